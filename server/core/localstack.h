@@ -1,0 +1,45 @@
+#pragma once
+
+#include "config.h"
+
+#include <QObject>
+#include <QProcess>
+
+#include <memory>
+#include <vector>
+
+namespace Switchboard {
+
+// Servers Switchboard starts for itself when an engine has none configured: `redis-server`
+// children on free loopback ports, data under the user's data directory, stopped on exit.
+// A newcomer gets a working node with no set-up; a configured production node starts none.
+class LocalStack : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LocalStack(const LocalStackConfig &config, QObject *parent = nullptr);
+    ~LocalStack() override;
+
+    // Starts redis-server for `name` ("sync-local"...) and waits (bounded) until it answers
+    // PING. Returns the endpoint, or std::nullopt with errorString() set.
+    std::optional<RedisEndpoint> startRedis(const QString &name);
+    QString errorString() const { return m_error; }
+
+    // SIGTERM every child and wait for it (redis-server saves and exits quickly).
+    void stopAll();
+
+private:
+    struct Child
+    {
+        QString name;
+        std::unique_ptr<QProcess> process;
+    };
+
+    QString dataDir() const;
+
+    LocalStackConfig m_config;
+    std::vector<Child> m_children;
+    QString m_error;
+};
+
+} // namespace Switchboard

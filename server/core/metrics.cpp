@@ -1,0 +1,126 @@
+#include "metrics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace Switchboard {
+
+Histogram::Histogram(std::vector<double> bounds)
+    : m_bounds(std::move(bounds))
+    , m_counts(m_bounds.size() + 1, 0)
+{
+}
+
+std::vector<double> Histogram::latencyBounds()
+{
+    return {0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1,
+            0.25,    0.5,    1,     2.5,   5,     10,   30,    60};
+}
+
+void Histogram::observe(double seconds)
+{
+    const auto it = std::lower_bound(m_bounds.begin(), m_bounds.end(), seconds);
+    ++m_counts[size_t(it - m_bounds.begin())];
+    ++m_count;
+    m_sum += seconds;
+}
+
+double Histogram::quantile(double q) const
+{
+    if (m_count == 0)
+        return 0;
+    const double rank = q * double(m_count);
+    quint64 seen = 0;
+    for (size_t i = 0; i < m_counts.size(); ++i) {
+        if (m_counts[i] == 0)
+            continue;
+        if (double(seen + m_counts[i]) >= rank) {
+            const double lower = i == 0 ? 0 : m_bounds[i - 1];
+            const double upper = i < m_bounds.size() ? m_bounds[i] : lower;
+            const double within = (rank - double(seen)) / double(m_counts[i]);
+            return lower + (upper - lower) * std::clamp(within, 0.0, 1.0);
+        }
+        seen += m_counts[i];
+    }
+    return m_bounds.empty() ? 0 : m_bounds.back();
+}
+
+static QByteArray formatValue(double value)
+{
+    if (std::isinf(value))
+        return value > 0 ? "+Inf" : "-Inf";
+    if (value == std::floor(value) && std::fabs(value) < 1e15)
+        return QByteArray::number(qint64(value));
+    return QByteArray::number(value, 'g', 10);
+}
+
+static QByteArray escapeLabel(const QByteArray &value)
+{
+    QByteArray out;
+    out.reserve(value.size());
+    for (char c : value) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        if (c == '\n') {
+            out += "\\n";
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+void MetricsWriter::header(const QByteArray &name, const QByteArray &help, const char *type)
+{
+    if (m_described.contains(name))
+        return;
+    m_described.insert(name);
+    m_text += "# HELP " + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+}
+
+void MetricsWriter::line(const QByteArray &name, const MetricLabels &labels, double value)
+{
+    m_text += name;
+    if (!labels.isEmpty()) {
+        m_text += '{';
+        for (qsizetype i = 0; i < labels.size(); ++i) {
+            if (i)
+                m_text += ',';
+            m_text += labels[i].first + "=\"" + escapeLabel(labels[i].second) + '"';
+        }
+        m_text += '}';
+    }
+    m_text += ' ' + formatValue(value) + '\n';
+}
+
+void MetricsWriter::counter(const QByteArray &name, const QByteArray &help,
+                            const MetricLabels &labels, double value)
+{
+    header(name, help, "counter");
+    line(name, labels, value);
+}
+
+void MetricsWriter::gauge(const QByteArray &name, const QByteArray &help,
+                          const MetricLabels &labels, double value)
+{
+    header(name, help, "gauge");
+    line(name, labels, value);
+}
+
+void MetricsWriter::histogram(const QByteArray &name, const QByteArray &help,
+                              const MetricLabels &labels, const Histogram &histogram)
+{
+    header(name, help, "histogram");
+    quint64 cumulative = 0;
+    const auto &bounds = histogram.bounds();
+    for (size_t i = 0; i <= bounds.size(); ++i) {
+        cumulative += histogram.counts()[i];
+        MetricLabels withLe = labels;
+        withLe.append({"le", i < bounds.size() ? formatValue(bounds[i]) : QByteArray("+Inf")});
+        line(name + "_bucket", withLe, double(cumulative));
+    }
+    line(name + "_sum", labels, histogram.sum());
+    line(name + "_count", labels, double(histogram.count()));
+}
+
+} // namespace Switchboard

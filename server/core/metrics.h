@@ -1,0 +1,66 @@
+#pragma once
+
+// Prometheus text exposition (version 0.0.4) and the histogram type the engines keep.
+// Engines own their counters on their own thread and copy them into snapshots; /metrics
+// renders the snapshots, so nothing here needs a lock.
+
+#include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QSet>
+
+#include <vector>
+
+namespace Switchboard {
+
+using MetricLabels = QList<QPair<QByteArray, QByteArray>>;
+
+class Histogram
+{
+public:
+    // Upper bounds in seconds, ascending; +Inf is implicit.
+    explicit Histogram(std::vector<double> bounds = latencyBounds());
+
+    void observe(double seconds);
+    // Estimate from the buckets (linear inside a bucket), in seconds; 0 when empty.
+    double quantile(double q) const;
+
+    const std::vector<double> &bounds() const { return m_bounds; }
+    const std::vector<quint64> &counts() const { return m_counts; } // per bucket, not cumulative
+    quint64 count() const { return m_count; }
+    double sum() const { return m_sum; }
+
+    // 0.25 ms .. 60 s: replication latency is sub-millisecond when idle and seconds when a
+    // remote is recovering; both ends matter to an operator.
+    static std::vector<double> latencyBounds();
+
+private:
+    std::vector<double> m_bounds;
+    std::vector<quint64> m_counts; // m_bounds.size() + 1 (the last is +Inf)
+    quint64 m_count = 0;
+    double m_sum = 0;
+};
+
+class MetricsWriter
+{
+public:
+    // Names are written as given: Switchboard's own start with "switchboard_", the seeds'
+    // names keep their spelling. HELP and TYPE are written once per name.
+    void counter(const QByteArray &name, const QByteArray &help, const MetricLabels &labels,
+                 double value);
+    void gauge(const QByteArray &name, const QByteArray &help, const MetricLabels &labels,
+               double value);
+    void histogram(const QByteArray &name, const QByteArray &help, const MetricLabels &labels,
+                   const Histogram &histogram);
+
+    QByteArray text() const { return m_text; }
+
+private:
+    void header(const QByteArray &name, const QByteArray &help, const char *type);
+    void line(const QByteArray &name, const MetricLabels &labels, double value);
+
+    QByteArray m_text;
+    QSet<QByteArray> m_described;
+};
+
+} // namespace Switchboard

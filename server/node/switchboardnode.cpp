@@ -1,0 +1,123 @@
+#include "switchboardnode.h"
+
+#include "core/localstack.h"
+#include "core/logging.h"
+#include "http/httpserver.h"
+#include "statusapi.h"
+#include "sync/syncengine.h"
+#include "sync/syncsimulator.h"
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+SwitchboardNode::SwitchboardNode(const Config &config, const QStringList &engines, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_engines(engines)
+{
+    m_httpThread.setObjectName(u"http"_s);
+    connect(&m_host, &EngineHost::stopped, this, [this] {
+        stopHttp();
+        if (m_localStack)
+            m_localStack->stopAll();
+        Q_EMIT stopped();
+    });
+}
+
+SwitchboardNode::~SwitchboardNode()
+{
+    stopHttp();
+}
+
+bool SwitchboardNode::start(QString *error)
+{
+    m_localStack = std::make_unique<LocalStack>(m_config.localStack);
+    if (m_engines.contains(u"sync"_s)) {
+        SyncConfig &sync = m_config.sync;
+        // Only what is not configured comes from the local stack: a migrating team that set
+        // REDIS_LOCAL_ADDR and REDIS_REMOTE_ADDR starts no child at all.
+        for (auto [endpoint, name] : {std::pair(&sync.local, u"sync-local"_s),
+                                      std::pair(&sync.remote, u"sync-remote"_s)}) {
+            if (endpoint->configured)
+                continue;
+            const auto started = m_localStack->startRedis(name);
+            if (!started) {
+                *error = m_localStack->errorString();
+                return false;
+            }
+            *endpoint = *started;
+        }
+        m_host.add(new SyncEngine(sync, m_host.board()));
+        if (m_config.simulate.enabled)
+            m_host.add(new SyncSimulator(sync, m_config.simulate, m_host.board()));
+    }
+    if (!startHttp(error))
+        return false;
+    m_host.startAll();
+    return true;
+}
+
+bool SwitchboardNode::startHttp(QString *error)
+{
+    m_statusApi = std::make_unique<StatusApi>(m_host.board(), m_config.server.apiToken);
+    HttpServerOptions options;
+    options.bodyLimitBytes = m_config.server.bodyLimitBytes;
+
+    m_http = new HttpServer(options);
+    m_statusApi->registerRoutes(*m_http);
+    const quint16 healthPort = m_config.server.healthPort;
+    if (healthPort != 0 && healthPort != m_config.server.port) {
+        m_healthHttp = new HttpServer(options);
+        m_statusApi->registerHealthRoute(*m_healthHttp);
+    }
+    // The listeners live in the HTTP thread, so that a busy engine or the console never
+    // delays /health.
+    for (HttpServer *server : {m_http, m_healthHttp}) {
+        if (server)
+            server->moveToThread(&m_httpThread);
+    }
+    m_httpThread.start();
+    bool ok = true;
+    QMetaObject::invokeMethod(m_http, [&] {
+        QString message;
+        ok = m_http->listen(m_config.server.bindAddress, m_config.server.port, &message);
+        if (!ok)
+            *error = u"cannot listen on port %1: %2"_s.arg(m_config.server.port).arg(message);
+        else
+            m_httpPort = m_http->serverPorts().value(0);
+        if (ok && m_healthHttp) {
+            ok = m_healthHttp->listen(m_config.server.bindAddress, healthPort, &message);
+            if (!ok)
+                *error = u"cannot listen on HEALTH_PORT %1: %2"_s.arg(healthPort).arg(message);
+        }
+    }, Qt::BlockingQueuedConnection);
+    if (ok)
+        qCInfo(lcApp).noquote() << "HTTP on port" << m_httpPort
+                                << (m_healthHttp ? u"and /health on port %1"_s.arg(healthPort) : QString());
+    return ok;
+}
+
+void SwitchboardNode::stopHttp()
+{
+    if (!m_httpThread.isRunning())
+        return;
+    for (HttpServer *server : {m_http, m_healthHttp}) {
+        if (server)
+            QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+    }
+    m_http = m_healthHttp = nullptr;
+    m_httpThread.quit();
+    m_httpThread.wait(3000);
+}
+
+void SwitchboardNode::stop(int deadlineMs)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    // /health keeps answering while the engines drain; the listeners close last.
+    m_host.stopAll(deadlineMs);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "core/config.h"
+#include "core/enginehost.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <memory>
+
+namespace Switchboard {
+
+class HttpServer;
+class LocalStack;
+class StatusApi;
+
+// One Switchboard node: the local stack where nothing is configured, the enabled engines in
+// their threads, and the HTTP listeners in a thread of their own. The same object backs
+// --headless and the console.
+class SwitchboardNode : public QObject
+{
+    Q_OBJECT
+public:
+    SwitchboardNode(const Config &config, const QStringList &engines, QObject *parent = nullptr);
+    ~SwitchboardNode() override;
+
+    // Starts servers, engines and listeners; false with a one-line reason on failure.
+    bool start(QString *error);
+    // Drains the engines (at most `deadlineMs`), then closes the listeners and the local stack;
+    // emits stopped().
+    void stop(int deadlineMs = 9000);
+
+    SnapshotBoard *board() { return m_host.board(); }
+    const Config &config() const { return m_config; }
+    quint16 httpPort() const { return m_httpPort; }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    bool startHttp(QString *error);
+    void stopHttp();
+
+    Config m_config;
+    QStringList m_engines;
+    EngineHost m_host;
+    std::unique_ptr<LocalStack> m_localStack;
+    std::unique_ptr<StatusApi> m_statusApi;
+    QThread m_httpThread;
+    HttpServer *m_http = nullptr;       // lives in m_httpThread
+    HttpServer *m_healthHttp = nullptr; // HEALTH_PORT, when it differs from PORT
+    quint16 m_httpPort = 0;
+    bool m_stopping = false;
+};
+
+} // namespace Switchboard

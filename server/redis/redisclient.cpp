@@ -1,0 +1,356 @@
+#include "redisclient.h"
+
+#include <QRandomGenerator>
+#include <QSocketNotifier>
+
+#include <hiredis/async.h>
+#include <hiredis/hiredis.h>
+
+namespace Switchboard {
+
+Q_LOGGING_CATEGORY(lcRedis, "switchboard.redis")
+
+RedisClient::RedisClient(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+{
+    m_clock.start();
+    // The watchdog is how hiredis gets command timeouts at all; a quarter of the timeout keeps
+    // the error under 25 % without waking up more than needed.
+    const qint64 timeout = m_options.commandTimeout.count();
+    m_watchdog.setInterval(int(std::clamp<qint64>(timeout / 4, 10, 250)));
+    connect(&m_watchdog, &QTimer::timeout, this, &RedisClient::checkTimeouts);
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisClient::connectNow);
+}
+
+RedisClient::~RedisClient()
+{
+    m_destroying = true;
+    if (m_context) {
+        redisAsyncContext *context = m_context;
+        m_context = nullptr;
+        redisAsyncFree(context); // pending callbacks are skipped: their owners are going away
+    }
+    dropNotifiers();
+}
+
+void RedisClient::open()
+{
+    if (m_state != State::Closed)
+        return;
+    m_attempt = 0;
+    connectNow();
+}
+
+void RedisClient::close()
+{
+    m_reconnectTimer.stop();
+    m_watchdog.stop();
+    if (m_context) {
+        m_failure = "connection closed by Switchboard";
+        redisAsyncContext *context = m_context;
+        m_context = nullptr;
+        m_state = State::Closed;
+        redisAsyncFree(context);
+        dropNotifiers();
+    }
+    m_state = State::Closed;
+}
+
+void RedisClient::connectNow()
+{
+    // hiredis resolves names with a blocking getaddrinfo and tries only the first address;
+    // "localhost" may resolve to ::1 while Redis listens on 127.0.0.1 only.
+    QByteArray host = m_options.endpoint.host.toUtf8();
+    if (host == "localhost")
+        host = "127.0.0.1";
+    m_state = State::Connecting;
+    redisAsyncContext *context = redisAsyncConnect(host.constData(), m_options.endpoint.port);
+    if (!context || context->err) {
+        const QString reason = context ? QString::fromLocal8Bit(context->errstr)
+                                       : QStringLiteral("out of memory");
+        if (context)
+            redisAsyncFree(context);
+        m_lastError = reason;
+        qCDebug(lcRedis).noquote() << m_options.name << "connect failed:" << reason;
+        scheduleReconnect();
+        return;
+    }
+    m_context = context;
+    context->data = this;
+    context->ev.data = this;
+    context->ev.addRead = &RedisClient::addRead;
+    context->ev.delRead = &RedisClient::delRead;
+    context->ev.addWrite = &RedisClient::addWrite;
+    context->ev.delWrite = &RedisClient::delWrite;
+    context->ev.cleanup = &RedisClient::cleanup;
+    redisAsyncSetConnectCallback(context, &RedisClient::onConnect);
+    redisAsyncSetDisconnectCallback(context, &RedisClient::onDisconnect);
+    m_lastProgress = m_clock.elapsed();
+    m_watchdog.start();
+    handshake();
+}
+
+void RedisClient::handshake()
+{
+    const RedisEndpoint &endpoint = m_options.endpoint;
+    const Milliseconds allowance = m_options.connectTimeout - m_options.commandTimeout;
+    auto mustSucceed = [this](const char *step) {
+        return [this, step](const RedisReply &reply) {
+            if (reply.isError() && !reply.isClientError())
+                fail(QStringLiteral("%1 refused: %2").arg(QLatin1String(step), reply.errorMessage()));
+        };
+    };
+    if (!endpoint.password.isEmpty()) {
+        RedisCommand auth("AUTH");
+        if (!endpoint.username.isEmpty())
+            auth.arg(endpoint.username);
+        auth.arg(endpoint.password);
+        queue(auth.size(), auth.argv(), auth.lengths(), mustSucceed("AUTH"), allowance);
+    }
+    if (endpoint.db != 0) {
+        RedisCommand select("SELECT");
+        select.arg(qint64(endpoint.db));
+        queue(select.size(), select.argv(), select.lengths(), mustSucceed("SELECT"), allowance);
+    }
+    // The name shows in CLIENT LIST, which is where an operator looks first.
+    RedisCommand setName("CLIENT");
+    setName.arg(QByteArrayView("SETNAME")).arg(QStringLiteral("switchboard-") + m_options.name);
+    queue(setName.size(), setName.argv(), setName.lengths(), [](const RedisReply &) { },
+          allowance);
+    RedisCommand ping("PING");
+    queue(ping.size(), ping.argv(), ping.lengths(), [this](const RedisReply &reply) {
+        if (reply.isError() || m_state != State::Connecting)
+            return;
+        m_state = State::Ready;
+        m_attempt = 0;
+        m_lastError.clear();
+        qCInfo(lcRedis).noquote() << m_options.name << "connected to" << m_options.endpoint.display();
+        Q_EMIT connected();
+    }, allowance);
+}
+
+bool RedisClient::queue(int argc, const char **argv, const size_t *lengths, RedisCallback callback,
+                        Milliseconds extraTimeout)
+{
+    if (!m_context
+        || redisAsyncCommandArgv(m_context, &RedisClient::onReply, nullptr, argc, argv, lengths)
+                != REDIS_OK) {
+        failLater(std::move(callback), QStringLiteral("not connected"));
+        return false;
+    }
+    m_pending.push_back(
+            {std::move(callback), m_clock.elapsed(), (m_options.commandTimeout + extraTimeout).count()});
+    return true;
+}
+
+void RedisClient::send(RedisCommand &command, RedisCallback callback, Milliseconds extraTimeout)
+{
+    if (m_state != State::Ready) {
+        failLater(std::move(callback),
+                  QStringLiteral("not connected to %1: %2")
+                          .arg(m_options.endpoint.display(),
+                               m_lastError.isEmpty() ? QStringLiteral("connecting") : m_lastError));
+        return;
+    }
+    queue(command.size(), command.argv(), command.lengths(), std::move(callback), extraTimeout);
+}
+
+void RedisClient::send(std::initializer_list<QByteArrayView> args, RedisCallback callback,
+                       Milliseconds extraTimeout)
+{
+    RedisCommand command;
+    command.reserve(args.size());
+    for (QByteArrayView arg : args)
+        command.arg(arg);
+    send(command, std::move(callback), extraTimeout);
+}
+
+void RedisClient::failLater(RedisCallback callback, const QString &reason)
+{
+    // Never call back from inside send(): the caller may not expect re-entry.
+    QMetaObject::invokeMethod(
+            this,
+            [callback = std::move(callback), message = reason.toUtf8()] {
+                callback(RedisReply::clientError(&message));
+            },
+            Qt::QueuedConnection);
+}
+
+void RedisClient::fail(const QString &reason)
+{
+    if (!m_context)
+        return;
+    m_failure = reason.toUtf8();
+    const bool wasReady = m_state == State::Ready;
+    redisAsyncContext *context = m_context;
+    m_context = nullptr;
+    m_state = State::Backoff;
+    // Inside a hiredis callback redisAsyncFree only marks the context; hiredis frees it when
+    // the callback returns, calling the pending callbacks with no reply either way.
+    redisAsyncFree(context);
+    dropNotifiers();
+    m_lastError = reason;
+    qCWarning(lcRedis).noquote() << m_options.name << m_options.endpoint.display() << ":" << reason;
+    if (wasReady)
+        Q_EMIT disconnected(reason);
+    scheduleReconnect();
+}
+
+void RedisClient::scheduleReconnect()
+{
+    if (m_state == State::Closed || m_destroying)
+        return;
+    m_state = State::Backoff;
+    m_watchdog.stop();
+    qint64 delay = m_options.backoffInitial.count();
+    if (m_attempt >= m_options.fastRetries) {
+        const int doublings = std::min(m_attempt - m_options.fastRetries + 1, 20);
+        delay = std::min<qint64>(delay << doublings, m_options.backoffMax.count());
+    }
+    // ±20 % jitter: nodes that lost the same server do not come back in lockstep.
+    delay = delay * (80 + QRandomGenerator::global()->bounded(41)) / 100;
+    ++m_attempt;
+    m_reconnectTimer.start(int(std::max<qint64>(delay, 1)));
+}
+
+void RedisClient::checkTimeouts()
+{
+    if (m_pending.empty() || !m_context)
+        return;
+    const Pending &oldest = m_pending.front();
+    const qint64 since = std::max(oldest.sentAt, m_lastProgress);
+    if (m_clock.elapsed() - since > oldest.allowance) {
+        fail(m_state == State::Ready
+                     ? QStringLiteral("timeout: no reply within %1 ms").arg(oldest.allowance)
+                     : QStringLiteral("connect timeout after %1 ms").arg(oldest.allowance));
+    }
+}
+
+void RedisClient::dropNotifiers()
+{
+    // Deleting a notifier from inside its own activation (hiredis callbacks run there) is
+    // unsafe: disable now, delete later.
+    for (QSocketNotifier **notifier : {&m_readNotifier, &m_writeNotifier}) {
+        if (*notifier) {
+            (*notifier)->setEnabled(false);
+            (*notifier)->deleteLater();
+            *notifier = nullptr;
+        }
+    }
+}
+
+void RedisClient::onReply(redisAsyncContext *context, void *reply, void *)
+{
+    auto *self = static_cast<RedisClient *>(context->data);
+    if (!self || self->m_pending.empty())
+        return;
+    Pending pending = std::move(self->m_pending.front());
+    self->m_pending.pop_front();
+    self->m_lastProgress = self->m_clock.elapsed();
+    if (self->m_destroying)
+        return;
+    if (reply) {
+        pending.callback(RedisReply(static_cast<redisReply *>(reply)));
+        return;
+    }
+    // No reply: the connection is going away. Say why, and make sure nothing is sent on it
+    // from inside the callbacks that follow.
+    if (self->m_failure.isEmpty())
+        self->m_failure = context->err ? QByteArray(context->errstr) : QByteArray("connection lost");
+    if (self->m_state == State::Ready || self->m_state == State::Connecting)
+        self->m_state = State::Backoff;
+    pending.callback(RedisReply::clientError(&self->m_failure));
+}
+
+void RedisClient::onConnect(const redisAsyncContext *context, int status)
+{
+    auto *self = static_cast<RedisClient *>(context->data);
+    if (!self || status == REDIS_OK)
+        return;
+    // hiredis frees the context right after this callback; it will not call onDisconnect.
+    const QString reason = QString::fromLocal8Bit(context->errstr);
+    self->m_failure = "connect failed: " + QByteArray(context->errstr);
+    self->m_context = nullptr;
+    self->m_lastError = reason;
+    self->m_state = State::Backoff;
+    if (self->m_attempt == 0)
+        qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
+                                     << ": cannot connect:" << reason;
+    QMetaObject::invokeMethod(self, [self] {
+        self->dropNotifiers();
+        self->scheduleReconnect();
+    }, Qt::QueuedConnection);
+}
+
+void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
+{
+    auto *self = static_cast<RedisClient *>(context->data);
+    if (!self || self->m_destroying || !self->m_context)
+        return; // we freed it ourselves (fail/close) and already handled it
+    const QString reason = status == REDIS_OK ? QStringLiteral("connection closed")
+                                              : QString::fromLocal8Bit(context->errstr);
+    self->m_context = nullptr;
+    self->m_failure.clear();
+    self->m_lastError = reason;
+    qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
+                                 << ": connection lost:" << reason;
+    self->m_state = State::Backoff;
+    QMetaObject::invokeMethod(self, [self, reason] {
+        self->dropNotifiers();
+        Q_EMIT self->disconnected(reason);
+        self->scheduleReconnect();
+    }, Qt::QueuedConnection);
+}
+
+void RedisClient::addRead(void *data)
+{
+    auto *self = static_cast<RedisClient *>(data);
+    if (!self->m_context)
+        return;
+    if (!self->m_readNotifier) {
+        self->m_readNotifier = new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Read, self);
+        connect(self->m_readNotifier, &QSocketNotifier::activated, self, [self] {
+            if (self->m_context)
+                redisAsyncHandleRead(self->m_context);
+        });
+    }
+    self->m_readNotifier->setEnabled(true);
+}
+
+void RedisClient::delRead(void *data)
+{
+    auto *self = static_cast<RedisClient *>(data);
+    if (self->m_readNotifier)
+        self->m_readNotifier->setEnabled(false);
+}
+
+void RedisClient::addWrite(void *data)
+{
+    auto *self = static_cast<RedisClient *>(data);
+    if (!self->m_context)
+        return;
+    if (!self->m_writeNotifier) {
+        self->m_writeNotifier = new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Write, self);
+        connect(self->m_writeNotifier, &QSocketNotifier::activated, self, [self] {
+            if (self->m_context)
+                redisAsyncHandleWrite(self->m_context);
+        });
+    }
+    self->m_writeNotifier->setEnabled(true);
+}
+
+void RedisClient::delWrite(void *data)
+{
+    auto *self = static_cast<RedisClient *>(data);
+    if (self->m_writeNotifier)
+        self->m_writeNotifier->setEnabled(false);
+}
+
+void RedisClient::cleanup(void *data)
+{
+    static_cast<RedisClient *>(data)->dropNotifiers();
+}
+
+} // namespace Switchboard

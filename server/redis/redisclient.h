@@ -1,0 +1,153 @@
+#pragma once
+
+#include "core/config.h"
+#include "redisreply.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QTimer>
+
+#include <deque>
+#include <functional>
+#include <vector>
+
+struct redisAsyncContext;
+class QSocketNotifier;
+
+namespace Switchboard {
+
+Q_DECLARE_LOGGING_CATEGORY(lcRedis)
+
+// The arguments of one command as views: nothing is copied until hiredis formats the command
+// into its output buffer, inside RedisClient::send(). Numbers and other temporaries are kept
+// by the command itself.
+class RedisCommand
+{
+public:
+    RedisCommand() = default;
+    explicit RedisCommand(QByteArrayView name) { arg(name); }
+
+    RedisCommand &arg(QByteArrayView value)
+    {
+        m_argv.push_back(value.data());
+        m_lengths.push_back(size_t(value.size()));
+        return *this;
+    }
+    RedisCommand &arg(qint64 number)
+    {
+        m_owned.push_back(QByteArray::number(number));
+        return arg(QByteArrayView(m_owned.back()));
+    }
+    RedisCommand &arg(const QString &text)
+    {
+        m_owned.push_back(text.toUtf8());
+        return arg(QByteArrayView(m_owned.back()));
+    }
+    RedisCommand &operator<<(QByteArrayView value) { return arg(value); }
+
+    int size() const { return int(m_argv.size()); }
+    const char **argv() { return m_argv.data(); }
+    const size_t *lengths() const { return m_lengths.data(); }
+    void reserve(size_t n)
+    {
+        m_argv.reserve(n);
+        m_lengths.reserve(n);
+    }
+
+private:
+    std::vector<const char *> m_argv;
+    std::vector<size_t> m_lengths;
+    std::deque<QByteArray> m_owned; // deque: growing it never moves the bytes views point to
+};
+
+using RedisCallback = std::function<void(const RedisReply &)>;
+
+// One Redis connection driven by the Qt event loop of the thread it lives in: hiredis' async
+// API with our own socket-notifier adapter (hiredis' adapters/qt.h does not work with AUTOMOC
+// and deletes notifiers inside hiredis callbacks). Commands are pipelined: send() returns at
+// once and the callbacks run in order as the replies arrive. The connection re-opens by itself
+// with capped, jittered backoff; commands sent while it is down fail at once (asynchronously),
+// so the caller decides what to retry. Blocking commands (XREADGROUP BLOCK) need a client of
+// their own.
+class RedisClient : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        RedisEndpoint endpoint;
+        QString name = QStringLiteral("redis");  // for logs and CLIENT SETNAME
+        Milliseconds commandTimeout{5000};       // a connection owing replies that gets none for this long is closed
+        Milliseconds connectTimeout{5000};
+        Milliseconds backoffInitial{100};
+        Milliseconds backoffMax{5000};
+        int fastRetries = 3;                     // attempts at backoffInitial before the delay grows
+    };
+
+    explicit RedisClient(const Options &options, QObject *parent = nullptr);
+    ~RedisClient() override;
+
+    void open();   // connects now and whenever the connection drops, until close()
+    void close();  // fails what is pending with "closed" and stays closed
+
+    bool isConnected() const { return m_state == State::Ready; }
+    QString lastError() const { return m_lastError; }
+    int pendingCount() const { return int(m_pending.size()); }
+    const Options &options() const { return m_options; }
+
+    // `extraTimeout` is added to the command timeout, e.g. the BLOCK time of XREADGROUP.
+    void send(RedisCommand &command, RedisCallback callback, Milliseconds extraTimeout = {});
+    void send(std::initializer_list<QByteArrayView> args, RedisCallback callback,
+              Milliseconds extraTimeout = {});
+
+Q_SIGNALS:
+    void connected();                          // handshake (AUTH, SELECT, SETNAME) done
+    void disconnected(const QString &reason);  // every pending callback has already failed
+
+private:
+    enum class State { Closed, Connecting, Ready, Backoff };
+
+    struct Pending
+    {
+        RedisCallback callback;
+        qint64 sentAt;
+        qint64 allowance;
+    };
+
+    static void onReply(redisAsyncContext *context, void *reply, void *privdata);
+    static void onConnect(const redisAsyncContext *context, int status);
+    static void onDisconnect(const redisAsyncContext *context, int status);
+    static void addRead(void *data);
+    static void delRead(void *data);
+    static void addWrite(void *data);
+    static void delWrite(void *data);
+    static void cleanup(void *data);
+
+    void connectNow();
+    void handshake();
+    void fail(const QString &reason);       // tear the connection down and schedule a retry
+    void scheduleReconnect();
+    void failLater(RedisCallback callback, const QString &reason);
+    void checkTimeouts();
+    void dropNotifiers();
+    bool queue(int argc, const char **argv, const size_t *lengths, RedisCallback callback,
+               Milliseconds extraTimeout);
+
+    Options m_options;
+    State m_state = State::Closed;
+    redisAsyncContext *m_context = nullptr;
+    QSocketNotifier *m_readNotifier = nullptr;
+    QSocketNotifier *m_writeNotifier = nullptr;
+    std::deque<Pending> m_pending;  // replies come back in the order commands were sent
+    QByteArray m_failure;           // what pending callbacks are told when the connection dies
+    QString m_lastError;
+    QElapsedTimer m_clock;
+    qint64 m_lastProgress = 0;
+    QTimer m_watchdog;
+    QTimer m_reconnectTimer;
+    int m_attempt = 0;
+    bool m_destroying = false;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,831 @@
+#include "syncengine.h"
+
+#include "redis/redisclient.h"
+#include "writescript.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QHostInfo>
+
+#include <algorithm>
+#include <unistd.h>
+
+namespace Switchboard {
+
+Q_LOGGING_CATEGORY(lcSync, "switchboard.sync")
+
+namespace {
+
+constexpr qint64 markTtlMs = 7LL * 24 * 3600 * 1000; // a week: longer than any outage we ride out
+constexpr int reclaimLaneWindow = 1;                  // reclaims go one batch at a time
+constexpr qint64 warningIntervalMs = 5000;
+
+} // namespace
+
+SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *parent)
+    : Engine(QStringLiteral("sync"), board, parent)
+    , m_config(config)
+    , m_group(config.group.toUtf8())
+{
+    m_consumerPrefix = (config.consumer + QLatin1Char('-') + QHostInfo::localHostName()
+                        + QLatin1Char('-'))
+                               .toUtf8();
+    m_consumer = m_consumerPrefix + QByteArray::number(qint64(::getpid()));
+    m_scriptSha = QCryptographicHash::hash(QByteArrayView(writeBatchScript), QCryptographicHash::Sha1)
+                          .toHex();
+    for (const QString &name : config.streams()) {
+        auto stream = std::make_unique<StreamState>();
+        stream->name = name.toUtf8();
+        stream->stats.stream = name;
+        m_streams.push_back(std::move(stream));
+    }
+    m_clock.start();
+
+    for (QTimer *timer : {&m_snapshotTimer, &m_healthTimer, &m_reclaimTimer, &m_statsTimer,
+                          &m_ackRetryTimer, &m_deadlineTimer}) {
+        timer->setParent(this);
+    }
+    m_snapshotTimer.setInterval(250);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &SyncEngine::publishSnapshot);
+    m_healthTimer.setInterval(int(config.healthCheckInterval.count()));
+    connect(&m_healthTimer, &QTimer::timeout, this, &SyncEngine::checkHealth);
+    // Scan for dead consumers often enough to reclaim soon after claimIdle, rarely enough to
+    // cost nothing.
+    m_reclaimTimer.setInterval(int(std::clamp<qint64>(config.claimIdle.count() / 3, 500, 10000)));
+    connect(&m_reclaimTimer, &QTimer::timeout, this, &SyncEngine::scanConsumers);
+    m_statsTimer.setInterval(1000);
+    connect(&m_statsTimer, &QTimer::timeout, this, &SyncEngine::refreshGroupStats);
+    m_ackRetryTimer.setSingleShot(true);
+    m_ackRetryTimer.setInterval(500);
+    connect(&m_ackRetryTimer, &QTimer::timeout, this, [this] {
+        auto retry = std::move(m_ackRetry);
+        m_ackRetry.clear();
+        for (auto &[stream, batch] : retry)
+            acknowledge(*stream, std::move(batch));
+    });
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
+        qCWarning(lcSync).noquote()
+                << "stop deadline reached with" << m_buffered
+                << "entries not confirmed; they stay pending in the group for the next start";
+        finish(false);
+    });
+}
+
+SyncEngine::~SyncEngine() = default;
+
+void SyncEngine::start()
+{
+    m_running = true;
+    qCInfo(lcSync).noquote() << "starting: consumer" << m_consumer << "group" << m_group
+                             << "local" << m_config.local.display() << "remote"
+                             << m_config.remote.display() << "streams"
+                             << m_config.streams().join(QStringLiteral(", "));
+    connectClients();
+    m_snapshotTimer.start();
+    m_healthTimer.start();
+    m_reclaimTimer.start();
+    m_statsTimer.start();
+    publishSnapshot();
+}
+
+void SyncEngine::connectClients()
+{
+    const auto localTimeout = std::max(Milliseconds(1000), m_config.readerMaxLatency * 10);
+    // A write is retried, never dropped, when it times out; under a second that happens on
+    // healthy links with large batches, so WRITER_PIPELINE_TIMEOUT is raised to 1 s at least.
+    const auto remoteTimeout = std::max(Milliseconds(1000), m_config.writerPipelineTimeout);
+
+    RedisClient::Options reader;
+    reader.endpoint = m_config.local;
+    reader.name = QStringLiteral("sync-reader");
+    reader.commandTimeout = localTimeout;
+    reader.fastRetries = m_config.localMaxRetries;
+    m_reader = new RedisClient(reader, this);
+
+    RedisClient::Options local = reader;
+    local.name = QStringLiteral("sync-local");
+    m_local = new RedisClient(local, this);
+
+    RedisClient::Options remote;
+    remote.endpoint = m_config.remote;
+    remote.name = QStringLiteral("sync-remote");
+    remote.commandTimeout = remoteTimeout;
+    remote.fastRetries = m_config.remoteMaxRetries;
+    m_remote = new RedisClient(remote, this);
+
+    connect(m_local, &RedisClient::connected, this, &SyncEngine::ensureGroups);
+    connect(m_reader, &RedisClient::connected, this, [this] {
+        for (auto &stream : m_streams)
+            stream->historyDone = false;
+        readNext();
+    });
+    connect(m_remote, &RedisClient::connected, this, &SyncEngine::loadScript);
+    connect(m_remote, &RedisClient::disconnected, this, [this] { m_scriptReady = false; });
+    m_reader->open();
+    m_local->open();
+    m_remote->open();
+}
+
+void SyncEngine::ensureGroups()
+{
+    // A missing group is created (with its stream); an existing one is used where it stands.
+    const QByteArray from = m_config.startFrom == StartFrom::Earliest ? "0" : "$";
+    auto remaining = std::make_shared<int>(int(m_streams.size()));
+    for (auto &stream : m_streams) {
+        m_local->send({"XGROUP", "CREATE", stream->name, m_group, from, "MKSTREAM"},
+                      [this, remaining, name = stream->name](const RedisReply &reply) {
+                          if (reply.isError() && !reply.view().startsWith("BUSYGROUP")) {
+                              qCWarning(lcSync).noquote() << "cannot create group" << m_group
+                                                          << "on" << name << ":" << reply.errorMessage();
+                              return; // retried on the next (re)connect
+                          }
+                          if (--*remaining == 0) {
+                              m_groupsReady = true;
+                              readNext();
+                              scanConsumers();
+                              refreshGroupStats();
+                          }
+                      });
+    }
+}
+
+void SyncEngine::loadScript()
+{
+    m_remote->send({"SCRIPT", "LOAD", writeBatchScript}, [this](const RedisReply &reply) {
+        if (reply.isError()) {
+            qCWarning(lcSync).noquote() << "remote refused the write script:" << reply.errorMessage();
+            return;
+        }
+        m_scriptReady = true;
+        // Resend in order whatever was in flight when the connection dropped.
+        for (auto &[key, lane] : m_lanes)
+            retryLane(lane.get());
+    });
+}
+
+bool SyncEngine::bufferFull() const
+{
+    return m_buffered >= m_config.bufferSize || m_bufferedBytes >= m_config.bufferBytes;
+}
+
+void SyncEngine::readNext()
+{
+    if (m_stopping || m_readInFlight || !m_groupsReady || !m_reader->isConnected())
+        return;
+    if (std::any_of(m_streams.begin(), m_streams.end(), [](auto &s) { return !s->historyDone; })) {
+        readHistory();
+        return;
+    }
+    if (bufferFull())
+        return; // resumed by release() once the remote confirmed enough
+    const qint64 room = m_config.bufferSize - m_buffered;
+    const qint64 count = std::clamp<qint64>(room / qint64(m_streams.size()), 1,
+                                            m_config.readerBatchSize);
+    RedisCommand command("XREADGROUP");
+    command.arg(QByteArrayView("GROUP")).arg(QByteArrayView(m_group)).arg(QByteArrayView(m_consumer));
+    command.arg(QByteArrayView("COUNT")).arg(count);
+    command.arg(QByteArrayView("BLOCK")).arg(qint64(m_config.readerBlockTime.count()));
+    command.arg(QByteArrayView("STREAMS"));
+    for (auto &stream : m_streams)
+        command.arg(QByteArrayView(stream->name));
+    for (size_t i = 0; i < m_streams.size(); ++i)
+        command.arg(QByteArrayView(">"));
+    m_readInFlight = true;
+    const qint64 sentAt = m_clock.elapsed();
+    m_reader->send(command, [this, sentAt](const RedisReply &reply) {
+        const qint64 took = m_clock.elapsed() - sentAt - m_config.readerBlockTime.count();
+        if (took > m_config.readerMaxLatency.count() && reply.type() == RedisReply::Type::Array)
+            qCDebug(lcSync) << "read took" << took << "ms (READER_MAX_LATENCY"
+                            << m_config.readerMaxLatency.count() << "ms)";
+        onRead(reply);
+    }, m_config.readerBlockTime);
+}
+
+void SyncEngine::readHistory()
+{
+    // After a reconnect, entries the server delivered to us but whose reply we lost are in our
+    // pending list only: read them back from the last id we saw.
+    RedisCommand command("XREADGROUP");
+    command.arg(QByteArrayView("GROUP")).arg(QByteArrayView(m_group)).arg(QByteArrayView(m_consumer));
+    command.arg(QByteArrayView("COUNT")).arg(qint64(m_config.readerBatchSize));
+    command.arg(QByteArrayView("STREAMS"));
+    std::vector<StreamState *> streams;
+    for (auto &stream : m_streams) {
+        if (!stream->historyDone)
+            streams.push_back(stream.get());
+    }
+    for (StreamState *stream : streams)
+        command.arg(QByteArrayView(stream->name));
+    for (StreamState *stream : streams)
+        command.arg(stream->lastSeenId.isEmpty() ? QByteArrayView("0") : QByteArrayView(stream->lastSeenId));
+    m_readInFlight = true;
+    m_reader->send(command, [this, streams](const RedisReply &reply) {
+        if (!reply.isError()) {
+            // A stream whose history came back empty is done.
+            for (StreamState *stream : streams) {
+                bool any = false;
+                for (size_t i = 0; i < reply.size(); ++i) {
+                    if (reply.at(i).at(0).view() == QByteArrayView(stream->name))
+                        any = reply.at(i).at(1).size() > 0;
+                }
+                if (!any)
+                    stream->historyDone = true;
+            }
+        }
+        onRead(reply);
+    });
+}
+
+void SyncEngine::onRead(const RedisReply &reply)
+{
+    m_readInFlight = false;
+    if (reply.isError()) {
+        for (auto &stream : m_streams)
+            ++stream->stats.readErrors;
+        if (reply.view().startsWith("NOGROUP")) {
+            // The local Redis lost the group (restarted without persistence): create it again.
+            qCWarning(lcSync).noquote() << "consumer group missing on the local Redis; recreating";
+            m_groupsReady = false;
+            ensureGroups();
+            return;
+        }
+        if (!reply.isClientError())
+            qCWarning(lcSync).noquote() << "read failed:" << reply.errorMessage();
+        // A dropped connection re-opens by itself and calls readNext(); a server error is
+        // retried after a pause so that it cannot spin.
+        if (!reply.isClientError())
+            QTimer::singleShot(500, this, &SyncEngine::readNext);
+        return;
+    }
+    for (size_t s = 0; s < reply.size(); ++s) {
+        const RedisReply streamReply = reply.at(s);
+        const QByteArrayView name = streamReply.at(0).view();
+        auto it = std::find_if(m_streams.begin(), m_streams.end(),
+                               [&](auto &st) { return QByteArrayView(st->name) == name; });
+        if (it == m_streams.end())
+            continue;
+        StreamState &stream = **it;
+        QList<QByteArray> gone;
+        BatchPtr batch = takeEntries(streamReply.at(1), &gone);
+        if (!gone.isEmpty()) {
+            qCWarning(lcSync).noquote() << gone.size() << "pending entries of" << stream.name
+                                        << "were deleted from the local stream before they "
+                                           "could be replicated; acking them";
+            ackIds(stream, gone);
+        }
+        if (batch && batch->size() > 0) {
+            stream.lastSeenId = batch->lastId;
+            enqueue(ownLane(stream), std::move(batch));
+        }
+    }
+    readNext();
+}
+
+SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QByteArray> *gone)
+{
+    const size_t n = entries.size();
+    if (n == 0)
+        return nullptr;
+    auto batch = std::make_unique<Batch>();
+    // One pass to size the buffer, one to fill it: no reallocation while copying.
+    qsizetype bytes = 0;
+    size_t argCount = 0;
+    for (size_t i = 0; i < n; ++i) {
+        const RedisReply entry = entries.at(i);
+        const RedisReply fields = entry.at(1);
+        bytes += entry.at(0).view().size() + 8;
+        argCount += 2 + fields.size();
+        for (size_t f = 0; f < fields.size(); ++f)
+            bytes += fields.at(f).view().size();
+    }
+    batch->arena.reserve(bytes);
+    batch->args.reserve(argCount);
+    batch->idArgs.reserve(n);
+    batch->eventTimeMs.reserve(n);
+    auto append = [&batch](QByteArrayView value) {
+        batch->args.push_back({quint32(batch->arena.size()), quint32(value.size())});
+        batch->arena.append(value);
+    };
+    static constexpr QByteArrayView eventDate("Event-Date-Timestamp");
+    for (size_t i = 0; i < n; ++i) {
+        const RedisReply entry = entries.at(i);
+        const QByteArrayView id = entry.at(0).view();
+        const RedisReply fields = entry.at(1);
+        if (fields.isNil()) {
+            // Only history reads return these: the entry was deleted (XDEL/XTRIM) meanwhile.
+            if (gone)
+                gone->append(id.toByteArray());
+            continue;
+        }
+        batch->idArgs.push_back(quint32(batch->args.size()));
+        append(id);
+        char count[16];
+        const int countLength = std::snprintf(count, sizeof count, "%zu", fields.size());
+        append(QByteArrayView(count, countLength));
+        qint64 eventMs = -1;
+        for (size_t f = 0; f < fields.size(); ++f) {
+            const QByteArrayView value = fields.at(f).view();
+            append(value);
+            // FreeSWITCH's own clock, in microseconds, is the start of the event's journey.
+            if (f % 2 == 1 && fields.at(f - 1).view() == eventDate)
+                eventMs = value.toLongLong() / 1000;
+        }
+        batch->eventTimeMs.push_back(eventMs > 0 ? eventMs : eventTimeFromId(id));
+        batch->lastId = id.toByteArray();
+    }
+    return batch;
+}
+
+qint64 SyncEngine::eventTimeFromId(QByteArrayView id)
+{
+    const qsizetype dash = id.indexOf('-');
+    return (dash < 0 ? id : id.first(dash)).toLongLong();
+}
+
+SyncEngine::Lane &SyncEngine::ownLane(StreamState &stream)
+{
+    return reclaimLane(stream, m_consumer);
+}
+
+SyncEngine::Lane &SyncEngine::reclaimLane(StreamState &stream, const QByteArray &owner)
+{
+    auto &slot = m_lanes[{stream.name, owner}];
+    if (!slot) {
+        slot = std::make_unique<Lane>();
+        slot->stream = &stream;
+        slot->owner = owner;
+        // The hash tag keeps the mark in the stream's slot should the remote be a cluster.
+        slot->markKey = "switchboard:sync:mark:{" + stream.name + "}:" + owner;
+        slot->reclaim = owner != m_consumer;
+    }
+    return *slot;
+}
+
+void SyncEngine::enqueue(Lane &lane, BatchPtr batch)
+{
+    m_buffered += batch->size();
+    m_bufferedBytes += batch->arena.size();
+    lane.batches.push_back(std::move(batch));
+    pump(lane);
+}
+
+void SyncEngine::pump(Lane &lane)
+{
+    if (lane.failed || !m_scriptReady || !m_remote->isConnected())
+        return;
+    const size_t window = lane.reclaim ? reclaimLaneWindow : size_t(m_config.writerWorkers);
+    while (lane.sent < lane.batches.size() && lane.sent < window)
+        sendBatch(lane, lane.sent++);
+}
+
+void SyncEngine::sendBatch(Lane &lane, size_t index)
+{
+    Batch *batch = lane.batches[index].get();
+    const QByteArray prev = index == 0 ? lane.lastConfirmedId : lane.batches[index - 1]->lastId;
+    RedisCommand command("EVALSHA");
+    command.reserve(batch->args.size() + 8);
+    command.arg(QByteArrayView(m_scriptSha)).arg(QByteArrayView("2"));
+    command.arg(QByteArrayView(lane.stream->name)).arg(QByteArrayView(lane.markKey));
+    command.arg(QByteArrayView(prev)).arg(markTtlMs);
+    for (size_t i = 0; i < batch->args.size(); ++i)
+        command.arg(batch->arg(i));
+    batch->inFlight = true;
+    batch->sentAt = m_clock.elapsed();
+    Lane *lanePtr = &lane;
+    m_remote->send(command, [this, lanePtr, batch](const RedisReply &reply) {
+        onWritten(lanePtr, batch, reply);
+    });
+}
+
+void SyncEngine::onWritten(Lane *lane, Batch *batch, const RedisReply &reply)
+{
+    batch->inFlight = false;
+    StreamState &stream = *lane->stream;
+    if (reply.isError()) {
+        ++stream.stats.writeErrors;
+        const bool first = !lane->batches.empty() && lane->batches.front().get() == batch;
+        if (reply.view().startsWith("SBGAP") && first) {
+            // Our previous batch was confirmed, yet the remote's mark is behind it: the remote
+            // lost data (restarted without persistence, or the key was deleted). Nothing of ours
+            // is missing from our side; start the mark again from this batch.
+            qCWarning(lcSync).noquote() << "remote high-water mark of" << lane->markKey
+                                        << "went back; resuming from" << lane->lastConfirmedId;
+            lane->lastConfirmedId = "0-0";
+        } else if (reply.view().startsWith("NOSCRIPT")) {
+            m_scriptReady = false;
+            loadScript();
+        } else if (!reply.view().startsWith("SBGAP") && !lane->failed) {
+            qCWarning(lcSync).noquote() << "remote write to" << stream.name << "failed:"
+                                        << reply.errorMessage() << "- retrying";
+        }
+        lane->failed = true;
+        // Retry once every batch in flight has answered, so that the resend starts in order.
+        if (std::none_of(lane->batches.begin(), lane->batches.end(),
+                         [](const BatchPtr &b) { return b->inFlight; })) {
+            const int delay = std::min(2000, 50 << std::min(lane->retryAttempt++, 6));
+            QTimer::singleShot(delay, this, [this, lane] { retryLane(lane); });
+        }
+        return;
+    }
+
+    // Confirmed batches leave the lane from the front, in order.
+    const qint64 written = reply.toInteger();
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    const qint64 tookMs = m_clock.elapsed() - batch->sentAt;
+    stream.stats.replicated += quint64(batch->size());
+    stream.stats.duplicatesSkipped += quint64(batch->size() - written);
+    if (lane->reclaim)
+        stream.stats.reclaimed += quint64(batch->size());
+    stream.stats.lastSync = QDateTime::currentDateTimeUtc();
+    const qint64 maxLatency = m_config.totalMaxLatency.count();
+    for (qint64 eventMs : batch->eventTimeMs) {
+        const qint64 latencyMs = std::max<qint64>(0, nowMs - eventMs);
+        stream.stats.latency.observe(double(latencyMs) / 1000.0);
+        if (latencyMs > maxLatency) {
+            ++m_lateSinceWarning;
+            m_worstLateMs = std::max(m_worstLateMs, double(latencyMs));
+        }
+    }
+    const qint64 now = m_clock.elapsed();
+    if (m_lateSinceWarning > 0 && now - m_lastLatencyWarning > warningIntervalMs) {
+        qCWarning(lcSync).noquote() << m_lateSinceWarning
+                                    << "entries reached the remote later than TOTAL_MAX_LATENCY ("
+                                    << maxLatency << "ms ); worst" << m_worstLateMs << "ms";
+        m_lastLatencyWarning = now;
+        m_lateSinceWarning = 0;
+        m_worstLateMs = 0;
+    }
+    if (tookMs > m_config.writerMaxLatency.count() && now - m_lastSlowWriteWarning > warningIntervalMs) {
+        qCWarning(lcSync).noquote() << "remote write of" << batch->size() << "entries took"
+                                    << tookMs << "ms (WRITER_MAX_LATENCY"
+                                    << m_config.writerMaxLatency.count() << "ms)";
+        m_lastSlowWriteWarning = now;
+    }
+    if (written < batch->size())
+        qCInfo(lcSync).noquote() << batch->size() - written << "entries of" << stream.name
+                                 << "were already on the remote; not written again";
+
+    lane->retryAttempt = 0;
+    if (lane->batches.empty() || lane->batches.front().get() != batch) {
+        qCCritical(lcSync) << "confirmation out of order on" << lane->markKey << "- ignored";
+        return;
+    }
+    BatchPtr done = std::move(lane->batches.front());
+    lane->batches.pop_front();
+    --lane->sent;
+    lane->lastConfirmedId = done->lastId;
+    acknowledge(stream, std::move(done));
+    pump(*lane);
+    if (lane->reclaim && lane->batches.empty())
+        claimNext(lane);
+}
+
+void SyncEngine::retryLane(Lane *lane)
+{
+    // Never send a batch twice at once: a resend starts only when nothing is in flight.
+    if (std::any_of(lane->batches.begin(), lane->batches.end(),
+                    [](const BatchPtr &b) { return b->inFlight; }))
+        return;
+    lane->failed = false;
+    lane->sent = 0;
+    pump(*lane);
+}
+
+void SyncEngine::acknowledge(StreamState &stream, BatchPtr batch)
+{
+    // The remote has the entries: ack them locally. A failed ack is retried; should we die
+    // first, the entries stay pending and the remote's mark shows them written.
+    RedisCommand command("XACK");
+    command.reserve(size_t(batch->size()) + 3);
+    command.arg(QByteArrayView(stream.name)).arg(QByteArrayView(m_group));
+    for (int i = 0; i < batch->size(); ++i)
+        command.arg(batch->id(i));
+    Batch *raw = batch.release();
+    m_local->send(command, [this, &stream, raw](const RedisReply &reply) {
+        BatchPtr owned(raw);
+        if (reply.isError()) {
+            m_ackRetry.emplace_back(&stream, std::move(owned));
+            if (!m_ackRetryTimer.isActive())
+                m_ackRetryTimer.start();
+            return;
+        }
+        release(*owned);
+    });
+}
+
+void SyncEngine::ackIds(StreamState &stream, const QList<QByteArray> &ids)
+{
+    RedisCommand command("XACK");
+    command.arg(QByteArrayView(stream.name)).arg(QByteArrayView(m_group));
+    for (const QByteArray &id : ids)
+        command.arg(QByteArrayView(id));
+    m_local->send(command, [](const RedisReply &) { });
+}
+
+void SyncEngine::release(const Batch &batch)
+{
+    const bool wasFull = bufferFull();
+    m_buffered -= batch.size();
+    m_bufferedBytes -= batch.arena.size();
+    if (wasFull && !bufferFull())
+        readNext();
+    maybeFinish();
+}
+
+void SyncEngine::scanConsumers()
+{
+    if (m_stopping || !m_groupsReady || !m_local->isConnected())
+        return;
+    for (auto &stream : m_streams) {
+        StreamState *s = stream.get();
+        m_local->send({"XINFO", "CONSUMERS", s->name, m_group},
+                      [this, s](const RedisReply &reply) { onConsumers(*s, reply); });
+    }
+}
+
+void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
+{
+    if (reply.isError())
+        return;
+    stream.stats.consumers = int(reply.size());
+    const qint64 claimIdle = m_config.claimIdle.count();
+    for (size_t i = 0; i < reply.size(); ++i) {
+        const RedisReply consumer = reply.at(i);
+        QByteArray name;
+        qint64 pending = 0;
+        qint64 idle = 0;
+        for (size_t f = 0; f + 1 < consumer.size(); f += 2) {
+            const QByteArrayView key = consumer.at(f).view();
+            if (key == "name")
+                name = consumer.at(f + 1).toByteArray();
+            else if (key == "pending")
+                pending = consumer.at(f + 1).toInteger();
+            else if (key == "idle")
+                idle = consumer.at(f + 1).toInteger();
+        }
+        if (name.isEmpty() || name == m_consumer)
+            continue;
+        // An earlier process of this host (same base name and hostname) is gone for sure
+        // unless two are configured alike; either way the write script keeps the remote exact.
+        const bool predecessor = name.startsWith(m_consumerPrefix);
+        const auto key = std::pair(stream.name, name);
+        if (pending > 0 && (idle >= claimIdle || predecessor)) {
+            if (m_lanes.count(key) == 0) {
+                qCInfo(lcSync).noquote() << "reclaiming" << pending << "pending entries of"
+                                         << (predecessor ? "earlier process" : "idle consumer")
+                                         << name << "on" << stream.name << "(idle" << idle << "ms)";
+                Lane &lane = reclaimLane(stream, name);
+                lane.predecessor = predecessor;
+                claimNext(&lane);
+            }
+        } else if (pending == 0 && idle >= claimIdle && m_lanes.count(key) == 0
+                   && (predecessor || m_emptiedConsumers.count(stream.name + ' ' + name))) {
+            qCInfo(lcSync).noquote() << "removing emptied consumer" << name << "from" << stream.name;
+            m_local->send({"XGROUP", "DELCONSUMER", stream.name, m_group, name},
+                          [](const RedisReply &) { });
+            m_remote->send({"DEL", "switchboard:sync:mark:{" + stream.name + "}:" + name},
+                           [](const RedisReply &) { });
+            m_emptiedConsumers.erase(stream.name + ' ' + name);
+        }
+    }
+}
+
+void SyncEngine::claimNext(Lane *lane)
+{
+    if (m_stopping || lane->claimInFlight) {
+        dropLaneIfIdle(lane);
+        return;
+    }
+    StreamState &stream = *lane->stream;
+    // Lowest ids first: every entry of this consumer below them is acked, hence on the remote,
+    // which is what lets the first claimed batch go out with prev = "0-0".
+    lane->claimInFlight = true;
+    const qint64 count = m_config.readerBatchSize;
+    m_local->send({"XPENDING", stream.name, m_group, "-", "+", QByteArray::number(count), lane->owner},
+                  [this, lane, &stream](const RedisReply &reply) {
+        const qint64 minIdle = lane->predecessor ? 0 : m_config.claimIdle.count();
+        RedisCommand claim("XCLAIM");
+        claim.arg(QByteArrayView(stream.name)).arg(QByteArrayView(m_group)).arg(QByteArrayView(lane->owner));
+        claim.arg(minIdle);
+        QList<QByteArray> ids;
+        for (size_t i = 0; !reply.isError() && i < reply.size(); ++i) {
+            // Stop at the first entry that is not idle: its owner may be alive after all.
+            if (reply.at(i).at(2).toInteger() < minIdle)
+                break;
+            ids.append(reply.at(i).at(0).toByteArray());
+        }
+        if (ids.isEmpty()) {
+            lane->claimInFlight = false;
+            m_emptiedConsumers[stream.name + ' ' + lane->owner] = 1;
+            dropLaneIfIdle(lane);
+            return;
+        }
+        for (const QByteArray &id : ids)
+            claim.arg(QByteArrayView(id));
+        // Claimed in the dead consumer's own name: the claim resets the idle time (a lease
+        // other nodes respect) and the entries stay in the lane of the mark that covers them.
+        m_local->send(claim, [this, lane, &stream, ids](const RedisReply &claimed) {
+            lane->claimInFlight = false;
+            if (claimed.isError()) {
+                dropLaneIfIdle(lane);
+                return;
+            }
+            BatchPtr batch = takeEntries(claimed, nullptr);
+            if (!batch || batch->size() == 0) {
+                // Deleted from the local stream meanwhile: nothing to copy, clear them.
+                ackIds(stream, ids);
+                claimNext(lane);
+                return;
+            }
+            enqueue(*lane, std::move(batch));
+        });
+    });
+}
+
+void SyncEngine::dropLaneIfIdle(Lane *lane)
+{
+    if (!lane->reclaim || !lane->batches.empty() || lane->claimInFlight)
+        return;
+    m_lanes.erase({lane->stream->name, lane->owner});
+    maybeFinish();
+}
+
+void SyncEngine::refreshGroupStats()
+{
+    if (!m_groupsReady || !m_local->isConnected())
+        return;
+    for (auto &stream : m_streams) {
+        StreamState *s = stream.get();
+        m_local->send({"XINFO", "GROUPS", s->name}, [this, s](const RedisReply &reply) {
+            for (size_t g = 0; g < reply.size(); ++g) {
+                const RedisReply group = reply.at(g);
+                bool ours = false;
+                qint64 pending = -1;
+                qint64 lag = -1;
+                for (size_t f = 0; f + 1 < group.size(); f += 2) {
+                    const QByteArrayView key = group.at(f).view();
+                    if (key == "name")
+                        ours = group.at(f + 1).view() == QByteArrayView(m_group);
+                    else if (key == "pending")
+                        pending = group.at(f + 1).toInteger();
+                    else if (key == "lag" && !group.at(f + 1).isNil())
+                        lag = group.at(f + 1).toInteger(); // Redis 7: entries not yet delivered
+                }
+                if (ours) {
+                    s->stats.groupPending = pending;
+                    s->stats.lag = lag >= 0 ? lag + pending : -1;
+                }
+            }
+        });
+        const quint64 replicated = s->stats.replicated;
+        s->stats.rate = double(replicated - s->replicatedAtLastTick);
+        s->replicatedAtLastTick = replicated;
+    }
+}
+
+void SyncEngine::checkHealth()
+{
+    if (m_checksInFlight > 0)
+        return;
+    m_checksInFlight = 2;
+    m_checkFailedNow = false;
+    m_checkReason.clear();
+    auto check = [this](RedisClient *client, const QString &what) {
+        client->send({"PING"}, [this, client, what](const RedisReply &reply) {
+            if (reply.isError()) {
+                m_checkFailedNow = true;
+                m_checkReason = QStringLiteral("%1 Redis %2: %3")
+                                        .arg(what, client->options().endpoint.display(),
+                                             reply.errorMessage());
+            }
+            if (--m_checksInFlight > 0)
+                return;
+            if (m_checkFailedNow) {
+                ++m_failedChecks;
+                m_reason = m_checkReason;
+            } else {
+                m_failedChecks = 0;
+            }
+            const bool healthy = m_failedChecks < m_config.healthMaxRetries;
+            if (healthy != m_healthy) {
+                if (healthy) {
+                    qCInfo(lcSync) << "healthy again";
+                    m_reason.clear();
+                } else {
+                    qCCritical(lcSync).noquote() << "unhealthy after" << m_failedChecks
+                                                 << "failed checks:" << m_reason;
+                    m_unhealthySince = m_clock.elapsed();
+                }
+                m_healthy = healthy;
+                publishSnapshot();
+            } else if (!healthy && m_clock.elapsed() - m_unhealthySince
+                                           > m_config.healthRecoveryTimeout.count()) {
+                qCCritical(lcSync).noquote() << "still unhealthy after HEALTH_RECOVERY_TIMEOUT:" << m_reason;
+                m_unhealthySince = m_clock.elapsed();
+            }
+        });
+    };
+    check(m_local, QStringLiteral("local"));
+    check(m_remote, QStringLiteral("remote"));
+}
+
+void SyncEngine::publishSnapshot()
+{
+    auto snapshot = std::make_shared<SyncSnapshot>();
+    snapshot->running = m_running;
+    snapshot->healthy = m_healthy;
+    snapshot->reason = m_reason;
+    snapshot->group = QString::fromUtf8(m_group);
+    snapshot->consumer = QString::fromUtf8(m_consumer);
+    snapshot->local = m_config.local.display();
+    snapshot->remote = m_config.remote.display();
+    snapshot->localConnected = m_local && m_local->isConnected();
+    snapshot->remoteConnected = m_remote && m_remote->isConnected();
+    snapshot->buffered = m_buffered;
+    snapshot->bufferedBytes = m_bufferedBytes;
+    snapshot->backPressure = bufferFull();
+    for (auto &stream : m_streams) {
+        snapshot->streams.append(stream->stats);
+        if (stream->stats.lastSync > snapshot->lastSync || !snapshot->lastSync.isValid())
+            snapshot->lastSync = stream->stats.lastSync;
+    }
+    publish(snapshot);
+}
+
+void SyncEngine::stop(int deadlineMs)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    qCInfo(lcSync).noquote() << "stopping: finishing" << m_buffered << "entries in flight";
+    m_reclaimTimer.stop();
+    m_deadlineTimer.start(std::max(0, deadlineMs - 500));
+    maybeFinish();
+}
+
+void SyncEngine::maybeFinish()
+{
+    if (!m_stopping || m_finished || m_removingConsumer || m_readInFlight || m_buffered > 0 || !m_ackRetry.empty())
+        return;
+    for (auto &[key, lane] : m_lanes) {
+        if (!lane->batches.empty() || lane->claimInFlight)
+            return;
+    }
+    removeOwnConsumer();
+}
+
+void SyncEngine::removeOwnConsumer()
+{
+    if (m_removingConsumer || m_finished)
+        return;
+    m_removingConsumer = true;
+    if (!m_local->isConnected()) {
+        finish(false);
+        return;
+    }
+    // Remove our consumer where it holds nothing; a pending entry keeps it for a reclaim.
+    auto remaining = std::make_shared<int>(int(m_streams.size()));
+    auto allGone = std::make_shared<bool>(true);
+    for (auto &stream : m_streams) {
+        const QByteArray name = stream->name;
+        m_local->send({"XPENDING", name, m_group, "-", "+", "1", m_consumer},
+                      [this, name, remaining, allGone](const RedisReply &reply) {
+            auto done = [this, remaining, allGone] {
+                if (--*remaining == 0)
+                    finish(*allGone);
+            };
+            if (reply.isError() || reply.size() > 0) {
+                *allGone = false;
+                done();
+                return;
+            }
+            m_local->send({"XGROUP", "DELCONSUMER", name, m_group, m_consumer},
+                          [this, name, done](const RedisReply &) {
+                m_remote->send({"DEL", "switchboard:sync:mark:{" + name + "}:" + m_consumer},
+                               [done](const RedisReply &) { done(); });
+            });
+        });
+    }
+}
+
+void SyncEngine::finish(bool drained)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_deadlineTimer.stop();
+    m_snapshotTimer.stop();
+    m_healthTimer.stop();
+    m_statsTimer.stop();
+    m_running = false;
+    qCInfo(lcSync).noquote() << (drained ? "stopped; consumer" : "stopped; kept consumer")
+                             << m_consumer << (drained ? "removed from the group" : "for a later reclaim");
+    publishSnapshot();
+    m_reader->close();
+    m_local->close();
+    m_remote->close();
+    Q_EMIT finished();
+}
+
+} // namespace Switchboard

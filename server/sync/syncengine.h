@@ -1,0 +1,181 @@
+#pragma once
+
+#include "core/config.h"
+#include "core/engine.h"
+#include "syncsnapshot.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTimer>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace Switchboard {
+
+Q_DECLARE_LOGGING_CATEGORY(lcSync)
+
+class RedisClient;
+class RedisReply;
+
+// Replicates Redis streams from a local Redis (FreeSWITCH's) to a remote one, as the Telephony
+// Event Sync did: XREADGROUP in batches → one atomic, idempotent write per batch on the remote
+// (writescript.h) → XACK only once the remote confirmed. Several batches are in flight at once;
+// the order of entries per stream is kept. Reading stops while BUFFER_SIZE entries (or
+// bufferBytes) wait, so a dead remote costs no memory growth and loses nothing.
+//
+// Connections, all owned by this engine's thread: one blocking reader on the local Redis, one
+// local control connection (XACK, XCLAIM, XINFO), one remote writer.
+class SyncEngine : public Engine
+{
+    Q_OBJECT
+public:
+    SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *parent = nullptr);
+    ~SyncEngine() override;
+
+    // REDIS_CONSUMER-hostname-pid: unique per process, and recognisable as this host's.
+    QString consumerName() const { return QString::fromUtf8(m_consumer); }
+
+public Q_SLOTS:
+    void start() override;
+    void stop(int deadlineMs) override;
+
+private:
+    struct Span
+    {
+        quint32 offset;
+        quint32 length;
+    };
+
+    // Entries of one stream for one consumer, stored as the script's arguments back to back in
+    // one buffer: one allocation per batch instead of one per field.
+    struct Batch
+    {
+        QByteArray arena;
+        std::vector<Span> args;        // per entry: id, count, field, value, ...
+        std::vector<quint32> idArgs;   // index in args of each entry's id
+        std::vector<qint64> eventTimeMs;
+        QByteArray lastId;
+        qint64 sentAt = 0;
+        bool inFlight = false;
+
+        int size() const { return int(idArgs.size()); }
+        QByteArrayView arg(size_t i) const
+        {
+            return QByteArrayView(arena.constData() + args[i].offset, args[i].length);
+        }
+        QByteArrayView id(int entry) const { return arg(idArgs[size_t(entry)]); }
+    };
+    using BatchPtr = std::unique_ptr<Batch>;
+
+    struct StreamState;
+
+    // The writes of one consumer's entries on one stream: strictly in id order, so that the
+    // remote high-water mark stays exact. Our own entries use one lane per stream; entries
+    // reclaimed from a dead consumer use a lane in that consumer's name.
+    struct Lane
+    {
+        StreamState *stream = nullptr;
+        QByteArray owner;
+        QByteArray markKey;
+        std::deque<BatchPtr> batches; // read, not yet confirmed; the first `sent` are in flight
+        size_t sent = 0;
+        QByteArray lastConfirmedId = "0-0";
+        bool failed = false;      // a write failed: resend from the first unconfirmed batch
+        int retryAttempt = 0;
+        bool reclaim = false;
+        bool claimInFlight = false;
+        bool predecessor = false; // an earlier process of this host: no idle wait
+    };
+
+    struct StreamState
+    {
+        QByteArray name;
+        QByteArray lastSeenId;    // last id our reads received
+        bool historyDone = false; // our own pending entries re-read after a reconnect
+        SyncStreamStats stats;
+        quint64 replicatedAtLastTick = 0;
+    };
+
+    void connectClients();
+    void ensureGroups();
+    void loadScript();
+
+    void readNext();
+    void readHistory();
+    void onRead(const RedisReply &reply);
+    static BatchPtr takeEntries(const RedisReply &entries, QList<QByteArray> *gone);
+
+    Lane &ownLane(StreamState &stream);
+    Lane &reclaimLane(StreamState &stream, const QByteArray &owner);
+    void enqueue(Lane &lane, BatchPtr batch);
+    void pump(Lane &lane);
+    void sendBatch(Lane &lane, size_t index);
+    void onWritten(Lane *lane, Batch *batch, const RedisReply &reply);
+    void retryLane(Lane *lane);
+    void acknowledge(StreamState &stream, BatchPtr batch);
+    void ackIds(StreamState &stream, const QList<QByteArray> &ids);
+    void release(const Batch &batch);
+
+    void scanConsumers();
+    void onConsumers(StreamState &stream, const RedisReply &reply);
+    void claimNext(Lane *lane);
+    void dropLaneIfIdle(Lane *lane);
+    void refreshGroupStats();
+    void checkHealth();
+    void publishSnapshot();
+    void maybeFinish();
+    void removeOwnConsumer();
+    void finish(bool drained);
+
+    bool bufferFull() const;
+    static qint64 eventTimeFromId(QByteArrayView id);
+
+    SyncConfig m_config;
+    QByteArray m_group;
+    QByteArray m_consumer;
+    QByteArray m_consumerPrefix; // REDIS_CONSUMER-hostname-
+    QByteArray m_scriptSha;
+    bool m_scriptReady = false;
+    bool m_groupsReady = false;
+    bool m_readInFlight = false;
+    bool m_stopping = false;
+    bool m_finished = false;
+    bool m_removingConsumer = false;
+    bool m_running = false;
+
+    RedisClient *m_reader = nullptr;
+    RedisClient *m_local = nullptr;
+    RedisClient *m_remote = nullptr;
+
+    std::vector<std::unique_ptr<StreamState>> m_streams;
+    std::map<std::pair<QByteArray, QByteArray>, std::unique_ptr<Lane>> m_lanes;
+    std::vector<std::pair<StreamState *, BatchPtr>> m_ackRetry;
+    std::map<QByteArray, int> m_emptiedConsumers; // stream + owner we drained → to remove
+
+    qint64 m_buffered = 0;
+    qint64 m_bufferedBytes = 0;
+    int m_failedChecks = 0;
+    int m_checksInFlight = 0;
+    bool m_checkFailedNow = false;
+    QString m_checkReason;
+    bool m_healthy = true;
+    QString m_reason;
+    qint64 m_unhealthySince = 0;
+    QElapsedTimer m_clock;
+    qint64 m_lastLatencyWarning = -1000000;
+    quint64 m_lateSinceWarning = 0;
+    double m_worstLateMs = 0;
+    qint64 m_lastSlowWriteWarning = -1000000;
+
+    QTimer m_snapshotTimer;
+    QTimer m_healthTimer;
+    QTimer m_reclaimTimer;
+    QTimer m_statsTimer;
+    QTimer m_ackRetryTimer;
+    QTimer m_deadlineTimer;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,262 @@
+#include "serverprocess.h"
+
+#include <QDeadlineTimer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+
+#include <csignal>
+
+namespace Switchboard::Test {
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+static QByteArray encodeCommand(const QList<QByteArray> &args)
+{
+    QByteArray out = '*' + QByteArray::number(args.size()) + "\r\n";
+    for (const QByteArray &a : args)
+        out += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
+    return out;
+}
+
+// Reads one complete RESP value from `buffer` starting at `pos`; returns false if more bytes
+// are needed.
+static bool completeReply(const QByteArray &buffer, qsizetype &pos)
+{
+    const qsizetype eol = buffer.indexOf("\r\n", pos);
+    if (eol < 0)
+        return false;
+    const char type = buffer.at(pos);
+    const qlonglong n = buffer.mid(pos + 1, eol - pos - 1).toLongLong();
+    pos = eol + 2;
+    switch (type) {
+    case '$':
+        if (n < 0)
+            return true;
+        if (buffer.size() < pos + n + 2)
+            return false;
+        pos += n + 2;
+        return true;
+    case '*':
+        for (qlonglong i = 0; i < n; ++i) {
+            if (!completeReply(buffer, pos))
+                return false;
+        }
+        return true;
+    default:
+        return true;
+    }
+}
+
+QByteArray redisCommand(quint16 port, const QList<QByteArray> &args, int timeoutMs)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return {};
+    socket.write(encodeCommand(args));
+    QByteArray buffer;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (!socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+            break;
+        buffer += socket.readAll();
+        qsizetype pos = 0;
+        if (completeReply(buffer, pos))
+            return buffer;
+    }
+    return buffer;
+}
+
+RedisServer::RedisServer() = default;
+
+RedisServer::~RedisServer()
+{
+    stop();
+}
+
+bool RedisServer::start(quint16 port)
+{
+    m_port = port ? port : freeLoopbackPort();
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setWorkingDirectory(m_dir.path());
+    m_process->start(QStringLiteral("redis-server"),
+                     {QStringLiteral("--port"), QString::number(m_port),
+                      QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                      QStringLiteral("--dir"), m_dir.path(),
+                      QStringLiteral("--save"), QString(),
+                      QStringLiteral("--appendonly"), QStringLiteral("no"),
+                      QStringLiteral("--protected-mode"), QStringLiteral("no")});
+    if (!m_process->waitForStarted(5000)) {
+        m_error = QStringLiteral("redis-server did not start: ") + m_process->errorString();
+        return false;
+    }
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired()) {
+        if (redisCommand(m_port, {"PING"}, 500).startsWith("+PONG"))
+            return true;
+        if (m_process->state() != QProcess::Running)
+            break;
+        m_process->waitForFinished(50); // bounded wait between probes, also reaps an early exit
+    }
+    m_error = QStringLiteral("redis-server on port %1 did not answer PING: %2")
+                      .arg(m_port)
+                      .arg(QString::fromLocal8Bit(m_process->readAll()));
+    return false;
+}
+
+void RedisServer::kill()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    ::kill(pid_t(m_process->processId()), SIGKILL);
+    m_process->waitForFinished(5000);
+}
+
+void RedisServer::stop()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    ::kill(pid_t(m_process->processId()), SIGTERM);
+    if (!m_process->waitForFinished(5000))
+        kill();
+}
+
+bool RedisServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+qint64 RedisServer::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QString RedisServer::url() const
+{
+    return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port);
+}
+
+QString RedisServer::addr() const
+{
+    return QStringLiteral("127.0.0.1:%1").arg(m_port);
+}
+
+SwitchboardProcess::SwitchboardProcess() = default;
+
+SwitchboardProcess::~SwitchboardProcess()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        kill();
+    }
+}
+
+QString SwitchboardProcess::binaryPath()
+{
+    return qEnvironmentVariable("SWITCHBOARD_BINARY", QStringLiteral("switchboard"));
+}
+
+bool SwitchboardProcess::start(const QStringList &arguments)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->setProcessEnvironment(m_env);
+    m_output.clear();
+    m_process->start(binaryPath(), arguments);
+    return m_process->waitForStarted(5000);
+}
+
+bool SwitchboardProcess::waitForHealthy(quint16 port, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (httpGet(port, "/health", 1000).status == 200)
+            return true;
+        if (!m_process || m_process->state() != QProcess::Running)
+            return false;
+        m_process->waitForFinished(100);
+    }
+    return false;
+}
+
+void SwitchboardProcess::kill()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning) {
+        ::kill(pid_t(m_process->processId()), SIGKILL);
+        m_process->waitForFinished(5000);
+    }
+}
+
+void SwitchboardProcess::terminate()
+{
+    if (m_process && m_process->state() != QProcess::NotRunning)
+        ::kill(pid_t(m_process->processId()), SIGTERM);
+}
+
+bool SwitchboardProcess::waitForFinished(int timeoutMs)
+{
+    return m_process && (m_process->state() == QProcess::NotRunning
+                         || m_process->waitForFinished(timeoutMs));
+}
+
+int SwitchboardProcess::exitCode() const
+{
+    return m_process ? m_process->exitCode() : -1;
+}
+
+QProcess::ExitStatus SwitchboardProcess::exitStatus() const
+{
+    return m_process ? m_process->exitStatus() : QProcess::CrashExit;
+}
+
+qint64 SwitchboardProcess::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QByteArray SwitchboardProcess::output() const
+{
+    if (m_process)
+        m_output += m_process->readAll();
+    return m_output;
+}
+
+HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs)
+{
+    HttpResult result;
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(timeoutMs))
+        return result;
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray buffer;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {
+        if (socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+            buffer += socket.readAll();
+        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0)
+            continue;
+        const QByteArray head = buffer.left(headerEnd).toLower();
+        const qsizetype cl = head.indexOf("content-length:");
+        if (cl < 0)
+            continue;
+        const qsizetype clEnd = head.indexOf("\r\n", cl);
+        const qlonglong length = head.mid(cl + 15, clEnd < 0 ? -1 : clEnd - cl - 15).trimmed().toLongLong();
+        if (buffer.size() >= headerEnd + 4 + length) {
+            result.status = buffer.mid(9, 3).toInt();
+            result.body = buffer.mid(headerEnd + 4, length);
+            return result;
+        }
+    }
+    return result;
+}
+
+} // namespace Switchboard::Test

@@ -1,0 +1,86 @@
+#pragma once
+
+// Test fixtures: real servers started as child processes on free loopback ports, each with
+// its own temporary directory, stopped by PID when the fixture is destroyed.
+
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace Switchboard::Test {
+
+// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it for port 0).
+quint16 freeLoopbackPort();
+
+// Sends one command to a server with the RESP protocol over a blocking socket and returns the
+// raw reply; for test set-up and assertions only (the code under test has its own client).
+QByteArray redisCommand(quint16 port, const QList<QByteArray> &args, int timeoutMs = 5000);
+
+class RedisServer
+{
+public:
+    RedisServer();
+    ~RedisServer();
+
+    // Starts redis-server on a free port (or `port` when given) and waits until it answers
+    // PING. Returns false with a message in error() when it does not within 10 s.
+    bool start(quint16 port = 0);
+    // SIGKILL, as a crash would: no save, the port freed at once.
+    void kill();
+    // SIGTERM and wait for the process to exit.
+    void stop();
+    bool isRunning() const;
+
+    quint16 port() const { return m_port; }
+    qint64 pid() const;
+    QString error() const { return m_error; }
+    QString url() const;   // redis://127.0.0.1:port/0
+    QString addr() const;  // 127.0.0.1:port
+
+    QByteArray command(const QList<QByteArray> &args) const { return redisCommand(m_port, args); }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QTemporaryDir m_dir;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
+// A Switchboard binary started as a child (SWITCHBOARD_BINARY, set by CTest), for the tests
+// that need a real process: signals, exit codes, crash and restart.
+class SwitchboardProcess
+{
+public:
+    SwitchboardProcess();
+    ~SwitchboardProcess();
+
+    void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
+    bool start(const QStringList &arguments);
+    bool waitForHealthy(quint16 port, int timeoutMs = 15000);
+    void kill();                          // SIGKILL
+    void terminate();                     // SIGTERM
+    bool waitForFinished(int timeoutMs);
+    int exitCode() const;
+    QProcess::ExitStatus exitStatus() const;
+    qint64 pid() const;
+    QByteArray output() const;            // stdout + stderr so far
+    static QString binaryPath();
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QProcessEnvironment m_env = QProcessEnvironment::systemEnvironment();
+    mutable QByteArray m_output;
+};
+
+// GET over a blocking socket; returns status code and body. -1 when unreachable.
+struct HttpResult
+{
+    int status = -1;
+    QByteArray body;
+};
+HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs = 3000);
+
+} // namespace Switchboard::Test
