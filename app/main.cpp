@@ -8,7 +8,6 @@
 
 #include <QCoreApplication>
 #include <QProcessEnvironment>
-
 #include <cstdio>
 
 using namespace Switchboard;
@@ -67,10 +66,11 @@ int main(int argc, char *argv[])
 
     SwitchboardNode node(config, loaded.enginesEnabled);
     UnixSignalWatcher signals;
-    QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, &node, [&node](int number) {
-        qCInfo(lcApp) << "signal" << number << "received: stopping";
-        node.stop();
-    });
+    QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, &node,
+                     [&node](int number) {
+                         qCInfo(lcApp) << "signal" << number << "received: stopping";
+                         node.stop();
+                     });
     QObject::connect(&node, &SwitchboardNode::stopped, &app, [] {
         qCInfo(lcApp) << "stopped";
         QCoreApplication::exit(0);

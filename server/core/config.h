@@ -8,7 +8,6 @@
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
-
 #include <chrono>
 
 namespace Switchboard {
@@ -34,17 +33,17 @@ struct RedisEndpoint
     QString display() const
     {
         return host + QLatin1Char(':') + QString::number(port) + QLatin1Char('/')
-                + QString::number(db);
+            + QString::number(db);
     }
 };
 
 struct ServerConfig
 {
     QHostAddress bindAddress = QHostAddress::Any; // server.bind
-    quint16 port = 8080;                          // PORT / server.port
-    quint16 healthPort = 0;                       // HEALTH_PORT; 0 or == port: main port only
-    qint64 bodyLimitBytes = 1024 * 1024;          // server.body_limit
-    QByteArray apiToken;                          // api.token: Bearer token for remote /api/v1/*
+    quint16 port = 8080; // PORT / server.port
+    quint16 healthPort = 0; // HEALTH_PORT; 0 or == port: main port only
+    qint64 bodyLimitBytes = 1024 * 1024; // server.body_limit
+    QByteArray apiToken; // api.token: Bearer token for remote /api/v1/*
 };
 
 enum class StartFrom { Earliest, Latest };
@@ -54,43 +53,43 @@ struct SyncConfig
 {
     bool enabled = true;
 
-    RedisEndpoint local;          // REDIS_LOCAL_ADDR, REDIS_LOCAL_DB, REDIS_LOCAL_PASSWORD
-    int localPoolSize = 100;      // REDIS_LOCAL_POOL_SIZE
-    int localMinIdleConns = 10;   // REDIS_LOCAL_MIN_IDLE_CONNS
-    int localMaxRetries = 3;      // REDIS_LOCAL_MAX_RETRIES
-    RedisEndpoint remote;         // REDIS_REMOTE_ADDR, REDIS_REMOTE_DB, REDIS_REMOTE_PASSWORD
-    int remotePoolSize = 100;     // REDIS_REMOTE_POOL_SIZE
-    int remoteMinIdleConns = 10;  // REDIS_REMOTE_MIN_IDLE_CONNS
-    int remoteMaxRetries = 3;     // REDIS_REMOTE_MAX_RETRIES
+    RedisEndpoint local; // REDIS_LOCAL_ADDR, REDIS_LOCAL_DB, REDIS_LOCAL_PASSWORD
+    int localPoolSize = 100; // REDIS_LOCAL_POOL_SIZE
+    int localMinIdleConns = 10; // REDIS_LOCAL_MIN_IDLE_CONNS
+    int localMaxRetries = 3; // REDIS_LOCAL_MAX_RETRIES
+    RedisEndpoint remote; // REDIS_REMOTE_ADDR, REDIS_REMOTE_DB, REDIS_REMOTE_PASSWORD
+    int remotePoolSize = 100; // REDIS_REMOTE_POOL_SIZE
+    int remoteMinIdleConns = 10; // REDIS_REMOTE_MIN_IDLE_CONNS
+    int remoteMaxRetries = 3; // REDIS_REMOTE_MAX_RETRIES
 
-    QString group = QStringLiteral("sync_group");      // REDIS_GROUP
-    QString consumer = QStringLiteral("sync_worker");  // REDIS_CONSUMER (base name)
-    QString streamEvents = QStringLiteral("freeswitch:telephony:events");          // STREAM_EVENTS
-    QString streamJobs = QStringLiteral("freeswitch:telephony:background-jobs");   // STREAM_JOBS
-    QStringList extraStreams;                          // sync.extra_streams (file only)
-    StartFrom startFrom = StartFrom::Earliest;         // sync.start_from
+    QString group = QStringLiteral("sync_group"); // REDIS_GROUP
+    QString consumer = QStringLiteral("sync_worker"); // REDIS_CONSUMER (base name)
+    QString streamEvents = QStringLiteral("freeswitch:telephony:events"); // STREAM_EVENTS
+    QString streamJobs = QStringLiteral("freeswitch:telephony:background-jobs"); // STREAM_JOBS
+    QStringList extraStreams; // sync.extra_streams (file only)
+    StartFrom startFrom = StartFrom::Earliest; // sync.start_from
 
-    int readerWorkers = 10;                  // READER_WORKERS
-    int readerBatchSize = 1000;              // READER_BATCH_SIZE
-    Milliseconds readerMaxLatency{300};      // READER_MAX_LATENCY
-    Milliseconds readerBlockTime{10};        // READER_BLOCK_TIME
-    int bufferSize = 100000;                 // BUFFER_SIZE: entries read and not yet acked
-    qint64 bufferBytes = 64 * 1024 * 1024;   // sync.buffer_bytes: the same bound in bytes
-    int writerWorkers = 10;                  // WRITER_WORKERS
-    Milliseconds writerPipelineTimeout{25};  // WRITER_PIPELINE_TIMEOUT
-    int writerBatchSize = 10;                // WRITER_BATCH_SIZE
-    Milliseconds writerMaxLatency{300};      // WRITER_MAX_LATENCY
-    Milliseconds totalMaxLatency{1000};      // TOTAL_MAX_LATENCY
-    Milliseconds claimIdle{30000};           // sync.claim_idle: reclaim a dead consumer's entries
+    int readerWorkers = 10; // READER_WORKERS
+    int readerBatchSize = 1000; // READER_BATCH_SIZE
+    Milliseconds readerMaxLatency {300}; // READER_MAX_LATENCY
+    Milliseconds readerBlockTime {10}; // READER_BLOCK_TIME
+    int bufferSize = 100000; // BUFFER_SIZE: entries read and not yet acked
+    qint64 bufferBytes = 64 * 1024 * 1024; // sync.buffer_bytes: the same bound in bytes
+    int writerWorkers = 10; // WRITER_WORKERS
+    Milliseconds writerPipelineTimeout {25}; // WRITER_PIPELINE_TIMEOUT
+    int writerBatchSize = 10; // WRITER_BATCH_SIZE
+    Milliseconds writerMaxLatency {300}; // WRITER_MAX_LATENCY
+    Milliseconds totalMaxLatency {1000}; // TOTAL_MAX_LATENCY
+    Milliseconds claimIdle {30000}; // sync.claim_idle: reclaim a dead consumer's entries
 
-    Milliseconds healthCheckInterval{5000};  // HEALTH_CHECK_INTERVAL
-    Milliseconds healthRecoveryTimeout{30000}; // HEALTH_RECOVERY_TIMEOUT
-    int healthMaxRetries = 5;                // HEALTH_MAX_RETRIES
+    Milliseconds healthCheckInterval {5000}; // HEALTH_CHECK_INTERVAL
+    Milliseconds healthRecoveryTimeout {30000}; // HEALTH_RECOVERY_TIMEOUT
+    int healthMaxRetries = 5; // HEALTH_MAX_RETRIES
 
     // STREAM_EVENTS, STREAM_JOBS, then the extra streams, without duplicates.
     QStringList streams() const
     {
-        QStringList all{streamEvents, streamJobs};
+        QStringList all {streamEvents, streamJobs};
         for (const QString &s : extraStreams) {
             if (!all.contains(s))
                 all.append(s);
@@ -102,20 +101,20 @@ struct SyncConfig
 // --simulate: synthetic FreeSWITCH traffic written into the local streams.
 struct SimulateConfig
 {
-    bool enabled = false;         // --simulate / simulate.enabled
-    double eventsPerSecond = 50;  // --simulate-rate / simulate.rate
+    bool enabled = false; // --simulate / simulate.enabled
+    double eventsPerSecond = 50; // --simulate-rate / simulate.rate
 };
 
 // Child servers started when an engine has none configured.
 struct LocalStackConfig
 {
-    QString dataDir;                                     // local_stack.data_dir; empty: user data dir
+    QString dataDir; // local_stack.data_dir; empty: user data dir
     QString redisServer = QStringLiteral("redis-server"); // local_stack.redis_server
 };
 
 struct Config
 {
-    QString configFile;   // the file that was read, empty when none
+    QString configFile; // the file that was read, empty when none
     LogLevel logLevel = LogLevel::Info;
     bool headless = false;
     ServerConfig server;

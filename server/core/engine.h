@@ -8,7 +8,6 @@
 #include <QMutex>
 #include <QObject>
 #include <QString>
-
 #include <map>
 #include <memory>
 
@@ -19,7 +18,8 @@ class MetricsWriter;
 struct EngineHealth
 {
     bool healthy = true;
-    QString reason; // why not, in words an operator acts on: "remote Redis 10.0.0.5:6379/2: connection refused"
+    QString reason; // why not, in words an operator acts on: "remote Redis 10.0.0.5:6379/2:
+                    // connection refused"
 };
 
 class EngineSnapshot

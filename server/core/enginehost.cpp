@@ -53,7 +53,7 @@ void EngineHost::stopAll(int deadlineMs)
     for (auto it = m_threads.rbegin(); it != m_threads.rend(); ++it) {
         Engine *engine = it->first;
         QMetaObject::invokeMethod(
-                engine, [engine, deadlineMs] { engine->stop(deadlineMs); }, Qt::QueuedConnection);
+            engine, [engine, deadlineMs] { engine->stop(deadlineMs); }, Qt::QueuedConnection);
     }
     // An engine that cannot finish (a thread stuck in a library call) must not keep the
     // process alive past the deadline that systemd and operators rely on.

@@ -46,7 +46,7 @@ QString LocalStack::dataDir() const
     if (!m_config.dataDir.isEmpty())
         return m_config.dataDir;
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-            + QStringLiteral("/local-stack");
+        + QStringLiteral("/local-stack");
 }
 
 std::optional<RedisEndpoint> LocalStack::startRedis(const QString &name)
@@ -66,22 +66,21 @@ std::optional<RedisEndpoint> LocalStack::startRedis(const QString &name)
     process->start(m_config.redisServer,
                    {QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
                     QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), dir,
-                    QStringLiteral("--appendonly"), QStringLiteral("yes"),
-                    QStringLiteral("--save"), QString(), QStringLiteral("--protected-mode"),
-                    QStringLiteral("yes")});
+                    QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--save"),
+                    QString(), QStringLiteral("--protected-mode"), QStringLiteral("yes")});
     if (!process->waitForStarted(5000)) {
         m_error = QStringLiteral("cannot start %1: %2 (install redis-server or configure a "
                                  "Redis for this engine)")
-                          .arg(m_config.redisServer, process->errorString());
+                      .arg(m_config.redisServer, process->errorString());
         return std::nullopt;
     }
     QDeadlineTimer deadline(10000);
     while (!answersPing(port)) {
         if (deadline.hasExpired() || process->state() != QProcess::Running) {
             m_error = QStringLiteral("%1 for %2 did not answer on port %3; see %4/redis.log")
-                              .arg(m_config.redisServer, name)
-                              .arg(port)
-                              .arg(dir);
+                          .arg(m_config.redisServer, name)
+                          .arg(port)
+                          .arg(dir);
             process->kill();
             process->waitForFinished(2000);
             return std::nullopt;

@@ -4,7 +4,6 @@
 
 #include <QObject>
 #include <QProcess>
-
 #include <memory>
 #include <vector>
 

@@ -2,7 +2,6 @@
 
 #include <QDateTime>
 #include <QMutex>
-
 #include <cstdio>
 #include <deque>
 
@@ -39,16 +38,16 @@ void handleMessage(QtMsgType type, const QMessageLogContext &context, const QStr
 {
     const QString time = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const char *category = context.category ? context.category : "default";
-    const QByteArray line = time.toUtf8() + ' ' + levelName(type) + ' ' + category + ": "
-            + message.toUtf8() + '\n';
+    const QByteArray line =
+        time.toUtf8() + ' ' + levelName(type) + ' ' + category + ": " + message.toUtf8() + '\n';
     std::fwrite(line.constData(), 1, size_t(line.size()), stderr);
     std::fflush(stderr);
 
     if (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg) {
         QMutexLocker lock(&recentMutex);
-        recent.push_back({time, type == QtWarningMsg ? QStringLiteral("warning")
-                                                     : QStringLiteral("error"),
-                          QString::fromLatin1(category), message});
+        recent.push_back(
+            {time, type == QtWarningMsg ? QStringLiteral("warning") : QStringLiteral("error"),
+             QString::fromLatin1(category), message});
         if (recent.size() > recentCapacity)
             recent.pop_front();
     }

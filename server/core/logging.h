@@ -19,8 +19,8 @@ void setLogLevel(LogLevel level);
 // A recent warning or error, kept for the console's log view and /api/v1/status.
 struct LogRecord
 {
-    QString time;     // RFC 3339, UTC
-    QString level;    // "warning" | "error"
+    QString time; // RFC 3339, UTC
+    QString level; // "warning" | "error"
     QString category; // "switchboard.sync"
     QString message;
 };

@@ -8,7 +8,6 @@
 #include <QList>
 #include <QPair>
 #include <QSet>
-
 #include <vector>
 
 namespace Switchboard {

@@ -51,7 +51,7 @@ QJsonObject StatusApi::health(int *status) const
     for (const auto &[name, snapshot] : m_board->all()) {
         const EngineHealth h = snapshot->health();
         healthy = healthy && h.healthy;
-        QJsonObject engine{{u"status"_s, h.healthy ? u"healthy"_s : u"unhealthy"_s}};
+        QJsonObject engine {{u"status"_s, h.healthy ? u"healthy"_s : u"unhealthy"_s}};
         if (!h.reason.isEmpty())
             engine.insert(u"reason"_s, h.reason);
         engines.insert(name, engine);
@@ -85,22 +85,22 @@ QJsonObject StatusApi::status() const
         engines.insert(name, snapshot->toJson());
     QJsonArray logs;
     for (const LogRecord &record : recentLogRecords()) {
-        logs.append(QJsonObject{{u"time"_s, record.time},
-                                {u"level"_s, record.level},
-                                {u"category"_s, record.category},
-                                {u"message"_s, record.message}});
+        logs.append(QJsonObject {{u"time"_s, record.time},
+                                 {u"level"_s, record.level},
+                                 {u"category"_s, record.category},
+                                 {u"message"_s, record.message}});
     }
     int healthStatus = 200;
     const QJsonObject healthBody = health(&healthStatus);
-    return QJsonObject{
-            {u"node"_s,
-             QJsonObject{{u"host"_s, QHostInfo::localHostName()},
-                         {u"version"_s, QStringLiteral(SWITCHBOARD_VERSION)},
-                         {u"pid"_s, QCoreApplication::applicationPid()},
-                         {u"started_at"_s, m_startedAt.toString(Qt::ISODateWithMs)},
-                         {u"status"_s, healthBody.value(u"status"_s)}}},
-            {u"engines"_s, engines},
-            {u"logs"_s, logs},
+    return QJsonObject {
+        {u"node"_s,
+         QJsonObject {{u"host"_s, QHostInfo::localHostName()},
+                      {u"version"_s, QStringLiteral(SWITCHBOARD_VERSION)},
+                      {u"pid"_s, QCoreApplication::applicationPid()},
+                      {u"started_at"_s, m_startedAt.toString(Qt::ISODateWithMs)},
+                      {u"status"_s, healthBody.value(u"status"_s)}}},
+        {u"engines"_s, engines},
+        {u"logs"_s, logs},
     };
 }
 

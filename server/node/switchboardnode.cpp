@@ -37,8 +37,8 @@ bool SwitchboardNode::start(QString *error)
         SyncConfig &sync = m_config.sync;
         // Only what is not configured comes from the local stack: a migrating team that set
         // REDIS_LOCAL_ADDR and REDIS_REMOTE_ADDR starts no child at all.
-        for (auto [endpoint, name] : {std::pair(&sync.local, u"sync-local"_s),
-                                      std::pair(&sync.remote, u"sync-remote"_s)}) {
+        for (auto [endpoint, name] :
+             {std::pair(&sync.local, u"sync-local"_s), std::pair(&sync.remote, u"sync-remote"_s)}) {
             if (endpoint->configured)
                 continue;
             const auto started = m_localStack->startRedis(name);
@@ -79,22 +79,26 @@ bool SwitchboardNode::startHttp(QString *error)
     }
     m_httpThread.start();
     bool ok = true;
-    QMetaObject::invokeMethod(m_http, [&] {
-        QString message;
-        ok = m_http->listen(m_config.server.bindAddress, m_config.server.port, &message);
-        if (!ok)
-            *error = u"cannot listen on port %1: %2"_s.arg(m_config.server.port).arg(message);
-        else
-            m_httpPort = m_http->serverPorts().value(0);
-        if (ok && m_healthHttp) {
-            ok = m_healthHttp->listen(m_config.server.bindAddress, healthPort, &message);
+    QMetaObject::invokeMethod(
+        m_http,
+        [&] {
+            QString message;
+            ok = m_http->listen(m_config.server.bindAddress, m_config.server.port, &message);
             if (!ok)
-                *error = u"cannot listen on HEALTH_PORT %1: %2"_s.arg(healthPort).arg(message);
-        }
-    }, Qt::BlockingQueuedConnection);
+                *error = u"cannot listen on port %1: %2"_s.arg(m_config.server.port).arg(message);
+            else
+                m_httpPort = m_http->serverPorts().value(0);
+            if (ok && m_healthHttp) {
+                ok = m_healthHttp->listen(m_config.server.bindAddress, healthPort, &message);
+                if (!ok)
+                    *error = u"cannot listen on HEALTH_PORT %1: %2"_s.arg(healthPort).arg(message);
+            }
+        },
+        Qt::BlockingQueuedConnection);
     if (ok)
         qCInfo(lcApp).noquote() << "HTTP on port" << m_httpPort
-                                << (m_healthHttp ? u"and /health on port %1"_s.arg(healthPort) : QString());
+                                << (m_healthHttp ? u"and /health on port %1"_s.arg(healthPort)
+                                                 : QString());
     return ok;
 }
 
@@ -104,7 +108,8 @@ void SwitchboardNode::stopHttp()
         return;
     for (HttpServer *server : {m_http, m_healthHttp}) {
         if (server)
-            QMetaObject::invokeMethod(server, [server] { delete server; }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                server, [server] { delete server; }, Qt::BlockingQueuedConnection);
     }
     m_http = m_healthHttp = nullptr;
     m_httpThread.quit();

@@ -5,7 +5,6 @@
 
 #include <QObject>
 #include <QThread>
-
 #include <memory>
 
 namespace Switchboard {
@@ -47,7 +46,7 @@ private:
     std::unique_ptr<LocalStack> m_localStack;
     std::unique_ptr<StatusApi> m_statusApi;
     QThread m_httpThread;
-    HttpServer *m_http = nullptr;       // lives in m_httpThread
+    HttpServer *m_http = nullptr; // lives in m_httpThread
     HttpServer *m_healthHttp = nullptr; // HEALTH_PORT, when it differs from PORT
     quint16 m_httpPort = 0;
     bool m_stopping = false;

@@ -2,7 +2,6 @@
 
 #include <QRandomGenerator>
 #include <QSocketNotifier>
-
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
@@ -68,8 +67,8 @@ void RedisClient::connectNow()
     m_state = State::Connecting;
     redisAsyncContext *context = redisAsyncConnect(host.constData(), m_options.endpoint.port);
     if (!context || context->err) {
-        const QString reason = context ? QString::fromLocal8Bit(context->errstr)
-                                       : QStringLiteral("out of memory");
+        const QString reason =
+            context ? QString::fromLocal8Bit(context->errstr) : QStringLiteral("out of memory");
         if (context)
             redisAsyncFree(context);
         m_lastError = reason;
@@ -99,7 +98,8 @@ void RedisClient::handshake()
     auto mustSucceed = [this](const char *step) {
         return [this, step](const RedisReply &reply) {
             if (reply.isError() && !reply.isClientError())
-                fail(QStringLiteral("%1 refused: %2").arg(QLatin1String(step), reply.errorMessage()));
+                fail(QStringLiteral("%1 refused: %2")
+                         .arg(QLatin1String(step), reply.errorMessage()));
         };
     };
     if (!endpoint.password.isEmpty()) {
@@ -117,18 +117,22 @@ void RedisClient::handshake()
     // The name shows in CLIENT LIST, which is where an operator looks first.
     RedisCommand setName("CLIENT");
     setName.arg(QByteArrayView("SETNAME")).arg(QStringLiteral("switchboard-") + m_options.name);
-    queue(setName.size(), setName.argv(), setName.lengths(), [](const RedisReply &) { },
-          allowance);
+    queue(
+        setName.size(), setName.argv(), setName.lengths(), [](const RedisReply &) {}, allowance);
     RedisCommand ping("PING");
-    queue(ping.size(), ping.argv(), ping.lengths(), [this](const RedisReply &reply) {
-        if (reply.isError() || m_state != State::Connecting)
-            return;
-        m_state = State::Ready;
-        m_attempt = 0;
-        m_lastError.clear();
-        qCInfo(lcRedis).noquote() << m_options.name << "connected to" << m_options.endpoint.display();
-        Q_EMIT connected();
-    }, allowance);
+    queue(
+        ping.size(), ping.argv(), ping.lengths(),
+        [this](const RedisReply &reply) {
+            if (reply.isError() || m_state != State::Connecting)
+                return;
+            m_state = State::Ready;
+            m_attempt = 0;
+            m_lastError.clear();
+            qCInfo(lcRedis).noquote()
+                << m_options.name << "connected to" << m_options.endpoint.display();
+            Q_EMIT connected();
+        },
+        allowance);
 }
 
 bool RedisClient::queue(int argc, const char **argv, const size_t *lengths, RedisCallback callback,
@@ -136,12 +140,12 @@ bool RedisClient::queue(int argc, const char **argv, const size_t *lengths, Redi
 {
     if (!m_context
         || redisAsyncCommandArgv(m_context, &RedisClient::onReply, nullptr, argc, argv, lengths)
-                != REDIS_OK) {
+            != REDIS_OK) {
         failLater(std::move(callback), QStringLiteral("not connected"));
         return false;
     }
-    m_pending.push_back(
-            {std::move(callback), m_clock.elapsed(), (m_options.commandTimeout + extraTimeout).count()});
+    m_pending.push_back({std::move(callback), m_clock.elapsed(),
+                         (m_options.commandTimeout + extraTimeout).count()});
     return true;
 }
 
@@ -150,8 +154,8 @@ void RedisClient::send(RedisCommand &command, RedisCallback callback, Millisecon
     if (m_state != State::Ready) {
         failLater(std::move(callback),
                   QStringLiteral("not connected to %1: %2")
-                          .arg(m_options.endpoint.display(),
-                               m_lastError.isEmpty() ? QStringLiteral("connecting") : m_lastError));
+                      .arg(m_options.endpoint.display(),
+                           m_lastError.isEmpty() ? QStringLiteral("connecting") : m_lastError));
         return;
     }
     queue(command.size(), command.argv(), command.lengths(), std::move(callback), extraTimeout);
@@ -171,11 +175,11 @@ void RedisClient::failLater(RedisCallback callback, const QString &reason)
 {
     // Never call back from inside send(): the caller may not expect re-entry.
     QMetaObject::invokeMethod(
-            this,
-            [callback = std::move(callback), message = reason.toUtf8()] {
-                callback(RedisReply::clientError(&message));
-            },
-            Qt::QueuedConnection);
+        this,
+        [callback = std::move(callback), message = reason.toUtf8()] {
+            callback(RedisReply::clientError(&message));
+        },
+        Qt::QueuedConnection);
 }
 
 void RedisClient::fail(const QString &reason)
@@ -223,8 +227,8 @@ void RedisClient::checkTimeouts()
     const qint64 since = std::max(oldest.sentAt, m_lastProgress);
     if (m_clock.elapsed() - since > oldest.allowance) {
         fail(m_state == State::Ready
-                     ? QStringLiteral("timeout: no reply within %1 ms").arg(oldest.allowance)
-                     : QStringLiteral("connect timeout after %1 ms").arg(oldest.allowance));
+                 ? QStringLiteral("timeout: no reply within %1 ms").arg(oldest.allowance)
+                 : QStringLiteral("connect timeout after %1 ms").arg(oldest.allowance));
     }
 }
 
@@ -258,7 +262,8 @@ void RedisClient::onReply(redisAsyncContext *context, void *reply, void *)
     // No reply: the connection is going away. Say why, and make sure nothing is sent on it
     // from inside the callbacks that follow.
     if (self->m_failure.isEmpty())
-        self->m_failure = context->err ? QByteArray(context->errstr) : QByteArray("connection lost");
+        self->m_failure =
+            context->err ? QByteArray(context->errstr) : QByteArray("connection lost");
     if (self->m_state == State::Ready || self->m_state == State::Connecting)
         self->m_state = State::Backoff;
     pending.callback(RedisReply::clientError(&self->m_failure));
@@ -278,10 +283,13 @@ void RedisClient::onConnect(const redisAsyncContext *context, int status)
     if (self->m_attempt == 0)
         qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
                                      << ": cannot connect:" << reason;
-    QMetaObject::invokeMethod(self, [self] {
-        self->dropNotifiers();
-        self->scheduleReconnect();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        self,
+        [self] {
+            self->dropNotifiers();
+            self->scheduleReconnect();
+        },
+        Qt::QueuedConnection);
 }
 
 void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
@@ -297,11 +305,14 @@ void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
     qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
                                  << ": connection lost:" << reason;
     self->m_state = State::Backoff;
-    QMetaObject::invokeMethod(self, [self, reason] {
-        self->dropNotifiers();
-        Q_EMIT self->disconnected(reason);
-        self->scheduleReconnect();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        self,
+        [self, reason] {
+            self->dropNotifiers();
+            Q_EMIT self->disconnected(reason);
+            self->scheduleReconnect();
+        },
+        Qt::QueuedConnection);
 }
 
 void RedisClient::addRead(void *data)
@@ -310,7 +321,8 @@ void RedisClient::addRead(void *data)
     if (!self->m_context)
         return;
     if (!self->m_readNotifier) {
-        self->m_readNotifier = new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Read, self);
+        self->m_readNotifier =
+            new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Read, self);
         connect(self->m_readNotifier, &QSocketNotifier::activated, self, [self] {
             if (self->m_context)
                 redisAsyncHandleRead(self->m_context);
@@ -332,7 +344,8 @@ void RedisClient::addWrite(void *data)
     if (!self->m_context)
         return;
     if (!self->m_writeNotifier) {
-        self->m_writeNotifier = new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Write, self);
+        self->m_writeNotifier =
+            new QSocketNotifier(self->m_context->c.fd, QSocketNotifier::Write, self);
         connect(self->m_writeNotifier, &QSocketNotifier::activated, self, [self] {
             if (self->m_context)
                 redisAsyncHandleWrite(self->m_context);

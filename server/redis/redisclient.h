@@ -7,7 +7,6 @@
 #include <QLoggingCategory>
 #include <QObject>
 #include <QTimer>
-
 #include <deque>
 #include <functional>
 #include <vector>
@@ -77,19 +76,20 @@ public:
     struct Options
     {
         RedisEndpoint endpoint;
-        QString name = QStringLiteral("redis");  // for logs and CLIENT SETNAME
-        Milliseconds commandTimeout{5000};       // a connection owing replies that gets none for this long is closed
-        Milliseconds connectTimeout{5000};
-        Milliseconds backoffInitial{100};
-        Milliseconds backoffMax{5000};
-        int fastRetries = 3;                     // attempts at backoffInitial before the delay grows
+        QString name = QStringLiteral("redis"); // for logs and CLIENT SETNAME
+        Milliseconds commandTimeout {
+            5000}; // a connection owing replies that gets none for this long is closed
+        Milliseconds connectTimeout {5000};
+        Milliseconds backoffInitial {100};
+        Milliseconds backoffMax {5000};
+        int fastRetries = 3; // attempts at backoffInitial before the delay grows
     };
 
     explicit RedisClient(const Options &options, QObject *parent = nullptr);
     ~RedisClient() override;
 
-    void open();   // connects now and whenever the connection drops, until close()
-    void close();  // fails what is pending with "closed" and stays closed
+    void open(); // connects now and whenever the connection drops, until close()
+    void close(); // fails what is pending with "closed" and stays closed
 
     bool isConnected() const { return m_state == State::Ready; }
     QString lastError() const { return m_lastError; }
@@ -102,8 +102,8 @@ public:
               Milliseconds extraTimeout = {});
 
 Q_SIGNALS:
-    void connected();                          // handshake (AUTH, SELECT, SETNAME) done
-    void disconnected(const QString &reason);  // every pending callback has already failed
+    void connected(); // handshake (AUTH, SELECT, SETNAME) done
+    void disconnected(const QString &reason); // every pending callback has already failed
 
 private:
     enum class State { Closed, Connecting, Ready, Backoff };
@@ -126,7 +126,7 @@ private:
 
     void connectNow();
     void handshake();
-    void fail(const QString &reason);       // tear the connection down and schedule a retry
+    void fail(const QString &reason); // tear the connection down and schedule a retry
     void scheduleReconnect();
     void failLater(RedisCallback callback, const QString &reason);
     void checkTimeouts();
@@ -139,8 +139,8 @@ private:
     redisAsyncContext *m_context = nullptr;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
-    std::deque<Pending> m_pending;  // replies come back in the order commands were sent
-    QByteArray m_failure;           // what pending callbacks are told when the connection dies
+    std::deque<Pending> m_pending; // replies come back in the order commands were sent
+    QByteArray m_failure; // what pending callbacks are told when the connection dies
     QString m_lastError;
     QElapsedTimer m_clock;
     qint64 m_lastProgress = 0;

@@ -16,7 +16,10 @@ class RedisReply
 public:
     enum class Type { Nil, String, Status, Integer, Array, Error };
 
-    explicit RedisReply(const redisReply *reply) : m_reply(reply) { }
+    explicit RedisReply(const redisReply *reply)
+        : m_reply(reply)
+    {
+    }
     // A failure that never reached the server: connection lost, timeout, not connected.
     static RedisReply clientError(const QByteArray *message)
     {

@@ -11,8 +11,8 @@ namespace {
 const char *const stages[] = {"CHANNEL_CREATE", "CHANNEL_PROGRESS", "CHANNEL_ANSWER",
                               "CHANNEL_BRIDGE", "CHANNEL_HANGUP",   "CHANNEL_HANGUP_COMPLETE"};
 const char *const callStates[] = {"DOWN", "EARLY", "ACTIVE", "ACTIVE", "HANGUP", "HANGUP"};
-const char *const channelStates[] = {"CS_INIT",     "CS_ROUTING", "CS_EXECUTE",
-                                     "CS_EXCHANGE_MEDIA", "CS_HANGUP", "CS_REPORTING"};
+const char *const channelStates[] = {"CS_INIT",           "CS_ROUTING", "CS_EXECUTE",
+                                     "CS_EXCHANGE_MEDIA", "CS_HANGUP",  "CS_REPORTING"};
 const char *const domains[] = {"vietanh.cloudgo.vn", "cloudgo.vn", "telephony-forwarder.com",
                                "sp.gocontact.pt"};
 const char *const hangupCauses[] = {"NORMAL_CLEARING", "USER_BUSY", "NO_ANSWER",
@@ -135,17 +135,26 @@ QList<QByteArray> FreeSwitchEvents::nextBackgroundJob()
     const qint64 now = nowUs();
     const QByteArray job = uuid();
     const bool originate = m_random.bounded(2) == 0;
-    return {"Event-Name",           "BACKGROUND_JOB",
-            "Core-UUID",            m_coreUuid,
-            "FreeSWITCH-Hostname",  "fs01.pbx.local",
-            "Event-Date-Timestamp", num(now),
-            "Event-Sequence",       num(++m_sequence),
-            "Job-UUID",             job,
-            "Job-Command",          originate ? "originate" : "uuid_kill",
-            "Job-Command-Arg",      originate ? "{origination_caller_id_number=2006}user/2006 &park"
-                                              : uuid(),
-            "Content-Length",       "41",
-            "_body",                originate ? "+OK " + uuid() : QByteArray("-ERR No such channel!")};
+    return {"Event-Name",
+            "BACKGROUND_JOB",
+            "Core-UUID",
+            m_coreUuid,
+            "FreeSWITCH-Hostname",
+            "fs01.pbx.local",
+            "Event-Date-Timestamp",
+            num(now),
+            "Event-Sequence",
+            num(++m_sequence),
+            "Job-UUID",
+            job,
+            "Job-Command",
+            originate ? "originate" : "uuid_kill",
+            "Job-Command-Arg",
+            originate ? "{origination_caller_id_number=2006}user/2006 &park" : uuid(),
+            "Content-Length",
+            "41",
+            "_body",
+            originate ? "+OK " + uuid() : QByteArray("-ERR No such channel!")};
 }
 
 QByteArray FreeSwitchEvents::toJson(const QList<QByteArray> &fields)

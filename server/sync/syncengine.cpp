@@ -6,7 +6,6 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QHostInfo>
-
 #include <algorithm>
 #include <unistd.h>
 
@@ -17,7 +16,7 @@ Q_LOGGING_CATEGORY(lcSync, "switchboard.sync")
 namespace {
 
 constexpr qint64 markTtlMs = 7LL * 24 * 3600 * 1000; // a week: longer than any outage we ride out
-constexpr int reclaimLaneWindow = 1;                  // reclaims go one batch at a time
+constexpr int reclaimLaneWindow = 1; // reclaims go one batch at a time
 constexpr qint64 warningIntervalMs = 5000;
 
 } // namespace
@@ -27,12 +26,13 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
     , m_config(config)
     , m_group(config.group.toUtf8())
 {
-    m_consumerPrefix = (config.consumer + QLatin1Char('-') + QHostInfo::localHostName()
-                        + QLatin1Char('-'))
-                               .toUtf8();
+    m_consumerPrefix =
+        (config.consumer + QLatin1Char('-') + QHostInfo::localHostName() + QLatin1Char('-'))
+            .toUtf8();
     m_consumer = m_consumerPrefix + QByteArray::number(qint64(::getpid()));
-    m_scriptSha = QCryptographicHash::hash(QByteArrayView(writeBatchScript), QCryptographicHash::Sha1)
-                          .toHex();
+    m_scriptSha =
+        QCryptographicHash::hash(QByteArrayView(writeBatchScript), QCryptographicHash::Sha1)
+            .toHex();
     for (const QString &name : config.streams()) {
         auto stream = std::make_unique<StreamState>();
         stream->name = name.toUtf8();
@@ -66,8 +66,8 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
     m_deadlineTimer.setSingleShot(true);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSync).noquote()
-                << "stop deadline reached with" << m_buffered
-                << "entries not confirmed; they stay pending in the group for the next start";
+            << "stop deadline reached with" << m_buffered
+            << "entries not confirmed; they stay pending in the group for the next start";
         finish(false);
     });
 }
@@ -77,10 +77,9 @@ SyncEngine::~SyncEngine() = default;
 void SyncEngine::start()
 {
     m_running = true;
-    qCInfo(lcSync).noquote() << "starting: consumer" << m_consumer << "group" << m_group
-                             << "local" << m_config.local.display() << "remote"
-                             << m_config.remote.display() << "streams"
-                             << m_config.streams().join(QStringLiteral(", "));
+    qCInfo(lcSync).noquote() << "starting: consumer" << m_consumer << "group" << m_group << "local"
+                             << m_config.local.display() << "remote" << m_config.remote.display()
+                             << "streams" << m_config.streams().join(QStringLiteral(", "));
     connectClients();
     m_snapshotTimer.start();
     m_healthTimer.start();
@@ -136,8 +135,9 @@ void SyncEngine::ensureGroups()
         m_local->send({"XGROUP", "CREATE", stream->name, m_group, from, "MKSTREAM"},
                       [this, remaining, name = stream->name](const RedisReply &reply) {
                           if (reply.isError() && !reply.view().startsWith("BUSYGROUP")) {
-                              qCWarning(lcSync).noquote() << "cannot create group" << m_group
-                                                          << "on" << name << ":" << reply.errorMessage();
+                              qCWarning(lcSync).noquote()
+                                  << "cannot create group" << m_group << "on" << name << ":"
+                                  << reply.errorMessage();
                               return; // retried on the next (re)connect
                           }
                           if (--*remaining == 0) {
@@ -154,7 +154,8 @@ void SyncEngine::loadScript()
 {
     m_remote->send({"SCRIPT", "LOAD", writeBatchScript}, [this](const RedisReply &reply) {
         if (reply.isError()) {
-            qCWarning(lcSync).noquote() << "remote refused the write script:" << reply.errorMessage();
+            qCWarning(lcSync).noquote()
+                << "remote refused the write script:" << reply.errorMessage();
             return;
         }
         m_scriptReady = true;
@@ -171,7 +172,11 @@ bool SyncEngine::bufferFull() const
 
 void SyncEngine::readNext()
 {
-    if (m_stopping || m_readInFlight || !m_groupsReady || !m_reader->isConnected())
+    if (m_stopping) {
+        maybeFinish();
+        return;
+    }
+    if (m_readInFlight || !m_groupsReady || !m_reader->isConnected())
         return;
     if (std::any_of(m_streams.begin(), m_streams.end(), [](auto &s) { return !s->historyDone; })) {
         readHistory();
@@ -180,10 +185,12 @@ void SyncEngine::readNext()
     if (bufferFull())
         return; // resumed by release() once the remote confirmed enough
     const qint64 room = m_config.bufferSize - m_buffered;
-    const qint64 count = std::clamp<qint64>(room / qint64(m_streams.size()), 1,
-                                            m_config.readerBatchSize);
+    const qint64 count =
+        std::clamp<qint64>(room / qint64(m_streams.size()), 1, m_config.readerBatchSize);
     RedisCommand command("XREADGROUP");
-    command.arg(QByteArrayView("GROUP")).arg(QByteArrayView(m_group)).arg(QByteArrayView(m_consumer));
+    command.arg(QByteArrayView("GROUP"))
+        .arg(QByteArrayView(m_group))
+        .arg(QByteArrayView(m_consumer));
     command.arg(QByteArrayView("COUNT")).arg(count);
     command.arg(QByteArrayView("BLOCK")).arg(qint64(m_config.readerBlockTime.count()));
     command.arg(QByteArrayView("STREAMS"));
@@ -193,13 +200,16 @@ void SyncEngine::readNext()
         command.arg(QByteArrayView(">"));
     m_readInFlight = true;
     const qint64 sentAt = m_clock.elapsed();
-    m_reader->send(command, [this, sentAt](const RedisReply &reply) {
-        const qint64 took = m_clock.elapsed() - sentAt - m_config.readerBlockTime.count();
-        if (took > m_config.readerMaxLatency.count() && reply.type() == RedisReply::Type::Array)
-            qCDebug(lcSync) << "read took" << took << "ms (READER_MAX_LATENCY"
-                            << m_config.readerMaxLatency.count() << "ms)";
-        onRead(reply);
-    }, m_config.readerBlockTime);
+    m_reader->send(
+        command,
+        [this, sentAt](const RedisReply &reply) {
+            const qint64 took = m_clock.elapsed() - sentAt - m_config.readerBlockTime.count();
+            if (took > m_config.readerMaxLatency.count() && reply.type() == RedisReply::Type::Array)
+                qCDebug(lcSync) << "read took" << took << "ms (READER_MAX_LATENCY"
+                                << m_config.readerMaxLatency.count() << "ms)";
+            onRead(reply);
+        },
+        m_config.readerBlockTime);
 }
 
 void SyncEngine::readHistory()
@@ -207,7 +217,9 @@ void SyncEngine::readHistory()
     // After a reconnect, entries the server delivered to us but whose reply we lost are in our
     // pending list only: read them back from the last id we saw.
     RedisCommand command("XREADGROUP");
-    command.arg(QByteArrayView("GROUP")).arg(QByteArrayView(m_group)).arg(QByteArrayView(m_consumer));
+    command.arg(QByteArrayView("GROUP"))
+        .arg(QByteArrayView(m_group))
+        .arg(QByteArrayView(m_consumer));
     command.arg(QByteArrayView("COUNT")).arg(qint64(m_config.readerBatchSize));
     command.arg(QByteArrayView("STREAMS"));
     std::vector<StreamState *> streams;
@@ -218,7 +230,8 @@ void SyncEngine::readHistory()
     for (StreamState *stream : streams)
         command.arg(QByteArrayView(stream->name));
     for (StreamState *stream : streams)
-        command.arg(stream->lastSeenId.isEmpty() ? QByteArrayView("0") : QByteArrayView(stream->lastSeenId));
+        command.arg(stream->lastSeenId.isEmpty() ? QByteArrayView("0")
+                                                 : QByteArrayView(stream->lastSeenId));
     m_readInFlight = true;
     m_reader->send(command, [this, streams](const RedisReply &reply) {
         if (!reply.isError()) {
@@ -416,8 +429,8 @@ void SyncEngine::onWritten(Lane *lane, Batch *batch, const RedisReply &reply)
             m_scriptReady = false;
             loadScript();
         } else if (!reply.view().startsWith("SBGAP") && !lane->failed) {
-            qCWarning(lcSync).noquote() << "remote write to" << stream.name << "failed:"
-                                        << reply.errorMessage() << "- retrying";
+            qCWarning(lcSync).noquote() << "remote write to" << stream.name
+                                        << "failed:" << reply.errorMessage() << "- retrying";
         }
         lane->failed = true;
         // Retry once every batch in flight has answered, so that the resend starts in order.
@@ -449,17 +462,18 @@ void SyncEngine::onWritten(Lane *lane, Batch *batch, const RedisReply &reply)
     }
     const qint64 now = m_clock.elapsed();
     if (m_lateSinceWarning > 0 && now - m_lastLatencyWarning > warningIntervalMs) {
-        qCWarning(lcSync).noquote() << m_lateSinceWarning
-                                    << "entries reached the remote later than TOTAL_MAX_LATENCY ("
-                                    << maxLatency << "ms ); worst" << m_worstLateMs << "ms";
+        qCWarning(lcSync).noquote()
+            << m_lateSinceWarning << "entries reached the remote later than TOTAL_MAX_LATENCY ("
+            << maxLatency << "ms ); worst" << m_worstLateMs << "ms";
         m_lastLatencyWarning = now;
         m_lateSinceWarning = 0;
         m_worstLateMs = 0;
     }
-    if (tookMs > m_config.writerMaxLatency.count() && now - m_lastSlowWriteWarning > warningIntervalMs) {
-        qCWarning(lcSync).noquote() << "remote write of" << batch->size() << "entries took"
-                                    << tookMs << "ms (WRITER_MAX_LATENCY"
-                                    << m_config.writerMaxLatency.count() << "ms)";
+    if (tookMs > m_config.writerMaxLatency.count()
+        && now - m_lastSlowWriteWarning > warningIntervalMs) {
+        qCWarning(lcSync).noquote()
+            << "remote write of" << batch->size() << "entries took" << tookMs
+            << "ms (WRITER_MAX_LATENCY" << m_config.writerMaxLatency.count() << "ms)";
         m_lastSlowWriteWarning = now;
     }
     if (written < batch->size())
@@ -520,7 +534,7 @@ void SyncEngine::ackIds(StreamState &stream, const QList<QByteArray> &ids)
     command.arg(QByteArrayView(stream.name)).arg(QByteArrayView(m_group));
     for (const QByteArray &id : ids)
         command.arg(QByteArrayView(id));
-    m_local->send(command, [](const RedisReply &) { });
+    m_local->send(command, [](const RedisReply &) {});
 }
 
 void SyncEngine::release(const Batch &batch)
@@ -581,11 +595,12 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
             }
         } else if (pending == 0 && idle >= claimIdle && m_lanes.count(key) == 0
                    && (predecessor || m_emptiedConsumers.count(stream.name + ' ' + name))) {
-            qCInfo(lcSync).noquote() << "removing emptied consumer" << name << "from" << stream.name;
+            qCInfo(lcSync).noquote()
+                << "removing emptied consumer" << name << "from" << stream.name;
             m_local->send({"XGROUP", "DELCONSUMER", stream.name, m_group, name},
-                          [](const RedisReply &) { });
+                          [](const RedisReply &) {});
             m_remote->send({"DEL", "switchboard:sync:mark:{" + stream.name + "}:" + name},
-                           [](const RedisReply &) { });
+                           [](const RedisReply &) {});
             m_emptiedConsumers.erase(stream.name + ' ' + name);
         }
     }
@@ -602,45 +617,48 @@ void SyncEngine::claimNext(Lane *lane)
     // which is what lets the first claimed batch go out with prev = "0-0".
     lane->claimInFlight = true;
     const qint64 count = m_config.readerBatchSize;
-    m_local->send({"XPENDING", stream.name, m_group, "-", "+", QByteArray::number(count), lane->owner},
-                  [this, lane, &stream](const RedisReply &reply) {
-        const qint64 minIdle = lane->predecessor ? 0 : m_config.claimIdle.count();
-        RedisCommand claim("XCLAIM");
-        claim.arg(QByteArrayView(stream.name)).arg(QByteArrayView(m_group)).arg(QByteArrayView(lane->owner));
-        claim.arg(minIdle);
-        QList<QByteArray> ids;
-        for (size_t i = 0; !reply.isError() && i < reply.size(); ++i) {
-            // Stop at the first entry that is not idle: its owner may be alive after all.
-            if (reply.at(i).at(2).toInteger() < minIdle)
-                break;
-            ids.append(reply.at(i).at(0).toByteArray());
-        }
-        if (ids.isEmpty()) {
-            lane->claimInFlight = false;
-            m_emptiedConsumers[stream.name + ' ' + lane->owner] = 1;
-            dropLaneIfIdle(lane);
-            return;
-        }
-        for (const QByteArray &id : ids)
-            claim.arg(QByteArrayView(id));
-        // Claimed in the dead consumer's own name: the claim resets the idle time (a lease
-        // other nodes respect) and the entries stay in the lane of the mark that covers them.
-        m_local->send(claim, [this, lane, &stream, ids](const RedisReply &claimed) {
-            lane->claimInFlight = false;
-            if (claimed.isError()) {
+    m_local->send(
+        {"XPENDING", stream.name, m_group, "-", "+", QByteArray::number(count), lane->owner},
+        [this, lane, &stream](const RedisReply &reply) {
+            const qint64 minIdle = lane->predecessor ? 0 : m_config.claimIdle.count();
+            RedisCommand claim("XCLAIM");
+            claim.arg(QByteArrayView(stream.name))
+                .arg(QByteArrayView(m_group))
+                .arg(QByteArrayView(lane->owner));
+            claim.arg(minIdle);
+            QList<QByteArray> ids;
+            for (size_t i = 0; !reply.isError() && i < reply.size(); ++i) {
+                // Stop at the first entry that is not idle: its owner may be alive after all.
+                if (reply.at(i).at(2).toInteger() < minIdle)
+                    break;
+                ids.append(reply.at(i).at(0).toByteArray());
+            }
+            if (ids.isEmpty()) {
+                lane->claimInFlight = false;
+                m_emptiedConsumers[stream.name + ' ' + lane->owner] = 1;
                 dropLaneIfIdle(lane);
                 return;
             }
-            BatchPtr batch = takeEntries(claimed, nullptr);
-            if (!batch || batch->size() == 0) {
-                // Deleted from the local stream meanwhile: nothing to copy, clear them.
-                ackIds(stream, ids);
-                claimNext(lane);
-                return;
-            }
-            enqueue(*lane, std::move(batch));
+            for (const QByteArray &id : ids)
+                claim.arg(QByteArrayView(id));
+            // Claimed in the dead consumer's own name: the claim resets the idle time (a lease
+            // other nodes respect) and the entries stay in the lane of the mark that covers them.
+            m_local->send(claim, [this, lane, &stream, ids](const RedisReply &claimed) {
+                lane->claimInFlight = false;
+                if (claimed.isError()) {
+                    dropLaneIfIdle(lane);
+                    return;
+                }
+                BatchPtr batch = takeEntries(claimed, nullptr);
+                if (!batch || batch->size() == 0) {
+                    // Deleted from the local stream meanwhile: nothing to copy, clear them.
+                    ackIds(stream, ids);
+                    claimNext(lane);
+                    return;
+                }
+                enqueue(*lane, std::move(batch));
+            });
         });
-    });
 }
 
 void SyncEngine::dropLaneIfIdle(Lane *lane)
@@ -695,9 +713,9 @@ void SyncEngine::checkHealth()
         client->send({"PING"}, [this, client, what](const RedisReply &reply) {
             if (reply.isError()) {
                 m_checkFailedNow = true;
-                m_checkReason = QStringLiteral("%1 Redis %2: %3")
-                                        .arg(what, client->options().endpoint.display(),
-                                             reply.errorMessage());
+                m_checkReason =
+                    QStringLiteral("%1 Redis %2: %3")
+                        .arg(what, client->options().endpoint.display(), reply.errorMessage());
             }
             if (--m_checksInFlight > 0)
                 return;
@@ -713,15 +731,17 @@ void SyncEngine::checkHealth()
                     qCInfo(lcSync) << "healthy again";
                     m_reason.clear();
                 } else {
-                    qCCritical(lcSync).noquote() << "unhealthy after" << m_failedChecks
-                                                 << "failed checks:" << m_reason;
+                    qCCritical(lcSync).noquote()
+                        << "unhealthy after" << m_failedChecks << "failed checks:" << m_reason;
                     m_unhealthySince = m_clock.elapsed();
                 }
                 m_healthy = healthy;
                 publishSnapshot();
-            } else if (!healthy && m_clock.elapsed() - m_unhealthySince
-                                           > m_config.healthRecoveryTimeout.count()) {
-                qCCritical(lcSync).noquote() << "still unhealthy after HEALTH_RECOVERY_TIMEOUT:" << m_reason;
+            } else if (!healthy
+                       && m_clock.elapsed() - m_unhealthySince
+                           > m_config.healthRecoveryTimeout.count()) {
+                qCCritical(lcSync).noquote()
+                    << "still unhealthy after HEALTH_RECOVERY_TIMEOUT:" << m_reason;
                 m_unhealthySince = m_clock.elapsed();
             }
         });
@@ -766,7 +786,8 @@ void SyncEngine::stop(int deadlineMs)
 
 void SyncEngine::maybeFinish()
 {
-    if (!m_stopping || m_finished || m_removingConsumer || m_readInFlight || m_buffered > 0 || !m_ackRetry.empty())
+    if (!m_stopping || m_finished || m_removingConsumer || m_readInFlight || m_buffered > 0
+        || !m_ackRetry.empty())
         return;
     for (auto &[key, lane] : m_lanes) {
         if (!lane->batches.empty() || lane->claimInFlight)
@@ -791,21 +812,23 @@ void SyncEngine::removeOwnConsumer()
         const QByteArray name = stream->name;
         m_local->send({"XPENDING", name, m_group, "-", "+", "1", m_consumer},
                       [this, name, remaining, allGone](const RedisReply &reply) {
-            auto done = [this, remaining, allGone] {
-                if (--*remaining == 0)
-                    finish(*allGone);
-            };
-            if (reply.isError() || reply.size() > 0) {
-                *allGone = false;
-                done();
-                return;
-            }
-            m_local->send({"XGROUP", "DELCONSUMER", name, m_group, m_consumer},
-                          [this, name, done](const RedisReply &) {
-                m_remote->send({"DEL", "switchboard:sync:mark:{" + name + "}:" + m_consumer},
-                               [done](const RedisReply &) { done(); });
-            });
-        });
+                          auto done = [this, remaining, allGone] {
+                              if (--*remaining == 0)
+                                  finish(*allGone);
+                          };
+                          if (reply.isError() || reply.size() > 0) {
+                              *allGone = false;
+                              done();
+                              return;
+                          }
+                          m_local->send(
+                              {"XGROUP", "DELCONSUMER", name, m_group, m_consumer},
+                              [this, name, done](const RedisReply &) {
+                                  m_remote->send(
+                                      {"DEL", "switchboard:sync:mark:{" + name + "}:" + m_consumer},
+                                      [done](const RedisReply &) { done(); });
+                              });
+                      });
     }
 }
 
@@ -820,7 +843,8 @@ void SyncEngine::finish(bool drained)
     m_statsTimer.stop();
     m_running = false;
     qCInfo(lcSync).noquote() << (drained ? "stopped; consumer" : "stopped; kept consumer")
-                             << m_consumer << (drained ? "removed from the group" : "for a later reclaim");
+                             << m_consumer
+                             << (drained ? "removed from the group" : "for a later reclaim");
     publishSnapshot();
     m_reader->close();
     m_local->close();

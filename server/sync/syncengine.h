@@ -7,7 +7,6 @@
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QTimer>
-
 #include <deque>
 #include <map>
 #include <memory>
@@ -54,8 +53,8 @@ private:
     struct Batch
     {
         QByteArray arena;
-        std::vector<Span> args;        // per entry: id, count, field, value, ...
-        std::vector<quint32> idArgs;   // index in args of each entry's id
+        std::vector<Span> args; // per entry: id, count, field, value, ...
+        std::vector<quint32> idArgs; // index in args of each entry's id
         std::vector<qint64> eventTimeMs;
         QByteArray lastId;
         qint64 sentAt = 0;
@@ -83,7 +82,7 @@ private:
         std::deque<BatchPtr> batches; // read, not yet confirmed; the first `sent` are in flight
         size_t sent = 0;
         QByteArray lastConfirmedId = "0-0";
-        bool failed = false;      // a write failed: resend from the first unconfirmed batch
+        bool failed = false; // a write failed: resend from the first unconfirmed batch
         int retryAttempt = 0;
         bool reclaim = false;
         bool claimInFlight = false;
@@ -93,7 +92,7 @@ private:
     struct StreamState
     {
         QByteArray name;
-        QByteArray lastSeenId;    // last id our reads received
+        QByteArray lastSeenId; // last id our reads received
         bool historyDone = false; // our own pending entries re-read after a reconnect
         SyncStreamStats stats;
         quint64 replicatedAtLastTick = 0;

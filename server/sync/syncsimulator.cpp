@@ -73,7 +73,7 @@ void SyncSimulator::tick()
         // One background job for every ten channel events, as on a busy PBX.
         const bool job = (m_written + i) % 10 == 9;
         const QList<QByteArray> fields =
-                job ? m_events.nextBackgroundJob() : m_events.nextChannelEvent();
+            job ? m_events.nextBackgroundJob() : m_events.nextChannelEvent();
         RedisCommand command("XADD");
         command.arg(job ? m_sync.streamJobs : m_sync.streamEvents);
         command.arg(QByteArrayView("*"));

@@ -11,17 +11,17 @@ namespace Switchboard {
 struct SyncStreamStats
 {
     QString stream;
-    quint64 replicated = 0;        // entries this node confirmed on the remote
+    quint64 replicated = 0; // entries this node confirmed on the remote
     quint64 duplicatesSkipped = 0; // entries found already on the remote (after a crash or race)
-    quint64 reclaimed = 0;         // entries taken over from dead consumers
+    quint64 reclaimed = 0; // entries taken over from dead consumers
     quint64 writeErrors = 0;
     quint64 readErrors = 0;
-    qint64 lag = -1;               // local entries not yet replicated (group lag + pending); -1 unknown
-    qint64 groupPending = -1;      // delivered to some consumer, not yet acked
+    qint64 lag = -1; // local entries not yet replicated (group lag + pending); -1 unknown
+    qint64 groupPending = -1; // delivered to some consumer, not yet acked
     int consumers = 0;
-    double rate = 0;               // entries per second, last second
-    QDateTime lastSync;            // last confirmed write
-    Histogram latency;             // event time → remote write, seconds
+    double rate = 0; // entries per second, last second
+    QDateTime lastSync; // last confirmed write
+    Histogram latency; // event time → remote write, seconds
 };
 
 class SyncSnapshot : public EngineSnapshot
@@ -38,7 +38,7 @@ public:
     QString reason;
     QString group;
     QString consumer;
-    QString local;  // host:port/db
+    QString local; // host:port/db
     QString remote;
     bool localConnected = false;
     bool remoteConnected = false;

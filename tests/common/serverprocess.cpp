@@ -4,7 +4,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
-
 #include <csignal>
 
 namespace Switchboard::Test {
@@ -88,12 +87,11 @@ bool RedisServer::start(quint16 port)
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setWorkingDirectory(m_dir.path());
     m_process->start(QStringLiteral("redis-server"),
-                     {QStringLiteral("--port"), QString::number(m_port),
-                      QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                      QStringLiteral("--dir"), m_dir.path(),
-                      QStringLiteral("--save"), QString(),
-                      QStringLiteral("--appendonly"), QStringLiteral("no"),
-                      QStringLiteral("--protected-mode"), QStringLiteral("no")});
+                     {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                      QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
+                      QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
+                      QStringLiteral("no"), QStringLiteral("--protected-mode"),
+                      QStringLiteral("no")});
     if (!m_process->waitForStarted(5000)) {
         m_error = QStringLiteral("redis-server did not start: ") + m_process->errorString();
         return false;
@@ -107,8 +105,8 @@ bool RedisServer::start(quint16 port)
         m_process->waitForFinished(50); // bounded wait between probes, also reaps an early exit
     }
     m_error = QStringLiteral("redis-server on port %1 did not answer PING: %2")
-                      .arg(m_port)
-                      .arg(QString::fromLocal8Bit(m_process->readAll()));
+                  .arg(m_port)
+                  .arg(QString::fromLocal8Bit(m_process->readAll()));
     return false;
 }
 
@@ -202,8 +200,8 @@ void SwitchboardProcess::terminate()
 
 bool SwitchboardProcess::waitForFinished(int timeoutMs)
 {
-    return m_process && (m_process->state() == QProcess::NotRunning
-                         || m_process->waitForFinished(timeoutMs));
+    return m_process
+        && (m_process->state() == QProcess::NotRunning || m_process->waitForFinished(timeoutMs));
 }
 
 int SwitchboardProcess::exitCode() const
@@ -249,7 +247,8 @@ HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs)
         if (cl < 0)
             continue;
         const qsizetype clEnd = head.indexOf("\r\n", cl);
-        const qlonglong length = head.mid(cl + 15, clEnd < 0 ? -1 : clEnd - cl - 15).trimmed().toLongLong();
+        const qlonglong length =
+            head.mid(cl + 15, clEnd < 0 ? -1 : clEnd - cl - 15).trimmed().toLongLong();
         if (buffer.size() >= headerEnd + 4 + length) {
             result.status = buffer.mid(9, 3).toInt();
             result.body = buffer.mid(headerEnd + 4, length);

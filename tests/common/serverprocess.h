@@ -7,7 +7,6 @@
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
-
 #include <memory>
 
 namespace Switchboard::Test {
@@ -37,8 +36,8 @@ public:
     quint16 port() const { return m_port; }
     qint64 pid() const;
     QString error() const { return m_error; }
-    QString url() const;   // redis://127.0.0.1:port/0
-    QString addr() const;  // 127.0.0.1:port
+    QString url() const; // redis://127.0.0.1:port/0
+    QString addr() const; // 127.0.0.1:port
 
     QByteArray command(const QList<QByteArray> &args) const { return redisCommand(m_port, args); }
 
@@ -60,13 +59,13 @@ public:
     void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
     bool start(const QStringList &arguments);
     bool waitForHealthy(quint16 port, int timeoutMs = 15000);
-    void kill();                          // SIGKILL
-    void terminate();                     // SIGTERM
+    void kill(); // SIGKILL
+    void terminate(); // SIGTERM
     bool waitForFinished(int timeoutMs);
     int exitCode() const;
     QProcess::ExitStatus exitStatus() const;
     qint64 pid() const;
-    QByteArray output() const;            // stdout + stderr so far
+    QByteArray output() const; // stdout + stderr so far
     static QString binaryPath();
 
 private:

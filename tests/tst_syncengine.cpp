@@ -1,0 +1,415 @@
+// The sync engine end to end, against real redis-server processes: what a team migrating off
+// the Go Telephony Event Sync relies on. In-process cases drive SyncEngine through EngineHost;
+// process cases run the switchboard binary to crash it, stop it and read its /health.
+
+#include "core/enginehost.h"
+#include "resp.h"
+#include "serverprocess.h"
+#include "sync/freeswitchevents.h"
+#include "sync/syncengine.h"
+#include "sync/syncsnapshot.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace Switchboard;
+using namespace Switchboard::Test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QByteArray events = "freeswitch:telephony:events";
+const QByteArray jobs = "freeswitch:telephony:background-jobs";
+const QByteArray group = "sync_group";
+
+RedisEndpoint endpoint(const RedisServer &server)
+{
+    RedisEndpoint e;
+    e.host = u"127.0.0.1"_s;
+    e.port = server.port();
+    e.db = 0;
+    e.configured = true;
+    return e;
+}
+
+// Writes `count` FreeSWITCH entries (channel events, or background jobs) in one pipeline and
+// returns their fields in order.
+QList<QList<QByteArray>> writeEntries(quint16 port, const QByteArray &stream, int count,
+                                      FreeSwitchEvents &generator, bool jobEntries = false)
+{
+    QList<QList<QByteArray>> written;
+    QList<QList<QByteArray>> commands;
+    for (int i = 0; i < count; ++i) {
+        QList<QByteArray> fields =
+            jobEntries ? generator.nextBackgroundJob() : generator.nextChannelEvent();
+        commands.append(QList<QByteArray> {"XADD", stream, "*"} + fields);
+        written.append(std::move(fields));
+    }
+    const QList<Resp> replies = redisPipeline(port, commands);
+    if (replies.size() != count)
+        qWarning() << "pipeline wrote" << replies.size() << "of" << count;
+    return written;
+}
+
+qint64 streamLength(quint16 port, const QByteArray &stream)
+{
+    return redisQuery(port, {"XLEN", stream}).integer;
+}
+
+QList<QList<QByteArray>> fieldsOf(const QList<StreamEntry> &entries)
+{
+    QList<QList<QByteArray>> out;
+    for (const StreamEntry &e : entries)
+        out.append(e.fields);
+    return out;
+}
+
+QStringList consumersOf(quint16 port, const QByteArray &stream)
+{
+    QStringList names;
+    const Resp reply = redisQuery(port, {"XINFO", "CONSUMERS", stream, group});
+    for (const Resp &consumer : reply.elements) {
+        for (qsizetype i = 0; i + 1 < consumer.elements.size(); i += 2) {
+            if (consumer.elements[i].string == "name")
+                names.append(QString::fromUtf8(consumer.elements[i + 1].string));
+        }
+    }
+    return names;
+}
+
+std::shared_ptr<const SyncSnapshot> syncSnapshot(SnapshotBoard *board)
+{
+    return std::dynamic_pointer_cast<const SyncSnapshot>(board->get(u"sync"_s));
+}
+
+} // namespace
+
+class TestSyncEngine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void replicatesEventsAndJobsIdenticallyInOrder();
+    void reclaimsPendingEntriesOfDeadConsumer();
+    void skipsEntriesAlreadyOnRemoteAfterCrash();
+    void backPressureWhileRemoteIsDownThenEverythingOnce();
+    void resumesAfterLocalRedisRestart();
+    void stopRemovesOwnConsumer();
+
+    void sigkillInTheMiddleThenRestartExactlyOnce();
+    void sigtermExitsZeroAndRemovesConsumer();
+    void remoteStoppedUnderLoadTurnsHealth503ThenRecovers();
+
+private:
+    SyncConfig config() const;
+    void startEngine(const SyncConfig &config);
+    void stopEngine();
+    QProcessEnvironment processEnvironment(quint16 httpPort) const;
+
+    std::unique_ptr<RedisServer> m_local;
+    std::unique_ptr<RedisServer> m_remote;
+    std::unique_ptr<EngineHost> m_host;
+    FreeSwitchEvents m_generator {42};
+};
+
+void TestSyncEngine::init()
+{
+    m_local = std::make_unique<RedisServer>();
+    m_remote = std::make_unique<RedisServer>();
+    QVERIFY2(m_local->start(), qPrintable(m_local->error()));
+    QVERIFY2(m_remote->start(), qPrintable(m_remote->error()));
+}
+
+void TestSyncEngine::cleanup()
+{
+    if (m_host)
+        stopEngine();
+    m_local.reset();
+    m_remote.reset();
+}
+
+SyncConfig TestSyncEngine::config() const
+{
+    SyncConfig c;
+    c.local = endpoint(*m_local);
+    c.remote = endpoint(*m_remote);
+    c.claimIdle = Milliseconds(500);
+    c.healthCheckInterval = Milliseconds(100);
+    c.healthMaxRetries = 2;
+    c.readerBlockTime = Milliseconds(10);
+    return c;
+}
+
+void TestSyncEngine::startEngine(const SyncConfig &config)
+{
+    m_host = std::make_unique<EngineHost>();
+    m_host->add(new SyncEngine(config, m_host->board()));
+    m_host->startAll();
+}
+
+void TestSyncEngine::stopEngine()
+{
+    QSignalSpy stopped(m_host.get(), &EngineHost::stopped);
+    m_host->stopAll(5000);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, 10000);
+    m_host.reset();
+}
+
+void TestSyncEngine::replicatesEventsAndJobsIdenticallyInOrder()
+{
+    // A backlog waiting before the start, then traffic while running.
+    auto expectedEvents = writeEntries(m_local->port(), events, 1000, m_generator);
+    auto expectedJobs = writeEntries(m_local->port(), jobs, 100, m_generator, true);
+    startEngine(config());
+    expectedEvents += writeEntries(m_local->port(), events, 200, m_generator);
+
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(1200), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), jobs), qint64(100), 15000);
+    // Every field and value kept, in order, and the entries in their local order.
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expectedEvents);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), jobs)), expectedJobs);
+    // Acked locally only after the remote had them.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(m_local->port(), {"XPENDING", events, group}).elements.value(0).integer,
+        qint64(0), 5000);
+
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())
+                                 && syncSnapshot(m_host->board())->streams.value(0).replicated
+                                     == 1200,
+                             5000);
+    const auto snapshot = syncSnapshot(m_host->board());
+    QVERIFY(snapshot->healthy);
+    QCOMPARE(snapshot->streams.value(0).latency.count(), quint64(1200));
+    QVERIFY(snapshot->lastSync.isValid());
+}
+
+void TestSyncEngine::reclaimsPendingEntriesOfDeadConsumer()
+{
+    const quint16 local = m_local->port();
+    auto expected = writeEntries(local, events, 300, m_generator);
+    redisQuery(local, {"XGROUP", "CREATE", events, group, "0", "MKSTREAM"});
+    // A consumer on another host read 120 entries and died before writing them.
+    const Resp read = redisQuery(local,
+                                 {"XREADGROUP", "GROUP", group, "sync_worker-otherhost-7", "COUNT",
+                                  "120", "STREAMS", events, ">"});
+    QCOMPARE(read.elements.value(0).elements.value(1).elements.size(), 120);
+
+    startEngine(config());
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(300), 15000);
+    // The reclaimed entries are written too, exactly once; order is kept per consumer.
+    auto remote = fieldsOf(readStream(m_remote->port(), events));
+    std::sort(remote.begin(), remote.end());
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(remote, expected);
+    // The emptied dead consumer is removed from the group.
+    QTRY_VERIFY_WITH_TIMEOUT(!consumersOf(local, events).contains(u"sync_worker-otherhost-7"_s),
+                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).reclaimed == 120,
+                             5000);
+}
+
+void TestSyncEngine::skipsEntriesAlreadyOnRemoteAfterCrash()
+{
+    // What a crash between the remote write and the local XACK leaves behind: 100 entries
+    // pending for a dead consumer, the first 60 of them already on the remote with the
+    // consumer's high-water mark.
+    const quint16 local = m_local->port();
+    const QByteArray dead = "sync_worker-crashedhost-1";
+    auto expected = writeEntries(local, events, 100, m_generator);
+    redisQuery(local, {"XGROUP", "CREATE", events, group, "0", "MKSTREAM"});
+    const Resp read = redisQuery(
+        local, {"XREADGROUP", "GROUP", group, dead, "COUNT", "100", "STREAMS", events, ">"});
+    const QList<Resp> entries = read.elements.value(0).elements.value(1).elements;
+    QCOMPARE(entries.size(), 100);
+    QList<QList<QByteArray>> alreadyWritten;
+    for (int i = 0; i < 60; ++i) {
+        QList<QByteArray> command {"XADD", events, "*"};
+        for (const Resp &f : entries[i].elements.value(1).elements)
+            command.append(f.string);
+        alreadyWritten.append(command);
+    }
+    redisPipeline(m_remote->port(), alreadyWritten);
+    redisQuery(
+        m_remote->port(),
+        {"SET", "switchboard:sync:mark:{" + events + "}:" + dead, entries[59].elements[0].string});
+
+    startEngine(config());
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 15000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board())->streams.value(0).duplicatesSkipped == 60, 5000);
+    // Nothing more arrives later: the count stays exact.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(local, {"XPENDING", events, group}).elements.value(0).integer, qint64(0), 5000);
+    QCOMPARE(streamLength(m_remote->port(), events), qint64(100));
+}
+
+void TestSyncEngine::backPressureWhileRemoteIsDownThenEverythingOnce()
+{
+    SyncConfig c = config();
+    c.bufferSize = 500;
+    c.readerBatchSize = 100;
+    const quint16 remotePort = m_remote->port();
+    m_remote->kill();
+    auto expected = writeEntries(m_local->port(), events, 5000, m_generator);
+    startEngine(c);
+
+    // Reading stops at the buffer size: memory stays flat, nothing is dropped.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board()) && syncSnapshot(m_host->board())->buffered == 500, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->healthy, 5000);
+    QVERIFY(syncSnapshot(m_host->board())->backPressure);
+    QVERIFY(syncSnapshot(m_host->board())->reason.contains(u"remote"_s));
+    for (int i = 0; i < 5; ++i) { // stays flat over a second
+        QTest::qWait(200);
+        QCOMPARE(syncSnapshot(m_host->board())->buffered, qint64(500));
+    }
+
+    QVERIFY(m_remote->start(remotePort));
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(5000), 20000);
+    QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+}
+
+void TestSyncEngine::resumesAfterLocalRedisRestart()
+{
+    const quint16 localPort = m_local->port();
+    startEngine(config());
+    writeEntries(localPort, events, 50, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(50), 10000);
+
+    // The local Redis restarts empty (no persistence here): the group is created again.
+    m_local->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->localConnected, 5000);
+    QVERIFY(m_local->start(localPort));
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->localConnected, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(redisQuery(localPort, {"EXISTS", events}).integer == 1, 10000);
+    writeEntries(localPort, events, 70, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(120), 15000);
+}
+
+void TestSyncEngine::stopRemovesOwnConsumer()
+{
+    startEngine(config());
+    writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!consumersOf(m_local->port(), events).isEmpty(), 5000);
+    stopEngine();
+    QVERIFY(consumersOf(m_local->port(), events).isEmpty());
+    QVERIFY(consumersOf(m_local->port(), jobs).isEmpty());
+    // Its high-water marks are gone from the remote too.
+    QCOMPARE(redisQuery(m_remote->port(), {"KEYS", "switchboard:sync:mark:*"}).elements.size(), 0);
+}
+
+QProcessEnvironment TestSyncEngine::processEnvironment(quint16 httpPort) const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"REDIS_LOCAL_ADDR"_s, m_local->addr());
+    env.insert(u"REDIS_LOCAL_DB"_s, u"0"_s);
+    env.insert(u"REDIS_REMOTE_ADDR"_s, m_remote->addr());
+    env.insert(u"REDIS_REMOTE_DB"_s, u"0"_s);
+    env.insert(u"PORT"_s, QString::number(httpPort));
+    env.insert(u"HEALTH_PORT"_s, QString::number(httpPort));
+    env.insert(u"HEALTH_CHECK_INTERVAL"_s, u"200ms"_s);
+    env.insert(u"HEALTH_MAX_RETRIES"_s, u"2"_s);
+    env.insert(u"WRITER_WORKERS"_s, u"4"_s);
+    env.insert(u"READER_BATCH_SIZE"_s, u"500"_s);
+    return env;
+}
+
+void TestSyncEngine::sigkillInTheMiddleThenRestartExactlyOnce()
+{
+    const quint16 local = m_local->port();
+    // 20 000 events: a backlog that takes the engine a moment to drain.
+    QList<QList<QByteArray>> expected;
+    for (int i = 0; i < 4; ++i)
+        expected += writeEntries(local, events, 5000, m_generator);
+
+    const quint16 httpPort = freeLoopbackPort();
+    SwitchboardProcess first;
+    first.setEnvironment(processEnvironment(httpPort));
+    QVERIFY(first.start({u"--headless"_s, u"--engines"_s, u"sync"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(streamLength(m_remote->port(), events) >= 2000, 20000);
+    first.kill(); // no chance to ack what it wrote last
+    const qint64 atKill = streamLength(m_remote->port(), events);
+    QVERIFY2(atKill < 20000, "the engine finished before the kill; the test proves nothing");
+
+    SwitchboardProcess second;
+    second.setEnvironment(processEnvironment(httpPort));
+    QVERIFY(second.start({u"--headless"_s, u"--engines"_s, u"sync"_s}));
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(20000), 60000);
+    // Exactly once, in order: the remote is the local stream, entry for entry.
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    second.terminate();
+    QVERIFY(second.waitForFinished(15000));
+}
+
+void TestSyncEngine::sigtermExitsZeroAndRemovesConsumer()
+{
+    const quint16 httpPort = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(processEnvironment(httpPort));
+    QVERIFY(process.start({u"--headless"_s}));
+    QVERIFY2(process.waitForHealthy(httpPort), process.output().constData());
+    writeEntries(m_local->port(), events, 500, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(500), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(consumersOf(m_local->port(), events).size(), 1, 5000);
+
+    QElapsedTimer clock;
+    clock.start();
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QVERIFY(clock.elapsed() < 10000);
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(consumersOf(m_local->port(), events).isEmpty(), process.output().constData());
+}
+
+void TestSyncEngine::remoteStoppedUnderLoadTurnsHealth503ThenRecovers()
+{
+    const quint16 local = m_local->port();
+    const quint16 remotePort = m_remote->port();
+    const quint16 httpPort = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(processEnvironment(httpPort));
+    QVERIFY(process.start({u"--headless"_s}));
+    QVERIFY2(process.waitForHealthy(httpPort), process.output().constData());
+
+    // Load: 200 events every 50 ms while the remote goes away for 3 s.
+    QList<QList<QByteArray>> expected;
+    QTimer load;
+    connect(&load, &QTimer::timeout, this,
+            [&] { expected += writeEntries(local, events, 200, m_generator); });
+    load.start(50);
+    QTRY_VERIFY_WITH_TIMEOUT(streamLength(remotePort, events) > 1000, 10000);
+
+    m_remote->kill();
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(httpPort, "/health").status, 503, 5000);
+    const HttpResult unhealthy = httpGet(httpPort, "/health");
+    QVERIFY2(unhealthy.body.contains("\"unhealthy\"") && unhealthy.body.contains("remote"),
+             unhealthy.body.constData());
+    QTest::qWait(3000);
+    QVERIFY(m_remote->start(remotePort));
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(httpPort, "/health").status, 200, 10000);
+    load.stop();
+
+    // Everything written during the outage arrives, once. (The remote restarted empty: it
+    // has no persistence here, so only what came after the restart is checked.)
+    const qint64 total = expected.size();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(local, {"XPENDING", events, group}).elements.value(0).integer, qint64(0), 20000);
+    const auto remote = fieldsOf(readStream(remotePort, events));
+    QVERIFY(remote.size() > 0);
+    // The remote's entries are the tail of what was written, in order and without a duplicate.
+    QCOMPARE(remote, expected.mid(total - remote.size()));
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestSyncEngine)
+#include "tst_syncengine.moc"
