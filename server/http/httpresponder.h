@@ -1,0 +1,73 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QList>
+#include <QPair>
+#include <QPointer>
+#include <QString>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QHttpServerResponder;
+class QJsonArray;
+class QJsonObject;
+class QTcpSocket;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class HttpServerPrivate;
+
+// A move-only handle to answer one HTTP request, now or later.
+//
+// A handler may answer before it returns, or keep the responder (for example in a
+// std::shared_ptr captured by a lambda) and answer later: a long poll, or ingress after the
+// JetStream ack. Answering must happen on the HttpServer's thread (the "HTTP thread"): the
+// socket belongs to that thread, so work handed to an engine comes back with a queued call
+// before it answers.
+//
+// The first send*() answers; later calls are ignored with a warning. When the client has gone
+// meanwhile, the answer is dropped without touching the socket (see httpresponder.cpp for the
+// QtHttpServer 6.4 crash this avoids). A responder destroyed without an answer while its
+// client still waits answers 500 {"error":"internal","detail":"no response"}, so no client
+// hangs forever.
+class HttpResponder
+{
+public:
+    HttpResponder(HttpResponder &&other) noexcept;
+    HttpResponder &operator=(HttpResponder &&other); // answers a pending *this with 500 first
+    ~HttpResponder();
+
+    HttpResponder(const HttpResponder &) = delete;
+    HttpResponder &operator=(const HttpResponder &) = delete;
+
+    // Client still connected and not yet answered.
+    bool isOpen() const;
+
+    // Content-Type and Content-Length are written here; extraHeaders must not repeat them.
+    void send(int status, const QByteArray &body, const QByteArray &contentType,
+              const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
+    void sendJson(int status, const QJsonObject &object);
+    void sendJson(int status, const QJsonArray &array);
+    // {"error": error, "detail": detail}, the shape of every error this service returns.
+    void sendError(int status, const QString &error, const QString &detail = {});
+
+private:
+    friend class HttpServerPrivate;
+    // The body of sendError(); also used where the server answers without a responder.
+    static QByteArray errorBody(const QString &error, const QString &detail);
+    HttpResponder(QHttpServerResponder &&responder, const QByteArray &methodName,
+                  const QByteArray &encodedPath);
+
+    bool isClientConnected() const;
+    void answerUnanswered(); // 500 if the client still waits, then forget the responder
+
+    std::unique_ptr<QHttpServerResponder> m_responder; // null once answered or moved from
+    QPointer<QTcpSocket> m_socket; // null once QtHttpServer deleted the disconnected socket
+    QByteArray m_methodName; // for the request log line
+    QByteArray m_path; // percent-encoded: safe to log as it is
+    QElapsedTimer m_started;
+};
+
+} // namespace Switchboard

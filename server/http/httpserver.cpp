@@ -1,0 +1,430 @@
+#include "httpserver.h"
+
+#include <QAbstractHttpServer>
+#include <QHttpServerResponder>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+#include <QUrl>
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <optional>
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace Switchboard {
+
+Q_LOGGING_CATEGORY(lcHttp, "switchboard.http")
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+
+// The order of the Allow header.
+constexpr Method knownMethods[] = {Method::Get,     Method::Head,    Method::Post,
+                                   Method::Put,     Method::Patch,   Method::Delete,
+                                   Method::Options, Method::Connect, Method::Trace};
+
+QByteArray methodName(Method method)
+{
+    switch (method) {
+    case Method::Get:
+        return "GET";
+    case Method::Head:
+        return "HEAD";
+    case Method::Post:
+        return "POST";
+    case Method::Put:
+        return "PUT";
+    case Method::Patch:
+        return "PATCH";
+    case Method::Delete:
+        return "DELETE";
+    case Method::Options:
+        return "OPTIONS";
+    case Method::Connect:
+        return "CONNECT";
+    case Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
+    }
+}
+
+void answerHandlerFailure(HttpResponder &responder)
+{
+    // what() stays in the log: it may describe internals a client has no business seeing.
+    if (responder.isOpen())
+        responder.sendError(500, u"internal"_s, u"the request handler failed"_s);
+}
+
+QString tooLargeDetail(qint64 size, qint64 limit)
+{
+    return u"request body of %1 bytes exceeds the limit of %2 bytes"_s.arg(size).arg(limit);
+}
+
+// A path split at '/' with each segment percent-decoded: splitting before decoding keeps an
+// encoded slash ("%2F") inside its segment, so "{id}" can hold one.
+QStringList decodedSegments(const QByteArray &encodedPath)
+{
+    QStringList segments;
+    for (const QByteArray &segment : encodedPath.split('/'))
+        segments.append(QUrl::fromPercentEncoding(segment));
+    return segments;
+}
+
+bool isParameter(QStringView segment)
+{
+    return segment.size() > 2 && segment.startsWith(u'{') && segment.endsWith(u'}');
+}
+
+struct Route
+{
+    Method method;
+    QString pattern;
+    QStringList segments; // the pattern split at '/'
+    qsizetype exactSegments = 0;
+    HttpServer::Handler handler;
+
+    bool matches(const QStringList &pathSegments, QHash<QString, QString> *params) const
+    {
+        if (pathSegments.size() != segments.size())
+            return false;
+        for (qsizetype i = 0; i < segments.size(); ++i) {
+            const QString &segment = segments.at(i);
+            if (!isParameter(segment)) {
+                if (segment != pathSegments.at(i))
+                    return false;
+            } else if (pathSegments.at(i).isEmpty()) {
+                return false; // "/dead-letters/" has no id
+            } else {
+                params->insert(segment.sliced(1, segment.size() - 2), pathSegments.at(i));
+            }
+        }
+        return true;
+    }
+};
+
+// The Content-Length of a header block, -1 when there is none or it is not a number.
+qint64 declaredContentLength(const QByteArray &headerBlock)
+{
+    for (const QByteArray &line : headerBlock.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon < 0)
+            continue;
+        if (line.first(colon).trimmed().compare("Content-Length", Qt::CaseInsensitive) != 0)
+            continue;
+        bool ok = false;
+        const qint64 length = line.sliced(colon + 1).trimmed().toLongLong(&ok);
+        return ok ? length : -1; // the first one counts, as in QtHttpServer
+    }
+    return -1;
+}
+
+} // namespace
+
+// QAbstractHttpServer, kept out of HttpServer's public API.
+class HttpServerPrivate : public QAbstractHttpServer
+{
+public:
+    HttpServerPrivate(const HttpServerOptions &options, QObject *parent)
+        : QAbstractHttpServer(parent)
+        , m_options(options)
+    {
+    }
+
+    void addRoute(Method method, const QString &pattern, HttpServer::Handler handler);
+    bool listenOn(const QHostAddress &address, quint16 port, QString *errorMessage);
+
+    // Answers 413 on the raw socket when the request about to be parsed declares a body above
+    // `limit`, and returns how many of its body bytes are still to come; empty otherwise.
+    static std::optional<qint64> refuseDeclaredOversizeBody(QTcpSocket *socket, qint64 limit);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    struct Match
+    {
+        const Route *route = nullptr;
+        QHash<QString, QString> params;
+        QList<Method> otherMethods; // of the routes whose pattern matches
+    };
+    Match findRoute(Method method, const QStringList &pathSegments) const;
+
+    const HttpServerOptions m_options;
+    QList<Route> m_routes;
+};
+
+namespace {
+
+// A QTcpServer that sees each request's header block before QtHttpServer reads the body.
+//
+// QtHttpServer 6.4 buffers a whole request body (in the socket's read transaction and again in
+// the request) before handleRequest() runs, so a limit checked there protects the handlers but
+// not the memory. QtHttpServer takes each socket from nextPendingConnection() and only then
+// connects its readyRead handler (qabstracthttpserver.cpp:41-46); the handler connected here
+// comes first, so it runs first, and can answer 413 to a Content-Length above the limit before
+// the body is read.
+//
+// Limitation: it sees the header block only when the block arrives in the first read of a
+// request, the usual case (a client sending "Expect: 100-continue" even waits for our answer).
+// Once QtHttpServer has started on a request (its read transaction is open), the request line
+// and the headers lie behind the socket's read position. Chunked bodies and headers that arrive
+// in pieces are checked only after buffering, in handleRequest().
+class BodyLimitTcpServer : public QTcpServer
+{
+public:
+    explicit BodyLimitTcpServer(qint64 bodyLimit)
+        : m_bodyLimit(bodyLimit)
+    {
+    }
+
+    QTcpSocket *nextPendingConnection() override
+    {
+        QTcpSocket *socket = QTcpServer::nextPendingConnection();
+        if (!socket)
+            return nullptr;
+        // `unread`: body bytes of a refused request still to come, empty while none is refused.
+        const auto guard = [socket, limit = m_bodyLimit,
+                            unread = std::optional<qint64>()]() mutable {
+            if (!unread) {
+                unread = HttpServerPrivate::refuseDeclaredOversizeBody(socket, limit);
+                if (!unread)
+                    return;
+                // Lingering close: closing with unread data makes the kernel send a reset,
+                // which can destroy our answer at the client before it reads it. So we read
+                // and discard the body the client sends anyway, for a bounded time.
+                QTimer::singleShot(lingerMs, socket, [socket] { socket->disconnectFromHost(); });
+            } else {
+                *unread -= socket->readAll().size(); // never for QtHttpServer's parser
+            }
+            if (*unread <= 0)
+                socket->disconnectFromHost(); // flushes our answer first
+        };
+        connect(socket, &QIODevice::readyRead, socket, guard);
+        return socket;
+    }
+
+private:
+    static constexpr int lingerMs = 2000;
+    const qint64 m_bodyLimit;
+};
+
+} // namespace
+
+std::optional<qint64> HttpServerPrivate::refuseDeclaredOversizeBody(QTcpSocket *socket,
+                                                                    qint64 limit)
+{
+    if (socket->isTransactionStarted())
+        return {}; // in the middle of a request, see BodyLimitTcpServer
+    static constexpr qint64 maxHeaderBlock = 64 * 1024;
+    const QByteArray head = socket->peek(maxHeaderBlock);
+    qsizetype headerSize = head.indexOf("\r\n\r\n");
+    if (headerSize >= 0) {
+        headerSize += 4;
+    } else {
+        headerSize = head.indexOf("\n\n"); // QtHttpServer accepts bare LF line ends too
+        if (headerSize < 0)
+            return {};
+        headerSize += 2;
+    }
+    const qint64 length = declaredContentLength(head.first(headerSize));
+    if (length <= limit)
+        return {};
+
+    qCDebug(lcHttp, "413 from Content-Length %lld before reading the body, client %s", length,
+            qPrintable(socket->peerAddress().toString()));
+    const QByteArray body =
+        HttpResponder::errorBody(u"payload_too_large"_s, tooLargeDetail(length, limit));
+    // QtHttpServer's parser holds no state for this request yet, so we answer on the raw socket
+    // and take the request away from it: its readyRead handler, next in line, finds nothing.
+    socket->write("HTTP/1.1 413 Request Entity Too Large\r\n"
+                  "Content-Type: application/json\r\n"
+                  "Content-Length: "
+                  + QByteArray::number(body.size())
+                  + "\r\n"
+                    "Connection: close\r\n\r\n"
+                  + body);
+    const qint64 bodyBytesRead = socket->readAll().size() - headerSize;
+    return length - bodyBytesRead;
+}
+
+void HttpServerPrivate::addRoute(Method method, const QString &pattern, HttpServer::Handler handler)
+{
+    if (!pattern.startsWith(u'/')) {
+        qCWarning(lcHttp) << "route pattern" << pattern << "does not start with '/'; ignored";
+        return;
+    }
+    Route route {method, pattern, pattern.split(u'/'), 0, std::move(handler)};
+    route.exactSegments =
+        std::count_if(route.segments.cbegin(), route.segments.cend(),
+                      [](const QString &segment) { return !isParameter(segment); });
+    for (Route &existing : m_routes) {
+        if (existing.method == method && existing.pattern == pattern) {
+            qCWarning(lcHttp, "route %s %s registered twice; the last one wins",
+                      methodName(method).constData(), qPrintable(pattern));
+            existing = std::move(route);
+            return;
+        }
+    }
+    m_routes.append(std::move(route));
+}
+
+bool HttpServerPrivate::listenOn(const QHostAddress &address, quint16 port, QString *errorMessage)
+{
+    // Our own QTcpServer: QAbstractHttpServer::listen() keeps QTcpServer's backlog of 50, too
+    // few for bursts of connections (STYLE.md trap 2).
+    auto server = std::make_unique<BodyLimitTcpServer>(m_options.bodyLimitBytes);
+    server->setListenBacklogSize(m_options.listenBacklog);
+    if (!server->listen(address, port)) {
+        if (errorMessage) {
+            *errorMessage = u"cannot listen on %1 port %2: %3"_s.arg(address.toString())
+                                .arg(port)
+                                .arg(server->errorString());
+        }
+        return false;
+    }
+    qCInfo(lcHttp, "listening on %s port %u", qPrintable(address.toString()),
+           unsigned(server->serverPort()));
+    bind(server.release()); // reparents the server to us
+    return true;
+}
+
+HttpServerPrivate::Match HttpServerPrivate::findRoute(Method method,
+                                                      const QStringList &pathSegments) const
+{
+    Match best;
+    for (const Route &route : m_routes) {
+        QHash<QString, QString> params;
+        if (!route.matches(pathSegments, &params))
+            continue;
+        if (route.method != method) {
+            best.otherMethods.append(route.method);
+        } else if (!best.route || route.exactSegments > best.route->exactSegments) {
+            best.route = &route;
+            best.params = std::move(params);
+        }
+    }
+    return best;
+}
+
+bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    const QUrl url = request.url();
+    const QByteArray encodedPath = url.path(QUrl::FullyEncoded).toLatin1();
+    HttpRequest httpRequest;
+    httpRequest.method = request.method();
+    httpRequest.methodName = methodName(httpRequest.method);
+    httpRequest.path = url.path(QUrl::FullyDecoded);
+    httpRequest.query = request.query();
+    httpRequest.headers = request.headers();
+    httpRequest.body = request.body();
+    httpRequest.remoteAddress = request.remoteAddress();
+
+    HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath);
+
+    // QtHttpServer 6.4 has read the whole body by now; BodyLimitTcpServer refuses most large
+    // bodies earlier, this catches the rest (chunked bodies, headers split across reads).
+    if (httpRequest.body.size() > m_options.bodyLimitBytes) {
+        responder.sendError(413, u"payload_too_large"_s,
+                            tooLargeDetail(httpRequest.body.size(), m_options.bodyLimitBytes));
+        return true;
+    }
+
+    Match match = findRoute(httpRequest.method, decodedSegments(encodedPath));
+    if (!match.route) {
+        const QString methodAndPath =
+            QString::fromLatin1(httpRequest.methodName) + u' ' + httpRequest.path;
+        if (match.otherMethods.isEmpty()) {
+            responder.sendError(404, u"not_found"_s, u"no route for "_s + methodAndPath);
+        } else {
+            QByteArrayList allowed;
+            for (Method method : knownMethods) {
+                if (match.otherMethods.contains(method))
+                    allowed.append(methodName(method));
+            }
+            responder.send(405,
+                           HttpResponder::errorBody(u"method_not_allowed"_s,
+                                                    u"no route for "_s + methodAndPath),
+                           "application/json", {{"Allow", allowed.join(", ")}});
+        }
+        return true;
+    }
+
+    httpRequest.pathParams = std::move(match.params);
+    // An exception must not unwind into QtHttpServer and the event loop. A handler that moved
+    // the responder away and then threw has answered 500 already, from the responder's
+    // destructor; one that returned without answering gets 500 from `responder`'s destructor.
+    try {
+        match.route->handler(httpRequest, std::move(responder));
+    } catch (const std::exception &error) {
+        qCWarning(lcHttp, "%s %s: the handler threw: %s", httpRequest.methodName.constData(),
+                  encodedPath.constData(), error.what());
+        answerHandlerFailure(responder);
+    } catch (...) {
+        qCWarning(lcHttp, "%s %s: the handler threw", httpRequest.methodName.constData(),
+                  encodedPath.constData());
+        answerHandlerFailure(responder);
+    }
+    return true;
+}
+
+void HttpServerPrivate::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    // QtHttpServer 6.4 calls this when handleRequest() returns false (qabstracthttpserver.cpp:
+    // 109-110), which ours never does, and after handleRequest() for a WebSocket upgrade nobody
+    // takes (lines 88-100); handleRequest() has answered that request already, so a second
+    // answer here would corrupt the connection.
+    Q_UNUSED(socket);
+    qCDebug(lcHttp, "%s %s: QtHttpServer gave up on a request handleRequest() answered",
+            methodName(request.method()).constData(),
+            request.url().path(QUrl::FullyEncoded).toLatin1().constData());
+}
+
+HttpServer::HttpServer(HttpServerOptions options, QObject *parent)
+    : QObject(parent)
+    , m_d(new HttpServerPrivate(options, this))
+{
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::addRoute(QHttpServerRequest::Method method, const QString &pattern,
+                          Handler handler)
+{
+    m_d->addRoute(method, pattern, std::move(handler));
+}
+
+bool HttpServer::listen(const QHostAddress &address, quint16 port, QString *errorMessage)
+{
+    // The listening socket becomes our child, and a QObject's children live in its thread.
+    if (thread() != QThread::currentThread()) {
+        if (errorMessage)
+            *errorMessage = u"HttpServer::listen() called outside the server's thread"_s;
+        return false;
+    }
+    return m_d->listenOn(address, port, errorMessage);
+}
+
+QList<quint16> HttpServer::serverPorts() const
+{
+    QList<quint16> ports;
+    for (const QTcpServer *server : m_d->servers()) {
+        if (server->isListening())
+            ports.append(server->serverPort());
+    }
+    return ports;
+}
+
+void HttpServer::close()
+{
+    for (QTcpServer *server : m_d->servers())
+        server->close();
+    qCInfo(lcHttp, "stopped listening");
+}
+
+} // namespace Switchboard

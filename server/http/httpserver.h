@@ -1,0 +1,64 @@
+#pragma once
+
+#include "httprequest.h"
+#include "httpresponder.h"
+
+#include <QHostAddress>
+#include <QHttpServerRequest>
+#include <QList>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QString>
+#include <functional>
+
+namespace Switchboard {
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+
+class HttpServerPrivate;
+
+struct HttpServerOptions
+{
+    qint64 bodyLimitBytes = 1024 * 1024; // larger request bodies are answered 413
+    int listenBacklog = 4096; // QHttpServer::listen() would use 50 (STYLE.md trap 2)
+};
+
+// The one place that knows QtHttpServer (its API changed in every release up to 6.8).
+//
+// Routes are "/health" or "/api/v1/ingress/dead-letters/{id}/replay": exact segments and
+// {name} segments, which match one non-empty segment and land percent-decoded in
+// HttpRequest::pathParams. When several routes match, the one with more exact segments wins.
+// A path no route matches is answered 404, a path matched only for other methods 405 with an
+// Allow header, a body above the limit 413; every error is JSON {"error","detail"}.
+//
+// Threads: the object lives in one thread (the "HTTP thread"). Call addRoute(), listen() and
+// close() there; handlers run there, and a parked HttpResponder must be answered there.
+//
+// Limitations inherited from QtHttpServer 6.4, not worked around here: requests pipelined on one
+// connection may be answered out of order when a handler parks its responder, and
+// "Connection: close" from a client is ignored (STYLE.md trap 2).
+class HttpServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Handler = std::function<void(const HttpRequest &, HttpResponder &&)>;
+
+    explicit HttpServer(HttpServerOptions options = {}, QObject *parent = nullptr);
+    ~HttpServer() override;
+
+    // A second route with the same method and pattern replaces the first (with a warning).
+    void addRoute(QHttpServerRequest::Method method, const QString &pattern, Handler handler);
+    // Listens on one more address and port (0 picks a free port; see serverPorts()).
+    bool listen(const QHostAddress &address, quint16 port, QString *errorMessage = nullptr);
+    // The ports listened on now, in the order of the listen() calls.
+    QList<quint16> serverPorts() const;
+    // Stops accepting connections (graceful shutdown); open connections and parked responders
+    // are served on.
+    void close();
+
+private:
+    HttpServerPrivate *m_d; // a child QObject, so it follows moveToThread()
+};
+
+} // namespace Switchboard

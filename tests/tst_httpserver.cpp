@@ -1,0 +1,677 @@
+// The HTTP adapter against real clients: a server on a free loopback port, QNetworkAccessManager
+// for ordinary requests and a raw QTcpSocket where a test needs to misbehave (vanish mid-request,
+// declare a huge body, send a chunked one).
+
+#include "http/httpserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QTcpSocket>
+#include <QTest>
+#include <QTimer>
+#include <memory>
+#include <stdexcept>
+
+using namespace Qt::Literals::StringLiterals;
+using namespace Switchboard;
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+
+constexpr int timeoutMs = 5000;
+constexpr qint64 testBodyLimit = 1024;
+
+// One complete HTTP/1.1 response read from a raw socket.
+struct RawResponse
+{
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+};
+
+// True once `data` holds a whole response with a Content-Length body.
+bool parseRawResponse(const QByteArray &data, RawResponse *response)
+{
+    const qsizetype headEnd = data.indexOf("\r\n\r\n");
+    if (headEnd < 0)
+        return false;
+    const QByteArray head = data.first(headEnd);
+    const qsizetype lengthAt = head.toLower().indexOf("\r\ncontent-length:");
+    if (lengthAt < 0)
+        return false;
+    const qsizetype lengthEnd = head.indexOf("\r\n", lengthAt + 2);
+    const qint64 length = head.mid(lengthAt + 17, lengthEnd < 0 ? -1 : lengthEnd - lengthAt - 17)
+                              .trimmed()
+                              .toLongLong();
+    if (data.size() < headEnd + 4 + length)
+        return false;
+    response->status = head.mid(9, 3).toInt();
+    response->head = head;
+    response->body = data.mid(headEnd + 4, length);
+    return true;
+}
+
+int statusOf(QNetworkReply *reply)
+{
+    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+}
+
+QJsonObject jsonOf(QNetworkReply *reply)
+{
+    return QJsonDocument::fromJson(reply->readAll()).object();
+}
+
+} // namespace
+
+// Checks the shape every error shares: the status, JSON {"error","detail"} and nothing else.
+#define VERIFY_ERROR_BODY(body, contentType, expectedError)                                        \
+    do {                                                                                           \
+        QCOMPARE(contentType, QByteArray("application/json"));                                     \
+        const QJsonDocument document = QJsonDocument::fromJson(body);                              \
+        QVERIFY2(document.isObject(), body.constData());                                           \
+        QCOMPARE(document.object().keys(), (QStringList {u"detail"_s, u"error"_s}));               \
+        QVERIFY(document.object().value(u"detail"_s).isString());                                  \
+        QCOMPARE(document.object().value(u"error"_s).toString(), QString(expectedError));          \
+    } while (false)
+
+#define VERIFY_ERROR_REPLY(reply, expectedStatus, expectedError)                                   \
+    do {                                                                                           \
+        QCOMPARE(statusOf(reply), expectedStatus);                                                 \
+        const QByteArray errorBody = reply->readAll();                                             \
+        VERIFY_ERROR_BODY(errorBody, reply->rawHeader("Content-Type"), expectedError);             \
+    } while (false)
+
+class tst_HttpServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void getAnswersWithBodyAndContentType();
+    void pathParametersAndQuery();
+    void exactSegmentsWinOverParameters();
+    void unknownPathIs404();
+    void otherMethodIs405WithAllow();
+    void bodyLimit_data();
+    void bodyLimit();
+    void declaredOversizeBodyIsRefusedBeforeItIsSent();
+    void chunkedOversizeBodyIs413();
+    void sendErrorHasTheErrorShape();
+    void parkedResponderAnswersLater();
+    void clientGoneWhileParked_data();
+    void clientGoneWhileParked();
+    void unansweredResponderAnswers500();
+    void droppedParkedResponderAnswers500();
+    void throwingHandlerAnswers500_data();
+    void throwingHandlerAnswers500();
+    void requestCopyIsSafeToKeep();
+    void headerLookupIsCaseInsensitive();
+    void loopbackDetection_data();
+    void loopbackDetection();
+    void bearerToken_data();
+    void bearerToken();
+    void severalPortsAndGracefulClose();
+    void listenFailureIsReported();
+
+private:
+    QUrl url(const QString &pathAndQuery, quint16 port = 0) const;
+    std::unique_ptr<QNetworkReply> send(const QByteArray &verb, const QString &pathAndQuery,
+                                        const QByteArray &body = {}, quint16 port = 0);
+    void addHelloRoute();
+
+    std::unique_ptr<HttpServer> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_network;
+    quint16 m_port = 0;
+    std::shared_ptr<HttpResponder> m_parked;
+    int m_handlerCalls = 0;
+};
+
+void tst_HttpServer::initTestCase()
+{
+    // The box may export http_proxy; these requests must go straight to our loopback server.
+    QNetworkProxy::setApplicationProxy(QNetworkProxy::NoProxy);
+}
+
+void tst_HttpServer::init()
+{
+    HttpServerOptions options;
+    options.bodyLimitBytes = testBodyLimit;
+    m_server = std::make_unique<HttpServer>(options);
+    QString error;
+    QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    QCOMPARE(m_server->serverPorts().size(), 1);
+    m_port = m_server->serverPorts().constFirst();
+    QVERIFY(m_port != 0);
+    m_network = std::make_unique<QNetworkAccessManager>();
+    m_handlerCalls = 0;
+}
+
+void tst_HttpServer::cleanup()
+{
+    m_parked.reset();
+    m_network.reset();
+    m_server.reset();
+}
+
+QUrl tst_HttpServer::url(const QString &pathAndQuery, quint16 port) const
+{
+    return QUrl(u"http://127.0.0.1:%1%2"_s.arg(port ? port : m_port).arg(pathAndQuery));
+}
+
+std::unique_ptr<QNetworkReply> tst_HttpServer::send(const QByteArray &verb,
+                                                    const QString &pathAndQuery,
+                                                    const QByteArray &body, quint16 port)
+{
+    QNetworkRequest request(url(pathAndQuery, port));
+    if (!body.isEmpty())
+        request.setRawHeader("Content-Type", "application/octet-stream");
+    if (verb == "GET")
+        return std::unique_ptr<QNetworkReply>(m_network->get(request));
+    return std::unique_ptr<QNetworkReply>(m_network->sendCustomRequest(request, verb, body));
+}
+
+void tst_HttpServer::addHelloRoute()
+{
+    m_server->addRoute(Method::Get, u"/hello"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.send(200, "hello", "text/plain; charset=utf-8");
+    });
+}
+
+void tst_HttpServer::getAnswersWithBodyAndContentType()
+{
+    m_server->addRoute(Method::Get, u"/health"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.send(200, "all good", "text/plain; charset=utf-8", {{"X-Request-Id", "r-1"}});
+    });
+
+    const auto reply = send("GET", u"/health"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+    QCOMPARE(reply->rawHeader("Content-Type"), QByteArray("text/plain; charset=utf-8"));
+    QCOMPARE(reply->rawHeader("X-Request-Id"), QByteArray("r-1"));
+    QCOMPARE(reply->readAll(), QByteArray("all good"));
+}
+
+void tst_HttpServer::pathParametersAndQuery()
+{
+    const QString item = u"/api/v1/ingress/dead-letters/{id}"_s;
+    m_server->addRoute(Method::Get, item, [](const HttpRequest &request, HttpResponder &&r) {
+        r.sendJson(200,
+                   QJsonObject {{u"id"_s, request.pathParams.value(u"id"_s)},
+                                {u"verbose"_s, request.query.queryItemValue(u"verbose"_s)}});
+    });
+    m_server->addRoute(
+        Method::Post, item + u"/replay"_s, [](const HttpRequest &request, HttpResponder &&r) {
+            r.sendJson(200, QJsonObject {{u"replayed"_s, request.pathParams.value(u"id"_s)}});
+        });
+
+    // An encoded slash stays inside its segment.
+    auto reply = send("GET", u"/api/v1/ingress/dead-letters/abc%2F1?verbose=yes"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+    QCOMPARE(reply->rawHeader("Content-Type"), QByteArray("application/json"));
+    const QJsonObject got = jsonOf(reply.get());
+    QCOMPARE(got.value(u"id"_s).toString(), u"abc/1"_s);
+    QCOMPARE(got.value(u"verbose"_s).toString(), u"yes"_s);
+
+    reply = send("POST", u"/api/v1/ingress/dead-letters/42/replay"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+    QCOMPARE(jsonOf(reply.get()).value(u"replayed"_s).toString(), u"42"_s);
+
+    // An empty segment is no id.
+    reply = send("GET", u"/api/v1/ingress/dead-letters/"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    VERIFY_ERROR_REPLY(reply.get(), 404, u"not_found"_s);
+}
+
+void tst_HttpServer::exactSegmentsWinOverParameters()
+{
+    m_server->addRoute(
+        Method::Get, u"/dead-letters/{id}"_s,
+        [](const HttpRequest &, HttpResponder &&r) { r.send(200, "item", "text/plain"); });
+    m_server->addRoute(
+        Method::Get, u"/dead-letters/stats"_s,
+        [](const HttpRequest &, HttpResponder &&r) { r.send(200, "stats", "text/plain"); });
+
+    auto reply = send("GET", u"/dead-letters/stats"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(reply->readAll(), QByteArray("stats"));
+
+    reply = send("GET", u"/dead-letters/7"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(reply->readAll(), QByteArray("item"));
+}
+
+void tst_HttpServer::unknownPathIs404()
+{
+    addHelloRoute();
+    const auto reply = send("GET", u"/x"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 404);
+    QCOMPARE(reply->rawHeader("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(reply->readAll(),
+             QByteArray("{\"detail\":\"no route for GET /x\",\"error\":\"not_found\"}"));
+}
+
+void tst_HttpServer::otherMethodIs405WithAllow()
+{
+    const auto answer = [](const HttpRequest &, HttpResponder &&r) {
+        r.send(204, {}, "text/plain");
+    };
+    m_server->addRoute(Method::Delete, u"/things/{id}"_s, answer);
+    m_server->addRoute(Method::Get, u"/things/{id}"_s, answer);
+
+    const auto reply = send("POST", u"/things/7"_s, "{}");
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(reply->rawHeader("Allow"), QByteArray("GET, DELETE"));
+    VERIFY_ERROR_REPLY(reply.get(), 405, u"method_not_allowed"_s);
+}
+
+void tst_HttpServer::bodyLimit_data()
+{
+    QTest::addColumn<int>("size");
+    QTest::addColumn<int>("status");
+    QTest::newRow("just under") << int(testBodyLimit - 1) << 200;
+    QTest::newRow("at the limit") << int(testBodyLimit) << 200;
+    QTest::newRow("one above") << int(testBodyLimit + 1) << 413;
+    QTest::newRow("far above") << int(64 * testBodyLimit) << 413;
+}
+
+void tst_HttpServer::bodyLimit()
+{
+    QFETCH(int, size);
+    QFETCH(int, status);
+    m_server->addRoute(Method::Post, u"/echo"_s,
+                       [this](const HttpRequest &request, HttpResponder &&r) {
+                           ++m_handlerCalls;
+                           r.sendJson(200, QJsonObject {{u"size"_s, request.body.size()}});
+                       });
+
+    const auto reply = send("POST", u"/echo"_s, QByteArray(size, 'x'));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    if (status == 200) {
+        QCOMPARE(statusOf(reply.get()), 200);
+        QCOMPARE(jsonOf(reply.get()).value(u"size"_s).toInt(), size);
+        QCOMPARE(m_handlerCalls, 1);
+    } else {
+        VERIFY_ERROR_REPLY(reply.get(), 413, u"payload_too_large"_s);
+        QCOMPARE(m_handlerCalls, 0);
+    }
+}
+
+void tst_HttpServer::declaredOversizeBodyIsRefusedBeforeItIsSent()
+{
+    m_server->addRoute(Method::Post, u"/echo"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        ++m_handlerCalls;
+        r.send(200, {}, "text/plain");
+    });
+
+    // 100 MB announced and none sent: only an answer from the headers can arrive.
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 104857600\r\n\r\n");
+
+    QByteArray received;
+    RawResponse response;
+    const auto responseArrived = [&] {
+        received += client.readAll();
+        return parseRawResponse(received, &response);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    QCOMPARE(response.status, 413);
+    const qsizetype typeAt = response.head.toLower().indexOf("content-type:");
+    const QByteArray contentType =
+        response.head.mid(typeAt + 13, response.head.indexOf("\r\n", typeAt) - typeAt - 13)
+            .trimmed();
+    VERIFY_ERROR_BODY(response.body, contentType, u"payload_too_large"_s);
+    QCOMPARE(m_handlerCalls, 0);
+
+    // The server closes that connection (after a bounded linger) and serves the next client.
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    addHelloRoute();
+    const auto reply = send("GET", u"/hello"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+}
+
+void tst_HttpServer::chunkedOversizeBodyIs413()
+{
+    // No Content-Length: only the check after buffering can catch it.
+    m_server->addRoute(Method::Post, u"/echo"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        ++m_handlerCalls;
+        r.send(200, {}, "text/plain");
+    });
+
+    const QByteArray chunk(2 * testBodyLimit, 'x');
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 + QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+
+    QByteArray received;
+    RawResponse response;
+    const auto responseArrived = [&] {
+        received += client.readAll();
+        return parseRawResponse(received, &response);
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    QCOMPARE(response.status, 413);
+    QVERIFY(response.head.toLower().contains("content-type: application/json"));
+    QCOMPARE(QJsonDocument::fromJson(response.body).object().value(u"error"_s).toString(),
+             u"payload_too_large"_s);
+    QCOMPARE(m_handlerCalls, 0);
+}
+
+void tst_HttpServer::sendErrorHasTheErrorShape()
+{
+    m_server->addRoute(Method::Get, u"/bad"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.sendError(400, u"bad_request"_s, u"missing \"domain\""_s);
+    });
+    m_server->addRoute(Method::Get, u"/bare"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.sendError(503, u"unavailable"_s);
+    });
+
+    auto reply = send("GET", u"/bad"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 400);
+    QCOMPARE(reply->rawHeader("Content-Type"), QByteArray("application/json"));
+    QCOMPARE(reply->readAll(),
+             QByteArray("{\"detail\":\"missing \\\"domain\\\"\",\"error\":\"bad_request\"}"));
+
+    // Without a detail the key is still there, so clients can rely on both.
+    reply = send("GET", u"/bare"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    VERIFY_ERROR_REPLY(reply.get(), 503, u"unavailable"_s);
+}
+
+void tst_HttpServer::parkedResponderAnswersLater()
+{
+    m_server->addRoute(Method::Get, u"/later"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+
+    const auto reply = send("GET", u"/later"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QVERIFY(m_parked->isOpen());
+    QVERIFY(!reply->isFinished()); // the handler returned without answering
+
+    // As a long poll would: a timer fires later on the server's thread and answers.
+    QObject context;
+    std::shared_ptr<HttpResponder> parked = m_parked;
+    QTimer::singleShot(100, &context, [parked] {
+        parked->sendJson(200, QJsonObject {{u"events"_s, 1}});
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+    QCOMPARE(jsonOf(reply.get()).value(u"events"_s).toInt(), 1);
+    QVERIFY(!m_parked->isOpen());
+}
+
+void tst_HttpServer::clientGoneWhileParked_data()
+{
+    QTest::addColumn<bool>("answer");
+    QTest::newRow("answered later") << true;
+    QTest::newRow("dropped later") << false;
+}
+
+void tst_HttpServer::clientGoneWhileParked()
+{
+    QFETCH(bool, answer);
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    addHelloRoute();
+
+    {
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, m_port);
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+        client.write("GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+        QVERIFY(m_parked->isOpen());
+        client.abort();
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(!m_parked->isOpen(), timeoutMs);
+
+    // Later, as an ingress ack would: by then QtHttpServer has deleted the socket, and writing
+    // to it would crash Qt 6.4 (STYLE.md trap 1).
+    QObject context;
+    bool done = false;
+    QTimer::singleShot(100, &context, [&] {
+        if (answer)
+            m_parked->sendJson(200, QJsonObject {{u"late"_s, true}});
+        else
+            m_parked.reset();
+        done = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done, timeoutMs);
+    m_parked.reset();
+
+    const auto reply = send("GET", u"/hello"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+    QCOMPARE(reply->readAll(), QByteArray("hello"));
+}
+
+void tst_HttpServer::unansweredResponderAnswers500()
+{
+    m_server->addRoute(Method::Get, u"/forgetful"_s, [](const HttpRequest &, HttpResponder &&) {});
+    const auto reply = send("GET", u"/forgetful"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 500);
+    QCOMPARE(reply->readAll(), QByteArray("{\"detail\":\"no response\",\"error\":\"internal\"}"));
+}
+
+void tst_HttpServer::droppedParkedResponderAnswers500()
+{
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    const auto reply = send("GET", u"/park"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QVERIFY(!reply->isFinished());
+
+    m_parked.reset(); // e.g. an engine that lost the request in a reconnect
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    VERIFY_ERROR_REPLY(reply.get(), 500, u"internal"_s);
+}
+
+void tst_HttpServer::throwingHandlerAnswers500_data()
+{
+    QTest::addColumn<int>("how");
+    QTest::newRow("std::exception") << 0;
+    QTest::newRow("after moving the responder away") << 1;
+    QTest::newRow("not a std::exception") << 2;
+}
+
+void tst_HttpServer::throwingHandlerAnswers500()
+{
+    QFETCH(int, how);
+    m_server->addRoute(Method::Post, u"/events"_s, [how](const HttpRequest &, HttpResponder &&r) {
+        if (how == 1) {
+            HttpResponder mine = std::move(r);
+            throw std::runtime_error("bad event");
+        }
+        if (how == 2)
+            throw 42;
+        throw std::runtime_error("bad event");
+    });
+    addHelloRoute();
+
+    auto reply = send("POST", u"/events"_s, "{\"domain\":\"x\"}");
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    VERIFY_ERROR_REPLY(reply.get(), 500, u"internal"_s);
+
+    reply = send("GET", u"/hello"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+}
+
+void tst_HttpServer::requestCopyIsSafeToKeep()
+{
+    std::optional<HttpRequest> kept;
+    m_server->addRoute(Method::Put, u"/conversations/{id}/agent-message"_s,
+                       [&kept](const HttpRequest &request, HttpResponder &&r) {
+                           kept = request;
+                           r.send(202, {}, "text/plain");
+                       });
+
+    QNetworkRequest request(url(u"/conversations/c%2037/agent-message?x=1&y=%C3%A9"_s));
+    request.setRawHeader("Authorization", "Bearer s3cr3t");
+    request.setRawHeader("X-Trace", "t-9");
+    const std::unique_ptr<QNetworkReply> reply(m_network->put(request, QByteArray("payload")));
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 202);
+
+    // QtHttpServer has moved on (the connection may carry other requests); our copy has not.
+    QVERIFY(kept.has_value());
+    QCOMPARE(kept->method, Method::Put);
+    QCOMPARE(kept->methodName, QByteArray("PUT"));
+    QCOMPARE(kept->path, u"/conversations/c 37/agent-message"_s);
+    QCOMPARE(kept->pathParams.value(u"id"_s), u"c 37"_s);
+    QCOMPARE(kept->query.queryItemValue(u"y"_s, QUrl::FullyDecoded), u"é"_s);
+    QCOMPARE(kept->body, QByteArray("payload"));
+    QCOMPARE(kept->header("x-trace"), QByteArray("t-9"));
+    QCOMPARE(kept->bearerToken(), QByteArray("s3cr3t"));
+    QVERIFY(kept->fromLoopback());
+}
+
+void tst_HttpServer::headerLookupIsCaseInsensitive()
+{
+    HttpRequest request;
+    request.headers = {{"Content-Type", "application/json"}, {"X-Dup", "1"}, {"x-dup", "2"}};
+    QCOMPARE(request.header("content-type"), QByteArray("application/json"));
+    QCOMPARE(request.header("X-DUP"), QByteArray("1"));
+    QVERIFY(request.header("X-Missing").isEmpty());
+}
+
+void tst_HttpServer::loopbackDetection_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<bool>("loopback");
+    QTest::newRow("127.0.0.1") << u"127.0.0.1"_s << true;
+    QTest::newRow("127.255.3.9") << u"127.255.3.9"_s << true;
+    QTest::newRow("::1") << u"::1"_s << true;
+    QTest::newRow("::ffff:127.0.0.1") << u"::ffff:127.0.0.1"_s << true;
+    QTest::newRow("::ffff:127.8.0.2") << u"::ffff:127.8.0.2"_s << true;
+    QTest::newRow("128.0.0.1") << u"128.0.0.1"_s << false;
+    QTest::newRow("10.0.0.1") << u"10.0.0.1"_s << false;
+    QTest::newRow("0.0.0.0") << u"0.0.0.0"_s << false;
+    QTest::newRow("::ffff:10.0.0.1") << u"::ffff:10.0.0.1"_s << false;
+    QTest::newRow("::") << u"::"_s << false;
+    QTest::newRow("2001:db8::1") << u"2001:db8::1"_s << false;
+    QTest::newRow("none") << QString() << false;
+}
+
+void tst_HttpServer::loopbackDetection()
+{
+    QFETCH(QString, address);
+    QFETCH(bool, loopback);
+    HttpRequest request;
+    request.remoteAddress = QHostAddress(address);
+    QCOMPARE(request.fromLoopback(), loopback);
+}
+
+void tst_HttpServer::bearerToken_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<QByteArray>("token");
+    QTest::newRow("plain") << QByteArray("Authorization") << QByteArray("Bearer abc.DEF-1_2~+/=")
+                           << QByteArray("abc.DEF-1_2~+/=");
+    QTest::newRow("lower-case scheme and name")
+        << QByteArray("authorization") << QByteArray("bearer xyz") << QByteArray("xyz");
+    QTest::newRow("extra spaces") << QByteArray("AUTHORIZATION") << QByteArray("  BEARER   tok  ")
+                                  << QByteArray("tok");
+    QTest::newRow("tab") << QByteArray("Authorization") << QByteArray("Bearer\ttok")
+                         << QByteArray("tok");
+    QTest::newRow("basic") << QByteArray("Authorization") << QByteArray("Basic dXNlcjpwYXNz")
+                           << QByteArray();
+    QTest::newRow("scheme only") << QByteArray("Authorization") << QByteArray("Bearer")
+                                 << QByteArray();
+    QTest::newRow("scheme and spaces")
+        << QByteArray("Authorization") << QByteArray("Bearer   ") << QByteArray();
+    QTest::newRow("no separator") << QByteArray("Authorization") << QByteArray("Bearerabc")
+                                  << QByteArray();
+    QTest::newRow("two tokens") << QByteArray("Authorization") << QByteArray("Bearer a b")
+                                << QByteArray();
+    QTest::newRow("other header") << QByteArray("X-Authorization") << QByteArray("Bearer abc")
+                                  << QByteArray();
+    QTest::newRow("empty") << QByteArray("Authorization") << QByteArray() << QByteArray();
+}
+
+void tst_HttpServer::bearerToken()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QByteArray, value);
+    QFETCH(QByteArray, token);
+    HttpRequest request;
+    request.headers = {{"Host", "x"}, {name, value}};
+    QCOMPARE(request.bearerToken(), token);
+}
+
+void tst_HttpServer::severalPortsAndGracefulClose()
+{
+    addHelloRoute();
+    QString error;
+    QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    const QList<quint16> ports = m_server->serverPorts();
+    QCOMPARE(ports.size(), 2);
+    QCOMPARE(ports.constFirst(), m_port);
+    QVERIFY(ports.constLast() != m_port);
+
+    const auto reply = send("GET", u"/hello"_s, {}, ports.constLast());
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+
+    // A connection accepted before close() (it got an answer) ...
+    QTcpSocket open;
+    QByteArray received;
+    RawResponse response;
+    const auto responseArrived = [&] {
+        received += open.readAll();
+        return parseRawResponse(received, &response);
+    };
+    open.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(open.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    open.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+
+    m_server->close();
+    QVERIFY(m_server->serverPorts().isEmpty());
+
+    // ... is served on, while new connections are refused.
+    received.clear();
+    open.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    QCOMPARE(response.status, 200);
+    QCOMPARE(response.body, QByteArray("hello"));
+
+    for (quint16 port : ports) {
+        QTcpSocket refused;
+        refused.connectToHost(QHostAddress::LocalHost, port);
+        QTRY_COMPARE_WITH_TIMEOUT(refused.error(), QAbstractSocket::ConnectionRefusedError,
+                                  timeoutMs);
+    }
+}
+
+void tst_HttpServer::listenFailureIsReported()
+{
+    QString error;
+    QVERIFY(!m_server->listen(QHostAddress::LocalHost, m_port, &error));
+    QVERIFY2(error.contains(QString::number(m_port)), qPrintable(error));
+    QCOMPARE(m_server->serverPorts(), QList<quint16> {m_port});
+}
+
+QTEST_GUILESS_MAIN(tst_HttpServer)
+#include "tst_httpserver.moc"
