@@ -29,6 +29,15 @@ struct RedisEndpoint
     // stack", which then fills host/port in.
     bool configured = false;
 
+    // The default server with another db. (A designated initializer, {.db = 2}, would trip
+    // -Wmissing-field-initializers.)
+    static RedisEndpoint withDb(int db)
+    {
+        RedisEndpoint endpoint;
+        endpoint.db = db;
+        return endpoint;
+    }
+
     // "host:port/db", never the password: safe for logs and snapshots.
     QString display() const
     {
@@ -53,11 +62,14 @@ struct SyncConfig
 {
     bool enabled = true;
 
-    RedisEndpoint local; // REDIS_LOCAL_ADDR, REDIS_LOCAL_DB, REDIS_LOCAL_PASSWORD
+    // REDIS_LOCAL_ADDR, REDIS_LOCAL_DB, REDIS_LOCAL_PASSWORD. The seed's REDIS_LOCAL_DB and
+    // REDIS_REMOTE_DB default to 2, not Redis' 0.
+    RedisEndpoint local = RedisEndpoint::withDb(2);
     int localPoolSize = 100; // REDIS_LOCAL_POOL_SIZE
     int localMinIdleConns = 10; // REDIS_LOCAL_MIN_IDLE_CONNS
     int localMaxRetries = 3; // REDIS_LOCAL_MAX_RETRIES
-    RedisEndpoint remote; // REDIS_REMOTE_ADDR, REDIS_REMOTE_DB, REDIS_REMOTE_PASSWORD
+    // REDIS_REMOTE_ADDR, REDIS_REMOTE_DB, REDIS_REMOTE_PASSWORD
+    RedisEndpoint remote = RedisEndpoint::withDb(2);
     int remotePoolSize = 100; // REDIS_REMOTE_POOL_SIZE
     int remoteMinIdleConns = 10; // REDIS_REMOTE_MIN_IDLE_CONNS
     int remoteMaxRetries = 3; // REDIS_REMOTE_MAX_RETRIES
@@ -117,6 +129,9 @@ struct Config
     QString configFile; // the file that was read, empty when none
     LogLevel logLevel = LogLevel::Info;
     bool headless = false;
+    // engines: / --engines: the engines to run; empty means every engine not switched off by
+    // its own `enabled: false`.
+    QStringList engines;
     ServerConfig server;
     SyncConfig sync;
     SimulateConfig simulate;

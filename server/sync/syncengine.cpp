@@ -142,7 +142,6 @@ void SyncEngine::ensureGroups()
                           }
                           if (--*remaining == 0) {
                               m_groupsReady = true;
-                              readNext();
                               scanConsumers();
                               refreshGroupStats();
                           }
@@ -176,7 +175,7 @@ void SyncEngine::readNext()
         maybeFinish();
         return;
     }
-    if (m_readInFlight || !m_groupsReady || !m_reader->isConnected())
+    if (m_readInFlight || !m_readsAllowed || !m_groupsReady || !m_reader->isConnected())
         return;
     if (std::any_of(m_streams.begin(), m_streams.end(), [](auto &s) { return !s->historyDone; })) {
         readHistory();
@@ -551,11 +550,32 @@ void SyncEngine::scanConsumers()
 {
     if (m_stopping || !m_groupsReady || !m_local->isConnected())
         return;
+    auto remaining = std::make_shared<int>(int(m_streams.size()));
     for (auto &stream : m_streams) {
         StreamState *s = stream.get();
         m_local->send({"XINFO", "CONSUMERS", s->name, m_group},
-                      [this, s](const RedisReply &reply) { onConsumers(*s, reply); });
+                      [this, s, remaining](const RedisReply &reply) {
+                          onConsumers(*s, reply);
+                          if (--*remaining == 0)
+                              startReadingAfterPredecessors();
+                      });
     }
+}
+
+void SyncEngine::startReadingAfterPredecessors()
+{
+    // Entries an earlier process of this host left pending are older than anything a new
+    // read returns: write them first, so that a restart after a crash keeps the order.
+    if (m_readsAllowed) {
+        readNext();
+        return;
+    }
+    const bool predecessorPending = std::any_of(
+        m_lanes.begin(), m_lanes.end(), [](const auto &l) { return l.second->predecessor; });
+    if (predecessorPending)
+        return;
+    m_readsAllowed = true;
+    readNext();
 }
 
 void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
@@ -666,6 +686,7 @@ void SyncEngine::dropLaneIfIdle(Lane *lane)
     if (!lane->reclaim || !lane->batches.empty() || lane->claimInFlight)
         return;
     m_lanes.erase({lane->stream->name, lane->owner});
+    startReadingAfterPredecessors();
     maybeFinish();
 }
 

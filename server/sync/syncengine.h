@@ -119,6 +119,7 @@ private:
     void release(const Batch &batch);
 
     void scanConsumers();
+    void startReadingAfterPredecessors();
     void onConsumers(StreamState &stream, const RedisReply &reply);
     void claimNext(Lane *lane);
     void dropLaneIfIdle(Lane *lane);
@@ -139,6 +140,7 @@ private:
     QByteArray m_scriptSha;
     bool m_scriptReady = false;
     bool m_groupsReady = false;
+    bool m_readsAllowed = false; // after the pending entries of earlier processes are written
     bool m_readInFlight = false;
     bool m_stopping = false;
     bool m_finished = false;

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The two set-up commands of the README, for a fresh Debian 12 machine:
+#   installer/setup.sh run    install what is missing, build, start Switchboard on the local stack
+#   installer/setup.sh test   install what is missing, build, run every test
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build="${SWITCHBOARD_BUILD_DIR:-$here/build}"
+mode="${1:-run}"
+
+"$here/installer/install-deps.sh"
+
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build "$build" --parallel "$(nproc)"
+
+case "$mode" in
+run)
+    shift || true
+    echo "Starting Switchboard on the local stack with simulated FreeSWITCH traffic."
+    echo "Health: http://127.0.0.1:8080/health   Status: http://127.0.0.1:8080/api/v1/status"
+    exec "$build/app/switchboard" --simulate "$@"
+    ;;
+test)
+    cd "$build"
+    exec ctest --output-on-failure --timeout 600 -j 2
+    ;;
+*)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac

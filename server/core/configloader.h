@@ -1,0 +1,30 @@
+#pragma once
+
+// The one config loader: YAML file, then the seeds' environment variables, then the command
+// line, merged into Config and validated once, at start.
+
+#include "commandline.h"
+#include "config.h"
+
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace Switchboard {
+
+struct ConfigResult
+{
+    std::optional<Config> config; // empty when error is set
+    // One line naming where the value came from, the key, the value and what was expected:
+    // `REDIS_LOCAL_DB="abc": expected a non-negative integer`. Never shows a password.
+    QString error;
+    QStringList warnings; // e.g. `config.yaml: unknown key "sync.foo" ignored`
+    QStringList enginesEnabled; // names of the engines to start, e.g. {"sync"}
+};
+
+// Reads cli.configFile, or switchboard.yaml beside the binary (when a QCoreApplication exists)
+// or in QStandardPaths::AppConfigLocation when it is empty; then applies `env`, then `cli`.
+ConfigResult loadConfig(const CommandLineOptions &cli, const QProcessEnvironment &env);
+
+} // namespace Switchboard
