@@ -70,57 +70,66 @@ static QByteArray escapeLabel(const QByteArray &value)
     return out;
 }
 
-void MetricsWriter::header(const QByteArray &name, const QByteArray &help, const char *type)
+QByteArray &MetricsWriter::family(const QByteArray &name, const QByteArray &help, const char *type)
 {
-    if (m_described.contains(name))
-        return;
-    m_described.insert(name);
-    m_text += "# HELP " + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
+    const auto it = m_index.constFind(name);
+    if (it != m_index.constEnd())
+        return m_families[*it];
+    m_index.insert(name, m_families.size());
+    m_families.push_back("# HELP " + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n');
+    return m_families.back();
 }
 
-void MetricsWriter::line(const QByteArray &name, const MetricLabels &labels, double value)
+QByteArray MetricsWriter::text() const
 {
-    m_text += name;
+    QByteArray out;
+    for (const QByteArray &f : m_families)
+        out += f;
+    return out;
+}
+
+void MetricsWriter::line(QByteArray &out, const QByteArray &name, const MetricLabels &labels,
+                         double value)
+{
+    out += name;
     if (!labels.isEmpty()) {
-        m_text += '{';
+        out += '{';
         for (qsizetype i = 0; i < labels.size(); ++i) {
             if (i)
-                m_text += ',';
-            m_text += labels[i].first + "=\"" + escapeLabel(labels[i].second) + '"';
+                out += ',';
+            out += labels[i].first + "=\"" + escapeLabel(labels[i].second) + '"';
         }
-        m_text += '}';
+        out += '}';
     }
-    m_text += ' ' + formatValue(value) + '\n';
+    out += ' ' + formatValue(value) + '\n';
 }
 
 void MetricsWriter::counter(const QByteArray &name, const QByteArray &help,
                             const MetricLabels &labels, double value)
 {
-    header(name, help, "counter");
-    line(name, labels, value);
+    line(family(name, help, "counter"), name, labels, value);
 }
 
 void MetricsWriter::gauge(const QByteArray &name, const QByteArray &help,
                           const MetricLabels &labels, double value)
 {
-    header(name, help, "gauge");
-    line(name, labels, value);
+    line(family(name, help, "gauge"), name, labels, value);
 }
 
 void MetricsWriter::histogram(const QByteArray &name, const QByteArray &help,
                               const MetricLabels &labels, const Histogram &histogram)
 {
-    header(name, help, "histogram");
+    QByteArray &out = family(name, help, "histogram");
     quint64 cumulative = 0;
     const auto &bounds = histogram.bounds();
     for (size_t i = 0; i <= bounds.size(); ++i) {
         cumulative += histogram.counts()[i];
         MetricLabels withLe = labels;
         withLe.append({"le", i < bounds.size() ? formatValue(bounds[i]) : QByteArray("+Inf")});
-        line(name + "_bucket", withLe, double(cumulative));
+        line(out, name + "_bucket", withLe, double(cumulative));
     }
-    line(name + "_sum", labels, histogram.sum());
-    line(name + "_count", labels, double(histogram.count()));
+    line(out, name + "_sum", labels, histogram.sum());
+    line(out, name + "_count", labels, double(histogram.count()));
 }
 
 } // namespace Switchboard

@@ -5,9 +5,9 @@
 // renders the snapshots, so nothing here needs a lock.
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QPair>
-#include <QSet>
 #include <vector>
 
 namespace Switchboard {
@@ -52,14 +52,17 @@ public:
     void histogram(const QByteArray &name, const QByteArray &help, const MetricLabels &labels,
                    const Histogram &histogram);
 
-    QByteArray text() const { return m_text; }
+    // The exposition: each family's lines together, as the format requires, in the order the
+    // families were first written.
+    QByteArray text() const;
 
 private:
-    void header(const QByteArray &name, const QByteArray &help, const char *type);
-    void line(const QByteArray &name, const MetricLabels &labels, double value);
+    QByteArray &family(const QByteArray &name, const QByteArray &help, const char *type);
+    static void line(QByteArray &out, const QByteArray &name, const MetricLabels &labels,
+                     double value);
 
-    QByteArray m_text;
-    QSet<QByteArray> m_described;
+    std::vector<QByteArray> m_families;
+    QHash<QByteArray, size_t> m_index;
 };
 
 } // namespace Switchboard

@@ -104,27 +104,39 @@ QJsonObject StatusApi::status() const
     };
 }
 
-bool StatusApi::authorizeApi(const HttpRequest &request, HttpResponder &responder,
-                             const QByteArray &token)
+int StatusApi::apiAccessStatus(const HttpRequest &request, const QByteArray &token)
 {
     if (request.fromLoopback())
-        return true;
-    if (token.isEmpty()) {
-        responder.sendError(403, u"forbidden"_s,
-                            u"remote access to /api/v1 needs api.token in the configuration"_s);
-        return false;
-    }
+        return 0;
+    if (token.isEmpty())
+        return 403;
     const QByteArray given = request.bearerToken();
+    if (given.isEmpty())
+        return 401;
     // Constant time: the comparison must not tell an attacker how many bytes were right.
     unsigned char diff = given.size() == token.size() ? 0 : 1;
     for (qsizetype i = 0; i < token.size(); ++i)
         diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
-    if (diff != 0) {
-        responder.sendError(given.isEmpty() ? 401 : 403, u"forbidden"_s,
-                            u"missing or wrong Bearer token"_s);
+    return diff == 0 ? 0 : 403;
+}
+
+bool StatusApi::authorizeApi(const HttpRequest &request, HttpResponder &responder,
+                             const QByteArray &token)
+{
+    switch (apiAccessStatus(request, token)) {
+    case 0:
+        return true;
+    case 401:
+        responder.sendError(401, u"unauthorized"_s,
+                            u"remote access to /api/v1 needs Authorization: Bearer <api.token>"_s);
+        return false;
+    default:
+        responder.sendError(403, u"forbidden"_s,
+                            token.isEmpty()
+                                ? u"remote access to /api/v1 needs api.token in the configuration"_s
+                                : u"wrong Bearer token"_s);
         return false;
     }
-    return true;
 }
 
 } // namespace Switchboard

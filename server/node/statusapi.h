@@ -31,6 +31,8 @@ public:
     // false when the request is refused.
     static bool authorizeApi(const HttpRequest &request, HttpResponder &responder,
                              const QByteArray &token);
+    // The decision alone: 0 when allowed, else the HTTP status to refuse with.
+    static int apiAccessStatus(const HttpRequest &request, const QByteArray &token);
 
 private:
     SnapshotBoard *m_board;

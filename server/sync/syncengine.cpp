@@ -702,17 +702,21 @@ void SyncEngine::refreshGroupStats()
                 bool ours = false;
                 qint64 pending = -1;
                 qint64 lag = -1;
+                int consumers = 0;
                 for (size_t f = 0; f + 1 < group.size(); f += 2) {
                     const QByteArrayView key = group.at(f).view();
                     if (key == "name")
                         ours = group.at(f + 1).view() == QByteArrayView(m_group);
                     else if (key == "pending")
                         pending = group.at(f + 1).toInteger();
+                    else if (key == "consumers")
+                        consumers = int(group.at(f + 1).toInteger());
                     else if (key == "lag" && !group.at(f + 1).isNil())
                         lag = group.at(f + 1).toInteger(); // Redis 7: entries not yet delivered
                 }
                 if (ours) {
                     s->stats.groupPending = pending;
+                    s->stats.consumers = consumers;
                     s->stats.lag = lag >= 0 ? lag + pending : -1;
                 }
             }

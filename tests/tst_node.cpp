@@ -1,0 +1,250 @@
+// The node as an operator meets it: the binary's command line and exit codes, the local stack,
+// /health, /metrics and /api/v1/status over real HTTP, and graceful stop.
+
+#include "core/metrics.h"
+#include "http/httprequest.h"
+#include "node/statusapi.h"
+#include "resp.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+
+using namespace Switchboard;
+using namespace Switchboard::Test;
+using namespace Qt::Literals::StringLiterals;
+
+class TestNode : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpAndVersion();
+    void badConfigurationExitsTwoWithOneLine_data();
+    void badConfigurationExitsTwoWithOneLine();
+    void localStackWithSimulationReplicatesAndStopsCleanly();
+    void healthPortServesHealthToo();
+    void metricsAreValidPrometheusText();
+    void apiAccessRule_data();
+    void apiAccessRule();
+
+private:
+    QProcessEnvironment cleanEnvironment() const;
+};
+
+QProcessEnvironment TestNode::cleanEnvironment() const
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys()) {
+        if (key.startsWith(u"REDIS_"_s) || key.startsWith(u"HEALTH_"_s) || key == u"PORT"_s)
+            env.remove(key);
+    }
+    return env;
+}
+
+void TestNode::helpAndVersion()
+{
+    SwitchboardProcess help;
+    QVERIFY(help.start({u"--help"_s}));
+    QVERIFY(help.waitForFinished(5000));
+    QCOMPARE(help.exitCode(), 0);
+    QVERIFY(help.output().contains("--headless"));
+    QVERIFY(help.output().contains("REDIS_LOCAL_ADDR"));
+
+    SwitchboardProcess version;
+    QVERIFY(version.start({u"-version"_s}));
+    QVERIFY(version.waitForFinished(5000));
+    QCOMPARE(version.exitCode(), 0);
+    QVERIFY(version.output().startsWith("switchboard "));
+}
+
+void TestNode::badConfigurationExitsTwoWithOneLine_data()
+{
+    QTest::addColumn<QString>("variable");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("bad int") << u"READER_BATCH_SIZE"_s << u"many"_s << QStringList()
+                             << u"READER_BATCH_SIZE"_s;
+    QTest::newRow("bad duration") << u"READER_BLOCK_TIME"_s << u"10"_s << QStringList()
+                                  << u"READER_BLOCK_TIME"_s;
+    QTest::newRow("bad port") << u"PORT"_s << u"70000"_s << QStringList() << u"PORT"_s;
+    QTest::newRow("bad log level")
+        << QString() << QString() << QStringList {u"-log-level"_s, u"loud"_s} << u"loud"_s;
+    QTest::newRow("missing file") << QString() << QString()
+                                  << QStringList {u"-config"_s, u"/nonexistent/switchboard.yaml"_s}
+                                  << u"/nonexistent/switchboard.yaml"_s;
+}
+
+void TestNode::badConfigurationExitsTwoWithOneLine()
+{
+    QFETCH(QString, variable);
+    QFETCH(QString, value);
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, mentions);
+    QProcessEnvironment env = cleanEnvironment();
+    if (!variable.isEmpty())
+        env.insert(variable, value);
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start(QStringList {u"--headless"_s} + arguments));
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString output = QString::fromUtf8(process.output()).trimmed();
+    QCOMPARE(output.count(u'\n'), 0); // one line
+    QVERIFY2(output.contains(mentions), qPrintable(output));
+}
+
+void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
+{
+    // Nothing configured: the node starts two redis-server children of its own.
+    QTemporaryDir data;
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_DATA_HOME"_s, data.path());
+    env.insert(u"HEALTH_CHECK_INTERVAL"_s, u"200ms"_s);
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start({u"--port"_s, QString::number(port), u"--simulate-rate"_s, u"500"_s}));
+    QVERIFY2(process.waitForHealthy(port, 20000), process.output().constData());
+
+    // Replication is visible within seconds in the status snapshot.
+    auto replicated = [port] {
+        const QJsonObject status =
+            QJsonDocument::fromJson(httpGet(port, "/api/v1/status").body).object();
+        const QJsonArray streams = status[u"engines"_s][u"sync"_s][u"streams"_s].toArray();
+        double total = 0;
+        for (const QJsonValue &s : streams)
+            total += s[u"replicated"_s].toDouble();
+        return total;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(replicated() > 500, 15000);
+    const HttpResult health = httpGet(port, "/health");
+    QCOMPARE(health.status, 200);
+    const QJsonObject h = QJsonDocument::fromJson(health.body).object();
+    QCOMPARE(h[u"status"_s].toString(), u"healthy"_s);
+    QVERIFY(h.contains(u"last_sync"_s) && h.contains(u"queue_size"_s) && h.contains(u"errors"_s));
+    QCOMPARE(h[u"engines"_s][u"sync"_s][u"status"_s].toString(), u"healthy"_s);
+
+    // JSON errors for unknown routes and methods.
+    const HttpResult missing = httpGet(port, "/nope");
+    QCOMPARE(missing.status, 404);
+    QVERIFY(QJsonDocument::fromJson(missing.body).object().contains(u"error"_s));
+
+    // The children's pids, from the log, to check they are gone after the stop.
+    QList<qint64> children;
+    const QRegularExpression pidLine(u"redis-server on 127.0.0.1: \\d+ pid (\\d+)"_s);
+    auto it = pidLine.globalMatch(QString::fromUtf8(process.output()));
+    while (it.hasNext())
+        children.append(it.next().captured(1).toLongLong());
+    QCOMPARE(children.size(), 2);
+
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    for (qint64 pid : children)
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 5000);
+}
+
+void TestNode::healthPortServesHealthToo()
+{
+    RedisServer local;
+    RedisServer remote;
+    QVERIFY(local.start());
+    QVERIFY(remote.start());
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"REDIS_LOCAL_ADDR"_s, local.addr());
+    env.insert(u"REDIS_REMOTE_ADDR"_s, remote.addr());
+    const quint16 port = freeLoopbackPort();
+    const quint16 healthPort = freeLoopbackPort();
+    env.insert(u"PORT"_s, QString::number(port));
+    env.insert(u"HEALTH_PORT"_s, QString::number(healthPort));
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start({u"--headless"_s}));
+    QVERIFY2(process.waitForHealthy(port), process.output().constData());
+    QCOMPARE(httpGet(healthPort, "/health").status, 200);
+    QCOMPARE(httpGet(healthPort, "/metrics").status, 404); // only /health there
+    // The seed's databases: REDIS_*_DB defaults to 2.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        redisQuery(local.port(), {"SELECT", "2"}).type == '+'
+            && redisQuery(local.port(), {"INFO", "keyspace"}).string.contains("db2"),
+        5000);
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 0);
+}
+
+void TestNode::metricsAreValidPrometheusText()
+{
+    MetricsWriter out;
+    Histogram latency;
+    latency.observe(0.0004);
+    latency.observe(0.003);
+    latency.observe(100);
+    out.counter("switchboard_x_total", "X", {{"stream", "a"}}, 3);
+    out.gauge("switchboard_y", "Y", {}, 1.5);
+    out.counter("switchboard_x_total", "X", {{"stream", "b\"q"}}, 4);
+    out.histogram("switchboard_latency_seconds", "L", {{"stream", "a"}}, latency);
+    const QByteArray text = out.text();
+    const QList<QByteArray> lines = text.split('\n');
+
+    // Every family's samples follow its HELP and TYPE, together.
+    QCOMPARE(text.count("# TYPE switchboard_x_total counter"), 1);
+    const qsizetype xa = text.indexOf("switchboard_x_total{stream=\"a\"} 3");
+    const qsizetype xb = text.indexOf("switchboard_x_total{stream=\"b\\\"q\"} 4");
+    const qsizetype y = text.indexOf("switchboard_y 1.5");
+    QVERIFY(xa > 0 && xb > xa && y > xb);
+    QVERIFY(text.contains("switchboard_latency_seconds_bucket{stream=\"a\",le=\"0.0005\"} 1"));
+    QVERIFY(text.contains("switchboard_latency_seconds_bucket{stream=\"a\",le=\"0.005\"} 2"));
+    QVERIFY(text.contains("switchboard_latency_seconds_bucket{stream=\"a\",le=\"+Inf\"} 3"));
+    QVERIFY(text.contains("switchboard_latency_seconds_count{stream=\"a\"} 3"));
+    QVERIFY(text.endsWith('\n'));
+    for (const QByteArray &line : lines)
+        QVERIFY2(line.isEmpty() || line.startsWith("# ") || line.startsWith("switchboard_"),
+                 line.constData());
+    // Quantiles come from the buckets.
+    QVERIFY(latency.quantile(0.5) > 0.002 && latency.quantile(0.5) <= 0.005);
+}
+
+void TestNode::apiAccessRule_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<int>("expected");
+    QTest::newRow("loopback, no token") << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
+    QTest::newRow("loopback v6") << u"::1"_s << QByteArray() << QByteArray("s3cret") << 0;
+    QTest::newRow("remote, no token configured")
+        << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
+    QTest::newRow("remote, no header")
+        << u"10.1.2.3"_s << QByteArray() << QByteArray("s3cret") << 401;
+    QTest::newRow("remote, wrong token")
+        << u"10.1.2.3"_s << QByteArray("Bearer s3creT") << QByteArray("s3cret") << 403;
+    QTest::newRow("remote, prefix of token")
+        << u"10.1.2.3"_s << QByteArray("Bearer s3cre") << QByteArray("s3cret") << 403;
+    QTest::newRow("remote, right token")
+        << u"10.1.2.3"_s << QByteArray("Bearer s3cret") << QByteArray("s3cret") << 0;
+}
+
+void TestNode::apiAccessRule()
+{
+    QFETCH(QString, address);
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, token);
+    QFETCH(int, expected);
+    HttpRequest request;
+    request.remoteAddress = QHostAddress(address);
+    if (!authorization.isEmpty())
+        request.headers.append({"Authorization", authorization});
+    QCOMPARE(StatusApi::apiAccessStatus(request, token), expected);
+}
+
+QTEST_GUILESS_MAIN(TestNode)
+#include "tst_node.moc"
