@@ -206,6 +206,7 @@ private Q_SLOTS:
     void emptyEnvironmentValueMeansDefault();
     void fileSettings();
     void eventHubConfigLoadsUnchanged();
+    void shippedExampleConfigLoadsCleanly();
     void emptyFileIsAccepted();
     void defaultFileInConfigDirectory();
     void environmentOverridesFile();
@@ -450,7 +451,7 @@ sync:
   health:
     check_interval: 2s
     recovery_timeout: 20s
-    max_retries: 0
+    max_retries: 1
 )");
     QVERIFY2(result.config, qPrintable(result.error));
     QCOMPARE(result.warnings, QStringList());
@@ -493,7 +494,7 @@ sync:
     QCOMPARE(s.claimIdle, 1min);
     QCOMPARE(s.healthCheckInterval, 2s);
     QCOMPARE(s.healthRecoveryTimeout, 20s);
-    QCOMPARE(s.healthMaxRetries, 0);
+    QCOMPARE(s.healthMaxRetries, 1);
 }
 
 void TestConfig::eventHubConfigLoadsUnchanged()
@@ -519,6 +520,24 @@ routes:
     QVERIFY2(result.config, qPrintable(result.error));
     QCOMPARE(result.warnings, QStringList());
     QCOMPARE(result.config->server.port, 8080);
+}
+
+void TestConfig::shippedExampleConfigLoadsCleanly()
+{
+    // resources/switchboard.example.yaml documents every key with its default: it must load
+    // without a warning and change nothing.
+    CommandLineOptions cli;
+    cli.configFile = QStringLiteral(SWITCHBOARD_SOURCE_DIR "/resources/switchboard.example.yaml");
+    const ConfigResult result = loadConfig(cli, {});
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.warnings, QStringList());
+    const SyncConfig defaults;
+    const SyncConfig &s = result.config->sync;
+    QCOMPARE(s.local.db, defaults.local.db);
+    QCOMPARE(s.streams(), defaults.streams());
+    QCOMPARE(s.bufferBytes, defaults.bufferBytes);
+    QCOMPARE(s.claimIdle, defaults.claimIdle);
+    QCOMPARE(result.config->server.port, quint16(8080));
 }
 
 void TestConfig::emptyFileIsAccepted()
@@ -843,6 +862,8 @@ void TestConfig::errors_data()
     env("negative db", "REDIS_REMOTE_DB=-1",
         "REDIS_REMOTE_DB=\"-1\": expected a non-negative integer");
     env("zero count", "BUFFER_SIZE=0", "BUFFER_SIZE=\"0\": expected a positive integer");
+    env("zero health retries", "HEALTH_MAX_RETRIES=0",
+        "HEALTH_MAX_RETRIES=\"0\": expected a positive integer");
     env("zero workers", "WRITER_WORKERS=0", "WRITER_WORKERS=\"0\": expected a positive integer");
     env("zero pool", "REDIS_REMOTE_POOL_SIZE=0",
         "REDIS_REMOTE_POOL_SIZE=\"0\": expected a positive integer");

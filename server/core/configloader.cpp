@@ -415,7 +415,7 @@ const std::vector<Setting> &settings()
         scalar(u"sync.health.recovery_timeout"_s, u"HEALTH_RECOVERY_TIMEOUT"_s,
                duration(FIELD(sync.healthRecoveryTimeout))),
         scalar(u"sync.health.max_retries"_s, u"HEALTH_MAX_RETRIES"_s,
-               integer(FIELD(sync.healthMaxRetries), 0)),
+               integer(FIELD(sync.healthMaxRetries), 1)),
     };
     return table;
 }
