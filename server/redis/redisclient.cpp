@@ -65,6 +65,9 @@ void RedisClient::connectNow()
     if (host == "localhost")
         host = "127.0.0.1";
     m_state = State::Connecting;
+    // onReply() keeps the first reason it is given; one left from an earlier connection
+    // ("connect failed: ..." of a retry, "timeout ...") would describe this one's loss wrongly.
+    m_failure.clear();
     redisAsyncContext *context = redisAsyncConnect(host.constData(), m_options.endpoint.port);
     if (!context || context->err) {
         const QString reason =
@@ -123,6 +126,11 @@ void RedisClient::handshake()
     queue(
         ping.size(), ping.argv(), ping.lengths(),
         [this](const RedisReply &reply) {
+            // A server error here (-LOADING while a restarted server reads its data) left the
+            // connection in Connecting with nothing pending for the watchdog: it was never
+            // retried. Retry with backoff instead.
+            if (reply.isError() && !reply.isClientError())
+                fail(QStringLiteral("PING refused: %1").arg(reply.errorMessage()));
             if (reply.isError() || m_state != State::Connecting)
                 return;
             m_state = State::Ready;

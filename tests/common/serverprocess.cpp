@@ -80,25 +80,40 @@ RedisServer::~RedisServer()
     stop();
 }
 
-bool RedisServer::start(quint16 port)
+bool RedisServer::start(quint16 port, const QStringList &extraArgs)
+{
+    return startProcess(port, extraArgs, false);
+}
+
+bool RedisServer::launch(quint16 port, const QStringList &extraArgs)
+{
+    return startProcess(port, extraArgs, true);
+}
+
+bool RedisServer::startProcess(quint16 port, const QStringList &extraArgs, bool loadingIsUp)
 {
     m_port = port ? port : freeLoopbackPort();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setWorkingDirectory(m_dir.path());
     m_process->start(QStringLiteral("redis-server"),
-                     {QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                      QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), m_dir.path(),
-                      QStringLiteral("--save"), QString(), QStringLiteral("--appendonly"),
-                      QStringLiteral("no"), QStringLiteral("--protected-mode"),
-                      QStringLiteral("no")});
+                     QStringList {QStringLiteral("--port"), QString::number(m_port),
+                                  QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                                  QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--save"),
+                                  QString(), QStringLiteral("--appendonly"), QStringLiteral("no"),
+                                  QStringLiteral("--protected-mode"), QStringLiteral("no")}
+                         + extraArgs);
     if (!m_process->waitForStarted(5000)) {
         m_error = QStringLiteral("redis-server did not start: ") + m_process->errorString();
         return false;
     }
     QDeadlineTimer deadline(10000);
     while (!deadline.hasExpired()) {
-        if (redisCommand(m_port, {"PING"}, 500).startsWith("+PONG"))
+        // With requirepass the server answers an unauthenticated PING with NOAUTH: up all the
+        // same.
+        const QByteArray pong = redisCommand(m_port, {"PING"}, 500);
+        if (pong.startsWith("+PONG") || pong.startsWith("-NOAUTH")
+            || (loadingIsUp && pong.startsWith("-LOADING")))
             return true;
         if (m_process->state() != QProcess::Running)
             break;

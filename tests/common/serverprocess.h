@@ -25,8 +25,12 @@ public:
     ~RedisServer();
 
     // Starts redis-server on a free port (or `port` when given) and waits until it answers
-    // PING. Returns false with a message in error() when it does not within 10 s.
-    bool start(quint16 port = 0);
+    // PING. Returns false with a message in error() when it does not within 10 s. `extraArgs`
+    // are appended to the command line, e.g. {"--requirepass", "secret"}.
+    bool start(quint16 port = 0, const QStringList &extraArgs = {});
+    // Like start(), but returns as soon as the server answers at all, -LOADING included: for
+    // tests of what a client sees while a restarted server reads its dataset.
+    bool launch(quint16 port = 0, const QStringList &extraArgs = {});
     // SIGKILL, as a crash would: no save, the port freed at once.
     void kill();
     // SIGTERM and wait for the process to exit.
@@ -42,6 +46,8 @@ public:
     QByteArray command(const QList<QByteArray> &args) const { return redisCommand(m_port, args); }
 
 private:
+    bool startProcess(quint16 port, const QStringList &extraArgs, bool loadingIsUp);
+
     std::unique_ptr<QProcess> m_process;
     QTemporaryDir m_dir;
     quint16 m_port = 0;
