@@ -104,10 +104,7 @@ Resp redisQuery(quint16 port, const QList<QByteArray> &args, int timeoutMs)
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(timeoutMs))
         return {};
-    QByteArray command = '*' + QByteArray::number(args.size()) + "\r\n";
-    for (const QByteArray &a : args)
-        command += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
-    socket.write(command);
+    socket.write(encode(args));
     QByteArray buffer;
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {

@@ -1,5 +1,7 @@
 #include "serverprocess.h"
 
+#include "resp.h"
+
 #include <QDeadlineTimer>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -14,63 +16,6 @@ quint16 freeLoopbackPort()
     if (!probe.listen(QHostAddress::LocalHost, 0))
         return 0;
     return probe.serverPort();
-}
-
-static QByteArray encodeCommand(const QList<QByteArray> &args)
-{
-    QByteArray out = '*' + QByteArray::number(args.size()) + "\r\n";
-    for (const QByteArray &a : args)
-        out += '$' + QByteArray::number(a.size()) + "\r\n" + a + "\r\n";
-    return out;
-}
-
-// Reads one complete RESP value from `buffer` starting at `pos`; returns false if more bytes
-// are needed.
-static bool completeReply(const QByteArray &buffer, qsizetype &pos)
-{
-    const qsizetype eol = buffer.indexOf("\r\n", pos);
-    if (eol < 0)
-        return false;
-    const char type = buffer.at(pos);
-    const qlonglong n = buffer.mid(pos + 1, eol - pos - 1).toLongLong();
-    pos = eol + 2;
-    switch (type) {
-    case '$':
-        if (n < 0)
-            return true;
-        if (buffer.size() < pos + n + 2)
-            return false;
-        pos += n + 2;
-        return true;
-    case '*':
-        for (qlonglong i = 0; i < n; ++i) {
-            if (!completeReply(buffer, pos))
-                return false;
-        }
-        return true;
-    default:
-        return true;
-    }
-}
-
-QByteArray redisCommand(quint16 port, const QList<QByteArray> &args, int timeoutMs)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(timeoutMs))
-        return {};
-    socket.write(encodeCommand(args));
-    QByteArray buffer;
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        if (!socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
-            break;
-        buffer += socket.readAll();
-        qsizetype pos = 0;
-        if (completeReply(buffer, pos))
-            return buffer;
-    }
-    return buffer;
 }
 
 RedisServer::RedisServer() = default;
@@ -111,9 +56,9 @@ bool RedisServer::startProcess(quint16 port, const QStringList &extraArgs, bool 
     while (!deadline.hasExpired()) {
         // With requirepass the server answers an unauthenticated PING with NOAUTH: up all the
         // same.
-        const QByteArray pong = redisCommand(m_port, {"PING"}, 500);
-        if (pong.startsWith("+PONG") || pong.startsWith("-NOAUTH")
-            || (loadingIsUp && pong.startsWith("-LOADING")))
+        const Resp pong = redisQuery(m_port, {"PING"}, 500);
+        if (pong.string == "PONG" || pong.string.startsWith("NOAUTH")
+            || (loadingIsUp && pong.string.startsWith("LOADING")))
             return true;
         if (m_process->state() != QProcess::Running)
             break;

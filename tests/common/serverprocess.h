@@ -14,10 +14,6 @@ namespace Switchboard::Test {
 // A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it for port 0).
 quint16 freeLoopbackPort();
 
-// Sends one command to a server with the RESP protocol over a blocking socket and returns the
-// raw reply; for test set-up and assertions only (the code under test has its own client).
-QByteArray redisCommand(quint16 port, const QList<QByteArray> &args, int timeoutMs = 5000);
-
 class RedisServer
 {
 public:
@@ -42,8 +38,6 @@ public:
     QString error() const { return m_error; }
     QString url() const; // redis://127.0.0.1:port/0
     QString addr() const; // 127.0.0.1:port
-
-    QByteArray command(const QList<QByteArray> &args) const { return redisCommand(m_port, args); }
 
 private:
     bool startProcess(quint16 port, const QStringList &extraArgs, bool loadingIsUp);
