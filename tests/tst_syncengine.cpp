@@ -98,6 +98,7 @@ private Q_SLOTS:
     void skipsEntriesAlreadyOnRemoteAfterCrash();
     void backPressureWhileRemoteIsDownThenEverythingOnce();
     void resumesAfterLocalRedisRestart();
+    void localCrashWithPersistenceResumesWhereItStopped();
     void stopRemovesOwnConsumer();
 
     void sigkillInTheMiddleThenRestartExactlyOnce();
@@ -290,6 +291,39 @@ void TestSyncEngine::resumesAfterLocalRedisRestart()
     QTRY_VERIFY_WITH_TIMEOUT(redisQuery(localPort, {"EXISTS", events}).integer == 1, 10000);
     writeEntries(localPort, events, 70, m_generator);
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(120), 15000);
+}
+
+void TestSyncEngine::localCrashWithPersistenceResumesWhereItStopped()
+{
+    // FreeSWITCH's Redis with an fsync'ed append-only file crashes while the remote is also
+    // away: when both are back, every entry arrives once, in order, from where reading stopped.
+    const quint16 localPort = m_local->port();
+    const quint16 remotePort = m_remote->port();
+    const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
+    m_local->stop();
+    QVERIFY(m_local->start(localPort, durable));
+    SyncConfig c = config();
+    c.bufferSize = 500;
+    c.readerBatchSize = 100;
+    m_remote->kill();
+    auto expected = writeEntries(localPort, events, 2000, m_generator);
+    startEngine(c);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board()) && syncSnapshot(m_host->board())->buffered == 500, 10000);
+
+    m_local->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->localConnected, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->healthy, 5000);
+    QVERIFY(m_local->start(localPort, durable));
+    QCOMPARE(streamLength(localPort, events), qint64(2000)); // the AOF kept the stream
+    QVERIFY(m_remote->start(remotePort));
+
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(2000), 20000);
+    QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        5000);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
 }
 
 void TestSyncEngine::stopRemovesOwnConsumer()
