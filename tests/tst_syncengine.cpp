@@ -10,6 +10,7 @@
 #include "sync/syncsnapshot.h"
 
 #include <QElapsedTimer>
+#include <QHostInfo>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -96,6 +97,7 @@ private Q_SLOTS:
     void replicatesEventsAndJobsIdenticallyInOrder();
     void reclaimsPendingEntriesOfDeadConsumer();
     void skipsEntriesAlreadyOnRemoteAfterCrash();
+    void earlierProcessOfThisHostIsReclaimedAtOnce();
     void backPressureWhileRemoteIsDownThenEverythingOnce();
     void resumesAfterLocalRedisRestart();
     void localCrashWithPersistenceResumesWhereItStopped();
@@ -211,6 +213,33 @@ void TestSyncEngine::reclaimsPendingEntriesOfDeadConsumer()
                              15000);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).reclaimed == 120,
                              5000);
+}
+
+void TestSyncEngine::earlierProcessOfThisHostIsReclaimedAtOnce()
+{
+    // After a restart the previous process's entries are taken over at once (no idle wait);
+    // a live-looking consumer of another host whose name merely starts alike is left alone.
+    const quint16 local = m_local->port();
+    writeEntries(local, events, 100, m_generator);
+    redisQuery(local, {"XGROUP", "CREATE", events, group, "0", "MKSTREAM"});
+    const QByteArray prefix = "sync_worker-" + QHostInfo::localHostName().toUtf8() + '-';
+    const QByteArray earlier = prefix + "999999";
+    const QByteArray lookalike = prefix + "2-4242"; // host "<ours>-2", pid 4242
+    redisQuery(local,
+               {"XREADGROUP", "GROUP", group, earlier, "COUNT", "30", "STREAMS", events, ">"});
+    redisQuery(local,
+               {"XREADGROUP", "GROUP", group, lookalike, "COUNT", "20", "STREAMS", events, ">"});
+
+    SyncConfig c = config();
+    c.claimIdle = Milliseconds(60000);
+    startEngine(c);
+    // Everything but the look-alike's 20 arrives; the earlier process's 30 come first.
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(80), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).reclaimed,
+                              quint64(30), 5000);
+    QTest::qWait(1000);
+    QCOMPARE(streamLength(m_remote->port(), events), qint64(80));
+    QVERIFY(consumersOf(local, events).contains(QString::fromUtf8(lookalike)));
 }
 
 void TestSyncEngine::skipsEntriesAlreadyOnRemoteAfterCrash()

@@ -602,7 +602,7 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
             continue;
         // An earlier process of this host (same base name and hostname) is gone for sure
         // unless two are configured alike; either way the write script keeps the remote exact.
-        const bool predecessor = name.startsWith(m_consumerPrefix);
+        const bool predecessor = isEarlierProcessOfThisHost(name);
         const auto key = std::pair(stream.name, name);
         if (pending > 0 && (idle >= claimIdle || predecessor)) {
             if (m_lanes.count(key) == 0) {
@@ -624,6 +624,16 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
             m_emptiedConsumers.erase(stream.name + ' ' + name);
         }
     }
+}
+
+bool SyncEngine::isEarlierProcessOfThisHost(const QByteArray &consumer) const
+{
+    // REDIS_CONSUMER-hostname-<pid>: the same prefix followed by digits only, so that host
+    // "vm" does not take host "vm-2" for itself.
+    if (!consumer.startsWith(m_consumerPrefix) || consumer.size() == m_consumerPrefix.size())
+        return false;
+    const QByteArrayView pid = QByteArrayView(consumer).sliced(m_consumerPrefix.size());
+    return std::all_of(pid.begin(), pid.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void SyncEngine::claimNext(Lane *lane)

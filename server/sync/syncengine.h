@@ -122,6 +122,7 @@ private:
     void startReadingAfterPredecessors();
     void onConsumers(StreamState &stream, const RedisReply &reply);
     void claimNext(Lane *lane);
+    bool isEarlierProcessOfThisHost(const QByteArray &consumer) const;
     void dropLaneIfIdle(Lane *lane);
     void refreshGroupStats();
     void checkHealth();
