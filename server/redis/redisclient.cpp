@@ -2,12 +2,39 @@
 
 #include <QRandomGenerator>
 #include <QSocketNotifier>
+#include <charconv>
+#include <cstring>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
 namespace Switchboard {
 
 Q_LOGGING_CATEGORY(lcRedis, "switchboard.redis")
+
+QByteArray RedisCommand::toResp() const
+{
+    qsizetype total = 16;
+    for (size_t length : m_lengths)
+        total += qsizetype(length) + 24; // "$", up to 20 digits, two CRLFs
+    QByteArray out(total, Qt::Uninitialized);
+    char *p = out.data();
+    auto number = [&p](char prefix, size_t n) {
+        *p++ = prefix;
+        p = std::to_chars(p, p + 20, n).ptr;
+        *p++ = '\r';
+        *p++ = '\n';
+    };
+    number('*', m_argv.size());
+    for (size_t i = 0; i < m_argv.size(); ++i) {
+        number('$', m_lengths[i]);
+        std::memcpy(p, m_argv[i], m_lengths[i]);
+        p += m_lengths[i];
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    out.truncate(p - out.constData());
+    return out;
+}
 
 RedisClient::RedisClient(const Options &options, QObject *parent)
     : QObject(parent)
@@ -110,21 +137,21 @@ void RedisClient::handshake()
         if (!endpoint.username.isEmpty())
             auth.arg(endpoint.username);
         auth.arg(endpoint.password);
-        queue(auth.size(), auth.argv(), auth.lengths(), mustSucceed("AUTH"), allowance);
+        queue(auth, mustSucceed("AUTH"), allowance);
     }
     if (endpoint.db != 0) {
         RedisCommand select("SELECT");
         select.arg(qint64(endpoint.db));
-        queue(select.size(), select.argv(), select.lengths(), mustSucceed("SELECT"), allowance);
+        queue(select, mustSucceed("SELECT"), allowance);
     }
     // The name shows in CLIENT LIST, which is where an operator looks first.
     RedisCommand setName("CLIENT");
     setName.arg(QByteArrayView("SETNAME")).arg(QStringLiteral("switchboard-") + m_options.name);
     queue(
-        setName.size(), setName.argv(), setName.lengths(), [](const RedisReply &) {}, allowance);
+        setName, [](const RedisReply &) {}, allowance);
     RedisCommand ping("PING");
     queue(
-        ping.size(), ping.argv(), ping.lengths(),
+        ping,
         [this](const RedisReply &reply) {
             // A server error here (-LOADING while a restarted server reads its data) left the
             // connection in Connecting with nothing pending for the watchdog: it was never
@@ -143,11 +170,13 @@ void RedisClient::handshake()
         allowance);
 }
 
-bool RedisClient::queue(int argc, const char **argv, const size_t *lengths, RedisCallback callback,
+bool RedisClient::queue(const RedisCommand &command, RedisCallback callback,
                         Milliseconds extraTimeout)
 {
+    const QByteArray resp = command.toResp();
     if (!m_context
-        || redisAsyncCommandArgv(m_context, &RedisClient::onReply, nullptr, argc, argv, lengths)
+        || redisAsyncFormattedCommand(m_context, &RedisClient::onReply, nullptr, resp.constData(),
+                                      size_t(resp.size()))
             != REDIS_OK) {
         failLater(std::move(callback), QStringLiteral("not connected"));
         return false;
@@ -166,7 +195,7 @@ void RedisClient::send(RedisCommand &command, RedisCallback callback, Millisecon
                            m_lastError.isEmpty() ? QStringLiteral("connecting") : m_lastError));
         return;
     }
-    queue(command.size(), command.argv(), command.lengths(), std::move(callback), extraTimeout);
+    queue(command, std::move(callback), extraTimeout);
 }
 
 void RedisClient::send(std::initializer_list<QByteArrayView> args, RedisCallback callback,

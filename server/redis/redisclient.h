@@ -46,8 +46,9 @@ public:
     RedisCommand &operator<<(QByteArrayView value) { return arg(value); }
 
     int size() const { return int(m_argv.size()); }
-    const char **argv() { return m_argv.data(); }
-    const size_t *lengths() const { return m_lengths.data(); }
+    // The command in the Redis protocol, in one buffer sized up front. hiredis' own formatter
+    // (sdscatfmt per argument) was a third of the sync engine's time for 40-field batches.
+    QByteArray toResp() const;
     void reserve(size_t n)
     {
         m_argv.reserve(n);
@@ -131,8 +132,7 @@ private:
     void failLater(RedisCallback callback, const QString &reason);
     void checkTimeouts();
     void dropNotifiers();
-    bool queue(int argc, const char **argv, const size_t *lengths, RedisCallback callback,
-               Milliseconds extraTimeout);
+    bool queue(const RedisCommand &command, RedisCallback callback, Milliseconds extraTimeout);
 
     Options m_options;
     State m_state = State::Closed;

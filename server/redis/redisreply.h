@@ -3,8 +3,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
-
-struct redisReply;
+#include <hiredis/hiredis.h>
 
 namespace Switchboard {
 
@@ -28,19 +27,55 @@ public:
         return r;
     }
 
-    Type type() const;
+    Type type() const
+    {
+        if (m_clientError)
+            return Type::Error;
+        if (!m_reply)
+            return Type::Nil;
+        switch (m_reply->type) {
+        case REDIS_REPLY_STRING:
+            return Type::String;
+        case REDIS_REPLY_STATUS:
+            return Type::Status;
+        case REDIS_REPLY_INTEGER:
+            return Type::Integer;
+        case REDIS_REPLY_ARRAY:
+            return Type::Array;
+        case REDIS_REPLY_ERROR:
+            return Type::Error;
+        default:
+            return Type::Nil;
+        }
+    }
     bool isError() const { return type() == Type::Error; }
     // True when the error came from our side (no reply from the server at all).
     bool isClientError() const { return m_clientError != nullptr; }
     bool isNil() const { return type() == Type::Nil; }
 
-    QByteArrayView view() const; // String, Status, Error
+    // String, Status, Error. Inline: the sync engine calls it for every field it copies.
+    QByteArrayView view() const
+    {
+        if (m_clientError)
+            return QByteArrayView(*m_clientError);
+        if (!m_reply || !m_reply->str)
+            return {};
+        return QByteArrayView(m_reply->str, qsizetype(m_reply->len));
+    }
     QByteArray toByteArray() const { return view().toByteArray(); }
     QString errorMessage() const { return QString::fromUtf8(view()); }
     qint64 toInteger() const;
 
-    size_t size() const; // Array
-    RedisReply at(size_t index) const;
+    size_t size() const // Array
+    {
+        if (!m_reply || m_clientError || m_reply->type != REDIS_REPLY_ARRAY)
+            return 0;
+        return m_reply->elements;
+    }
+    RedisReply at(size_t index) const
+    {
+        return index < size() ? RedisReply(m_reply->element[index]) : RedisReply(nullptr);
+    }
 
 private:
     const redisReply *m_reply;

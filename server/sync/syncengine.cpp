@@ -336,11 +336,14 @@ SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QB
         const int countLength = std::snprintf(count, sizeof count, "%zu", fields.size());
         append(QByteArrayView(count, countLength));
         qint64 eventMs = -1;
+        QByteArrayView name;
         for (size_t f = 0; f < fields.size(); ++f) {
             const QByteArrayView value = fields.at(f).view();
             append(value);
             // FreeSWITCH's own clock, in microseconds, is the start of the event's journey.
-            if (f % 2 == 1 && fields.at(f - 1).view() == eventDate)
+            if (f % 2 == 0)
+                name = value;
+            else if (name == eventDate)
                 eventMs = value.toLongLong() / 1000;
         }
         batch->eventTimeMs.push_back(eventMs > 0 ? eventMs : eventTimeFromId(id));
@@ -377,7 +380,7 @@ SyncEngine::Lane &SyncEngine::reclaimLane(StreamState &stream, const QByteArray 
 void SyncEngine::enqueue(Lane &lane, BatchPtr batch)
 {
     m_buffered += batch->size();
-    m_bufferedBytes += batch->arena.size();
+    m_bufferedBytes += batch->memoryBytes();
     lane.batches.push_back(std::move(batch));
     pump(lane);
 }
@@ -540,7 +543,7 @@ void SyncEngine::release(const Batch &batch)
 {
     const bool wasFull = bufferFull();
     m_buffered -= batch.size();
-    m_bufferedBytes -= batch.arena.size();
+    m_bufferedBytes -= batch.memoryBytes();
     if (wasFull && !bufferFull())
         readNext();
     maybeFinish();

@@ -61,6 +61,14 @@ private:
         bool inFlight = false;
 
         int size() const { return int(idArgs.size()); }
+        // All the memory the batch holds, for the sync.buffer_bytes bound: with many small
+        // fields the spans weigh as much as the bytes themselves.
+        qint64 memoryBytes() const
+        {
+            return arena.capacity() + qint64(args.capacity() * sizeof(Span))
+                + qint64(idArgs.capacity() * sizeof(quint32))
+                + qint64(eventTimeMs.capacity() * sizeof(qint64));
+        }
         QByteArrayView arg(size_t i) const
         {
             return QByteArrayView(arena.constData() + args[i].offset, args[i].length);
