@@ -98,6 +98,7 @@ private Q_SLOTS:
     void reclaimsPendingEntriesOfDeadConsumer();
     void skipsEntriesAlreadyOnRemoteAfterCrash();
     void earlierProcessOfThisHostIsReclaimedAtOnce();
+    void markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate();
     void backPressureWhileRemoteIsDownThenEverythingOnce();
     void resumesAfterLocalRedisRestart();
     void localCrashWithPersistenceResumesWhereItStopped();
@@ -240,6 +241,36 @@ void TestSyncEngine::earlierProcessOfThisHostIsReclaimedAtOnce()
     QTest::qWait(1000);
     QCOMPARE(streamLength(m_remote->port(), events), qint64(80));
     QVERIFY(consumersOf(local, events).contains(QString::fromUtf8(lookalike)));
+}
+
+void TestSyncEngine::markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate()
+{
+    // The fast path (a guarded transaction) must refuse when the mark is not where the engine
+    // left it, and the script path must then write every entry once: here the mark is set back
+    // behind the engine's last batch, as a remote that lost it would.
+    startEngine(config());
+    auto expected = writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    const QByteArray consumer = syncSnapshot(m_host->board())->consumer.toUtf8();
+    const QByteArray mark = "switchboard:sync:mark:{" + events + "}:" + consumer;
+    QVERIFY(redisQuery(m_remote->port(), {"GET", mark}).string.contains('-'));
+    redisQuery(m_remote->port(), {"SET", mark, "0-1"});
+
+    expected += writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(200), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    expected += writeEntries(m_local->port(), events, 100, m_generator); // and the fast path again
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(300), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    QCOMPARE(syncSnapshot(m_host->board())->streams.value(0).duplicatesSkipped, quint64(0));
+
+    // A mark ahead of the engine says "already written" (as another node that reclaimed these
+    // entries would leave it): the guarded transaction must not write them.
+    redisQuery(m_remote->port(), {"SET", mark, "99999999999999-0"});
+    writeEntries(m_local->port(), events, 50, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).duplicatesSkipped,
+                              quint64(50), 10000);
+    QCOMPARE(streamLength(m_remote->port(), events), qint64(300));
 }
 
 void TestSyncEngine::skipsEntriesAlreadyOnRemoteAfterCrash()

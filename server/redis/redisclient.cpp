@@ -11,13 +11,14 @@ namespace Switchboard {
 
 Q_LOGGING_CATEGORY(lcRedis, "switchboard.redis")
 
-QByteArray RedisCommand::toResp() const
+void RedisCommand::appendResp(QByteArray &out) const
 {
     qsizetype total = 16;
     for (size_t length : m_lengths)
         total += qsizetype(length) + 24; // "$", up to 20 digits, two CRLFs
-    QByteArray out(total, Qt::Uninitialized);
-    char *p = out.data();
+    const qsizetype start = out.size();
+    out.resize(start + total);
+    char *p = out.data() + start;
     auto number = [&p](char prefix, size_t n) {
         *p++ = prefix;
         p = std::to_chars(p, p + 20, n).ptr;
@@ -32,8 +33,7 @@ QByteArray RedisCommand::toResp() const
         *p++ = '\r';
         *p++ = '\n';
     }
-    out.truncate(p - out.constData());
-    return out;
+    out.resize(p - out.constData());
 }
 
 RedisClient::RedisClient(const Options &options, QObject *parent)
@@ -173,10 +173,11 @@ void RedisClient::handshake()
 bool RedisClient::queue(const RedisCommand &command, RedisCallback callback,
                         Milliseconds extraTimeout)
 {
-    const QByteArray resp = command.toResp();
+    m_formatted.resize(0); // keeps the capacity
+    command.appendResp(m_formatted);
     if (!m_context
-        || redisAsyncFormattedCommand(m_context, &RedisClient::onReply, nullptr, resp.constData(),
-                                      size_t(resp.size()))
+        || redisAsyncFormattedCommand(m_context, &RedisClient::onReply, nullptr,
+                                      m_formatted.constData(), size_t(m_formatted.size()))
             != REDIS_OK) {
         failLater(std::move(callback), QStringLiteral("not connected"));
         return false;

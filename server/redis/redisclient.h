@@ -48,7 +48,13 @@ public:
     int size() const { return int(m_argv.size()); }
     // The command in the Redis protocol, in one buffer sized up front. hiredis' own formatter
     // (sdscatfmt per argument) was a third of the sync engine's time for 40-field batches.
-    QByteArray toResp() const;
+    QByteArray toResp() const
+    {
+        QByteArray out;
+        appendResp(out);
+        return out;
+    }
+    void appendResp(QByteArray &out) const;
     void reserve(size_t n)
     {
         m_argv.reserve(n);
@@ -139,6 +145,7 @@ private:
     redisAsyncContext *m_context = nullptr;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
+    QByteArray m_formatted; // reused for every command: no allocation per command
     std::deque<Pending> m_pending; // replies come back in the order commands were sent
     QByteArray m_failure; // what pending callbacks are told when the connection dies
     QString m_lastError;

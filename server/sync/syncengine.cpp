@@ -398,6 +398,13 @@ void SyncEngine::sendBatch(Lane &lane, size_t index)
 {
     Batch *batch = lane.batches[index].get();
     const QByteArray prev = index == 0 ? lane.lastConfirmedId : lane.batches[index - 1]->lastId;
+    batch->inFlight = true;
+    batch->sentAt = m_clock.elapsed();
+    Lane *lanePtr = &lane;
+    if (!lane.reclaim && !batch->useScript) {
+        sendTransaction(lane, batch, prev);
+        return;
+    }
     RedisCommand command("EVALSHA");
     command.reserve(batch->args.size() + 8);
     command.arg(QByteArrayView(m_scriptSha)).arg(QByteArrayView("2"));
@@ -405,47 +412,114 @@ void SyncEngine::sendBatch(Lane &lane, size_t index)
     command.arg(QByteArrayView(prev)).arg(markTtlMs);
     for (size_t i = 0; i < batch->args.size(); ++i)
         command.arg(batch->arg(i));
-    batch->inFlight = true;
-    batch->sentAt = m_clock.elapsed();
-    Lane *lanePtr = &lane;
     m_remote->send(command, [this, lanePtr, batch](const RedisReply &reply) {
-        onWritten(lanePtr, batch, reply);
+        if (reply.isError())
+            writeFailed(lanePtr, batch, reply.view());
+        else
+            writeConfirmed(lanePtr, batch, reply.toInteger());
     });
 }
 
-void SyncEngine::onWritten(Lane *lane, Batch *batch, const RedisReply &reply)
+void SyncEngine::sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev)
+{
+    // writescript.h explains the guard. All of it goes out in one write, pipelined behind the
+    // batches already in flight.
+    static const RedisCallback ignore = [](const RedisReply &) {
+    };
+    const QByteArray ttl = QByteArray::number(markTtlMs);
+    m_remote->send({"WATCH", lane.markKey}, ignore);
+    m_remote->send({"EVAL", checkMarkScript, "1", lane.markKey, prev, ttl},
+                   [batch](const RedisReply &reply) {
+                       batch->checkPassed = !reply.isError() && reply.toInteger() == 1;
+                   });
+    m_remote->send({"MULTI"}, ignore);
+    const QByteArrayView stream(lane.stream->name);
+    for (int entry = 0; entry < batch->size(); ++entry) {
+        const size_t idArg = batch->idArgs[size_t(entry)];
+        const size_t fieldArgs = size_t(batch->arg(idArg + 1).toLongLong());
+        RedisCommand xadd("XADD");
+        xadd.reserve(fieldArgs + 3);
+        xadd.arg(stream).arg(QByteArrayView("*"));
+        for (size_t i = idArg + 2; i < idArg + 2 + fieldArgs; ++i)
+            xadd.arg(batch->arg(i));
+        m_remote->send(xadd, ignore);
+    }
+    m_remote->send({"SET", lane.markKey, batch->lastId, "PX", ttl}, ignore);
+    Lane *lanePtr = &lane;
+    m_remote->send({"EXEC"}, [this, lanePtr, batch, prev](const RedisReply &reply) {
+        onTransaction(lanePtr, batch, prev, reply);
+    });
+}
+
+void SyncEngine::onTransaction(Lane *lane, Batch *batch, const QByteArray &prev,
+                               const RedisReply &reply)
+{
+    if (reply.isError()) {
+        writeFailed(lane, batch, reply.view());
+        return;
+    }
+    if (reply.isNil()) {
+        // The guard refused (the mark is not where this lane left it: an earlier batch did not
+        // land, or another node wrote for us). Not an error: the script path sorts it out.
+        batch->useScript = true;
+        writeFailed(lane, batch, "mark moved", true);
+        return;
+    }
+    for (size_t i = 0; i < reply.size(); ++i) {
+        if (!reply.at(i).isError())
+            continue;
+        // Only an operator's mistake gets here (the stream key holds another type): the mark
+        // moved although the entries were refused. Put it back and keep retrying; nothing is
+        // acked, nothing is lost.
+        qCCritical(lcSync).noquote() << "remote refused an XADD to" << lane->stream->name << ":"
+                                     << reply.at(i).errorMessage();
+        m_remote->send({"SET", lane->markKey, prev, "PX", QByteArray::number(markTtlMs)},
+                       [](const RedisReply &) {});
+        batch->useScript = true;
+        writeFailed(lane, batch, reply.at(i).view());
+        return;
+    }
+    if (!batch->checkPassed)
+        qCCritical(lcSync).noquote()
+            << "transaction on" << lane->markKey << "ran although its guard did not answer yes";
+    writeConfirmed(lane, batch, batch->size());
+}
+
+void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, bool quiet)
 {
     batch->inFlight = false;
     StreamState &stream = *lane->stream;
-    if (reply.isError()) {
+    if (!quiet)
         ++stream.stats.writeErrors;
-        const bool first = !lane->batches.empty() && lane->batches.front().get() == batch;
-        if (reply.view().startsWith("SBGAP") && first) {
-            // Our previous batch was confirmed, yet the remote's mark is behind it: the remote
-            // lost data (restarted without persistence, or the key was deleted). Nothing of ours
-            // is missing from our side; start the mark again from this batch.
-            qCWarning(lcSync).noquote() << "remote high-water mark of" << lane->markKey
-                                        << "went back; resuming from" << lane->lastConfirmedId;
-            lane->lastConfirmedId = "0-0";
-        } else if (reply.view().startsWith("NOSCRIPT")) {
-            m_scriptReady = false;
-            loadScript();
-        } else if (!reply.view().startsWith("SBGAP") && !lane->failed) {
-            qCWarning(lcSync).noquote() << "remote write to" << stream.name
-                                        << "failed:" << reply.errorMessage() << "- retrying";
-        }
-        lane->failed = true;
-        // Retry once every batch in flight has answered, so that the resend starts in order.
-        if (std::none_of(lane->batches.begin(), lane->batches.end(),
-                         [](const BatchPtr &b) { return b->inFlight; })) {
-            const int delay = std::min(2000, 50 << std::min(lane->retryAttempt++, 6));
-            QTimer::singleShot(delay, this, [this, lane] { retryLane(lane); });
-        }
-        return;
+    const bool first = !lane->batches.empty() && lane->batches.front().get() == batch;
+    if (error.startsWith("SBGAP") && first) {
+        // Our previous batch was confirmed, yet the remote's mark is behind it: the remote
+        // lost data (restarted without persistence, or the key was deleted). Nothing of ours
+        // is missing from our side; start the mark again from this batch.
+        qCWarning(lcSync).noquote() << "remote high-water mark of" << lane->markKey
+                                    << "went back; resuming from" << lane->lastConfirmedId;
+        lane->lastConfirmedId = "0-0";
+    } else if (error.startsWith("NOSCRIPT")) {
+        m_scriptReady = false;
+        loadScript();
+    } else if (!quiet && !error.startsWith("SBGAP") && !lane->failed) {
+        qCWarning(lcSync).noquote() << "remote write to" << stream.name
+                                    << "failed:" << QString::fromUtf8(error) << "- retrying";
     }
+    lane->failed = true;
+    // Retry once every batch in flight has answered, so that the resend starts in order.
+    if (std::none_of(lane->batches.begin(), lane->batches.end(),
+                     [](const BatchPtr &b) { return b->inFlight; })) {
+        const int delay = quiet ? 0 : std::min(2000, 50 << std::min(lane->retryAttempt++, 6));
+        QTimer::singleShot(delay, this, [this, lane] { retryLane(lane); });
+    }
+}
 
+void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
+{
+    batch->inFlight = false;
+    StreamState &stream = *lane->stream;
     // Confirmed batches leave the lane from the front, in order.
-    const qint64 written = reply.toInteger();
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
     const qint64 tookMs = m_clock.elapsed() - batch->sentAt;
     stream.stats.replicated += quint64(batch->size());

@@ -59,6 +59,8 @@ private:
         QByteArray lastId;
         qint64 sentAt = 0;
         bool inFlight = false;
+        bool useScript = false; // the transaction was refused: go through writeBatchScript
+        bool checkPassed = false; // the transaction's guard said yes
 
         int size() const { return int(idArgs.size()); }
         // All the memory the batch holds, for the sync.buffer_bytes bound: with many small
@@ -120,7 +122,10 @@ private:
     void enqueue(Lane &lane, BatchPtr batch);
     void pump(Lane &lane);
     void sendBatch(Lane &lane, size_t index);
-    void onWritten(Lane *lane, Batch *batch, const RedisReply &reply);
+    void sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev);
+    void onTransaction(Lane *lane, Batch *batch, const QByteArray &prev, const RedisReply &reply);
+    void writeFailed(Lane *lane, Batch *batch, QByteArrayView error, bool quiet = false);
+    void writeConfirmed(Lane *lane, Batch *batch, qint64 written);
     void retryLane(Lane *lane);
     void acknowledge(StreamState &stream, BatchPtr batch);
     void ackIds(StreamState &stream, const QList<QByteArray> &ids);
