@@ -248,7 +248,9 @@ void TestSyncEngine::markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate()
     // The fast path (a guarded transaction) must refuse when the mark is not where the engine
     // left it, and the script path must then write every entry once: here the mark is set back
     // behind the engine's last batch, as a remote that lost it would.
-    startEngine(config());
+    SyncConfig c = config();
+    c.transactionMinEntries = 1; // every batch takes the guarded transaction
+    startEngine(c);
     auto expected = writeEntries(m_local->port(), events, 100, m_generator);
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
     const QByteArray consumer = syncSnapshot(m_host->board())->consumer.toUtf8();

@@ -93,6 +93,10 @@ struct SyncConfig
     Milliseconds writerMaxLatency {300}; // WRITER_MAX_LATENCY
     Milliseconds totalMaxLatency {1000}; // TOTAL_MAX_LATENCY
     Milliseconds claimIdle {30000}; // sync.claim_idle: reclaim a dead consumer's entries
+    // Batches of at least this many entries go to the remote as a guarded transaction, smaller
+    // ones through the write script (syncengine.cpp says why). Not in the file: a tuning knob
+    // for tests and benchmarks.
+    int transactionMinEntries = 100;
 
     Milliseconds healthCheckInterval {5000}; // HEALTH_CHECK_INTERVAL
     Milliseconds healthRecoveryTimeout {30000}; // HEALTH_RECOVERY_TIMEOUT
