@@ -1097,8 +1097,23 @@ int main(int argc, char *argv[])
 
     if (!options.skipLatency) {
         for (int rate : options.latencyRates) {
-            progress(u"latency at %1 events/s for %2 s"_s.arg(rate).arg(options.latencySeconds));
-            const LatencyResult r = measureLatency(fieldsPool, rate, options);
+            // One 5 s sample is noisy on a shared box: repeat it and report the run whose p99
+            // is the median, with every run's p99 beside it.
+            QList<LatencyResult> runs;
+            for (int run = 1; run <= options.runs; ++run) {
+                progress(u"latency at %1 events/s for %2 s, run %3/%4"_s.arg(rate)
+                             .arg(options.latencySeconds)
+                             .arg(run)
+                             .arg(options.runs));
+                runs.append(measureLatency(fieldsPool, rate, options));
+            }
+            std::sort(runs.begin(), runs.end(), [](const LatencyResult &a, const LatencyResult &b) {
+                return a.p99Ms < b.p99Ms;
+            });
+            QStringList p99s;
+            for (const LatencyResult &run : runs)
+                p99s << fixed(run.p99Ms, 2);
+            const LatencyResult r = runs.at(runs.size() / 2);
             const QString label = u"latency @%1/s   p50 / p99 / max"_s.arg(rate);
             if (r.received == 0) {
                 lines << row(label, u"failed: "_s + r.error);
@@ -1114,6 +1129,8 @@ int main(int argc, char *argv[])
             if (!r.error.isEmpty())
                 detail += u" (%1)"_s.arg(r.error);
             lines << detail;
+            lines << u"  median of %1 runs by p99; every run's p99: %2 ms"_s.arg(runs.size())
+                         .arg(p99s.join(u", "_s));
         }
     }
 
