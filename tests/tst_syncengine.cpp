@@ -24,16 +24,6 @@ const QByteArray events = "freeswitch:telephony:events";
 const QByteArray jobs = "freeswitch:telephony:background-jobs";
 const QByteArray group = "sync_group";
 
-RedisEndpoint endpoint(const RedisServer &server)
-{
-    RedisEndpoint e;
-    e.host = u"127.0.0.1"_s;
-    e.port = server.port();
-    e.db = 0;
-    e.configured = true;
-    return e;
-}
-
 // Writes `count` FreeSWITCH entries (channel events, or background jobs) in one pipeline and
 // returns their fields in order.
 QList<QList<QByteArray>> writeEntries(quint16 port, const QByteArray &stream, int count,
@@ -139,8 +129,8 @@ void TestSyncEngine::cleanup()
 SyncConfig TestSyncEngine::config() const
 {
     SyncConfig c;
-    c.local = endpoint(*m_local);
-    c.remote = endpoint(*m_remote);
+    c.local = m_local->endpoint();
+    c.remote = m_remote->endpoint();
     c.claimIdle = Milliseconds(500);
     c.healthCheckInterval = Milliseconds(100);
     c.healthMaxRetries = 2;

@@ -304,21 +304,11 @@ bool startServer(RedisServer &server, QString *error)
     return false;
 }
 
-RedisEndpoint endpoint(const RedisServer &server)
-{
-    RedisEndpoint e;
-    e.host = u"127.0.0.1"_s;
-    e.port = server.port();
-    e.db = 0;
-    e.configured = true;
-    return e;
-}
-
 SyncConfig engineConfig(const RedisServer &local, const RedisServer &remote, const Options &options)
 {
     SyncConfig config; // the defaults an operator gets, but for what the issue fixes
-    config.local = endpoint(local);
-    config.remote = endpoint(remote);
+    config.local = local.endpoint();
+    config.remote = remote.endpoint();
     config.readerBatchSize = options.readerBatchSize;
     config.writerWorkers = options.writerWorkers;
     return config;

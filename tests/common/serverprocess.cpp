@@ -102,6 +102,16 @@ QString RedisServer::url() const
     return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port);
 }
 
+RedisEndpoint RedisServer::endpoint() const
+{
+    RedisEndpoint e;
+    e.host = QStringLiteral("127.0.0.1");
+    e.port = m_port;
+    e.db = 0;
+    e.configured = true;
+    return e;
+}
+
 QString RedisServer::addr() const
 {
     return QStringLiteral("127.0.0.1:%1").arg(m_port);

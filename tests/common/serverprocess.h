@@ -3,6 +3,8 @@
 // Test fixtures: real servers started as child processes on free loopback ports, each with
 // its own temporary directory, stopped by PID when the fixture is destroyed.
 
+#include "core/config.h"
+
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -38,6 +40,7 @@ public:
     QString error() const { return m_error; }
     QString url() const; // redis://127.0.0.1:port/0
     QString addr() const; // 127.0.0.1:port
+    RedisEndpoint endpoint() const; // 127.0.0.1:port, db 0, configured
 
 private:
     bool startProcess(quint16 port, const QStringList &extraArgs, bool loadingIsUp);
