@@ -19,6 +19,18 @@ constexpr qint64 markTtlMs = 7LL * 24 * 3600 * 1000; // a week: longer than any 
 constexpr int reclaimLaneWindow = 1; // reclaims go one batch at a time
 constexpr qint64 warningIntervalMs = 5000;
 
+// Redis stream ids compare as (milliseconds, sequence).
+bool idBefore(QByteArrayView a, QByteArrayView b)
+{
+    auto split = [](QByteArrayView id) {
+        const qsizetype dash = id.indexOf('-');
+        if (dash < 0)
+            return std::pair(id.toULongLong(), 0ULL);
+        return std::pair(id.first(dash).toULongLong(), id.sliced(dash + 1).toULongLong());
+    };
+    return split(a) < split(b);
+}
+
 } // namespace
 
 SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *parent)
@@ -404,7 +416,10 @@ void SyncEngine::sendBatch(Lane &lane, size_t index)
     // Small batches take the script even on the fast path: the transaction's fixed cost (five
     // more commands and their replies) outweighs what it saves, and small batches are what live
     // traffic sends, where latency matters (p99 at 10 000 events/s went from ~2.1 ms to ~1.9 ms).
-    if (!lane.reclaim && !batch->useScript && batch->size() >= m_config.transactionMinEntries) {
+    // A batch that does not start above `prev` (the local Redis went back in time and delivered
+    // entries again) needs the script's per-entry check.
+    if (!lane.reclaim && !batch->useScript && batch->size() >= m_config.transactionMinEntries
+        && idBefore(prev, batch->id(0))) {
         sendTransaction(lane, batch, prev);
         return;
     }
@@ -514,12 +529,25 @@ void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, boo
     if (std::none_of(lane->batches.begin(), lane->batches.end(),
                      [](const BatchPtr &b) { return b->inFlight; })) {
         const int delay = quiet ? 0 : std::min(2000, 50 << std::min(lane->retryAttempt++, 6));
-        QTimer::singleShot(delay, this, [this, lane] { retryLane(lane); });
+        // By key, not by pointer: a reclaim lane may be done and erased before the timer fires.
+        const auto key = std::pair(lane->stream->name, lane->owner);
+        QTimer::singleShot(delay, this, [this, key] {
+            const auto it = m_lanes.find(key);
+            if (it != m_lanes.end())
+                retryLane(it->second.get());
+        });
     }
 }
 
 void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
 {
+    if (lane->batches.empty() || lane->batches.front().get() != batch) {
+        // A later batch answered while an earlier one was refused (another node moved our mark
+        // past both). It is resent in order with the rest; the script skips what is there.
+        batch->useScript = true;
+        writeFailed(lane, batch, {}, true);
+        return;
+    }
     batch->inFlight = false;
     StreamState &stream = *lane->stream;
     // Confirmed batches leave the lane from the front, in order.
@@ -560,10 +588,6 @@ void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
                                  << "were already on the remote; not written again";
 
     lane->retryAttempt = 0;
-    if (lane->batches.empty() || lane->batches.front().get() != batch) {
-        qCCritical(lcSync) << "confirmation out of order on" << lane->markKey << "- ignored";
-        return;
-    }
     BatchPtr done = std::move(lane->batches.front());
     lane->batches.pop_front();
     --lane->sent;
@@ -753,7 +777,7 @@ void SyncEngine::claimNext(Lane *lane)
                 claim.arg(QByteArrayView(id));
             // Claimed in the dead consumer's own name: the claim resets the idle time (a lease
             // other nodes respect) and the entries stay in the lane of the mark that covers them.
-            m_local->send(claim, [this, lane, &stream, ids](const RedisReply &claimed) {
+            m_local->send(claim, [this, lane, &stream](const RedisReply &claimed) {
                 lane->claimInFlight = false;
                 if (claimed.isError()) {
                     dropLaneIfIdle(lane);
@@ -761,8 +785,9 @@ void SyncEngine::claimNext(Lane *lane)
                 }
                 BatchPtr batch = takeEntries(claimed, nullptr);
                 if (!batch || batch->size() == 0) {
-                    // Deleted from the local stream meanwhile: nothing to copy, clear them.
-                    ackIds(stream, ids);
+                    // Another node claimed them first (its claim reset their idle time), or
+                    // they were deleted (Redis 7 drops those from the pending list itself).
+                    // Never ack them here: the other node may die before writing them.
                     claimNext(lane);
                     return;
                 }

@@ -30,8 +30,10 @@ local prev = ARGV[1]
 if mark ~= prev and before(mark, prev) then
   return redis.error_reply('SBGAP high-water mark ' .. mark .. ' is below ' .. prev)
 end
--- The common case, one writer per consumer: nothing on the remote past prev, write all.
-local check = mark ~= prev
+-- The common case, one writer per consumer: nothing on the remote past prev and the batch
+-- starts above it, write all. (A batch at or below prev means the local Redis went back in time
+-- and delivered entries again: check each against the mark.)
+local check = mark ~= prev or not before(prev, ARGV[3])
 local i, n, written, last = 3, #ARGV, 0, mark
 while i <= n do
   local id, count = ARGV[i], tonumber(ARGV[i + 1])
