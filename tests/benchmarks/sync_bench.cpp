@@ -654,8 +654,16 @@ LatencyResult measureLatency(const EventPool &pool, int rate, const Options &opt
     reader.reset();
     result.received = qint64(latencies.size());
 
-    // The engine's own view: its snapshot (published every 250 ms) holds the histogram.
-    QThread::msleep(400);
+    // The engine's own view: its snapshot (published every 250 ms) holds the histogram. Wait
+    // until it has counted what the reader received, 2 s at most.
+    QDeadlineTimer published(2000);
+    auto counted = [&] {
+        const auto snapshot = syncSnapshot(host);
+        return snapshot && !snapshot->streams.isEmpty()
+            && qint64(snapshot->streams.constFirst().latency.count()) >= result.received;
+    };
+    while (!counted() && !published.hasExpired())
+        QThread::msleep(5); // the engine runs in its own thread; this one only polls
     if (const auto snapshot = syncSnapshot(host); snapshot && !snapshot->streams.isEmpty()) {
         result.engineP50Ms = snapshot->streams.constFirst().latency.quantile(0.5) * 1000;
         result.engineP99Ms = snapshot->streams.constFirst().latency.quantile(0.99) * 1000;
