@@ -150,9 +150,110 @@ QString fieldValue(const Config &c, const QString &field)
          [](const Config &c) {
              return QString::number(c.sync.healthMaxRetries);
          }},
+        {u"nats.url"_s,
+         [](const Config &c) {
+             return c.nats.url + (c.nats.configured ? u" configured"_s : QString());
+         }},
+        {u"nats.streamName"_s,
+         [](const Config &c) {
+             return c.nats.streamName;
+         }},
+        {u"nats.subjectPattern"_s,
+         [](const Config &c) {
+             return c.nats.subjectPattern;
+         }},
+        {u"nats.ackWait"_s,
+         [](const Config &c) {
+             return ms(c.nats.ackWait);
+         }},
+        {u"nats.maxDeliveries"_s,
+         [](const Config &c) {
+             return QString::number(c.nats.maxDeliveries);
+         }},
+        {u"nats.consumerName"_s,
+         [](const Config &c) {
+             return c.nats.consumerName;
+         }},
+        {u"nats.maxAge"_s,
+         [](const Config &c) {
+             return ms(c.nats.maxAge);
+         }},
+        {u"ingress.enabled"_s,
+         [](const Config &c) {
+             return c.ingress.enabled ? u"true"_s : u"false"_s;
+         }},
+        {u"ingress.forwardTimeout"_s,
+         [](const Config &c) {
+             return ms(c.ingress.forwardTimeout);
+         }},
+        {u"ingress.maxConnectionsPerHost"_s,
+         [](const Config &c) {
+             return QString::number(c.ingress.maxConnectionsPerHost);
+         }},
+        {u"ingress.maxInFlight"_s,
+         [](const Config &c) {
+             return QString::number(c.ingress.maxInFlight);
+         }},
+        {u"ingress.retryDelay"_s,
+         [](const Config &c) {
+             return ms(c.ingress.retryDelay);
+         }},
+        {u"ingress.retryMaxDelay"_s,
+         [](const Config &c) {
+             return ms(c.ingress.retryMaxDelay);
+         }},
+        {u"ingress.publishTimeout"_s,
+         [](const Config &c) {
+             return ms(c.ingress.publishTimeout);
+         }},
+        {u"ingress.deadLetterStream"_s,
+         [](const Config &c) {
+             return c.ingress.deadLetterStream + u" -> "_s + c.ingress.deadLetterStreamName(c.nats);
+         }},
+        {u"ingress.deliveredBucket"_s,
+         [](const Config &c) {
+             return c.ingress.deliveredBucket + u" -> "_s + c.ingress.deliveredBucketName(c.nats);
+         }},
+        {u"ingress.deadLetterMaxMessages"_s,
+         [](const Config &c) {
+             return QString::number(c.ingress.deadLetterMaxMessages);
+         }},
+        {u"simulate.failureShare"_s,
+         [](const Config &c) {
+             return QString::number(c.simulate.failureShare);
+         }},
+        {u"localStack.natsServer"_s,
+         [](const Config &c) {
+             return c.localStack.natsServer;
+         }},
     };
     const auto read = fields.value(field);
     return read ? read(c) : u"<no such field %1>"_s.arg(field);
+}
+
+// The routes in one comparable line: "a.example -> https://x https://y (5000 ms); ...".
+QString describe(const QList<IngressRoute> &routes)
+{
+    QStringList parts;
+    for (const IngressRoute &route : routes) {
+        QString part = route.domain + u" -> "_s + route.endpoints.join(u' ');
+        if (route.timeout.count() != 0)
+            part += u" (%1 ms)"_s.arg(route.timeout.count());
+        parts << part;
+    }
+    return parts.join(u"; "_s);
+}
+
+// `value` under the dotted `key` as YAML: "nats.max_age" and "1h" give "nats:\n  max_age: 1h\n".
+QByteArray nestedYaml(const QString &key, const QString &value)
+{
+    const QStringList names = key.split(u'.');
+    QString yaml;
+    for (qsizetype depth = 0; depth < names.size(); ++depth) {
+        yaml += QString(depth * 2, u' ') + names.at(depth) + u':';
+        yaml += depth + 1 < names.size() ? u"\n"_s : u' ' + value + u'\n';
+    }
+    return yaml.toUtf8();
 }
 
 QProcessEnvironment environment(const QStringList &assignments)
@@ -205,7 +306,13 @@ private Q_SLOTS:
     void environmentVariable();
     void emptyEnvironmentValueMeansDefault();
     void fileSettings();
+    void natsAndIngressFileValues_data();
+    void natsAndIngressFileValues();
+    void natsUrlEnvironmentOverridesFile();
     void eventHubConfigLoadsUnchanged();
+    void routes_data();
+    void routes();
+    void streamNameOutsideBucketRules();
     void shippedExampleConfigLoadsCleanly();
     void emptyFileIsAccepted();
     void defaultFileInConfigDirectory();
@@ -282,7 +389,7 @@ void TestConfig::defaultsMatchTheSeed()
     const ConfigResult result = load({});
     QVERIFY2(result.config, qPrintable(result.error));
     QVERIFY(result.warnings.isEmpty());
-    QCOMPARE(result.enginesEnabled, QStringList {u"sync"_s});
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s}));
     const Config &c = *result.config;
     QVERIFY(c.configFile.isEmpty()); // no file anywhere: silently skipped
     QCOMPARE(c.logLevel, LogLevel::Info);
@@ -322,6 +429,32 @@ void TestConfig::defaultsMatchTheSeed()
     QCOMPARE(s.healthRecoveryTimeout, 30s);
     QCOMPARE(s.healthMaxRetries, 5);
     QCOMPARE(c.simulate.enabled, false);
+    QCOMPARE(c.simulate.failureShare, 0.2);
+    QCOMPARE(c.localStack.natsServer, u"nats-server"_s);
+
+    // Seed 002's defaults; no server named, so the local stack's nats-server is used.
+    const NatsConfig &n = c.nats;
+    QCOMPARE(n.url, u"nats://localhost:4222"_s);
+    QCOMPARE(n.configured, false);
+    QCOMPARE(n.streamName, u"call-signals"_s);
+    QCOMPARE(n.subjectPattern, u"call.signal.*"_s);
+    QCOMPARE(n.ackWait, 10s);
+    QCOMPARE(n.maxDeliveries, 3);
+    QCOMPARE(n.consumerName, u"switchboard-ingress"_s);
+    QCOMPARE(n.maxAge, std::chrono::hours(7 * 24));
+
+    const IngressConfig &i = c.ingress;
+    QVERIFY(i.enabled);
+    QVERIFY(i.routes.isEmpty());
+    QCOMPARE(i.forwardTimeout, 3s); // the seed's fixed per-endpoint timeout
+    QCOMPARE(i.maxConnectionsPerHost, 32);
+    QCOMPARE(i.maxInFlight, 1024);
+    QCOMPARE(i.retryDelay, 1s);
+    QCOMPARE(i.retryMaxDelay, 30s);
+    QCOMPARE(i.publishTimeout, 1500ms);
+    QCOMPARE(i.deadLetterStreamName(n), u"call-signals-dead-letters"_s);
+    QCOMPARE(i.deliveredBucketName(n), u"call-signals-delivered"_s);
+    QCOMPARE(i.deadLetterMaxMessages, 1000000);
 }
 
 void TestConfig::environmentVariable_data()
@@ -370,6 +503,9 @@ void TestConfig::environmentVariable_data()
     row("HEALTH_CHECK_INTERVAL", "10s", "sync.healthCheckInterval", "10000");
     row("HEALTH_RECOVERY_TIMEOUT", "1m", "sync.healthRecoveryTimeout", "60000");
     row("HEALTH_MAX_RETRIES", "9", "sync.healthMaxRetries", "9");
+    // Seed 002 reads its server from config.yaml only; NATS_URL is the usual NATS variable.
+    row("NATS_URL", "nats://nats.internal:4222", "nats.url",
+        "nats://nats.internal:4222 configured");
 }
 
 void TestConfig::environmentVariable()
@@ -413,9 +549,30 @@ headless: yes
 local_stack:
   data_dir: /var/lib/switchboard
   redis_server: /usr/bin/redis-server
+  nats_server: /usr/sbin/nats-server
 simulate:
   enabled: true
   rate: 12.5
+  failure_share: 0.05
+nats:
+  url: "nats://hub:pw@nats1.internal:4222, nats2.internal:4222"
+  stream_name: hub-signals
+  subject_pattern: "hub.signal.>"
+  ack_wait_seconds: 20
+  max_deliveries: 5
+  consumer_name: hub-forwarder
+  max_age: 48h
+ingress:
+  enabled: false
+  forward_timeout: 4s
+  max_connections_per_host: 8
+  max_in_flight: 256
+  retry_delay: 250ms
+  retry_max_delay: 10s
+  publish_timeout: 2s
+  dead_letter_stream: hub-dlq
+  delivered_bucket: hub_done
+  dead_letter_max_messages: 5000
 sync:
   enabled: true
   local:
@@ -466,8 +623,33 @@ sync:
     QCOMPARE(c.headless, true);
     QCOMPARE(c.localStack.dataDir, u"/var/lib/switchboard"_s);
     QCOMPARE(c.localStack.redisServer, u"/usr/bin/redis-server"_s);
+    QCOMPARE(c.localStack.natsServer, u"/usr/sbin/nats-server"_s);
     QCOMPARE(c.simulate.enabled, true);
     QCOMPARE(c.simulate.eventsPerSecond, 12.5);
+    QCOMPARE(c.simulate.failureShare, 0.05);
+
+    const NatsConfig &n = c.nats;
+    QCOMPARE(n.url, u"nats://hub:pw@nats1.internal:4222,nats2.internal:4222"_s);
+    QVERIFY(n.configured);
+    QCOMPARE(n.streamName, u"hub-signals"_s);
+    QCOMPARE(n.subjectPattern, u"hub.signal.>"_s);
+    QCOMPARE(n.ackWait, 20s);
+    QCOMPARE(n.maxDeliveries, 5);
+    QCOMPARE(n.consumerName, u"hub-forwarder"_s);
+    QCOMPARE(n.maxAge, 48h);
+
+    const IngressConfig &i = c.ingress;
+    QCOMPARE(i.enabled, false);
+    QCOMPARE(result.enginesEnabled, QStringList {u"sync"_s});
+    QCOMPARE(i.forwardTimeout, 4s);
+    QCOMPARE(i.maxConnectionsPerHost, 8);
+    QCOMPARE(i.maxInFlight, 256);
+    QCOMPARE(i.retryDelay, 250ms);
+    QCOMPARE(i.retryMaxDelay, 10s);
+    QCOMPARE(i.publishTimeout, 2s);
+    QCOMPARE(i.deadLetterStreamName(n), u"hub-dlq"_s);
+    QCOMPARE(i.deliveredBucketName(n), u"hub_done"_s);
+    QCOMPARE(i.deadLetterMaxMessages, 5000);
 
     const SyncConfig &s = c.sync;
     QCOMPARE(describe(s.local), u"10.0.0.1:6379/4 password=pw1 configured"_s);
@@ -519,7 +701,176 @@ routes:
 )");
     QVERIFY2(result.config, qPrintable(result.error));
     QCOMPARE(result.warnings, QStringList());
-    QCOMPARE(result.config->server.port, 8080);
+    const Config &c = *result.config;
+    QCOMPARE(c.server.port, 8080);
+    QCOMPARE(c.nats.url, u"nats://localhost:4222"_s);
+    QVERIFY(c.nats.configured); // named in the file: that server, not the local stack
+    QCOMPARE(c.nats.streamName, u"call-signals"_s);
+    QCOMPARE(c.nats.subjectPattern, u"call.signal.*"_s);
+    QCOMPARE(c.nats.ackWait, 10s);
+    QCOMPARE(c.nats.maxDeliveries, 3);
+    QCOMPARE(c.ingress.routes.size(), 1);
+    const IngressRoute &route = c.ingress.routes.constFirst();
+    QCOMPARE(route.domain, u"telephony-forwarder.com"_s);
+    QCOMPARE(route.endpoints,
+             QStringList({u"https://backend1.example.com/webhook"_s,
+                          u"https://backend2.example.com/webhook"_s}));
+    QCOMPARE(route.timeout, 0ms); // ingress.forward_timeout applies
+    QCOMPARE(c.ingress.forwardTimeout, 3s);
+    QVERIFY(c.ingress.enabled);
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s}));
+}
+
+void TestConfig::natsAndIngressFileValues_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("expected");
+
+    const auto row = [](const QString &key, const QString &value, const char *field,
+                        const QString &expected) {
+        QTest::newRow(qPrintable(key + u'=' + value))
+            << key << value << QString::fromLatin1(field) << expected;
+    };
+    row(u"nats.url"_s, u"nats://nats.internal:4222"_s, "nats.url",
+        u"nats://nats.internal:4222 configured"_s);
+    row(u"nats.url"_s, u"NATS://nats.internal"_s, "nats.url", u"NATS://nats.internal configured"_s);
+    row(u"nats.url"_s, u"nats.internal:4222"_s, "nats.url", u"nats.internal:4222 configured"_s);
+    row(u"nats.url"_s, u"\"[::1]:4222\""_s, "nats.url", u"[::1]:4222 configured"_s);
+    row(u"nats.url"_s, u"tls://a.example:4443 , wss://b.example/nats,ws://c:8080"_s, "nats.url",
+        u"tls://a.example:4443,wss://b.example/nats,ws://c:8080 configured"_s);
+    row(u"nats.url"_s, u"nats://hub:p%40ss@nats.internal:4222"_s, "nats.url",
+        u"nats://hub:p%40ss@nats.internal:4222 configured"_s);
+    row(u"nats.url"_s, u"nats://s3cr3tt0ken@nats.internal:4222"_s, "nats.url",
+        u"nats://s3cr3tt0ken@nats.internal:4222 configured"_s);
+    row(u"nats.stream_name"_s, u"Telephony_signals-v2"_s, "nats.streamName",
+        u"Telephony_signals-v2"_s);
+    row(u"nats.subject_pattern"_s, u"call.signal.*"_s, "nats.subjectPattern", u"call.signal.*"_s);
+    row(u"nats.subject_pattern"_s, u"events.calls.>"_s, "nats.subjectPattern", u"events.calls.>"_s);
+    row(u"nats.subject_pattern"_s, u"hub.*"_s, "nats.subjectPattern", u"hub.*"_s);
+    row(u"nats.ack_wait_seconds"_s, u"30"_s, "nats.ackWait", u"30000"_s);
+    row(u"nats.ack_wait_seconds"_s, u"1"_s, "nats.ackWait", u"1000"_s);
+    row(u"nats.ack_wait_seconds"_s, u"10s"_s, "nats.ackWait", u"10000"_s);
+    row(u"nats.ack_wait_seconds"_s, u"1m30s"_s, "nats.ackWait", u"90000"_s);
+    row(u"nats.ack_wait_seconds"_s, u"1500ms"_s, "nats.ackWait", u"1500"_s);
+    row(u"nats.max_deliveries"_s, u"1"_s, "nats.maxDeliveries", u"1"_s);
+    row(u"nats.max_deliveries"_s, u"10"_s, "nats.maxDeliveries", u"10"_s);
+    row(u"nats.consumer_name"_s, u"hub_forwarder-2"_s, "nats.consumerName", u"hub_forwarder-2"_s);
+    row(u"nats.max_age"_s, u"24h"_s, "nats.maxAge", u"86400000"_s);
+    row(u"ingress.enabled"_s, u"false"_s, "ingress.enabled", u"false"_s);
+    row(u"ingress.enabled"_s, u"yes"_s, "ingress.enabled", u"true"_s);
+    row(u"ingress.forward_timeout"_s, u"5s"_s, "ingress.forwardTimeout", u"5000"_s);
+    row(u"ingress.max_connections_per_host"_s, u"1"_s, "ingress.maxConnectionsPerHost", u"1"_s);
+    row(u"ingress.max_in_flight"_s, u"64"_s, "ingress.maxInFlight", u"64"_s);
+    row(u"ingress.retry_delay"_s, u"500ms"_s, "ingress.retryDelay", u"500"_s);
+    row(u"ingress.retry_max_delay"_s, u"2m"_s, "ingress.retryMaxDelay", u"120000"_s);
+    row(u"ingress.publish_timeout"_s, u"3s"_s, "ingress.publishTimeout", u"3000"_s);
+    row(u"ingress.dead_letter_stream"_s, u"hub-dlq"_s, "ingress.deadLetterStream",
+        u"hub-dlq -> hub-dlq"_s);
+    row(u"ingress.dead_letter_stream"_s, u"\"\""_s, "ingress.deadLetterStream",
+        u" -> call-signals-dead-letters"_s);
+    row(u"ingress.delivered_bucket"_s, u"hub_delivered-1"_s, "ingress.deliveredBucket",
+        u"hub_delivered-1 -> hub_delivered-1"_s);
+    row(u"ingress.delivered_bucket"_s, u""_s, "ingress.deliveredBucket",
+        u" -> call-signals-delivered"_s);
+    row(u"ingress.dead_letter_max_messages"_s, u"5000"_s, "ingress.deadLetterMaxMessages",
+        u"5000"_s);
+    row(u"simulate.failure_share"_s, u"0"_s, "simulate.failureShare", u"0"_s);
+    row(u"simulate.failure_share"_s, u"1"_s, "simulate.failureShare", u"1"_s);
+    row(u"simulate.failure_share"_s, u"0.5"_s, "simulate.failureShare", u"0.5"_s);
+    row(u"local_stack.nats_server"_s, u"/opt/nats/nats-server"_s, "localStack.natsServer",
+        u"/opt/nats/nats-server"_s);
+}
+
+void TestConfig::natsAndIngressFileValues()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(QString, field);
+    QFETCH(QString, expected);
+
+    const ConfigResult result = load({}, {}, nestedYaml(key, value));
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.warnings, QStringList());
+    QCOMPARE(fieldValue(*result.config, field), expected);
+}
+
+void TestConfig::natsUrlEnvironmentOverridesFile()
+{
+    const QByteArray yaml = "nats:\n  url: nats://from-file:4222\n  max_deliveries: 4\n";
+
+    const ConfigResult file = load({}, {}, yaml);
+    QVERIFY2(file.config, qPrintable(file.error));
+    QCOMPARE(fieldValue(*file.config, u"nats.url"_s), u"nats://from-file:4222 configured"_s);
+
+    const ConfigResult env = load({}, {u"NATS_URL=nats://from-env:4223"_s}, yaml);
+    QVERIFY2(env.config, qPrintable(env.error));
+    QCOMPARE(fieldValue(*env.config, u"nats.url"_s), u"nats://from-env:4223 configured"_s);
+    QCOMPARE(env.config->nats.maxDeliveries, 4); // set by the file alone
+
+    // Empty counts as unset, as for every seed variable.
+    const ConfigResult empty = load({}, {u"NATS_URL="_s}, yaml);
+    QVERIFY2(empty.config, qPrintable(empty.error));
+    QCOMPARE(fieldValue(*empty.config, u"nats.url"_s), u"nats://from-file:4222 configured"_s);
+
+    // A bad file value stops the start even when the environment would replace it: the file
+    // is read, and checked, first.
+    const ConfigResult bad = load({}, {u"NATS_URL=nats://from-env:4223"_s}, "nats:\n  url: x\n");
+    QVERIFY(!bad.config);
+    QVERIFY2(bad.error.contains(u"nats.url=\"x\""_s), qPrintable(bad.error));
+}
+
+void TestConfig::routes_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("routes");
+
+    QTest::newRow("dotted domain")
+        << QByteArray("routes:\n  - domain: vietanh.cloudgo.vn\n    endpoints:\n"
+                      "      - https://crm.cloudgo.vn/hooks/calls\n")
+        << u"vietanh.cloudgo.vn -> https://crm.cloudgo.vn/hooks/calls"_s;
+    QTest::newRow("route timeout")
+        << QByteArray("routes:\n  - domain: slow.example\n    timeout: 15s\n"
+                      "    endpoints: [\"http://10.0.0.5:8080/hook?key=abc\"]\n"
+                      "  - domain: fast.example\n    endpoints: [\"https://fast.example/a\"]\n"
+                      "    timeout: 250ms\n")
+        << u"slow.example -> http://10.0.0.5:8080/hook?key=abc (15000 ms); fast.example -> "
+           u"https://fast.example/a (250 ms)"_s;
+    QTest::newRow("domain and URLs kept as written")
+        << QByteArray("routes:\n  - domain: \" Example.COM \"\n    endpoints:\n"
+                      "      - \" HTTPS://Hooks.Example.com:8443/in \"\n"
+                      "      - \"https://[::1]:9000/in\"\n")
+        << u"Example.COM -> HTTPS://Hooks.Example.com:8443/in https://[::1]:9000/in"_s;
+    QTest::newRow("same endpoint in two routes")
+        << QByteArray("routes:\n  - {domain: a.example, endpoints: [\"https://h/x\"]}\n"
+                      "  - {domain: b.example, endpoints: [\"https://h/x\"]}\n")
+        << u"a.example -> https://h/x; b.example -> https://h/x"_s;
+    QTest::newRow("empty list") << QByteArray("routes: []\n") << QString();
+    QTest::newRow("null") << QByteArray("routes:\n") << QString();
+}
+
+void TestConfig::routes()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, routes);
+    const ConfigResult result = load({}, {}, yaml);
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.warnings, QStringList());
+    QCOMPARE(describe(result.config->ingress.routes), routes);
+    QVERIFY(result.enginesEnabled.contains(u"ingress"_s)); // no route is the engine's business
+}
+
+void TestConfig::streamNameOutsideBucketRules()
+{
+    // ':' is fine in a stream name but not in a bucket name: the default bucket,
+    // "<stream_name>-delivered", is refused (see errors()), one named in the file is used.
+    const ConfigResult result = load(
+        {}, {}, "nats:\n  stream_name: \"calls:v2\"\ningress:\n  delivered_bucket: calls_v2\n");
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.config->ingress.deliveredBucketName(result.config->nats), u"calls_v2"_s);
+    QCOMPARE(result.config->ingress.deadLetterStreamName(result.config->nats),
+             u"calls:v2-dead-letters"_s);
 }
 
 void TestConfig::shippedExampleConfigLoadsCleanly()
@@ -538,6 +889,31 @@ void TestConfig::shippedExampleConfigLoadsCleanly()
     QCOMPARE(s.bufferBytes, defaults.bufferBytes);
     QCOMPARE(s.claimIdle, defaults.claimIdle);
     QCOMPARE(result.config->server.port, quint16(8080));
+
+    const Config defaultConfig;
+    const Config &c = *result.config;
+    QCOMPARE(c.nats.url, defaultConfig.nats.url);
+    QCOMPARE(c.nats.configured, false); // the example leaves the local stack in charge
+    QCOMPARE(c.nats.streamName, defaultConfig.nats.streamName);
+    QCOMPARE(c.nats.subjectPattern, defaultConfig.nats.subjectPattern);
+    QCOMPARE(c.nats.ackWait, defaultConfig.nats.ackWait);
+    QCOMPARE(c.nats.maxDeliveries, defaultConfig.nats.maxDeliveries);
+    QCOMPARE(c.nats.consumerName, defaultConfig.nats.consumerName);
+    QCOMPARE(c.nats.maxAge, defaultConfig.nats.maxAge);
+    QCOMPARE(c.ingress.enabled, true);
+    QVERIFY(c.ingress.routes.isEmpty());
+    QCOMPARE(c.ingress.forwardTimeout, defaultConfig.ingress.forwardTimeout);
+    QCOMPARE(c.ingress.maxConnectionsPerHost, defaultConfig.ingress.maxConnectionsPerHost);
+    QCOMPARE(c.ingress.maxInFlight, defaultConfig.ingress.maxInFlight);
+    QCOMPARE(c.ingress.retryDelay, defaultConfig.ingress.retryDelay);
+    QCOMPARE(c.ingress.retryMaxDelay, defaultConfig.ingress.retryMaxDelay);
+    QCOMPARE(c.ingress.publishTimeout, defaultConfig.ingress.publishTimeout);
+    QCOMPARE(c.ingress.deadLetterStream, QString());
+    QCOMPARE(c.ingress.deliveredBucket, QString());
+    QCOMPARE(c.ingress.deadLetterMaxMessages, defaultConfig.ingress.deadLetterMaxMessages);
+    QCOMPARE(c.simulate.failureShare, defaultConfig.simulate.failureShare);
+    QCOMPARE(c.localStack.natsServer, defaultConfig.localStack.natsServer);
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s}));
 }
 
 void TestConfig::emptyFileIsAccepted()
@@ -605,22 +981,39 @@ void TestConfig::enginesFilter_data()
     QTest::addColumn<QStringList>("warnings");
 
     const QStringList sync {u"sync"_s};
-    const QString notBuilt = u"engine \"ingress\" is not part of this build yet; ignored"_s;
+    const QStringList ingress {u"ingress"_s};
+    const QStringList both {u"sync"_s, u"ingress"_s};
+    const auto notBuilt = [](const char *engine) {
+        return u"engine \"%1\" is not part of this build yet; ignored"_s.arg(
+            QString::fromLatin1(engine));
+    };
     QTest::newRow("default: every engine")
-        << QByteArray("") << QStringList() << sync << QStringList();
-    QTest::newRow("sync.enabled false") << QByteArray("sync:\n  enabled: false\n") << QStringList()
-                                        << QStringList() << QStringList();
+        << QByteArray("") << QStringList() << both << QStringList();
+    QTest::newRow("sync.enabled false")
+        << QByteArray("sync:\n  enabled: false\n") << QStringList() << ingress << QStringList();
+    QTest::newRow("ingress.enabled false")
+        << QByteArray("ingress:\n  enabled: false\n") << QStringList() << sync << QStringList();
+    QTest::newRow("both switched off")
+        << QByteArray("sync: {enabled: false}\ningress: {enabled: false}\n") << QStringList()
+        << QStringList() << QStringList();
     QTest::newRow("--engines wins over sync.enabled")
         << QByteArray("sync:\n  enabled: no\n") << QStringList {u"--engines"_s, u"sync"_s} << sync
         << QStringList();
+    QTest::newRow("--engines wins over ingress.enabled")
+        << QByteArray("ingress:\n  enabled: no\n") << QStringList {u"--engines"_s, u"ingress"_s}
+        << ingress << QStringList();
     QTest::newRow("engines: in the file")
         << QByteArray("engines: [sync]\n") << QStringList() << sync << QStringList();
-    QTest::newRow("file names another engine")
-        << QByteArray("engines: [ingress]\n") << QStringList() << QStringList()
-        << QStringList {notBuilt};
-    QTest::newRow("--engines wins over engines:")
+    QTest::newRow("file names ingress only")
+        << QByteArray("engines: [ingress]\n") << QStringList() << ingress << QStringList();
+    QTest::newRow("--engines wins over engines:, order kept")
         << QByteArray("engines: [ingress]\n") << QStringList {u"-engines"_s, u"ingress,sync"_s}
-        << sync << QStringList {notBuilt};
+        << both << QStringList();
+    QTest::newRow("engine not built yet") << QByteArray("engines: [polling]\n") << QStringList()
+                                          << QStringList() << QStringList {notBuilt("polling")};
+    QTest::newRow("--engines with one not built yet")
+        << QByteArray("") << QStringList {u"--engines"_s, u"timeouts,ingress"_s} << ingress
+        << QStringList {notBuilt("timeouts")};
 }
 
 void TestConfig::enginesFilter()
@@ -634,6 +1027,7 @@ void TestConfig::enginesFilter()
     QVERIFY2(result.config, qPrintable(result.error));
     QCOMPARE(result.enginesEnabled, enabled);
     QCOMPARE(result.config->sync.enabled, enabled.contains(u"sync"_s));
+    QCOMPARE(result.config->ingress.enabled, enabled.contains(u"ingress"_s));
     QCOMPARE(result.warnings, warnings);
 }
 
@@ -942,6 +1336,236 @@ void TestConfig::errors_data()
          "config.yaml: engines: expected a list such as [a, b]");
     file("value for a section", "sync: true\n", "config.yaml: sync: expected a map of settings");
 
+    // nats: and ingress: (seed 002 and ours).
+    const char *natsUrlExpected =
+        "expected nats://, tls://, ws:// or wss:// URLs or host:port, comma-separated";
+    const auto natsUrl = [&](const char *name, const char *value) {
+        QTest::newRow(name) << QByteArray("nats:\n  url: ") + value + '\n'
+                            << QStringList() << QStringList()
+                            << u"config.yaml: nats.url=%1: %2"_s.arg(
+                                   QString::fromUtf8(value), QString::fromUtf8(natsUrlExpected));
+    };
+    natsUrl("nats.url http", "\"http://nats:4222\"");
+    natsUrl("nats.url empty", "\"\"");
+    natsUrl("nats.url without port", "\"nats-host\"");
+    natsUrl("nats.url port out of range", "\"nats://nats-host:99999\"");
+    natsUrl("nats.url with a path", "\"nats://nats-host:4222/x\"");
+    natsUrl("nats.url with a query", "\"nats://nats-host:4222?x=1\"");
+    natsUrl("nats.url empty item", "\"nats://a:4222,,nats://b:4222\"");
+    natsUrl("nats.url trailing comma", "\"nats://a:4222,\"");
+    natsUrl("nats.url no host", "\"nats://:4222\"");
+    env("NATS_URL redis", "NATS_URL=redis://cache:6379",
+        "NATS_URL=\"redis://cache:6379\": expected nats://, tls://, ws:// or wss:// URLs or "
+        "host:port, comma-separated");
+    env("NATS_URL password masked", "NATS_URL=nats://bob:hunter2@nats:99999",
+        "NATS_URL=\"nats://bob:***@nats:99999\": expected nats://");
+    env("NATS_URL token masked", "NATS_URL=nats://hunter2@nats:0",
+        "NATS_URL=\"nats://***@nats:0\": expected nats://");
+    env("NATS_URL list, second password masked",
+        "NATS_URL=nats://a:4222,tls://bob:hunter2@b:4443/x",
+        "NATS_URL=\"nats://a:4222,tls://bob:***@b:4443/x\": expected nats://");
+    env("NATS_URL without scheme, password masked", "NATS_URL=bob:hunter2@nats:4222",
+        "NATS_URL=\"bob:***@nats:4222\": expected nats://");
+
+    const char *streamNameExpected = "expected a JetStream stream name: 1 to 255 characters, no "
+                                     "whitespace and none of . * > / \\";
+    const auto stream = [&](const char *name, const char *value, const char *shown) {
+        QTest::newRow(name) << QByteArray("nats:\n  stream_name: ") + value + '\n'
+                            << QStringList() << QStringList()
+                            << u"config.yaml: nats.stream_name=\"%1\": %2"_s.arg(
+                                   QString::fromUtf8(shown), QString::fromUtf8(streamNameExpected));
+    };
+    stream("stream name with a dot", "call.signals", "call.signals");
+    stream("stream name with a space", "\"call signals\"", "call signals");
+    stream("stream name with a wildcard", "\"calls*\"", "calls*");
+    stream("stream name with >", "\"calls>\"", "calls>");
+    stream("stream name with a slash", "calls/2", "calls/2");
+    stream("stream name with a backslash", "'calls\\2'", "calls\\2");
+    stream("empty stream name", "\"\"", "");
+    const QByteArray longName(256, 'x');
+    QTest::newRow("stream name too long")
+        << QByteArray("nats:\n  stream_name: ") + longName + '\n'
+        << QStringList() << QStringList()
+        << u"config.yaml: nats.stream_name=\"%1\": expected a JetStream stream name: 1 to 255"_s
+               .arg(QString::fromLatin1(longName));
+
+    file("subject without wildcard", "nats:\n  subject_pattern: call.signal\n",
+         "config.yaml: nats.subject_pattern=\"call.signal\": expected the last token to be * or > "
+         "(the event's domain replaces it), such as call.signal.*");
+    file("subject with literal last token", "nats:\n  subject_pattern: call.signal.x\n",
+         "config.yaml: nats.subject_pattern=\"call.signal.x\": expected the last token to be * or "
+         ">");
+    const char *subjectExpected = "expected a subject such as call.signal.*: dot-separated tokens "
+                                  "without whitespace, wildcards only in the last";
+    const auto subject = [&](const char *name, const char *value, const char *shown) {
+        QTest::newRow(name) << QByteArray("nats:\n  subject_pattern: ") + value + '\n'
+                            << QStringList() << QStringList()
+                            << u"config.yaml: nats.subject_pattern=\"%1\": %2"_s.arg(
+                                   QString::fromUtf8(shown), QString::fromUtf8(subjectExpected));
+    };
+    subject("subject with an empty token", "\"call..*\"", "call..*");
+    subject("subject starting with a dot", "\".call.*\"", ".call.*");
+    subject("subject wildcard only", "\"*\"", "*");
+    subject("subject wildcard in the middle", "\"call.*.x.*\"", "call.*.x.*");
+    subject("subject > in the middle", "\"call.>.*\"", "call.>.*");
+    subject("subject with a space", "\"call signal.*\"", "call signal.*");
+    subject("empty subject", "\"\"", "");
+
+    const char *ackWaitExpected =
+        "expected a positive number of seconds such as 10, or a Go duration such as 10s";
+    const auto ackWait = [&](const char *name, const char *value) {
+        QTest::newRow(name) << QByteArray("nats:\n  ack_wait_seconds: ") + value + '\n'
+                            << QStringList() << QStringList()
+                            << u"config.yaml: nats.ack_wait_seconds=\"%1\": %2"_s.arg(
+                                   QString::fromUtf8(value), QString::fromUtf8(ackWaitExpected));
+    };
+    ackWait("ack wait 0", "0");
+    ackWait("ack wait 0s", "0s");
+    ackWait("ack wait negative", "-5");
+    ackWait("ack wait fraction", "1.5");
+    ackWait("ack wait words", "ten");
+    file("max deliveries 0", "nats:\n  max_deliveries: 0\n",
+         "config.yaml: nats.max_deliveries=\"0\": expected a positive integer");
+    file("max deliveries words", "nats:\n  max_deliveries: many\n",
+         "config.yaml: nats.max_deliveries=\"many\": expected a positive integer");
+    file("consumer name with a dot", "nats:\n  consumer_name: hub.worker\n",
+         "config.yaml: nats.consumer_name=\"hub.worker\": expected a JetStream consumer name: 1 to "
+         "255 characters, no whitespace and none of . * > / \\");
+    file("empty consumer name", "nats:\n  consumer_name:\n",
+         "config.yaml: nats.consumer_name=\"\": expected a JetStream consumer name");
+    file("max age 0", "nats:\n  max_age: 0s\n",
+         "config.yaml: nats.max_age=\"0s\": expected a duration above 0");
+    file("max age in days", "nats:\n  max_age: 7d\n",
+         "config.yaml: nats.max_age=\"7d\": expected a Go duration such as 10ms, 5s or 1m");
+
+    file("ingress.enabled", "ingress:\n  enabled: maybe\n",
+         "config.yaml: ingress.enabled=\"maybe\": expected true or false (or yes/no, 1/0)");
+    file("forward timeout unitless", "ingress:\n  forward_timeout: 3\n",
+         "config.yaml: ingress.forward_timeout=\"3\": expected a Go duration such as 10ms, 5s or "
+         "1m");
+    file("forward timeout 0", "ingress:\n  forward_timeout: 0s\n",
+         "config.yaml: ingress.forward_timeout=\"0s\": expected a duration above 0");
+    file("max connections 0", "ingress:\n  max_connections_per_host: 0\n",
+         "config.yaml: ingress.max_connections_per_host=\"0\": expected a positive integer");
+    file("max in flight negative", "ingress:\n  max_in_flight: -1\n",
+         "config.yaml: ingress.max_in_flight=\"-1\": expected a positive integer");
+    file("retry delay", "ingress:\n  retry_delay: soon\n",
+         "config.yaml: ingress.retry_delay=\"soon\": expected a Go duration");
+    file("retry max delay 0", "ingress:\n  retry_max_delay: 0\n",
+         "config.yaml: ingress.retry_max_delay=\"0\": expected a duration above 0");
+    file("publish timeout", "ingress:\n  publish_timeout: 1x\n",
+         "config.yaml: ingress.publish_timeout=\"1x\": expected a Go duration");
+    file("dead letter stream with a dot", "ingress:\n  dead_letter_stream: dead.letters\n",
+         "config.yaml: ingress.dead_letter_stream=\"dead.letters\": expected a JetStream stream "
+         "name: 1 to 255 characters, no whitespace and none of . * > / \\, or empty for the "
+         "default");
+    file("delivered bucket with a dot", "ingress:\n  delivered_bucket: hub.delivered\n",
+         "config.yaml: ingress.delivered_bucket=\"hub.delivered\": expected a key-value bucket "
+         "name: 1 to 252 letters, digits, _ or -, or empty for the default");
+    file("delivered bucket with a colon", "ingress:\n  delivered_bucket: \"hub:done\"\n",
+         "config.yaml: ingress.delivered_bucket=\"hub:done\": expected a key-value bucket name");
+    file("dead letter max messages 0", "ingress:\n  dead_letter_max_messages: 0\n",
+         "config.yaml: ingress.dead_letter_max_messages=\"0\": expected a positive integer");
+    file("retry delay above its cap", "ingress:\n  retry_delay: 1m\n",
+         "config.yaml: ingress.retry_delay=\"1m\": expected at most ingress.retry_max_delay (30s)");
+    file("stream name makes a bad bucket name", "nats:\n  stream_name: \"call:signals\"\n",
+         "config.yaml: nats.stream_name=\"call:signals\": the default ingress.delivered_bucket "
+         "\"call:signals-delivered\" is not a valid bucket name (letters, digits, _ and -); set "
+         "ingress.delivered_bucket");
+    QTest::newRow("stream name makes a too long dead-letter stream")
+        << QByteArray("nats:\n  stream_name: ") + QByteArray(250, 's') + '\n'
+        << QStringList() << QStringList()
+        << u"config.yaml: nats.stream_name=\"%1\": the default ingress.dead_letter_stream "
+           u"\"%1-dead-letters\" is too long; set ingress.dead_letter_stream"_s.arg(
+               QString(250, u's'));
+    file("dead letters in the event stream",
+         "nats:\n  stream_name: calls\ningress:\n  dead_letter_stream: calls\n",
+         "config.yaml: ingress.dead_letter_stream=\"calls\": expected a stream other than "
+         "nats.stream_name");
+    file("failure share above 1", "simulate:\n  failure_share: 1.5\n",
+         "config.yaml: simulate.failure_share=\"1.5\": expected a number from 0 to 1");
+    file("failure share negative", "simulate:\n  failure_share: -0.1\n",
+         "config.yaml: simulate.failure_share=\"-0.1\": expected a number from 0 to 1");
+    file("failure share nan", "simulate:\n  failure_share: nan\n",
+         "config.yaml: simulate.failure_share=\"nan\": expected a number from 0 to 1");
+    file("empty nats_server", "local_stack:\n  nats_server: \"\"\n",
+         "config.yaml: local_stack.nats_server=\"\": expected a non-empty name");
+    file("nats: not a map", "nats: nats://localhost:4222\n",
+         "config.yaml: nats: expected a map of settings");
+
+    // routes: (seed 002), read by its own parser.
+    file("routes not a list", "routes:\n  domain: a.example\n",
+         "config.yaml: routes: expected a list of routes, each with a domain and endpoints");
+    file("route not a map", "routes:\n  - a.example\n",
+         "config.yaml: routes[0]: expected a map with a domain and endpoints");
+    file("route without domain", "routes:\n  - endpoints: [\"https://h/x\"]\n",
+         "config.yaml: routes[0].domain: missing; expected the domain of the events to forward");
+    file("route with empty domain", "routes:\n  - domain: \"\"\n    endpoints: [\"https://h/x\"]\n",
+         "config.yaml: routes[0].domain=\"\": expected a non-empty domain");
+    file("route with null domain", "routes:\n  - domain:\n    endpoints: [\"https://h/x\"]\n",
+         "config.yaml: routes[0].domain=\"\": expected a non-empty domain");
+    file("route with a list as domain",
+         "routes:\n  - domain: [a, b]\n    endpoints: [\"https://h/x\"]\n",
+         "config.yaml: routes[0].domain: expected a single value, not a list or a map");
+    file("duplicate domain, other case",
+         "routes:\n"
+         "  - {domain: Example.com, endpoints: [\"https://h/1\"]}\n"
+         "  - {domain: other.example, endpoints: [\"https://h/2\"]}\n"
+         "  - {domain: EXAMPLE.COM, endpoints: [\"https://h/3\"]}\n",
+         "config.yaml: routes[2].domain=\"EXAMPLE.COM\": appears twice, first at routes[0]");
+    file("route without endpoints", "routes:\n  - domain: a.example\n",
+         "config.yaml: routes[0].endpoints: missing; expected a non-empty list of absolute "
+         "http:// or https:// URLs");
+    file("route with no endpoints", "routes:\n  - domain: a.example\n    endpoints: []\n",
+         "config.yaml: routes[0].endpoints: expected a non-empty list of absolute http:// or "
+         "https:// URLs");
+    file("route with null endpoints", "routes:\n  - domain: a.example\n    endpoints:\n",
+         "config.yaml: routes[0].endpoints: expected a non-empty list");
+    file("endpoints as a single URL",
+         "routes:\n  - domain: a.example\n    endpoints: \"https://h/x\"\n",
+         "config.yaml: routes[0].endpoints: expected a non-empty list");
+    file("endpoint as a map",
+         "routes:\n  - domain: a.example\n    endpoints:\n      - \"https://h/x\"\n"
+         "      - {url: \"https://h/y\"}\n",
+         "config.yaml: routes[0].endpoints[1]: expected a single URL, not a list or a map");
+    const auto endpoint = [&](const char *name, const char *url) {
+        // Two good routes first: the message must name the third.
+        QTest::newRow(name) << QByteArray("routes:\n"
+                                          "  - {domain: a.example, endpoints: [\"https://a/\"]}\n"
+                                          "  - {domain: b.example, endpoints: [\"https://b/\"]}\n"
+                                          "  - domain: c.example\n    endpoints:\n      - \"")
+                + url + "\"\n"
+                            << QStringList() << QStringList()
+                            << u"config.yaml: routes[2].endpoints[0]=\"%1\": expected an absolute "
+                               u"http:// or https:// URL"_s.arg(QString::fromUtf8(url));
+    };
+    endpoint("ftp endpoint", "ftp://x");
+    endpoint("relative endpoint", "/webhook");
+    endpoint("endpoint without scheme", "backend1.example.com/webhook");
+    endpoint("endpoint without host", "http:///webhook");
+    endpoint("endpoint with a space", "https://back end.example.com/webhook");
+    endpoint("endpoint port out of range", "https://backend.example.com:99999/webhook");
+    endpoint("file endpoint", "file:///etc/hosts");
+    endpoint("websocket endpoint", "wss://hooks.example.com/in");
+    endpoint("empty endpoint", "");
+    file("duplicate endpoint",
+         "routes:\n  - domain: a.example\n    endpoints:\n      - \"https://a.example.com/hook\"\n"
+         "      - \"https://A.EXAMPLE.com/hook\"\n",
+         "config.yaml: routes[0].endpoints[1]=\"https://A.EXAMPLE.com/hook\": appears twice, first "
+         "at routes[0].endpoints[0]");
+    file("route timeout not a duration",
+         "routes:\n  - domain: a.example\n    endpoints: [\"https://h/x\"]\n    timeout: fast\n",
+         "config.yaml: routes[0].timeout=\"fast\": expected a Go duration such as 10ms, 5s or 1m");
+    file("route timeout unitless",
+         "routes:\n  - domain: a.example\n    endpoints: [\"https://h/x\"]\n    timeout: 5\n",
+         "config.yaml: routes[0].timeout=\"5\": expected a Go duration");
+    file("route timeout 0",
+         "routes:\n  - domain: a.example\n    endpoints: [\"https://h/x\"]\n    timeout: 0s\n",
+         "config.yaml: routes[0].timeout=\"0s\": expected a duration above 0");
+    file("route timeout null",
+         "routes:\n  - domain: a.example\n    endpoints: [\"https://h/x\"]\n    timeout:\n",
+         "config.yaml: routes[0].timeout=\"\": expected a Go duration");
+
     args("unknown log level", {u"--log-level"_s, u"loud"_s},
          "--log-level=\"loud\": expected one of debug, info, warn, error");
     args("unknown engine", {u"--engines"_s, u"sync,fax"_s},
@@ -995,7 +1619,15 @@ sync:
     batch_size: 5
     speed: 3
 bogus: true
-ingress: {enabled: false}
+routes:
+  - domain: a.example
+    colour: green
+    endpoints: ["https://a.example/hook"]
+  - domain: b.example
+    endpoints: ["https://b.example/hook"]
+    retries: 3
+nats: {colour: red, max_deliveries: 4}
+ingress: {enabled: false, speed: 3}
 polling: {}
 timeouts:
   enabled: true
@@ -1003,12 +1635,20 @@ timeouts:
     QVERIFY2(result.config, qPrintable(result.error));
     QCOMPARE(result.config->server.port, 8081);
     QCOMPARE(result.config->sync.readerBatchSize, 5);
+    QCOMPARE(result.config->nats.maxDeliveries, 4);
+    QCOMPARE(result.config->ingress.enabled, false);
+    QCOMPARE(result.config->ingress.routes.size(), 2);
     const QString file = result.config->configFile;
+    // polling: and timeouts: belong to engines still to come: no warning.
     QCOMPARE(result.warnings,
              QStringList({file + u": unknown key \"server.colour\" ignored"_s,
                           file + u": unknown key \"sync.foo\" ignored"_s,
                           file + u": unknown key \"sync.reader.speed\" ignored"_s,
-                          file + u": unknown key \"bogus\" ignored"_s}));
+                          file + u": unknown key \"bogus\" ignored"_s,
+                          file + u": unknown key \"nats.colour\" ignored"_s,
+                          file + u": unknown key \"ingress.speed\" ignored"_s,
+                          file + u": unknown key \"routes[0].colour\" ignored"_s,
+                          file + u": unknown key \"routes[1].retries\" ignored"_s}));
 }
 
 void TestConfig::passwordsNeverInErrors_data()
@@ -1027,6 +1667,30 @@ void TestConfig::passwordsNeverInErrors_data()
         << QStringList();
     QTest::newRow("password as a list")
         << QByteArray("sync:\n  local:\n    password: [hunter2]\n") << QStringList();
+    QTest::newRow("NATS_URL with a bad port")
+        << QByteArray() << QStringList {u"NATS_URL=nats://u:hunter2@nats:99999"_s};
+    QTest::newRow("NATS_URL token")
+        << QByteArray() << QStringList {u"NATS_URL=nats://hunter2@nats:0"_s};
+    QTest::newRow("NATS_URL list")
+        << QByteArray() << QStringList {u"NATS_URL=nats://a:4222,nats://u:hunter2@b:bad"_s};
+    QTest::newRow("NATS_URL without scheme")
+        << QByteArray() << QStringList {u"NATS_URL=u:hunter2@nats"_s};
+    QTest::newRow("NATS_URL unencoded , in the password")
+        << QByteArray() << QStringList {u"NATS_URL=nats://u:hun,ter2@nats:4222"_s};
+    QTest::newRow("NATS_URL unencoded @ in the password")
+        << QByteArray() << QStringList {u"NATS_URL=nats://u:hun@ter2@nats:4222/x"_s};
+    QTest::newRow("nats.url in the file")
+        << QByteArray("nats:\n  url: \"tls://u:hunter2@nats:4222/path\"\n") << QStringList();
+    QTest::newRow("nats.url fine, another value bad")
+        << QByteArray("nats:\n  url: \"nats://u:hunter2@nats:4222\"\n  max_deliveries: 0\n")
+        << QStringList();
+    QTest::newRow("route endpoint with a password")
+        << QByteArray("routes:\n  - domain: a\n    endpoints: [\"ftp://u:hunter2@h/x\"]\n")
+        << QStringList();
+    QTest::newRow("route endpoint twice with a password")
+        << QByteArray("routes:\n  - domain: a\n    endpoints:\n"
+                      "      - \"https://u:hunter2@h/x\"\n      - \"https://u:hunter2@h/x\"\n")
+        << QStringList();
     QTest::newRow("password set, another value bad")
         << QByteArray("api:\n  token: hunter2\n")
         << QStringList {u"REDIS_LOCAL_PASSWORD=hunter2"_s, u"READER_WORKERS=x"_s};

@@ -114,11 +114,67 @@ struct SyncConfig
     }
 };
 
-// --simulate: synthetic FreeSWITCH traffic written into the local streams.
+// Seed 002 (Event Hub) config.yaml, `nats:` section. Field comments name the key.
+struct NatsConfig
+{
+    // nats.url / NATS_URL: one URL or a comma-separated list (cnats takes both); credentials
+    // may sit in the URL (nats://user:password@host:4222).
+    QString url = QStringLiteral("nats://localhost:4222");
+    // True when the file or the environment named a server; false: use the local stack.
+    bool configured = false;
+    QString streamName = QStringLiteral("call-signals"); // nats.stream_name
+    QString subjectPattern = QStringLiteral("call.signal.*"); // nats.subject_pattern
+    Milliseconds ackWait {10000}; // nats.ack_wait_seconds (whole seconds, as in the seed)
+    int maxDeliveries = 3; // nats.max_deliveries
+    QString consumerName = QStringLiteral("switchboard-ingress"); // nats.consumer_name (durable)
+    // nats.max_age: how long a stream this node creates keeps events (Go duration).
+    Milliseconds maxAge {7LL * 24 * 3600 * 1000};
+};
+
+// One entry of the seed's `routes:` list.
+struct IngressRoute
+{
+    QString domain; // routes[].domain, as written; matched case-insensitively
+    QStringList endpoints; // routes[].endpoints: absolute http:// or https:// URLs
+    Milliseconds timeout {0}; // routes[].timeout; 0: ingress.forward_timeout
+};
+
+// The ingress engine (Event Hub). `routes` is the seed's top-level list; the rest is ours.
+struct IngressConfig
+{
+    bool enabled = true; // ingress.enabled
+    QList<IngressRoute> routes; // routes
+    Milliseconds forwardTimeout {3000}; // ingress.forward_timeout (the seed's fixed 3 s)
+    int maxConnectionsPerHost = 32; // ingress.max_connections_per_host
+    int maxInFlight = 1024; // ingress.max_in_flight: the consumer's MaxAckPending
+    Milliseconds retryDelay {1000}; // ingress.retry_delay: NAK delay after the 1st attempt
+    Milliseconds retryMaxDelay {30000}; // ingress.retry_max_delay: the doubling stops here
+    Milliseconds publishTimeout {1500}; // ingress.publish_timeout: 503 without a JetStream ack
+    // ingress.dead_letter_stream; empty: "<nats.stream_name>-dead-letters"
+    QString deadLetterStream;
+    // ingress.delivered_bucket (KV); empty: "<nats.stream_name>-delivered"
+    QString deliveredBucket;
+    int deadLetterMaxMessages = 1000000; // ingress.dead_letter_max_messages
+
+    QString deadLetterStreamName(const NatsConfig &nats) const
+    {
+        return deadLetterStream.isEmpty() ? nats.streamName + QStringLiteral("-dead-letters")
+                                          : deadLetterStream;
+    }
+    QString deliveredBucketName(const NatsConfig &nats) const
+    {
+        return deliveredBucket.isEmpty() ? nats.streamName + QStringLiteral("-delivered")
+                                         : deliveredBucket;
+    }
+};
+
+// --simulate: synthetic FreeSWITCH traffic written into the local streams, call signals posted
+// to /events.
 struct SimulateConfig
 {
     bool enabled = false; // --simulate / simulate.enabled
     double eventsPerSecond = 50; // --simulate-rate / simulate.rate
+    double failureShare = 0.2; // simulate.failure_share: share of demo sink requests failed
 };
 
 // Child servers started when an engine has none configured.
@@ -126,6 +182,7 @@ struct LocalStackConfig
 {
     QString dataDir; // local_stack.data_dir; empty: user data dir
     QString redisServer = QStringLiteral("redis-server"); // local_stack.redis_server
+    QString natsServer = QStringLiteral("nats-server"); // local_stack.nats_server
 };
 
 struct Config
@@ -138,6 +195,8 @@ struct Config
     QStringList engines;
     ServerConfig server;
     SyncConfig sync;
+    NatsConfig nats;
+    IngressConfig ingress;
     SimulateConfig simulate;
     LocalStackConfig localStack;
 };

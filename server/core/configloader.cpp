@@ -55,11 +55,17 @@ Setting list(const QString &path, ListSetter set)
 }
 
 const QStringList engineNames = {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s};
+// The engines this build runs, in the order ConfigResult::enginesEnabled lists them.
+const QStringList builtEngines = {u"sync"_s, u"ingress"_s};
 
-// Top-level sections of the Event Hub's config.yaml (nats, routes) and of the engines still to
-// come: their engines will read them, this loader does not yet, so they raise no warning.
-const QStringList reservedSections = {u"nats"_s, u"routes"_s, u"ingress"_s, u"polling"_s,
-                                      u"timeouts"_s};
+// Top-level sections of the engines still to come: their engines will read them, this loader
+// does not yet, so they raise no warning.
+const QStringList reservedSections = {u"polling"_s, u"timeouts"_s};
+
+// The Event Hub's list of routes, read by Loader::readRoutes() rather than the table.
+const QString routesKey = u"routes"_s;
+const QString endpointsExpected =
+    u"expected a non-empty list of absolute http:// or https:// URLs"_s;
 
 const QString durationExpected = u"expected a Go duration such as 10ms, 5s or 1m"_s;
 const QString addressExpected =
@@ -115,15 +121,45 @@ template<typename Field> ScalarSetter boolean(Field field)
 }
 
 // Every duration here is a latency bound, a timeout or an interval: zero is never meant.
+Rejection parsePositiveDuration(const QString &text, Milliseconds &value,
+                                const QString &zeroExpected = u"expected a duration above 0"_s)
+{
+    const std::optional<Milliseconds> parsed = parseGoDuration(text.trimmed());
+    if (!parsed)
+        return durationExpected;
+    if (parsed->count() == 0)
+        return zeroExpected;
+    value = *parsed;
+    return {};
+}
+
 template<typename Field>
 ScalarSetter duration(Field field, const QString &zeroExpected = u"expected a duration above 0"_s)
 {
     return [=](Config &c, const QString &text) -> Rejection {
+        Milliseconds value;
+        if (Rejection rejection = parsePositiveDuration(text, value, zeroExpected))
+            return rejection;
+        field(c) = value;
+        return {};
+    };
+}
+
+// The seed's nats.ack_wait_seconds is whole seconds; a Go duration ("10s") is accepted too.
+template<typename Field> ScalarSetter seconds(Field field)
+{
+    return [=](Config &c, const QString &text) -> Rejection {
+        const QString expected =
+            u"expected a positive number of seconds such as 10, or a Go duration such as 10s"_s;
+        if (const std::optional<int> whole = toInt(text)) {
+            if (*whole < 1)
+                return expected;
+            field(c) = Milliseconds(qint64(*whole) * 1000);
+            return {};
+        }
         const std::optional<Milliseconds> value = parseGoDuration(text.trimmed());
-        if (!value)
-            return durationExpected;
-        if (value->count() == 0)
-            return zeroExpected;
+        if (!value || value->count() == 0)
+            return expected;
         field(c) = *value;
         return {};
     };
@@ -182,6 +218,105 @@ template<typename Field> ScalarSetter byteSize(Field field)
     };
 }
 
+// A name that `valid` accepts; an optional one may also be empty, meaning "the default".
+template<typename Field>
+ScalarSetter checkedName(Field field, bool (*valid)(const QString &), const QString &expected,
+                         bool allowEmpty = false)
+{
+    return [=](Config &c, const QString &text) -> Rejection {
+        if (!valid(text) && !(allowEmpty && text.isEmpty()))
+            return allowEmpty ? expected + u", or empty for the default"_s : expected;
+        field(c) = text;
+        return {};
+    };
+}
+
+// JetStream's rules for stream and consumer names: they become subjects ($JS.API.STREAM.INFO.
+// <name>) and file names on the server, hence no subject tokens, wildcards or path separators.
+bool isJetStreamName(const QString &name)
+{
+    static const QRegularExpression forbidden(u"[\\s.*>/\\\\\\p{Cc}]"_s);
+    return !name.isEmpty() && name.size() <= 255 && !name.contains(forbidden);
+}
+
+const QString streamNameExpected = u"expected a JetStream stream name: 1 to 255 characters, "
+                                   u"no whitespace and none of . * > / \\"_s;
+const QString consumerNameExpected = u"expected a JetStream consumer name: 1 to 255 characters, "
+                                     u"no whitespace and none of . * > / \\"_s;
+
+// A key-value bucket is the stream KV_<bucket>, and its name is stricter than a stream's.
+bool isBucketName(const QString &name)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9_-]{1,252}$"_s);
+    return pattern.match(name).hasMatch();
+}
+
+const QString bucketNameExpected =
+    u"expected a key-value bucket name: 1 to 252 letters, digits, _ or -"_s;
+
+const QString subjectExpected = u"expected a subject such as call.signal.*: dot-separated "
+                                u"tokens without whitespace, wildcards only in the last"_s;
+
+// nats.subject_pattern: the stream's subject filter, whose last token the engine replaces by
+// the event's domain. At least one literal token before it, so that the stream does not take
+// every subject on the server.
+Rejection checkSubjectPattern(const QString &text)
+{
+    static const QRegularExpression whitespace(u"[\\s\\p{Cc}]"_s);
+    const QStringList tokens = text.split(u'.');
+    if (text.contains(whitespace) || tokens.size() < 2)
+        return subjectExpected;
+    for (qsizetype i = 0; i < tokens.size(); ++i) {
+        const QString &token = tokens.at(i);
+        if (token.isEmpty()
+            || (i + 1 < tokens.size() && (token.contains(u'*') || token.contains(u'>'))))
+            return subjectExpected;
+    }
+    if (tokens.last() != u"*" && tokens.last() != u">")
+        return u"expected the last token to be * or > (the event's domain replaces it), "
+               u"such as call.signal.*"_s;
+    return {};
+}
+
+const QString natsUrlExpected = u"expected nats://, tls://, ws:// or wss:// URLs or host:port, "
+                                u"comma-separated"_s;
+
+// One server of nats.url, as cnats reads it: a URL, or host:port (cnats adds nats://).
+bool isNatsServer(const QString &server)
+{
+    if (server.contains(u"://"_s)) {
+        const QUrl url(server, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        const bool websocket = scheme == u"ws" || scheme == u"wss";
+        return url.isValid() && (websocket || scheme == u"nats" || scheme == u"tls")
+            && !url.host().isEmpty() && url.port(4222) >= 1 && !url.hasQuery() && !url.hasFragment()
+            && (websocket || url.path().isEmpty() || url.path() == u"/");
+    }
+    static const QRegularExpression hostPort(
+        u"^(\\[[0-9A-Fa-f:.]+\\]|[^\\s/@?#:\\[\\]]+):(\\d{1,5})$"_s);
+    const QRegularExpressionMatch match = hostPort.match(server);
+    const int port = match.captured(2).toInt();
+    return match.hasMatch() && port >= 1 && port <= 65535;
+}
+
+// nats.url / NATS_URL names the servers, so the local stack's nats-server is not used. The
+// list is stored without blanks around its commas.
+ScalarSetter natsServers()
+{
+    return [](Config &c, const QString &text) -> Rejection {
+        QStringList servers;
+        for (const QString &item : text.split(u',')) {
+            const QString server = item.trimmed();
+            if (!isNatsServer(server))
+                return natsUrlExpected;
+            servers.append(server);
+        }
+        c.nats.url = servers.join(u',');
+        c.nats.configured = true;
+        return {};
+    };
+}
+
 template<typename Field> ScalarSetter hostAddress(Field field)
 {
     return [=](Config &c, const QString &text) -> Rejection {
@@ -199,6 +334,18 @@ template<typename Field> ScalarSetter positiveNumber(Field field, const QString 
         bool ok = false;
         const double value = text.trimmed().toDouble(&ok);
         if (!ok || !std::isfinite(value) || value <= 0)
+            return expected;
+        field(c) = value;
+        return {};
+    };
+}
+
+template<typename Field> ScalarSetter fraction(Field field, const QString &expected)
+{
+    return [=](Config &c, const QString &text) -> Rejection {
+        bool ok = false;
+        const double value = text.trimmed().toDouble(&ok);
+        if (!ok || !(value >= 0 && value <= 1))
             return expected;
         field(c) = value;
         return {};
@@ -349,10 +496,14 @@ const std::vector<Setting> &settings()
         list(u"engines"_s, engineList(FIELD(engines))),
         scalar(u"local_stack.data_dir"_s, {}, anyText(FIELD(localStack.dataDir))),
         scalar(u"local_stack.redis_server"_s, {}, nonEmptyText(FIELD(localStack.redisServer))),
+        scalar(u"local_stack.nats_server"_s, {}, nonEmptyText(FIELD(localStack.natsServer))),
         scalar(u"simulate.enabled"_s, {}, boolean(FIELD(simulate.enabled))),
         scalar(u"simulate.rate"_s, {},
                positiveNumber(FIELD(simulate.eventsPerSecond),
                               u"expected a positive number of events per second"_s)),
+        scalar(u"simulate.failure_share"_s, {},
+               fraction(FIELD(simulate.failureShare),
+                        u"expected a number from 0 to 1 (0.2: one demo request in five fails)"_s)),
 
         scalar(u"sync.enabled"_s, {}, boolean(FIELD(sync.enabled))),
         // addr and url before db and password: see setRedisUrl().
@@ -416,6 +567,40 @@ const std::vector<Setting> &settings()
                duration(FIELD(sync.healthRecoveryTimeout))),
         scalar(u"sync.health.max_retries"_s, u"HEALTH_MAX_RETRIES"_s,
                integer(FIELD(sync.healthMaxRetries), 1)),
+
+        // The Event Hub's nats: section (seed 002), then our own. Its routes: list is a list of
+        // maps, which this table cannot express: Loader::readRoutes() reads it.
+        scalar(u"nats.url"_s, u"NATS_URL"_s, natsServers()),
+        scalar(u"nats.stream_name"_s, {},
+               checkedName(FIELD(nats.streamName), isJetStreamName, streamNameExpected)),
+        scalar(u"nats.subject_pattern"_s, {},
+               [](Config &c, const QString &text) -> Rejection {
+                   if (Rejection rejection = checkSubjectPattern(text))
+                       return rejection;
+                   c.nats.subjectPattern = text;
+                   return {};
+               }),
+        scalar(u"nats.ack_wait_seconds"_s, {}, seconds(FIELD(nats.ackWait))),
+        scalar(u"nats.max_deliveries"_s, {}, integer(FIELD(nats.maxDeliveries), 1)),
+        scalar(u"nats.consumer_name"_s, {},
+               checkedName(FIELD(nats.consumerName), isJetStreamName, consumerNameExpected)),
+        scalar(u"nats.max_age"_s, {}, duration(FIELD(nats.maxAge))),
+
+        scalar(u"ingress.enabled"_s, {}, boolean(FIELD(ingress.enabled))),
+        scalar(u"ingress.forward_timeout"_s, {}, duration(FIELD(ingress.forwardTimeout))),
+        scalar(u"ingress.max_connections_per_host"_s, {},
+               integer(FIELD(ingress.maxConnectionsPerHost), 1)),
+        scalar(u"ingress.max_in_flight"_s, {}, integer(FIELD(ingress.maxInFlight), 1)),
+        scalar(u"ingress.retry_delay"_s, {}, duration(FIELD(ingress.retryDelay))),
+        scalar(u"ingress.retry_max_delay"_s, {}, duration(FIELD(ingress.retryMaxDelay))),
+        scalar(u"ingress.publish_timeout"_s, {}, duration(FIELD(ingress.publishTimeout))),
+        scalar(u"ingress.dead_letter_stream"_s, {},
+               checkedName(FIELD(ingress.deadLetterStream), isJetStreamName, streamNameExpected,
+                           true)),
+        scalar(u"ingress.delivered_bucket"_s, {},
+               checkedName(FIELD(ingress.deliveredBucket), isBucketName, bucketNameExpected, true)),
+        scalar(u"ingress.dead_letter_max_messages"_s, {},
+               integer(FIELD(ingress.deadLetterMaxMessages), 1)),
     };
     return table;
 }
@@ -442,21 +627,31 @@ bool isSection(const QString &path)
     return false;
 }
 
-// A value as an error message may show it: on one line, with the password of a
-// redis://user:password@host URL and every secret setting replaced by ***.
-QString shown(const Setting &setting, const QString &value)
+// A text as an error message may show it: on one line, with the credentials of every URL in it
+// replaced by ***. A user-info ends at an '@' and starts after the nearest "://" before it (or
+// at the start: cnats takes "user:password@host:4222" without a scheme). Its user name, up to
+// the first ':', stays; a user-info without a ':' is a token (nats://token@host) and goes
+// whole. Over-masking is the safe way to be wrong: "nats://h1:4222,u:pw@h2:4222" shows as
+// "nats://h1:***@h2:4222", and a password with an unencoded ',' or '@' is still hidden.
+QString oneLine(QString text)
 {
-    if (setting.secret)
-        return u"***"_s;
-    QString text = value;
-    const qsizetype schemeEnd = text.indexOf(u"://"_s);
-    const qsizetype at = text.lastIndexOf(u'@');
-    if (schemeEnd >= 0 && at > schemeEnd) {
-        const qsizetype colon = text.indexOf(u':', schemeEnd + 3);
-        if (colon >= 0 && colon < at)
-            text.replace(colon + 1, at - colon - 1, u"***"_s);
+    qsizetype at = text.lastIndexOf(u'@');
+    while (at >= 0) {
+        const qsizetype scheme = text.lastIndexOf(u"://"_s, at);
+        const qsizetype start = scheme >= 0 ? scheme + 3 : 0;
+        const qsizetype colon = text.indexOf(u':', start);
+        const qsizetype from = colon >= 0 && colon < at ? colon + 1 : start;
+        text.replace(from, at - from, u"***"_s);
+        // An '@' at `from` or later was part of the text just masked.
+        at = from > 0 ? text.lastIndexOf(u'@', from - 1) : -1;
     }
     return text.replace(u'\n', u"\\n"_s).replace(u'\r', u"\\r"_s);
+}
+
+// A setting's value as an error message may show it: secret settings as *** whatever they hold.
+QString shown(const Setting &setting, const QString &value)
+{
+    return setting.secret ? u"***"_s : oneLine(value);
 }
 
 class Loader
@@ -471,6 +666,13 @@ public:
 private:
     bool collect(const YAML::Node &map, const QString &prefix, const QString &fileName,
                  QHash<QString, YAML::Node> &found);
+    bool readRoutes(const YAML::Node &routes, const QString &fileName);
+    // `path` is the route's place in the file, "routes[2]", for messages.
+    bool readRoute(const YAML::Node &route, const QString &fileName, const QString &path,
+                   IngressRoute &out);
+    bool readEndpoints(const YAML::Node &endpoints, const QString &fileName, const QString &path,
+                       QStringList &out);
+    bool checkIngress();
     bool applyNode(const Setting &setting, const QString &fileName, const YAML::Node &node);
     // `source` names where the value came from: "config.yaml: sync.reader.batch_size",
     // "READER_BATCH_SIZE" or "--log-level".
@@ -519,10 +721,110 @@ bool Loader::readFile(const QString &fileName)
         if (it != found.cend() && !applyNode(setting, fileName, *it))
             return false;
     }
+    const auto routes = found.constFind(routesKey);
+    return routes == found.cend() || readRoutes(*routes, fileName);
+}
+
+// The Event Hub's top-level routes: a list of {domain, endpoints, timeout}. Null or [] is no
+// route at all: every event then becomes a dead letter, which is the engine's business.
+bool Loader::readRoutes(const YAML::Node &routes, const QString &fileName)
+{
+    if (routes.IsNull())
+        return true;
+    if (!routes.IsSequence())
+        return fail(fileName
+                    + u": routes: expected a list of routes, each with a domain and endpoints"_s);
+    QList<IngressRoute> read;
+    for (std::size_t i = 0; i < routes.size(); ++i) {
+        const QString path = u"routes[%1]"_s.arg(i);
+        IngressRoute route;
+        if (!readRoute(routes[i], fileName, path, route))
+            return false;
+        // Events find their route by domain, case-insensitively: of two routes for one domain,
+        // one would never be used.
+        for (qsizetype first = 0; first < read.size(); ++first) {
+            if (read.at(first).domain.compare(route.domain, Qt::CaseInsensitive) == 0)
+                return fail(u"%1: %2.domain=\"%3\": appears twice, first at routes[%4]"_s.arg(
+                    fileName, path, oneLine(route.domain), QString::number(first)));
+        }
+        read.append(route);
+    }
+    m_config.ingress.routes = read;
     return true;
 }
 
-// Flattens the file's maps into dotted paths, warning about keys no setting knows.
+bool Loader::readRoute(const YAML::Node &route, const QString &fileName, const QString &path,
+                       IngressRoute &out)
+{
+    const QString where = fileName + u": "_s + path;
+    if (!route.IsMap())
+        return fail(where + u": expected a map with a domain and endpoints"_s);
+    bool hasEndpoints = false;
+    for (const auto &entry : route) {
+        const QString key = QString::fromStdString(entry.first.Scalar());
+        const YAML::Node &value = entry.second;
+        const QString source = where + u'.' + key;
+        if (key == u"endpoints") {
+            if (!readEndpoints(value, fileName, path + u".endpoints"_s, out.endpoints))
+                return false;
+            hasEndpoints = true;
+            continue;
+        }
+        if (key != u"domain" && key != u"timeout") {
+            // As everywhere else: a typo must not stop a start, but it must be seen.
+            m_warnings.append(u"%1: unknown key \"%2\" ignored"_s.arg(fileName, path + u'.' + key));
+            continue;
+        }
+        if (!value.IsScalar() && !value.IsNull())
+            return fail(source + u": expected a single value, not a list or a map"_s);
+        // "key:" with nothing after it is YAML's null, read as the empty text it looks like.
+        const QString text = value.IsNull() ? QString() : QString::fromStdString(value.Scalar());
+        if (key == u"domain") {
+            out.domain = text.trimmed();
+            if (out.domain.isEmpty())
+                return fail(u"%1=\"%2\": expected a non-empty domain"_s.arg(source, oneLine(text)));
+        } else if (Rejection expected = parsePositiveDuration(text, out.timeout)) {
+            return fail(u"%1=\"%2\": %3"_s.arg(source, oneLine(text), *expected));
+        }
+    }
+    if (out.domain.isEmpty())
+        return fail(where + u".domain: missing; expected the domain of the events to forward"_s);
+    if (!hasEndpoints)
+        return fail(where + u".endpoints: missing; "_s + endpointsExpected);
+    return true;
+}
+
+bool Loader::readEndpoints(const YAML::Node &endpoints, const QString &fileName,
+                           const QString &path, QStringList &out)
+{
+    if (!endpoints.IsSequence() || endpoints.size() == 0)
+        return fail(u"%1: %2: %3"_s.arg(fileName, path, endpointsExpected));
+    QList<QUrl> urls;
+    for (std::size_t i = 0; i < endpoints.size(); ++i) {
+        const QString source = u"%1: %2[%3]"_s.arg(fileName, path).arg(i);
+        const YAML::Node &item = endpoints[i];
+        if (!item.IsScalar())
+            return fail(source + u": expected a single URL, not a list or a map"_s);
+        const QString text = QString::fromStdString(item.Scalar()).trimmed();
+        const QUrl url(text, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        if (!url.isValid() || url.isRelative() || (scheme != u"http" && scheme != u"https")
+            || url.host().isEmpty())
+            return fail(u"%1=\"%2\": expected an absolute http:// or https:// URL"_s.arg(
+                source, oneLine(text)));
+        // The engine remembers which endpoints of an event have answered 2xx: the same endpoint
+        // twice in one route would be called once and counted twice.
+        if (const qsizetype first = urls.indexOf(url); first >= 0)
+            return fail(u"%1=\"%2\": appears twice, first at %3[%4]"_s.arg(
+                source, oneLine(text), path, QString::number(first)));
+        urls.append(url);
+        out.append(text);
+    }
+    return true;
+}
+
+// Flattens the file's maps into dotted paths, warning about keys no setting knows. The top-level
+// routes: list is kept whole for readRoutes().
 bool Loader::collect(const YAML::Node &map, const QString &prefix, const QString &fileName,
                      QHash<QString, YAML::Node> &found)
 {
@@ -530,7 +832,7 @@ bool Loader::collect(const YAML::Node &map, const QString &prefix, const QString
         const QString key = QString::fromStdString(entry.first.Scalar());
         const QString path = prefix.isEmpty() ? key : prefix + u'.' + key;
         const YAML::Node &value = entry.second;
-        if (findSetting(path)) {
+        if (findSetting(path) || (prefix.isEmpty() && key == routesKey)) {
             found.insert(path, value);
         } else if (prefix.isEmpty() && reservedSections.contains(key)) {
             continue;
@@ -615,21 +917,53 @@ bool Loader::applyCommandLine(const CommandLineOptions &cli)
     return true;
 }
 
+// Checks across settings, once every source has been applied. The names the ingress engine
+// derives from nats.stream_name must be valid too, or it would fail at its first start.
+bool Loader::checkIngress()
+{
+    const NatsConfig &nats = m_config.nats;
+    const IngressConfig &ingress = m_config.ingress;
+    const QString file = m_config.configFile.isEmpty() ? QString() : m_config.configFile + u": "_s;
+    if (ingress.retryDelay > ingress.retryMaxDelay)
+        return fail(u"%1ingress.retry_delay=\"%2\": expected at most ingress.retry_max_delay "
+                    u"(%3)"_s.arg(file, formatDuration(ingress.retryDelay),
+                                  formatDuration(ingress.retryMaxDelay)));
+    const QString deadLetters = ingress.deadLetterStreamName(nats);
+    if (ingress.deadLetterStream.isEmpty() && !isJetStreamName(deadLetters))
+        return fail(u"%1nats.stream_name=\"%2\": the default ingress.dead_letter_stream "
+                    u"\"%3\" is too long; set ingress.dead_letter_stream"_s.arg(
+                        file, nats.streamName, deadLetters));
+    if (deadLetters == nats.streamName)
+        return fail(u"%1ingress.dead_letter_stream=\"%2\": expected a stream other than "
+                    u"nats.stream_name"_s.arg(file, deadLetters));
+    const QString delivered = ingress.deliveredBucketName(nats);
+    if (ingress.deliveredBucket.isEmpty() && !isBucketName(delivered))
+        return fail(u"%1nats.stream_name=\"%2\": the default ingress.delivered_bucket \"%3\" "
+                    u"is not a valid bucket name (letters, digits, _ and -); set "
+                    u"ingress.delivered_bucket"_s.arg(file, nats.streamName, delivered));
+    return true;
+}
+
 ConfigResult Loader::result()
 {
     // An engine list (engines: or --engines) wins over <engine>.enabled: naming the engines to
     // run is the more specific decision.
     if (!m_config.engines.isEmpty()) {
         m_config.sync.enabled = m_config.engines.contains(u"sync"_s);
+        m_config.ingress.enabled = m_config.engines.contains(u"ingress"_s);
         for (const QString &name : std::as_const(m_config.engines)) {
-            if (name != u"sync")
+            if (!builtEngines.contains(name))
                 m_warnings.append(
                     u"engine \"%1\" is not part of this build yet; ignored"_s.arg(name));
         }
     }
+    if (!checkIngress())
+        return failure();
     QStringList enabled;
     if (m_config.sync.enabled)
         enabled.append(u"sync"_s);
+    if (m_config.ingress.enabled)
+        enabled.append(u"ingress"_s);
     return {m_config, QString(), m_warnings, enabled};
 }
 
