@@ -2,6 +2,7 @@
 // /health, /metrics and /api/v1/status over real HTTP, and graceful stop.
 
 #include "core/metrics.h"
+#include "http/apiaccess.h"
 #include "http/httprequest.h"
 #include "node/statusapi.h"
 #include "resp.h"
@@ -243,7 +244,7 @@ void TestNode::apiAccessRule()
     request.remoteAddress = QHostAddress(address);
     if (!authorization.isEmpty())
         request.headers.append({"Authorization", authorization});
-    QCOMPARE(StatusApi::apiAccessStatus(request, token), expected);
+    QCOMPARE(apiAccessStatus(request, token), expected);
 }
 
 QTEST_GUILESS_MAIN(TestNode)

@@ -28,6 +28,15 @@ bool answersPing(quint16 port)
     return socket.waitForReadyRead(300) && socket.readAll().startsWith("+PONG");
 }
 
+bool answersInfo(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(300))
+        return false;
+    return socket.waitForReadyRead(500) && socket.readAll().startsWith("INFO ");
+}
+
 } // namespace
 
 LocalStack::LocalStack(const LocalStackConfig &config, QObject *parent)
@@ -52,50 +61,85 @@ QString LocalStack::dataDir() const
 std::optional<RedisEndpoint> LocalStack::startRedis(const QString &name)
 {
     const QString dir = dataDir() + QLatin1Char('/') + name;
-    if (!QDir().mkpath(dir)) {
-        m_error = QStringLiteral("cannot create %1").arg(dir);
-        return std::nullopt;
-    }
     const quint16 port = pickFreePort();
-    auto process = std::make_unique<QProcess>();
-    process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    process->setStandardOutputFile(dir + QStringLiteral("/redis.log"));
-    process->setWorkingDirectory(dir);
     // The append-only file keeps the streams across restarts of the local stack, as a real
     // FreeSWITCH box's Redis would.
-    process->start(m_config.redisServer,
-                   {QStringLiteral("--port"), QString::number(port), QStringLiteral("--bind"),
-                    QStringLiteral("127.0.0.1"), QStringLiteral("--dir"), dir,
-                    QStringLiteral("--appendonly"), QStringLiteral("yes"), QStringLiteral("--save"),
-                    QString(), QStringLiteral("--protected-mode"), QStringLiteral("yes")});
-    if (!process->waitForStarted(5000)) {
-        m_error = QStringLiteral("cannot start %1: %2 (install redis-server or configure a "
-                                 "Redis for this engine)")
-                      .arg(m_config.redisServer, process->errorString());
+    const QStringList arguments {QStringLiteral("--port"),
+                                 QString::number(port),
+                                 QStringLiteral("--bind"),
+                                 QStringLiteral("127.0.0.1"),
+                                 QStringLiteral("--dir"),
+                                 dir,
+                                 QStringLiteral("--appendonly"),
+                                 QStringLiteral("yes"),
+                                 QStringLiteral("--save"),
+                                 QString(),
+                                 QStringLiteral("--protected-mode"),
+                                 QStringLiteral("yes")};
+    if (!startChild(name, m_config.redisServer, arguments, dir, port, answersPing))
         return std::nullopt;
-    }
-    QDeadlineTimer deadline(10000);
-    while (!answersPing(port)) {
-        if (deadline.hasExpired() || process->state() != QProcess::Running) {
-            m_error = QStringLiteral("%1 for %2 did not answer on port %3; see %4/redis.log")
-                          .arg(m_config.redisServer, name)
-                          .arg(port)
-                          .arg(dir);
-            process->kill();
-            process->waitForFinished(2000);
-            return std::nullopt;
-        }
-        process->waitForFinished(50); // bounded pause that also notices an early exit
-    }
-    qCInfo(lcCore).noquote() << "local stack:" << name << "redis-server on 127.0.0.1:" << port
-                             << "pid" << process->processId() << "data" << dir;
-    m_children.push_back({name, std::move(process)});
-
     RedisEndpoint endpoint;
     endpoint.host = QStringLiteral("127.0.0.1");
     endpoint.port = port;
     endpoint.db = 0;
     return endpoint;
+}
+
+std::optional<QString> LocalStack::startNats(const QString &name)
+{
+    const QString dir = dataDir() + QLatin1Char('/') + name;
+    const quint16 port = pickFreePort();
+    // The file store under the data directory keeps accepted events and dead letters across
+    // restarts, as a production JetStream would.
+    const QStringList arguments {QStringLiteral("-js"),
+                                 QStringLiteral("-a"),
+                                 QStringLiteral("127.0.0.1"),
+                                 QStringLiteral("-p"),
+                                 QString::number(port),
+                                 QStringLiteral("-sd"),
+                                 dir};
+    if (!startChild(name, m_config.natsServer, arguments, dir, port, answersInfo))
+        return std::nullopt;
+    return QStringLiteral("nats://127.0.0.1:%1").arg(port);
+}
+
+bool LocalStack::startChild(const QString &name, const QString &program,
+                            const QStringList &arguments, const QString &dir, quint16 port,
+                            bool (*answers)(quint16))
+{
+    if (!QDir().mkpath(dir)) {
+        m_error = QStringLiteral("cannot create %1").arg(dir);
+        return false;
+    }
+    const QString logFile = dir + QStringLiteral("/server.log");
+    auto process = std::make_unique<QProcess>();
+    process->setProcessChannelMode(QProcess::MergedChannels);
+    process->setStandardOutputFile(logFile);
+    process->setWorkingDirectory(dir);
+    process->start(program, arguments);
+    if (!process->waitForStarted(5000)) {
+        m_error = QStringLiteral("cannot start %1: %2 (install it or configure a server for this "
+                                 "engine)")
+                      .arg(program, process->errorString());
+        return false;
+    }
+    QDeadlineTimer deadline(10000);
+    while (!answers(port)) {
+        if (deadline.hasExpired() || process->state() != QProcess::Running) {
+            m_error = QStringLiteral("%1 for %2 did not answer on port %3; see %4")
+                          .arg(program, name)
+                          .arg(port)
+                          .arg(logFile);
+            process->kill();
+            process->waitForFinished(2000);
+            return false;
+        }
+        process->waitForFinished(50); // bounded pause that also notices an early exit
+    }
+    qCInfo(lcCore).noquote() << "local stack:" << name << program << "on 127.0.0.1:" << port
+                             << "pid" << process->processId() << "data" << dir;
+    m_children.push_back({name, std::move(process)});
+    return true;
 }
 
 void LocalStack::stopAll()

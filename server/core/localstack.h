@@ -9,9 +9,9 @@
 
 namespace Switchboard {
 
-// Servers Switchboard starts for itself when an engine has none configured: `redis-server`
-// children on free loopback ports, data under the user's data directory, stopped on exit.
-// A newcomer gets a working node with no set-up; a configured production node starts none.
+// Servers Switchboard starts for itself when an engine has none configured: `redis-server` and
+// `nats-server -js` children on free loopback ports, data under the user's data directory, stopped
+// on exit. A newcomer gets a working node with no set-up; a configured production node starts none.
 class LocalStack : public QObject
 {
     Q_OBJECT
@@ -22,6 +22,9 @@ public:
     // Starts redis-server for `name` ("sync-local"...) and waits (bounded) until it answers
     // PING. Returns the endpoint, or std::nullopt with errorString() set.
     std::optional<RedisEndpoint> startRedis(const QString &name);
+    // Starts `nats-server -js` for `name` ("ingress") with its JetStream store under the data
+    // directory and waits (bounded) for its INFO greeting. Returns the nats:// URL.
+    std::optional<QString> startNats(const QString &name);
     QString errorString() const { return m_error; }
 
     // SIGTERM every child and wait for it (redis-server saves and exits quickly).
@@ -35,6 +38,9 @@ private:
     };
 
     QString dataDir() const;
+    // Starts `program` in `dir` and waits until `answers(port)`; kept as a child on success.
+    bool startChild(const QString &name, const QString &program, const QStringList &arguments,
+                    const QString &dir, quint16 port, bool (*answers)(quint16));
 
     LocalStackConfig m_config;
     std::vector<Child> m_children;

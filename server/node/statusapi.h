@@ -26,14 +26,6 @@ public:
     QByteArray metrics() const;
     QJsonObject status() const;
 
-    // /api/v1/* rule: loopback clients freely; others need "Authorization: Bearer <api.token>"
-    // (constant-time compare) and get 403 when no token is configured. Answers and returns
-    // false when the request is refused.
-    static bool authorizeApi(const HttpRequest &request, HttpResponder &responder,
-                             const QByteArray &token);
-    // The decision alone: 0 when allowed, else the HTTP status to refuse with.
-    static int apiAccessStatus(const HttpRequest &request, const QByteArray &token);
-
 private:
     SnapshotBoard *m_board;
     QByteArray m_apiToken;

@@ -3,6 +3,10 @@
 #include "core/localstack.h"
 #include "core/logging.h"
 #include "http/httpserver.h"
+#include "ingress/ingressapi.h"
+#include "ingress/ingressengine.h"
+#include "ingress/ingressgateway.h"
+#include "ingress/ingresssimulator.h"
 #include "statusapi.h"
 #include "sync/syncengine.h"
 #include "sync/syncsimulator.h"
@@ -52,9 +56,36 @@ bool SwitchboardNode::start(QString *error)
         if (m_config.simulate.enabled)
             m_host.add(new SyncSimulator(sync, m_config.simulate, m_host.board()));
     }
+    if (m_engines.contains(u"ingress"_s) && !addIngress(error))
+        return false;
     if (!startHttp(error))
         return false;
     m_host.startAll();
+    return true;
+}
+
+bool SwitchboardNode::addIngress(QString *error)
+{
+    NatsConfig &nats = m_config.nats;
+    if (!nats.configured) {
+        const std::optional<QString> url = m_localStack->startNats(u"ingress"_s);
+        if (!url) {
+            *error = m_localStack->errorString();
+            return false;
+        }
+        nats.url = *url;
+    }
+    IngressConfig &ingress = m_config.ingress;
+    const bool simulate = m_config.simulate.enabled;
+    // A newcomer's --simulate with no routes gets the demo routes to the demo sink.
+    if (simulate && ingress.routes.isEmpty())
+        ingress.routes = IngressSimulator::demoRoutes(m_config.server.port);
+    m_ingressGateway = std::make_shared<IngressGateway>();
+    m_host.add(new IngressEngine(nats, ingress, m_ingressGateway, m_host.board()));
+    if (simulate)
+        m_host.add(new IngressSimulator(m_config.server.port,
+                                        qMax(1.0, m_config.simulate.eventsPerSecond / 5),
+                                        m_host.board()));
     return true;
 }
 
@@ -77,11 +108,20 @@ bool SwitchboardNode::startHttp(QString *error)
         if (server)
             server->moveToThread(&m_httpThread);
     }
+    if (m_ingressGateway) {
+        m_ingressApi = new IngressApi(m_ingressGateway, m_config.nats, m_config.ingress,
+                                      m_config.server.apiToken);
+        m_ingressApi->moveToThread(&m_httpThread);
+    }
     m_httpThread.start();
     bool ok = true;
     QMetaObject::invokeMethod(
         m_http,
         [&] {
+            if (m_ingressApi)
+                m_ingressApi->registerRoutes(*m_http);
+            if (m_ingressGateway && m_config.simulate.enabled)
+                IngressSimulator::registerDemoSink(*m_http, m_config.simulate.failureShare);
             QString message;
             ok = m_http->listen(m_config.server.bindAddress, m_config.server.port, &message);
             if (!ok)
@@ -106,6 +146,12 @@ void SwitchboardNode::stopHttp()
 {
     if (!m_httpThread.isRunning())
         return;
+    // Parked ingress requests are answered (or dropped, if their client left) on the HTTP
+    // thread, before the listeners go.
+    if (m_ingressApi)
+        QMetaObject::invokeMethod(
+            m_ingressApi, [api = m_ingressApi] { delete api; }, Qt::BlockingQueuedConnection);
+    m_ingressApi = nullptr;
     for (HttpServer *server : {m_http, m_healthHttp}) {
         if (server)
             QMetaObject::invokeMethod(

@@ -10,6 +10,8 @@
 namespace Switchboard {
 
 class HttpServer;
+class IngressApi;
+class IngressGateway;
 class LocalStack;
 class StatusApi;
 
@@ -37,6 +39,7 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    bool addIngress(QString *error);
     bool startHttp(QString *error);
     void stopHttp();
 
@@ -48,6 +51,8 @@ private:
     QThread m_httpThread;
     HttpServer *m_http = nullptr; // lives in m_httpThread
     HttpServer *m_healthHttp = nullptr; // HEALTH_PORT, when it differs from PORT
+    std::shared_ptr<IngressGateway> m_ingressGateway;
+    IngressApi *m_ingressApi = nullptr; // lives in m_httpThread
     quint16 m_httpPort = 0;
     bool m_stopping = false;
 };

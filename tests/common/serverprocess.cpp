@@ -117,6 +117,89 @@ QString RedisServer::addr() const
     return QStringLiteral("127.0.0.1:%1").arg(m_port);
 }
 
+namespace {
+
+// nats-server greets every client with "INFO {...}": the listener is up.
+bool natsAnswers(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(300))
+        return false;
+    return socket.waitForReadyRead(500) && socket.readAll().startsWith("INFO ");
+}
+
+} // namespace
+
+NatsServer::NatsServer() = default;
+
+NatsServer::~NatsServer()
+{
+    stop();
+}
+
+bool NatsServer::start(quint16 port)
+{
+    if (port)
+        m_port = port;
+    else if (!m_port)
+        m_port = freeLoopbackPort();
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->start(QStringLiteral("nats-server"),
+                     {QStringLiteral("-js"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
+                      QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-sd"),
+                      m_dir.path()});
+    if (!m_process->waitForStarted(5000)) {
+        m_error = QStringLiteral("nats-server did not start: ") + m_process->errorString();
+        return false;
+    }
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired()) {
+        if (natsAnswers(m_port))
+            return true;
+        if (m_process->state() != QProcess::Running)
+            break;
+        m_process->waitForFinished(50); // bounded wait between probes, also reaps an early exit
+    }
+    m_error = QStringLiteral("nats-server on port %1 did not answer: %2")
+                  .arg(m_port)
+                  .arg(QString::fromLocal8Bit(m_process->readAll()));
+    return false;
+}
+
+void NatsServer::kill()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    ::kill(pid_t(m_process->processId()), SIGKILL);
+    m_process->waitForFinished(5000);
+}
+
+void NatsServer::stop()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    ::kill(pid_t(m_process->processId()), SIGTERM);
+    if (!m_process->waitForFinished(5000))
+        kill();
+}
+
+bool NatsServer::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}
+
+qint64 NatsServer::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+QString NatsServer::url() const
+{
+    return QStringLiteral("nats://127.0.0.1:%1").arg(m_port);
+}
+
 SwitchboardProcess::SwitchboardProcess() = default;
 
 SwitchboardProcess::~SwitchboardProcess()
@@ -198,12 +281,23 @@ QByteArray SwitchboardProcess::output() const
 
 HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs)
 {
+    return httpRequest(port, "GET", path, {}, timeoutMs);
+}
+
+HttpResult httpRequest(quint16 port, const QByteArray &method, const QByteArray &path,
+                       const QByteArray &body, int timeoutMs, const QByteArray &extraHeaders)
+{
     HttpResult result;
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(timeoutMs))
         return result;
-    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray request =
+        method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!body.isEmpty() || method == "POST")
+        request += "Content-Type: application/json\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n";
+    socket.write(request + extraHeaders + "\r\n" + body);
     QByteArray buffer;
     QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired() && socket.state() == QAbstractSocket::ConnectedState) {

@@ -51,6 +51,34 @@ private:
     QString m_error;
 };
 
+// nats-server -js on a free loopback port with its JetStream store in a temporary directory that
+// outlives kill()/start() on the same fixture, so a restarted server keeps its streams.
+class NatsServer
+{
+public:
+    NatsServer();
+    ~NatsServer();
+
+    // Starts nats-server (on `port`, or the port of the previous start, or a free one) and waits
+    // until it sends its INFO line. False with error() set when it does not within 10 s.
+    bool start(quint16 port = 0);
+    void kill(); // SIGKILL, as a crash would
+    void stop(); // SIGTERM and wait
+    bool isRunning() const;
+
+    quint16 port() const { return m_port; }
+    qint64 pid() const;
+    QString url() const; // nats://127.0.0.1:port
+    QString error() const { return m_error; }
+    QString storeDir() const { return m_dir.path(); }
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QTemporaryDir m_dir;
+    quint16 m_port = 0;
+    QString m_error;
+};
+
 // A Switchboard binary started as a child (SWITCHBOARD_BINARY, set by CTest), for the tests
 // that need a real process: signals, exit codes, crash and restart.
 class SwitchboardProcess
@@ -84,5 +112,10 @@ struct HttpResult
     QByteArray body;
 };
 HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs = 3000);
+// Any method; a POST body goes with Content-Type: application/json. `extraHeaders` are whole
+// lines ("Name: value\r\n").
+HttpResult httpRequest(quint16 port, const QByteArray &method, const QByteArray &path,
+                       const QByteArray &body = {}, int timeoutMs = 3000,
+                       const QByteArray &extraHeaders = {});
 
 } // namespace Switchboard::Test

@@ -1,0 +1,606 @@
+#include "ingressengine.h"
+
+#include "http/httpclient.h"
+#include "ingressevent.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int latestDeadLetterCount = 20;
+constexpr int knownDeliveriesLimit = 100000;
+constexpr Milliseconds internalPublishTimeout {5000}; // KV records and dead letters
+
+QString errorText(const HttpClientResponse &response)
+{
+    if (!response.error.isEmpty())
+        return response.error;
+    QString text = u"HTTP %1"_s.arg(response.status);
+    const QByteArray body = response.bodyPrefix.left(200).simplified();
+    if (!body.isEmpty())
+        text += u": "_s + QString::fromUtf8(body);
+    return text;
+}
+
+} // namespace
+
+IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config,
+                             std::shared_ptr<IngressGateway> gateway, SnapshotBoard *board)
+    : Engine(u"ingress"_s, board)
+    , m_natsConfig(nats)
+    , m_config(config)
+    , m_gateway(std::move(gateway))
+    , m_setupRetry(this)
+    , m_snapshotTimer(this)
+    , m_keepAliveTimer(this)
+    , m_stopDeadline(this)
+{
+    m_storeThread.setObjectName(u"ingress-store"_s);
+    for (const IngressRoute &configured : config.routes) {
+        auto route = std::make_unique<Route>();
+        route->domain = configured.domain;
+        route->timeout =
+            configured.timeout.count() > 0 ? configured.timeout : config.forwardTimeout;
+        for (const QString &endpoint : configured.endpoints) {
+            Target target;
+            target.url = QUrl(endpoint);
+            target.urlText = endpoint;
+            target.stats.domain = configured.domain;
+            target.stats.url = endpoint;
+            route->targets.push_back(std::move(target));
+        }
+        m_routeByKey.insert(routingKey(configured.domain), route.get());
+        m_routes.push_back(std::move(route));
+    }
+    m_setupRetry.setSingleShot(true);
+    connect(&m_setupRetry, &QTimer::timeout, this, &IngressEngine::runSetup);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &IngressEngine::publishSnapshot);
+    connect(&m_keepAliveTimer, &QTimer::timeout, this, &IngressEngine::keepAlive);
+    m_stopDeadline.setSingleShot(true);
+    connect(&m_stopDeadline, &QTimer::timeout, this, [this] {
+        qCWarning(lcIngress) << "stop deadline reached with" << m_inFlight.size()
+                             << "deliveries in flight; they are released for redelivery";
+        for (auto &[id, flight] : m_inFlight)
+            flight.delivery.nak(Milliseconds(0));
+        m_inFlight.clear();
+        finishStop();
+    });
+}
+
+IngressEngine::~IngressEngine()
+{
+    m_gateway->detach();
+    m_subscription.reset();
+    if (m_storeThread.isRunning()) {
+        m_storeThread.quit();
+        m_storeThread.wait();
+    }
+    delete m_store;
+}
+
+void IngressEngine::start()
+{
+    qRegisterMetaType<NatsClient::State>();
+    NatsClient::Options options;
+    options.url = m_natsConfig.url;
+    options.name = u"switchboard-ingress"_s;
+    m_nats = new NatsClient(options, this);
+    // Emitted on cnats' threads: queued to this thread.
+    connect(m_nats, &NatsClient::stateChanged, this, &IngressEngine::onNatsState,
+            Qt::QueuedConnection);
+
+    HttpClientOptions httpOptions;
+    httpOptions.maxConnectionsPerHost = m_config.maxConnectionsPerHost;
+    httpOptions.userAgent = "Switchboard/" SWITCHBOARD_VERSION;
+    m_http = new HttpClient(httpOptions, this);
+
+    m_store = new IngressStore(m_nats, m_natsConfig, m_config);
+    m_store->moveToThread(&m_storeThread);
+    m_storeThread.start();
+    m_gateway->attach(m_nats, m_store);
+    m_gateway->setAccepting(true);
+
+    qCInfo(lcIngress).noquote() << "starting: NATS" << m_nats->displayUrl() << "stream"
+                                << m_natsConfig.streamName << "subjects"
+                                << m_natsConfig.subjectPattern << "consumer"
+                                << m_natsConfig.consumerName << "," << m_routes.size() << "routes";
+    QString error;
+    if (!m_nats->open(&error)) {
+        m_setupError = error;
+        qCCritical(lcIngress).noquote() << error;
+    } else if (m_nats->isConnected()) {
+        runSetup();
+    }
+    m_rateClock.start();
+    m_logWindow.start();
+    m_snapshotTimer.start(250);
+    m_keepAliveTimer.start(qMax<qint64>(1000, m_natsConfig.ackWait.count() / 3));
+    publishSnapshot();
+}
+
+void IngressEngine::onNatsState(NatsClient::State state)
+{
+    // After a reconnect the streams and consumer are checked again: a NATS that lost its
+    // store (a fresh server at the same address) gets them back.
+    if (state == NatsClient::State::Connected)
+        runSetup();
+    publishSnapshot();
+}
+
+void IngressEngine::runSetup()
+{
+    if (m_setupRunning || m_stopping || !m_nats->isConnected())
+        return;
+    m_setupRunning = true;
+    IngressEngine *engine = this;
+    IngressStore *store = m_store;
+    NatsClient *nats = m_nats;
+    const bool subscribe = !m_subscription;
+    QMetaObject::invokeMethod(
+        m_store,
+        [engine, store, nats, subscribe] {
+            QString error;
+            bool ok = store->setup(&error);
+            NatsSubscription *subscription = nullptr;
+            if (ok && subscribe) {
+                subscription = nats->subscribe(
+                                       store->consumerSpec(), engine,
+                                       [engine](QList<NatsDelivery> batch) {
+                                           engine->onDeliveries(std::move(batch));
+                                       },
+                                       &error)
+                                   .release();
+                ok = subscription != nullptr;
+            }
+            QList<DeadLetter> latest;
+            if (ok) {
+                QString ignored;
+                if (auto page = store->deadLetters(latestDeadLetterCount, 0, &ignored))
+                    latest = page->letters;
+            }
+            QMetaObject::invokeMethod(
+                engine, [=] { engine->setupDone(ok, error, subscription, latest); },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void IngressEngine::setupDone(bool ok, const QString &error, NatsSubscription *subscription,
+                              const QList<DeadLetter> &latest)
+{
+    m_setupRunning = false;
+    if (subscription)
+        m_subscription.reset(subscription);
+    if (m_stopping) {
+        if (m_subscription)
+            m_subscription->stop();
+        return;
+    }
+    if (!ok) {
+        if (error != m_setupError)
+            qCWarning(lcIngress).noquote() << "JetStream set-up failed:" << error;
+        m_setupError = error;
+        ++m_setupFailures;
+        m_setupRetry.start(qMin(30000, 1000 << qMin(m_setupFailures - 1, 5)));
+        publishSnapshot();
+        return;
+    }
+    if (!m_consuming)
+        qCInfo(lcIngress).noquote()
+            << "consuming" << m_natsConfig.streamName << "as" << m_natsConfig.consumerName;
+    m_setupError.clear();
+    m_setupFailures = 0;
+    m_consuming = true;
+    if (m_latestDeadLetters.isEmpty()) {
+        m_latestDeadLetters = latest;
+        for (DeadLetter &letter : m_latestDeadLetters)
+            letter.body.clear();
+    }
+    publishSnapshot();
+}
+
+void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
+{
+    for (NatsDelivery &delivery : batch) {
+        if (m_stopping) {
+            delivery.nak(Milliseconds(0)); // another node takes it now
+            continue;
+        }
+        const quint64 id = m_nextId++;
+        InFlight &flight = m_inFlight.try_emplace(id, std::move(delivery)).first->second;
+        const NatsDelivery &d = flight.delivery;
+        flight.held.start();
+        flight.attempt = int(qMax<quint64>(1, d.deliveryCount()));
+        flight.deliveryKey = d.header(IngressHeader::deliveryKey);
+        flight.eventId = d.header(IngressHeader::eventId);
+        flight.domain = QString::fromUtf8(d.header(IngressHeader::domain));
+        if (flight.domain.isEmpty() || flight.eventId.isEmpty()) {
+            // Published by another program: read what we need from the body.
+            const QJsonObject event = QJsonDocument::fromJson(d.data()).object();
+            if (flight.domain.isEmpty())
+                flight.domain = event.value(u"domain"_s).toString();
+            if (flight.eventId.isEmpty())
+                flight.eventId = eventIdOf(event);
+        }
+        if (flight.deliveryKey.isEmpty())
+            flight.deliveryKey = "seq-" + QByteArray::number(d.streamSequence());
+        if (flight.eventId.isEmpty())
+            flight.eventId = flight.deliveryKey;
+        if (flight.attempt > 1)
+            ++m_redeliveries;
+        m_consumerPending = qint64(d.pendingInConsumer());
+        begin(id);
+    }
+}
+
+void IngressEngine::begin(quint64 id)
+{
+    InFlight &flight = m_inFlight.at(id);
+    flight.route = m_routeByKey.value(routingKey(flight.domain));
+    if (!flight.route)
+        return deadLetter(id, DeadLetter::Reason::NoRoute);
+    if (flight.attempt > m_natsConfig.maxDeliveries)
+        return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
+    // A first delivery has no history, unless it is a replayed dead letter.
+    if (flight.attempt == 1 && flight.delivery.header(IngressHeader::replayOf).isEmpty())
+        return forward(id);
+    const auto known = m_known.constFind(flight.deliveryKey);
+    if (known != m_known.cend() && known->first == flight.attempt - 1) {
+        flight.delivered = known->second;
+        return forward(id);
+    }
+    // Another node (or this one before a restart) made the last attempt: ask KV.
+    IngressEngine *engine = this;
+    QMetaObject::invokeMethod(
+        m_store,
+        [engine, store = m_store, id, key = flight.deliveryKey] {
+            QString error;
+            const std::optional<DeliveredEndpoints> delivered = store->delivered(key, &error);
+            QMetaObject::invokeMethod(
+                engine, [=] { engine->deliveredLoaded(id, delivered, error); },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void IngressEngine::deliveredLoaded(quint64 id, const std::optional<DeliveredEndpoints> &delivered,
+                                    const QString &error)
+{
+    const auto it = m_inFlight.find(id);
+    if (it == m_inFlight.end())
+        return;
+    if (delivered)
+        it->second.delivered = *delivered;
+    else
+        // Calling every endpoint again may duplicate at some; not calling one would lose.
+        qCWarning(lcIngress).noquote()
+            << "cannot read which endpoints already have event" << it->second.eventId << "("
+            << error << "); calling all of them";
+    forward(id);
+}
+
+void IngressEngine::forward(quint64 id)
+{
+    InFlight &flight = m_inFlight.at(id);
+    flight.failures.clear();
+    flight.deliveredBefore = int(flight.delivered.size());
+    const HttpClient::Headers headers {{"Content-Type", "application/json"},
+                                       {"X-Event-Id", flight.eventId},
+                                       {"X-Delivery-Attempt", QByteArray::number(flight.attempt)}};
+    std::vector<Target *> targets;
+    for (Target &target : flight.route->targets) {
+        if (!flight.delivered.contains(target.urlText))
+            targets.push_back(&target);
+    }
+    flight.outstanding = int(targets.size());
+    if (targets.empty())
+        return attemptFinished(id); // every endpoint had it already
+    for (Target *target : targets) {
+        QElapsedTimer clock;
+        clock.start();
+        m_http->post(target->url, headers, flight.delivery.data(), flight.route->timeout,
+                     [this, id, target, clock](const HttpClientResponse &response) {
+                         forwarded(id, target, response, clock.nsecsElapsed());
+                     });
+    }
+}
+
+void IngressEngine::forwarded(quint64 id, Target *target, const HttpClientResponse &response,
+                              qint64 elapsedNs)
+{
+    m_forwardLatency.observe(double(elapsedNs) / 1e9);
+    IngressEndpointStats &stats = target->stats;
+    const auto it = m_inFlight.find(id);
+    if (response.ok()) {
+        ++stats.delivered;
+        stats.lastStatus = response.status;
+        stats.lastSuccess = QDateTime::currentDateTimeUtc();
+        if (it != m_inFlight.end())
+            it->second.delivered.insert(target->urlText, it->second.attempt);
+    } else {
+        if (response.status != 0)
+            ++stats.httpErrors;
+        else if (response.error.startsWith(u"timed out"))
+            ++stats.timeouts;
+        else
+            ++stats.connectionErrors;
+        stats.lastStatus = response.status;
+        stats.lastError = errorText(response);
+        stats.lastFailure = QDateTime::currentDateTimeUtc();
+        if (it != m_inFlight.end())
+            it->second.failures.insert(target->urlText, {response.status, stats.lastError});
+    }
+    if (it != m_inFlight.end() && --it->second.outstanding == 0)
+        attemptFinished(id);
+}
+
+void IngressEngine::attemptFinished(quint64 id)
+{
+    InFlight &flight = m_inFlight.at(id);
+    if (flight.failures.isEmpty()) {
+        flight.delivery.ack();
+        ++m_deliveredEvents;
+        if (flight.attempt > 1) {
+            m_known.remove(flight.deliveryKey);
+            qCInfo(lcIngress).noquote()
+                << "delivered on attempt" << flight.attempt << "event_id=" + flight.eventId
+                << eventLogFields(flight.delivery.data());
+        }
+        return finish(id);
+    }
+    if (logBudget()) {
+        QStringList failures;
+        for (auto it = flight.failures.cbegin(); it != flight.failures.cend(); ++it)
+            failures.append(it.key() + u": "_s + it.value().second);
+        qCWarning(lcIngress).noquote()
+            << "forward failed:" << eventLogFields(flight.delivery.data())
+            << u"delivery_attempt=%1 event_id=%2:"_s.arg(flight.attempt)
+                   .arg(QString::fromUtf8(flight.eventId))
+            << failures.join(u"; "_s);
+    }
+    if (flight.attempt >= m_natsConfig.maxDeliveries)
+        return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
+
+    if (m_known.size() >= knownDeliveriesLimit)
+        m_known.clear(); // only a cache: KV has the truth
+    m_known.insert(flight.deliveryKey, {flight.attempt, flight.delivered});
+    auto nakAndFinish = [this, id] {
+        const auto it = m_inFlight.find(id);
+        if (it == m_inFlight.end())
+            return;
+        it->second.delivery.nak(retryDelay(it->second.attempt));
+        finish(id);
+    };
+    if (int(flight.delivered.size()) == flight.deliveredBefore)
+        return nakAndFinish();
+    // New successes are stored before the NAK: the redelivery may land on another node.
+    m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
+                    IngressStore::encodeDelivered(flight.delivered), internalPublishTimeout, this,
+                    [this, id, nakAndFinish](const NatsPublishResult &result) {
+                        if (!result.ok) {
+                            const auto it = m_inFlight.find(id);
+                            if (it != m_inFlight.end())
+                                qCWarning(lcIngress).noquote()
+                                    << "cannot record the endpoints that have event"
+                                    << it->second.eventId << "(" << result.error
+                                    << "); a redelivery on another node may call them again";
+                        }
+                        nakAndFinish();
+                    });
+}
+
+Milliseconds IngressEngine::retryDelay(int attempt) const
+{
+    const qint64 base = m_config.retryDelay.count() << qMin(attempt - 1, 20);
+    const qint64 delay = qMin<qint64>(base, m_config.retryMaxDelay.count());
+    // +-20 % so that a burst of failures does not come back as one burst.
+    const qint64 jitter = delay / 5;
+    return Milliseconds(delay - jitter + QRandomGenerator::global()->bounded(2 * jitter + 1));
+}
+
+void IngressEngine::deadLetter(quint64 id, DeadLetter::Reason reason)
+{
+    InFlight &flight = m_inFlight.at(id);
+    DeadLetter letter;
+    letter.reason = reason;
+    letter.eventId = flight.eventId;
+    letter.domain = flight.domain;
+    letter.deliveryKey = flight.deliveryKey;
+    letter.subject = flight.delivery.subject();
+    letter.sourceSequence = flight.delivery.streamSequence();
+    letter.deliveries = flight.attempt;
+    letter.receivedAt =
+        QDateTime::fromMSecsSinceEpoch(flight.delivery.storedAtNs() / 1000000, Qt::UTC);
+    letter.failedAt = QDateTime::currentDateTimeUtc();
+    letter.body = flight.delivery.data();
+    if (flight.route) {
+        const int attempts = qMin(flight.attempt, m_natsConfig.maxDeliveries);
+        for (const Target &target : flight.route->targets) {
+            EndpointOutcome outcome;
+            outcome.url = target.urlText;
+            outcome.delivered = flight.delivered.contains(target.urlText);
+            outcome.attempts =
+                outcome.delivered ? flight.delivered.value(target.urlText) : attempts;
+            const auto failure = flight.failures.constFind(target.urlText);
+            if (failure != flight.failures.cend()) {
+                outcome.lastStatus = failure->first;
+                outcome.lastError = failure->second;
+            } else if (!outcome.delivered) {
+                outcome.lastError = u"not recorded: the node handling the last attempt stopped "
+                                    "before it finished"_s;
+            }
+            letter.endpoints.append(outcome);
+        }
+    }
+    if (logBudget())
+        qCCritical(lcIngress).noquote()
+            << "dead letter:" << eventLogFields(letter.body)
+            << u"delivery_attempt=%1 event_id=%2 reason=%3:"_s.arg(letter.deliveries)
+                   .arg(QString::fromUtf8(letter.eventId), DeadLetter::reasonName(reason))
+            << letter.lastError();
+    storeDeadLetter(id, std::move(letter));
+}
+
+void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
+{
+    const QByteArray body = letter.body;
+    m_nats->publish(
+        m_store->deadLetterSubject(letter.domain), letter.toHeaders(), body, internalPublishTimeout,
+        this, [this, id, letter](const NatsPublishResult &result) mutable {
+            const auto it = m_inFlight.find(id);
+            if (it == m_inFlight.end())
+                return;
+            if (!result.ok) {
+                // The delivery is held (keepAlive() sends InProgress) and the record tried
+                // again: acking without it would lose the event, NAKing could use up the last
+                // delivery JetStream allows.
+                if (logBudget())
+                    qCWarning(lcIngress).noquote()
+                        << "cannot store the dead letter for event" << letter.eventId << ":"
+                        << result.error << "- retrying";
+                QTimer::singleShot(1000, this, [this, id, letter] {
+                    if (!m_stopping && m_inFlight.count(id))
+                        storeDeadLetter(id, letter);
+                });
+                return;
+            }
+            it->second.delivery.ack();
+            letter.id = result.sequence;
+            letter.body.clear();
+            ++(letter.reason == DeadLetter::Reason::NoRoute ? m_deadNoRoute : m_deadMaxDeliveries);
+            m_latestDeadLetters.prepend(letter);
+            if (m_latestDeadLetters.size() > latestDeadLetterCount)
+                m_latestDeadLetters.removeLast();
+            m_known.remove(letter.deliveryKey);
+            finish(id);
+        });
+}
+
+void IngressEngine::finish(quint64 id)
+{
+    m_inFlight.erase(id);
+    if (m_stopping && m_inFlight.empty())
+        finishStop();
+}
+
+void IngressEngine::keepAlive()
+{
+    const qint64 third = m_natsConfig.ackWait.count() / 3;
+    for (auto &[id, flight] : m_inFlight) {
+        if (flight.held.elapsed() >= third) {
+            flight.delivery.inProgress();
+            flight.held.restart();
+        }
+    }
+}
+
+bool IngressEngine::logBudget()
+{
+    constexpr int linesPerSecond = 20;
+    if (m_logWindow.elapsed() >= 1000) {
+        if (m_logSuppressed > 0)
+            qCWarning(lcIngress) << m_logSuppressed
+                                 << "more failure lines in the last second were not logged";
+        m_logWindow.restart();
+        m_logLines = 0;
+        m_logSuppressed = 0;
+    }
+    if (m_logLines < linesPerSecond) {
+        ++m_logLines;
+        return true;
+    }
+    ++m_logSuppressed;
+    return false;
+}
+
+void IngressEngine::publishSnapshot()
+{
+    auto snapshot = std::make_shared<IngressSnapshot>();
+    snapshot->running = !m_stopped;
+    snapshot->natsUrl = m_nats ? m_nats->displayUrl() : QString();
+    snapshot->natsConnected = m_nats && m_nats->isConnected();
+    snapshot->consuming = m_consuming && !m_stopped;
+    snapshot->stream = m_natsConfig.streamName;
+    snapshot->consumer = m_natsConfig.consumerName;
+    if (m_stopped) {
+        snapshot->reason = u"stopped"_s;
+    } else if (!snapshot->natsConnected) {
+        const QString last = m_nats ? m_nats->lastError() : QString();
+        snapshot->reason = u"NATS %1 is not connected%2"_s.arg(
+            snapshot->natsUrl, last.isEmpty() ? QString() : u" ("_s + last + u')');
+    } else if (!m_setupError.isEmpty()) {
+        snapshot->reason = u"JetStream set-up failed: "_s + m_setupError;
+    } else if (!m_consuming) {
+        snapshot->reason = u"setting up the JetStream stream and consumer"_s;
+    }
+    snapshot->healthy = snapshot->reason.isEmpty();
+    const IngressGateway::Counters &counters = m_gateway->counters;
+    snapshot->received = counters.received.load();
+    snapshot->published = counters.published.load();
+    snapshot->rejectedInvalid = counters.rejectedInvalid.load();
+    snapshot->rejectedUnavailable = counters.rejectedUnavailable.load();
+    snapshot->deliveredEvents = m_deliveredEvents;
+    snapshot->redeliveries = m_redeliveries;
+    snapshot->deadLettersNoRoute = m_deadNoRoute;
+    snapshot->deadLettersMaxDeliveries = m_deadMaxDeliveries;
+    snapshot->inFlight = qint64(m_inFlight.size());
+    snapshot->consumerPending = snapshot->natsConnected ? m_consumerPending : -1;
+    if (m_rateClock.isValid() && m_rateClock.elapsed() >= 1000) {
+        m_rate = double(m_deliveredEvents - m_deliveredAtLastSnapshot) * 1000.0
+            / double(m_rateClock.restart());
+        m_deliveredAtLastSnapshot = m_deliveredEvents;
+    }
+    snapshot->eventsPerSecond = m_rate;
+    snapshot->forwardLatency = m_forwardLatency;
+    for (const auto &route : m_routes) {
+        for (const Target &target : route->targets)
+            snapshot->endpoints.append(target.stats);
+    }
+    snapshot->latestDeadLetters = m_latestDeadLetters;
+    publish(snapshot);
+}
+
+void IngressEngine::stop(int deadlineMs)
+{
+    if (m_stopping)
+        return;
+    // The seed's order: stop accepting, stop consuming, finish what is in flight, then close.
+    m_stopping = true;
+    m_gateway->setAccepting(false);
+    m_setupRetry.stop();
+    if (m_subscription)
+        m_subscription->stop();
+    qCInfo(lcIngress) << "stopping:" << m_inFlight.size() << "deliveries in flight";
+    if (m_inFlight.empty())
+        return finishStop();
+    m_stopDeadline.start(qMax(100, deadlineMs - 1000));
+}
+
+void IngressEngine::finishStop()
+{
+    if (m_stopped)
+        return;
+    m_stopped = true;
+    m_stopDeadline.stop();
+    m_snapshotTimer.stop();
+    m_keepAliveTimer.stop();
+    m_gateway->detach();
+    m_subscription.reset();
+    if (m_nats)
+        m_nats->close(); // fails publishes still waiting: their requests are answered 503
+    m_storeThread.quit();
+    m_storeThread.wait();
+    delete m_store;
+    m_store = nullptr;
+    publishSnapshot();
+    qCInfo(lcIngress) << "stopped";
+    Q_EMIT finished();
+}
+
+} // namespace Switchboard

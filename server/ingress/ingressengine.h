@@ -1,0 +1,141 @@
+#pragma once
+
+#include "core/config.h"
+#include "core/engine.h"
+#include "ingressgateway.h"
+#include "ingresssnapshot.h"
+#include "ingressstore.h"
+#include "nats/natsclient.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QThread>
+#include <QTimer>
+#include <QUrl>
+#include <memory>
+#include <unordered_map>
+
+namespace Switchboard {
+
+class HttpClient;
+struct HttpClientResponse;
+
+// The Event Hub: takes deliveries from the JetStream consumer and POSTs each event to every
+// endpoint of its domain at once. Acks when all have answered 2xx; otherwise remembers who
+// has it (KV), NAKs with a growing delay, and on redelivery calls only the others. After
+// nats.max_deliveries attempts, or at once when the domain has no route, the event becomes a
+// dead letter (ingressstore.h has the layout).
+//
+// Threads: the engine thread runs deliveries, forwards (HttpClient) and acks; the store thread
+// makes the blocking JetStream API calls; POST /events publishes from the HTTP thread through
+// the gateway. cnats' own threads only post into these.
+class IngressEngine : public Engine
+{
+    Q_OBJECT
+public:
+    IngressEngine(const NatsConfig &nats, const IngressConfig &config,
+                  std::shared_ptr<IngressGateway> gateway, SnapshotBoard *board);
+    ~IngressEngine() override;
+
+    void start() override;
+    void stop(int deadlineMs) override;
+
+private:
+    struct Target
+    {
+        QUrl url;
+        QString urlText;
+        IngressEndpointStats stats;
+    };
+    struct Route
+    {
+        QString domain;
+        Milliseconds timeout;
+        std::vector<Target> targets;
+    };
+    // One delivery being handled.
+    struct InFlight
+    {
+        explicit InFlight(NatsDelivery d)
+            : delivery(std::move(d))
+        {
+        }
+        NatsDelivery delivery;
+        Route *route = nullptr;
+        QByteArray deliveryKey;
+        QByteArray eventId;
+        QString domain;
+        int attempt = 1;
+        DeliveredEndpoints delivered; // before and during this attempt
+        QHash<QString, QPair<int, QString>> failures; // url -> status, error (this attempt)
+        int deliveredBefore = 0; // endpoints that had it when this attempt began
+        int outstanding = 0; // forwards not answered yet
+        QElapsedTimer held; // since the delivery arrived or the last InProgress
+    };
+
+    void onNatsState(NatsClient::State state);
+    void runSetup();
+    void setupDone(bool ok, const QString &error, NatsSubscription *subscription,
+                   const QList<DeadLetter> &latest);
+    void onDeliveries(QList<NatsDelivery> batch);
+    void begin(quint64 id);
+    void deliveredLoaded(quint64 id, const std::optional<DeliveredEndpoints> &delivered,
+                         const QString &error);
+    void forward(quint64 id);
+    void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
+                   qint64 elapsedNs);
+    void attemptFinished(quint64 id);
+    void deadLetter(quint64 id, DeadLetter::Reason reason);
+    void finish(quint64 id); // forgets the delivery once it is acked or NAKed
+    Milliseconds retryDelay(int attempt) const;
+    void keepAlive(); // InProgress for deliveries held longer than a third of AckWait
+    void publishSnapshot();
+    void finishStop();
+    void storeDeadLetter(quint64 id, DeadLetter letter);
+    bool logBudget(); // bounds failure log lines to a few per second
+
+    NatsConfig m_natsConfig;
+    IngressConfig m_config;
+    std::shared_ptr<IngressGateway> m_gateway;
+    NatsClient *m_nats = nullptr; // child
+    HttpClient *m_http = nullptr; // child
+    QThread m_storeThread;
+    IngressStore *m_store = nullptr; // lives in m_storeThread
+    std::unique_ptr<NatsSubscription> m_subscription;
+    std::vector<std::unique_ptr<Route>> m_routes;
+    QHash<QString, Route *> m_routeByKey; // routingKey(domain) -> route
+
+    std::unordered_map<quint64, InFlight> m_inFlight;
+    quint64 m_nextId = 1;
+    // Delivered endpoints this node recorded, by delivery key, with the attempt they are
+    // current for: a redelivery of the next attempt that lands here needs no KV read.
+    QHash<QByteArray, QPair<int, DeliveredEndpoints>> m_known;
+
+    bool m_setupRunning = false;
+    bool m_consuming = false;
+    QString m_setupError;
+    int m_setupFailures = 0;
+    bool m_stopping = false;
+    bool m_stopped = false;
+    QTimer m_setupRetry;
+    QTimer m_snapshotTimer;
+    QTimer m_keepAliveTimer;
+    QTimer m_stopDeadline;
+
+    // Counters for the snapshot.
+    quint64 m_deliveredEvents = 0;
+    quint64 m_redeliveries = 0;
+    quint64 m_deadNoRoute = 0;
+    quint64 m_deadMaxDeliveries = 0;
+    qint64 m_consumerPending = -1;
+    Histogram m_forwardLatency;
+    QList<DeadLetter> m_latestDeadLetters;
+    quint64 m_deliveredAtLastSnapshot = 0;
+    QElapsedTimer m_rateClock;
+    double m_rate = 0;
+    int m_logLines = 0;
+    int m_logSuppressed = 0;
+    QElapsedTimer m_logWindow;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,54 @@
+#include "ingressevent.h"
+
+#include <QJsonDocument>
+#include <QJsonValue>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(Switchboard::lcIngress, "switchboard.ingress")
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+QByteArray domainToken(const QString &domain)
+{
+    // '%' itself is encoded as well, so the mapping stays one-to-one; '.' is unreserved in RFC
+    // 3986 but separates NATS tokens, so it is encoded too.
+    return routingKey(domain).toUtf8().toPercentEncoding(QByteArray(), ".");
+}
+
+QByteArray eventSubject(const QString &pattern, const QString &domain)
+{
+    const QByteArray utf8 = pattern.toUtf8();
+    const qsizetype lastDot = utf8.lastIndexOf('.');
+    return utf8.left(lastDot + 1) + domainToken(domain);
+}
+
+QByteArray eventIdOf(const QJsonObject &event)
+{
+    for (const QString &field : {u"event_id"_s, u"call_id"_s}) {
+        const QJsonValue value = event.value(field);
+        if (value.isString() && !value.toString().isEmpty())
+            return value.toString().toUtf8();
+        if (value.isDouble())
+            return QByteArray::number(value.toDouble(), 'g', 17);
+    }
+    return {};
+}
+
+QByteArray newId()
+{
+    return QUuid::createUuid().toByteArray(QUuid::Id128);
+}
+
+QString eventLogFields(const QByteArray &body)
+{
+    const QJsonObject event = QJsonDocument::fromJson(body).object();
+    auto field = [&](const QString &name) {
+        return event.value(name).toVariant().toString();
+    };
+    return u"call_id=%1 domain=%2 state=%3 status=%4"_s.arg(field(u"call_id"_s), field(u"domain"_s),
+                                                            field(u"state"_s), field(u"status"_s));
+}
+
+} // namespace Switchboard

@@ -1,0 +1,49 @@
+#pragma once
+
+// What ingress reads from an event and how it names it on NATS. Shared by the HTTP side
+// (POST /events), the engine (forwarding) and the dead-letter store.
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QString>
+
+namespace Switchboard {
+
+Q_DECLARE_LOGGING_CATEGORY(lcIngress)
+
+// Headers Switchboard puts on every event it publishes. Events published to the stream by
+// other programs lack them; the engine then falls back to the body and the stream sequence.
+namespace IngressHeader {
+inline constexpr char deliveryKey[] = "Switchboard-Delivery-Key"; // per accepted request
+inline constexpr char eventId[] = "Switchboard-Event-Id";
+inline constexpr char domain[] = "Switchboard-Domain";
+inline constexpr char replayOf[] = "Switchboard-Replay-Of"; // dead-letter id
+} // namespace IngressHeader
+
+// The subject token for a domain: lower-cased, RFC 3986 unreserved characters kept, every other
+// byte (the dots first) as %XX. "vietanh.cloudgo.vn" -> "vietanh%2Ecloudgo%2Evn": one token,
+// so the seed's "call.signal.*" matches it, and cloudgo.vn and vietanh.cloudgo.vn never meet.
+QByteArray domainToken(const QString &domain);
+
+// The subject an event of `domain` is published on: `pattern` ("call.signal.*") with its last
+// token replaced by domainToken(domain).
+QByteArray eventSubject(const QString &pattern, const QString &domain);
+
+// Routing key of a domain: domains are case-insensitive (RFC 4343).
+inline QString routingKey(const QString &domain)
+{
+    return domain.trimmed().toLower();
+}
+
+// X-Event-Id: the body's event_id, else call_id (strings or numbers), else empty.
+QByteArray eventIdOf(const QJsonObject &event);
+
+// A fresh id: 32 hex digits.
+QByteArray newId();
+
+// The fields the seed logged for every event: call_id, domain, state, status. Parsed again
+// only where a line is logged (failures), never on the hot path.
+QString eventLogFields(const QByteArray &body);
+
+} // namespace Switchboard

@@ -1,0 +1,177 @@
+#include "ingressstore.h"
+
+#include "ingressevent.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+IngressStore::IngressStore(NatsClient *nats, const NatsConfig &natsConfig,
+                           const IngressConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_nats(nats)
+    , m_natsConfig(natsConfig)
+    , m_config(config)
+    , m_deadLetterStream(config.deadLetterStreamName(natsConfig))
+    , m_deadLetterPrefix("switchboard.dead." + m_deadLetterStream.toUtf8() + '.')
+    , m_bucket(config.deliveredBucketName(natsConfig))
+{
+    m_consumer.stream = natsConfig.streamName;
+    m_consumer.durable = natsConfig.consumerName;
+    m_consumer.filterSubject = natsConfig.subjectPattern;
+    // Outside every stream's subjects, so that JetStream never stores its own deliveries.
+    m_consumer.deliverSubject =
+        u"_SWITCHBOARD.deliver.%1.%2"_s.arg(natsConfig.streamName, natsConfig.consumerName);
+    m_consumer.deliverGroup = natsConfig.consumerName;
+    m_consumer.ackWait = natsConfig.ackWait;
+    // One delivery more than max_deliveries: the engine calls the endpoints at most
+    // max_deliveries times and dead-letters on the last failure; the spare delivery only comes
+    // when the node handling the last attempt died before it could record the dead letter, and
+    // then it records it (with JetStream's own limit at max_deliveries, that event would just
+    // stop being delivered, with no record an operator could see).
+    m_consumer.maxDeliver = natsConfig.maxDeliveries + 1;
+    m_consumer.maxAckPending = config.maxInFlight;
+}
+
+QByteArray IngressStore::deliveredSubject(const QByteArray &deliveryKey) const
+{
+    return "$KV." + m_bucket.toUtf8() + '.' + deliveryKey;
+}
+
+QByteArray IngressStore::deadLetterSubject(const QString &domain) const
+{
+    return m_deadLetterPrefix + domainToken(domain);
+}
+
+bool IngressStore::setup(QString *error)
+{
+    NatsStreamSpec events;
+    events.name = m_natsConfig.streamName;
+    events.subjects = {m_natsConfig.subjectPattern};
+    events.maxAge = m_natsConfig.maxAge;
+    NatsStreamSpec deadLetters;
+    deadLetters.name = m_deadLetterStream;
+    deadLetters.subjects = {QString::fromUtf8(m_deadLetterPrefix) + u'*'};
+    deadLetters.maxMessages = m_config.deadLetterMaxMessages;
+    NatsStreamSpec delivered;
+    delivered.name = u"KV_"_s + m_bucket;
+    delivered.subjects = {u"$KV.%1.>"_s.arg(m_bucket)};
+    // Long enough for every redelivery and a replay weeks later; gone after the event itself.
+    delivered.maxAge = m_natsConfig.maxAge;
+    delivered.keyValueLayout = true;
+    return m_nats->ensureStream(events, error) && m_nats->ensureStream(deadLetters, error)
+        && m_nats->ensureStream(delivered, error) && m_nats->ensureConsumer(m_consumer, error);
+}
+
+QByteArray IngressStore::encodeDelivered(const DeliveredEndpoints &delivered)
+{
+    QJsonObject object;
+    for (auto it = delivered.begin(); it != delivered.end(); ++it)
+        object.insert(it.key(), it.value());
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+std::optional<DeliveredEndpoints> IngressStore::delivered(const QByteArray &deliveryKey,
+                                                          QString *error)
+{
+    const auto stored =
+        m_nats->lastMessage(u"KV_"_s + m_bucket, deliveredSubject(deliveryKey), error);
+    if (!stored)
+        return error->isEmpty() ? std::optional(DeliveredEndpoints()) : std::nullopt;
+    DeliveredEndpoints result;
+    const QJsonObject object = QJsonDocument::fromJson(stored->data).object();
+    for (auto it = object.begin(); it != object.end(); ++it)
+        result.insert(it.key(), it.value().toInt());
+    return result;
+}
+
+std::optional<IngressStore::Page> IngressStore::deadLetters(int limit, quint64 before,
+                                                            QString *error)
+{
+    const std::optional<NatsStreamState> state = m_nats->streamState(m_deadLetterStream, error);
+    if (!state)
+        return std::nullopt;
+    Page page;
+    page.total = state->messages;
+    if (state->messages == 0)
+        return page;
+    quint64 sequence = before == 0 ? state->lastSequence : qMin(before - 1, state->lastSequence);
+    // Deleted dead letters leave gaps in the sequence; the probe budget bounds a walk over a
+    // stream that is mostly gaps (the next page goes on from where this one stopped).
+    int probes = limit * 20 + 100;
+    while (sequence >= state->firstSequence && sequence > 0 && page.letters.size() < limit
+           && probes-- > 0) {
+        const auto stored = m_nats->message(m_deadLetterStream, sequence, error);
+        if (!error->isEmpty())
+            return std::nullopt;
+        if (stored)
+            page.letters.append(DeadLetter::fromStored(*stored));
+        --sequence;
+    }
+    page.nextBefore = sequence >= state->firstSequence && sequence > 0 ? sequence + 1 : 0;
+    return page;
+}
+
+std::optional<DeadLetter> IngressStore::deadLetter(quint64 id, QString *error)
+{
+    const auto stored = m_nats->message(m_deadLetterStream, id, error);
+    if (!stored)
+        return std::nullopt;
+    return DeadLetter::fromStored(*stored);
+}
+
+bool IngressStore::removeDeadLetter(quint64 id, QString *error)
+{
+    return m_nats->deleteMessage(m_deadLetterStream, id, error);
+}
+
+IngressStore::Replay IngressStore::replay(quint64 id)
+{
+    Replay replay;
+    QString error;
+    const std::optional<DeadLetter> letter = deadLetter(id, &error);
+    if (!letter) {
+        replay.published.error = error;
+        return replay;
+    }
+    replay.found = true;
+    replay.letter = *letter;
+    const QByteArray subject = letter->subject.isEmpty()
+        ? eventSubject(m_natsConfig.subjectPattern, letter->domain)
+        : letter->subject;
+    const QByteArray key = letter->deliveryKey.isEmpty() ? newId() : letter->deliveryKey;
+    // The endpoints that had the event are written down again under its delivery key (the last
+    // attempt's successes were never stored: the event was dead-lettered instead), so the
+    // replay calls only the others.
+    DeliveredEndpoints delivered;
+    for (const EndpointOutcome &endpoint : letter->endpoints) {
+        if (endpoint.delivered)
+            delivered.insert(endpoint.url, endpoint.attempts);
+    }
+    if (!delivered.isEmpty()) {
+        const NatsPublishResult stored =
+            m_nats->publishAndWait(deliveredSubject(key), {}, encodeDelivered(delivered));
+        if (!stored.ok) {
+            replay.published = stored;
+            return replay;
+        }
+    }
+    replay.published = m_nats->publishAndWait(subject,
+                                              {{IngressHeader::deliveryKey, key},
+                                               {IngressHeader::eventId, letter->eventId},
+                                               {IngressHeader::domain, letter->domain.toUtf8()},
+                                               {IngressHeader::replayOf, QByteArray::number(id)}},
+                                              letter->body);
+    // Removed only once the new delivery is safely stored: a failed replay leaves the dead
+    // letter where it was.
+    if (replay.published.ok && !removeDeadLetter(id, &error) && !error.isEmpty())
+        qCWarning(lcIngress).noquote()
+            << "dead letter" << id << "replayed as" << replay.published.sequence
+            << "but could not be removed:" << error;
+    return replay;
+}
+
+} // namespace Switchboard

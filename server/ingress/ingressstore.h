@@ -1,0 +1,76 @@
+#pragma once
+
+#include "core/config.h"
+#include "deadletter.h"
+#include "nats/natsclient.h"
+
+#include <QMap>
+#include <QObject>
+#include <optional>
+
+namespace Switchboard {
+
+// Which endpoints already answered 2xx for one delivery key, and on which attempt.
+using DeliveredEndpoints = QMap<QString, int>;
+
+// Ingress' JetStream layout and its blocking API calls. Lives in a thread of its own (the
+// "store thread"), so that stream set-up, KV reads and the dead-letter REST calls never stall
+// the engine's deliveries or the HTTP thread. Every call is bounded by the NATS API timeout.
+//
+// Layout (names derive from nats.stream_name unless configured):
+// - the event stream (nats.stream_name on nats.subject_pattern) and its durable push consumer
+//   (nats.consumer_name, deliver group of the same name: nodes share it);
+// - "<stream>-dead-letters" on "switchboard.dead.<that name>.<domain token>";
+// - KV bucket "<stream>-delivered": delivery key -> endpoints that answered 2xx, so a
+//   redelivery on any node calls only the others.
+class IngressStore : public QObject
+{
+    Q_OBJECT
+public:
+    IngressStore(NatsClient *nats, const NatsConfig &natsConfig, const IngressConfig &config,
+                 QObject *parent = nullptr);
+
+    NatsConsumerSpec consumerSpec() const { return m_consumer; }
+    QByteArray deliveredSubject(const QByteArray &deliveryKey) const;
+    QByteArray deadLetterSubject(const QString &domain) const;
+    QString deadLetterStream() const { return m_deadLetterStream; }
+
+    // Streams, bucket and consumer: created or brought up to date.
+    bool setup(QString *error);
+    std::optional<DeliveredEndpoints> delivered(const QByteArray &deliveryKey, QString *error);
+    static QByteArray encodeDelivered(const DeliveredEndpoints &delivered);
+
+    struct Page
+    {
+        QList<DeadLetter> letters; // newest first
+        quint64 nextBefore = 0; // pass as `before` for the next page; 0: no more
+        quint64 total = 0; // dead letters in the stream
+    };
+    // `before` = 0: from the newest.
+    std::optional<Page> deadLetters(int limit, quint64 before, QString *error);
+    // nullopt with an empty error: no such dead letter.
+    std::optional<DeadLetter> deadLetter(quint64 id, QString *error);
+    // False with an empty error: no such dead letter.
+    bool removeDeadLetter(quint64 id, QString *error);
+
+    struct Replay
+    {
+        bool found = false;
+        NatsPublishResult published;
+        DeadLetter letter;
+    };
+    // Publishes the event again as a new delivery (same delivery key: endpoints that had it are
+    // not called again), then removes the dead letter.
+    Replay replay(quint64 id);
+
+private:
+    NatsClient *m_nats;
+    NatsConfig m_natsConfig;
+    IngressConfig m_config;
+    NatsConsumerSpec m_consumer;
+    QString m_deadLetterStream;
+    QByteArray m_deadLetterPrefix; // "switchboard.dead.<stream>."
+    QString m_bucket;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,782 @@
+#include "natsclient.h"
+
+#include <QMetaObject>
+#include <QRandomGenerator>
+#include <QUrl>
+#include <cstdlib>
+#include <nats/nats.h>
+#include <vector>
+
+Q_LOGGING_CATEGORY(Switchboard::lcNats, "switchboard.nats")
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr qint64 nsPerMs = 1000 * 1000;
+
+// cnats keeps the text of the last error per thread: read it right after the failing call.
+QString lastNatsError(natsStatus status, const QString &what)
+{
+    const char *text = nats_GetLastError(nullptr);
+    const QString detail =
+        (text && *text) ? QString::fromUtf8(text) : QString::fromUtf8(natsStatus_GetText(status));
+    return what + u": "_s + detail;
+}
+
+// "nats://user:secret@host:4222,nats://other:4222" -> "nats://host:4222,nats://other:4222"
+QString withoutCredentials(const QString &urls)
+{
+    QStringList shown;
+    for (const QString &item : urls.split(u',', Qt::SkipEmptyParts)) {
+        const QString trimmed = item.trimmed();
+        const qsizetype at = trimmed.lastIndexOf(u'@');
+        const qsizetype scheme = trimmed.indexOf(u"://"_s);
+        if (at < 0)
+            shown.append(trimmed);
+        else if (scheme >= 0 && scheme < at)
+            shown.append(trimmed.left(scheme + 3) + trimmed.mid(at + 1));
+        else
+            shown.append(trimmed.mid(at + 1));
+    }
+    return shown.join(u',');
+}
+
+NatsHeaders headersOf(natsMsg *message)
+{
+    NatsHeaders headers;
+    const char **keys = nullptr;
+    int count = 0;
+    if (natsMsgHeader_Keys(message, &keys, &count) != NATS_OK)
+        return headers;
+    for (int i = 0; i < count; ++i) {
+        const char *value = nullptr;
+        if (natsMsgHeader_Get(message, keys[i], &value) == NATS_OK)
+            headers.append({QByteArray(keys[i]), QByteArray(value)});
+    }
+    std::free(static_cast<void *>(keys));
+    return headers;
+}
+
+NatsStoredMessage storedMessage(natsMsg *message)
+{
+    NatsStoredMessage stored;
+    stored.sequence = natsMsg_GetSequence(message);
+    stored.subject = QByteArray(natsMsg_GetSubject(message));
+    stored.data = QByteArray(natsMsg_GetData(message), natsMsg_GetDataLength(message));
+    stored.headers = headersOf(message);
+    stored.timeNs = natsMsg_GetTime(message);
+    return stored;
+}
+
+bool isNotFound(natsStatus status, jsErrCode code)
+{
+    return status == NATS_NOT_FOUND || code == JSStreamNotFoundErr || code == JSConsumerNotFoundErr
+        || code == JSNoMessageFoundErr || code == JSSequenceNotFoundErr;
+}
+
+// c-strings for a cnats config; the QByteArrays keep them alive.
+struct CStrings
+{
+    std::vector<QByteArray> storage;
+    std::vector<const char *> pointers;
+    const char *add(const QString &text)
+    {
+        storage.push_back(text.toUtf8());
+        return storage.back().constData();
+    }
+};
+
+} // namespace
+
+QByteArray NatsStoredMessage::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+// --- NatsDelivery ---
+
+NatsDelivery::NatsDelivery(natsMsg *message)
+    : m_message(message, natsMsg_Destroy)
+    , m_subject(natsMsg_GetSubject(message))
+    , m_data(natsMsg_GetData(message), natsMsg_GetDataLength(message))
+{
+    jsMsgMetaData *meta = nullptr;
+    if (natsMsg_GetMetaData(&meta, message) == NATS_OK) {
+        m_streamSequence = meta->Sequence.Stream;
+        m_deliveryCount = meta->NumDelivered;
+        m_pending = meta->NumPending;
+        m_storedAtNs = meta->Timestamp;
+        jsMsgMetaData_Destroy(meta);
+    }
+}
+
+QByteArray NatsDelivery::header(const char *name) const
+{
+    const char *value = nullptr;
+    if (natsMsgHeader_Get(m_message.get(), name, &value) != NATS_OK || !value)
+        return {};
+    return QByteArray(value);
+}
+
+// The acks are small publishes on the connection: cnats buffers them while reconnecting, and a
+// lost one only means a redelivery, which the ingress engine handles.
+void NatsDelivery::ack() const
+{
+    natsMsg_Ack(m_message.get(), nullptr);
+}
+
+void NatsDelivery::nak(std::chrono::milliseconds delay) const
+{
+    if (delay.count() > 0)
+        natsMsg_NakWithDelay(m_message.get(), delay.count(), nullptr);
+    else
+        natsMsg_Nak(m_message.get(), nullptr);
+}
+
+void NatsDelivery::inProgress() const
+{
+    natsMsg_InProgress(m_message.get(), nullptr);
+}
+
+void NatsDelivery::term() const
+{
+    natsMsg_Term(m_message.get(), nullptr);
+}
+
+// --- cnats callbacks (cnats threads) ---
+
+struct NatsCallbacks
+{
+    static void publishAck(jsCtx *, natsMsg *message, jsPubAck *ack, jsPubAckErr *error,
+                           void *closure)
+    {
+        auto *client = static_cast<NatsClient *>(closure);
+        std::optional<NatsClient::PendingPublish> pending = client->takePending(message);
+        natsMsg_Destroy(message);
+        if (!pending)
+            return; // close() has already failed it
+        NatsPublishResult result;
+        if (ack) {
+            result.ok = true;
+            result.sequence = ack->Sequence;
+        } else if (error && error->Err == NATS_TIMEOUT) {
+            result.error = u"no JetStream acknowledgement in time"_s;
+        } else {
+            result.error = u"JetStream refused the message: %1"_s.arg(
+                QString::fromUtf8(error && error->ErrText ? error->ErrText : "unknown error"));
+        }
+        client->complete(std::move(*pending), result);
+    }
+
+    static void connected(natsConnection *, void *closure)
+    {
+        static_cast<NatsClient *>(closure)->setState(NatsClient::State::Connected);
+    }
+
+    static void disconnected(natsConnection *connection, void *closure)
+    {
+        auto *client = static_cast<NatsClient *>(closure);
+        const char *text = nullptr;
+        natsConnection_GetLastError(connection, &text);
+        {
+            QMutexLocker lock(&client->m_mutex);
+            client->m_lastError = (text && *text) ? QString::fromUtf8(text) : u"disconnected"_s;
+        }
+        if (client->state() != NatsClient::State::Closed)
+            client->setState(NatsClient::State::Reconnecting);
+    }
+
+    static void closed(natsConnection *, void *closure)
+    {
+        static_cast<NatsClient *>(closure)->setState(NatsClient::State::Closed);
+    }
+
+    static void asyncError(natsConnection *, natsSubscription *, natsStatus status, void *)
+    {
+        qCWarning(lcNats).noquote() << "NATS:" << natsStatus_GetText(status);
+    }
+
+    // Capped exponential backoff with jitter, forever (the reconnect limit is -1).
+    static int64_t reconnectDelay(natsConnection *, int attempts, void *closure)
+    {
+        const auto *client = static_cast<NatsClient *>(closure);
+        const qint64 initial = client->m_options.reconnectInitial.count();
+        const qint64 cap = client->m_options.reconnectMax.count();
+        const qint64 exponential = initial << qMin(attempts, 20);
+        const qint64 delay = qMin(cap, exponential);
+        return delay / 2 + QRandomGenerator::global()->bounded(delay / 2 + 1);
+    }
+
+    static void delivered(natsConnection *, natsSubscription *, natsMsg *message, void *closure);
+    static void subscriptionComplete(void *closure);
+};
+
+// --- NatsClient ---
+
+NatsClient::NatsClient(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_displayUrl(withoutCredentials(m_options.url))
+{
+}
+
+NatsClient::~NatsClient()
+{
+    close();
+}
+
+bool NatsClient::open(QString *error)
+{
+    natsOptions *options = nullptr;
+    natsStatus s = natsOptions_Create(&options);
+    const QByteArray url = m_options.url.toUtf8();
+    const QByteArray name = m_options.name.toUtf8();
+    if (s == NATS_OK)
+        s = natsOptions_SetURL(options, url.constData());
+    if (s == NATS_OK)
+        s = natsOptions_SetName(options, name.constData());
+    if (s == NATS_OK)
+        s = natsOptions_SetTimeout(options, m_options.connectTimeout.count());
+    if (s == NATS_OK)
+        s = natsOptions_SetPingInterval(options, m_options.pingInterval.count());
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxPingsOut(options, m_options.maxPingsOut);
+    if (s == NATS_OK)
+        s = natsOptions_SetMaxReconnect(options, -1);
+    if (s == NATS_OK)
+        s = natsOptions_SetCustomReconnectDelay(options, NatsCallbacks::reconnectDelay, this);
+    // A server that is down at start is retried in the background like a lost one.
+    if (s == NATS_OK)
+        s = natsOptions_SetRetryOnFailedConnect(options, true, NatsCallbacks::connected, this);
+    if (s == NATS_OK)
+        s = natsOptions_SetDisconnectedCB(options, NatsCallbacks::disconnected, this);
+    if (s == NATS_OK)
+        s = natsOptions_SetReconnectedCB(options, NatsCallbacks::connected, this);
+    if (s == NATS_OK)
+        s = natsOptions_SetClosedCB(options, NatsCallbacks::closed, this);
+    if (s == NATS_OK)
+        s = natsOptions_SetErrorHandler(options, NatsCallbacks::asyncError, this);
+    if (s != NATS_OK) {
+        *error = lastNatsError(s, u"NATS options for %1"_s.arg(m_displayUrl));
+        natsOptions_Destroy(options);
+        return false;
+    }
+    m_state = State::Connecting;
+    s = natsConnection_Connect(&m_connection, options);
+    natsOptions_Destroy(options);
+    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+        *error = lastNatsError(s, u"NATS %1"_s.arg(m_displayUrl));
+        m_state = State::Closed;
+        return false;
+    }
+    jsOptions jetStreamOptions;
+    jsOptions_Init(&jetStreamOptions);
+    jetStreamOptions.Wait = m_options.apiTimeout.count();
+    jetStreamOptions.PublishAsync.AckHandler = NatsCallbacks::publishAck;
+    jetStreamOptions.PublishAsync.AckHandlerClosure = this;
+    // Our own bound (Options::maxPendingPublishes) refuses at once instead of stalling the
+    // caller's event loop in cnats' StallWait.
+    jetStreamOptions.PublishAsync.MaxPending = 0;
+    s = natsConnection_JetStream(&m_jetStream, m_connection, &jetStreamOptions);
+    if (s != NATS_OK) {
+        *error = lastNatsError(s, u"JetStream context"_s);
+        close();
+        return false;
+    }
+    if (s == NATS_OK && natsConnection_Status(m_connection) == NATS_CONN_STATUS_CONNECTED)
+        setState(State::Connected);
+    qCInfo(lcNats).noquote() << "NATS" << m_displayUrl
+                             << (isConnected() ? "connected" : "not reachable yet, retrying");
+    return true;
+}
+
+void NatsClient::close()
+{
+    if (!m_connection)
+        return;
+    std::unordered_map<natsMsg *, PendingPublish> pending;
+    {
+        QMutexLocker lock(&m_mutex);
+        pending.swap(m_pending);
+    }
+    for (auto &[message, publish] : pending) {
+        NatsPublishResult result;
+        result.error = u"connection closed"_s;
+        complete(std::move(publish), result);
+    }
+    m_state = State::Closed;
+    natsConnection_Close(m_connection);
+    jsCtx_Destroy(m_jetStream);
+    natsConnection_Destroy(m_connection);
+    m_jetStream = nullptr;
+    m_connection = nullptr;
+}
+
+QString NatsClient::lastError() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_lastError;
+}
+
+void NatsClient::setState(State state)
+{
+    if (m_state.exchange(state) == state)
+        return;
+    if (state == State::Connected)
+        qCInfo(lcNats).noquote() << "NATS" << m_displayUrl << "connected";
+    else if (state == State::Reconnecting)
+        qCWarning(lcNats).noquote()
+            << "NATS" << m_displayUrl << "lost:" << lastError() << "- reconnecting";
+    Q_EMIT stateChanged(state);
+}
+
+int NatsClient::pendingPublishes() const
+{
+    QMutexLocker lock(&m_mutex);
+    return int(m_pending.size());
+}
+
+std::optional<NatsClient::PendingPublish> NatsClient::takePending(natsMsg *message)
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_pending.find(message);
+    if (it == m_pending.end())
+        return std::nullopt;
+    PendingPublish pending = std::move(it->second);
+    m_pending.erase(it);
+    return pending;
+}
+
+void NatsClient::complete(PendingPublish pending, const NatsPublishResult &result)
+{
+    QObject *context = pending.context.data();
+    if (!context)
+        return;
+    QMetaObject::invokeMethod(
+        context, [done = std::move(pending.done), result] { done(result); }, Qt::QueuedConnection);
+}
+
+void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
+                         const QByteArray &data, Milliseconds timeout, QObject *context,
+                         PublishCallback done)
+{
+    PendingPublish pending {QPointer<QObject>(context), std::move(done)};
+    auto fail = [&](const QString &error) {
+        NatsPublishResult result;
+        result.error = error;
+        complete(std::move(pending), result);
+    };
+    // While cnats reconnects it would buffer the publish and send it later: the caller must
+    // not hear "failed" about a message that is stored after all, so refuse up front.
+    if (!isConnected() || !m_jetStream)
+        return fail(u"NATS %1 is not connected"_s.arg(m_displayUrl));
+
+    natsMsg *message = nullptr;
+    natsStatus s =
+        natsMsg_Create(&message, subject.constData(), nullptr, data.constData(), int(data.size()));
+    for (const auto &[name, value] : headers) {
+        if (s == NATS_OK)
+            s = natsMsgHeader_Set(message, name.constData(), value.constData());
+    }
+    if (s != NATS_OK) {
+        natsMsg_Destroy(message);
+        return fail(lastNatsError(s, u"cannot build the message"_s));
+    }
+    {
+        QMutexLocker lock(&m_mutex);
+        if (int(m_pending.size()) >= m_options.maxPendingPublishes) {
+            lock.unlock();
+            natsMsg_Destroy(message);
+            return fail(u"too many publishes waiting for JetStream (%1)"_s.arg(
+                m_options.maxPendingPublishes));
+        }
+        // Registered before the publish: the ack may arrive before js_PublishMsgAsync returns.
+        m_pending.emplace(message, std::move(pending));
+    }
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MaxWait = timeout.count();
+    natsMsg *sent = message;
+    s = js_PublishMsgAsync(m_jetStream, &sent, &options);
+    if (s != NATS_OK) {
+        // The message is still ours (`sent` not cleared) and no ack will come for it.
+        std::optional<PendingPublish> failed = takePending(message);
+        natsMsg_Destroy(sent);
+        if (failed) {
+            NatsPublishResult result;
+            result.error = lastNatsError(s, u"publish"_s);
+            complete(std::move(*failed), result);
+        }
+    }
+}
+
+NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const NatsHeaders &headers,
+                                             const QByteArray &data)
+{
+    NatsPublishResult result;
+    if (!m_jetStream) {
+        result.error = u"NATS is closed"_s;
+        return result;
+    }
+    natsMsg *message = nullptr;
+    natsStatus s =
+        natsMsg_Create(&message, subject.constData(), nullptr, data.constData(), int(data.size()));
+    for (const auto &[name, value] : headers) {
+        if (s == NATS_OK)
+            s = natsMsgHeader_Set(message, name.constData(), value.constData());
+    }
+    jsPubAck *ack = nullptr;
+    jsErrCode code = jsErrCode(0);
+    if (s == NATS_OK)
+        s = js_PublishMsg(&ack, m_jetStream, message, nullptr, &code);
+    if (s == NATS_OK) {
+        result.ok = true;
+        result.sequence = ack->Sequence;
+    } else {
+        result.error = lastNatsError(s, u"publish to %1"_s.arg(QString::fromUtf8(subject)));
+    }
+    jsPubAck_Destroy(ack);
+    natsMsg_Destroy(message);
+    return result;
+}
+
+bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error)
+{
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return false;
+    }
+    CStrings strings;
+    const char *name = strings.add(spec.name);
+    jsStreamInfo *info = nullptr;
+    jsErrCode code = jsErrCode(0);
+    natsStatus s = js_GetStreamInfo(&info, m_jetStream, name, nullptr, &code);
+    if (s == NATS_OK) {
+        // Exists: add what is missing to its subjects, keep everything else as its owner set it.
+        std::vector<const char *> subjects(info->Config->Subjects,
+                                           info->Config->Subjects + info->Config->SubjectsLen);
+        const size_t before = subjects.size();
+        for (const QString &wanted : spec.subjects) {
+            const QByteArray utf8 = wanted.toUtf8();
+            bool present = false;
+            for (const char *subject : subjects)
+                present = present || utf8 == subject;
+            if (!present)
+                subjects.push_back(strings.add(wanted));
+        }
+        if (subjects.size() != before) {
+            jsStreamConfig config = *info->Config;
+            config.Subjects = subjects.data();
+            config.SubjectsLen = int(subjects.size());
+            jsStreamInfo *updated = nullptr;
+            s = js_UpdateStream(&updated, m_jetStream, &config, nullptr, &code);
+            jsStreamInfo_Destroy(updated);
+            if (s != NATS_OK)
+                *error = lastNatsError(s, u"cannot add subjects to stream %1"_s.arg(spec.name));
+            else
+                qCInfo(lcNats).noquote()
+                    << "stream" << spec.name << "now also takes" << spec.subjects.join(u", "_s);
+        }
+        jsStreamInfo_Destroy(info);
+        return s == NATS_OK;
+    }
+    if (!isNotFound(s, code)) {
+        *error = lastNatsError(s, u"cannot read stream %1"_s.arg(spec.name));
+        return false;
+    }
+    std::vector<const char *> subjects;
+    for (const QString &subject : spec.subjects)
+        subjects.push_back(strings.add(subject));
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    config.Name = name;
+    config.Subjects = subjects.data();
+    config.SubjectsLen = int(subjects.size());
+    config.Storage = js_FileStorage;
+    config.Retention = js_LimitsPolicy;
+    config.MaxAge = spec.maxAge.count() * nsPerMs;
+    config.MaxMsgs = spec.maxMessages;
+    if (spec.keyValueLayout) {
+        config.MaxMsgsPerSubject = 1;
+        config.AllowRollup = true;
+        config.DenyDelete = true;
+        config.AllowDirect = true;
+        config.Discard = js_DiscardNew;
+        config.Duplicates = qMin<qint64>(config.MaxAge, 120LL * 1000 * nsPerMs);
+    }
+    jsStreamInfo *created = nullptr;
+    s = js_AddStream(&created, m_jetStream, &config, nullptr, &code);
+    jsStreamInfo_Destroy(created);
+    if (s != NATS_OK) {
+        *error = lastNatsError(s, u"cannot create stream %1"_s.arg(spec.name));
+        return false;
+    }
+    qCInfo(lcNats).noquote() << "created stream" << spec.name << "on"
+                             << spec.subjects.join(u", "_s);
+    return true;
+}
+
+bool NatsClient::ensureConsumer(const NatsConsumerSpec &spec, QString *error)
+{
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return false;
+    }
+    CStrings strings;
+    const char *stream = strings.add(spec.stream);
+    const char *durable = strings.add(spec.durable);
+    const QByteArray deliverSubject = spec.deliverSubject.toUtf8();
+    const QByteArray deliverGroup = spec.deliverGroup.toUtf8();
+    jsConsumerInfo *info = nullptr;
+    jsErrCode code = jsErrCode(0);
+    natsStatus s = js_GetConsumerInfo(&info, m_jetStream, stream, durable, nullptr, &code);
+    if (s == NATS_OK) {
+        const jsConsumerConfig &existing = *info->Config;
+        if (deliverSubject != QByteArrayView(existing.DeliverSubject ? existing.DeliverSubject : "")
+            || deliverGroup != QByteArrayView(existing.DeliverGroup ? existing.DeliverGroup : "")) {
+            *error = u"consumer %1 on stream %2 exists with another deliver subject or group "
+                     "(made by another program?); choose another nats.consumer_name"_s.arg(
+                         spec.durable, spec.stream);
+            jsConsumerInfo_Destroy(info);
+            return false;
+        }
+        const qint64 ackWait = spec.ackWait.count() * nsPerMs;
+        if (existing.AckWait != ackWait || existing.MaxDeliver != spec.maxDeliver
+            || existing.MaxAckPending != spec.maxAckPending) {
+            jsConsumerConfig config = existing;
+            config.AckWait = ackWait;
+            config.MaxDeliver = spec.maxDeliver;
+            config.MaxAckPending = spec.maxAckPending;
+            jsConsumerInfo *updated = nullptr;
+            s = js_UpdateConsumer(&updated, m_jetStream, stream, &config, nullptr, &code);
+            jsConsumerInfo_Destroy(updated);
+            if (s != NATS_OK)
+                *error = lastNatsError(s, u"cannot update consumer %1"_s.arg(spec.durable));
+        }
+        jsConsumerInfo_Destroy(info);
+        return s == NATS_OK;
+    }
+    if (!isNotFound(s, code)) {
+        *error = lastNatsError(s, u"cannot read consumer %1"_s.arg(spec.durable));
+        return false;
+    }
+    jsConsumerConfig config;
+    jsConsumerConfig_Init(&config);
+    config.Durable = durable;
+    config.FilterSubject = strings.add(spec.filterSubject);
+    config.DeliverSubject = deliverSubject.constData();
+    config.DeliverGroup = deliverGroup.constData();
+    config.DeliverPolicy = js_DeliverAll;
+    config.AckPolicy = js_AckExplicit;
+    config.AckWait = spec.ackWait.count() * nsPerMs;
+    config.MaxDeliver = spec.maxDeliver;
+    config.MaxAckPending = spec.maxAckPending;
+    jsConsumerInfo *created = nullptr;
+    s = js_AddConsumer(&created, m_jetStream, stream, &config, nullptr, &code);
+    jsConsumerInfo_Destroy(created);
+    if (s != NATS_OK) {
+        *error = lastNatsError(s, u"cannot create consumer %1"_s.arg(spec.durable));
+        return false;
+    }
+    qCInfo(lcNats).noquote() << "created consumer" << spec.durable << "on stream" << spec.stream;
+    return true;
+}
+
+// Deliveries are queued here by cnats' delivery thread and handed to the receiver's thread in
+// batches: one posted event per batch rather than per message.
+struct NatsSubscription::Inbox
+{
+    QMutex mutex;
+    QList<NatsDelivery> queue;
+    bool posted = false;
+    bool stopped = false;
+    QPointer<QObject> receiver;
+    NatsClient::DeliveryHandler handler;
+};
+
+void NatsCallbacks::delivered(natsConnection *, natsSubscription *, natsMsg *message, void *closure)
+{
+    const std::shared_ptr<NatsSubscription::Inbox> inbox =
+        *static_cast<std::shared_ptr<NatsSubscription::Inbox> *>(closure);
+    NatsDelivery delivery(message);
+    QMutexLocker lock(&inbox->mutex);
+    if (inbox->stopped || !inbox->receiver) {
+        lock.unlock();
+        delivery.nak(Milliseconds(0));
+        return;
+    }
+    inbox->queue.append(std::move(delivery));
+    if (inbox->posted)
+        return;
+    inbox->posted = true;
+    QMetaObject::invokeMethod(
+        inbox->receiver.data(),
+        [inbox] {
+            QList<NatsDelivery> batch;
+            {
+                QMutexLocker lock(&inbox->mutex);
+                batch.swap(inbox->queue);
+                inbox->posted = false;
+                if (inbox->stopped) {
+                    for (const NatsDelivery &delivery : std::as_const(batch))
+                        delivery.nak(Milliseconds(0));
+                    return;
+                }
+            }
+            inbox->handler(std::move(batch));
+        },
+        Qt::QueuedConnection);
+}
+
+void NatsCallbacks::subscriptionComplete(void *closure)
+{
+    delete static_cast<std::shared_ptr<NatsSubscription::Inbox> *>(closure);
+}
+
+std::unique_ptr<NatsSubscription> NatsClient::subscribe(const NatsConsumerSpec &spec,
+                                                        QObject *receiver, DeliveryHandler handler,
+                                                        QString *error)
+{
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return nullptr;
+    }
+    auto inbox = std::make_shared<NatsSubscription::Inbox>();
+    inbox->receiver = receiver;
+    inbox->handler = std::move(handler);
+    CStrings strings;
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Stream = strings.add(spec.stream);
+    options.Consumer = strings.add(spec.durable);
+    options.Queue = strings.add(spec.deliverGroup);
+    options.ManualAck = true;
+    const QByteArray filter = spec.filterSubject.toUtf8();
+    // cnats owns this heap copy of the shared pointer until the subscription completes.
+    auto *closure = new std::shared_ptr<NatsSubscription::Inbox>(inbox);
+    natsSubscription *subscription = nullptr;
+    jsErrCode code = jsErrCode(0);
+    const natsStatus s = js_Subscribe(&subscription, m_jetStream, filter.constData(),
+                                      NatsCallbacks::delivered, closure, nullptr, &options, &code);
+    if (s != NATS_OK) {
+        *error = lastNatsError(s, u"cannot subscribe to consumer %1"_s.arg(spec.durable));
+        delete closure;
+        return nullptr;
+    }
+    natsSubscription_SetOnCompleteCB(subscription, NatsCallbacks::subscriptionComplete, closure);
+    std::unique_ptr<NatsSubscription> result(new NatsSubscription);
+    result->m_subscription = subscription;
+    result->m_inbox = inbox;
+    return result;
+}
+
+NatsSubscription::~NatsSubscription()
+{
+    stop();
+    natsSubscription_Destroy(m_subscription);
+}
+
+void NatsSubscription::stop()
+{
+    QList<NatsDelivery> waiting;
+    {
+        QMutexLocker lock(&m_inbox->mutex);
+        if (m_inbox->stopped)
+            return;
+        m_inbox->stopped = true;
+        waiting.swap(m_inbox->queue);
+    }
+    natsSubscription_Unsubscribe(m_subscription);
+    for (const NatsDelivery &delivery : std::as_const(waiting))
+        delivery.nak(Milliseconds(0));
+}
+
+std::optional<NatsStreamState> NatsClient::streamState(const QString &stream, QString *error)
+{
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return std::nullopt;
+    }
+    const QByteArray name = stream.toUtf8();
+    jsStreamInfo *info = nullptr;
+    jsErrCode code = jsErrCode(0);
+    const natsStatus s = js_GetStreamInfo(&info, m_jetStream, name.constData(), nullptr, &code);
+    if (s != NATS_OK) {
+        *error = lastNatsError(s, u"cannot read stream %1"_s.arg(stream));
+        return std::nullopt;
+    }
+    NatsStreamState state {info->State.Msgs, info->State.FirstSeq, info->State.LastSeq};
+    jsStreamInfo_Destroy(info);
+    return state;
+}
+
+std::optional<NatsStoredMessage> NatsClient::message(const QString &stream, quint64 sequence,
+                                                     QString *error)
+{
+    error->clear();
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return std::nullopt;
+    }
+    const QByteArray name = stream.toUtf8();
+    natsMsg *message = nullptr;
+    jsErrCode code = jsErrCode(0);
+    const natsStatus s =
+        js_GetMsg(&message, m_jetStream, name.constData(), sequence, nullptr, &code);
+    if (s != NATS_OK) {
+        if (!isNotFound(s, code))
+            *error = lastNatsError(s, u"cannot read message %1 of %2"_s.arg(sequence).arg(stream));
+        return std::nullopt;
+    }
+    NatsStoredMessage stored = storedMessage(message);
+    natsMsg_Destroy(message);
+    return stored;
+}
+
+std::optional<NatsStoredMessage> NatsClient::lastMessage(const QString &stream,
+                                                         const QByteArray &subject, QString *error)
+{
+    error->clear();
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return std::nullopt;
+    }
+    const QByteArray name = stream.toUtf8();
+    natsMsg *message = nullptr;
+    jsErrCode code = jsErrCode(0);
+    const natsStatus s =
+        js_GetLastMsg(&message, m_jetStream, name.constData(), subject.constData(), nullptr, &code);
+    if (s != NATS_OK) {
+        if (!isNotFound(s, code))
+            *error = lastNatsError(
+                s, u"cannot read %1 from %2"_s.arg(QString::fromUtf8(subject), stream));
+        return std::nullopt;
+    }
+    NatsStoredMessage stored = storedMessage(message);
+    natsMsg_Destroy(message);
+    return stored;
+}
+
+bool NatsClient::deleteMessage(const QString &stream, quint64 sequence, QString *error)
+{
+    error->clear();
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return false;
+    }
+    const QByteArray name = stream.toUtf8();
+    jsErrCode code = jsErrCode(0);
+    const natsStatus s = js_DeleteMsg(m_jetStream, name.constData(), sequence, nullptr, &code);
+    if (s != NATS_OK && !isNotFound(s, code))
+        *error = lastNatsError(s, u"cannot delete message %1 of %2"_s.arg(sequence).arg(stream));
+    return s == NATS_OK;
+}
+
+} // namespace Switchboard

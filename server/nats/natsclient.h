@@ -1,0 +1,234 @@
+#pragma once
+
+// The one place that knows cnats (libnats 3.4): a connection with JetStream, asynchronous
+// publishes with a completion per message, push-consumer deliveries handed to a Qt thread,
+// and the few blocking JetStream API calls (stream, consumer, KV, stored messages) that a
+// worker thread may make.
+//
+// Threads (STYLE.md trap 6): cnats calls back on threads of its own. Nothing here touches a
+// QObject on those threads: publish completions and deliveries are posted to the QObject
+// the caller named, and state changes are emitted as a signal, which Qt queues to receivers
+// living in other threads.
+
+#include "core/config.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QObject>
+#include <QPair>
+#include <QPointer>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+struct __natsConnection;
+struct __natsMsg;
+struct __natsSubscription;
+struct __jsCtx;
+struct __kvStore;
+
+namespace Switchboard {
+
+Q_DECLARE_LOGGING_CATEGORY(lcNats)
+
+using NatsHeaders = QList<QPair<QByteArray, QByteArray>>;
+
+struct NatsPublishResult
+{
+    bool ok = false;
+    quint64 sequence = 0; // the stream sequence JetStream stored the message under
+    QString error; // why not, for an operator: "NATS is not connected", "no JetStream ack ..."
+};
+
+// A message stored in a stream, read back by sequence or by subject.
+struct NatsStoredMessage
+{
+    quint64 sequence = 0;
+    QByteArray subject;
+    NatsHeaders headers;
+    QByteArray data;
+    qint64 timeNs = 0; // when the stream stored it, ns since the epoch
+
+    QByteArray header(QByteArrayView name) const;
+};
+
+// One message from a JetStream push consumer, with its acknowledgement handle. Cheap to copy
+// (shared); the ack calls are thread-safe and non-blocking (they are small publishes).
+class NatsDelivery
+{
+public:
+    explicit NatsDelivery(__natsMsg *message); // takes ownership
+
+    const QByteArray &subject() const { return m_subject; }
+    const QByteArray &data() const { return m_data; }
+    QByteArray header(const char *name) const;
+    quint64 streamSequence() const { return m_streamSequence; }
+    quint64 deliveryCount() const { return m_deliveryCount; } // 1 on the first delivery
+    quint64 pendingInConsumer() const { return m_pending; } // not yet delivered, after this
+    qint64 storedAtNs() const { return m_storedAtNs; }
+
+    void ack() const;
+    void nak(std::chrono::milliseconds delay) const;
+    void inProgress() const; // restarts the server's AckWait clock
+    void term() const; // never redeliver
+
+private:
+    std::shared_ptr<__natsMsg> m_message;
+    QByteArray m_subject;
+    QByteArray m_data;
+    quint64 m_streamSequence = 0;
+    quint64 m_deliveryCount = 0;
+    quint64 m_pending = 0;
+    qint64 m_storedAtNs = 0;
+};
+
+struct NatsStreamSpec
+{
+    QString name;
+    QStringList subjects;
+    Milliseconds maxAge {0}; // 0: unlimited
+    qint64 maxMessages = -1;
+    // A KV bucket is a stream "KV_<bucket>" on "$KV.<bucket>.>" keeping the last value per
+    // subject; creating it this way keeps it readable with `nats kv`.
+    bool keyValueLayout = false;
+};
+
+struct NatsConsumerSpec
+{
+    QString stream;
+    QString durable;
+    QString filterSubject;
+    QString deliverSubject; // push consumer
+    QString deliverGroup; // nodes sharing the consumer subscribe with this queue name
+    Milliseconds ackWait {30000};
+    int maxDeliver = -1;
+    int maxAckPending = 1000;
+};
+
+struct NatsStreamState
+{
+    quint64 messages = 0;
+    quint64 firstSequence = 0;
+    quint64 lastSequence = 0;
+};
+
+class NatsSubscription;
+
+class NatsClient : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Connecting, Connected, Reconnecting, Closed };
+    Q_ENUM(State)
+
+    struct Options
+    {
+        QString url; // one URL or a comma-separated list
+        QString name = QStringLiteral("switchboard"); // shown by the server's monitoring
+        Milliseconds connectTimeout {2000};
+        // How fast a silently dead server is noticed: pingInterval x maxPingsOut.
+        Milliseconds pingInterval {5000};
+        int maxPingsOut = 2;
+        Milliseconds reconnectInitial {100}; // doubled per attempt, jittered, capped
+        Milliseconds reconnectMax {5000};
+        Milliseconds apiTimeout {5000}; // blocking JetStream API calls
+        int maxPendingPublishes = 65536; // beyond this publish() fails at once ("overloaded")
+    };
+
+    explicit NatsClient(Options options, QObject *parent = nullptr);
+    ~NatsClient() override; // close()
+
+    // Starts connecting in the background (and retries forever). False only when the options
+    // are unusable (a malformed URL), with the reason.
+    bool open(QString *error);
+    // Fails every pending publish ("connection closed") and closes the connection.
+    void close();
+
+    State state() const { return m_state.load(); }
+    bool isConnected() const { return state() == State::Connected; }
+    QString displayUrl() const { return m_displayUrl; } // without credentials
+    QString lastError() const;
+
+    using PublishCallback = std::function<void(const NatsPublishResult &)>;
+    // Publishes to JetStream without waiting; `done` runs exactly once in `context`'s thread
+    // (never inside this call), with the ack, the server's refusal, or a timeout after
+    // `timeout`. Not connected or too many in flight: `done` gets the error at once (queued).
+    // Thread-safe.
+    void publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &data,
+                 Milliseconds timeout, QObject *context, PublishCallback done);
+    int pendingPublishes() const;
+
+    // --- Blocking JetStream API, bounded by Options::apiTimeout. Call from a worker thread. ---
+
+    // Creates the stream, or adds missing subjects to an existing one (nothing else of an
+    // existing stream is changed: its owner may have tuned it).
+    bool ensureStream(const NatsStreamSpec &spec, QString *error);
+    // Creates the durable consumer, or updates AckWait/MaxDeliver/MaxAckPending of an existing
+    // one; fails with a clear message when its deliver subject or group differ.
+    bool ensureConsumer(const NatsConsumerSpec &spec, QString *error);
+    using DeliveryHandler = std::function<void(QList<NatsDelivery>)>;
+    // Binds to an existing push consumer as one member of its deliver group. Deliveries are
+    // posted to `receiver`'s thread in batches (all that arrived since the last post).
+    std::unique_ptr<NatsSubscription> subscribe(const NatsConsumerSpec &spec, QObject *receiver,
+                                                DeliveryHandler handler, QString *error);
+    std::optional<NatsStreamState> streamState(const QString &stream, QString *error);
+    // nullopt with an empty error: no such message.
+    std::optional<NatsStoredMessage> message(const QString &stream, quint64 sequence,
+                                             QString *error);
+    std::optional<NatsStoredMessage> lastMessage(const QString &stream, const QByteArray &subject,
+                                                 QString *error);
+    // False with an empty error: no such message.
+    bool deleteMessage(const QString &stream, quint64 sequence, QString *error);
+    NatsPublishResult publishAndWait(const QByteArray &subject, const NatsHeaders &headers,
+                                     const QByteArray &data);
+
+Q_SIGNALS:
+    // Emitted from cnats' threads: connect with a receiver object (queued).
+    void stateChanged(NatsClient::State state);
+
+private:
+    struct PendingPublish
+    {
+        QPointer<QObject> context;
+        PublishCallback done;
+    };
+
+    friend struct NatsCallbacks; // cnats' C callbacks, in natsclient.cpp
+    void setState(State state);
+    void complete(PendingPublish pending, const NatsPublishResult &result);
+    std::optional<PendingPublish> takePending(__natsMsg *message);
+
+    Options m_options;
+    QString m_displayUrl;
+    __natsConnection *m_connection = nullptr;
+    __jsCtx *m_jetStream = nullptr;
+    std::atomic<State> m_state {State::Closed};
+    mutable QMutex m_mutex; // guards m_pending and m_lastError
+    std::unordered_map<__natsMsg *, PendingPublish> m_pending;
+    QString m_lastError;
+};
+
+// A live push-consumer subscription; unsubscribes when destroyed.
+class NatsSubscription
+{
+public:
+    ~NatsSubscription();
+    // Stops new deliveries; those already received and not yet handed over are NAKed at once
+    // so that another node takes them without waiting for AckWait.
+    void stop();
+
+private:
+    friend class NatsClient;
+    friend struct NatsCallbacks;
+    struct Inbox;
+    NatsSubscription() = default;
+    __natsSubscription *m_subscription = nullptr;
+    std::shared_ptr<Inbox> m_inbox;
+};
+
+} // namespace Switchboard

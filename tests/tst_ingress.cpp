@@ -1,0 +1,600 @@
+// The ingress engine against a real nats-server -js and real local HTTP endpoints: what a team
+// migrating off the Event Hub, and the webhook owners behind it, would notice.
+
+#include "core/logging.h"
+#include "http/httpclient.h"
+#include "node/switchboardnode.h"
+#include "serverprocess.h"
+#include "webhooksink.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Switchboard;
+using namespace Switchboard::Test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// The Event Hub README's request body, byte for byte (its spacing included: the original bytes
+// are what must reach the endpoints).
+const QByteArray seedBody = R"({
+  "actual_hotline": "",
+  "billsec": "62",
+  "call_id": "d1570d38-edc3-4751-a32d-63a30e95c57a",
+  "crm_contact_id": "",
+  "direction": "inbound",
+  "domain": "vietanh.cloudgo.vn",
+  "duration": "63",
+  "from_number": "0914315989",
+  "hotline": "02743857008",
+  "network": "vina",
+  "provider": "",
+  "receive_dest": "2006",
+  "sip_call_id": "7bcP02218160402mbeGhEfCjIjJ0m@10.202.49.38",
+  "sip_hangup_disposition": "recv_bye",
+  "state": "missed",
+  "status": "busy-line",
+  "time_ended": "2026-01-04 16:19:14",
+  "time_started": "2026-01-04 16:18:12",
+  "to_number": ""
+})";
+
+QByteArray callEvent(const QString &domain, const QString &callId)
+{
+    return QJsonDocument(QJsonObject {{u"domain"_s, domain},
+                                      {u"call_id"_s, callId},
+                                      {u"state"_s, u"answered"_s},
+                                      {u"status"_s, u"completed"_s}})
+        .toJson(QJsonDocument::Compact);
+}
+
+QJsonObject json(const HttpResult &result)
+{
+    return QJsonDocument::fromJson(result.body).object();
+}
+
+} // namespace
+
+class TestIngress : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void seedBodyReachesEveryEndpointOfADottedDomain();
+    void domainsThatNestStayApart();
+    void badRequestsAreRefusedAndServingGoesOn_data();
+    void badRequestsAreRefusedAndServingGoesOn();
+    void wrongMethodAndOversizedBody();
+    void failingEndpointIsRetriedAloneThenAcked();
+    void alwaysFailingEndpointEndsInADeadLetterThatReplays();
+    void noRouteIsADeadLetterAtOnce();
+    void deadLettersSurviveARestartAndCanBeDeleted();
+    void natsDownAnswers503AndNothingAcceptedIsLost();
+    void concurrentClientsDeliverEveryEventExactlyOnce();
+    void twoNodesShareTheConsumer();
+    void gracefulStopFinishesForwardsInFlight();
+
+private:
+    Config baseConfig(const QList<IngressRoute> &routes);
+    SwitchboardNode *startNode(const Config &config);
+    void stopNode(std::unique_ptr<SwitchboardNode> &node);
+    static QJsonObject ingressStatus(quint16 port);
+    HttpResult post(const QByteArray &body, quint16 port = 0)
+    {
+        return httpRequest(port ? port : m_port, "POST", "/events", body, 5000);
+    }
+
+    NatsServer m_nats;
+    QTemporaryDir m_dataDir;
+    std::unique_ptr<WebhookSink> m_sinkA;
+    std::unique_ptr<WebhookSink> m_sinkB;
+    std::unique_ptr<SwitchboardNode> m_node;
+    quint16 m_port = 0;
+    int m_testNumber = 0;
+};
+
+void TestIngress::initTestCase()
+{
+    installLogHandler();
+    setLogLevel(LogLevel::Warn);
+    QVERIFY2(m_nats.start(), qPrintable(m_nats.error()));
+}
+
+void TestIngress::init()
+{
+    ++m_testNumber;
+    m_sinkA = std::make_unique<WebhookSink>();
+    m_sinkB = std::make_unique<WebhookSink>();
+    QVERIFY(m_sinkA->start());
+    QVERIFY(m_sinkB->start());
+}
+
+void TestIngress::cleanup()
+{
+    stopNode(m_node);
+    m_sinkA.reset();
+    m_sinkB.reset();
+    if (!m_nats.isRunning())
+        QVERIFY2(m_nats.start(), qPrintable(m_nats.error()));
+}
+
+// Each test gets its own stream and consumer on the shared server, so none sees another's
+// events.
+Config TestIngress::baseConfig(const QList<IngressRoute> &routes)
+{
+    Config config;
+    config.engines = {u"ingress"_s};
+    config.server.port = freeLoopbackPort();
+    config.server.bindAddress = QHostAddress::LocalHost;
+    config.localStack.dataDir = m_dataDir.path();
+    config.nats.url = m_nats.url();
+    config.nats.configured = true;
+    config.nats.streamName = u"test-%1"_s.arg(m_testNumber);
+    config.nats.subjectPattern = u"test%1.signal.*"_s.arg(m_testNumber);
+    config.nats.consumerName = u"ingress-%1"_s.arg(m_testNumber);
+    config.nats.maxDeliveries = 3;
+    config.ingress.routes = routes;
+    config.ingress.retryDelay = Milliseconds(100);
+    config.ingress.retryMaxDelay = Milliseconds(300);
+    config.ingress.forwardTimeout = Milliseconds(2000);
+    return config;
+}
+
+SwitchboardNode *TestIngress::startNode(const Config &config)
+{
+    auto *node = new SwitchboardNode(config, {u"ingress"_s});
+    QString error;
+    if (!node->start(&error)) {
+        qWarning() << "node did not start:" << error;
+        delete node;
+        return nullptr;
+    }
+    // Ready when the ingress engine reports itself consuming.
+    const quint16 port = node->httpPort();
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired() && !ingressStatus(port).value(u"consuming"_s).toBool())
+        QTest::qWait(50);
+    return node;
+}
+
+void TestIngress::stopNode(std::unique_ptr<SwitchboardNode> &node)
+{
+    if (!node)
+        return;
+    QSignalSpy stopped(node.get(), &SwitchboardNode::stopped);
+    node->stop(5000);
+    QVERIFY(stopped.wait(10000));
+    node.reset();
+}
+
+QJsonObject TestIngress::ingressStatus(quint16 port)
+{
+    const QJsonObject status = json(httpGet(port, "/api/v1/status"));
+    return status.value(u"engines"_s).toObject().value(u"ingress"_s).toObject();
+}
+
+void TestIngress::seedBodyReachesEveryEndpointOfADottedDomain()
+{
+    m_node.reset(startNode(baseConfig(
+        {{u"vietanh.cloudgo.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    const HttpResult accepted = post(seedBody);
+    QCOMPARE(accepted.status, 202);
+    QCOMPARE(json(accepted).value(u"status"_s).toString(), u"accepted"_s);
+    QCOMPARE(json(accepted).value(u"event_id"_s).toString(),
+             u"d1570d38-edc3-4751-a32d-63a30e95c57a"_s);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 1, 5000);
+    for (WebhookSink *sink : {m_sinkA.get(), m_sinkB.get()}) {
+        const Received request = sink->received().first();
+        QCOMPARE(request.method, "POST");
+        QCOMPARE(request.body, seedBody);
+        QCOMPARE(request.header("Content-Type"), "application/json");
+        QCOMPARE(request.header("X-Event-Id"), "d1570d38-edc3-4751-a32d-63a30e95c57a");
+        QCOMPARE(request.header("X-Delivery-Attempt"), "1");
+    }
+    // Acked: counted as delivered, nothing left in flight, and no second call comes.
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
+    QCOMPARE(ingressStatus(m_port).value(u"in_flight"_s).toInt(), 0);
+    QCOMPARE(m_sinkA->count() + m_sinkB->count(), 2);
+}
+
+void TestIngress::domainsThatNestStayApart()
+{
+    m_node.reset(startNode(
+        baseConfig({{u"cloudgo.vn"_s, {m_sinkA->url(u"/parent"_s)}, Milliseconds(0)},
+                    {u"vietanh.cloudgo.vn"_s, {m_sinkA->url(u"/child"_s)}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"cloudgo.vn"_s, u"parent-1"_s)).status, 202);
+    QCOMPARE(post(callEvent(u"vietanh.cloudgo.vn"_s, u"child-1"_s)).status, 202);
+    QCOMPARE(post(callEvent(u"VietAnh.CloudGo.VN"_s, u"child-2"_s)).status,
+             202); // case-insensitive
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 3, 5000);
+    const QList<Received> parent = m_sinkA->received(u"/parent"_s);
+    const QList<Received> child = m_sinkA->received(u"/child"_s);
+    QCOMPARE(parent.size(), 1);
+    QCOMPARE(parent.first().header("X-Event-Id"), "parent-1");
+    QCOMPARE(child.size(), 2);
+    QCOMPARE(child.at(0).header("X-Event-Id") + child.at(1).header("X-Event-Id"),
+             child.at(0).header("X-Event-Id") == "child-1" ? "child-1child-2" : "child-2child-1");
+}
+
+void TestIngress::badRequestsAreRefusedAndServingGoesOn_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("detail");
+    QTest::newRow("not JSON") << QByteArray("{\"domain\": ") << u"not valid JSON"_s;
+    QTest::newRow("garbage") << QByteArray("\xff\xfe garbage") << u"not valid JSON"_s;
+    QTest::newRow("array") << QByteArray("[{\"domain\":\"a.vn\"}]") << u"JSON object"_s;
+    QTest::newRow("string") << QByteArray("\"a.vn\"") << u"not valid JSON"_s;
+    QTest::newRow("no domain") << QByteArray("{\"call_id\":\"x\"}") << u"domain"_s;
+    QTest::newRow("empty domain") << QByteArray("{\"domain\":\"\"}") << u"domain"_s;
+    QTest::newRow("blank domain") << QByteArray("{\"domain\":\"   \"}") << u"domain"_s;
+    QTest::newRow("number domain") << QByteArray("{\"domain\":42}") << u"domain"_s;
+    QTest::newRow("null domain") << QByteArray("{\"domain\":null}") << u"domain"_s;
+    QTest::newRow("object domain") << QByteArray("{\"domain\":{\"a\":1}}") << u"domain"_s;
+    QTest::newRow("empty body") << QByteArray() << u"not valid JSON"_s;
+}
+
+void TestIngress::badRequestsAreRefusedAndServingGoesOn()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, detail);
+    if (!m_node) {
+        m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+        QVERIFY(m_node);
+        m_port = m_node->httpPort();
+    }
+    const HttpResult refused = post(body);
+    QCOMPARE(refused.status, 400);
+    QCOMPARE(json(refused).value(u"error"_s).toString(), u"bad_request"_s);
+    QVERIFY2(json(refused).value(u"detail"_s).toString().contains(detail), refused.body);
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    QCOMPARE(m_sinkA->received().first().header("X-Event-Id"), "after");
+}
+
+void TestIngress::wrongMethodAndOversizedBody()
+{
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.server.bodyLimitBytes = 4096;
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    for (const QByteArray method : {"GET", "PUT", "DELETE"}) {
+        const HttpResult wrong = httpRequest(m_port, method, "/events", {}, 3000);
+        QCOMPARE(wrong.status, 405);
+        QVERIFY(!json(wrong).value(u"error"_s).toString().isEmpty());
+    }
+    QByteArray big = callEvent(u"a.vn"_s, u"big"_s);
+    big.insert(1, "\"padding\":\"" + QByteArray(5000, 'x') + "\",");
+    QCOMPARE(post(big).status, 413);
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"small"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    QCOMPARE(m_sinkA->received().first().header("X-Event-Id"), "small");
+}
+
+void TestIngress::failingEndpointIsRetriedAloneThenAcked()
+{
+    m_sinkB->setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.status = index <= 2 ? 500 : 200;
+        return answer;
+    });
+    m_node.reset(
+        startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"retry-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 3, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
+    QCOMPARE(m_sinkA->count(), 1); // had it on the first attempt: not called again
+    const QList<Received> calls = m_sinkB->received();
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(calls.at(i).header("X-Delivery-Attempt"), QByteArray::number(i + 1));
+        QCOMPARE(calls.at(i).header("X-Event-Id"), "retry-1");
+    }
+    const QJsonObject status = ingressStatus(m_port);
+    QCOMPARE(status.value(u"redeliveries"_s).toInt(), 2);
+    QCOMPARE(status.value(u"dead_letters_max_deliveries"_s).toInt(), 0);
+    // Acked: a redelivery would come after at most retry_max_delay (300 ms).
+    QTest::qWait(800);
+    QCOMPARE(m_sinkB->count(), 3);
+    QCOMPARE(m_sinkA->count(), 1);
+}
+
+void TestIngress::alwaysFailingEndpointEndsInADeadLetterThatReplays()
+{
+    std::atomic<bool> fixed {false};
+    m_sinkB->setResponder([&fixed](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = fixed ? 200 : 503;
+        answer.body = "{\"error\":\"maintenance\"}";
+        return answer;
+    });
+    m_node.reset(
+        startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"doomed-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
+                              1, 10000);
+    QCOMPARE(m_sinkB->count(), 3); // exactly max_deliveries calls
+    QCOMPARE(m_sinkA->count(), 1);
+
+    const QJsonObject list = json(httpGet(m_port, "/api/v1/ingress/dead-letters"));
+    const QJsonArray letters = list.value(u"dead_letters"_s).toArray();
+    QCOMPARE(letters.size(), 1);
+    const QJsonObject summary = letters.first().toObject();
+    QCOMPARE(summary.value(u"event_id"_s).toString(), u"doomed-1"_s);
+    QCOMPARE(summary.value(u"domain"_s).toString(), u"a.vn"_s);
+    QCOMPARE(summary.value(u"reason"_s).toString(), u"max_deliveries"_s);
+    QCOMPARE(summary.value(u"deliveries"_s).toInt(), 3);
+    const QString id = summary.value(u"id"_s).toString();
+
+    const HttpResult detail = httpGet(m_port, "/api/v1/ingress/dead-letters/" + id.toUtf8());
+    QCOMPARE(detail.status, 200);
+    const QJsonArray endpoints = json(detail).value(u"endpoints"_s).toArray();
+    QCOMPARE(endpoints.size(), 2);
+    for (const QJsonValue &value : endpoints) {
+        const QJsonObject endpoint = value.toObject();
+        if (endpoint.value(u"url"_s).toString() == m_sinkA->url()) {
+            QCOMPARE(endpoint.value(u"delivered"_s).toBool(), true);
+            QCOMPARE(endpoint.value(u"attempts"_s).toInt(), 1);
+        } else {
+            QCOMPARE(endpoint.value(u"delivered"_s).toBool(), false);
+            QCOMPARE(endpoint.value(u"attempts"_s).toInt(), 3);
+            QCOMPARE(endpoint.value(u"last_status"_s).toInt(), 503);
+            QVERIFY(endpoint.value(u"last_error"_s).toString().contains(u"maintenance"_s));
+        }
+    }
+    QCOMPARE(json(detail).value(u"event"_s).toObject().value(u"call_id"_s).toString(),
+             u"doomed-1"_s);
+
+    // The operator fixes the endpoint and replays: only the endpoint that never had it is
+    // called, as a new delivery.
+    fixed = true;
+    const HttpResult replayed =
+        httpRequest(m_port, "POST", "/api/v1/ingress/dead-letters/" + id.toUtf8() + "/replay");
+    QCOMPARE(replayed.status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 4, 5000);
+    const Received last = m_sinkB->received().last();
+    QCOMPARE(last.header("X-Event-Id"), "doomed-1");
+    QCOMPARE(last.header("X-Delivery-Attempt"), "1");
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
+    QCOMPARE(m_sinkA->count(), 1);
+    QCOMPARE(json(httpGet(m_port, "/api/v1/ingress/dead-letters"))
+                 .value(u"dead_letters"_s)
+                 .toArray()
+                 .size(),
+             0);
+    QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters/" + id.toUtf8()).status, 404);
+}
+
+void TestIngress::noRouteIsADeadLetterAtOnce()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"nobody.example"_s, u"lost-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 1,
+                              5000);
+    const QJsonArray letters =
+        json(httpGet(m_port, "/api/v1/ingress/dead-letters")).value(u"dead_letters"_s).toArray();
+    QCOMPARE(letters.size(), 1);
+    QCOMPARE(letters.first().toObject().value(u"reason"_s).toString(), u"no_route"_s);
+    QCOMPARE(letters.first().toObject().value(u"deliveries"_s).toInt(), 1);
+    QCOMPARE(m_sinkA->count(), 0);
+    // The console sees it too.
+    const QJsonArray latest = ingressStatus(m_port).value(u"latest_dead_letters"_s).toArray();
+    QCOMPARE(latest.size(), 1);
+    QCOMPARE(latest.first().toObject().value(u"event_id"_s).toString(), u"lost-1"_s);
+}
+
+void TestIngress::deadLettersSurviveARestartAndCanBeDeleted()
+{
+    const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    for (int i = 1; i <= 3; ++i)
+        QCOMPARE(post(callEvent(u"nobody.example"_s, u"lost-%1"_s.arg(i))).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 3,
+                              5000);
+    stopNode(m_node);
+
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    const QJsonObject page = json(httpGet(m_port, "/api/v1/ingress/dead-letters?limit=2"));
+    QCOMPARE(page.value(u"total"_s).toInt(), 3);
+    const QJsonArray first = page.value(u"dead_letters"_s).toArray();
+    QCOMPARE(first.size(), 2);
+    // Newest first.
+    QCOMPARE(first.at(0).toObject().value(u"event_id"_s).toString(), u"lost-3"_s);
+    QCOMPARE(first.at(1).toObject().value(u"event_id"_s).toString(), u"lost-2"_s);
+    const QString next = page.value(u"next_before"_s).toString();
+    QVERIFY(!next.isEmpty());
+    const QJsonArray second =
+        json(httpGet(m_port, "/api/v1/ingress/dead-letters?limit=2&before=" + next.toUtf8()))
+            .value(u"dead_letters"_s)
+            .toArray();
+    QCOMPARE(second.size(), 1);
+    QCOMPARE(second.at(0).toObject().value(u"event_id"_s).toString(), u"lost-1"_s);
+
+    const QByteArray id = first.at(0).toObject().value(u"id"_s).toString().toUtf8();
+    QCOMPARE(httpRequest(m_port, "DELETE", "/api/v1/ingress/dead-letters/" + id).status, 200);
+    QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters/" + id).status, 404);
+    QCOMPARE(httpRequest(m_port, "DELETE", "/api/v1/ingress/dead-letters/" + id).status, 404);
+    QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters/not-a-number").status, 404);
+    QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters?limit=0").status, 400);
+    QCOMPARE(json(httpGet(m_port, "/api/v1/ingress/dead-letters")).value(u"total"_s).toInt(), 2);
+}
+
+void TestIngress::natsDownAnswers503AndNothingAcceptedIsLost()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QSet<QByteArray> accepted;
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray id = "before-" + QByteArray::number(i);
+        if (post(callEvent(u"a.vn"_s, QString::fromUtf8(id))).status == 202)
+            accepted.insert(id);
+    }
+    QCOMPARE(accepted.size(), 20);
+    m_nats.kill();
+
+    QElapsedTimer clock;
+    clock.start();
+    const HttpResult refused = post(callEvent(u"a.vn"_s, u"during"_s));
+    QCOMPARE(refused.status, 503);
+    QVERIFY2(clock.elapsed() < 2000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(json(refused).value(u"error"_s).toString(), u"unavailable"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 503, 5000);
+    QVERIFY(json(httpGet(m_port, "/health"))
+                .value(u"engines"_s)
+                .toObject()
+                .value(u"ingress"_s)
+                .toObject()
+                .value(u"reason"_s)
+                .toString()
+                .contains(u"NATS"_s));
+
+    QVERIFY2(m_nats.start(), qPrintable(m_nats.error()));
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 200, 15000);
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray id = "after-" + QByteArray::number(i);
+        const HttpResult result = post(callEvent(u"a.vn"_s, QString::fromUtf8(id)));
+        QCOMPARE(result.status, 202);
+        accepted.insert(id);
+    }
+    // Every event answered 202 reaches the endpoint; "during" was refused and may not.
+    auto deliveredIds = [&] {
+        QSet<QByteArray> ids;
+        for (const Received &request : m_sinkA->received())
+            ids.insert(request.header("X-Event-Id"));
+        return ids;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains(accepted), 20000);
+}
+
+void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()
+{
+    m_sinkA->setRecordBodies(false);
+    m_sinkB->setRecordBodies(false);
+    m_node.reset(
+        startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    constexpr int total = 2000;
+    HttpClientOptions options;
+    options.maxConnectionsPerHost = 50; // 50 concurrent clients
+    HttpClient client(options);
+    const QUrl url(u"http://127.0.0.1:%1/events"_s.arg(m_port));
+    int answered = 0;
+    int accepted = 0;
+    for (int i = 0; i < total; ++i) {
+        client.post(url, {{"Content-Type", "application/json"}},
+                    callEvent(u"a.vn"_s, u"bulk-%1"_s.arg(i)), Milliseconds(10000),
+                    [&](const HttpClientResponse &response) {
+                        ++answered;
+                        accepted += response.status == 202 ? 1 : 0;
+                    });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(answered, total, 60000);
+    QCOMPARE(accepted, total);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), total, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), total, 60000);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), total,
+                              10000);
+    const int redeliveries = ingressStatus(m_port).value(u"redeliveries"_s).toInt();
+    for (WebhookSink *sink : {m_sinkA.get(), m_sinkB.get()}) {
+        QSet<QByteArray> ids;
+        for (const Received &request : sink->received())
+            ids.insert(request.header("X-Event-Id"));
+        // Duplicates can only come from redeliveries, and healthy endpoints cause none.
+        QCOMPARE(redeliveries, 0);
+        QCOMPARE(ids.size(), total);
+    }
+}
+
+void TestIngress::twoNodesShareTheConsumer()
+{
+    const Config first = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    Config second = first;
+    second.server.port = freeLoopbackPort();
+    m_node.reset(startNode(first));
+    QVERIFY(m_node);
+    std::unique_ptr<SwitchboardNode> other(startNode(second));
+    QVERIFY(other);
+
+    constexpr int total = 200;
+    for (int i = 0; i < total; ++i) {
+        const quint16 port = i % 2 ? m_node->httpPort() : other->httpPort();
+        QCOMPARE(post(callEvent(u"a.vn"_s, u"shared-%1"_s.arg(i)), port).status, 202);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), total, 20000);
+    QSet<QByteArray> ids;
+    for (const Received &request : m_sinkA->received())
+        ids.insert(request.header("X-Event-Id"));
+    QCOMPARE(ids.size(), total);
+    // Both nodes took part.
+    auto delivered = [](quint16 port) {
+        return ingressStatus(port).value(u"delivered_events"_s).toInt();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(delivered(m_node->httpPort()) + delivered(other->httpPort()), total,
+                              5000);
+    const int byFirst = delivered(m_node->httpPort());
+    const int bySecond = delivered(other->httpPort());
+    QVERIFY2(byFirst > 0 && bySecond > 0, qPrintable(u"%1 / %2"_s.arg(byFirst).arg(bySecond)));
+    stopNode(other);
+}
+
+void TestIngress::gracefulStopFinishesForwardsInFlight()
+{
+    m_sinkA->setResponder([](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.delayMs = 700;
+        return answer;
+    });
+    const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(post(callEvent(u"a.vn"_s, u"slow-%1"_s.arg(i))).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 10, 5000); // all ten are being answered slowly
+    stopNode(m_node);
+
+    // Acked before the stop finished: a new node gets nothing to redeliver.
+    m_sinkA->setResponder([](const Received &, int) { return WebhookSink::Answer(); });
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    QTest::qWait(1000);
+    QCOMPARE(m_sinkA->count(), 10);
+    QCOMPARE(ingressStatus(m_node->httpPort()).value(u"redeliveries"_s).toInt(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestIngress)
+#include "tst_ingress.moc"
