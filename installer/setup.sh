@@ -16,7 +16,7 @@ cmake --build "$build" --parallel "$(nproc)"
 case "$mode" in
 run)
     shift || true
-    echo "Starting Switchboard on the local stack with simulated FreeSWITCH traffic."
+    echo "Starting Switchboard on the local stack with simulated FreeSWITCH traffic and call signals."
     echo "Health: http://127.0.0.1:8080/health   Status: http://127.0.0.1:8080/api/v1/status"
     exec "$build/app/switchboard" --simulate "$@"
     ;;

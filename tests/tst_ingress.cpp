@@ -340,6 +340,20 @@ void TestIngress::alwaysFailingEndpointEndsInADeadLetterThatReplays()
     QCOMPARE(m_sinkB->count(), 3); // exactly max_deliveries calls
     QCOMPARE(m_sinkA->count(), 1);
 
+    // What Prometheus sees: forwards by domain, endpoint and outcome; the dead letter.
+    const QByteArray metrics = httpGet(m_port, "/metrics").body;
+    const QByteArray failing = "switchboard_ingress_forwards_total{domain=\"a.vn\",endpoint=\""
+        + m_sinkB->url().toUtf8() + "\",outcome=\"http_error\"} 3";
+    const QByteArray healthy = "switchboard_ingress_forwards_total{domain=\"a.vn\",endpoint=\""
+        + m_sinkA->url().toUtf8() + "\",outcome=\"delivered\"} 1";
+    QVERIFY2(metrics.contains(failing), metrics);
+    QVERIFY2(metrics.contains(healthy), metrics);
+    QVERIFY(
+        metrics.contains("switchboard_ingress_dead_letters_total{reason=\"max_deliveries\"} 1"));
+    QVERIFY(metrics.contains("switchboard_ingress_redeliveries_total 2"));
+    QVERIFY(metrics.contains("switchboard_ingress_forward_duration_seconds_count 4"));
+    QVERIFY(metrics.contains("switchboard_ingress_events_published_total 1"));
+
     const QJsonObject list = json(httpGet(m_port, "/api/v1/ingress/dead-letters"));
     const QJsonArray letters = list.value(u"dead_letters"_s).toArray();
     QCOMPARE(letters.size(), 1);

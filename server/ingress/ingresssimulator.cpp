@@ -28,6 +28,7 @@ IngressSimulator::IngressSimulator(quint16 port, double eventsPerSecond, Snapsho
     : Engine(u"ingress-simulator"_s, board)
     , m_port(port)
     , m_eventsPerSecond(eventsPerSecond)
+    , m_timer(this)
 {
     connect(&m_timer, &QTimer::timeout, this, &IngressSimulator::tick);
 }

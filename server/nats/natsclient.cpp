@@ -1,5 +1,6 @@
 #include "natsclient.h"
 
+#include <QDeadlineTimer>
 #include <QMetaObject>
 #include <QRandomGenerator>
 #include <QUrl>
@@ -193,9 +194,14 @@ struct NatsCallbacks
             client->setState(NatsClient::State::Reconnecting);
     }
 
+    // cnats runs this on its callback thread after natsConnection_Close(); close() waits for
+    // it, so that no callback can reach a NatsClient that is gone.
     static void closed(natsConnection *, void *closure)
     {
-        static_cast<NatsClient *>(closure)->setState(NatsClient::State::Closed);
+        auto *client = static_cast<NatsClient *>(closure);
+        QMutexLocker lock(&client->m_mutex);
+        client->m_closedSeen = true;
+        client->m_closedCondition.wakeAll();
     }
 
     static void asyncError(natsConnection *, natsSubscription *, natsStatus status, void *)
@@ -313,6 +319,11 @@ void NatsClient::close()
     }
     m_state = State::Closed;
     natsConnection_Close(m_connection);
+    {
+        QMutexLocker lock(&m_mutex);
+        if (!m_closedSeen)
+            m_closedCondition.wait(&m_mutex, QDeadlineTimer(2000));
+    }
     jsCtx_Destroy(m_jetStream);
     natsConnection_Destroy(m_connection);
     m_jetStream = nullptr;

@@ -20,6 +20,7 @@
 #include <QPair>
 #include <QPointer>
 #include <QString>
+#include <QWaitCondition>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -208,9 +209,11 @@ private:
     __natsConnection *m_connection = nullptr;
     __jsCtx *m_jetStream = nullptr;
     std::atomic<State> m_state {State::Closed};
-    mutable QMutex m_mutex; // guards m_pending and m_lastError
+    mutable QMutex m_mutex; // guards m_pending, m_lastError and m_closedSeen
     std::unordered_map<__natsMsg *, PendingPublish> m_pending;
     QString m_lastError;
+    bool m_closedSeen = false; // cnats' closed callback has run (guarded by m_mutex)
+    QWaitCondition m_closedCondition;
 };
 
 // A live push-consumer subscription; unsubscribes when destroyed.
