@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTemporaryFile>
 #include <QtTest>
 
 using namespace Switchboard;
@@ -82,6 +83,7 @@ private Q_SLOTS:
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
+    void nodeKilledOnTheLastAttemptStillLeavesADeadLetter();
 
 private:
     Config baseConfig(const QList<IngressRoute> &routes);
@@ -608,6 +610,75 @@ void TestIngress::gracefulStopFinishesForwardsInFlight()
     QTest::qWait(1000);
     QCOMPARE(m_sinkA->count(), 10);
     QCOMPARE(ingressStatus(m_node->httpPort()).value(u"redeliveries"_s).toInt(), 0);
+}
+
+void TestIngress::nodeKilledOnTheLastAttemptStillLeavesADeadLetter()
+{
+    // The endpoint fails twice, then holds the third attempt until the node is killed.
+    m_sinkB->setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.status = 500;
+        answer.neverAnswer = index == 3;
+        return answer;
+    });
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
+    config.nats.ackWait = Milliseconds(1000);
+    QTemporaryFile yaml;
+    QVERIFY(yaml.open());
+    yaml.write(u"engines: [ingress]\n"
+               "server: {port: %1, bind: 127.0.0.1}\n"
+               "local_stack: {data_dir: \"%2\"}\n"
+               "nats: {url: \"%3\", stream_name: %4, subject_pattern: \"%5\", "
+               "consumer_name: %6, ack_wait_seconds: 1, max_deliveries: 3}\n"
+               "ingress: {retry_delay: 100ms, retry_max_delay: 300ms, forward_timeout: 60s}\n"
+               "routes:\n"
+               "  - domain: a.vn\n"
+               "    endpoints: [\"%7\", \"%8\"]\n"_s.arg(config.server.port)
+                   .arg(m_dataDir.path(), config.nats.url, config.nats.streamName,
+                        config.nats.subjectPattern, config.nats.consumerName, m_sinkA->url(),
+                        m_sinkB->url())
+                   .toUtf8());
+    yaml.close();
+    SwitchboardProcess process;
+    QVERIFY(process.start({u"--headless"_s, u"-config"_s, yaml.fileName()}));
+    QVERIFY2(process.waitForHealthy(config.server.port), process.output());
+    QDeadlineTimer consuming(15000);
+    while (!consuming.hasExpired()
+           && !ingressStatus(config.server.port).value(u"consuming"_s).toBool())
+        QTest::qWait(50);
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"orphan-1"_s), config.server.port).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 3, 10000); // the third call hangs
+    QTest::qWait(1500); // longer than AckWait: the held delivery is kept alive by InProgress
+    QCOMPARE(m_sinkB->count(), 3);
+    process.kill();
+
+    // Another node gets the spare delivery and records the dead letter, without calling the
+    // endpoints a fourth time; the endpoint that had the event is shown as delivered.
+    config.server.port = freeLoopbackPort();
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
+                              1, 10000);
+    QCOMPARE(m_sinkB->count(), 3);
+    QCOMPARE(m_sinkA->count(), 1);
+    const QJsonObject summary = json(httpGet(m_port, "/api/v1/ingress/dead-letters"))
+                                    .value(u"dead_letters"_s)
+                                    .toArray()
+                                    .first()
+                                    .toObject();
+    QCOMPARE(summary.value(u"event_id"_s).toString(), u"orphan-1"_s);
+    QCOMPARE(summary.value(u"deliveries"_s).toInt(), 4);
+    const QJsonArray endpoints =
+        json(httpGet(m_port,
+                     "/api/v1/ingress/dead-letters/" + summary.value(u"id"_s).toString().toUtf8()))
+            .value(u"endpoints"_s)
+            .toArray();
+    QCOMPARE(endpoints.size(), 2);
+    QCOMPARE(endpoints.at(0).toObject().value(u"delivered"_s).toBool(), true);
+    QCOMPARE(endpoints.at(1).toObject().value(u"delivered"_s).toBool(), false);
+    QCOMPARE(endpoints.at(1).toObject().value(u"attempts"_s).toInt(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestIngress)

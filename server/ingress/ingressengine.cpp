@@ -120,7 +120,7 @@ void IngressEngine::start()
     m_rateClock.start();
     m_logWindow.start();
     m_snapshotTimer.start(250);
-    m_keepAliveTimer.start(qMax<qint64>(1000, m_natsConfig.ackWait.count() / 3));
+    m_keepAliveTimer.start(qMax<qint64>(100, m_natsConfig.ackWait.count() / 4));
     publishSnapshot();
 }
 
@@ -245,15 +245,13 @@ void IngressEngine::begin(quint64 id)
     flight.route = m_routeByKey.value(routingKey(flight.domain));
     if (!flight.route)
         return deadLetter(id, DeadLetter::Reason::NoRoute);
-    if (flight.attempt > m_natsConfig.maxDeliveries)
-        return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
     // A first delivery has no history, unless it is a replayed dead letter.
     if (flight.attempt == 1 && flight.delivery.header(IngressHeader::replayOf).isEmpty())
         return forward(id);
     const auto known = m_known.constFind(flight.deliveryKey);
     if (known != m_known.cend() && known->first == flight.attempt - 1) {
         flight.delivered = known->second;
-        return forward(id);
+        return forwardOrDeadLetter(id);
     }
     // Another node (or this one before a restart) made the last attempt: ask KV.
     IngressEngine *engine = this;
@@ -282,6 +280,16 @@ void IngressEngine::deliveredLoaded(quint64 id, const std::optional<DeliveredEnd
         qCWarning(lcIngress).noquote()
             << "cannot read which endpoints already have event" << it->second.eventId << "("
             << error << "); calling all of them";
+    forwardOrDeadLetter(id);
+}
+
+void IngressEngine::forwardOrDeadLetter(quint64 id)
+{
+    // The spare delivery after max_deliveries (ingressstore.cpp says why it exists): the node
+    // of the last attempt died before recording the dead letter; record it now, with the
+    // endpoints that had the event.
+    if (m_inFlight.at(id).attempt > m_natsConfig.maxDeliveries)
+        return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
     forward(id);
 }
 

@@ -81,6 +81,7 @@ private:
     void begin(quint64 id);
     void deliveredLoaded(quint64 id, const std::optional<DeliveredEndpoints> &delivered,
                          const QString &error);
+    void forwardOrDeadLetter(quint64 id);
     void forward(quint64 id);
     void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
                    qint64 elapsedNs);
