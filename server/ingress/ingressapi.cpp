@@ -60,7 +60,12 @@ IngressApi::IngressApi(std::shared_ptr<IngressGateway> gateway, const NatsConfig
     connect(&m_sweep, &QTimer::timeout, this, &IngressApi::sweep);
 }
 
-IngressApi::~IngressApi() = default;
+IngressApi::~IngressApi()
+{
+    // On the HTTP thread (SwitchboardNode::stopHttp): whoever still waits hears why.
+    for (auto &[id, parked] : m_parked)
+        parked->responder.sendError(503, u"unavailable"_s, u"Switchboard is shutting down"_s);
+}
 
 void IngressApi::registerRoutes(HttpServer &server)
 {
@@ -163,6 +168,7 @@ void IngressApi::sweep()
 {
     for (auto it = m_parked.begin(); it != m_parked.end();) {
         if (it->second->deadline.hasExpired()) {
+            m_gateway->counters.rejectedUnavailable.fetch_add(1, std::memory_order_relaxed);
             it->second->responder.sendError(503, u"unavailable"_s,
                                             u"no answer from NATS in time"_s);
             it = m_parked.erase(it);

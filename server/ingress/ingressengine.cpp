@@ -42,6 +42,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
     , m_stopDeadline(this)
 {
     m_storeThread.setObjectName(u"ingress-store"_s);
+    m_apiStoreThread.setObjectName(u"ingress-api"_s);
     for (const IngressRoute &configured : config.routes) {
         auto route = std::make_unique<Route>();
         route->domain = configured.domain;
@@ -77,11 +78,18 @@ IngressEngine::~IngressEngine()
 {
     m_gateway->detach();
     m_subscription.reset();
-    if (m_storeThread.isRunning()) {
-        m_storeThread.quit();
-        m_storeThread.wait();
+    stopStores();
+}
+
+void IngressEngine::stopStores()
+{
+    for (QThread *thread : {&m_storeThread, &m_apiStoreThread}) {
+        thread->quit();
+        thread->wait();
     }
     delete m_store;
+    delete m_apiStore;
+    m_store = m_apiStore = nullptr;
 }
 
 void IngressEngine::start()
@@ -103,7 +111,10 @@ void IngressEngine::start()
     m_store = new IngressStore(m_nats, m_natsConfig, m_config);
     m_store->moveToThread(&m_storeThread);
     m_storeThread.start();
-    m_gateway->attach(m_nats, m_store);
+    m_apiStore = new IngressStore(m_nats, m_natsConfig, m_config);
+    m_apiStore->moveToThread(&m_apiStoreThread);
+    m_apiStoreThread.start();
+    m_gateway->attach(m_nats, m_apiStore);
     m_gateway->setAccepting(true);
 
     qCInfo(lcIngress).noquote() << "starting: NATS" << m_nats->displayUrl() << "stream"
@@ -602,10 +613,7 @@ void IngressEngine::finishStop()
     m_subscription.reset();
     if (m_nats)
         m_nats->close(); // fails publishes still waiting: their requests are answered 503
-    m_storeThread.quit();
-    m_storeThread.wait();
-    delete m_store;
-    m_store = nullptr;
+    stopStores(); // their blocking calls return at once now that the connection is closed
     publishSnapshot();
     qCInfo(lcIngress) << "stopped";
     Q_EMIT finished();

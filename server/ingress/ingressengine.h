@@ -92,6 +92,7 @@ private:
     void keepAlive(); // InProgress for deliveries held longer than a third of AckWait
     void publishSnapshot();
     void finishStop();
+    void stopStores();
     void storeDeadLetter(quint64 id, DeadLetter letter);
     bool logBudget(); // bounds failure log lines to a few per second
 
@@ -101,7 +102,11 @@ private:
     NatsClient *m_nats = nullptr; // child
     HttpClient *m_http = nullptr; // child
     QThread m_storeThread;
-    IngressStore *m_store = nullptr; // lives in m_storeThread
+    IngressStore *m_store = nullptr; // lives in m_storeThread: set-up and KV reads
+    // The dead-letter REST calls get a store thread of their own, so that an operator paging
+    // through thousands of dead letters never delays a redelivery's KV read.
+    QThread m_apiStoreThread;
+    IngressStore *m_apiStore = nullptr;
     std::unique_ptr<NatsSubscription> m_subscription;
     std::vector<std::unique_ptr<Route>> m_routes;
     QHash<QString, Route *> m_routeByKey; // routingKey(domain) -> route

@@ -236,6 +236,11 @@ NatsClient::NatsClient(Options options, QObject *parent)
 NatsClient::~NatsClient()
 {
     close();
+    // Destroyed only here, after every thread that used them (a store thread in a blocking
+    // call) has been told "closed" by close() and stopped: cnats frees the context and the
+    // connection, and a call still holding them would crash.
+    jsCtx_Destroy(m_jetStream);
+    natsConnection_Destroy(m_connection);
 }
 
 bool NatsClient::open(QString *error)
@@ -305,7 +310,7 @@ bool NatsClient::open(QString *error)
 
 void NatsClient::close()
 {
-    if (!m_connection)
+    if (!m_connection || m_closing.exchange(true))
         return;
     std::unordered_map<natsMsg *, PendingPublish> pending;
     {
@@ -318,16 +323,12 @@ void NatsClient::close()
         complete(std::move(publish), result);
     }
     m_state = State::Closed;
+    // Blocking API calls in other threads now fail fast with "connection closed".
     natsConnection_Close(m_connection);
-    {
-        QMutexLocker lock(&m_mutex);
-        if (!m_closedSeen)
-            m_closedCondition.wait(&m_mutex, QDeadlineTimer(2000));
-    }
-    jsCtx_Destroy(m_jetStream);
-    natsConnection_Destroy(m_connection);
-    m_jetStream = nullptr;
-    m_connection = nullptr;
+    QDeadlineTimer deadline(2000);
+    QMutexLocker lock(&m_mutex);
+    while (!m_closedSeen && !deadline.hasExpired())
+        m_closedCondition.wait(&m_mutex, deadline);
 }
 
 QString NatsClient::lastError() const
@@ -386,7 +387,7 @@ void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
     };
     // While cnats reconnects it would buffer the publish and send it later: the caller must
     // not hear "failed" about a message that is stored after all, so refuse up front.
-    if (!isConnected() || !m_jetStream)
+    if (!isConnected() || !m_jetStream || m_closing)
         return fail(u"NATS %1 is not connected"_s.arg(m_displayUrl));
 
     natsMsg *message = nullptr;

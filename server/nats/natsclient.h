@@ -147,7 +147,8 @@ public:
     // Starts connecting in the background (and retries forever). False only when the options
     // are unusable (a malformed URL), with the reason.
     bool open(QString *error);
-    // Fails every pending publish ("connection closed") and closes the connection.
+    // Fails every pending publish ("connection closed") and closes the connection; blocking
+    // calls in other threads return with an error. The connection is freed by the destructor.
     void close();
 
     State state() const { return m_state.load(); }
@@ -209,6 +210,7 @@ private:
     __natsConnection *m_connection = nullptr;
     __jsCtx *m_jetStream = nullptr;
     std::atomic<State> m_state {State::Closed};
+    std::atomic<bool> m_closing {false};
     mutable QMutex m_mutex; // guards m_pending, m_lastError and m_closedSeen
     std::unordered_map<__natsMsg *, PendingPublish> m_pending;
     QString m_lastError;

@@ -146,17 +146,22 @@ void SwitchboardNode::stopHttp()
 {
     if (!m_httpThread.isRunning())
         return;
-    // Parked ingress requests are answered (or dropped, if their client left) on the HTTP
-    // thread, before the listeners go.
-    if (m_ingressApi)
-        QMetaObject::invokeMethod(
-            m_ingressApi, [api = m_ingressApi] { delete api; }, Qt::BlockingQueuedConnection);
+    // One call on the HTTP thread, so that no request is dispatched in between: the routes of
+    // the ingress API point at it. Parked ingress requests are answered (503) or dropped, if
+    // their client left, before the listeners go.
+    QMetaObject::invokeMethod(
+        m_http ? static_cast<QObject *>(m_http) : m_ingressApi,
+        [this] {
+            for (HttpServer *server : {m_http, m_healthHttp}) {
+                if (server)
+                    server->close();
+            }
+            delete m_ingressApi;
+            delete m_http;
+            delete m_healthHttp;
+        },
+        Qt::BlockingQueuedConnection);
     m_ingressApi = nullptr;
-    for (HttpServer *server : {m_http, m_healthHttp}) {
-        if (server)
-            QMetaObject::invokeMethod(
-                server, [server] { delete server; }, Qt::BlockingQueuedConnection);
-    }
     m_http = m_healthHttp = nullptr;
     m_httpThread.quit();
     m_httpThread.wait(3000);
