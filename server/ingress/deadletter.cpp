@@ -19,6 +19,7 @@ constexpr char deliveries[] = "Switchboard-Deliveries";
 constexpr char receivedAt[] = "Switchboard-Received-At";
 constexpr char failedAt[] = "Switchboard-Failed-At";
 constexpr char endpoints[] = "Switchboard-Endpoints";
+constexpr char bodyOmitted[] = "Switchboard-Body-Omitted";
 } // namespace Header
 
 QByteArray rfc3339(const QDateTime &time)
@@ -78,16 +79,20 @@ NatsHeaders DeadLetter::toHeaders() const
     for (const EndpointOutcome &endpoint : endpoints)
         outcomes.append(endpoint.toJson());
     // Compact JSON escapes control characters, so the value stays on one header line.
-    return {{IngressHeader::eventId, eventId},
-            {IngressHeader::domain, domain.toUtf8()},
-            {IngressHeader::deliveryKey, deliveryKey},
-            {Header::reason, reasonName(reason).toUtf8()},
-            {Header::subject, subject},
-            {Header::sourceSequence, QByteArray::number(sourceSequence)},
-            {Header::deliveries, QByteArray::number(deliveries)},
-            {Header::receivedAt, rfc3339(receivedAt)},
-            {Header::failedAt, rfc3339(failedAt)},
-            {Header::endpoints, QJsonDocument(outcomes).toJson(QJsonDocument::Compact)}};
+    NatsHeaders headers {
+        {IngressHeader::eventId, eventId},
+        {IngressHeader::domain, domain.toUtf8()},
+        {IngressHeader::deliveryKey, deliveryKey},
+        {Header::reason, reasonName(reason).toUtf8()},
+        {Header::subject, subject},
+        {Header::sourceSequence, QByteArray::number(sourceSequence)},
+        {Header::deliveries, QByteArray::number(deliveries)},
+        {Header::receivedAt, rfc3339(receivedAt)},
+        {Header::failedAt, rfc3339(failedAt)},
+        {Header::endpoints, QJsonDocument(outcomes).toJson(QJsonDocument::Compact)}};
+    if (bodyOmitted)
+        headers.append({QByteArray(Header::bodyOmitted), QByteArray("true")});
+    return headers;
 }
 
 DeadLetter DeadLetter::fromStored(const NatsStoredMessage &message)
@@ -110,6 +115,7 @@ DeadLetter DeadLetter::fromStored(const NatsStoredMessage &message)
     for (const QJsonValue &outcome : outcomes)
         letter.endpoints.append(EndpointOutcome::fromJson(outcome.toObject()));
     letter.body = message.data;
+    letter.bodyOmitted = message.header(Header::bodyOmitted) == "true";
     return letter;
 }
 

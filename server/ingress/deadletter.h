@@ -43,6 +43,9 @@ struct DeadLetter
     QDateTime failedAt;
     QList<EndpointOutcome> endpoints;
     QByteArray body; // the original bytes
+    // The record alone was too large for NATS: the body stays only in the event stream, at
+    // sourceSequence, where replay and the detail view read it.
+    bool bodyOmitted = false;
 
     static QString reasonName(Reason reason); // "no_route" | "max_deliveries"
     QString lastError() const; // the first failing endpoint's error, for one-line displays

@@ -18,6 +18,9 @@ namespace {
 constexpr qint64 storeDeadlineMs = 15000; // a few bounded JetStream API calls
 constexpr int defaultPageSize = 50;
 constexpr int maxPageSize = 500;
+// Room for the headers of the published event and, later, of its dead letter (which carries the
+// last error of every endpoint).
+constexpr qint64 headerBudget = 4096;
 
 QJsonObject errorJson(const QString &error, const QString &detail)
 {
@@ -112,6 +115,19 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
     if (hasControlCharacters(domain))
         return reject(u"\"domain\" must not contain control characters"_s);
 
+    // NATS refuses a message above its max_payload (1 MiB by default, headers included); that
+    // is the client's problem to fix, not a reason to retry, so 413 rather than 503.
+    const qint64 maxPayload = m_gateway->maxPayload();
+    if (maxPayload > 0 && request.body.size() + headerBudget > maxPayload) {
+        counters.rejectedInvalid.fetch_add(1, std::memory_order_relaxed);
+        return responder.sendError(
+            413, u"payload_too_large"_s,
+            u"the event is %1 bytes; NATS takes at most %2 bytes per message (max_payload), "
+            "less %3 for Switchboard's headers"_s.arg(request.body.size())
+                .arg(maxPayload)
+                .arg(headerBudget));
+    }
+
     const QByteArray deliveryKey = newId();
     QByteArray eventId = eventIdOf(event);
     if (eventId.isEmpty() || eventId.contains('\r') || eventId.contains('\n'))
@@ -127,7 +143,8 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
         [this, id, eventId](const NatsPublishResult &result) { published(id, eventId, result); });
     if (!started) {
         NatsPublishResult result;
-        result.error = u"the ingress engine is not running"_s;
+        result.error = u"ingress is not accepting events: starting (waiting for NATS) or "
+                       "stopping"_s;
         published(id, eventId, result);
     }
 }

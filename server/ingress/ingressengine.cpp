@@ -114,8 +114,9 @@ void IngressEngine::start()
     m_apiStore = new IngressStore(m_nats, m_natsConfig, m_config);
     m_apiStore->moveToThread(&m_apiStoreThread);
     m_apiStoreThread.start();
+    // POST /events is accepted once the consumer exists (setupDone()), so that a consumer
+    // created with "deliver new" cannot miss an event this node accepted.
     m_gateway->attach(m_nats, m_apiStore);
-    m_gateway->setAccepting(true);
 
     qCInfo(lcIngress).noquote() << "starting: NATS" << m_nats->displayUrl() << "stream"
                                 << m_natsConfig.streamName << "subjects"
@@ -208,6 +209,7 @@ void IngressEngine::setupDone(bool ok, const QString &error, NatsSubscription *s
     m_setupError.clear();
     m_setupFailures = 0;
     m_consuming = true;
+    m_gateway->setAccepting(true);
     if (m_latestDeadLetters.isEmpty()) {
         m_latestDeadLetters = latest;
         for (DeadLetter &letter : m_latestDeadLetters)
@@ -227,7 +229,7 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
         InFlight &flight = m_inFlight.try_emplace(id, std::move(delivery)).first->second;
         const NatsDelivery &d = flight.delivery;
         flight.held.start();
-        flight.attempt = int(qMax<quint64>(1, d.deliveryCount()));
+        flight.deliveryCount = qMax<quint64>(1, d.deliveryCount());
         flight.deliveryKey = d.header(IngressHeader::deliveryKey);
         flight.eventId = d.header(IngressHeader::eventId);
         flight.domain = QString::fromUtf8(d.header(IngressHeader::domain));
@@ -243,7 +245,7 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
             flight.deliveryKey = "seq-" + QByteArray::number(d.streamSequence());
         if (flight.eventId.isEmpty())
             flight.eventId = flight.deliveryKey;
-        if (flight.attempt > 1)
+        if (flight.deliveryCount > 1)
             ++m_redeliveries;
         m_consumerPending = qint64(d.pendingInConsumer());
         begin(id);
@@ -257,48 +259,48 @@ void IngressEngine::begin(quint64 id)
     if (!flight.route)
         return deadLetter(id, DeadLetter::Reason::NoRoute);
     // A first delivery has no history, unless it is a replayed dead letter.
-    if (flight.attempt == 1 && flight.delivery.header(IngressHeader::replayOf).isEmpty())
+    if (flight.deliveryCount == 1 && flight.delivery.header(IngressHeader::replayOf).isEmpty())
         return forward(id);
     const auto known = m_known.constFind(flight.deliveryKey);
-    if (known != m_known.cend() && known->first == flight.attempt - 1) {
-        flight.delivered = known->second;
-        return forwardOrDeadLetter(id);
-    }
-    // Another node (or this one before a restart) made the last attempt: ask KV.
+    if (known != m_known.cend() && known->first == flight.deliveryCount - 1)
+        return recordLoaded(id, known->second, {});
+    // Another node (or this one before a restart) had the last delivery: ask KV.
     IngressEngine *engine = this;
     QMetaObject::invokeMethod(
         m_store,
         [engine, store = m_store, id, key = flight.deliveryKey] {
             QString error;
-            const std::optional<DeliveredEndpoints> delivered = store->delivered(key, &error);
+            const std::optional<DeliveryRecord> record = store->record(key, &error);
             QMetaObject::invokeMethod(
-                engine, [=] { engine->deliveredLoaded(id, delivered, error); },
-                Qt::QueuedConnection);
+                engine, [=] { engine->recordLoaded(id, record, error); }, Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
 }
 
-void IngressEngine::deliveredLoaded(quint64 id, const std::optional<DeliveredEndpoints> &delivered,
-                                    const QString &error)
+void IngressEngine::recordLoaded(quint64 id, const std::optional<DeliveryRecord> &record,
+                                 const QString &error)
 {
     const auto it = m_inFlight.find(id);
     if (it == m_inFlight.end())
         return;
-    if (delivered)
-        it->second.delivered = *delivered;
-    else
+    InFlight &flight = it->second;
+    if (record) {
+        flight.attempt = record->attempts + 1;
+        flight.delivered = record->delivered;
+    } else {
         // Calling every endpoint again may duplicate at some; not calling one would lose.
-        qCWarning(lcIngress).noquote()
-            << "cannot read which endpoints already have event" << it->second.eventId << "("
-            << error << "); calling all of them";
+        flight.attempt = int(qMin<quint64>(flight.deliveryCount, m_natsConfig.maxDeliveries));
+        if (logBudget())
+            qCWarning(lcIngress).noquote()
+                << "cannot read which endpoints already have event" << flight.eventId << "("
+                << error << "); calling all of them";
+    }
     forwardOrDeadLetter(id);
 }
 
 void IngressEngine::forwardOrDeadLetter(quint64 id)
 {
-    // The spare delivery after max_deliveries (ingressstore.cpp says why it exists): the node
-    // of the last attempt died before recording the dead letter; record it now, with the
-    // endpoints that had the event.
+    // Only when max_deliveries was lowered since the record was written.
     if (m_inFlight.at(id).attempt > m_natsConfig.maxDeliveries)
         return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
     forward(id);
@@ -308,7 +310,6 @@ void IngressEngine::forward(quint64 id)
 {
     InFlight &flight = m_inFlight.at(id);
     flight.failures.clear();
-    flight.deliveredBefore = int(flight.delivered.size());
     const HttpClient::Headers headers {{"Content-Type", "application/json"},
                                        {"X-Event-Id", flight.eventId},
                                        {"X-Delivery-Attempt", QByteArray::number(flight.attempt)}};
@@ -367,9 +368,10 @@ void IngressEngine::attemptFinished(quint64 id)
         ++m_deliveredEvents;
         if (flight.attempt > 1) {
             m_known.remove(flight.deliveryKey);
-            qCInfo(lcIngress).noquote()
-                << "delivered on attempt" << flight.attempt << "event_id=" + flight.eventId
-                << eventLogFields(flight.delivery.data());
+            if (logBudget())
+                qCInfo(lcIngress).noquote()
+                    << "delivered on attempt" << flight.attempt << "event_id=" + flight.eventId
+                    << eventLogFields(flight.delivery.data());
         }
         return finish(id);
     }
@@ -388,29 +390,23 @@ void IngressEngine::attemptFinished(quint64 id)
 
     if (m_known.size() >= knownDeliveriesLimit)
         m_known.clear(); // only a cache: KV has the truth
-    m_known.insert(flight.deliveryKey, {flight.attempt, flight.delivered});
-    auto nakAndFinish = [this, id] {
-        const auto it = m_inFlight.find(id);
-        if (it == m_inFlight.end())
-            return;
-        it->second.delivery.nak(retryDelay(it->second.attempt));
-        finish(id);
-    };
-    if (int(flight.delivered.size()) == flight.deliveredBefore)
-        return nakAndFinish();
-    // New successes are stored before the NAK: the redelivery may land on another node.
+    const DeliveryRecord record {flight.attempt, flight.delivered};
+    m_known.insert(flight.deliveryKey, {flight.deliveryCount, record});
+    // The attempt and any new successes are stored before the NAK: the redelivery may land on
+    // another node.
     m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
-                    IngressStore::encodeDelivered(flight.delivered), internalPublishTimeout, this,
-                    [this, id, nakAndFinish](const NatsPublishResult &result) {
-                        if (!result.ok) {
-                            const auto it = m_inFlight.find(id);
-                            if (it != m_inFlight.end())
-                                qCWarning(lcIngress).noquote()
-                                    << "cannot record the endpoints that have event"
-                                    << it->second.eventId << "(" << result.error
-                                    << "); a redelivery on another node may call them again";
-                        }
-                        nakAndFinish();
+                    IngressStore::encodeRecord(record), internalPublishTimeout, this,
+                    [this, id](const NatsPublishResult &result) {
+                        const auto it = m_inFlight.find(id);
+                        if (it == m_inFlight.end())
+                            return;
+                        if (!result.ok && logBudget())
+                            qCWarning(lcIngress).noquote()
+                                << "cannot record attempt" << it->second.attempt << "of event"
+                                << it->second.eventId << "(" << result.error
+                                << "); a redelivery on another node may call its endpoints again";
+                        it->second.delivery.nak(retryDelay(it->second.attempt));
+                        finish(id);
                     });
 }
 
@@ -469,12 +465,25 @@ void IngressEngine::deadLetter(quint64 id, DeadLetter::Reason reason)
 void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
 {
     const QByteArray body = letter.body;
+    // JetStream drops a second copy with the same id (within its 2-minute window): a dead
+    // letter stored whose ack to the original then got lost is not stored twice.
+    NatsHeaders headers = letter.toHeaders();
+    headers.append(
+        {QByteArray("Nats-Msg-Id"),
+         "dead-" + letter.deliveryKey + '-' + QByteArray::number(letter.sourceSequence)});
     m_nats->publish(
-        m_store->deadLetterSubject(letter.domain), letter.toHeaders(), body, internalPublishTimeout,
-        this, [this, id, letter](const NatsPublishResult &result) mutable {
+        m_store->deadLetterSubject(letter.domain), headers, body, internalPublishTimeout, this,
+        [this, id, letter](const NatsPublishResult &result) mutable {
             const auto it = m_inFlight.find(id);
             if (it == m_inFlight.end())
                 return;
+            if (!result.ok && result.tooLarge && !letter.bodyOmitted) {
+                // The event plus what happened to it exceeds max_payload: keep the record and
+                // leave the body where it already is, in the event stream.
+                letter.bodyOmitted = true;
+                letter.body.clear();
+                return storeDeadLetter(id, letter);
+            }
             if (!result.ok) {
                 // The delivery is held (keepAlive() sends InProgress) and the record tried
                 // again: acking without it would lose the event, NAKing could use up the last

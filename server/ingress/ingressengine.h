@@ -65,10 +65,10 @@ private:
         QByteArray deliveryKey;
         QByteArray eventId;
         QString domain;
-        int attempt = 1;
+        quint64 deliveryCount = 1; // JetStream's, for this message
+        int attempt = 1; // ours: forwards made for this delivery key, this one included
         DeliveredEndpoints delivered; // before and during this attempt
         QHash<QString, QPair<int, QString>> failures; // url -> status, error (this attempt)
-        int deliveredBefore = 0; // endpoints that had it when this attempt began
         int outstanding = 0; // forwards not answered yet
         QElapsedTimer held; // since the delivery arrived or the last InProgress
     };
@@ -79,8 +79,8 @@ private:
                    const QList<DeadLetter> &latest);
     void onDeliveries(QList<NatsDelivery> batch);
     void begin(quint64 id);
-    void deliveredLoaded(quint64 id, const std::optional<DeliveredEndpoints> &delivered,
-                         const QString &error);
+    void recordLoaded(quint64 id, const std::optional<DeliveryRecord> &record,
+                      const QString &error);
     void forwardOrDeadLetter(quint64 id);
     void forward(quint64 id);
     void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
@@ -113,9 +113,9 @@ private:
 
     std::unordered_map<quint64, InFlight> m_inFlight;
     quint64 m_nextId = 1;
-    // Delivered endpoints this node recorded, by delivery key, with the attempt they are
-    // current for: a redelivery of the next attempt that lands here needs no KV read.
-    QHash<QByteArray, QPair<int, DeliveredEndpoints>> m_known;
+    // Records this node wrote, by delivery key, with the JetStream delivery count they were
+    // written at: the very next delivery, when it lands here, needs no KV read.
+    QHash<QByteArray, QPair<quint64, DeliveryRecord>> m_known;
 
     bool m_setupRunning = false;
     bool m_consuming = false;

@@ -14,7 +14,10 @@ QByteArray domainToken(const QString &domain)
 {
     // '%' itself is encoded as well, so the mapping stays one-to-one; '.' is unreserved in RFC
     // 3986 but separates NATS tokens, so it is encoded too.
-    return routingKey(domain).toUtf8().toPercentEncoding(QByteArray(), ".");
+    // An event published by another program may have no domain: "%00" (a NUL, which no real
+    // domain contains) keeps its subject valid.
+    const QString key = routingKey(domain);
+    return key.isEmpty() ? QByteArray("%00") : key.toUtf8().toPercentEncoding(QByteArray(), ".");
 }
 
 QByteArray eventSubject(const QString &pattern, const QString &domain)

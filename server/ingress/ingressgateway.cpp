@@ -28,6 +28,12 @@ bool IngressGateway::runInStore(std::function<void(IngressStore &)> work)
     return true;
 }
 
+qint64 IngressGateway::maxPayload() const
+{
+    QReadLocker lock(&m_lock);
+    return m_nats ? m_nats->maxPayload() : 0;
+}
+
 QString IngressGateway::natsUrl() const
 {
     QReadLocker lock(&m_lock);

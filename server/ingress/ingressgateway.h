@@ -37,6 +37,7 @@ public:
     bool runInStore(std::function<void(IngressStore &)> work);
     bool accepting() const { return m_accepting.load(); }
     QString natsUrl() const;
+    qint64 maxPayload() const; // 0 when unknown (not connected, engine gone)
 
     // The engine's side.
     void attach(NatsClient *nats, IngressStore *store);

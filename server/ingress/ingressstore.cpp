@@ -27,12 +27,12 @@ IngressStore::IngressStore(NatsClient *nats, const NatsConfig &natsConfig,
         u"_SWITCHBOARD.deliver.%1.%2"_s.arg(natsConfig.streamName, natsConfig.consumerName);
     m_consumer.deliverGroup = natsConfig.consumerName;
     m_consumer.ackWait = natsConfig.ackWait;
-    // One delivery more than max_deliveries: the engine calls the endpoints at most
-    // max_deliveries times and dead-letters on the last failure; the spare delivery only comes
-    // when the node handling the last attempt died before it could record the dead letter, and
-    // then it records it (with JetStream's own limit at max_deliveries, that event would just
-    // stop being delivered, with no record an operator could see).
-    m_consumer.maxDeliver = natsConfig.maxDeliveries + 1;
+    // No JetStream limit: the engine counts the attempts it made (in KV) and dead-letters after
+    // max_deliveries of them. JetStream's count also grows for deliveries that never reached
+    // an endpoint (released when a node stops, expired while a node died); with MaxDeliver at
+    // max_deliveries such an event would just stop being delivered, with no dead letter an
+    // operator could see.
+    m_consumer.maxDeliver = -1;
     m_consumer.maxAckPending = config.maxInFlight;
 }
 
@@ -62,29 +62,40 @@ bool IngressStore::setup(QString *error)
     // Long enough for every redelivery and a replay weeks later; gone after the event itself.
     delivered.maxAge = m_natsConfig.maxAge;
     delivered.keyValueLayout = true;
-    return m_nats->ensureStream(events, error) && m_nats->ensureStream(deadLetters, error)
-        && m_nats->ensureStream(delivered, error) && m_nats->ensureConsumer(m_consumer, error);
+    // A consumer created on a stream that already holds events (the Event Hub's, when a team
+    // migrates) starts with new events: the history was the Go service's to deliver, and
+    // forwarding it all again would flood every endpoint with old calls.
+    bool hadEvents = false;
+    if (!m_nats->ensureStream(events, error, &hadEvents))
+        return false;
+    NatsConsumerSpec consumer = m_consumer;
+    consumer.deliverNew = hadEvents;
+    return m_nats->ensureStream(deadLetters, error) && m_nats->ensureStream(delivered, error)
+        && m_nats->ensureConsumer(consumer, error);
 }
 
-QByteArray IngressStore::encodeDelivered(const DeliveredEndpoints &delivered)
+QByteArray IngressStore::encodeRecord(const DeliveryRecord &record)
 {
-    QJsonObject object;
-    for (auto it = delivered.begin(); it != delivered.end(); ++it)
-        object.insert(it.key(), it.value());
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    QJsonObject delivered;
+    for (auto it = record.delivered.begin(); it != record.delivered.end(); ++it)
+        delivered.insert(it.key(), it.value());
+    return QJsonDocument(
+               QJsonObject {{u"attempts"_s, record.attempts}, {u"delivered"_s, delivered}})
+        .toJson(QJsonDocument::Compact);
 }
 
-std::optional<DeliveredEndpoints> IngressStore::delivered(const QByteArray &deliveryKey,
-                                                          QString *error)
+std::optional<DeliveryRecord> IngressStore::record(const QByteArray &deliveryKey, QString *error)
 {
     const auto stored =
         m_nats->lastMessage(u"KV_"_s + m_bucket, deliveredSubject(deliveryKey), error);
     if (!stored)
-        return error->isEmpty() ? std::optional(DeliveredEndpoints()) : std::nullopt;
-    DeliveredEndpoints result;
+        return error->isEmpty() ? std::optional(DeliveryRecord()) : std::nullopt;
+    DeliveryRecord result;
     const QJsonObject object = QJsonDocument::fromJson(stored->data).object();
-    for (auto it = object.begin(); it != object.end(); ++it)
-        result.insert(it.key(), it.value().toInt());
+    result.attempts = object.value(u"attempts"_s).toInt();
+    const QJsonObject delivered = object.value(u"delivered"_s).toObject();
+    for (auto it = delivered.begin(); it != delivered.end(); ++it)
+        result.delivered.insert(it.key(), it.value().toInt());
     return result;
 }
 
@@ -120,7 +131,14 @@ std::optional<DeadLetter> IngressStore::deadLetter(quint64 id, QString *error)
     const auto stored = m_nats->message(m_deadLetterStream, id, error);
     if (!stored)
         return std::nullopt;
-    return DeadLetter::fromStored(*stored);
+    DeadLetter letter = DeadLetter::fromStored(*stored);
+    if (letter.bodyOmitted) {
+        QString ignored; // gone from the event stream (max_age): the record says so by itself
+        if (const auto event =
+                m_nats->message(m_natsConfig.streamName, letter.sourceSequence, &ignored))
+            letter.body = event->data;
+    }
+    return letter;
 }
 
 bool IngressStore::removeDeadLetter(quint64 id, QString *error)
@@ -143,21 +161,19 @@ IngressStore::Replay IngressStore::replay(quint64 id)
         ? eventSubject(m_natsConfig.subjectPattern, letter->domain)
         : letter->subject;
     const QByteArray key = letter->deliveryKey.isEmpty() ? newId() : letter->deliveryKey;
-    // The endpoints that had the event are written down again under its delivery key (the last
-    // attempt's successes were never stored: the event was dead-lettered instead), so the
-    // replay calls only the others.
-    DeliveredEndpoints delivered;
+    // The record of the delivery key starts again: no attempts made, and the endpoints that
+    // had the event (the last attempt's successes were never stored: the event was
+    // dead-lettered instead), so the replay calls only the others.
+    DeliveryRecord record;
     for (const EndpointOutcome &endpoint : letter->endpoints) {
         if (endpoint.delivered)
-            delivered.insert(endpoint.url, endpoint.attempts);
+            record.delivered.insert(endpoint.url, endpoint.attempts);
     }
-    if (!delivered.isEmpty()) {
-        const NatsPublishResult stored =
-            m_nats->publishAndWait(deliveredSubject(key), {}, encodeDelivered(delivered));
-        if (!stored.ok) {
-            replay.published = stored;
-            return replay;
-        }
+    const NatsPublishResult stored =
+        m_nats->publishAndWait(deliveredSubject(key), {}, encodeRecord(record));
+    if (!stored.ok) {
+        replay.published = stored;
+        return replay;
     }
     replay.published = m_nats->publishAndWait(subject,
                                               {{IngressHeader::deliveryKey, key},

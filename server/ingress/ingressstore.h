@@ -13,6 +13,16 @@ namespace Switchboard {
 // Which endpoints already answered 2xx for one delivery key, and on which attempt.
 using DeliveredEndpoints = QMap<QString, int>;
 
+// What the KV bucket keeps per delivery key: the attempts made (forwards that ran to the end)
+// and who has the event. Attempts are counted here rather than by JetStream's delivery count,
+// which also counts deliveries that never reached an endpoint (released at a node's stop,
+// expired while a node was dying).
+struct DeliveryRecord
+{
+    int attempts = 0;
+    DeliveredEndpoints delivered;
+};
+
 // Ingress' JetStream layout and its blocking API calls. Lives in a thread of its own (the
 // "store thread"), so that stream set-up, KV reads and the dead-letter REST calls never stall
 // the engine's deliveries or the HTTP thread. Every call is bounded by the NATS API timeout.
@@ -21,8 +31,8 @@ using DeliveredEndpoints = QMap<QString, int>;
 // - the event stream (nats.stream_name on nats.subject_pattern) and its durable push consumer
 //   (nats.consumer_name, deliver group of the same name: nodes share it);
 // - "<stream>-dead-letters" on "switchboard.dead.<that name>.<domain token>";
-// - KV bucket "<stream>-delivered": delivery key -> endpoints that answered 2xx, so a
-//   redelivery on any node calls only the others.
+// - KV bucket "<stream>-delivered": delivery key -> attempts made and endpoints that answered
+//   2xx, so a redelivery on any node calls only the others and counts on.
 class IngressStore : public QObject
 {
     Q_OBJECT
@@ -37,8 +47,9 @@ public:
 
     // Streams, bucket and consumer: created or brought up to date.
     bool setup(QString *error);
-    std::optional<DeliveredEndpoints> delivered(const QByteArray &deliveryKey, QString *error);
-    static QByteArray encodeDelivered(const DeliveredEndpoints &delivered);
+    // An empty record when there is none; nullopt with the error when KV cannot be read.
+    std::optional<DeliveryRecord> record(const QByteArray &deliveryKey, QString *error);
+    static QByteArray encodeRecord(const DeliveryRecord &record);
 
     struct Page
     {

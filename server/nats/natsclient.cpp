@@ -349,6 +349,11 @@ void NatsClient::setState(State state)
     Q_EMIT stateChanged(state);
 }
 
+qint64 NatsClient::maxPayload() const
+{
+    return isConnected() && m_connection ? natsConnection_GetMaxPayload(m_connection) : 0;
+}
+
 int NatsClient::pendingPublishes() const
 {
     QMutexLocker lock(&m_mutex);
@@ -424,6 +429,7 @@ void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
         if (failed) {
             NatsPublishResult result;
             result.error = lastNatsError(s, u"publish"_s);
+            result.tooLarge = s == NATS_MAX_PAYLOAD;
             complete(std::move(*failed), result);
         }
     }
@@ -459,7 +465,7 @@ NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const Na
     return result;
 }
 
-bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error)
+bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed)
 {
     if (!m_jetStream) {
         *error = u"NATS is closed"_s;
@@ -470,6 +476,8 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error)
     jsStreamInfo *info = nullptr;
     jsErrCode code = jsErrCode(0);
     natsStatus s = js_GetStreamInfo(&info, m_jetStream, name, nullptr, &code);
+    if (existed)
+        *existed = s == NATS_OK && info->State.Msgs > 0;
     if (s == NATS_OK) {
         // Exists: add what is missing to its subjects, keep everything else as its owner set it.
         std::vector<const char *> subjects(info->Config->Subjects,
@@ -551,11 +559,17 @@ bool NatsClient::ensureConsumer(const NatsConsumerSpec &spec, QString *error)
     natsStatus s = js_GetConsumerInfo(&info, m_jetStream, stream, durable, nullptr, &code);
     if (s == NATS_OK) {
         const jsConsumerConfig &existing = *info->Config;
-        if (deliverSubject != QByteArrayView(existing.DeliverSubject ? existing.DeliverSubject : "")
-            || deliverGroup != QByteArrayView(existing.DeliverGroup ? existing.DeliverGroup : "")) {
-            *error = u"consumer %1 on stream %2 exists with another deliver subject or group "
-                     "(made by another program?); choose another nats.consumer_name"_s.arg(
-                         spec.durable, spec.stream);
+        auto text = [](const char *value) {
+            return QByteArrayView(value ? value : "");
+        };
+        if (deliverSubject != text(existing.DeliverSubject)
+            || deliverGroup != text(existing.DeliverGroup)
+            || spec.filterSubject.toUtf8() != text(existing.FilterSubject)
+            || existing.AckPolicy != js_AckExplicit) {
+            *error = u"consumer %1 on stream %2 exists with another deliver subject, group, "
+                     "filter or ack policy (made by another program, or for another "
+                     "subject_pattern?); choose another nats.consumer_name"_s.arg(spec.durable,
+                                                                                  spec.stream);
             jsConsumerInfo_Destroy(info);
             return false;
         }
@@ -585,7 +599,7 @@ bool NatsClient::ensureConsumer(const NatsConsumerSpec &spec, QString *error)
     config.FilterSubject = strings.add(spec.filterSubject);
     config.DeliverSubject = deliverSubject.constData();
     config.DeliverGroup = deliverGroup.constData();
-    config.DeliverPolicy = js_DeliverAll;
+    config.DeliverPolicy = spec.deliverNew ? js_DeliverNew : js_DeliverAll;
     config.AckPolicy = js_AckExplicit;
     config.AckWait = spec.ackWait.count() * nsPerMs;
     config.MaxDeliver = spec.maxDeliver;

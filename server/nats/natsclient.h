@@ -43,6 +43,7 @@ struct NatsPublishResult
 {
     bool ok = false;
     quint64 sequence = 0; // the stream sequence JetStream stored the message under
+    bool tooLarge = false; // above the server's max_payload: retrying cannot help
     QString error; // why not, for an operator: "NATS is not connected", "no JetStream ack ..."
 };
 
@@ -109,6 +110,9 @@ struct NatsConsumerSpec
     Milliseconds ackWait {30000};
     int maxDeliver = -1;
     int maxAckPending = 1000;
+    // Only for a consumer created now: start with messages stored from now on rather than with
+    // the stream's history.
+    bool deliverNew = false;
 };
 
 struct NatsStreamState
@@ -164,12 +168,15 @@ public:
     void publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &data,
                  Milliseconds timeout, QObject *context, PublishCallback done);
     int pendingPublishes() const;
+    // The server's max_payload (headers and body of one message); 0 while not connected.
+    qint64 maxPayload() const;
 
     // --- Blocking JetStream API, bounded by Options::apiTimeout. Call from a worker thread. ---
 
     // Creates the stream, or adds missing subjects to an existing one (nothing else of an
     // existing stream is changed: its owner may have tuned it).
-    bool ensureStream(const NatsStreamSpec &spec, QString *error);
+    // `existed` (optional) tells whether the stream was there already.
+    bool ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed = nullptr);
     // Creates the durable consumer, or updates AckWait/MaxDeliver/MaxAckPending of an existing
     // one; fails with a clear message when its deliver subject or group differ.
     bool ensureConsumer(const NatsConsumerSpec &spec, QString *error);
