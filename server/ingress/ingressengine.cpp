@@ -15,7 +15,6 @@ namespace {
 
 constexpr int latestDeadLetterCount = 20;
 constexpr int knownDeliveriesLimit = 100000;
-constexpr Milliseconds internalPublishTimeout {5000}; // KV records and dead letters
 
 QString errorText(const HttpClientResponse &response)
 {
@@ -98,6 +97,7 @@ void IngressEngine::start()
     NatsClient::Options options;
     options.url = m_natsConfig.url;
     options.name = u"switchboard-ingress"_s;
+    options.publishTimeout = m_config.publishTimeout;
     m_nats = new NatsClient(options, this);
     // Emitted on cnats' threads: queued to this thread.
     connect(m_nats, &NatsClient::stateChanged, this, &IngressEngine::onNatsState,
@@ -395,7 +395,7 @@ void IngressEngine::attemptFinished(quint64 id)
     // The attempt and any new successes are stored before the NAK: the redelivery may land on
     // another node.
     m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
-                    IngressStore::encodeRecord(record), internalPublishTimeout, this,
+                    IngressStore::encodeRecord(record), this,
                     [this, id](const NatsPublishResult &result) {
                         const auto it = m_inFlight.find(id);
                         if (it == m_inFlight.end())
@@ -471,43 +471,43 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
     headers.append(
         {QByteArray("Nats-Msg-Id"),
          "dead-" + letter.deliveryKey + '-' + QByteArray::number(letter.sourceSequence)});
-    m_nats->publish(
-        m_store->deadLetterSubject(letter.domain), headers, body, internalPublishTimeout, this,
-        [this, id, letter](const NatsPublishResult &result) mutable {
-            const auto it = m_inFlight.find(id);
-            if (it == m_inFlight.end())
-                return;
-            if (!result.ok && result.tooLarge && !letter.bodyOmitted) {
-                // The event plus what happened to it exceeds max_payload: keep the record and
-                // leave the body where it already is, in the event stream.
-                letter.bodyOmitted = true;
-                letter.body.clear();
-                return storeDeadLetter(id, letter);
-            }
-            if (!result.ok) {
-                // The delivery is held (keepAlive() sends InProgress) and the record tried
-                // again: acking without it would lose the event, NAKing could use up the last
-                // delivery JetStream allows.
-                if (logBudget())
-                    qCWarning(lcIngress).noquote()
-                        << "cannot store the dead letter for event" << letter.eventId << ":"
-                        << result.error << "- retrying";
-                QTimer::singleShot(1000, this, [this, id, letter] {
-                    if (!m_stopping && m_inFlight.count(id))
-                        storeDeadLetter(id, letter);
-                });
-                return;
-            }
-            it->second.delivery.ack();
-            letter.id = result.sequence;
-            letter.body.clear();
-            ++(letter.reason == DeadLetter::Reason::NoRoute ? m_deadNoRoute : m_deadMaxDeliveries);
-            m_latestDeadLetters.prepend(letter);
-            if (m_latestDeadLetters.size() > latestDeadLetterCount)
-                m_latestDeadLetters.removeLast();
-            m_known.remove(letter.deliveryKey);
-            finish(id);
-        });
+    m_nats->publish(m_store->deadLetterSubject(letter.domain), headers, body, this,
+                    [this, id, letter](const NatsPublishResult &result) mutable {
+                        const auto it = m_inFlight.find(id);
+                        if (it == m_inFlight.end())
+                            return;
+                        if (!result.ok && result.tooLarge && !letter.bodyOmitted) {
+                            // The event plus what happened to it exceeds max_payload: keep the
+                            // record and leave the body where it already is, in the event stream.
+                            letter.bodyOmitted = true;
+                            letter.body.clear();
+                            return storeDeadLetter(id, letter);
+                        }
+                        if (!result.ok) {
+                            // The delivery is held (keepAlive() sends InProgress) and the record
+                            // tried again: acking without it would lose the event, NAKing could use
+                            // up the last delivery JetStream allows.
+                            if (logBudget())
+                                qCWarning(lcIngress).noquote()
+                                    << "cannot store the dead letter for event" << letter.eventId
+                                    << ":" << result.error << "- retrying";
+                            QTimer::singleShot(1000, this, [this, id, letter] {
+                                if (!m_stopping && m_inFlight.count(id))
+                                    storeDeadLetter(id, letter);
+                            });
+                            return;
+                        }
+                        it->second.delivery.ack();
+                        letter.id = result.sequence;
+                        letter.body.clear();
+                        ++(letter.reason == DeadLetter::Reason::NoRoute ? m_deadNoRoute
+                                                                        : m_deadMaxDeliveries);
+                        m_latestDeadLetters.prepend(letter);
+                        if (m_latestDeadLetters.size() > latestDeadLetterCount)
+                            m_latestDeadLetters.removeLast();
+                        m_known.remove(letter.deliveryKey);
+                        finish(id);
+                    });
 }
 
 void IngressEngine::finish(quint64 id)

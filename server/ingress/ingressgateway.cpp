@@ -5,13 +5,13 @@
 namespace Switchboard {
 
 bool IngressGateway::publish(const QByteArray &subject, const NatsHeaders &headers,
-                             const QByteArray &body, Milliseconds timeout, QObject *context,
+                             const QByteArray &body, QObject *context,
                              NatsClient::PublishCallback done)
 {
     QReadLocker lock(&m_lock);
     if (!m_nats || !m_accepting)
         return false;
-    m_nats->publish(subject, headers, body, timeout, context, std::move(done));
+    m_nats->publish(subject, headers, body, context, std::move(done));
     return true;
 }
 

@@ -31,7 +31,7 @@ public:
 
     // False: the engine is gone or stopping; `done` is not called.
     bool publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &body,
-                 Milliseconds timeout, QObject *context, NatsClient::PublishCallback done);
+                 QObject *context, NatsClient::PublishCallback done);
     // Runs `work` in the store thread. False when the store is not there (not started, or
     // stopped); `work` is then dropped.
     bool runInStore(std::function<void(IngressStore &)> work);

@@ -371,18 +371,54 @@ std::optional<NatsClient::PendingPublish> NatsClient::takePending(natsMsg *messa
     return pending;
 }
 
+// Completions for one context object, handed over in batches: at thousands of acks per second,
+// one posted event (and one wake-up of the receiving thread) per ack cost more than the acks.
+struct NatsClient::CompletionInbox
+{
+    QMutex mutex;
+    std::vector<std::pair<PublishCallback, NatsPublishResult>> queue;
+    bool posted = false;
+    QPointer<QObject> context; // null once deleted: a new object at its address gets a new inbox
+};
+
 void NatsClient::complete(PendingPublish pending, const NatsPublishResult &result)
 {
     QObject *context = pending.context.data();
     if (!context)
         return;
+    std::shared_ptr<CompletionInbox> inbox;
+    {
+        QMutexLocker lock(&m_inboxesMutex);
+        std::shared_ptr<CompletionInbox> &slot = m_inboxes[context];
+        if (!slot || !slot->context) {
+            slot = std::make_shared<CompletionInbox>();
+            slot->context = context;
+        }
+        inbox = slot;
+    }
+    QMutexLocker lock(&inbox->mutex);
+    inbox->queue.emplace_back(std::move(pending.done), result);
+    if (inbox->posted)
+        return;
+    inbox->posted = true;
+    // The lambda owns the inbox, not this client: it may run after the client is gone.
     QMetaObject::invokeMethod(
-        context, [done = std::move(pending.done), result] { done(result); }, Qt::QueuedConnection);
+        context,
+        [inbox] {
+            std::vector<std::pair<PublishCallback, NatsPublishResult>> batch;
+            {
+                QMutexLocker lock(&inbox->mutex);
+                batch.swap(inbox->queue);
+                inbox->posted = false;
+            }
+            for (const auto &[done, result] : batch)
+                done(result);
+        },
+        Qt::QueuedConnection);
 }
 
 void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
-                         const QByteArray &data, Milliseconds timeout, QObject *context,
-                         PublishCallback done)
+                         const QByteArray &data, QObject *context, PublishCallback done)
 {
     PendingPublish pending {QPointer<QObject>(context), std::move(done)};
     auto fail = [&](const QString &error) {
@@ -419,7 +455,7 @@ void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
     }
     jsPubOptions options;
     jsPubOptions_Init(&options);
-    options.MaxWait = timeout.count();
+    options.MaxWait = m_options.publishTimeout.count();
     natsMsg *sent = message;
     s = js_PublishMsgAsync(m_jetStream, &sent, &options);
     if (s != NATS_OK) {

@@ -143,6 +143,11 @@ public:
         Milliseconds reconnectMax {5000};
         Milliseconds apiTimeout {5000}; // blocking JetStream API calls
         int maxPendingPublishes = 65536; // beyond this publish() fails at once ("overloaded")
+        // One timeout for every asynchronous publish. cnats keeps the deadlines in a list
+        // sorted by insertion (js.c, _trackPublishAsyncTimeout): equal timeouts append in O(1),
+        // mixed ones walk the list on every publish, which took 44 % of the HTTP thread when
+        // failing endpoints made the engine publish with a longer timeout than POST /events.
+        Milliseconds publishTimeout {1500};
     };
 
     explicit NatsClient(Options options, QObject *parent = nullptr);
@@ -163,10 +168,10 @@ public:
     using PublishCallback = std::function<void(const NatsPublishResult &)>;
     // Publishes to JetStream without waiting; `done` runs exactly once in `context`'s thread
     // (never inside this call), with the ack, the server's refusal, or a timeout after
-    // `timeout`. Not connected or too many in flight: `done` gets the error at once (queued).
-    // Thread-safe.
+    // Options::publishTimeout. Not connected or too many in flight: `done` gets the error at once
+    // (queued). Thread-safe.
     void publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &data,
-                 Milliseconds timeout, QObject *context, PublishCallback done);
+                 QObject *context, PublishCallback done);
     int pendingPublishes() const;
     // The server's max_payload (headers and body of one message); 0 while not connected.
     qint64 maxPayload() const;
@@ -218,6 +223,10 @@ private:
     __jsCtx *m_jetStream = nullptr;
     std::atomic<State> m_state {State::Closed};
     std::atomic<bool> m_closing {false};
+    struct CompletionInbox;
+    QMutex m_inboxesMutex;
+    // By context object: a handful (the HTTP side, the engine) for the client's whole life.
+    std::unordered_map<QObject *, std::shared_ptr<CompletionInbox>> m_inboxes;
     mutable QMutex m_mutex; // guards m_pending, m_lastError and m_closedSeen
     std::unordered_map<__natsMsg *, PendingPublish> m_pending;
     QString m_lastError;
