@@ -253,14 +253,22 @@ void IngressApi::listDeadLetters(const HttpRequest &request, HttpResponder &&res
     });
 }
 
-void IngressApi::getDeadLetter(const HttpRequest &request, HttpResponder &&responder)
+void IngressApi::onDeadLetter(
+    const HttpRequest &request, HttpResponder &&responder,
+    std::function<std::pair<int, QJsonObject>(IngressStore &, quint64)> work)
 {
     if (!authorizeApi(request, responder, m_apiToken))
         return;
     const std::optional<quint64> id = deadLetterId(request);
     if (!id)
         return responder.sendError(404, u"not_found"_s, u"no such dead letter"_s);
-    inStore(std::move(responder), [id = *id](IngressStore &store) {
+    inStore(std::move(responder),
+            [id = *id, work = std::move(work)](IngressStore &store) { return work(store, id); });
+}
+
+void IngressApi::getDeadLetter(const HttpRequest &request, HttpResponder &&responder)
+{
+    onDeadLetter(request, std::move(responder), [](IngressStore &store, quint64 id) {
         QString error;
         const std::optional<DeadLetter> letter = store.deadLetter(id, &error);
         if (letter)
@@ -273,12 +281,7 @@ void IngressApi::getDeadLetter(const HttpRequest &request, HttpResponder &&respo
 
 void IngressApi::replayDeadLetter(const HttpRequest &request, HttpResponder &&responder)
 {
-    if (!authorizeApi(request, responder, m_apiToken))
-        return;
-    const std::optional<quint64> id = deadLetterId(request);
-    if (!id)
-        return responder.sendError(404, u"not_found"_s, u"no such dead letter"_s);
-    inStore(std::move(responder), [id = *id](IngressStore &store) {
+    onDeadLetter(request, std::move(responder), [](IngressStore &store, quint64 id) {
         const IngressStore::Replay replay = store.replay(id);
         if (!replay.found && replay.published.error.isEmpty())
             return std::pair(404, errorJson(u"not_found"_s, u"no dead letter %1"_s.arg(id)));
@@ -298,12 +301,7 @@ void IngressApi::replayDeadLetter(const HttpRequest &request, HttpResponder &&re
 
 void IngressApi::deleteDeadLetter(const HttpRequest &request, HttpResponder &&responder)
 {
-    if (!authorizeApi(request, responder, m_apiToken))
-        return;
-    const std::optional<quint64> id = deadLetterId(request);
-    if (!id)
-        return responder.sendError(404, u"not_found"_s, u"no such dead letter"_s);
-    inStore(std::move(responder), [id = *id](IngressStore &store) {
+    onDeadLetter(request, std::move(responder), [](IngressStore &store, quint64 id) {
         QString error;
         if (store.removeDeadLetter(id, &error))
             return std::pair(

@@ -41,6 +41,11 @@ private:
     void getDeadLetter(const HttpRequest &request, HttpResponder &&responder);
     void replayDeadLetter(const HttpRequest &request, HttpResponder &&responder);
     void deleteDeadLetter(const HttpRequest &request, HttpResponder &&responder);
+    // The part the three share: the /api/v1 rule, the id from the path, then `work` in the store
+    // thread.
+    void
+    onDeadLetter(const HttpRequest &request, HttpResponder &&responder,
+                 std::function<std::pair<int, QJsonObject>(class IngressStore &, quint64)> work);
     // Parks the responder and runs `work` in the store thread; `work` returns the status and
     // JSON body to answer with.
     void inStore(HttpResponder &&responder,
