@@ -37,6 +37,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
@@ -534,14 +535,11 @@ public:
                          .arg(QString::fromUtf8(probe.body));
             return false;
         }
-        QDeadlineTimer delivered(10000);
         auto allHaveIt = [&] {
             return std::all_of(sinks.begin(), sinks.end(),
                                [](const WebhookSink *s) { return s->count() >= 1; });
         };
-        while (!allHaveIt() && !delivered.hasExpired())
-            QThread::msleep(10); // the sinks run in their own threads
-        if (!allHaveIt()) {
+        if (!QTest::qWaitFor(allHaveIt, 10000)) {
             *error = u"the probe event did not reach both endpoints within 10 s"_s;
             return false;
         }
@@ -801,25 +799,25 @@ SustainedRun measureSustained(int phase, const QList<WebhookSink *> &sinks, cons
     qint64 lastGrowthNs = drainStart;
     qint64 lastStatusNs = 0;
     qint64 seen = both();
-    QDeadlineTimer deadline(drainTimeoutMs);
-    while (!deadline.hasExpired()) {
-        const qint64 now = both();
-        if (now != seen) {
-            seen = now;
-            lastGrowthNs = steadyNowNs();
-        }
-        if (steadyNowNs() - lastStatusNs > 300000000) {
-            lastStatusNs = steadyNowNs();
-            run.published = counter(ingressStatus(node.port()), u"published"_s) - probeEvents;
-        }
-        if (run.published >= 0 && now >= run.published && lastStatusNs - drainStart > 600000000) {
-            run.drained = true;
-            break;
-        }
-        if (steadyNowNs() - lastGrowthNs > qint64(quietMs) * 1000000)
-            break;
-        QThread::msleep(20);
-    }
+    (void)QTest::qWaitFor(
+        [&] {
+            const qint64 now = both();
+            if (now != seen) {
+                seen = now;
+                lastGrowthNs = steadyNowNs();
+            }
+            if (steadyNowNs() - lastStatusNs > 300000000) {
+                lastStatusNs = steadyNowNs();
+                run.published = counter(ingressStatus(node.port()), u"published"_s) - probeEvents;
+            }
+            if (run.published >= 0 && now >= run.published
+                && lastStatusNs - drainStart > 600000000) {
+                run.drained = true;
+                return true;
+            }
+            return steadyNowNs() - lastGrowthNs > qint64(quietMs) * 1000000;
+        },
+        drainTimeoutMs);
     run.drainSeconds = double(lastGrowthNs - drainStart) / 1e9; // to the last arrival
     const QJsonObject status = ingressStatus(node.port());
     run.published = counter(status, u"published"_s) - probeEvents;
@@ -929,17 +927,18 @@ LatencyRun measureLatency(int phase, const QList<WebhookSink *> &sinks, const Op
     auto both = [&] {
         return qint64(std::min(sinks[0]->count(), sinks[1]->count()));
     };
-    QDeadlineTimer deadline(30000);
     qint64 seen = -1;
     QElapsedTimer quiet;
     quiet.start();
-    while (both() < run.accepted && !deadline.hasExpired() && quiet.elapsed() < quietMs) {
-        if (both() != seen) {
-            seen = both();
-            quiet.restart();
-        }
-        QThread::msleep(20);
-    }
+    (void)QTest::qWaitFor(
+        [&] {
+            if (both() != seen) {
+                seen = both();
+                quiet.restart();
+            }
+            return both() >= run.accepted || quiet.elapsed() >= quietMs;
+        },
+        30000);
     run.cpu = cpu.used();
     const QJsonObject status = ingressStatus(node.port());
     run.engineP50Ms = status.value(u"forward_p50_ms"_s).toDouble();

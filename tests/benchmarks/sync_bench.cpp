@@ -25,6 +25,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
@@ -427,16 +428,17 @@ DrainResult drainWithEngine(const EventPool &pool, const Options &options)
     QElapsedTimer clock;
     clock.start();
     host.startAll();
-    // Polled from this thread every 5 ms: two tiny commands, next to nothing for the servers.
+    // Polled from this thread: two tiny commands, next to nothing for the servers.
     result.outcome = DrainResult::Outcome::Timeout;
-    while (clock.elapsed() < drainTimeoutMs) {
-        if (streamLength(remoteProbe) >= options.entries && groupPending(localProbe) == 0) {
+    (void)QTest::qWaitFor(
+        [&] {
+            if (streamLength(remoteProbe) < options.entries || groupPending(localProbe) != 0)
+                return false;
             result.seconds = double(clock.nsecsElapsed()) / 1e9;
             result.outcome = DrainResult::Outcome::Done;
-            break;
-        }
-        QThread::msleep(5);
-    }
+            return true;
+        },
+        drainTimeoutMs);
     result.cpu = cpu.used();
     if (const auto snapshot = syncSnapshot(host)) {
         for (const SyncStreamStats &s : snapshot->streams) {
@@ -569,9 +571,7 @@ LatencyResult measureLatency(const EventPool &pool, int rate, const Options &opt
     BlockingRedis remoteProbe(remote.port());
     producer.command({"XADD", stream, "*", "Event-Name", "HEARTBEAT", eventDate,
                       QByteArray::number(nowMicros())});
-    QDeadlineTimer ready(15000);
-    while (streamLength(remoteProbe) < 1 && !ready.hasExpired())
-        QThread::msleep(10);
+    (void)QTest::qWaitFor([&] { return streamLength(remoteProbe) >= 1; }, 15000);
     const Reply last = remoteProbe.command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
     if (!last || last->type != REDIS_REPLY_ARRAY || last->elements != 1) {
         result.error = u"the engine did not replicate a first event within 15 s"_s;
@@ -656,14 +656,13 @@ LatencyResult measureLatency(const EventPool &pool, int rate, const Options &opt
 
     // The engine's own view: its snapshot (published every 250 ms) holds the histogram. Wait
     // until it has counted what the reader received, 2 s at most.
-    QDeadlineTimer published(2000);
-    auto counted = [&] {
-        const auto snapshot = syncSnapshot(host);
-        return snapshot && !snapshot->streams.isEmpty()
-            && qint64(snapshot->streams.constFirst().latency.count()) >= result.received;
-    };
-    while (!counted() && !published.hasExpired())
-        QThread::msleep(5); // the engine runs in its own thread; this one only polls
+    (void)QTest::qWaitFor(
+        [&] {
+            const auto snapshot = syncSnapshot(host);
+            return snapshot && !snapshot->streams.isEmpty()
+                && qint64(snapshot->streams.constFirst().latency.count()) >= result.received;
+        },
+        2000);
     if (const auto snapshot = syncSnapshot(host); snapshot && !snapshot->streams.isEmpty()) {
         result.engineP50Ms = snapshot->streams.constFirst().latency.quantile(0.5) * 1000;
         result.engineP99Ms = snapshot->streams.constFirst().latency.quantile(0.99) * 1000;
