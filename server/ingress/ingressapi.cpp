@@ -45,12 +45,6 @@ bool hasControlCharacters(const QString &text)
 
 } // namespace
 
-struct IngressApi::Parked
-{
-    HttpResponder responder;
-    QDeadlineTimer deadline;
-};
-
 IngressApi::IngressApi(std::shared_ptr<IngressGateway> gateway, const NatsConfig &nats,
                        const IngressConfig &config, QByteArray apiToken, QObject *parent)
     : QObject(parent)
@@ -67,7 +61,7 @@ IngressApi::~IngressApi()
 {
     // On the HTTP thread (SwitchboardNode::stopHttp): whoever still waits hears why.
     for (auto &[id, parked] : m_parked)
-        parked->responder.sendError(503, u"unavailable"_s, u"Switchboard is shutting down"_s);
+        parked.responder.sendError(503, u"unavailable"_s, u"Switchboard is shutting down"_s);
 }
 
 void IngressApi::registerRoutes(HttpServer &server)
@@ -167,8 +161,7 @@ void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPubl
 quint64 IngressApi::park(HttpResponder &&responder, qint64 deadlineMs)
 {
     const quint64 id = m_nextId++;
-    m_parked.emplace(
-        id, std::make_unique<Parked>(Parked {std::move(responder), QDeadlineTimer(deadlineMs)}));
+    m_parked.emplace(id, Parked {std::move(responder), QDeadlineTimer(deadlineMs)});
     return id;
 }
 
@@ -177,17 +170,16 @@ void IngressApi::answer(quint64 id, int status, const QJsonObject &body)
     const auto it = m_parked.find(id);
     if (it == m_parked.end())
         return; // answered by the sweep already
-    it->second->responder.sendJson(status, body);
+    it->second.responder.sendJson(status, body);
     m_parked.erase(it);
 }
 
 void IngressApi::sweep()
 {
     for (auto it = m_parked.begin(); it != m_parked.end();) {
-        if (it->second->deadline.hasExpired()) {
+        if (it->second.deadline.hasExpired()) {
             m_gateway->counters.rejectedUnavailable.fetch_add(1, std::memory_order_relaxed);
-            it->second->responder.sendError(503, u"unavailable"_s,
-                                            u"no answer from NATS in time"_s);
+            it->second.responder.sendError(503, u"unavailable"_s, u"no answer from NATS in time"_s);
             it = m_parked.erase(it);
         } else {
             ++it;

@@ -1,8 +1,10 @@
 #pragma once
 
 #include "core/config.h"
+#include "http/httpresponder.h"
 #include "ingressgateway.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QTimer>
 #include <memory>
@@ -11,7 +13,6 @@
 namespace Switchboard {
 
 class HttpServer;
-class HttpResponder;
 struct HttpRequest;
 
 // Ingress' HTTP routes, on the HTTP thread: POST /events (the seed's route) and the
@@ -33,8 +34,6 @@ public:
     void registerRoutes(HttpServer &server);
 
 private:
-    struct Parked;
-
     void postEvent(const HttpRequest &request, HttpResponder &&responder);
     void published(quint64 id, const QByteArray &eventId, const NatsPublishResult &result);
     void listDeadLetters(const HttpRequest &request, HttpResponder &&responder);
@@ -58,7 +57,12 @@ private:
     QString m_subjectPattern;
     Milliseconds m_publishTimeout;
     QByteArray m_apiToken;
-    std::unordered_map<quint64, std::unique_ptr<Parked>> m_parked;
+    struct Parked
+    {
+        HttpResponder responder;
+        QDeadlineTimer deadline;
+    };
+    std::unordered_map<quint64, Parked> m_parked;
     quint64 m_nextId = 1;
     QTimer m_sweep;
 };

@@ -72,6 +72,40 @@ NatsStoredMessage storedMessage(natsMsg *message)
     return stored;
 }
 
+bool isNotFound(natsStatus status, jsErrCode code);
+
+// The outcome of js_GetMsg / js_GetLastMsg: the message, nothing (not found: no error), or the
+// error. Called right after the call, while cnats' per-thread error text is current.
+std::optional<NatsStoredMessage> takeStored(natsStatus s, jsErrCode code, natsMsg *message,
+                                            const QString &what, QString *error)
+{
+    if (s != NATS_OK) {
+        if (!isNotFound(s, code))
+            *error = lastNatsError(s, what);
+        return std::nullopt;
+    }
+    NatsStoredMessage stored = storedMessage(message);
+    natsMsg_Destroy(message);
+    return stored;
+}
+
+// A message for publishing; on failure nothing is left allocated.
+natsStatus buildMessage(natsMsg **message, const QByteArray &subject, const NatsHeaders &headers,
+                        const QByteArray &data)
+{
+    natsStatus s =
+        natsMsg_Create(message, subject.constData(), nullptr, data.constData(), int(data.size()));
+    for (const auto &[name, value] : headers) {
+        if (s == NATS_OK)
+            s = natsMsgHeader_Set(*message, name.constData(), value.constData());
+    }
+    if (s != NATS_OK) {
+        natsMsg_Destroy(*message);
+        *message = nullptr;
+    }
+    return s;
+}
+
 bool isNotFound(natsStatus status, jsErrCode code)
 {
     return status == NATS_NOT_FOUND || code == JSStreamNotFoundErr || code == JSConsumerNotFoundErr
@@ -432,16 +466,9 @@ void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
         return fail(u"NATS %1 is not connected"_s.arg(m_displayUrl));
 
     natsMsg *message = nullptr;
-    natsStatus s =
-        natsMsg_Create(&message, subject.constData(), nullptr, data.constData(), int(data.size()));
-    for (const auto &[name, value] : headers) {
-        if (s == NATS_OK)
-            s = natsMsgHeader_Set(message, name.constData(), value.constData());
-    }
-    if (s != NATS_OK) {
-        natsMsg_Destroy(message);
+    natsStatus s = buildMessage(&message, subject, headers, data);
+    if (s != NATS_OK)
         return fail(lastNatsError(s, u"cannot build the message"_s));
-    }
     {
         QMutexLocker lock(&m_mutex);
         if (int(m_pending.size()) >= m_options.maxPendingPublishes) {
@@ -480,12 +507,7 @@ NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const Na
         return result;
     }
     natsMsg *message = nullptr;
-    natsStatus s =
-        natsMsg_Create(&message, subject.constData(), nullptr, data.constData(), int(data.size()));
-    for (const auto &[name, value] : headers) {
-        if (s == NATS_OK)
-            s = natsMsgHeader_Set(message, name.constData(), value.constData());
-    }
+    natsStatus s = buildMessage(&message, subject, headers, data);
     jsPubAck *ack = nullptr;
     jsErrCode code = jsErrCode(0);
     if (s == NATS_OK)
@@ -792,14 +814,8 @@ std::optional<NatsStoredMessage> NatsClient::message(const QString &stream, quin
     jsErrCode code = jsErrCode(0);
     const natsStatus s =
         js_GetMsg(&message, m_jetStream, name.constData(), sequence, nullptr, &code);
-    if (s != NATS_OK) {
-        if (!isNotFound(s, code))
-            *error = lastNatsError(s, u"cannot read message %1 of %2"_s.arg(sequence).arg(stream));
-        return std::nullopt;
-    }
-    NatsStoredMessage stored = storedMessage(message);
-    natsMsg_Destroy(message);
-    return stored;
+    return takeStored(s, code, message, u"cannot read message %1 of %2"_s.arg(sequence).arg(stream),
+                      error);
 }
 
 std::optional<NatsStoredMessage> NatsClient::lastMessage(const QString &stream,
@@ -815,15 +831,8 @@ std::optional<NatsStoredMessage> NatsClient::lastMessage(const QString &stream,
     jsErrCode code = jsErrCode(0);
     const natsStatus s =
         js_GetLastMsg(&message, m_jetStream, name.constData(), subject.constData(), nullptr, &code);
-    if (s != NATS_OK) {
-        if (!isNotFound(s, code))
-            *error = lastNatsError(
-                s, u"cannot read %1 from %2"_s.arg(QString::fromUtf8(subject), stream));
-        return std::nullopt;
-    }
-    NatsStoredMessage stored = storedMessage(message);
-    natsMsg_Destroy(message);
-    return stored;
+    return takeStored(s, code, message,
+                      u"cannot read %1 from %2"_s.arg(QString::fromUtf8(subject), stream), error);
 }
 
 bool NatsClient::deleteMessage(const QString &stream, quint64 sequence, QString *error)
