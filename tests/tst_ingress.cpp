@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QtTest>
+#include <csignal>
 
 using namespace Switchboard;
 using namespace Switchboard::Test;
@@ -81,6 +82,7 @@ private Q_SLOTS:
     void noRouteIsADeadLetterAtOnce();
     void deadLettersSurviveARestartAndCanBeDeleted();
     void natsDownAnswers503AndNothingAcceptedIsLost();
+    void hungNatsAnswers503InTimeThenRecovers();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
@@ -514,6 +516,40 @@ void TestIngress::natsDownAnswers503AndNothingAcceptedIsLost()
         return ids;
     };
     QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains(accepted), 20000);
+}
+
+// A NATS that accepts connections but never answers (a paused process, a full disk that
+// blocks the server): every POST still gets an answer within the 2 s the issue allows.
+void TestIngress::hungNatsAnswers503InTimeThenRecovers()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"before"_s)).status, 202);
+
+    QCOMPARE(::kill(pid_t(m_nats.pid()), SIGSTOP), 0);
+    auto resume = qScopeGuard([&] { ::kill(pid_t(m_nats.pid()), SIGCONT); });
+    QElapsedTimer clock;
+    clock.start();
+    const HttpResult refused = post(callEvent(u"a.vn"_s, u"during"_s));
+    const qint64 elapsed = clock.elapsed();
+    QCOMPARE(refused.status, 503);
+    QVERIFY2(elapsed < 2000, qPrintable(QString::number(elapsed)));
+    QCOMPARE(json(refused).value(u"error"_s).toString(), u"unavailable"_s);
+    QVERIFY2(json(refused).value(u"detail"_s).toString().contains(u"acknowledgement"_s),
+             qPrintable(json(refused).value(u"detail"_s).toString()));
+
+    ::kill(pid_t(m_nats.pid()), SIGCONT);
+    resume.dismiss();
+    // The connection was never lost: the next events are accepted as soon as NATS answers.
+    QTRY_COMPARE_WITH_TIMEOUT(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202, 10000);
+    auto deliveredIds = [&] {
+        QSet<QByteArray> ids;
+        for (const Received &request : m_sinkA->received())
+            ids.insert(request.header("X-Event-Id"));
+        return ids;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains({"before", "after"}), 10000);
 }
 
 void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()

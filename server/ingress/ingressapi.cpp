@@ -54,12 +54,22 @@ IngressApi::IngressApi(std::shared_ptr<IngressGateway> gateway, const NatsConfig
     , m_apiToken(std::move(apiToken))
     , m_sweep(this)
 {
+    NatsConnectionOptions options;
+    options.url = nats.url;
+    options.name = u"switchboard-ingress-events"_s;
+    options.publishTimeout = config.publishTimeout;
+    // A child: it moves to the HTTP thread with this object.
+    m_publisher = std::make_unique<NatsPublisher>(options, this);
+    connect(m_publisher.get(), &NatsPublisher::connectionChanged, this,
+            [gateway = m_gateway](bool connected) { gateway->eventsConnected = connected; });
     connect(&m_sweep, &QTimer::timeout, this, &IngressApi::sweep);
 }
 
 IngressApi::~IngressApi()
 {
-    // On the HTTP thread (SwitchboardNode::stopHttp): whoever still waits hears why.
+    // On the HTTP thread (SwitchboardNode::stopHttp): whoever still waits hears why. Publishes
+    // still waiting for their ack are answered first ("connection closed"), then the rest.
+    m_publisher->close();
     for (auto &[id, parked] : m_parked)
         parked.responder.sendError(503, u"unavailable"_s, u"Switchboard is shutting down"_s);
 }
@@ -84,6 +94,10 @@ void IngressApi::registerRoutes(HttpServer &server)
         Method::Delete, base + u"/{id}"_s,
         [this](const HttpRequest &r, HttpResponder &&w) { deleteDeadLetter(r, std::move(w)); });
     m_sweep.start(250);
+    // Opened here, on the thread whose event loop serves its socket.
+    QString error;
+    if (!m_publisher->open(&error))
+        qCWarning(lcIngress).noquote() << "POST /events cannot publish:" << error;
 }
 
 void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder)
@@ -111,7 +125,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
 
     // NATS refuses a message above its max_payload (1 MiB by default, headers included); that
     // is the client's problem to fix, not a reason to retry, so 413 rather than 503.
-    const qint64 maxPayload = m_gateway->maxPayload();
+    const qint64 maxPayload = m_publisher->maxPayload();
     if (maxPayload > 0 && request.body.size() + headerBudget > maxPayload) {
         counters.rejectedInvalid.fetch_add(1, std::memory_order_relaxed);
         return responder.sendError(
@@ -128,19 +142,19 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
         eventId = deliveryKey;
     const quint64 id = park(std::move(responder), m_publishTimeout.count() + 1000);
     // The original bytes are published (and later forwarded), not a re-serialisation.
-    const bool started = m_gateway->publish(
-        eventSubject(m_subjectPattern, domain),
-        {{IngressHeader::deliveryKey, deliveryKey},
-         {IngressHeader::eventId, eventId},
-         {IngressHeader::domain, domain.toUtf8()}},
-        request.body, this,
-        [this, id, eventId](const NatsPublishResult &result) { published(id, eventId, result); });
-    if (!started) {
+    if (!m_gateway->accepting()) {
         NatsPublishResult result;
         result.error = u"ingress is not accepting events: starting (waiting for NATS) or "
                        "stopping"_s;
-        published(id, eventId, result);
+        return published(id, eventId, result);
     }
+    m_publisher->publish(eventSubject(m_subjectPattern, domain),
+                         {{IngressHeader::deliveryKey, deliveryKey},
+                          {IngressHeader::eventId, eventId},
+                          {IngressHeader::domain, domain.toUtf8()}},
+                         request.body, [this, id, eventId](const NatsPublishResult &result) {
+                             published(id, eventId, result);
+                         });
 }
 
 void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPublishResult &result)

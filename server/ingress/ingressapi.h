@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "http/httpresponder.h"
 #include "ingressgateway.h"
+#include "nats/natspublisher.h"
 
 #include <QDeadlineTimer>
 #include <QObject>
@@ -54,6 +55,8 @@ private:
     void sweep();
 
     std::shared_ptr<IngressGateway> m_gateway;
+    // POST /events publishes on a connection of its own, served by this thread's event loop.
+    std::unique_ptr<NatsPublisher> m_publisher;
     QString m_subjectPattern;
     Milliseconds m_publishTimeout;
     QByteArray m_apiToken;

@@ -116,7 +116,7 @@ void IngressEngine::start()
     m_apiStoreThread.start();
     // POST /events is accepted once the consumer exists (setupDone()), so that a consumer
     // created with "deliver new" cannot miss an event this node accepted.
-    m_gateway->attach(m_nats, m_apiStore);
+    m_gateway->attach(m_apiStore);
 
     qCInfo(lcIngress).noquote() << "starting: NATS" << m_nats->displayUrl() << "stream"
                                 << m_natsConfig.streamName << "subjects"
@@ -562,6 +562,9 @@ void IngressEngine::publishSnapshot()
         const QString last = m_nats ? m_nats->lastError() : QString();
         snapshot->reason = u"NATS %1 is not connected%2"_s.arg(
             snapshot->natsUrl, last.isEmpty() ? QString() : u" ("_s + last + u')');
+    } else if (!m_gateway->eventsConnected) {
+        snapshot->reason =
+            u"NATS %1 is not connected for POST /events (reconnecting)"_s.arg(snapshot->natsUrl);
     } else if (!m_setupError.isEmpty()) {
         snapshot->reason = u"JetStream set-up failed: "_s + m_setupError;
     } else if (!m_consuming) {

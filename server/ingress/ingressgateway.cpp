@@ -4,17 +4,6 @@
 
 namespace Switchboard {
 
-bool IngressGateway::publish(const QByteArray &subject, const NatsHeaders &headers,
-                             const QByteArray &body, QObject *context,
-                             NatsClient::PublishCallback done)
-{
-    QReadLocker lock(&m_lock);
-    if (!m_nats || !m_accepting)
-        return false;
-    m_nats->publish(subject, headers, body, context, std::move(done));
-    return true;
-}
-
 bool IngressGateway::runInStore(std::function<void(IngressStore &)> work)
 {
     QReadLocker lock(&m_lock);
@@ -28,22 +17,9 @@ bool IngressGateway::runInStore(std::function<void(IngressStore &)> work)
     return true;
 }
 
-qint64 IngressGateway::maxPayload() const
-{
-    QReadLocker lock(&m_lock);
-    return m_nats ? m_nats->maxPayload() : 0;
-}
-
-QString IngressGateway::natsUrl() const
-{
-    QReadLocker lock(&m_lock);
-    return m_nats ? m_nats->displayUrl() : QString();
-}
-
-void IngressGateway::attach(NatsClient *nats, IngressStore *store)
+void IngressGateway::attach(IngressStore *store)
 {
     QWriteLocker lock(&m_lock);
-    m_nats = nats;
     m_store = store;
 }
 
@@ -51,7 +27,6 @@ void IngressGateway::detach()
 {
     QWriteLocker lock(&m_lock);
     m_accepting = false;
-    m_nats = nullptr;
     m_store = nullptr;
 }
 

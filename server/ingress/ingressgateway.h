@@ -1,7 +1,6 @@
 #pragma once
 
 #include "core/config.h"
-#include "nats/natsclient.h"
 
 #include <QPointer>
 #include <QReadWriteLock>
@@ -12,8 +11,9 @@ namespace Switchboard {
 
 class IngressStore;
 
-// What the HTTP thread may use of the ingress engine: publishing accepted events and running
-// dead-letter work in the store thread. Thread-safe, and it outlives the engine: once the
+// What the HTTP thread may use of the ingress engine: whether it accepts events (POST /events
+// publishes on a connection of its own, see IngressApi) and running dead-letter work in the
+// store thread. Thread-safe, and it outlives the engine: once the
 // engine has detached, every call answers "not running" instead of touching freed objects.
 class IngressGateway
 {
@@ -28,25 +28,21 @@ public:
     };
 
     Counters counters;
+    // The connection POST /events publishes on (IngressApi's); the engine's health shows it.
+    std::atomic<bool> eventsConnected {false};
 
-    // False: the engine is gone or stopping; `done` is not called.
-    bool publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &body,
-                 QObject *context, NatsClient::PublishCallback done);
     // Runs `work` in the store thread. False when the store is not there (not started, or
     // stopped); `work` is then dropped.
     bool runInStore(std::function<void(IngressStore &)> work);
     bool accepting() const { return m_accepting.load(); }
-    QString natsUrl() const;
-    qint64 maxPayload() const; // 0 when unknown (not connected, engine gone)
 
     // The engine's side.
-    void attach(NatsClient *nats, IngressStore *store);
+    void attach(IngressStore *store);
     void setAccepting(bool accepting) { m_accepting = accepting; }
     void detach();
 
 private:
     mutable QReadWriteLock m_lock;
-    NatsClient *m_nats = nullptr;
     QPointer<IngressStore> m_store;
     std::atomic<bool> m_accepting {false};
 };

@@ -1,8 +1,9 @@
 #include "natsclient.h"
 
+#include "natsoptions.h"
+
 #include <QDeadlineTimer>
 #include <QMetaObject>
-#include <QRandomGenerator>
 #include <QUrl>
 #include <cstdlib>
 #include <nats/nats.h>
@@ -17,33 +18,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr qint64 nsPerMs = 1000 * 1000;
-
-// cnats keeps the text of the last error per thread: read it right after the failing call.
-QString lastNatsError(natsStatus status, const QString &what)
-{
-    const char *text = nats_GetLastError(nullptr);
-    const QString detail =
-        (text && *text) ? QString::fromUtf8(text) : QString::fromUtf8(natsStatus_GetText(status));
-    return what + u": "_s + detail;
-}
-
-// "nats://user:secret@host:4222,nats://other:4222" -> "nats://host:4222,nats://other:4222"
-QString withoutCredentials(const QString &urls)
-{
-    QStringList shown;
-    for (const QString &item : urls.split(u',', Qt::SkipEmptyParts)) {
-        const QString trimmed = item.trimmed();
-        const qsizetype at = trimmed.lastIndexOf(u'@');
-        const qsizetype scheme = trimmed.indexOf(u"://"_s);
-        if (at < 0)
-            shown.append(trimmed);
-        else if (scheme >= 0 && scheme < at)
-            shown.append(trimmed.left(scheme + 3) + trimmed.mid(at + 1));
-        else
-            shown.append(trimmed.mid(at + 1));
-    }
-    return shown.join(u',');
-}
 
 NatsHeaders headersOf(natsMsg *message)
 {
@@ -81,29 +55,12 @@ std::optional<NatsStoredMessage> takeStored(natsStatus s, jsErrCode code, natsMs
 {
     if (s != NATS_OK) {
         if (!isNotFound(s, code))
-            *error = lastNatsError(s, what);
+            *error = natsErrorText(s, what);
         return std::nullopt;
     }
     NatsStoredMessage stored = storedMessage(message);
     natsMsg_Destroy(message);
     return stored;
-}
-
-// A message for publishing; on failure nothing is left allocated.
-natsStatus buildMessage(natsMsg **message, const QByteArray &subject, const NatsHeaders &headers,
-                        const QByteArray &data)
-{
-    natsStatus s =
-        natsMsg_Create(message, subject.constData(), nullptr, data.constData(), int(data.size()));
-    for (const auto &[name, value] : headers) {
-        if (s == NATS_OK)
-            s = natsMsgHeader_Set(*message, name.constData(), value.constData());
-    }
-    if (s != NATS_OK) {
-        natsMsg_Destroy(*message);
-        *message = nullptr;
-    }
-    return s;
 }
 
 bool isNotFound(natsStatus status, jsErrCode code)
@@ -138,7 +95,7 @@ QByteArray NatsStoredMessage::header(QByteArrayView name) const
 // --- NatsDelivery ---
 
 NatsDelivery::NatsDelivery(natsMsg *message)
-    : m_message(message, natsMsg_Destroy)
+    : m_message(message, retireNatsMessage)
     , m_subject(natsMsg_GetSubject(message))
     , m_data(natsMsg_GetData(message), natsMsg_GetDataLength(message))
 {
@@ -238,22 +195,6 @@ struct NatsCallbacks
         client->m_closedCondition.wakeAll();
     }
 
-    static void asyncError(natsConnection *, natsSubscription *, natsStatus status, void *)
-    {
-        qCWarning(lcNats).noquote() << "NATS:" << natsStatus_GetText(status);
-    }
-
-    // Capped exponential backoff with jitter, forever (the reconnect limit is -1).
-    static int64_t reconnectDelay(natsConnection *, int attempts, void *closure)
-    {
-        const auto *client = static_cast<NatsClient *>(closure);
-        const qint64 initial = client->m_options.reconnectInitial.count();
-        const qint64 cap = client->m_options.reconnectMax.count();
-        const qint64 exponential = initial << qMin(attempts, 20);
-        const qint64 delay = qMin(cap, exponential);
-        return delay / 2 + QRandomGenerator::global()->bounded(delay / 2 + 1);
-    }
-
     static void delivered(natsConnection *, natsSubscription *, natsMsg *message, void *closure);
     static void subscriptionComplete(void *closure);
 };
@@ -263,7 +204,7 @@ struct NatsCallbacks
 NatsClient::NatsClient(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-    , m_displayUrl(withoutCredentials(m_options.url))
+    , m_displayUrl(natsUrlWithoutCredentials(m_options.url))
 {
 }
 
@@ -280,44 +221,18 @@ NatsClient::~NatsClient()
 bool NatsClient::open(QString *error)
 {
     natsOptions *options = nullptr;
-    natsStatus s = natsOptions_Create(&options);
-    const QByteArray url = m_options.url.toUtf8();
-    const QByteArray name = m_options.name.toUtf8();
-    if (s == NATS_OK)
-        s = natsOptions_SetURL(options, url.constData());
-    if (s == NATS_OK)
-        s = natsOptions_SetName(options, name.constData());
-    if (s == NATS_OK)
-        s = natsOptions_SetTimeout(options, m_options.connectTimeout.count());
-    if (s == NATS_OK)
-        s = natsOptions_SetPingInterval(options, m_options.pingInterval.count());
-    if (s == NATS_OK)
-        s = natsOptions_SetMaxPingsOut(options, m_options.maxPingsOut);
-    if (s == NATS_OK)
-        s = natsOptions_SetMaxReconnect(options, -1);
-    if (s == NATS_OK)
-        s = natsOptions_SetCustomReconnectDelay(options, NatsCallbacks::reconnectDelay, this);
-    // A server that is down at start is retried in the background like a lost one.
-    if (s == NATS_OK)
-        s = natsOptions_SetRetryOnFailedConnect(options, true, NatsCallbacks::connected, this);
-    if (s == NATS_OK)
-        s = natsOptions_SetDisconnectedCB(options, NatsCallbacks::disconnected, this);
-    if (s == NATS_OK)
-        s = natsOptions_SetReconnectedCB(options, NatsCallbacks::connected, this);
-    if (s == NATS_OK)
-        s = natsOptions_SetClosedCB(options, NatsCallbacks::closed, this);
-    if (s == NATS_OK)
-        s = natsOptions_SetErrorHandler(options, NatsCallbacks::asyncError, this);
+    natsStatus s = createNatsOptions(
+        &options, m_options,
+        {NatsCallbacks::connected, NatsCallbacks::disconnected, NatsCallbacks::closed, this});
     if (s != NATS_OK) {
-        *error = lastNatsError(s, u"NATS options for %1"_s.arg(m_displayUrl));
-        natsOptions_Destroy(options);
+        *error = natsErrorText(s, u"NATS options for %1"_s.arg(m_displayUrl));
         return false;
     }
     m_state = State::Connecting;
     s = natsConnection_Connect(&m_connection, options);
     natsOptions_Destroy(options);
     if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-        *error = lastNatsError(s, u"NATS %1"_s.arg(m_displayUrl));
+        *error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
         m_state = State::Closed;
         return false;
     }
@@ -331,7 +246,7 @@ bool NatsClient::open(QString *error)
     jetStreamOptions.PublishAsync.MaxPending = 0;
     s = natsConnection_JetStream(&m_jetStream, m_connection, &jetStreamOptions);
     if (s != NATS_OK) {
-        *error = lastNatsError(s, u"JetStream context"_s);
+        *error = natsErrorText(s, u"JetStream context"_s);
         close();
         return false;
     }
@@ -466,9 +381,9 @@ void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
         return fail(u"NATS %1 is not connected"_s.arg(m_displayUrl));
 
     natsMsg *message = nullptr;
-    natsStatus s = buildMessage(&message, subject, headers, data);
+    natsStatus s = buildNatsMessage(&message, subject, {}, headers, data);
     if (s != NATS_OK)
-        return fail(lastNatsError(s, u"cannot build the message"_s));
+        return fail(natsErrorText(s, u"cannot build the message"_s));
     {
         QMutexLocker lock(&m_mutex);
         if (int(m_pending.size()) >= m_options.maxPendingPublishes) {
@@ -491,7 +406,7 @@ void NatsClient::publish(const QByteArray &subject, const NatsHeaders &headers,
         natsMsg_Destroy(sent);
         if (failed) {
             NatsPublishResult result;
-            result.error = lastNatsError(s, u"publish"_s);
+            result.error = natsErrorText(s, u"publish"_s);
             result.tooLarge = s == NATS_MAX_PAYLOAD;
             complete(std::move(*failed), result);
         }
@@ -507,7 +422,7 @@ NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const Na
         return result;
     }
     natsMsg *message = nullptr;
-    natsStatus s = buildMessage(&message, subject, headers, data);
+    natsStatus s = buildNatsMessage(&message, subject, {}, headers, data);
     jsPubAck *ack = nullptr;
     jsErrCode code = jsErrCode(0);
     if (s == NATS_OK)
@@ -516,7 +431,7 @@ NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const Na
         result.ok = true;
         result.sequence = ack->Sequence;
     } else {
-        result.error = lastNatsError(s, u"publish to %1"_s.arg(QString::fromUtf8(subject)));
+        result.error = natsErrorText(s, u"publish to %1"_s.arg(QString::fromUtf8(subject)));
     }
     jsPubAck_Destroy(ack);
     natsMsg_Destroy(message);
@@ -557,7 +472,7 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *
             s = js_UpdateStream(&updated, m_jetStream, &config, nullptr, &code);
             jsStreamInfo_Destroy(updated);
             if (s != NATS_OK)
-                *error = lastNatsError(s, u"cannot add subjects to stream %1"_s.arg(spec.name));
+                *error = natsErrorText(s, u"cannot add subjects to stream %1"_s.arg(spec.name));
             else
                 qCInfo(lcNats).noquote()
                     << "stream" << spec.name << "now also takes" << spec.subjects.join(u", "_s);
@@ -566,7 +481,7 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *
         return s == NATS_OK;
     }
     if (!isNotFound(s, code)) {
-        *error = lastNatsError(s, u"cannot read stream %1"_s.arg(spec.name));
+        *error = natsErrorText(s, u"cannot read stream %1"_s.arg(spec.name));
         return false;
     }
     std::vector<const char *> subjects;
@@ -593,7 +508,7 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *
     s = js_AddStream(&created, m_jetStream, &config, nullptr, &code);
     jsStreamInfo_Destroy(created);
     if (s != NATS_OK) {
-        *error = lastNatsError(s, u"cannot create stream %1"_s.arg(spec.name));
+        *error = natsErrorText(s, u"cannot create stream %1"_s.arg(spec.name));
         return false;
     }
     qCInfo(lcNats).noquote() << "created stream" << spec.name << "on"
@@ -642,13 +557,13 @@ bool NatsClient::ensureConsumer(const NatsConsumerSpec &spec, QString *error)
             s = js_UpdateConsumer(&updated, m_jetStream, stream, &config, nullptr, &code);
             jsConsumerInfo_Destroy(updated);
             if (s != NATS_OK)
-                *error = lastNatsError(s, u"cannot update consumer %1"_s.arg(spec.durable));
+                *error = natsErrorText(s, u"cannot update consumer %1"_s.arg(spec.durable));
         }
         jsConsumerInfo_Destroy(info);
         return s == NATS_OK;
     }
     if (!isNotFound(s, code)) {
-        *error = lastNatsError(s, u"cannot read consumer %1"_s.arg(spec.durable));
+        *error = natsErrorText(s, u"cannot read consumer %1"_s.arg(spec.durable));
         return false;
     }
     jsConsumerConfig config;
@@ -666,7 +581,7 @@ bool NatsClient::ensureConsumer(const NatsConsumerSpec &spec, QString *error)
     s = js_AddConsumer(&created, m_jetStream, stream, &config, nullptr, &code);
     jsConsumerInfo_Destroy(created);
     if (s != NATS_OK) {
-        *error = lastNatsError(s, u"cannot create consumer %1"_s.arg(spec.durable));
+        *error = natsErrorText(s, u"cannot create consumer %1"_s.arg(spec.durable));
         return false;
     }
     qCInfo(lcNats).noquote() << "created consumer" << spec.durable << "on stream" << spec.stream;
@@ -750,7 +665,7 @@ std::unique_ptr<NatsSubscription> NatsClient::subscribe(const NatsConsumerSpec &
     const natsStatus s = js_Subscribe(&subscription, m_jetStream, filter.constData(),
                                       NatsCallbacks::delivered, closure, nullptr, &options, &code);
     if (s != NATS_OK) {
-        *error = lastNatsError(s, u"cannot subscribe to consumer %1"_s.arg(spec.durable));
+        *error = natsErrorText(s, u"cannot subscribe to consumer %1"_s.arg(spec.durable));
         delete closure;
         return nullptr;
     }
@@ -793,7 +708,7 @@ std::optional<NatsStreamState> NatsClient::streamState(const QString &stream, QS
     jsErrCode code = jsErrCode(0);
     const natsStatus s = js_GetStreamInfo(&info, m_jetStream, name.constData(), nullptr, &code);
     if (s != NATS_OK) {
-        *error = lastNatsError(s, u"cannot read stream %1"_s.arg(stream));
+        *error = natsErrorText(s, u"cannot read stream %1"_s.arg(stream));
         return std::nullopt;
     }
     NatsStreamState state {info->State.Msgs, info->State.FirstSeq, info->State.LastSeq};
@@ -846,7 +761,7 @@ bool NatsClient::deleteMessage(const QString &stream, quint64 sequence, QString 
     jsErrCode code = jsErrCode(0);
     const natsStatus s = js_DeleteMsg(m_jetStream, name.constData(), sequence, nullptr, &code);
     if (s != NATS_OK && !isNotFound(s, code))
-        *error = lastNatsError(s, u"cannot delete message %1 of %2"_s.arg(sequence).arg(stream));
+        *error = natsErrorText(s, u"cannot delete message %1 of %2"_s.arg(sequence).arg(stream));
     return s == NATS_OK;
 }
 

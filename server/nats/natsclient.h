@@ -122,6 +122,26 @@ struct NatsStreamState
     quint64 lastSequence = 0;
 };
 
+// One connection to NATS: where, how it keeps itself alive, and the bounds of its publishes.
+struct NatsConnectionOptions
+{
+    QString url; // one URL or a comma-separated list
+    QString name = QStringLiteral("switchboard"); // shown by the server's monitoring
+    Milliseconds connectTimeout {2000};
+    // How fast a silently dead server is noticed: pingInterval x maxPingsOut.
+    Milliseconds pingInterval {5000};
+    int maxPingsOut = 2;
+    Milliseconds reconnectInitial {100}; // doubled per attempt, jittered, capped
+    Milliseconds reconnectMax {5000};
+    Milliseconds apiTimeout {5000}; // blocking JetStream API calls
+    int maxPendingPublishes = 65536; // beyond this publish() fails at once ("overloaded")
+    // One timeout for every asynchronous publish. cnats keeps the deadlines in a list
+    // sorted by insertion (js.c, _trackPublishAsyncTimeout): equal timeouts append in O(1),
+    // mixed ones walk the list on every publish, which took 44 % of the HTTP thread when
+    // failing endpoints made the engine publish with a longer timeout than POST /events.
+    Milliseconds publishTimeout {1500};
+};
+
 class NatsSubscription;
 
 class NatsClient : public QObject
@@ -131,24 +151,7 @@ public:
     enum class State { Connecting, Connected, Reconnecting, Closed };
     Q_ENUM(State)
 
-    struct Options
-    {
-        QString url; // one URL or a comma-separated list
-        QString name = QStringLiteral("switchboard"); // shown by the server's monitoring
-        Milliseconds connectTimeout {2000};
-        // How fast a silently dead server is noticed: pingInterval x maxPingsOut.
-        Milliseconds pingInterval {5000};
-        int maxPingsOut = 2;
-        Milliseconds reconnectInitial {100}; // doubled per attempt, jittered, capped
-        Milliseconds reconnectMax {5000};
-        Milliseconds apiTimeout {5000}; // blocking JetStream API calls
-        int maxPendingPublishes = 65536; // beyond this publish() fails at once ("overloaded")
-        // One timeout for every asynchronous publish. cnats keeps the deadlines in a list
-        // sorted by insertion (js.c, _trackPublishAsyncTimeout): equal timeouts append in O(1),
-        // mixed ones walk the list on every publish, which took 44 % of the HTTP thread when
-        // failing endpoints made the engine publish with a longer timeout than POST /events.
-        Milliseconds publishTimeout {1500};
-    };
+    using Options = NatsConnectionOptions;
 
     explicit NatsClient(Options options, QObject *parent = nullptr);
     ~NatsClient() override; // close()

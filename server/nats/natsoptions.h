@@ -1,0 +1,44 @@
+#pragma once
+
+// What NatsClient and NatsPublisher share of cnats: the connection options built from
+// NatsConnectionOptions, publishable messages, and error texts. Internal to server/nats.
+
+#include "natsclient.h"
+
+#include <nats/nats.h>
+
+namespace Switchboard {
+
+// cnats' connection callbacks, all run on cnats' callback thread, with one closure.
+struct NatsConnectionHandlers
+{
+    natsConnectionHandler connected = nullptr; // first connect and every reconnect
+    natsConnectionHandler disconnected = nullptr;
+    natsConnectionHandler closed = nullptr;
+    void *closure = nullptr;
+};
+
+// Options for one connection: reconnects forever with capped, jittered backoff (`options` must
+// outlive the connection: the backoff reads it), retries a server that is down at start in the
+// background, logs asynchronous errors. On failure nothing is left allocated.
+natsStatus createNatsOptions(natsOptions **created, const NatsConnectionOptions &options,
+                             const NatsConnectionHandlers &handlers);
+
+// A message for publishing (`reply` may be empty); on failure nothing is left allocated.
+natsStatus buildNatsMessage(natsMsg **message, const QByteArray &subject, const QByteArray &reply,
+                            const NatsHeaders &headers, const QByteArray &data);
+
+// Frees a message cnats gave us or we built. natsMsg_Destroy hands every message to cnats'
+// garbage-collector thread and wakes that thread when it sleeps: at thousands of messages a
+// second, one wake-up per message cost more than the rest of a publish. On a thread with a Qt
+// event loop, messages are handed over in batches (every 2 ms, or 1024 at once); elsewhere
+// (cnats' own threads) at once.
+void retireNatsMessage(natsMsg *message);
+
+// cnats keeps the text of the last error per thread: call right after the failing call.
+QString natsErrorText(natsStatus status, const QString &what);
+
+// "nats://user:secret@host:4222,nats://other:4222" -> "nats://host:4222,nats://other:4222"
+QString natsUrlWithoutCredentials(const QString &urls);
+
+} // namespace Switchboard

@@ -1,0 +1,375 @@
+#include "natspublisher.h"
+
+#include "natsoptions.h"
+
+#include <QDeadlineTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QThread>
+#include <vector>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// JetStream's answer to a publish: {"stream":"events","seq":42} (with "duplicate":true when
+// the Nats-Msg-Id was seen), or {"error":{"code":503,"err_code":...,"description":"..."}}.
+NatsPublishResult parsePubAck(QByteArrayView ack)
+{
+    NatsPublishResult result;
+    constexpr QByteArrayView seqKey = "\"seq\":";
+    const qsizetype seq = ack.indexOf(seqKey);
+    if (seq >= 0 && !ack.contains("\"error\"")) {
+        qsizetype end = seq + seqKey.size();
+        while (end < ack.size() && ack.at(end) >= '0' && ack.at(end) <= '9')
+            ++end;
+        result.sequence =
+            ack.sliced(seq + seqKey.size(), end - seq - seqKey.size()).toULongLong(&result.ok);
+        if (result.ok)
+            return result;
+    }
+    const QJsonObject error =
+        QJsonDocument::fromJson(ack.toByteArray()).object().value(u"error"_s).toObject();
+    const QString description = error.value(u"description"_s).toString();
+    result.ok = false;
+    result.error = u"JetStream refused the message: %1"_s.arg(
+        description.isEmpty() ? QString::fromUtf8(ack.first(qMin<qsizetype>(ack.size(), 200)))
+                              : description);
+    return result;
+}
+
+} // namespace
+
+// --- cnats callbacks: the event loop ones run on whichever thread cnats is on, often with the
+// connection's lock held, so they only record what was asked and have it applied here. ---
+
+struct NatsPublisherCallbacks
+{
+    static natsStatus attach(void **userData, void *loop, natsConnection *, natsSock socket)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(loop);
+        *userData = publisher;
+        publisher->m_fd = int(socket);
+        publisher->m_wantRead = true; // cnats never asks for reads: it expects them from now on
+        publisher->m_attachment.fetch_add(1);
+        publisher->requestSync();
+        return NATS_OK;
+    }
+
+    static natsStatus read(void *userData, bool add)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(userData);
+        publisher->m_wantRead = add;
+        publisher->requestSync();
+        return NATS_OK;
+    }
+
+    static natsStatus write(void *userData, bool add)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(userData);
+        publisher->m_wantWrite = add;
+        publisher->requestSync();
+        return NATS_OK;
+    }
+
+    static natsStatus detach(void *userData)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(userData);
+        publisher->m_fd = -1;
+        publisher->m_wantRead = false;
+        publisher->m_wantWrite = false;
+        publisher->m_attachment.fetch_add(1);
+        publisher->requestSync();
+        return NATS_OK;
+    }
+
+    static void connected(natsConnection *, void *closure)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(closure);
+        if (!publisher->m_connected.exchange(true)) {
+            qCInfo(lcNats).noquote() << u"NATS %1 connected (%2)"_s.arg(publisher->m_displayUrl,
+                                                                        publisher->m_options.name);
+            Q_EMIT publisher->connectionChanged(true);
+        }
+    }
+
+    static void disconnected(natsConnection *connection, void *closure)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(closure);
+        const char *text = nullptr;
+        natsConnection_GetLastError(connection, &text);
+        if (publisher->m_connected.exchange(false)) {
+            qCWarning(lcNats).noquote() << u"NATS %1 lost (%2): %3 - reconnecting"_s.arg(
+                publisher->m_displayUrl, publisher->m_options.name,
+                QString::fromUtf8((text && *text) ? text : "disconnected"));
+            Q_EMIT publisher->connectionChanged(false);
+        }
+    }
+
+    static void closed(natsConnection *, void *closure)
+    {
+        auto *publisher = static_cast<NatsPublisher *>(closure);
+        QMutexLocker lock(&publisher->m_closedMutex);
+        publisher->m_closedSeen = true;
+        publisher->m_closedCondition.wakeAll();
+    }
+};
+
+// --- NatsPublisher ---
+
+NatsPublisher::NatsPublisher(NatsConnectionOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_displayUrl(natsUrlWithoutCredentials(m_options.url))
+    , m_expiry(this)
+{
+    m_clock.start();
+    connect(&m_expiry, &QTimer::timeout, this, &NatsPublisher::expire);
+}
+
+NatsPublisher::~NatsPublisher()
+{
+    close();
+    natsSubscription_Destroy(m_acks);
+    natsConnection_Destroy(m_connection);
+}
+
+bool NatsPublisher::open(QString *error)
+{
+    natsOptions *options = nullptr;
+    natsStatus s =
+        createNatsOptions(&options, m_options,
+                          {NatsPublisherCallbacks::connected, NatsPublisherCallbacks::disconnected,
+                           NatsPublisherCallbacks::closed, this});
+    if (s == NATS_OK) {
+        s = natsOptions_SetEventLoop(options, this, NatsPublisherCallbacks::attach,
+                                     NatsPublisherCallbacks::read, NatsPublisherCallbacks::write,
+                                     NatsPublisherCallbacks::detach);
+    }
+    // No flusher thread: a publish asks for a write event, and writable() sends the buffer.
+    if (s == NATS_OK)
+        s = natsOptions_SetSendAsap(options, true);
+    // A subject no stream takes would get a "no responders" status that the synchronous
+    // subscription swallows without its subject; without it, such a publish times out.
+    if (s == NATS_OK)
+        s = natsOptions_DisableNoResponders(options, true);
+    if (s != NATS_OK) {
+        *error = natsErrorText(s, u"NATS options for %1"_s.arg(m_displayUrl));
+        natsOptions_Destroy(options);
+        return false;
+    }
+    natsInbox *inbox = nullptr;
+    if (natsInbox_Create(&inbox) == NATS_OK) {
+        m_inboxPrefix = QByteArray(inbox) + '.';
+        natsInbox_Destroy(inbox);
+    }
+    s = natsConnection_Connect(&m_connection, options);
+    natsOptions_Destroy(options);
+    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+        *error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
+        return false;
+    }
+    s = natsConnection_SubscribeSync(&m_acks, m_connection, (m_inboxPrefix + '*').constData());
+    // The acks waiting here are bounded by Options::maxPendingPublishes, not by cnats' limits.
+    if (s == NATS_OK)
+        s = natsSubscription_SetPendingLimits(m_acks, -1, -1);
+    if (s != NATS_OK) {
+        *error = natsErrorText(s, u"NATS inbox subscription"_s);
+        close();
+        return false;
+    }
+    if (natsConnection_Status(m_connection) == NATS_CONN_STATUS_CONNECTED)
+        NatsPublisherCallbacks::connected(m_connection, this);
+    m_expiry.start(100);
+    return true;
+}
+
+void NatsPublisher::close()
+{
+    if (!m_connection || m_closing)
+        return;
+    m_closing = true;
+    m_connected = false;
+    m_expiry.stop();
+    std::deque<Waiting> waiting;
+    waiting.swap(m_queue);
+    m_firstId += waiting.size();
+    m_waiting = 0;
+    NatsPublishResult closedResult;
+    closedResult.error = u"connection closed"_s;
+    for (Waiting &publish : waiting) {
+        if (publish.done)
+            publish.done(closedResult);
+    }
+    natsConnection_Close(m_connection); // detaches from the event loop on this thread
+    m_readNotifier.reset();
+    m_writeNotifier.reset();
+    QDeadlineTimer deadline(2000);
+    QMutexLocker lock(&m_closedMutex);
+    while (!m_closedSeen && !deadline.hasExpired())
+        m_closedCondition.wait(&m_closedMutex, deadline);
+}
+
+qint64 NatsPublisher::maxPayload() const
+{
+    return isConnected() ? natsConnection_GetMaxPayload(m_connection) : 0;
+}
+
+void NatsPublisher::publish(const QByteArray &subject, const NatsHeaders &headers,
+                            const QByteArray &data, NatsClient::PublishCallback done)
+{
+    // While cnats reconnects it would buffer the publish and send it later: the caller must
+    // not hear "failed" about a message that is stored after all, so refuse up front.
+    if (!isConnected() || m_closing)
+        return failLater(std::move(done), u"NATS %1 is not connected"_s.arg(m_displayUrl));
+    if (m_waiting >= m_options.maxPendingPublishes) {
+        return failLater(
+            std::move(done),
+            u"too many publishes waiting for JetStream (%1)"_s.arg(m_options.maxPendingPublishes));
+    }
+    const quint64 id = m_firstId + m_queue.size();
+    natsMsg *message = nullptr;
+    natsStatus s =
+        buildNatsMessage(&message, subject, m_inboxPrefix + QByteArray::number(id), headers, data);
+    if (s == NATS_OK)
+        s = natsConnection_PublishMsg(m_connection, message);
+    if (s != NATS_OK) {
+        const QString error = natsErrorText(s, u"publish"_s);
+        natsMsg_Destroy(message);
+        return failLater(std::move(done), error, s == NATS_MAX_PAYLOAD);
+    }
+    retireNatsMessage(message); // cnats has copied it into its write buffer
+    m_queue.push_back({m_clock.elapsed() + m_options.publishTimeout.count(), std::move(done)});
+    ++m_waiting;
+}
+
+void NatsPublisher::failLater(NatsClient::PublishCallback done, const QString &error, bool tooLarge)
+{
+    NatsPublishResult result;
+    result.error = error;
+    result.tooLarge = tooLarge;
+    QMetaObject::invokeMethod(
+        this, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
+}
+
+void NatsPublisher::requestSync()
+{
+    if (QThread::currentThread() == thread())
+        return syncNotifiers();
+    if (m_syncPosted.exchange(true))
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_syncPosted = false; // cleared before reading: a later request posts again
+            syncNotifiers();
+        },
+        Qt::QueuedConnection);
+}
+
+void NatsPublisher::syncNotifiers()
+{
+    const quint64 attachment = m_attachment.load();
+    if (attachment != m_notifiedAttachment) {
+        m_notifiedAttachment = attachment;
+        // This may run inside one of their own signals: let the event loop delete them.
+        for (std::unique_ptr<QSocketNotifier> *notifier : {&m_readNotifier, &m_writeNotifier}) {
+            if (*notifier) {
+                (*notifier)->setEnabled(false);
+                notifier->release()->deleteLater();
+            }
+        }
+        const int fd = m_fd.load();
+        if (fd >= 0 && !m_closing) {
+            m_readNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+            m_writeNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Write);
+            connect(m_readNotifier.get(), &QSocketNotifier::activated, this,
+                    &NatsPublisher::readable);
+            connect(m_writeNotifier.get(), &QSocketNotifier::activated, this,
+                    &NatsPublisher::writable);
+        }
+    }
+    if (m_readNotifier)
+        m_readNotifier->setEnabled(m_wantRead.load());
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(m_wantWrite.load());
+}
+
+void NatsPublisher::readable()
+{
+    natsConnection_ProcessReadEvent(m_connection);
+    takeAcks();
+}
+
+void NatsPublisher::writable()
+{
+    natsConnection_ProcessWriteEvent(m_connection);
+}
+
+void NatsPublisher::takeAcks()
+{
+    int count = 0;
+    if (!m_acks || natsSubscription_GetPending(m_acks, &count, nullptr) != NATS_OK)
+        return;
+    for (int i = 0; i < count; ++i) {
+        natsMsg *message = nullptr;
+        if (natsSubscription_NextMsg(&message, m_acks, 0) != NATS_OK)
+            continue;
+        const QByteArrayView subject(natsMsg_GetSubject(message));
+        bool ok = false;
+        const quint64 id =
+            subject.sliced(qMin(subject.size(), m_inboxPrefix.size())).toULongLong(&ok);
+        const NatsPublishResult result =
+            parsePubAck(QByteArrayView(natsMsg_GetData(message), natsMsg_GetDataLength(message)));
+        retireNatsMessage(message);
+        if (ok)
+            answer(id, result);
+    }
+}
+
+void NatsPublisher::answer(quint64 id, const NatsPublishResult &result)
+{
+    if (id < m_firstId || id - m_firstId >= m_queue.size())
+        return; // expired already
+    Waiting &waiting = m_queue[id - m_firstId];
+    if (!waiting.done)
+        return;
+    const NatsClient::PublishCallback done = std::move(waiting.done);
+    waiting.done = nullptr;
+    --m_waiting;
+    dropAnswered();
+    done(result);
+}
+
+void NatsPublisher::dropAnswered()
+{
+    while (!m_queue.empty() && !m_queue.front().done) {
+        m_queue.pop_front();
+        ++m_firstId;
+    }
+}
+
+void NatsPublisher::expire()
+{
+    // Every publish has the same timeout, so the oldest expire first.
+    const qint64 now = m_clock.elapsed();
+    std::vector<NatsClient::PublishCallback> expired;
+    while (!m_queue.empty() && m_queue.front().deadlineMs <= now) {
+        if (m_queue.front().done) {
+            expired.push_back(std::move(m_queue.front().done));
+            --m_waiting;
+        }
+        m_queue.pop_front();
+        ++m_firstId;
+    }
+    dropAnswered();
+    NatsPublishResult result;
+    result.error =
+        u"no JetStream acknowledgement within %1 ms"_s.arg(m_options.publishTimeout.count());
+    for (const NatsClient::PublishCallback &done : expired)
+        done(result);
+}
+
+} // namespace Switchboard

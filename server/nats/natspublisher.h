@@ -1,0 +1,119 @@
+#pragma once
+
+// JetStream publishes driven by the Qt event loop of one thread, with no other thread between
+// a publish and its acknowledgement.
+//
+// NatsClient::publish() goes through cnats' threads: its flusher writes the message, its reader
+// parses the ack, a delivery thread runs the ack handler, and the completion is posted back.
+// At POST /events rates those wake-ups cost more than the publishes (see README, Speed). Here
+// the connection runs on cnats' external event loop interface (natsOptions_SetEventLoop):
+// cnats reads and writes the socket only when this object's QSocketNotifiers say it may, and
+// the acks arrive on a synchronous inbox subscription drained right after each read. A publish
+// appends to cnats' buffer; everything published in one pass of the event loop leaves in one
+// write.
+//
+// Not thread-safe: create, open, publish and destroy on one thread (the HTTP thread). cnats
+// still runs its reconnect, ping and callback threads; what they report reaches this thread
+// as posted calls.
+
+#include "natsclient.h"
+
+#include <QElapsedTimer>
+#include <QMutex>
+#include <QObject>
+#include <QSocketNotifier>
+#include <QTimer>
+#include <QWaitCondition>
+#include <atomic>
+#include <deque>
+#include <memory>
+
+struct __natsConnection;
+struct __natsSubscription;
+
+namespace Switchboard {
+
+class NatsPublisher : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit NatsPublisher(NatsConnectionOptions options, QObject *parent = nullptr);
+    ~NatsPublisher() override; // close()
+
+    // Starts connecting (and retries forever in the background). False only when the options
+    // are unusable, with the reason.
+    bool open(QString *error);
+    // Fails every publish still waiting ("connection closed") and closes the connection.
+    void close();
+
+    bool isConnected() const { return m_connected.load(); }
+    // The server's max_payload (headers and body of one message); 0 while not connected.
+    qint64 maxPayload() const;
+    int pendingPublishes() const { return m_waiting; }
+
+    // Publishes to JetStream; `done` runs exactly once on this thread, never inside this call:
+    // with the stream sequence, the server's refusal, or "no acknowledgement" after
+    // NatsConnectionOptions::publishTimeout. Not connected, or too many waiting: the error at
+    // once (queued).
+    void publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &data,
+                 NatsClient::PublishCallback done);
+
+Q_SIGNALS:
+    // Emitted on cnats' callback thread when the connection is made or lost (and in open(),
+    // on this thread, when it connected at once).
+    void connectionChanged(bool connected);
+
+private:
+    friend struct NatsPublisherCallbacks; // cnats' C callbacks, in natspublisher.cpp
+
+    struct Waiting
+    {
+        qint64 deadlineMs = 0; // on m_clock
+        NatsClient::PublishCallback done; // empty once answered
+    };
+
+    void failLater(NatsClient::PublishCallback done, const QString &error, bool tooLarge = false);
+    // Brings the socket notifiers in line with what cnats asked for last (m_fd, m_wantRead,
+    // m_wantWrite). Runs on this thread; cnats' threads post it.
+    void syncNotifiers();
+    void requestSync();
+    void readable();
+    void writable();
+    void takeAcks();
+    void answer(quint64 id, const NatsPublishResult &result);
+    void expire();
+    void dropAnswered();
+
+    NatsConnectionOptions m_options;
+    QString m_displayUrl;
+    __natsConnection *m_connection = nullptr;
+    __natsSubscription *m_acks = nullptr;
+    QByteArray m_inboxPrefix; // "_INBOX.<nuid>.": a publish's reply subject adds its id
+    std::atomic<bool> m_connected {false};
+    bool m_closing = false;
+
+    // What cnats asked the event loop for, from whichever thread it asked on.
+    std::atomic<int> m_fd {-1};
+    std::atomic<quint64> m_attachment {0}; // counts attaches: a new socket may reuse the fd
+    std::atomic<bool> m_wantRead {false};
+    std::atomic<bool> m_wantWrite {false};
+    std::atomic<bool> m_syncPosted {false};
+    quint64 m_notifiedAttachment = 0;
+    std::unique_ptr<QSocketNotifier> m_readNotifier;
+    std::unique_ptr<QSocketNotifier> m_writeNotifier;
+
+    // Publishes in the order they were sent; the front one has id m_firstId. An answered one
+    // stays (with an empty callback) until those before it are answered or expired.
+    std::deque<Waiting> m_queue;
+    quint64 m_firstId = 1;
+    int m_waiting = 0;
+    QElapsedTimer m_clock;
+    QTimer m_expiry;
+
+    QMutex m_closedMutex;
+    QWaitCondition m_closedCondition;
+    bool m_closedSeen = false;
+};
+
+} // namespace Switchboard
