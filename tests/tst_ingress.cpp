@@ -86,6 +86,7 @@ private Q_SLOTS:
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
+    void stoppingNodeHandsUnfinishedEventsOverAtOnce();
     void nodeKilledOnTheLastAttemptStillLeavesADeadLetter();
     void migrationSkipsTheHubsHistoryAndTakesForeignEvents();
 
@@ -648,6 +649,37 @@ void TestIngress::gracefulStopFinishesForwardsInFlight()
     QTest::qWait(1000);
     QCOMPARE(m_sinkA->count(), 10);
     QCOMPARE(ingressStatus(m_node->httpPort()).value(u"redeliveries"_s).toInt(), 0);
+}
+
+// A node whose stop deadline passes with an event still at an endpoint hands it back (NAK) as
+// its last act before closing NATS, so another node takes it at once, not after AckWait.
+void TestIngress::stoppingNodeHandsUnfinishedEventsOverAtOnce()
+{
+    m_sinkA->setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.neverAnswer = index == 1;
+        return answer;
+    });
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.ingress.forwardTimeout = Milliseconds(60000);
+    config.nats.ackWait = Milliseconds(30000);
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"held-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    Config second = config;
+    second.server.port = freeLoopbackPort();
+    std::unique_ptr<SwitchboardNode> other(startNode(second));
+    QVERIFY(other);
+
+    QElapsedTimer clock;
+    clock.start();
+    stopNode(m_node); // its 4 s deadline passes with the forward still waiting
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 10000);
+    QVERIFY2(clock.elapsed() < 15000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(m_sinkA->received().last().header("X-Event-Id"), QByteArray("held-1"));
+    stopNode(other);
 }
 
 void TestIngress::nodeKilledOnTheLastAttemptStillLeavesADeadLetter()

@@ -77,6 +77,10 @@ IngressEngine::~IngressEngine()
 {
     m_gateway->detach();
     m_subscription.reset();
+    // A store thread in a blocking call waits for a reply this thread's event loop would read:
+    // closing makes it return at once.
+    if (m_nats)
+        m_nats->close();
     stopStores();
 }
 
@@ -98,6 +102,9 @@ void IngressEngine::start()
     options.url = m_natsConfig.url;
     options.name = u"switchboard-ingress"_s;
     options.publishTimeout = m_config.publishTimeout;
+    // Deliveries are read, and acks written, by this thread's event loop; the blocking calls
+    // stay in the store threads.
+    options.eventLoop = true;
     m_nats = new NatsClient(options, this);
     // Emitted on cnats' threads: queued to this thread.
     connect(m_nats, &NatsClient::stateChanged, this, &IngressEngine::onNatsState,

@@ -1,9 +1,11 @@
 #include "natsclient.h"
 
+#include "natseventloop.h"
 #include "natsoptions.h"
 
 #include <QDeadlineTimer>
 #include <QMetaObject>
+#include <QThread>
 #include <QUrl>
 #include <cstdlib>
 #include <nats/nats.h>
@@ -196,6 +198,8 @@ struct NatsCallbacks
     }
 
     static void delivered(natsConnection *, natsSubscription *, natsMsg *message, void *closure);
+    static void handOver(const std::shared_ptr<NatsSubscription::Inbox> &inbox,
+                         QList<NatsDelivery> batch);
     static void subscriptionComplete(void *closure);
 };
 
@@ -224,6 +228,11 @@ bool NatsClient::open(QString *error)
     natsStatus s = createNatsOptions(
         &options, m_options,
         {NatsCallbacks::connected, NatsCallbacks::disconnected, NatsCallbacks::closed, this});
+    if (s == NATS_OK && m_options.eventLoop) {
+        m_loop = new NatsEventLoop(this);
+        m_loop->setAfterRead([this] { takeDeliveries(); });
+        s = natsStatus(m_loop->install(options));
+    }
     if (s != NATS_OK) {
         *error = natsErrorText(s, u"NATS options for %1"_s.arg(m_displayUrl));
         return false;
@@ -231,6 +240,8 @@ bool NatsClient::open(QString *error)
     m_state = State::Connecting;
     s = natsConnection_Connect(&m_connection, options);
     natsOptions_Destroy(options);
+    if (m_loop)
+        m_loop->setConnection(m_connection);
     if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
         *error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
         m_state = State::Closed;
@@ -272,8 +283,13 @@ void NatsClient::close()
         complete(std::move(publish), result);
     }
     m_state = State::Closed;
+    // In event-loop mode cnats only buffers writes: send the last acks and NAKs before closing.
+    if (m_loop)
+        m_loop->flush(1000);
     // Blocking API calls in other threads now fail fast with "connection closed".
     natsConnection_Close(m_connection);
+    if (m_loop)
+        m_loop->shutdown();
     QDeadlineTimer deadline(2000);
     QMutexLocker lock(&m_mutex);
     while (!m_closedSeen && !deadline.hasExpired())
@@ -598,40 +614,91 @@ struct NatsSubscription::Inbox
     bool stopped = false;
     QPointer<QObject> receiver;
     NatsClient::DeliveryHandler handler;
+    // Event-loop mode: the synchronous subscription the client drains after every read;
+    // cleared (under the mutex) before it is destroyed.
+    natsSubscription *sync = nullptr;
 };
 
-void NatsCallbacks::delivered(natsConnection *, natsSubscription *, natsMsg *message, void *closure)
+// Hands deliveries to the receiver: directly when this is its thread (event-loop mode),
+// otherwise posted in batches, all that arrived since the last post. NAKed when stopped.
+void NatsCallbacks::handOver(const std::shared_ptr<NatsSubscription::Inbox> &inbox,
+                             QList<NatsDelivery> batch)
 {
-    const std::shared_ptr<NatsSubscription::Inbox> inbox =
-        *static_cast<std::shared_ptr<NatsSubscription::Inbox> *>(closure);
-    NatsDelivery delivery(message);
     QMutexLocker lock(&inbox->mutex);
     if (inbox->stopped || !inbox->receiver) {
         lock.unlock();
-        delivery.nak(Milliseconds(0));
+        for (const NatsDelivery &delivery : std::as_const(batch))
+            delivery.nak(Milliseconds(0));
         return;
     }
-    inbox->queue.append(std::move(delivery));
+    if (inbox->queue.isEmpty() && inbox->receiver->thread() == QThread::currentThread()) {
+        lock.unlock();
+        inbox->handler(std::move(batch));
+        return;
+    }
+    inbox->queue.append(std::move(batch));
     if (inbox->posted)
         return;
     inbox->posted = true;
     QMetaObject::invokeMethod(
         inbox->receiver.data(),
         [inbox] {
-            QList<NatsDelivery> batch;
+            QList<NatsDelivery> waiting;
             {
                 QMutexLocker lock(&inbox->mutex);
-                batch.swap(inbox->queue);
+                waiting.swap(inbox->queue);
                 inbox->posted = false;
                 if (inbox->stopped) {
-                    for (const NatsDelivery &delivery : std::as_const(batch))
+                    for (const NatsDelivery &delivery : std::as_const(waiting))
                         delivery.nak(Milliseconds(0));
                     return;
                 }
             }
-            inbox->handler(std::move(batch));
+            inbox->handler(std::move(waiting));
         },
         Qt::QueuedConnection);
+}
+
+void NatsCallbacks::delivered(natsConnection *, natsSubscription *, natsMsg *message, void *closure)
+{
+    handOver(*static_cast<std::shared_ptr<NatsSubscription::Inbox> *>(closure),
+             {NatsDelivery(message)});
+}
+
+void NatsClient::takeDeliveries()
+{
+    std::vector<std::shared_ptr<NatsSubscription::Inbox>> inboxes;
+    {
+        QMutexLocker lock(&m_syncMutex);
+        inboxes = m_syncInboxes;
+    }
+    bool gone = false;
+    for (const std::shared_ptr<NatsSubscription::Inbox> &inbox : inboxes) {
+        QList<NatsDelivery> batch;
+        {
+            QMutexLocker lock(&inbox->mutex);
+            int count = 0;
+            if (!inbox->sync
+                || natsSubscription_GetPending(inbox->sync, &count, nullptr) != NATS_OK) {
+                gone = gone || !inbox->sync;
+                continue;
+            }
+            for (int i = 0; i < count; ++i) {
+                natsMsg *message = nullptr;
+                if (natsSubscription_NextMsg(&message, inbox->sync, 0) == NATS_OK)
+                    batch.append(NatsDelivery(message));
+            }
+        }
+        if (!batch.isEmpty())
+            NatsCallbacks::handOver(inbox, std::move(batch));
+    }
+    if (gone) {
+        QMutexLocker lock(&m_syncMutex);
+        std::erase_if(m_syncInboxes, [](const std::shared_ptr<NatsSubscription::Inbox> &inbox) {
+            QMutexLocker inboxLock(&inbox->mutex);
+            return !inbox->sync;
+        });
+    }
 }
 
 void NatsCallbacks::subscriptionComplete(void *closure)
@@ -658,10 +725,26 @@ std::unique_ptr<NatsSubscription> NatsClient::subscribe(const NatsConsumerSpec &
     options.Queue = strings.add(spec.deliverGroup);
     options.ManualAck = true;
     const QByteArray filter = spec.filterSubject.toUtf8();
-    // cnats owns this heap copy of the shared pointer until the subscription completes.
-    auto *closure = new std::shared_ptr<NatsSubscription::Inbox>(inbox);
     natsSubscription *subscription = nullptr;
     jsErrCode code = jsErrCode(0);
+    if (m_loop) {
+        // Drained by takeDeliveries() on the loop's thread after every read.
+        const natsStatus s = js_SubscribeSync(&subscription, m_jetStream, filter.constData(),
+                                              nullptr, &options, &code);
+        if (s != NATS_OK) {
+            *error = natsErrorText(s, u"cannot subscribe to consumer %1"_s.arg(spec.durable));
+            return nullptr;
+        }
+        inbox->sync = subscription;
+        QMutexLocker lock(&m_syncMutex);
+        m_syncInboxes.push_back(inbox);
+        std::unique_ptr<NatsSubscription> result(new NatsSubscription);
+        result->m_subscription = subscription;
+        result->m_inbox = inbox;
+        return result;
+    }
+    // cnats owns this heap copy of the shared pointer until the subscription completes.
+    auto *closure = new std::shared_ptr<NatsSubscription::Inbox>(inbox);
     const natsStatus s = js_Subscribe(&subscription, m_jetStream, filter.constData(),
                                       NatsCallbacks::delivered, closure, nullptr, &options, &code);
     if (s != NATS_OK) {
@@ -679,6 +762,10 @@ std::unique_ptr<NatsSubscription> NatsClient::subscribe(const NatsConsumerSpec &
 NatsSubscription::~NatsSubscription()
 {
     stop();
+    {
+        QMutexLocker lock(&m_inbox->mutex);
+        m_inbox->sync = nullptr;
+    }
     natsSubscription_Destroy(m_subscription);
 }
 
@@ -691,6 +778,10 @@ void NatsSubscription::stop()
             return;
         m_inbox->stopped = true;
         waiting.swap(m_inbox->queue);
+        // Event-loop mode: what arrived and was not taken yet (unsubscribing would drop it).
+        natsMsg *message = nullptr;
+        while (m_inbox->sync && natsSubscription_NextMsg(&message, m_inbox->sync, 0) == NATS_OK)
+            waiting.append(NatsDelivery(message));
     }
     natsSubscription_Unsubscribe(m_subscription);
     for (const NatsDelivery &delivery : std::as_const(waiting))

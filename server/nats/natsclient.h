@@ -26,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 struct __natsConnection;
 struct __natsMsg;
@@ -140,9 +141,32 @@ struct NatsConnectionOptions
     // mixed ones walk the list on every publish, which took 44 % of the HTTP thread when
     // failing endpoints made the engine publish with a longer timeout than POST /events.
     Milliseconds publishTimeout {1500};
+    // NatsClient: serve the socket from the event loop of the thread that calls open() (see
+    // NatsEventLoop) instead of cnats' reader and flusher threads, and hand deliveries to a
+    // receiver living on that thread without a thread hop. That thread must then never make
+    // the blocking calls (their replies are read by its event loop): other threads may.
+    bool eventLoop = false;
 };
 
-class NatsSubscription;
+class NatsClient;
+
+// A live push-consumer subscription; unsubscribes when destroyed.
+class NatsSubscription
+{
+public:
+    ~NatsSubscription();
+    // Stops new deliveries; those already received and not yet handed over are NAKed at once
+    // so that another node takes them without waiting for AckWait.
+    void stop();
+
+private:
+    friend class NatsClient;
+    friend struct NatsCallbacks;
+    struct Inbox;
+    NatsSubscription() = default;
+    __natsSubscription *m_subscription = nullptr;
+    std::shared_ptr<Inbox> m_inbox;
+};
 
 class NatsClient : public QObject
 {
@@ -217,6 +241,9 @@ private:
 
     friend struct NatsCallbacks; // cnats' C callbacks, in natsclient.cpp
     void setState(State state);
+    // Event-loop mode, on the loop's thread after every read: hands what the synchronous
+    // push-consumer subscriptions received to their receivers.
+    void takeDeliveries();
     void complete(PendingPublish pending, const NatsPublishResult &result);
     std::optional<PendingPublish> takePending(__natsMsg *message);
 
@@ -224,6 +251,9 @@ private:
     QString m_displayUrl;
     __natsConnection *m_connection = nullptr;
     __jsCtx *m_jetStream = nullptr;
+    class NatsEventLoop *m_loop = nullptr; // event-loop mode only; a child
+    QMutex m_syncMutex;
+    std::vector<std::shared_ptr<NatsSubscription::Inbox>> m_syncInboxes; // event-loop mode
     std::atomic<State> m_state {State::Closed};
     std::atomic<bool> m_closing {false};
     struct CompletionInbox;
@@ -235,24 +265,6 @@ private:
     QString m_lastError;
     bool m_closedSeen = false; // cnats' closed callback has run (guarded by m_mutex)
     QWaitCondition m_closedCondition;
-};
-
-// A live push-consumer subscription; unsubscribes when destroyed.
-class NatsSubscription
-{
-public:
-    ~NatsSubscription();
-    // Stops new deliveries; those already received and not yet handed over are NAKed at once
-    // so that another node takes them without waiting for AckWait.
-    void stop();
-
-private:
-    friend class NatsClient;
-    friend struct NatsCallbacks;
-    struct Inbox;
-    NatsSubscription() = default;
-    __natsSubscription *m_subscription = nullptr;
-    std::shared_ptr<Inbox> m_inbox;
 };
 
 } // namespace Switchboard

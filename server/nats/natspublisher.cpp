@@ -42,49 +42,10 @@ NatsPublishResult parsePubAck(QByteArrayView ack)
 
 } // namespace
 
-// --- cnats callbacks: the event loop ones run on whichever thread cnats is on, often with the
-// connection's lock held, so they only record what was asked and have it applied here. ---
+// --- cnats callbacks (cnats' callback thread) ---
 
 struct NatsPublisherCallbacks
 {
-    static natsStatus attach(void **userData, void *loop, natsConnection *, natsSock socket)
-    {
-        auto *publisher = static_cast<NatsPublisher *>(loop);
-        *userData = publisher;
-        publisher->m_fd = int(socket);
-        publisher->m_wantRead = true; // cnats never asks for reads: it expects them from now on
-        publisher->m_attachment.fetch_add(1);
-        publisher->requestSync();
-        return NATS_OK;
-    }
-
-    static natsStatus read(void *userData, bool add)
-    {
-        auto *publisher = static_cast<NatsPublisher *>(userData);
-        publisher->m_wantRead = add;
-        publisher->requestSync();
-        return NATS_OK;
-    }
-
-    static natsStatus write(void *userData, bool add)
-    {
-        auto *publisher = static_cast<NatsPublisher *>(userData);
-        publisher->m_wantWrite = add;
-        publisher->requestSync();
-        return NATS_OK;
-    }
-
-    static natsStatus detach(void *userData)
-    {
-        auto *publisher = static_cast<NatsPublisher *>(userData);
-        publisher->m_fd = -1;
-        publisher->m_wantRead = false;
-        publisher->m_wantWrite = false;
-        publisher->m_attachment.fetch_add(1);
-        publisher->requestSync();
-        return NATS_OK;
-    }
-
     static void connected(natsConnection *, void *closure)
     {
         auto *publisher = static_cast<NatsPublisher *>(closure);
@@ -143,14 +104,10 @@ bool NatsPublisher::open(QString *error)
         createNatsOptions(&options, m_options,
                           {NatsPublisherCallbacks::connected, NatsPublisherCallbacks::disconnected,
                            NatsPublisherCallbacks::closed, this});
-    if (s == NATS_OK) {
-        s = natsOptions_SetEventLoop(options, this, NatsPublisherCallbacks::attach,
-                                     NatsPublisherCallbacks::read, NatsPublisherCallbacks::write,
-                                     NatsPublisherCallbacks::detach);
-    }
-    // No flusher thread: a publish asks for a write event, and writable() sends the buffer.
+    m_loop = new NatsEventLoop(this);
+    m_loop->setAfterRead([this] { takeAcks(); });
     if (s == NATS_OK)
-        s = natsOptions_SetSendAsap(options, true);
+        s = natsStatus(m_loop->install(options));
     // A subject no stream takes would get a "no responders" status that the synchronous
     // subscription swallows without its subject; without it, such a publish times out.
     if (s == NATS_OK)
@@ -167,6 +124,7 @@ bool NatsPublisher::open(QString *error)
     }
     s = natsConnection_Connect(&m_connection, options);
     natsOptions_Destroy(options);
+    m_loop->setConnection(m_connection);
     if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
         *error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
         return false;
@@ -204,8 +162,8 @@ void NatsPublisher::close()
             publish.done(closedResult);
     }
     natsConnection_Close(m_connection); // detaches from the event loop on this thread
-    m_readNotifier.reset();
-    m_writeNotifier.reset();
+    if (m_loop)
+        m_loop->shutdown();
     QDeadlineTimer deadline(2000);
     QMutexLocker lock(&m_closedMutex);
     while (!m_closedSeen && !deadline.hasExpired())
@@ -252,60 +210,6 @@ void NatsPublisher::failLater(NatsClient::PublishCallback done, const QString &e
     result.tooLarge = tooLarge;
     QMetaObject::invokeMethod(
         this, [done = std::move(done), result] { done(result); }, Qt::QueuedConnection);
-}
-
-void NatsPublisher::requestSync()
-{
-    if (QThread::currentThread() == thread())
-        return syncNotifiers();
-    if (m_syncPosted.exchange(true))
-        return;
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            m_syncPosted = false; // cleared before reading: a later request posts again
-            syncNotifiers();
-        },
-        Qt::QueuedConnection);
-}
-
-void NatsPublisher::syncNotifiers()
-{
-    const quint64 attachment = m_attachment.load();
-    if (attachment != m_notifiedAttachment) {
-        m_notifiedAttachment = attachment;
-        // This may run inside one of their own signals: let the event loop delete them.
-        for (std::unique_ptr<QSocketNotifier> *notifier : {&m_readNotifier, &m_writeNotifier}) {
-            if (*notifier) {
-                (*notifier)->setEnabled(false);
-                notifier->release()->deleteLater();
-            }
-        }
-        const int fd = m_fd.load();
-        if (fd >= 0 && !m_closing) {
-            m_readNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
-            m_writeNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Write);
-            connect(m_readNotifier.get(), &QSocketNotifier::activated, this,
-                    &NatsPublisher::readable);
-            connect(m_writeNotifier.get(), &QSocketNotifier::activated, this,
-                    &NatsPublisher::writable);
-        }
-    }
-    if (m_readNotifier)
-        m_readNotifier->setEnabled(m_wantRead.load());
-    if (m_writeNotifier)
-        m_writeNotifier->setEnabled(m_wantWrite.load());
-}
-
-void NatsPublisher::readable()
-{
-    natsConnection_ProcessReadEvent(m_connection);
-    takeAcks();
-}
-
-void NatsPublisher::writable()
-{
-    natsConnection_ProcessWriteEvent(m_connection);
 }
 
 void NatsPublisher::takeAcks()

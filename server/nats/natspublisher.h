@@ -6,22 +6,20 @@
 // NatsClient::publish() goes through cnats' threads: its flusher writes the message, its reader
 // parses the ack, a delivery thread runs the ack handler, and the completion is posted back.
 // At POST /events rates those wake-ups cost more than the publishes (see README, Speed). Here
-// the connection runs on cnats' external event loop interface (natsOptions_SetEventLoop):
-// cnats reads and writes the socket only when this object's QSocketNotifiers say it may, and
-// the acks arrive on a synchronous inbox subscription drained right after each read. A publish
-// appends to cnats' buffer; everything published in one pass of the event loop leaves in one
-// write.
+// the connection is served by this thread's event loop (NatsEventLoop), and the acks arrive
+// on a synchronous inbox subscription drained right after each read. A publish appends to
+// cnats' buffer; everything published in one pass of the event loop leaves in one write.
 //
 // Not thread-safe: create, open, publish and destroy on one thread (the HTTP thread). cnats
 // still runs its reconnect, ping and callback threads; what they report reaches this thread
 // as posted calls.
 
 #include "natsclient.h"
+#include "natseventloop.h"
 
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QObject>
-#include <QSocketNotifier>
 #include <QTimer>
 #include <QWaitCondition>
 #include <atomic>
@@ -74,12 +72,6 @@ private:
     };
 
     void failLater(NatsClient::PublishCallback done, const QString &error, bool tooLarge = false);
-    // Brings the socket notifiers in line with what cnats asked for last (m_fd, m_wantRead,
-    // m_wantWrite). Runs on this thread; cnats' threads post it.
-    void syncNotifiers();
-    void requestSync();
-    void readable();
-    void writable();
     void takeAcks();
     void answer(quint64 id, const NatsPublishResult &result);
     void expire();
@@ -93,15 +85,7 @@ private:
     std::atomic<bool> m_connected {false};
     bool m_closing = false;
 
-    // What cnats asked the event loop for, from whichever thread it asked on.
-    std::atomic<int> m_fd {-1};
-    std::atomic<quint64> m_attachment {0}; // counts attaches: a new socket may reuse the fd
-    std::atomic<bool> m_wantRead {false};
-    std::atomic<bool> m_wantWrite {false};
-    std::atomic<bool> m_syncPosted {false};
-    quint64 m_notifiedAttachment = 0;
-    std::unique_ptr<QSocketNotifier> m_readNotifier;
-    std::unique_ptr<QSocketNotifier> m_writeNotifier;
+    NatsEventLoop *m_loop = nullptr; // a child: serves the socket on this object's thread
 
     // Publishes in the order they were sent; the front one has id m_firstId. An answered one
     // stays (with an empty callback) until those before it are answered or expired.

@@ -1,0 +1,142 @@
+#include "natseventloop.h"
+
+#include <QDeadlineTimer>
+#include <QThread>
+#include <nats/nats.h>
+#include <poll.h>
+
+namespace Switchboard {
+
+struct NatsEventLoopCallbacks
+{
+    static natsStatus attach(void **userData, void *loop, natsConnection *, natsSock socket)
+    {
+        auto *self = static_cast<NatsEventLoop *>(loop);
+        *userData = self;
+        self->m_fd = int(socket);
+        self->m_wantRead = true; // cnats never asks for reads: it expects them from now on
+        self->m_attachment.fetch_add(1);
+        self->requestSync();
+        return NATS_OK;
+    }
+
+    static natsStatus read(void *userData, bool add)
+    {
+        auto *self = static_cast<NatsEventLoop *>(userData);
+        self->m_wantRead = add;
+        self->requestSync();
+        return NATS_OK;
+    }
+
+    static natsStatus write(void *userData, bool add)
+    {
+        auto *self = static_cast<NatsEventLoop *>(userData);
+        self->m_wantWrite = add;
+        self->requestSync();
+        return NATS_OK;
+    }
+
+    static natsStatus detach(void *userData)
+    {
+        auto *self = static_cast<NatsEventLoop *>(userData);
+        self->m_fd = -1;
+        self->m_wantRead = false;
+        self->m_wantWrite = false;
+        self->m_attachment.fetch_add(1);
+        self->requestSync();
+        return NATS_OK;
+    }
+};
+
+NatsEventLoop::NatsEventLoop(QObject *parent)
+    : QObject(parent)
+{
+}
+
+int NatsEventLoop::install(natsOptions *options)
+{
+    natsStatus s = natsOptions_SetEventLoop(
+        options, this, NatsEventLoopCallbacks::attach, NatsEventLoopCallbacks::read,
+        NatsEventLoopCallbacks::write, NatsEventLoopCallbacks::detach);
+    // No flusher thread: a publish asks for a write event, and writable() sends the buffer.
+    if (s == NATS_OK)
+        s = natsOptions_SetSendAsap(options, true);
+    return s;
+}
+
+void NatsEventLoop::flush(int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (m_connection && m_wantWrite.load() && !deadline.hasExpired()) {
+        natsConnection_ProcessWriteEvent(m_connection); // asks to stop writing when all is sent
+        const int fd = m_fd.load();
+        if (!m_wantWrite.load() || fd < 0)
+            break;
+        pollfd socket {fd, POLLOUT, 0};
+        ::poll(&socket, 1, int(qBound(qint64(1), deadline.remainingTime(), qint64(100))));
+    }
+}
+
+void NatsEventLoop::shutdown()
+{
+    m_shutDown = true;
+    m_readNotifier.reset();
+    m_writeNotifier.reset();
+}
+
+void NatsEventLoop::requestSync()
+{
+    if (QThread::currentThread() == thread())
+        return syncNotifiers();
+    if (m_syncPosted.exchange(true))
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_syncPosted = false; // cleared before reading: a later request posts again
+            syncNotifiers();
+        },
+        Qt::QueuedConnection);
+}
+
+void NatsEventLoop::syncNotifiers()
+{
+    const quint64 attachment = m_attachment.load();
+    if (attachment != m_notifiedAttachment) {
+        m_notifiedAttachment = attachment;
+        // This may run inside one of their own signals: let the event loop delete them.
+        for (std::unique_ptr<QSocketNotifier> *notifier : {&m_readNotifier, &m_writeNotifier}) {
+            if (*notifier) {
+                (*notifier)->setEnabled(false);
+                notifier->release()->deleteLater();
+            }
+        }
+        const int fd = m_fd.load();
+        if (fd >= 0 && !m_shutDown) {
+            m_readNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);
+            m_writeNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Write);
+            connect(m_readNotifier.get(), &QSocketNotifier::activated, this,
+                    &NatsEventLoop::readable);
+            connect(m_writeNotifier.get(), &QSocketNotifier::activated, this,
+                    &NatsEventLoop::writable);
+        }
+    }
+    if (m_readNotifier)
+        m_readNotifier->setEnabled(m_wantRead.load());
+    if (m_writeNotifier)
+        m_writeNotifier->setEnabled(m_wantWrite.load());
+}
+
+void NatsEventLoop::readable()
+{
+    natsConnection_ProcessReadEvent(m_connection);
+    if (m_afterRead)
+        m_afterRead();
+}
+
+void NatsEventLoop::writable()
+{
+    natsConnection_ProcessWriteEvent(m_connection);
+}
+
+} // namespace Switchboard

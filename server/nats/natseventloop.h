@@ -1,0 +1,71 @@
+#pragma once
+
+// Serves one cnats connection's socket from the Qt event loop of the thread this object lives
+// in, through cnats' external event-loop interface (natsOptions_SetEventLoop): cnats starts no
+// reader thread, and writes only when this object's write notifier fires, so everything
+// written in one pass of the event loop leaves in one write() and what is read is parsed on
+// this thread.
+//
+// cnats calls the attach/read/write/detach callbacks on whichever thread it is on (this one,
+// its reconnect thread, its ping timer), often holding the connection's lock: they only record
+// what was asked, and the notifiers follow on this thread.
+//
+// The thread must never wait for a NATS reply (a blocking request, a flush): the reply would
+// be read by the event loop it is blocking.
+
+#include <QObject>
+#include <QSocketNotifier>
+#include <atomic>
+#include <functional>
+#include <memory>
+
+struct __natsConnection;
+struct __natsOptions;
+
+namespace Switchboard {
+
+class NatsEventLoop : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit NatsEventLoop(QObject *parent = nullptr);
+
+    // Before natsConnection_Connect; also turns cnats' flusher thread off (SendAsap).
+    int install(__natsOptions *options); // a natsStatus
+    // After natsConnection_Connect, with the connection it made.
+    void setConnection(__natsConnection *connection) { m_connection = connection; }
+    // Runs on this thread after every read, when cnats has parsed what arrived: synchronous
+    // subscriptions are drained here.
+    void setAfterRead(std::function<void()> afterRead) { m_afterRead = std::move(afterRead); }
+    // Writes what cnats has buffered now, waiting at most `timeoutMs` for the socket: before
+    // natsConnection_Close, which would otherwise drop it (acks, NAKs).
+    void flush(int timeoutMs);
+    // After natsConnection_Close: the notifiers go at once.
+    void shutdown();
+
+private:
+    friend struct NatsEventLoopCallbacks;
+
+    void requestSync();
+    void syncNotifiers();
+    void readable();
+    void writable();
+
+    __natsConnection *m_connection = nullptr;
+    std::function<void()> m_afterRead;
+    bool m_shutDown = false;
+
+    // What cnats asked for last, from whichever thread it asked on.
+    std::atomic<int> m_fd {-1};
+    std::atomic<quint64> m_attachment {
+        0}; // counts attaches and detaches: a new socket may reuse the fd
+    std::atomic<bool> m_wantRead {false};
+    std::atomic<bool> m_wantWrite {false};
+    std::atomic<bool> m_syncPosted {false};
+    quint64 m_notifiedAttachment = 0;
+    std::unique_ptr<QSocketNotifier> m_readNotifier;
+    std::unique_ptr<QSocketNotifier> m_writeNotifier;
+};
+
+} // namespace Switchboard
