@@ -7,7 +7,7 @@ packages=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-charts-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
-    libqt6svg6 qt6-qpa-plugins
+    libqt6svg6 qt6-qpa-plugins libqt6opengl6-dev
     libgl1-mesa-dev libxkbcommon-dev
     libhiredis-dev libnats-dev libyaml-cpp-dev libjwt-dev libssl-dev
     redis-server redis-tools nats-server

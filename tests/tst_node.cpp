@@ -5,6 +5,7 @@
 #include "http/apiaccess.h"
 #include "http/httprequest.h"
 #include "node/statusapi.h"
+#include "node/switchboardnode.h"
 #include "resp.h"
 #include "serverprocess.h"
 
@@ -12,8 +13,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QWebSocket>
 #include <csignal>
 
 using namespace Switchboard;
@@ -31,6 +34,7 @@ private Q_SLOTS:
     void localStackWithSimulationReplicatesAndStopsCleanly();
     void healthPortServesHealthToo();
     void metricsAreValidPrometheusText();
+    void statusStreamFeedsRemoteConsoles();
     void apiAccessRule_data();
     void apiAccessRule();
 
@@ -212,6 +216,50 @@ void TestNode::metricsAreValidPrometheusText()
                  line.constData());
     // Quantiles come from the buckets.
     QVERIFY(latency.quantile(0.5) > 0.002 && latency.quantile(0.5) <= 0.005);
+}
+
+// What a remote console reads: /api/v1/stream is a WebSocket sending the status document at
+// once and then a few times a second.
+void TestNode::statusStreamFeedsRemoteConsoles()
+{
+    Config config;
+    config.server.port = freeLoopbackPort();
+    config.server.bindAddress = QHostAddress::LocalHost;
+    SwitchboardNode node(config, {});
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+    const quint16 port = node.httpPort();
+
+    QList<QJsonObject> received;
+    QWebSocket socket;
+    connect(&socket, &QWebSocket::textMessageReceived, this, [&](const QString &message) {
+        received.append(QJsonDocument::fromJson(message.toUtf8()).object());
+    });
+    QElapsedTimer clock;
+    clock.start();
+    socket.open(QUrl(u"ws://127.0.0.1:%1/api/v1/stream"_s.arg(port)));
+    QTRY_VERIFY_WITH_TIMEOUT(!received.isEmpty(), 2000);
+    QVERIFY2(clock.elapsed() < 1000, qPrintable(QString::number(clock.elapsed())));
+    QTRY_VERIFY_WITH_TIMEOUT(received.size() >= 4, 3000);
+    for (const QJsonObject &status : std::as_const(received)) {
+        QCOMPARE(status[u"node"_s][u"pid"_s].toInteger(),
+                 node.status()[u"node"_s][u"pid"_s].toInteger());
+        QVERIFY(status.contains(u"health"_s) && status.contains(u"engines"_s));
+    }
+
+    // The same path without the upgrade says what it is.
+    const HttpResult plain = httpGet(port, "/api/v1/stream");
+    QCOMPARE(plain.status, 426);
+    QCOMPARE(QJsonDocument::fromJson(plain.body).object()[u"error"_s].toString(),
+             u"upgrade_required"_s);
+
+    // A node going away closes the stream: the console notices at once.
+    bool closed = false;
+    connect(&socket, &QWebSocket::disconnected, this, [&] { closed = true; });
+    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
+    node.stop(2000);
+    QVERIFY(stopped.wait(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(closed, 5000);
 }
 
 void TestNode::apiAccessRule_data()

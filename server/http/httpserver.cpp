@@ -7,6 +7,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
+#include <QWebSocket>
 #include <algorithm>
 #include <exception>
 #include <memory>
@@ -133,7 +134,18 @@ public:
         : QAbstractHttpServer(parent)
         , m_options(options)
     {
+        // QtHttpServer 6.4 hands an upgrade over only when this signal has a receiver
+        // (qabstracthttpserver.cpp:88-100).
+        connect(this, &QAbstractHttpServer::newWebSocketConnection, this,
+                &HttpServerPrivate::takeWebSockets);
     }
+
+    struct WebSocketRoute
+    {
+        HttpServer::WebSocketAccept accept;
+        HttpServer::WebSocketHandler connected;
+    };
+    QHash<QString, WebSocketRoute> m_webSocketRoutes; // by exact path
 
     void addRoute(Method method, const QString &pattern, HttpServer::Handler handler);
     bool listenOn(const QHostAddress &address, quint16 port, QString *errorMessage);
@@ -147,6 +159,8 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    void takeWebSockets();
+
     struct Match
     {
         const Route *route = nullptr;
@@ -325,6 +339,24 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
     httpRequest.body = request.body();
     httpRequest.remoteAddress = request.remoteAddress();
 
+    const auto webSocketRoute = m_webSocketRoutes.constFind(httpRequest.path);
+    if (webSocketRoute != m_webSocketRoutes.cend()) {
+        const bool upgrade =
+            request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+        const int refusal = upgrade ? webSocketRoute->accept(httpRequest) : 426;
+        if (refusal == 0)
+            return true; // QtHttpServer now hands the socket to its WebSocket server
+        HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath);
+        if (refusal == 426)
+            refused.sendError(426, u"upgrade_required"_s, u"this is a WebSocket endpoint"_s);
+        else
+            refused.sendError(refusal, refusal == 401 ? u"unauthorized"_s : u"forbidden"_s,
+                              u"the WebSocket was refused"_s);
+        // An upgrade answered here must not reach the WebSocket server: false makes QtHttpServer
+        // close the connection after the answer is written.
+        return !upgrade;
+    }
+
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath);
 
     // QtHttpServer 6.4 has read the whole body by now; BodyLimitTcpServer refuses most large
@@ -373,6 +405,19 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
     return true;
 }
 
+void HttpServerPrivate::takeWebSockets()
+{
+    while (hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
+        const auto route = m_webSocketRoutes.constFind(socket->requestUrl().path());
+        if (route == m_webSocketRoutes.cend()) {
+            socket->close(QWebSocketProtocol::CloseCodeBadOperation);
+            continue;
+        }
+        route->connected(socket.release());
+    }
+}
+
 void HttpServerPrivate::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     // QtHttpServer 6.4 calls this when handleRequest() returns false (qabstracthttpserver.cpp:
@@ -392,6 +437,12 @@ HttpServer::HttpServer(HttpServerOptions options, QObject *parent)
 }
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::addWebSocketRoute(const QString &path, WebSocketAccept accept,
+                                   WebSocketHandler connected)
+{
+    m_d->m_webSocketRoutes.insert(path, {std::move(accept), std::move(connected)});
+}
 
 void HttpServer::addRoute(QHttpServerRequest::Method method, const QString &pattern,
                           Handler handler)

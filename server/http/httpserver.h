@@ -11,6 +11,8 @@
 #include <QString>
 #include <functional>
 
+class QWebSocket;
+
 namespace Switchboard {
 
 Q_DECLARE_LOGGING_CATEGORY(lcHttp)
@@ -49,6 +51,13 @@ public:
 
     // A second route with the same method and pattern replaces the first (with a warning).
     void addRoute(QHttpServerRequest::Method method, const QString &pattern, Handler handler);
+    // A WebSocket endpoint on an exact path. `accept` judges the upgrade request: 0 takes it,
+    // and `connected` receives the socket (the caller owns it; it lives in this thread); any
+    // other value is the HTTP status answered instead (401, 403). A request on the path that
+    // is not an upgrade gets 426.
+    using WebSocketAccept = std::function<int(const HttpRequest &)>;
+    using WebSocketHandler = std::function<void(QWebSocket *)>;
+    void addWebSocketRoute(const QString &path, WebSocketAccept accept, WebSocketHandler connected);
     // Listens on one more address and port (0 picks a free port; see serverPorts()).
     bool listen(const QHostAddress &address, quint16 port, QString *errorMessage = nullptr);
     // The ports listened on now, in the order of the listen() calls.

@@ -8,10 +8,66 @@
 #include <QCoreApplication>
 #include <QHostInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QTimer>
+#include <QWebSocket>
 
 namespace Switchboard {
 
 using namespace Qt::Literals::StringLiterals;
+
+// The clients of /api/v1/stream (remote consoles): one status document, built once per tick,
+// sent to all of them as a text message.
+class StatusStream : public QObject
+{
+public:
+    StatusStream(const StatusApi *api, QObject *parent)
+        : QObject(parent)
+        , m_api(api)
+        , m_tick(this)
+    {
+        connect(&m_tick, &QTimer::timeout, this, &StatusStream::broadcast);
+    }
+
+    void add(QWebSocket *socket)
+    {
+        socket->setParent(this);
+        if (m_clients.size() >= StatusApi::maxStreamClients) {
+            socket->close(QWebSocketProtocol::CloseCodeAbnormalDisconnection,
+                          u"too many /api/v1/stream clients"_s);
+            socket->deleteLater();
+            return;
+        }
+        m_clients.append(socket);
+        connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+            m_clients.removeAll(socket);
+            socket->deleteLater();
+            if (m_clients.isEmpty())
+                m_tick.stop();
+        });
+        socket->sendTextMessage(document()); // the first at once: the console shows it now
+        if (!m_tick.isActive())
+            m_tick.start(StatusApi::streamIntervalMs);
+    }
+
+private:
+    QString document() const
+    {
+        return QString::fromUtf8(QJsonDocument(m_api->status()).toJson(QJsonDocument::Compact));
+    }
+
+    void broadcast()
+    {
+        const QString text = document();
+        for (QWebSocket *socket : std::as_const(m_clients))
+            socket->sendTextMessage(text);
+    }
+
+    const StatusApi *m_api;
+    QTimer m_tick;
+    QList<QWebSocket *> m_clients;
+};
 
 StatusApi::StatusApi(SnapshotBoard *board, QByteArray apiToken)
     : m_board(board)
@@ -37,6 +93,17 @@ void StatusApi::registerRoutes(HttpServer &server)
                     [this](const HttpRequest &, HttpResponder &&responder) {
                         responder.send(200, metrics(), "text/plain; version=0.0.4; charset=utf-8");
                     });
+    // Created on the HTTP thread (this runs there), deleted with the server.
+    m_stream = new StatusStream(this, &server);
+    server.addWebSocketRoute(
+        u"/api/v1/stream"_s,
+        [this](const HttpRequest &request) { return apiAccessStatus(request, m_apiToken); },
+        [stream = QPointer<StatusStream>(m_stream)](QWebSocket *socket) {
+            if (stream)
+                stream->add(socket);
+            else
+                delete socket;
+        });
     server.addRoute(QHttpServerRequest::Method::Get, u"/api/v1/status"_s,
                     [this](const HttpRequest &request, HttpResponder &&responder) {
                         if (authorizeApi(request, responder, m_apiToken))
@@ -100,6 +167,8 @@ QJsonObject StatusApi::status() const
                       {u"pid"_s, QCoreApplication::applicationPid()},
                       {u"started_at"_s, m_startedAt.toString(Qt::ISODateWithMs)},
                       {u"status"_s, healthBody.value(u"status"_s)}}},
+        // One shape for every engine: {"status": "healthy"|"unhealthy", "reason": "..."}.
+        {u"health"_s, healthBody.value(u"engines"_s)},
         {u"engines"_s, engines},
         {u"logs"_s, logs},
     };

@@ -25,11 +25,15 @@ public:
     QJsonObject health(int *status) const;
     QByteArray metrics() const;
     QJsonObject status() const;
+    // The status document sent every `intervalMs` to each client of /api/v1/stream.
+    static constexpr int streamIntervalMs = 250;
+    static constexpr int maxStreamClients = 32;
 
 private:
     SnapshotBoard *m_board;
     QByteArray m_apiToken;
     QDateTime m_startedAt;
+    class StatusStream *m_stream = nullptr; // lives in the HTTP thread, a child of the server
 };
 
 } // namespace Switchboard

@@ -95,29 +95,29 @@ bool SwitchboardNode::startHttp(QString *error)
     HttpServerOptions options;
     options.bodyLimitBytes = m_config.server.bodyLimitBytes;
 
-    m_http = new HttpServer(options);
-    m_statusApi->registerRoutes(*m_http);
     const quint16 healthPort = m_config.server.healthPort;
-    if (healthPort != 0 && healthPort != m_config.server.port) {
-        m_healthHttp = new HttpServer(options);
-        m_statusApi->registerHealthRoute(*m_healthHttp);
-    }
-    // The listeners live in the HTTP thread, so that a busy engine or the console never
-    // delays /health.
-    for (HttpServer *server : {m_http, m_healthHttp}) {
-        if (server)
-            server->moveToThread(&m_httpThread);
-    }
     if (m_ingressGateway) {
         m_ingressApi = new IngressApi(m_ingressGateway, m_config.nats, m_config.ingress,
                                       m_config.server.apiToken);
         m_ingressApi->moveToThread(&m_httpThread);
     }
+    m_httpContext = new QObject;
+    m_httpContext->moveToThread(&m_httpThread);
     m_httpThread.start();
     bool ok = true;
     QMetaObject::invokeMethod(
-        m_http,
+        m_httpContext,
         [&] {
+            // The listeners are made in the HTTP thread, so that a busy engine or the console
+            // never delays /health, and made *there* because QAbstractHttpServer keeps its
+            // WebSocket server as a plain member (qabstracthttpserver_p.h:44 in 6.4): it stays
+            // in the constructing thread, which moveToThread() cannot change.
+            m_http = new HttpServer(options);
+            m_statusApi->registerRoutes(*m_http);
+            if (healthPort != 0 && healthPort != m_config.server.port) {
+                m_healthHttp = new HttpServer(options);
+                m_statusApi->registerHealthRoute(*m_healthHttp);
+            }
             if (m_ingressApi)
                 m_ingressApi->registerRoutes(*m_http);
             if (m_ingressGateway && m_config.simulate.enabled)
@@ -150,7 +150,7 @@ void SwitchboardNode::stopHttp()
     // the ingress API point at it. Parked ingress requests are answered (503) or dropped, if
     // their client left, before the listeners go.
     QMetaObject::invokeMethod(
-        m_http ? static_cast<QObject *>(m_http) : m_ingressApi,
+        m_httpContext,
         [this] {
             for (HttpServer *server : {m_http, m_healthHttp}) {
                 if (server)
@@ -165,6 +165,13 @@ void SwitchboardNode::stopHttp()
     m_http = m_healthHttp = nullptr;
     m_httpThread.quit();
     m_httpThread.wait(3000);
+    delete m_httpContext;
+    m_httpContext = nullptr;
+}
+
+QJsonObject SwitchboardNode::status() const
+{
+    return m_statusApi ? m_statusApi->status() : QJsonObject();
 }
 
 void SwitchboardNode::stop(int deadlineMs)

@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "core/enginehost.h"
 
+#include <QJsonObject>
 #include <QObject>
 #include <QThread>
 #include <memory>
@@ -32,6 +33,8 @@ public:
     void stop(int deadlineMs = 9000);
 
     SnapshotBoard *board() { return m_host.board(); }
+    // The document /api/v1/status serves, built from the snapshots; any thread.
+    QJsonObject status() const;
     const Config &config() const { return m_config; }
     quint16 httpPort() const { return m_httpPort; }
 
@@ -49,6 +52,7 @@ private:
     std::unique_ptr<LocalStack> m_localStack;
     std::unique_ptr<StatusApi> m_statusApi;
     QThread m_httpThread;
+    QObject *m_httpContext = nullptr; // lives in m_httpThread: where work for it is queued
     HttpServer *m_http = nullptr; // lives in m_httpThread
     HttpServer *m_healthHttp = nullptr; // HEALTH_PORT, when it differs from PORT
     std::shared_ptr<IngressGateway> m_ingressGateway;

@@ -1,0 +1,61 @@
+#include "nodesource.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+void NodeSource::httpRequest(const QByteArray &token, const QByteArray &method, const QString &path,
+                             QObject *context, Reply reply)
+{
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    QUrl url = baseUrl();
+    const qsizetype query = path.indexOf(u'?');
+    url.setPath(query < 0 ? path : path.left(query));
+    if (query >= 0)
+        url.setQuery(path.mid(query + 1));
+    QNetworkRequest request(url);
+    if (!token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + token);
+    request.setTransferTimeout(15000);
+    QNetworkReply *networkReply = m_network->sendCustomRequest(request, method, QByteArray());
+    QPointer<QObject> guard(context);
+    connect(networkReply, &QNetworkReply::finished, this, [networkReply, guard, reply] {
+        networkReply->deleteLater();
+        if (!guard)
+            return;
+        const int status =
+            networkReply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 0)
+            return reply(0, {{u"error"_s, networkReply->errorString()}});
+        reply(status, QJsonDocument::fromJson(networkReply->readAll()).object());
+    });
+}
+
+void NodeSource::setStatus(const QJsonObject &status)
+{
+    m_status = status;
+    m_statusTime = QDateTime::currentDateTimeUtc();
+    setReachability(Reachability::Live);
+    Q_EMIT statusChanged();
+}
+
+void NodeSource::setReachability(Reachability reachability, const QString &reason)
+{
+    if (reachability == m_reachability && reason == m_unreachableReason)
+        return;
+    if (reachability == Reachability::Unreachable && m_reachability != Reachability::Unreachable)
+        m_unreachableSince = QDateTime::currentDateTimeUtc();
+    if (reachability != Reachability::Unreachable)
+        m_unreachableSince = {};
+    m_reachability = reachability;
+    m_unreachableReason = reachability == Reachability::Unreachable ? reason : QString();
+    Q_EMIT reachabilityChanged();
+}
+
+} // namespace Switchboard

@@ -1,0 +1,80 @@
+#pragma once
+
+// What the console knows of one node: its /api/v1/status document as it changes, whether the
+// node answers, and a way to call its REST API. Implemented once for the engines in this
+// process (LocalNodeSource) and once for a remote node's /api/v1/stream (RemoteNodeSource), so
+// every panel is written once and cannot tell them apart (STYLE.md, console).
+//
+// Lives in the GUI thread; signals are emitted there.
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QObject>
+#include <QUrl>
+#include <functional>
+
+class QNetworkAccessManager;
+
+namespace Switchboard {
+
+class NodeSource : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Reachability {
+        Connecting, // no status yet
+        Live, // statuses arrive
+        Unreachable, // none for a while, or the connection failed: see unreachableSince()
+    };
+    Q_ENUM(Reachability)
+
+    // `status` is 0 when the node did not answer (then `body` holds {"error": "..."}).
+    using Reply = std::function<void(int status, const QJsonObject &body)>;
+
+    using QObject::QObject;
+
+    // "this node (vm)" for the local one, "host:port" for a remote one.
+    virtual QString displayName() const = 0;
+    // The node's HTTP base URL (http://127.0.0.1:8080 for the local node).
+    virtual QUrl baseUrl() const = 0;
+    virtual bool isLocal() const = 0;
+    // Starts receiving statuses (and, for a remote node, reconnecting forever).
+    virtual void start() = 0;
+
+    // Calls the node's REST API, e.g. ("POST", "/api/v1/ingress/dead-letters/12/replay").
+    // `reply` runs once on the GUI thread, unless `context` is destroyed first.
+    virtual void request(const QByteArray &method, const QString &path, QObject *context,
+                         Reply reply) = 0;
+
+    Reachability reachability() const { return m_reachability; }
+    // When the node stopped answering, and why (valid while Unreachable).
+    QDateTime unreachableSince() const { return m_unreachableSince; }
+    QString unreachableReason() const { return m_unreachableReason; }
+
+    // The latest /api/v1/status document: {"node": {...}, "engines": {"sync": {...},
+    // "ingress": {...}}, "logs": [...]}; empty before the first one arrives.
+    const QJsonObject &status() const { return m_status; }
+    QDateTime statusTime() const { return m_statusTime; }
+
+Q_SIGNALS:
+    void statusChanged(); // a new status document (a few per second)
+    void reachabilityChanged();
+
+protected:
+    // request() over HTTP to baseUrl(), with "Authorization: Bearer <token>" when one is given.
+    void httpRequest(const QByteArray &token, const QByteArray &method, const QString &path,
+                     QObject *context, Reply reply);
+    void setStatus(const QJsonObject &status);
+    void setReachability(Reachability reachability, const QString &reason = {});
+
+private:
+    QNetworkAccessManager *m_network = nullptr;
+    Reachability m_reachability = Reachability::Connecting;
+    QDateTime m_unreachableSince;
+    QString m_unreachableReason;
+    QJsonObject m_status;
+    QDateTime m_statusTime;
+};
+
+} // namespace Switchboard

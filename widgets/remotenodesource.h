@@ -1,0 +1,44 @@
+#pragma once
+
+// A headless node elsewhere, reached only through its HTTP API: a WebSocket on
+// /api/v1/stream brings its status document a few times a second; REST calls carry the API
+// token. A node that stops answering turns Unreachable (after a few seconds without a status,
+// or at once when the connection fails) and is retried forever.
+
+#include "nodesource.h"
+
+#include <QTimer>
+
+class QWebSocket;
+
+namespace Switchboard {
+
+class RemoteNodeSource : public NodeSource
+{
+    Q_OBJECT
+
+public:
+    // `baseUrl`: http(s)://host:port; `token`: the node's api.token, empty on loopback.
+    RemoteNodeSource(const QUrl &baseUrl, const QByteArray &token, QObject *parent = nullptr);
+    ~RemoteNodeSource() override;
+
+    QString displayName() const override;
+    QUrl baseUrl() const override { return m_baseUrl; }
+    bool isLocal() const override { return false; }
+    void start() override;
+    void request(const QByteArray &method, const QString &path, QObject *context,
+                 Reply reply) override;
+
+private:
+    void connectStream();
+    void streamMessage(const QString &message);
+    void streamLost(const QString &reason);
+
+    QUrl m_baseUrl;
+    QByteArray m_token;
+    QWebSocket *m_socket = nullptr;
+    QTimer m_silence; // no status for this long: unreachable
+    QTimer m_retry;
+};
+
+} // namespace Switchboard
