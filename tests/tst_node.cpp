@@ -155,6 +155,21 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
     QCOMPARE(process.exitCode(), 0);
     for (qint64 pid : children)
         QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 5000);
+
+    // Killed outright, the node still takes its servers with it.
+    SwitchboardProcess killed;
+    killed.setEnvironment(env);
+    QVERIFY(killed.start({u"--port"_s, QString::number(port)}));
+    QVERIFY2(killed.waitForHealthy(port, 20000), killed.output().constData());
+    children.clear();
+    it = pidLine.globalMatch(QString::fromUtf8(killed.output()));
+    while (it.hasNext())
+        children.append(it.next().captured(1).toLongLong());
+    QCOMPARE(children.size(), 2);
+    killed.kill();
+    QVERIFY(killed.waitForFinished(5000));
+    for (qint64 pid : children)
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 5000);
 }
 
 void TestNode::healthPortServesHealthToo()

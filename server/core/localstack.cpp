@@ -8,6 +8,11 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#ifdef Q_OS_LINUX
+#include <csignal>
+#include <sys/prctl.h>
+#endif
+
 namespace Switchboard {
 
 namespace {
@@ -116,6 +121,12 @@ bool LocalStack::startChild(const QString &name, const QString &program,
     process->setProcessChannelMode(QProcess::MergedChannels);
     process->setStandardOutputFile(logFile);
     process->setWorkingDirectory(dir);
+#ifdef Q_OS_LINUX
+    // A node killed with SIGKILL takes its servers with it, instead of leaving them holding the
+    // ports and the data directory (nats-server locks it) for the next start. The signal comes
+    // when the thread that started the child ends: this runs on the main thread.
+    process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+#endif
     process->start(program, arguments);
     if (!process->waitForStarted(5000)) {
         m_error = QStringLiteral("cannot start %1: %2 (install it or configure a server for this "
