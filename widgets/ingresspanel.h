@@ -1,0 +1,127 @@
+#pragma once
+
+// The ingress engine of one node: forward failures per domain and per endpoint, the engine's
+// figures, and the dead letters with Replay / Delete. Fed by the node's status document
+// (a few times a second) and, for dead letters, by its REST API.
+
+#include "ingressmodels.h"
+
+#include <QHash>
+#include <QTimer>
+#include <QWidget>
+#include <array>
+
+QT_BEGIN_NAMESPACE
+class QAbstractItemModel;
+class QChart;
+class QChartView;
+class QDateTimeAxis;
+class QJsonObject;
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QStackedWidget;
+class QTableView;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class DeadLetterView;
+class NodeSource;
+
+class IngressPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit IngressPanel(NodeSource *source, QWidget *parent = nullptr);
+
+    QAbstractItemModel *deadLettersModel() const;
+
+private:
+    enum Figure {
+        Received,
+        Published,
+        Rejected,
+        Redeliveries,
+        DeadLetters,
+        EventsPerSecond,
+        ForwardLatency,
+        ConsumerPending,
+        InFlight,
+        Nats,
+        FigureCount
+    };
+
+    QWidget *createFigures();
+    QWidget *createChart();
+    QWidget *createDeadLetters();
+
+    void showStatus();
+    void showReachability();
+    void showFigures(const QJsonObject &ingress);
+    void showHealth();
+    void plotFailures(const QJsonObject &ingress);
+    void appendFailureRates(const ForwardFailureRates::Rates &rates, qint64 timeMs);
+
+    void refreshDeadLetters();
+    void loadOlderDeadLetters();
+    void showDeadLetterCount();
+    void showSelectedDeadLetter();
+    quint64 selectedDeadLetter() const;
+    void replaySelected();
+    void deleteSelected();
+    void deleteDeadLetter(quint64 id);
+    // A replayed or deleted dead letter leaves the table; the row below it takes the selection.
+    void dropDeadLetter(quint64 id);
+    void updateButtons();
+    void showOutcome(const QString &text, bool error);
+    QString failureText(int status, const QJsonObject &body) const;
+
+    NodeSource *m_source;
+    bool m_engineRunning = false;
+
+    QLabel *m_banner;
+    QLabel *m_staleNote;
+    QStackedWidget *m_pages;
+    QLabel *m_placeholder;
+    std::array<QLabel *, FigureCount> m_figures {};
+
+    QChartView *m_chartView = nullptr;
+    QChart *m_chart = nullptr;
+    QDateTimeAxis *m_timeAxis = nullptr;
+    QValueAxis *m_rateAxis = nullptr;
+    QHash<QString, QLineSeries *> m_failureSeries; // per domain
+    ForwardFailureRates m_failureRates;
+
+    IngressEndpointsModel *m_endpoints;
+    QTableView *m_endpointsTable = nullptr;
+    bool m_endpointColumnsSized = false;
+
+    DeadLettersModel *m_deadLetters;
+    QTableView *m_deadLettersTable = nullptr;
+    bool m_deadLetterColumnsSized = false;
+    DeadLetterView *m_deadLetterView = nullptr;
+    QLabel *m_deadLetterCount = nullptr;
+    QLabel *m_statusLabel = nullptr;
+    QPushButton *m_refreshButton = nullptr;
+    QPushButton *m_olderButton = nullptr;
+    QPushButton *m_replayButton = nullptr;
+    QPushButton *m_deleteButton = nullptr;
+
+    // The node's dead-letter counters and newest id: when they move, the list is fetched again.
+    QString m_deadLetterMark;
+    bool m_listInFlight = false;
+    bool m_listAgain = false; // a refresh was asked for while one was in flight or paused
+    QTimer m_listPause; // after a listing, before the next
+    bool m_olderInFlight = false;
+    qint64 m_deadLetterTotal = -1; // -1: not listed yet
+    quint64 m_nextBefore = 0; // 0: no older page
+    quint64 m_shownDeadLetter = 0; // whose detail is shown or being fetched
+    quint64 m_actionTarget = 0; // being replayed or deleted
+    bool m_statusIsListError = false; // the status label holds a listing error, cleared on success
+    bool m_refreshRequested = false; // the operator pressed Refresh: report the answer
+};
+
+} // namespace Switchboard
