@@ -63,8 +63,14 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
     const QCommandLineOption simulateRateOption(
         u"simulate-rate"_s,
         u"Events per second written by --simulate (default 50); implies --simulate."_s, u"n"_s);
+    const QCommandLineOption screenshotOption(
+        u"screenshot"_s,
+        u"Open the console with simulated traffic (implies --simulate), save a picture of "
+        u"it to <file> (PNG) after a few seconds, stop and exit."_s,
+        u"file"_s);
     parser.addOptions({helpOption, versionOption, headlessOption, configOption, logLevelOption,
-                       enginesOption, portOption, simulateOption, simulateRateOption});
+                       enginesOption, portOption, simulateOption, simulateRateOption,
+                       screenshotOption});
 
     CommandLineOptions options;
     options.helpText = parser.helpText() + helpEpilogue;
@@ -113,6 +119,20 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
             return options;
         }
         options.simulateRate = rate;
+        options.simulate = true;
+    }
+    if (parser.isSet(screenshotOption)) {
+        options.screenshotFile = parser.value(screenshotOption);
+        if (options.screenshotFile.isEmpty()) {
+            options.error = u"--screenshot=\"\": expected the file to save the picture to"_s;
+            return options;
+        }
+        if (options.headless) {
+            options.error = u"--screenshot needs the console; it cannot be combined with "
+                            u"--headless"_s;
+            return options;
+        }
+        // A picture of a console with nothing moving would show nothing.
         options.simulate = true;
     }
     return options;

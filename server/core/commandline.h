@@ -21,6 +21,9 @@ struct CommandLineOptions
     std::optional<QString> logLevel; // --log-level, checked by loadConfig()
     std::optional<QStringList> engines; // --engines sync,ingress, checked by loadConfig()
     std::optional<quint16> port; // --port, 1..65535
+    // --screenshot FILE.png: the console with simulated traffic, grabbed to FILE after a few
+    // seconds, then a clean exit (documentation, checks of the console). Implies --simulate.
+    QString screenshotFile;
     QString error; // one line; empty when the arguments were valid
     QString helpText; // what --help prints
 };

@@ -1,0 +1,139 @@
+#include "consolesettings.h"
+
+#include <QFile>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr QLatin1StringView nodesKey("nodes");
+constexpr QLatin1StringView urlKey("url");
+constexpr QLatin1StringView tokenKey("token");
+constexpr QLatin1StringView languageKey("console/language");
+
+} // namespace
+
+ConsoleSettings::ConsoleSettings() = default;
+
+ConsoleSettings::ConsoleSettings(const QString &fileName)
+    : m_settings(fileName, QSettings::IniFormat)
+{
+}
+
+QList<RemoteNodeSettings> ConsoleSettings::remoteNodes() const
+{
+    // QSettings::beginReadArray() is not const, though reading changes nothing.
+    auto &settings = const_cast<QSettings &>(m_settings);
+    QList<RemoteNodeSettings> nodes;
+    const int count = settings.beginReadArray(nodesKey);
+    for (int i = 0; i < count; ++i) {
+        settings.setArrayIndex(i);
+        const QUrl url = normalizedNodeUrl(QUrl(settings.value(urlKey).toString()));
+        if (url.isValid() && !url.host().isEmpty())
+            nodes.append({url, settings.value(tokenKey).toByteArray()});
+    }
+    settings.endArray();
+    return nodes;
+}
+
+bool ConsoleSettings::addRemoteNode(const RemoteNodeSettings &node)
+{
+    QList<RemoteNodeSettings> nodes = remoteNodes();
+    const QUrl url = normalizedNodeUrl(node.url);
+    for (const RemoteNodeSettings &listed : nodes) {
+        if (listed.url == url)
+            return false;
+    }
+    nodes.append({url, node.token});
+    writeRemoteNodes(nodes);
+    return true;
+}
+
+void ConsoleSettings::removeRemoteNode(const QUrl &url)
+{
+    QList<RemoteNodeSettings> nodes = remoteNodes();
+    const QUrl normalized = normalizedNodeUrl(url);
+    nodes.removeIf([&](const RemoteNodeSettings &node) { return node.url == normalized; });
+    writeRemoteNodes(nodes);
+}
+
+QString ConsoleSettings::language() const
+{
+    const QString code = m_settings.value(languageKey).toString();
+    for (const ConsoleLanguage &language : languages()) {
+        if (language.code == code)
+            return code;
+    }
+    return {}; // a language this version no longer has: follow the system
+}
+
+void ConsoleSettings::setLanguage(const QString &code)
+{
+    m_settings.setValue(languageKey, code);
+    m_settings.sync();
+}
+
+QList<ConsoleLanguage> ConsoleSettings::languages()
+{
+    return {
+        {QString(), tr("System")},
+        {u"en"_s, u"English"_s},
+        {u"pt_BR"_s, u"Português (Brasil)"_s},
+        {u"vi"_s, u"Tiếng Việt"_s},
+    };
+}
+
+QUrl ConsoleSettings::normalizedNodeUrl(const QUrl &url)
+{
+    QUrl normalized = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment
+                                   | QUrl::RemoveUserInfo);
+    normalized.setHost(normalized.host().toLower());
+    return normalized;
+}
+
+void ConsoleSettings::writeRemoteNodes(const QList<RemoteNodeSettings> &nodes)
+{
+    m_settings.remove(nodesKey);
+    m_settings.beginWriteArray(nodesKey, int(nodes.size()));
+    for (int i = 0; i < nodes.size(); ++i) {
+        m_settings.setArrayIndex(i);
+        m_settings.setValue(urlKey, nodes.at(i).url.toString());
+        if (!nodes.at(i).token.isEmpty())
+            m_settings.setValue(tokenKey, nodes.at(i).token);
+    }
+    m_settings.endArray();
+    m_settings.sync();
+    // The file holds API tokens: readable by this user only. QSettings rewrites it through
+    // QSaveFile, which keeps the permissions of the file it replaces.
+    if (m_settings.status() == QSettings::NoError && QFile::exists(m_settings.fileName()))
+        QFile::setPermissions(m_settings.fileName(), QFile::ReadOwner | QFile::WriteOwner);
+}
+
+void installConsoleTranslators(const QString &language)
+{
+    QCoreApplication *app = QCoreApplication::instance();
+    const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
+
+    auto *console = new QTranslator(app);
+    const bool loaded = language.isEmpty()
+        ? console->load(locale, u"switchboard"_s, u"_"_s, u":/i18n"_s)
+        : console->load(u":/i18n/switchboard_"_s + language + u".qm"_s);
+    if (loaded)
+        QCoreApplication::installTranslator(console);
+    else
+        delete console;
+
+    // Qt's own strings: the standard buttons of message boxes and dialogs.
+    auto *qt = new QTranslator(app);
+    if (qt->load(locale, u"qtbase"_s, u"_"_s, QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+    else
+        delete qt;
+}
+
+} // namespace Switchboard

@@ -1,0 +1,451 @@
+#include "mainwindow.h"
+
+#include "addnodedialog.h"
+#include "consolesettings.h"
+#include "logpanel.h"
+#include "nodesmodel.h"
+#include "nodesource.h"
+#include "nodeview.h"
+#include "remotenodesource.h"
+#include "settingsdialog.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyledItemDelegate>
+#include <QSystemTrayIcon>
+#include <QTimer>
+#include <QTreeView>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// The application icon with a red dot in its corner: something is unhealthy.
+QIcon problemIcon(const QIcon &base)
+{
+    constexpr int size = 64;
+    QPixmap pixmap = base.pixmap(size, size);
+    if (pixmap.isNull()) {
+        pixmap = QPixmap(size, size);
+        pixmap.fill(Qt::transparent);
+    }
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(Qt::white, 3));
+    painter.setBrush(QColor(0xd3, 0x2f, 0x2f));
+    painter.drawEllipse(QRectF(size * 0.52, size * 0.52, size * 0.44, size * 0.44));
+    painter.end();
+    return QIcon(pixmap);
+}
+
+// Rows as tall as their wrapped text, so that an unhealthy engine's reason is read in full in
+// the list rather than in a tooltip. QTreeView asks for row heights without the column's width,
+// with which the default delegate never wraps.
+class NodesDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        const auto *tree = qobject_cast<const QTreeView *>(option.widget);
+        if (!tree)
+            return QStyledItemDelegate::sizeHint(option, index);
+        int depth = 0;
+        for (QModelIndex parent = index.parent(); parent.isValid(); parent = parent.parent())
+            ++depth;
+        QStyleOptionViewItem sized = option;
+        sized.rect = QRect(0, 0, qMax(80, tree->columnWidth(0) - depth * tree->indentation()), 1);
+        return QStyledItemDelegate::sizeHint(sized, index);
+    }
+};
+
+} // namespace
+
+MainWindow::MainWindow(ConsoleSettings *settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_ownSettings(settings ? nullptr : std::make_unique<ConsoleSettings>())
+    , m_settings(settings ? settings : m_ownSettings.get())
+    , m_nodes(new NodesModel(this))
+    , m_views(new QStackedWidget(this))
+    , m_summary(new QLabel(this))
+{
+    setObjectName(u"mainWindow"_s);
+    setWindowTitle(tr("Switchboard"));
+    m_views->setObjectName(u"nodeViews"_s);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(createNodesPane());
+    splitter->addWidget(m_views);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({330, 1070});
+    setCentralWidget(splitter);
+
+    m_summary->setObjectName(u"healthSummary"_s);
+    statusBar()->addPermanentWidget(m_summary);
+
+    createMenus();
+    createTray();
+
+    connect(m_nodes, &NodesModel::alertRaised, this, &MainWindow::raiseAlert);
+    connect(m_nodes, &NodesModel::healthChanged, this, &MainWindow::showHealthSummary);
+    connect(m_nodes, &QAbstractItemModel::rowsInserted, this, &MainWindow::showHealthSummary);
+    showHealthSummary();
+    resize(1400, 900);
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::createNodesPane()
+{
+    auto *pane = new QWidget(this);
+    auto *title = new QLabel(tr("Nodes"), pane);
+    QFont titleFont = title->font();
+    titleFont.setBold(true);
+    title->setFont(titleFont);
+
+    m_nodesView = new QTreeView(pane);
+    m_nodesView->setObjectName(u"nodesView"_s);
+    m_nodesView->setModel(m_nodes);
+    m_nodesView->header()->hide();
+    // Every engine of every node stays in sight: an operator must see at a glance which one
+    // is red, and why, without opening anything.
+    m_nodesView->setItemsExpandable(false);
+    m_nodesView->setRootIsDecorated(false);
+    m_nodesView->setIndentation(18);
+    m_nodesView->setIconSize(QSize(16, 16));
+    m_nodesView->setTextElideMode(Qt::ElideRight);
+    m_nodesView->setWordWrap(true);
+    m_nodesView->setItemDelegate(new NodesDelegate(m_nodesView));
+    // A wider or narrower list wraps differently: the rows are measured again, once the
+    // resize is over.
+    connect(m_nodesView->header(), &QHeaderView::sectionResized, m_nodesView, [this] {
+        QMetaObject::invokeMethod(m_nodesView, &QTreeView::doItemsLayout, Qt::QueuedConnection);
+    });
+    m_nodesView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_nodesView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_nodesView->setMinimumWidth(260);
+    connect(m_nodes, &QAbstractItemModel::rowsInserted, m_nodesView,
+            [this](const QModelIndex &parent, int first, int last) {
+                if (parent.isValid())
+                    return;
+                for (int row = first; row <= last; ++row)
+                    m_nodesView->expand(m_nodes->nodeIndex(row));
+            });
+    connect(m_nodesView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &MainWindow::showSelectedNode);
+
+    m_addButton = new QPushButton(tr("Add node…"), pane);
+    m_addButton->setObjectName(u"addNodeButton"_s);
+    m_addButton->setToolTip(tr("Watch a headless node elsewhere, by its URL"));
+    connect(m_addButton, &QPushButton::clicked, this, &MainWindow::addRemoteNode);
+    m_removeButton = new QPushButton(tr("Remove"), pane);
+    m_removeButton->setObjectName(u"removeNodeButton"_s);
+    m_removeButton->setToolTip(tr("Stop watching the selected remote node"));
+    m_removeButton->setEnabled(false);
+    connect(m_removeButton, &QPushButton::clicked, this, &MainWindow::removeSelectedNode);
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_addButton);
+    buttons->addWidget(m_removeButton);
+    buttons->addStretch(1);
+
+    auto *layout = new QVBoxLayout(pane);
+    layout->setContentsMargins(6, 6, 0, 6);
+    layout->addWidget(title);
+    layout->addWidget(m_nodesView, 1);
+    layout->addLayout(buttons);
+    return pane;
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *add = file->addAction(tr("&Add node…"), this, &MainWindow::addRemoteNode);
+    add->setShortcut(QKeySequence::New);
+    m_removeAction = file->addAction(tr("&Remove node"), this, &MainWindow::removeSelectedNode);
+    m_removeAction->setEnabled(false);
+    file->addSeparator();
+    QAction *settings = file->addAction(tr("&Settings…"), this, &MainWindow::showSettings);
+    settings->setShortcut(QKeySequence::Preferences);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &MainWindow::requestQuit);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *log = view->addAction(tr("&Log of the selected node"), this, [this] {
+        if (NodeView *current = currentNodeView())
+            current->showLog();
+    });
+    log->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Switchboard"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::createTray()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(QApplication::windowIcon(), this);
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("Show"), this, &MainWindow::showWindow);
+    menu->addSeparator();
+    menu->addAction(tr("Quit"), this, &MainWindow::requestQuit);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this,
+            [this](QSystemTrayIcon::ActivationReason reason) {
+                if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
+                    showWindow();
+            });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, &MainWindow::showWindow);
+    m_tray->show();
+}
+
+void MainWindow::addNode(NodeSource *source)
+{
+    source->setParent(this);
+    // The view first, so that its panels hear the source's first status.
+    auto *view = new NodeView(source, m_views);
+    m_views->addWidget(view);
+    m_nodes->addNode(source);
+    if (!m_nodesView->currentIndex().isValid())
+        selectNode(m_nodes->nodeCount() - 1);
+    source->start();
+}
+
+NodeView *MainWindow::nodeView(int row) const
+{
+    return qobject_cast<NodeView *>(m_views->widget(row));
+}
+
+NodeView *MainWindow::currentNodeView() const
+{
+    return qobject_cast<NodeView *>(m_views->currentWidget());
+}
+
+void MainWindow::selectNode(int row)
+{
+    m_nodesView->setCurrentIndex(m_nodes->nodeIndex(row));
+}
+
+void MainWindow::showSelectedNode()
+{
+    const QModelIndex current = m_nodesView->currentIndex();
+    const int row = m_nodes->nodeRowOf(current);
+    NodeSource *source = m_nodes->nodeSource(row);
+    const bool removable = source && !source->isLocal() && !m_stopping;
+    m_removeButton->setEnabled(removable);
+    m_removeAction->setEnabled(removable);
+    if (row < 0)
+        return;
+    m_views->setCurrentIndex(row);
+    // Selecting an engine under a node opens its tab.
+    const QString engine = current.data(NodesModel::EngineNameRole).toString();
+    if (!engine.isEmpty())
+        nodeView(row)->showEngine(engine);
+}
+
+void MainWindow::addRemoteNode()
+{
+    QList<QUrl> listed;
+    for (int row = 0; row < m_nodes->nodeCount(); ++row)
+        listed.append(ConsoleSettings::normalizedNodeUrl(m_nodes->nodeSource(row)->baseUrl()));
+    AddNodeDialog dialog(listed, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const QUrl url = dialog.url();
+    m_settings->addRemoteNode({url, dialog.token()});
+    addNode(new RemoteNodeSource(url, dialog.token(), this));
+    selectNode(m_nodes->nodeCount() - 1);
+}
+
+void MainWindow::removeSelectedNode()
+{
+    const int row = m_nodes->nodeRowOf(m_nodesView->currentIndex());
+    NodeSource *source = m_nodes->nodeSource(row);
+    if (!source || source->isLocal())
+        return;
+    const auto answer = QMessageBox::question(
+        this, tr("Remove node"),
+        tr("Stop watching %1? Its engines keep running; you can add it again later.")
+            .arg(source->displayName()));
+    if (answer != QMessageBox::Yes)
+        return;
+    m_settings->removeRemoteNode(source->baseUrl());
+    NodeView *view = nodeView(row);
+    m_views->removeWidget(view);
+    m_nodes->removeNode(row);
+    // The view and its panels hold the source: they go first.
+    delete view;
+    source->deleteLater();
+    showSelectedNode();
+}
+
+void MainWindow::showSettings()
+{
+    const QString before = m_settings->language();
+    SettingsDialog dialog(m_settings, this);
+    if (dialog.exec() == QDialog::Accepted && m_settings->language() != before)
+        statusBar()->showMessage(tr("The new language applies when Switchboard starts again."),
+                                 10000);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Switchboard"),
+        tr("<h3>Switchboard %1</h3><p>The contact centre's event engines (Redis stream sync, "
+           "event ingress, polling, timeouts) with their HTTP API and this operator "
+           "console.</p>")
+            .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::reportStartFailure(const QString &error)
+{
+    // Offscreen (tests, --screenshot) nobody could close the box: the log says it already.
+    const QString platform = QGuiApplication::platformName();
+    if (platform == u"offscreen" || platform == u"minimal")
+        return;
+    QMessageBox::critical(nullptr, tr("Switchboard"),
+                          tr("The engines cannot start: %1\n\nThe log says more (run "
+                             "switchboard from a terminal to see it).")
+                              .arg(error));
+}
+
+void MainWindow::showWindow()
+{
+    showNormal();
+    raise();
+    activateWindow();
+}
+
+void MainWindow::requestQuit()
+{
+    if (m_stopping)
+        return;
+    showStopping();
+    Q_EMIT quitRequested();
+}
+
+void MainWindow::showStopping()
+{
+    m_stopping = true;
+    centralWidget()->setEnabled(false);
+    menuBar()->setEnabled(false);
+    statusBar()->showMessage(tr("Stopping the engines: finishing the work in flight…"));
+    if (m_tray)
+        m_tray->setToolTip(tr("Switchboard: stopping"));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_stopping) {
+        // The process exits when the engines have stopped; until then the window stays to
+        // say so.
+        event->ignore();
+        return;
+    }
+    QMessageBox box(this);
+    box.setIcon(QMessageBox::Question);
+    box.setWindowTitle(tr("Close Switchboard"));
+    box.setText(tr("Keep the engines running in the tray, or quit?"));
+    box.setInformativeText(tr("The engines of this node run in this process. Quitting stops "
+                              "them gracefully: the work in flight is finished first."));
+    QPushButton *keep = nullptr;
+    if (m_tray)
+        keep = box.addButton(tr("Keep running in tray"), QMessageBox::AcceptRole);
+    QPushButton *quit = box.addButton(tr("Quit"), QMessageBox::DestructiveRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep ? keep : quit);
+    box.exec();
+
+    if (keep && box.clickedButton() == keep) {
+        event->accept(); // hidden; the application does not quit with its last window
+        if (!m_trayHintShown) {
+            m_trayHintShown = true;
+            m_tray->showMessage(tr("Switchboard keeps running"),
+                                tr("The engines keep running. Open the console from the tray "
+                                   "icon."),
+                                QSystemTrayIcon::Information, 5000);
+        }
+        return;
+    }
+    event->ignore();
+    if (box.clickedButton() == quit)
+        requestQuit();
+}
+
+void MainWindow::raiseAlert(NodeSource *source, const ConsoleAlert &alert)
+{
+    if (NodeView *view = nodeView(m_nodes->rowOf(source)))
+        view->logPanel()->addAlert(alert);
+    if (alert.level != ConsoleAlert::Level::Problem)
+        return;
+    statusBar()->showMessage(
+        alert.message.isEmpty() ? alert.title : alert.title + u": "_s + alert.message, 15000);
+    if (!m_tray)
+        return;
+    // Engines that turn red together (a Redis gone for sync and polling) make one notification.
+    if (m_pendingNotifications.isEmpty())
+        QTimer::singleShot(0, this, &MainWindow::notifyPendingAlerts);
+    m_pendingNotifications.append({alert.title, alert.message});
+}
+
+void MainWindow::notifyPendingAlerts()
+{
+    if (m_pendingNotifications.isEmpty() || !m_tray)
+        return;
+    QString title;
+    QStringList lines;
+    if (m_pendingNotifications.size() == 1) {
+        title = m_pendingNotifications.constFirst().first;
+        lines.append(m_pendingNotifications.constFirst().second);
+    } else {
+        title = tr("Problems on the nodes");
+        for (const auto &[alertTitle, message] : std::as_const(m_pendingNotifications))
+            lines.append(message.isEmpty() ? alertTitle : alertTitle + u": "_s + message);
+    }
+    m_pendingNotifications.clear();
+    m_tray->showMessage(title, lines.join(u'\n'), QSystemTrayIcon::Warning, 10000);
+}
+
+void MainWindow::showHealthSummary()
+{
+    const int unhealthy = m_nodes->unhealthyCount();
+    const QString summary = unhealthy == 0
+        ? tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount())
+        : tr("Nodes: %1 · unhealthy engines: %2").arg(m_nodes->nodeCount()).arg(unhealthy);
+    // The style first: the label's width follows the (bold) text set after it.
+    m_summary->setStyleSheet(unhealthy == 0 ? QString()
+                                            : u"QLabel { color: #b71c1c; font-weight: bold; }"_s);
+    m_summary->setText(summary);
+    if (!m_tray || m_stopping)
+        return;
+    m_tray->setToolTip(tr("Switchboard: %1").arg(summary));
+    const bool problem = unhealthy > 0;
+    if (problem != m_trayShowsProblem) {
+        m_trayShowsProblem = problem;
+        m_tray->setIcon(problem ? problemIcon(QApplication::windowIcon())
+                                : QApplication::windowIcon());
+    }
+}
+
+} // namespace Switchboard

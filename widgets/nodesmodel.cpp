@@ -1,0 +1,447 @@
+#include "nodesmodel.h"
+
+#include <QColor>
+#include <QFont>
+#include <QGuiApplication>
+#include <QJsonObject>
+#include <QPainter>
+#include <QPalette>
+#include <QPixmap>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int engineCount = int(consoleEngines.size());
+
+int engineNumber(QStringView engine)
+{
+    for (int i = 0; i < engineCount; ++i) {
+        if (consoleEngines[i] == engine)
+            return i;
+    }
+    return -1;
+}
+
+QColor stateColor(EngineState state)
+{
+    switch (state) {
+    case EngineState::Healthy:
+        return QColor(0x2e, 0x9d, 0x4a);
+    case EngineState::Unhealthy:
+        return QColor(0xd3, 0x2f, 0x2f);
+    case EngineState::Unknown:
+    case EngineState::NotRunning:
+        break;
+    }
+    return QColor(0x9e, 0x9e, 0x9e);
+}
+
+} // namespace
+
+EngineCondition engineCondition(const NodeSource &source, QStringView engine)
+{
+    switch (source.reachability()) {
+    case NodeSource::Reachability::Unreachable:
+        return {EngineState::Unknown, unreachableText(source)};
+    case NodeSource::Reachability::Connecting:
+        return {EngineState::Unknown, NodesModel::tr("waiting for the node's first status")};
+    case NodeSource::Reachability::Live:
+        break;
+    }
+
+    const QJsonObject &status = source.status();
+    const QJsonObject health = status.value(u"health"_s).toObject().value(engine).toObject();
+    const QJsonObject figures = status.value(u"engines"_s).toObject().value(engine).toObject();
+    if (health.isEmpty() && figures.isEmpty())
+        return {EngineState::NotRunning, {}};
+    const QString state = health.isEmpty() ? figures.value(u"status"_s).toString()
+                                           : health.value(u"status"_s).toString();
+    if (state == u"healthy")
+        return {EngineState::Healthy, {}};
+    QString reason = health.value(u"reason"_s).toString();
+    if (reason.isEmpty())
+        reason = figures.value(u"reason"_s).toString();
+    if (reason.isEmpty())
+        reason = NodesModel::tr("the node gives no reason");
+    return {EngineState::Unhealthy, reason};
+}
+
+QString unreachableText(const NodeSource &source)
+{
+    if (source.reachability() != NodeSource::Reachability::Unreachable)
+        return {};
+    QString text = NodesModel::tr("unreachable since %1")
+                       .arg(source.unreachableSince().toLocalTime().toString(u"HH:mm:ss"_s));
+    if (!source.unreachableReason().isEmpty())
+        text += u" ("_s + source.unreachableReason() + u')';
+    return text;
+}
+
+QString engineTitle(QStringView engine)
+{
+    if (engine == u"sync")
+        return NodesModel::tr("Sync");
+    if (engine == u"ingress")
+        return NodesModel::tr("Ingress");
+    if (engine == u"timeouts")
+        return NodesModel::tr("Timeouts");
+    if (engine == u"polling")
+        return NodesModel::tr("Polling");
+    return engine.toString();
+}
+
+QIcon engineStateIcon(EngineState state)
+{
+    // Drawn rather than loaded: four colours need no image files, and the dot stays sharp at
+    // any device pixel ratio.
+    const qreal ratio = qGuiApp ? qGuiApp->devicePixelRatio() : 1.0;
+    constexpr int size = 16;
+    QPixmap pixmap(int(size * ratio), int(size * ratio));
+    pixmap.setDevicePixelRatio(ratio);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QColor color = stateColor(state);
+    painter.setPen(QPen(color.darker(130), 1));
+    painter.setBrush(state == EngineState::NotRunning ? QBrush(Qt::transparent) : QBrush(color));
+    painter.drawEllipse(QRectF(3.5, 3.5, size - 7, size - 7));
+    painter.end();
+    return QIcon(pixmap);
+}
+
+QString nodeTimeText(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
+                                                : local.toString(u"yyyy-MM-dd HH:mm:ss"_s);
+}
+
+QDateTime nodeTime(const QJsonValue &value)
+{
+    return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs)
+                            : QDateTime();
+}
+
+NodesModel::NodesModel(QObject *parent)
+    : QAbstractItemModel(parent)
+{
+    for (const EngineState state : {EngineState::Unknown, EngineState::NotRunning,
+                                    EngineState::Healthy, EngineState::Unhealthy})
+        m_icons[size_t(state)] = engineStateIcon(state);
+}
+
+NodesModel::~NodesModel() = default;
+
+void NodesModel::addNode(NodeSource *source)
+{
+    const int row = nodeCount();
+    beginInsertRows({}, row, row);
+    auto node = std::make_unique<Node>();
+    node->source = source;
+    m_nodes.push_back(std::move(node));
+    endInsertRows();
+    connect(source, &NodeSource::statusChanged, this, [this, source] { refresh(source); });
+    connect(source, &NodeSource::reachabilityChanged, this, [this, source] { refresh(source); });
+    refresh(source);
+}
+
+void NodesModel::removeNode(int row)
+{
+    if (row < 0 || row >= nodeCount())
+        return;
+    NodeSource *source = m_nodes[size_t(row)]->source;
+    source->disconnect(this);
+    beginRemoveRows({}, row, row);
+    m_nodes.erase(m_nodes.begin() + row);
+    endRemoveRows();
+    Q_EMIT healthChanged();
+}
+
+NodeSource *NodesModel::nodeSource(int row) const
+{
+    return row >= 0 && row < nodeCount() ? m_nodes[size_t(row)]->source : nullptr;
+}
+
+int NodesModel::rowOf(const NodeSource *source) const
+{
+    for (int row = 0; row < nodeCount(); ++row) {
+        if (m_nodes[size_t(row)]->source == source)
+            return row;
+    }
+    return -1;
+}
+
+int NodesModel::rowOf(const Node *node) const
+{
+    for (int row = 0; row < nodeCount(); ++row) {
+        if (m_nodes[size_t(row)].get() == node)
+            return row;
+    }
+    return -1;
+}
+
+EngineState NodesModel::engineState(int row, QStringView engine) const
+{
+    const int number = engineNumber(engine);
+    if (row < 0 || row >= nodeCount() || number < 0)
+        return EngineState::Unknown;
+    return m_nodes[size_t(row)]->engines[size_t(number)].state;
+}
+
+QString NodesModel::engineReason(int row, QStringView engine) const
+{
+    const int number = engineNumber(engine);
+    if (row < 0 || row >= nodeCount() || number < 0)
+        return {};
+    return m_nodes[size_t(row)]->engines[size_t(number)].reason;
+}
+
+QModelIndex NodesModel::engineIndex(int row, QStringView engine) const
+{
+    const int number = engineNumber(engine);
+    if (number < 0)
+        return {};
+    return index(number, 0, nodeIndex(row));
+}
+
+int NodesModel::nodeRowOf(const QModelIndex &index) const
+{
+    if (!index.isValid() || index.model() != this)
+        return -1;
+    if (const auto *node = static_cast<const Node *>(index.internalPointer()))
+        return rowOf(node);
+    return index.row();
+}
+
+int NodesModel::unhealthyCount() const
+{
+    int count = 0;
+    for (const auto &node : m_nodes) {
+        for (const EngineCondition &engine : node->engines)
+            count += engine.state == EngineState::Unhealthy ? 1 : 0;
+    }
+    return count;
+}
+
+// Engine rows carry their node in internalPointer (node rows carry none): a Node lives on the
+// heap, so the pointer stays right while rows above it come and go.
+QModelIndex NodesModel::index(int row, int column, const QModelIndex &parent) const
+{
+    if (column != 0 || row < 0)
+        return {};
+    if (!parent.isValid())
+        return row < nodeCount() ? createIndex(row, 0) : QModelIndex();
+    if (parent.internalPointer() || parent.row() >= nodeCount() || row >= engineCount)
+        return {};
+    return createIndex(row, 0, m_nodes[size_t(parent.row())].get());
+}
+
+QModelIndex NodesModel::parent(const QModelIndex &child) const
+{
+    const auto *node = static_cast<const Node *>(child.internalPointer());
+    if (!child.isValid() || !node)
+        return {};
+    const int row = rowOf(node);
+    return row < 0 ? QModelIndex() : createIndex(row, 0);
+}
+
+int NodesModel::rowCount(const QModelIndex &parent) const
+{
+    if (!parent.isValid())
+        return nodeCount();
+    return parent.internalPointer() ? 0 : engineCount;
+}
+
+int NodesModel::columnCount(const QModelIndex &) const
+{
+    return 1;
+}
+
+QVariant NodesModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.model() != this)
+        return {};
+    if (const auto *node = static_cast<const Node *>(index.internalPointer())) {
+        const int number = index.row();
+        const QStringView engine = consoleEngines[size_t(number)];
+        const EngineCondition &health = node->engines[size_t(number)];
+        switch (role) {
+        case Qt::DisplayRole:
+            return engineText(engine, health);
+        case Qt::ToolTipRole:
+            return health.reason.isEmpty() ? engineText(engine, health)
+                                           : engineTitle(engine) + u": "_s + health.reason;
+        case Qt::DecorationRole:
+            return m_icons[size_t(health.state)];
+        case Qt::ForegroundRole:
+            if (health.state == EngineState::Unhealthy)
+                return stateColor(EngineState::Unhealthy).darker(120);
+            if (health.state != EngineState::Healthy)
+                return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
+            return {};
+        case EngineStateRole:
+            return int(health.state);
+        case EngineNameRole:
+            return engine.toString();
+        default:
+            return {};
+        }
+    }
+
+    if (index.row() >= nodeCount())
+        return {};
+    const Node &node = *m_nodes[size_t(index.row())];
+    switch (role) {
+    case Qt::DisplayRole:
+        return nodeText(node);
+    case Qt::ToolTipRole:
+        return nodeToolTip(node);
+    case Qt::DecorationRole:
+        return m_icons[size_t(nodeState(node))];
+    case Qt::FontRole: {
+        QFont font = QGuiApplication::font();
+        font.setBold(true);
+        return font;
+    }
+    default:
+        return {};
+    }
+}
+
+void NodesModel::refresh(NodeSource *source)
+{
+    const int row = rowOf(source);
+    if (row < 0)
+        return;
+    Node &node = *m_nodes[size_t(row)];
+    const NodeSource::Reachability wasReachable = node.reachability;
+    const NodeSource::Reachability reachability = source->reachability();
+    const QDateTime now = QDateTime::currentDateTime();
+
+    QList<ConsoleAlert> alerts;
+    bool enginesChanged = false;
+    for (int number = 0; number < engineCount; ++number) {
+        const QStringView engine = consoleEngines[size_t(number)];
+        EngineCondition &shown = node.engines[size_t(number)];
+        EngineCondition health = engineCondition(*source, engine);
+        if (health == shown)
+            continue;
+        const EngineState was = shown.state;
+        shown = std::move(health);
+        enginesChanged = true;
+        if (shown.state == EngineState::Unhealthy && was != EngineState::Unhealthy) {
+            alerts.append({ConsoleAlert::Level::Problem, now, engine.toString(),
+                           tr("%1 unhealthy on %2").arg(engineTitle(engine), source->displayName()),
+                           shown.reason});
+        } else if (was == EngineState::Unhealthy && shown.state == EngineState::Healthy) {
+            alerts.append(
+                {ConsoleAlert::Level::Recovery,
+                 now,
+                 engine.toString(),
+                 tr("%1 healthy again on %2").arg(engineTitle(engine), source->displayName()),
+                 {}});
+        }
+    }
+
+    node.reachability = reachability;
+    using Reachability = NodeSource::Reachability;
+    if (reachability == Reachability::Unreachable && wasReachable != Reachability::Unreachable) {
+        alerts.append({ConsoleAlert::Level::Problem,
+                       now,
+                       {},
+                       tr("%1 does not answer").arg(source->displayName()),
+                       source->unreachableReason()});
+    } else if (reachability == Reachability::Live && wasReachable == Reachability::Unreachable) {
+        alerts.append({ConsoleAlert::Level::Recovery,
+                       now,
+                       {},
+                       tr("%1 answers again").arg(source->displayName()),
+                       {}});
+    }
+
+    if (enginesChanged || reachability != wasReachable) {
+        const QModelIndex nodeRow = nodeIndex(row);
+        Q_EMIT dataChanged(nodeRow, nodeRow);
+        if (enginesChanged) {
+            Q_EMIT dataChanged(index(0, 0, nodeRow), index(engineCount - 1, 0, nodeRow));
+            Q_EMIT healthChanged();
+        }
+    }
+    for (const ConsoleAlert &alert : std::as_const(alerts))
+        Q_EMIT alertRaised(source, alert);
+}
+
+QString NodesModel::nodeText(const Node &node) const
+{
+    QString state;
+    switch (node.reachability) {
+    case NodeSource::Reachability::Connecting:
+        state = tr("connecting…");
+        break;
+    case NodeSource::Reachability::Unreachable:
+        state = unreachableText(*node.source);
+        break;
+    case NodeSource::Reachability::Live: {
+        QStringList unhealthy;
+        bool anyRunning = false;
+        for (size_t number = 0; number < node.engines.size(); ++number) {
+            if (node.engines[number].state == EngineState::Unhealthy)
+                unhealthy.append(engineTitle(consoleEngines[number]));
+            anyRunning = anyRunning || node.engines[number].state != EngineState::NotRunning;
+        }
+        if (!unhealthy.isEmpty())
+            state = tr("unhealthy: %1").arg(unhealthy.join(u", "_s));
+        else
+            state = anyRunning ? tr("all engines healthy") : tr("no engine running");
+        break;
+    }
+    }
+    return node.source->displayName() + u'\n' + state;
+}
+
+QString NodesModel::nodeToolTip(const Node &node) const
+{
+    QStringList lines {node.source->displayName(), node.source->baseUrl().toDisplayString()};
+    if (node.reachability == NodeSource::Reachability::Unreachable)
+        lines.append(unreachableText(*node.source));
+    for (int number = 0; number < engineCount; ++number)
+        lines.append(engineText(consoleEngines[size_t(number)], node.engines[size_t(number)]));
+    return lines.join(u'\n');
+}
+
+EngineState NodesModel::nodeState(const Node &node) const
+{
+    if (node.reachability != NodeSource::Reachability::Live)
+        return EngineState::Unknown;
+    bool anyRunning = false;
+    for (const EngineCondition &engine : node.engines) {
+        if (engine.state == EngineState::Unhealthy)
+            return EngineState::Unhealthy;
+        anyRunning = anyRunning || engine.state == EngineState::Healthy;
+    }
+    return anyRunning ? EngineState::Healthy : EngineState::NotRunning;
+}
+
+QString NodesModel::engineText(QStringView engine, const EngineCondition &health) const
+{
+    switch (health.state) {
+    case EngineState::Healthy:
+        return tr("%1: healthy").arg(engineTitle(engine));
+    case EngineState::NotRunning:
+        return tr("%1: not running").arg(engineTitle(engine));
+    case EngineState::Unknown:
+        // Why (unreachable since…, waiting…) is on the node's row and in the tooltip: the
+        // same words on four rows would hide the one that matters.
+        return tr("%1: unknown").arg(engineTitle(engine));
+    case EngineState::Unhealthy:
+        break;
+    }
+    return engineTitle(engine) + u": "_s + health.reason;
+}
+
+} // namespace Switchboard

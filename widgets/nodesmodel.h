@@ -1,0 +1,124 @@
+#pragma once
+
+// The nodes the console watches, and the health of each engine on each: a tree with one row
+// per node and, under it, one row per engine (sync, ingress, timeouts, polling) with a dot and
+// the reason. It raises the console's alerts: an engine turning red, a node no longer answering.
+
+#include "nodesource.h"
+
+#include <QAbstractItemModel>
+#include <QDateTime>
+#include <QIcon>
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace Switchboard {
+
+// The engines the console knows, in the order of the nodes list and of a node's tabs.
+inline constexpr std::array<QStringView, 4> consoleEngines {u"sync", u"ingress", u"timeouts",
+                                                            u"polling"};
+
+enum class EngineState {
+    Unknown, // no status yet, or the node does not answer: grey
+    NotRunning, // the node runs without this engine: grey
+    Healthy, // green
+    Unhealthy, // red, with a reason
+};
+
+struct EngineCondition
+{
+    EngineState state = EngineState::Unknown;
+    QString reason; // why it is unhealthy (or unknown); empty when healthy
+
+    bool operator==(const EngineCondition &) const = default;
+};
+
+// One engine of one node, read from its status document: the uniform "health" object first,
+// the engine's own "reason" when health gives none. The nodes list, the tabs and the panels
+// all ask here, so that they never disagree.
+EngineCondition engineCondition(const NodeSource &source, QStringView engine);
+// "unreachable since 12:45:46 (connection refused)"; empty while the node answers.
+QString unreachableText(const NodeSource &source);
+// "Sync", "Ingress"...: the engine as an operator names it.
+QString engineTitle(QStringView engine);
+// A round dot in the colour of the state, for lists and tabs.
+QIcon engineStateIcon(EngineState state);
+// "12:45:46" today, "2026-11-22 12:45:46" before: local time, as an operator reads a clock.
+QString nodeTimeText(const QDateTime &time);
+// A status document's RFC 3339 time, or an invalid QDateTime for null.
+QDateTime nodeTime(const QJsonValue &value);
+
+// Something the operator must hear of: shown in the node's log view and, for problems, as a
+// tray notification.
+struct ConsoleAlert
+{
+    enum class Level { Problem, Recovery };
+
+    Level level = Level::Problem;
+    QDateTime time; // when the console saw it
+    QString engine; // empty: about the node itself
+    QString title; // "Ingress unhealthy on vm"
+    QString message; // the reason
+};
+
+class NodesModel : public QAbstractItemModel
+{
+    Q_OBJECT
+
+public:
+    enum Role {
+        EngineStateRole = Qt::UserRole + 1, // EngineState as int; engine rows only
+        EngineNameRole, // "sync"...; engine rows only
+    };
+
+    explicit NodesModel(QObject *parent = nullptr);
+    ~NodesModel() override;
+
+    // Appends a node and follows its statuses; the model does not own the source.
+    void addNode(NodeSource *source);
+    void removeNode(int row);
+
+    int nodeCount() const { return int(m_nodes.size()); }
+    NodeSource *nodeSource(int row) const;
+    int rowOf(const NodeSource *source) const; // -1 when not listed
+    EngineState engineState(int row, QStringView engine) const;
+    QString engineReason(int row, QStringView engine) const;
+    QModelIndex nodeIndex(int row) const { return index(row, 0); }
+    QModelIndex engineIndex(int row, QStringView engine) const;
+    // The node row an index belongs to (itself or its parent), -1 for none.
+    int nodeRowOf(const QModelIndex &index) const;
+    // Engines shown red, over every node.
+    int unhealthyCount() const;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void alertRaised(Switchboard::NodeSource *source, const Switchboard::ConsoleAlert &alert);
+    // Some engine changed colour somewhere (the tray's tooltip follows).
+    void healthChanged();
+
+private:
+    struct Node
+    {
+        NodeSource *source = nullptr;
+        NodeSource::Reachability reachability = NodeSource::Reachability::Connecting;
+        std::array<EngineCondition, consoleEngines.size()> engines;
+    };
+
+    void refresh(NodeSource *source);
+    int rowOf(const Node *node) const;
+    QString nodeText(const Node &node) const;
+    QString nodeToolTip(const Node &node) const;
+    EngineState nodeState(const Node &node) const;
+    QString engineText(QStringView engine, const EngineCondition &health) const;
+
+    std::vector<std::unique_ptr<Node>> m_nodes;
+    std::array<QIcon, 4> m_icons; // per EngineState: data() is asked for them on every paint
+};
+
+} // namespace Switchboard

@@ -1,0 +1,56 @@
+#pragma once
+
+// Everything the console shows of one node: a header (name, address, version, whether it
+// answers) and a tab per engine plus its log. Each tab's icon is the engine's dot.
+
+#include "nodesmodel.h"
+
+#include <QWidget>
+#include <array>
+
+QT_BEGIN_NAMESPACE
+class QLabel;
+class QTabWidget;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class IngressPanel;
+class LogPanel;
+class NodeSource;
+class SyncPanel;
+
+class NodeView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit NodeView(NodeSource *source, QWidget *parent = nullptr);
+
+    NodeSource *source() const { return m_source; }
+    QTabWidget *tabs() const { return m_tabs; }
+    SyncPanel *syncPanel() const { return m_sync; }
+    IngressPanel *ingressPanel() const { return m_ingress; }
+    LogPanel *logPanel() const { return m_log; }
+
+    // Brings an engine's tab ("sync"...) to the front.
+    void showEngine(QStringView engine);
+    void showLog();
+
+private:
+    void showHeader();
+    void showTabStates();
+
+    NodeSource *m_source;
+    QLabel *m_title;
+    QLabel *m_detail;
+    QTabWidget *m_tabs;
+    SyncPanel *m_sync;
+    IngressPanel *m_ingress;
+    LogPanel *m_log;
+    std::array<EngineCondition, consoleEngines.size()> m_tabStates;
+    bool m_tabStatesShown = false;
+    QString m_shownDetail;
+};
+
+} // namespace Switchboard
