@@ -130,8 +130,10 @@ private:
         const bool ingressHealthy = (m_tick / 40) % 2 == 0; // turns red and back now and then
         return QJsonObject {
             {u"node"_s,
-             QJsonObject {{u"host"_s, displayName()}, {u"pid"_s, 1000 + m_index},
-                          {u"version"_s, u"0.1.0"_s}, {u"status"_s, u"healthy"_s}}},
+             QJsonObject {{u"host"_s, displayName()},
+                          {u"pid"_s, 1000 + m_index},
+                          {u"version"_s, u"0.1.0"_s},
+                          {u"status"_s, u"healthy"_s}}},
             {u"health"_s,
              QJsonObject {
                  {u"sync"_s, QJsonObject {{u"status"_s, u"healthy"_s}}},
@@ -143,8 +145,10 @@ private:
             {u"engines"_s,
              QJsonObject {
                  {u"sync"_s,
-                  QJsonObject {{u"streams"_s, streams}, {u"status"_s, u"healthy"_s},
-                               {u"reason"_s, QString()}, {u"last_sync"_s, now}}},
+                  QJsonObject {{u"streams"_s, streams},
+                               {u"status"_s, u"healthy"_s},
+                               {u"reason"_s, QString()},
+                               {u"last_sync"_s, now}}},
                  {u"ingress"_s,
                   QJsonObject {{u"endpoints"_s, endpoints},
                                {u"latest_dead_letters"_s, deadLetters},
