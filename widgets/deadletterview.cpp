@@ -30,9 +30,9 @@ QLabel *selectableLabel(QWidget *parent)
 
 QString timeText(const QJsonValue &value)
 {
-    const QDateTime time = ingressTime(value);
+    const QDateTime time = statusTime(value);
     return time.isValid()
-        ? u"%1 (%2)"_s.arg(ingressTimeText(time), time.toUTC().toString(Qt::ISODateWithMs))
+        ? u"%1 (%2)"_s.arg(statusTimeText(time), time.toUTC().toString(Qt::ISODateWithMs))
         : QString();
 }
 

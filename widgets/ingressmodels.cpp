@@ -38,21 +38,6 @@ QVariant numericAlignment()
 
 } // namespace
 
-QString ingressTimeText(const QDateTime &time)
-{
-    if (!time.isValid())
-        return {};
-    const QDateTime local = time.toLocalTime();
-    return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
-                                                : local.toString(u"yyyy-MM-dd HH:mm:ss"_s);
-}
-
-QDateTime ingressTime(const QJsonValue &value)
-{
-    return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs)
-                            : QDateTime();
-}
-
 // --- IngressEndpointsModel ---
 
 bool IngressEndpointsModel::Endpoint::failing() const
@@ -76,8 +61,8 @@ void IngressEndpointsModel::update(const QJsonArray &endpoints)
         endpoint.connectionErrors = object.value(u"connection_errors"_s).toInteger();
         endpoint.lastStatus = object.value(u"last_status"_s).toInt();
         endpoint.lastError = object.value(u"last_error"_s).toString();
-        endpoint.lastSuccess = ingressTime(object.value(u"last_success"_s));
-        endpoint.lastFailure = ingressTime(object.value(u"last_failure"_s));
+        endpoint.lastSuccess = statusTime(object.value(u"last_success"_s));
+        endpoint.lastFailure = statusTime(object.value(u"last_failure"_s));
         fresh.append(std::move(endpoint));
     }
 
@@ -136,9 +121,9 @@ QVariant IngressEndpointsModel::data(const QModelIndex &index, int role) const
                 ? (endpoint.lastError.isEmpty() ? QString() : tr("no response"))
                 : QString::number(endpoint.lastStatus);
         case LastSuccess:
-            return ingressTimeText(endpoint.lastSuccess);
+            return statusTimeText(endpoint.lastSuccess);
         case LastFailure:
-            return ingressTimeText(endpoint.lastFailure);
+            return statusTimeText(endpoint.lastFailure);
         case LastError:
             return endpoint.lastError;
         }
@@ -225,8 +210,8 @@ QList<DeadLettersModel::Letter> DeadLettersModel::parse(const QJsonArray &letter
         letter.deliveries = object.value(u"deliveries"_s).toInt();
         letter.failedEndpoints = object.value(u"failed_endpoints"_s).toInt();
         letter.lastError = object.value(u"last_error"_s).toString();
-        letter.receivedAt = ingressTime(object.value(u"received_at"_s));
-        letter.failedAt = ingressTime(object.value(u"failed_at"_s));
+        letter.receivedAt = statusTime(object.value(u"received_at"_s));
+        letter.failedAt = statusTime(object.value(u"failed_at"_s));
         parsed.append(std::move(letter));
     }
     // The merges below rely on newest first, which the API promises; they must not misbehave
@@ -348,7 +333,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
         case Id:
             return QString::number(letter.id);
         case FailedAt:
-            return ingressTimeText(letter.failedAt);
+            return statusTimeText(letter.failedAt);
         case Domain:
             return letter.domain;
         case Reason:

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "nodesource.h"
+
 // The models behind the Ingress panel, fed from a node's status document and its dead-letter
 // REST API. They update in place (dataChanged, row inserts and removals) so that views keep
 // their selection and scroll position while statuses arrive a few times a second.
@@ -13,11 +15,6 @@
 #include <utility>
 
 namespace Switchboard {
-
-// "12:45:46" today, "2026-11-22 12:45:46" before; local time, as an operator reads a clock.
-QString ingressTimeText(const QDateTime &time);
-// The node's RFC 3339 time (UTC, milliseconds) or null.
-QDateTime ingressTime(const QJsonValue &value);
 
 // One row per endpoint of every domain: engines.ingress.endpoints[].
 class IngressEndpointsModel : public QAbstractTableModel

@@ -367,7 +367,7 @@ void IngressPanel::showReachability()
         m_staleNote->hide();
         return;
     }
-    const QString since = ingressTimeText(m_source->unreachableSince());
+    const QString since = statusTimeText(m_source->unreachableSince());
     m_staleNote->setText(
         m_source->status().isEmpty()
             ? tr("%1 does not answer (%3) since %2.")
@@ -518,7 +518,7 @@ void IngressPanel::refreshDeadLetters()
                 }
                 if (answersRefresh)
                     showOutcome(tr("Dead letters listed at %1.")
-                                    .arg(ingressTimeText(QDateTime::currentDateTime())),
+                                    .arg(statusTimeText(QDateTime::currentDateTime())),
                                 false);
                 else if (m_statusIsListError)
                     showOutcome({}, false);

@@ -40,7 +40,7 @@ void LogModel::addNodeRecords(const QJsonArray &logs)
         QString key = recordKey(record);
         if (m_seenRecords.contains(key))
             break;
-        fresh.prepend({nodeTime(record.value(u"time"_s)), record.value(u"level"_s).toString(),
+        fresh.prepend({statusTime(record.value(u"time"_s)), record.value(u"level"_s).toString(),
                        record.value(u"category"_s).toString(),
                        record.value(u"message"_s).toString(), std::move(key)});
     }
@@ -124,7 +124,7 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (index.column()) {
         case Time:
-            return nodeTimeText(entry.time);
+            return statusTimeText(entry.time);
         case Level:
             if (alert)
                 return tr("Alert");

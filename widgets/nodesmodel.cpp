@@ -112,21 +112,6 @@ QIcon engineStateIcon(EngineState state)
     return QIcon(pixmap);
 }
 
-QString nodeTimeText(const QDateTime &time)
-{
-    if (!time.isValid())
-        return {};
-    const QDateTime local = time.toLocalTime();
-    return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
-                                                : local.toString(u"yyyy-MM-dd HH:mm:ss"_s);
-}
-
-QDateTime nodeTime(const QJsonValue &value)
-{
-    return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs)
-                            : QDateTime();
-}
-
 NodesModel::NodesModel(QObject *parent)
     : QAbstractItemModel(parent)
 {

@@ -44,10 +44,6 @@ QString unreachableText(const NodeSource &source);
 QString engineTitle(QStringView engine);
 // A round dot in the colour of the state, for lists and tabs.
 QIcon engineStateIcon(EngineState state);
-// "12:45:46" today, "2026-11-22 12:45:46" before: local time, as an operator reads a clock.
-QString nodeTimeText(const QDateTime &time);
-// A status document's RFC 3339 time, or an invalid QDateTime for null.
-QDateTime nodeTime(const QJsonValue &value);
 
 // Something the operator must hear of: shown in the node's log view and, for problems, as a
 // tray notification.

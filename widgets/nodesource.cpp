@@ -58,4 +58,19 @@ void NodeSource::setReachability(Reachability reachability, const QString &reaso
     Q_EMIT reachabilityChanged();
 }
 
+QDateTime statusTime(const QJsonValue &value)
+{
+    return value.isString() ? QDateTime::fromString(value.toString(), Qt::ISODateWithMs)
+                            : QDateTime();
+}
+
+QString statusTimeText(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
+                                                : local.toString(u"yyyy-MM-dd HH:mm:ss"_s);
+}
+
 } // namespace Switchboard

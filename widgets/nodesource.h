@@ -77,4 +77,9 @@ private:
     QDateTime m_statusTime;
 };
 
+// A time from a status document ("2026-11-23T12:45:41.986Z"); invalid when absent.
+QDateTime statusTime(const QJsonValue &value);
+// How the console shows it: local time, with the date when it is not today.
+QString statusTimeText(const QDateTime &time);
+
 } // namespace Switchboard

@@ -100,9 +100,9 @@ void NodeView::showHeader()
         parts.append(tr("host %1, pid %2")
                          .arg(node.value(u"host"_s).toString())
                          .arg(node.value(u"pid"_s).toInteger()));
-        const QDateTime started = nodeTime(node.value(u"started_at"_s));
+        const QDateTime started = statusTime(node.value(u"started_at"_s));
         if (started.isValid())
-            parts.append(tr("started %1").arg(nodeTimeText(started)));
+            parts.append(tr("started %1").arg(statusTimeText(started)));
     }
     switch (m_source->reachability()) {
     case NodeSource::Reachability::Connecting:

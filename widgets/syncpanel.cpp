@@ -91,7 +91,7 @@ void SyncStreamsModel::update(const QJsonArray &streams)
         row.replicated = stream.value(u"replicated"_s).toInteger();
         row.readErrors = stream.value(u"read_errors"_s).toInteger();
         row.writeErrors = stream.value(u"write_errors"_s).toInteger();
-        row.lastSync = nodeTime(stream.value(u"last_sync"_s));
+        row.lastSync = statusTime(stream.value(u"last_sync"_s));
         row.consumers = stream.value(u"consumers"_s).toInt();
         row.pending = stream.value(u"group_pending"_s).toInteger(-1);
         rows.append(std::move(row));
@@ -159,7 +159,7 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         case WriteErrors:
             return locale.toString(row.writeErrors);
         case LastSync:
-            return row.lastSync.isValid() ? nodeTimeText(row.lastSync) : tr("never");
+            return row.lastSync.isValid() ? statusTimeText(row.lastSync) : tr("never");
         case Consumers:
             return locale.toString(row.consumers);
         case Pending:
@@ -509,7 +509,7 @@ void SyncPanel::showReachability()
         m_staleNote->hide();
         return;
     }
-    const QString since = nodeTimeText(m_source->unreachableSince());
+    const QString since = statusTimeText(m_source->unreachableSince());
     m_staleNote->setText(
         m_source->status().isEmpty()
             ? tr("%1 does not answer (%3) since %2.")
@@ -546,8 +546,8 @@ void SyncPanel::showFigures(const QJsonObject &sync)
     m_figures[BackPressure]->setText(
         sync.value(u"back_pressure"_s).toBool() ? tr("yes: reading paused") : tr("no"));
     m_figures[Errors]->setText(locale.toString(sync.value(u"errors"_s).toInteger()));
-    const QDateTime lastSync = nodeTime(sync.value(u"last_sync"_s));
-    m_figures[LastSync]->setText(lastSync.isValid() ? nodeTimeText(lastSync) : tr("never"));
+    const QDateTime lastSync = statusTime(sync.value(u"last_sync"_s));
+    m_figures[LastSync]->setText(lastSync.isValid() ? statusTimeText(lastSync) : tr("never"));
 }
 
 void SyncPanel::plot(const QJsonArray &streams, qint64 timeMs)
