@@ -2,9 +2,566 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>ConsoleSettings</name>
+    <message>
+        <source>System</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::AddNodeDialog</name>
+    <message>
+        <source>Add node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the node&apos;s api.token; not needed on this machine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A headless Switchboard node, reached through its HTTP API. From another machine the node must have api.token set in its configuration.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API &amp;token:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the node&apos;s URL, e.g. http://host:8080.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a URL: expected http://host:port.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;: the node speaks http or https, not %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console watches %1 already.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console will follow %1/api/v1/stream.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Over plain http the token travels in the clear: use https (a proxy in front of the node) on a network you do not trust.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeadLetterEndpointsModel</name>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeadLetterView</name>
+    <message>
+        <source>Last attempt per endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event id:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Domain:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deliveries:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The event&apos;s body appears here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a dead letter to see its body and what each endpoint answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letter %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no route: no endpoint is configured for this domain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deliveries used up: an endpoint failed every delivery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (event stream sequence %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeadLettersModel</name>
+    <message>
+        <source>no route</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deliveries used up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received %1, failed %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No endpoint is configured for this domain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every delivery allowed was made and some endpoint still failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deliveries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed endpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::IngressEndpointsModel</name>
+    <message>
+        <source>no response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last call to this endpoint failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connection errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last success</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last failure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forwards this endpoint answered with 2xx since the node started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forwards that failed: HTTP errors + timeouts + connection errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HTTP status of the last call</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::IngressPanel</name>
     <message>
-        <source>Ingress</source>
+        <source>Endpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>POST /events requests since the node started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events JetStream acknowledged, answered 202</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Answered 400 or 413 (invalid event) or 503 (NATS unavailable or too slow)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redeliveries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deliveries after the first, because some endpoint failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events this node turned into dead letters since it started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events delivered to every endpoint of their domain, per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forward latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time from sending a forward to its response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consumer pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Events in the stream not yet delivered to this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deliveries being forwarded now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NATS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The connection the engine consumes events on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Forward failures per second by domain, last 10 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failures/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the node&apos;s dead letters again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load older</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the dead letters…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Publish the event again: the endpoints that did not have it are called again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drop the dead letter for good</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ingress engine not running on this node.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ingress is unhealthy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the node gives no reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 invalid, %3 unavailable)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2 no route, %3 deliveries used up)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p50 %1 ms, p99 %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown while NATS is down</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connected to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not connected to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letters listed at %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list the dead letters: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not list older dead letters: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letters not listed yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No dead letters: every event reached its endpoints</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) kept, newest first; %1 shown</source>
+        <translation>
+            <numerusform>%n dead letter kept, newest first; %1 shown</numerusform>
+            <numerusform>%n dead letters kept, newest first; %1 shown</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a dead letter to see its body and what each endpoint answered.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading dead letter %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not load dead letter %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replaying dead letter %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letter %1 replayed: event %2 published again (sequence %3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letter %1 is gone already (replayed or deleted elsewhere).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replay of dead letter %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete dead letter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete dead letter %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Event %1 for %2 is dropped for good: it cannot be replayed afterwards.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting dead letter %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dead letter %1 deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleting dead letter %1 failed: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 did not answer (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 wants its API token (401: %2); give it to the console for this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refused the call (403: %2); the console needs this node&apos;s API token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not found (404: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the node cannot do it now (503: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the node answered HTTP %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -16,6 +573,334 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::LogModel</name>
+    <message>
+        <source>Alert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recovered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>console</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::LogPanel</name>
+    <message>
+        <source>Filter: text in any column</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recovered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Newest first: the node&apos;s recent warnings and errors, and the console&apos;s alerts about it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rows: %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::MainWindow</name>
+    <message>
+        <source>Switchboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nodes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add node…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Watch a headless node elsewhere, by its URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop watching the selected remote node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add node…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Log of the selected node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About Switchboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop watching %1? Its engines keep running; you can add it again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new language applies when Switchboard starts again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About Switchboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;The contact centre&apos;s event engines (Redis stream sync, event ingress, polling, timeouts) with their HTTP API and this operator console.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engines cannot start: %1
+
+The log says more (run switchboard from a terminal to see it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopping the engines: finishing the work in flight…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switchboard: stopping</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close Switchboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the engines running in the tray, or quit?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engines of this node run in this process. Quitting stops them gracefully: the work in flight is finished first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep running in tray</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switchboard keeps running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engines keep running. Open the console from the tray icon.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Problems on the nodes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nodes: %1 · all engines healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nodes: %1 · unhealthy engines: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Switchboard: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::NodeView</name>
+    <message>
+        <source>Log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>host %1, pid %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>started %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not running</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::NodesModel</name>
+    <message>
+        <source>waiting for the node&apos;s first status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the node gives no reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unreachable since %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ingress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 unhealthy on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 healthy again on %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 answers again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unhealthy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all engines healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no engine running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: healthy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: not running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::PlaceholderPanel</name>
+    <message>
+        <source>Engine not running on this node.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine runs on this node and is healthy. This version of the console has no panel for it yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The engine runs on this node and is unhealthy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::RemoteNodeSource</name>
     <message>
         <source>no status for %1 s</source>
@@ -23,6 +908,238 @@
     </message>
     <message>
         <source>connection closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A restart of Switchboard applies the language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SyncPanel</name>
+    <message>
+        <source>%1, connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lag per stream (entries waiting), up to the last 10 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>entries</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End-to-end latency per stream (p50 solid, p99 dashed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Local Redis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the streams are read (XREADGROUP)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remote Redis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the entries are written (XADD)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The consumer group on the local streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consumer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This node&apos;s consumer in the group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Buffered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries read and not yet acknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back-pressure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading pauses while the buffer is full: the remote is slower than the local streams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read and write errors since the node started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last entry confirmed on the remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync engine not running on this node.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync is unhealthy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln entries (%1)</source>
+        <translation>
+            <numerusform>%Ln entry (%1)</numerusform>
+            <numerusform>%Ln entries (%1)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>yes: reading paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SyncStreamsModel</name>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stream</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lag</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p50 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>p99 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rate/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Replicated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write errors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consumers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries in the local stream not yet replicated to the remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>End-to-end latency, from the event&apos;s own time to the remote write (median and 99th percentile)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries replicated per second, last second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries this node confirmed on the remote since it started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Consumers in the group on the local stream</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2,28 +2,1147 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="pt_BR">
 <context>
+    <name>ConsoleSettings</name>
+    <message>
+        <source>System</source>
+        <translation>Padrão do sistema</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::AddNodeDialog</name>
+    <message>
+        <source>Add node</source>
+        <translation>Adicionar nó</translation>
+    </message>
+    <message>
+        <source>the node&apos;s api.token; not needed on this machine</source>
+        <translation>o api.token do nó; desnecessário nesta máquina</translation>
+    </message>
+    <message>
+        <source>A headless Switchboard node, reached through its HTTP API. From another machine the node must have api.token set in its configuration.</source>
+        <translation>Um nó do Switchboard sem interface gráfica, acessado pela API HTTP. A partir de outra máquina, o nó precisa ter api.token definido na configuração.</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL:</translation>
+    </message>
+    <message>
+        <source>API &amp;token:</source>
+        <translation>&amp;Token da API:</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Adicionar</translation>
+    </message>
+    <message>
+        <source>Enter the node&apos;s URL, e.g. http://host:8080.</source>
+        <translation>Informe a URL do nó, p. ex. http://host:8080.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a URL: expected http://host:port.</source>
+        <translation>&quot;%1&quot; não é uma URL: esperado http://host:porta.</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot;: the node speaks http or https, not %2.</source>
+        <translation>&quot;%1&quot;: o nó usa http ou https, não %2.</translation>
+    </message>
+    <message>
+        <source>The console watches %1 already.</source>
+        <translation>O console já monitora %1.</translation>
+    </message>
+    <message>
+        <source>The console will follow %1/api/v1/stream.</source>
+        <translation>O console vai acompanhar %1/api/v1/stream.</translation>
+    </message>
+    <message>
+        <source>Over plain http the token travels in the clear: use https (a proxy in front of the node) on a network you do not trust.</source>
+        <translation>Em http simples o token trafega sem criptografia: use https (um proxy na frente do nó) em redes não confiáveis.</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeadLetterEndpointsModel</name>
+    <message>
+        <source>yes</source>
+        <translation>sim</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>não</translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation>sem resposta</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Endpoint</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Entregue</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Tentativas</translation>
+    </message>
+    <message>
+        <source>Last status</source>
+        <translation>Último status</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Último erro</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeadLetterView</name>
+    <message>
+        <source>Last attempt per endpoint</source>
+        <translation>Última tentativa por endpoint</translation>
+    </message>
+    <message>
+        <source>Event id:</source>
+        <translation>ID do evento:</translation>
+    </message>
+    <message>
+        <source>Domain:</source>
+        <translation>Domínio:</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>Motivo:</translation>
+    </message>
+    <message>
+        <source>Deliveries:</source>
+        <translation>Entregas:</translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation>Recebida em:</translation>
+    </message>
+    <message>
+        <source>Failed:</source>
+        <translation>Falhou em:</translation>
+    </message>
+    <message>
+        <source>Subject:</source>
+        <translation>Subject:</translation>
+    </message>
+    <message>
+        <source>The event&apos;s body appears here.</source>
+        <translation>O corpo do evento aparece aqui.</translation>
+    </message>
+    <message>
+        <source>Body</source>
+        <translation>Corpo</translation>
+    </message>
+    <message>
+        <source>Select a dead letter to see its body and what each endpoint answered.</source>
+        <translation>Selecione uma mensagem morta para ver o corpo e o que cada endpoint respondeu.</translation>
+    </message>
+    <message>
+        <source>Dead letter %1</source>
+        <translation>Mensagem morta %1</translation>
+    </message>
+    <message>
+        <source>no route: no endpoint is configured for this domain</source>
+        <translation>sem rota: nenhum endpoint configurado para este domínio</translation>
+    </message>
+    <message>
+        <source>deliveries used up: an endpoint failed every delivery</source>
+        <translation>entregas esgotadas: um endpoint falhou em todas as entregas</translation>
+    </message>
+    <message>
+        <source>%1 (event stream sequence %2)</source>
+        <translation>%1 (sequência %2 no stream de eventos)</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeadLettersModel</name>
+    <message>
+        <source>no route</source>
+        <translation>sem rota</translation>
+    </message>
+    <message>
+        <source>deliveries used up</source>
+        <translation>entregas esgotadas</translation>
+    </message>
+    <message>
+        <source>Received %1, failed %2</source>
+        <translation>Recebida em %1, falhou em %2</translation>
+    </message>
+    <message>
+        <source>No endpoint is configured for this domain</source>
+        <translation>Nenhum endpoint configurado para este domínio</translation>
+    </message>
+    <message>
+        <source>Every delivery allowed was made and some endpoint still failed</source>
+        <translation>Todas as entregas permitidas foram feitas e algum endpoint ainda falhou</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Falhou em</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Domínio</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motivo</translation>
+    </message>
+    <message>
+        <source>Deliveries</source>
+        <translation>Entregas</translation>
+    </message>
+    <message>
+        <source>Failed endpoints</source>
+        <translation>Endpoints com falha</translation>
+    </message>
+    <message>
+        <source>Event id</source>
+        <translation>ID do evento</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Último erro</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::IngressEndpointsModel</name>
+    <message>
+        <source>no response</source>
+        <translation>sem resposta</translation>
+    </message>
+    <message>
+        <source>The last call to this endpoint failed</source>
+        <translation>A última chamada a este endpoint falhou</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>Domínio</translation>
+    </message>
+    <message>
+        <source>Endpoint</source>
+        <translation>Endpoint</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Entregues</translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation>Falhas</translation>
+    </message>
+    <message>
+        <source>HTTP errors</source>
+        <translation>Erros HTTP</translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation>Timeouts</translation>
+    </message>
+    <message>
+        <source>Connection errors</source>
+        <translation>Erros de conexão</translation>
+    </message>
+    <message>
+        <source>Last status</source>
+        <translation>Último status</translation>
+    </message>
+    <message>
+        <source>Last success</source>
+        <translation>Último sucesso</translation>
+    </message>
+    <message>
+        <source>Last failure</source>
+        <translation>Última falha</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Último erro</translation>
+    </message>
+    <message>
+        <source>Forwards this endpoint answered with 2xx since the node started</source>
+        <translation>Encaminhamentos que este endpoint respondeu com 2xx desde que o nó iniciou</translation>
+    </message>
+    <message>
+        <source>Forwards that failed: HTTP errors + timeouts + connection errors</source>
+        <translation>Encaminhamentos com falha: erros HTTP + timeouts + erros de conexão</translation>
+    </message>
+    <message>
+        <source>HTTP status of the last call</source>
+        <translation>Status HTTP da última chamada</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::IngressPanel</name>
     <message>
-        <source>Ingress</source>
-        <translation type="unfinished"></translation>
+        <source>Endpoints</source>
+        <translation>Endpoints</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Mecanismo</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Recebidos</translation>
+    </message>
+    <message>
+        <source>POST /events requests since the node started</source>
+        <translation>Requisições POST /events desde que o nó iniciou</translation>
+    </message>
+    <message>
+        <source>Published</source>
+        <translation>Publicados</translation>
+    </message>
+    <message>
+        <source>Events JetStream acknowledged, answered 202</source>
+        <translation>Eventos confirmados pelo JetStream, respondidos com 202</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Rejeitados</translation>
+    </message>
+    <message>
+        <source>Answered 400 or 413 (invalid event) or 503 (NATS unavailable or too slow)</source>
+        <translation>Respondidos com 400 ou 413 (evento inválido) ou 503 (NATS indisponível ou lento demais)</translation>
+    </message>
+    <message>
+        <source>Redeliveries</source>
+        <translation>Reentregas</translation>
+    </message>
+    <message>
+        <source>Deliveries after the first, because some endpoint failed</source>
+        <translation>Entregas além da primeira, porque algum endpoint falhou</translation>
+    </message>
+    <message>
+        <source>Dead letters</source>
+        <translation>Mensagens mortas</translation>
+    </message>
+    <message>
+        <source>Events this node turned into dead letters since it started</source>
+        <translation>Eventos que este nó transformou em mensagens mortas desde que iniciou</translation>
+    </message>
+    <message>
+        <source>Events/s</source>
+        <translation>Eventos/s</translation>
+    </message>
+    <message>
+        <source>Events delivered to every endpoint of their domain, per second</source>
+        <translation>Eventos entregues a todos os endpoints do seu domínio, por segundo</translation>
+    </message>
+    <message>
+        <source>Forward latency</source>
+        <translation>Latência de encaminhamento</translation>
+    </message>
+    <message>
+        <source>Time from sending a forward to its response</source>
+        <translation>Tempo entre o envio de um encaminhamento e a resposta</translation>
+    </message>
+    <message>
+        <source>Consumer pending</source>
+        <translation>Pendentes no consumidor</translation>
+    </message>
+    <message>
+        <source>Events in the stream not yet delivered to this node</source>
+        <translation>Eventos no stream ainda não entregues a este nó</translation>
+    </message>
+    <message>
+        <source>In flight</source>
+        <translation>Em andamento</translation>
+    </message>
+    <message>
+        <source>Deliveries being forwarded now</source>
+        <translation>Entregas sendo encaminhadas agora</translation>
+    </message>
+    <message>
+        <source>NATS</source>
+        <translation>NATS</translation>
+    </message>
+    <message>
+        <source>The connection the engine consumes events on</source>
+        <translation>A conexão pela qual o mecanismo consome eventos</translation>
+    </message>
+    <message>
+        <source>Forward failures per second by domain, last 10 minutes</source>
+        <translation>Falhas de encaminhamento por segundo e domínio, últimos 10 minutos</translation>
+    </message>
+    <message>
+        <source>failures/s</source>
+        <translation>falhas/s</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Atualizar</translation>
+    </message>
+    <message>
+        <source>List the node&apos;s dead letters again</source>
+        <translation>Listar novamente as mensagens mortas do nó</translation>
+    </message>
+    <message>
+        <source>Load older</source>
+        <translation>Carregar mais antigas</translation>
+    </message>
+    <message>
+        <source>Listing the dead letters…</source>
+        <translation>Listando as mensagens mortas…</translation>
+    </message>
+    <message>
+        <source>Replay</source>
+        <translation>Reenviar</translation>
+    </message>
+    <message>
+        <source>Publish the event again: the endpoints that did not have it are called again</source>
+        <translation>Publica o evento novamente: os endpoints que não o receberam são chamados de novo</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Excluir…</translation>
+    </message>
+    <message>
+        <source>Drop the dead letter for good</source>
+        <translation>Descartar a mensagem morta definitivamente</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation>Aguardando o primeiro status do nó…</translation>
+    </message>
+    <message>
+        <source>Ingress engine not running on this node.</source>
+        <translation>O mecanismo de ingestão não está em execução neste nó.</translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation>%1 não responde desde %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
+    </message>
+    <message>
+        <source>Ingress is unhealthy: %1</source>
+        <translation>A ingestão está com problema: %1</translation>
+    </message>
+    <message>
+        <source>the node gives no reason</source>
+        <translation>o nó não informa o motivo</translation>
+    </message>
+    <message>
+        <source>%1 (%2 invalid, %3 unavailable)</source>
+        <translation>%1 (inválidos: %2, indisponibilidade: %3)</translation>
+    </message>
+    <message>
+        <source>%1 (%2 no route, %3 deliveries used up)</source>
+        <translation>%1 (sem rota: %2, entregas esgotadas: %3)</translation>
+    </message>
+    <message>
+        <source>p50 %1 ms, p99 %2 ms</source>
+        <translation>p50 %1 ms, p99 %2 ms</translation>
+    </message>
+    <message>
+        <source>unknown while NATS is down</source>
+        <translation>desconhecido enquanto o NATS estiver fora</translation>
+    </message>
+    <message>
+        <source>connected to %1</source>
+        <translation>conectado a %1</translation>
+    </message>
+    <message>
+        <source>not connected to %1</source>
+        <translation>não conectado a %1</translation>
+    </message>
+    <message>
+        <source>Dead letters listed at %1.</source>
+        <translation>Mensagens mortas listadas às %1.</translation>
+    </message>
+    <message>
+        <source>Could not list the dead letters: %1</source>
+        <translation>Não foi possível listar as mensagens mortas: %1</translation>
+    </message>
+    <message>
+        <source>Could not list older dead letters: %1</source>
+        <translation>Não foi possível listar mensagens mortas mais antigas: %1</translation>
+    </message>
+    <message>
+        <source>Dead letters not listed yet</source>
+        <translation>Mensagens mortas ainda não listadas</translation>
+    </message>
+    <message>
+        <source>No dead letters: every event reached its endpoints</source>
+        <translation>Nenhuma mensagem morta: todos os eventos chegaram aos endpoints</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dead letter(s) kept, newest first; %1 shown</source>
+        <translation>
+            <numerusform>%n mensagem morta guardada, mais recente primeiro; exibindo %1</numerusform>
+            <numerusform>%n mensagens mortas guardadas, mais recentes primeiro; exibindo %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Select a dead letter to see its body and what each endpoint answered.</source>
+        <translation>Selecione uma mensagem morta para ver o corpo e o que cada endpoint respondeu.</translation>
+    </message>
+    <message>
+        <source>Loading dead letter %1…</source>
+        <translation>Carregando a mensagem morta %1…</translation>
+    </message>
+    <message>
+        <source>Could not load dead letter %1: %2</source>
+        <translation>Não foi possível carregar a mensagem morta %1: %2</translation>
+    </message>
+    <message>
+        <source>Replaying dead letter %1…</source>
+        <translation>Reenviando a mensagem morta %1…</translation>
+    </message>
+    <message>
+        <source>Dead letter %1 replayed: event %2 published again (sequence %3).</source>
+        <translation>Mensagem morta %1 reenviada: evento %2 publicado novamente (sequência %3).</translation>
+    </message>
+    <message>
+        <source>Dead letter %1 is gone already (replayed or deleted elsewhere).</source>
+        <translation>A mensagem morta %1 já não existe (reenviada ou excluída em outro lugar).</translation>
+    </message>
+    <message>
+        <source>Replay of dead letter %1 failed: %2</source>
+        <translation>Falha ao reenviar a mensagem morta %1: %2</translation>
+    </message>
+    <message>
+        <source>Delete dead letter</source>
+        <translation>Excluir mensagem morta</translation>
+    </message>
+    <message>
+        <source>Delete dead letter %1?</source>
+        <translation>Excluir a mensagem morta %1?</translation>
+    </message>
+    <message>
+        <source>Event %1 for %2 is dropped for good: it cannot be replayed afterwards.</source>
+        <translation>O evento %1 para %2 será descartado definitivamente: não poderá ser reenviado depois.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Excluir</translation>
+    </message>
+    <message>
+        <source>Deleting dead letter %1…</source>
+        <translation>Excluindo a mensagem morta %1…</translation>
+    </message>
+    <message>
+        <source>Dead letter %1 deleted.</source>
+        <translation>Mensagem morta %1 excluída.</translation>
+    </message>
+    <message>
+        <source>Deleting dead letter %1 failed: %2</source>
+        <translation>Falha ao excluir a mensagem morta %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 did not answer (%2)</source>
+        <translation>%1 não respondeu (%2)</translation>
+    </message>
+    <message>
+        <source>%1 wants its API token (401: %2); give it to the console for this node</source>
+        <translation>%1 exige o token da API (401: %2); informe-o no console para este nó</translation>
+    </message>
+    <message>
+        <source>%1 refused the call (403: %2); the console needs this node&apos;s API token</source>
+        <translation>%1 recusou a chamada (403: %2); o console precisa do token da API deste nó</translation>
+    </message>
+    <message>
+        <source>not found (404: %1)</source>
+        <translation>não encontrado (404: %1)</translation>
+    </message>
+    <message>
+        <source>the node cannot do it now (503: %1)</source>
+        <translation>o nó não pode fazer isso agora (503: %1)</translation>
+    </message>
+    <message>
+        <source>the node answered HTTP %1 (%2)</source>
+        <translation>o nó respondeu HTTP %1 (%2)</translation>
     </message>
 </context>
 <context>
     <name>Switchboard::LocalNodeSource</name>
     <message>
         <source>this node (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>este nó (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::LogModel</name>
+    <message>
+        <source>Alert</source>
+        <translation>Alerta</translation>
+    </message>
+    <message>
+        <source>Recovered</source>
+        <translation>Recuperado</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erro</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>Aviso</translation>
+    </message>
+    <message>
+        <source>console</source>
+        <translation>console</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Nível</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Origem</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensagem</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::LogPanel</name>
+    <message>
+        <source>Filter: text in any column</source>
+        <translation>Filtro: texto em qualquer coluna</translation>
+    </message>
+    <message>
+        <source>Recovered</source>
+        <translation>Recuperado</translation>
+    </message>
+    <message>
+        <source>Newest first: the node&apos;s recent warnings and errors, and the console&apos;s alerts about it.</source>
+        <translation>Mais recentes primeiro: avisos e erros recentes do nó e os alertas do console sobre ele.</translation>
+    </message>
+    <message>
+        <source>Rows: %1</source>
+        <translation>Linhas: %1</translation>
+    </message>
+    <message>
+        <source>Rows: %1 of %2</source>
+        <translation>Linhas: %1 de %2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::MainWindow</name>
+    <message>
+        <source>Switchboard</source>
+        <translation>Switchboard</translation>
+    </message>
+    <message>
+        <source>Nodes</source>
+        <translation>Nós</translation>
+    </message>
+    <message>
+        <source>Add node…</source>
+        <translation>Adicionar nó…</translation>
+    </message>
+    <message>
+        <source>Watch a headless node elsewhere, by its URL</source>
+        <translation>Monitorar um nó sem interface gráfica em outra máquina, pela URL</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remover</translation>
+    </message>
+    <message>
+        <source>Stop watching the selected remote node</source>
+        <translation>Parar de monitorar o nó remoto selecionado</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Arquivo</translation>
+    </message>
+    <message>
+        <source>&amp;Add node…</source>
+        <translation>&amp;Adicionar nó…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove node</source>
+        <translation>&amp;Remover nó</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Configurações…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Sair</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Exibir</translation>
+    </message>
+    <message>
+        <source>&amp;Log of the selected node</source>
+        <translation>&amp;Log do nó selecionado</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Aj&amp;uda</translation>
+    </message>
+    <message>
+        <source>&amp;About Switchboard</source>
+        <translation>&amp;Sobre o Switchboard</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Mostrar</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Sair</translation>
+    </message>
+    <message>
+        <source>Remove node</source>
+        <translation>Remover nó</translation>
+    </message>
+    <message>
+        <source>Stop watching %1? Its engines keep running; you can add it again later.</source>
+        <translation>Parar de monitorar %1? Os mecanismos dele continuam em execução; você pode adicioná-lo de novo depois.</translation>
+    </message>
+    <message>
+        <source>The new language applies when Switchboard starts again.</source>
+        <translation>O novo idioma passa a valer quando o Switchboard for reiniciado.</translation>
+    </message>
+    <message>
+        <source>About Switchboard</source>
+        <translation>Sobre o Switchboard</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;The contact centre&apos;s event engines (Redis stream sync, event ingress, polling, timeouts) with their HTTP API and this operator console.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;Os mecanismos de eventos da central de atendimento (sincronização de streams Redis, ingestão de eventos, polling, timeouts) com sua API HTTP e este console do operador.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>The engines cannot start: %1
+
+The log says more (run switchboard from a terminal to see it).</source>
+        <translation>Os mecanismos não conseguem iniciar: %1
+
+O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</translation>
+    </message>
+    <message>
+        <source>Stopping the engines: finishing the work in flight…</source>
+        <translation>Parando os mecanismos: concluindo o trabalho em andamento…</translation>
+    </message>
+    <message>
+        <source>Switchboard: stopping</source>
+        <translation>Switchboard: parando</translation>
+    </message>
+    <message>
+        <source>Close Switchboard</source>
+        <translation>Fechar o Switchboard</translation>
+    </message>
+    <message>
+        <source>Keep the engines running in the tray, or quit?</source>
+        <translation>Manter os mecanismos em execução na bandeja do sistema ou sair?</translation>
+    </message>
+    <message>
+        <source>The engines of this node run in this process. Quitting stops them gracefully: the work in flight is finished first.</source>
+        <translation>Os mecanismos deste nó rodam neste processo. Sair os encerra de forma ordenada: o trabalho em andamento é concluído antes.</translation>
+    </message>
+    <message>
+        <source>Keep running in tray</source>
+        <translation>Manter na bandeja</translation>
+    </message>
+    <message>
+        <source>Switchboard keeps running</source>
+        <translation>O Switchboard continua em execução</translation>
+    </message>
+    <message>
+        <source>The engines keep running. Open the console from the tray icon.</source>
+        <translation>Os mecanismos continuam em execução. Abra o console pelo ícone na bandeja do sistema.</translation>
+    </message>
+    <message>
+        <source>Problems on the nodes</source>
+        <translation>Problemas nos nós</translation>
+    </message>
+    <message>
+        <source>Nodes: %1 · all engines healthy</source>
+        <translation>Nós: %1 · todos os mecanismos saudáveis</translation>
+    </message>
+    <message>
+        <source>Nodes: %1 · unhealthy engines: %2</source>
+        <translation>Nós: %1 · mecanismos com problema: %2</translation>
+    </message>
+    <message>
+        <source>Switchboard: %1</source>
+        <translation>Switchboard: %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::NodeView</name>
+    <message>
+        <source>Log</source>
+        <translation>Log</translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation>versão %1</translation>
+    </message>
+    <message>
+        <source>host %1, pid %2</source>
+        <translation>host %1, pid %2</translation>
+    </message>
+    <message>
+        <source>started %1</source>
+        <translation>iniciado em %1</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation>conectando…</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>saudável</translation>
+    </message>
+    <message>
+        <source>not running</source>
+        <translation>não está em execução</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::NodesModel</name>
+    <message>
+        <source>waiting for the node&apos;s first status</source>
+        <translation>aguardando o primeiro status do nó</translation>
+    </message>
+    <message>
+        <source>the node gives no reason</source>
+        <translation>o nó não informa o motivo</translation>
+    </message>
+    <message>
+        <source>unreachable since %1</source>
+        <translation>inacessível desde %1</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Sincronização</translation>
+    </message>
+    <message>
+        <source>Ingress</source>
+        <translation>Ingestão</translation>
+    </message>
+    <message>
+        <source>Timeouts</source>
+        <translation>Timeouts</translation>
+    </message>
+    <message>
+        <source>Polling</source>
+        <translation>Polling</translation>
+    </message>
+    <message>
+        <source>%1 unhealthy on %2</source>
+        <translation>%1 com problema em %2</translation>
+    </message>
+    <message>
+        <source>%1 healthy again on %2</source>
+        <translation>%1 saudável novamente em %2</translation>
+    </message>
+    <message>
+        <source>%1 does not answer</source>
+        <translation>%1 não responde</translation>
+    </message>
+    <message>
+        <source>%1 answers again</source>
+        <translation>%1 voltou a responder</translation>
+    </message>
+    <message>
+        <source>connecting…</source>
+        <translation>conectando…</translation>
+    </message>
+    <message>
+        <source>unhealthy: %1</source>
+        <translation>com problema: %1</translation>
+    </message>
+    <message>
+        <source>all engines healthy</source>
+        <translation>todos os mecanismos saudáveis</translation>
+    </message>
+    <message>
+        <source>no engine running</source>
+        <translation>nenhum mecanismo em execução</translation>
+    </message>
+    <message>
+        <source>%1: healthy</source>
+        <translation>%1: saudável</translation>
+    </message>
+    <message>
+        <source>%1: not running</source>
+        <translation>%1: não está em execução</translation>
+    </message>
+    <message>
+        <source>%1: unknown</source>
+        <translation>%1: desconhecido</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::PlaceholderPanel</name>
+    <message>
+        <source>Engine not running on this node.</source>
+        <translation>O mecanismo não está em execução neste nó.</translation>
+    </message>
+    <message>
+        <source>The engine runs on this node and is healthy. This version of the console has no panel for it yet.</source>
+        <translation>O mecanismo está em execução neste nó e saudável. Esta versão do console ainda não tem um painel para ele.</translation>
+    </message>
+    <message>
+        <source>The engine runs on this node and is unhealthy: %1</source>
+        <translation>O mecanismo está em execução neste nó, mas com problema: %1</translation>
     </message>
 </context>
 <context>
     <name>Switchboard::RemoteNodeSource</name>
     <message>
         <source>no status for %1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>sem status há %1 s</translation>
     </message>
     <message>
         <source>connection closed</source>
-        <translation type="unfinished"></translation>
+        <translation>conexão encerrada</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Configurações</translation>
+    </message>
+    <message>
+        <source>A restart of Switchboard applies the language.</source>
+        <translation>O idioma é aplicado ao reiniciar o Switchboard.</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Idioma:</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SyncPanel</name>
+    <message>
+        <source>%1, connected</source>
+        <translation>%1, conectado</translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation>%1, desconectado</translation>
+    </message>
+    <message>
+        <source>Lag per stream (entries waiting), up to the last 10 minutes</source>
+        <translation>Defasagem por stream (entradas aguardando), até os últimos 10 minutos</translation>
+    </message>
+    <message>
+        <source>entries</source>
+        <translation>entradas</translation>
+    </message>
+    <message>
+        <source>End-to-end latency per stream (p50 solid, p99 dashed)</source>
+        <translation>Latência ponta a ponta por stream (p50 contínua, p99 tracejada)</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>Streams</source>
+        <translation>Streams</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Mecanismo</translation>
+    </message>
+    <message>
+        <source>Local Redis</source>
+        <translation>Redis local</translation>
+    </message>
+    <message>
+        <source>Where the streams are read (XREADGROUP)</source>
+        <translation>Onde os streams são lidos (XREADGROUP)</translation>
+    </message>
+    <message>
+        <source>Remote Redis</source>
+        <translation>Redis remoto</translation>
+    </message>
+    <message>
+        <source>Where the entries are written (XADD)</source>
+        <translation>Onde as entradas são gravadas (XADD)</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Grupo</translation>
+    </message>
+    <message>
+        <source>The consumer group on the local streams</source>
+        <translation>O grupo de consumidores nos streams locais</translation>
+    </message>
+    <message>
+        <source>Consumer</source>
+        <translation>Consumidor</translation>
+    </message>
+    <message>
+        <source>This node&apos;s consumer in the group</source>
+        <translation>O consumidor deste nó no grupo</translation>
+    </message>
+    <message>
+        <source>Buffered</source>
+        <translation>No buffer</translation>
+    </message>
+    <message>
+        <source>Entries read and not yet acknowledged</source>
+        <translation>Entradas lidas e ainda não confirmadas</translation>
+    </message>
+    <message>
+        <source>Back-pressure</source>
+        <translation>Contrapressão</translation>
+    </message>
+    <message>
+        <source>Reading pauses while the buffer is full: the remote is slower than the local streams</source>
+        <translation>A leitura pausa enquanto o buffer está cheio: o Redis remoto está mais lento que os streams locais</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>Erros</translation>
+    </message>
+    <message>
+        <source>Read and write errors since the node started</source>
+        <translation>Erros de leitura e gravação desde que o nó iniciou</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Última sincronização</translation>
+    </message>
+    <message>
+        <source>The last entry confirmed on the remote</source>
+        <translation>A última entrada confirmada no Redis remoto</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation>Aguardando o primeiro status do nó…</translation>
+    </message>
+    <message>
+        <source>Sync engine not running on this node.</source>
+        <translation>O mecanismo de sincronização não está em execução neste nó.</translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation>%1 não responde desde %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
+    </message>
+    <message>
+        <source>Sync is unhealthy: %1</source>
+        <translation>A sincronização está com problema: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%Ln entries (%1)</source>
+        <translation>
+            <numerusform>%Ln entrada (%1)</numerusform>
+            <numerusform>%Ln entradas (%1)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>yes: reading paused</source>
+        <translation>sim: leitura pausada</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>não</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nunca</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SyncStreamsModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>desconhecido</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nunca</translation>
+    </message>
+    <message>
+        <source>Stream</source>
+        <translation>Stream</translation>
+    </message>
+    <message>
+        <source>Lag</source>
+        <translation>Defasagem</translation>
+    </message>
+    <message>
+        <source>p50 ms</source>
+        <translation>p50 ms</translation>
+    </message>
+    <message>
+        <source>p99 ms</source>
+        <translation>p99 ms</translation>
+    </message>
+    <message>
+        <source>Rate/s</source>
+        <translation>Taxa/s</translation>
+    </message>
+    <message>
+        <source>Replicated</source>
+        <translation>Replicadas</translation>
+    </message>
+    <message>
+        <source>Read errors</source>
+        <translation>Erros de leitura</translation>
+    </message>
+    <message>
+        <source>Write errors</source>
+        <translation>Erros de gravação</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>Última sincronização</translation>
+    </message>
+    <message>
+        <source>Consumers</source>
+        <translation>Consumidores</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>Pendentes</translation>
+    </message>
+    <message>
+        <source>Entries in the local stream not yet replicated to the remote</source>
+        <translation>Entradas do stream local ainda não replicadas no Redis remoto</translation>
+    </message>
+    <message>
+        <source>End-to-end latency, from the event&apos;s own time to the remote write (median and 99th percentile)</source>
+        <translation>Latência ponta a ponta, do horário do próprio evento até a gravação no Redis remoto (mediana e percentil 99)</translation>
+    </message>
+    <message>
+        <source>Entries replicated per second, last second</source>
+        <translation>Entradas replicadas por segundo, no último segundo</translation>
+    </message>
+    <message>
+        <source>Entries this node confirmed on the remote since it started</source>
+        <translation>Entradas que este nó confirmou no Redis remoto desde que iniciou</translation>
+    </message>
+    <message>
+        <source>Consumers in the group on the local stream</source>
+        <translation>Consumidores do grupo no stream local</translation>
+    </message>
+    <message>
+        <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
+        <translation>Entradas entregues a algum consumidor do grupo e ainda não confirmadas</translation>
     </message>
 </context>
 </TS>

@@ -540,9 +540,9 @@ void SyncPanel::showFigures(const QJsonObject &sync)
     m_figures[RemoteRedis]->setText(redisText(sync.value(u"remote"_s).toObject()));
     m_figures[Group]->setText(sync.value(u"group"_s).toString());
     m_figures[Consumer]->setText(sync.value(u"consumer"_s).toString());
-    m_figures[Buffered]->setText(tr("%1 entries (%2)")
-                                     .arg(locale.toString(sync.value(u"queue_size"_s).toInteger()),
-                                          bytesText(sync.value(u"buffered_bytes"_s).toInteger())));
+    m_figures[Buffered]->setText(
+        tr("%Ln entries (%1)", nullptr, int(sync.value(u"queue_size"_s).toInteger()))
+            .arg(bytesText(sync.value(u"buffered_bytes"_s).toInteger())));
     m_figures[BackPressure]->setText(
         sync.value(u"back_pressure"_s).toBool() ? tr("yes: reading paused") : tr("no"));
     m_figures[Errors]->setText(locale.toString(sync.value(u"errors"_s).toInteger()));
