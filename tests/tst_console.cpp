@@ -1,19 +1,39 @@
 // The console as an operator sees it, offscreen (QT_QPA_PLATFORM=offscreen): nodes in this
 // process and headless nodes elsewhere, reached through the same NodeSource.
 
+#include "consolesettings.h"
+#include "ingresspanel.h"
 #include "localnodesource.h"
+#include "logpanel.h"
+#include "mainwindow.h"
 #include "node/switchboardnode.h"
+#include "nodeview.h"
 #include "remotenodesource.h"
 #include "serverprocess.h"
+#include "syncpanel.h"
+#include "webhooksink.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPushButton>
 #include <QSignalSpy>
+#include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
+#include <QTranslator>
 #include <QtTest>
 
 using namespace Switchboard;
 using namespace Switchboard::Test;
 using namespace Qt::Literals::StringLiterals;
+
+namespace {
+// What an operator reading Vietnamese sees on the Sync tab and the Add node button.
+const QString VI_SYNC_TAB = QStringLiteral("Đồng bộ");
+const QString VI_ADD_NODE = QStringLiteral("Thêm node…");
+} // namespace
 
 class TestConsole : public QObject
 {
@@ -26,13 +46,24 @@ private Q_SLOTS:
     void remoteNodeGoesGreyWhenKilledAndComesBack();
     void localNodeAnswersThroughItsOwnRestApi();
 
+    // The window, as the operator sees it.
+    void syncChartsMoveAndARemoteRedisDownTurnsSyncRed();
+    void remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled();
+    void deadLetterAppearsAndReplayEmptiesTheTable();
+    void vietnameseChangesTheVisibleLabels();
+
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
     // children of its own, so killing it leaves nothing behind.
     bool startRemote(SwitchboardProcess &process, quint16 port);
 
+    // A window over its own settings file, so that nothing of the user's is read or written.
+    std::unique_ptr<MainWindow> openWindow();
+    QUrl remoteUrl(quint16 port) const;
+
     NatsServer m_nats;
     QTemporaryDir m_dataDir;
+    std::unique_ptr<ConsoleSettings> m_settings;
 };
 
 void TestConsole::initTestCase()
@@ -42,6 +73,7 @@ void TestConsole::initTestCase()
 
 void TestConsole::cleanup()
 {
+    m_settings.reset();
     if (!m_nats.isRunning())
         QVERIFY2(m_nats.start(), qPrintable(m_nats.error()));
 }
@@ -132,6 +164,232 @@ void TestConsole::localNodeAnswersThroughItsOwnRestApi()
     QSignalSpy stopped(&node, &SwitchboardNode::stopped);
     node.stop(2000);
     QVERIFY(stopped.wait(5000));
+}
+
+std::unique_ptr<MainWindow> TestConsole::openWindow()
+{
+    QFile::remove(m_dataDir.filePath(u"console.ini"_s));
+    m_settings = std::make_unique<ConsoleSettings>(m_dataDir.filePath(u"console.ini"_s));
+    auto window = std::make_unique<MainWindow>(m_settings.get());
+    window->resize(1280, 800);
+    window->show();
+    return window;
+}
+
+QUrl TestConsole::remoteUrl(quint16 port) const
+{
+    QUrl url;
+    url.setScheme(u"http"_s);
+    url.setHost(u"127.0.0.1"_s);
+    url.setPort(port);
+    return url;
+}
+
+void TestConsole::syncChartsMoveAndARemoteRedisDownTurnsSyncRed()
+{
+    RedisServer local;
+    RedisServer remote;
+    QVERIFY2(local.start(), qPrintable(local.error()));
+    QVERIFY2(remote.start(), qPrintable(remote.error()));
+
+    Config config;
+    config.engines = {u"sync"_s};
+    config.server.port = freeLoopbackPort();
+    config.server.bindAddress = QHostAddress::LocalHost;
+    config.localStack.dataDir = m_dataDir.path();
+    config.sync.local = local.endpoint();
+    config.sync.remote = remote.endpoint();
+    config.sync.healthCheckInterval = Milliseconds(100);
+    config.sync.healthMaxRetries = 2;
+    config.simulate.enabled = true;
+    config.simulate.eventsPerSecond = 200;
+    SwitchboardNode node(config, {u"sync"_s});
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new LocalNodeSource(&node));
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    QVERIFY(view);
+    view->showEngine(u"sync");
+    NodesModel *nodes = window->nodesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"sync"), EngineState::Healthy, 5000);
+    QCOMPARE(nodes->engineState(0, u"ingress"), EngineState::NotRunning);
+
+    // The lag chart of the events stream gains a point a second; the table shows a rate.
+    const QString events = config.sync.streamEvents;
+    QTRY_VERIFY_WITH_TIMEOUT(view->syncPanel()->lagSeries(events), 5000);
+    QLineSeries *lag = view->syncPanel()->lagSeries(events);
+    const int pointsBefore = lag->count();
+    QTRY_VERIFY_WITH_TIMEOUT(lag->count() >= pointsBefore + 3, 6000);
+    QVERIFY(view->syncPanel()->latencySeries(events, true));
+    auto *table = view->findChild<QTableView *>(u"syncStreamsTable"_s);
+    QVERIFY(table);
+    QAbstractItemModel *streams = table->model();
+    int eventsRow = -1;
+    for (int row = 0; row < streams->rowCount(); ++row) {
+        if (streams->index(row, SyncStreamsModel::Stream).data().toString() == events)
+            eventsRow = row;
+    }
+    QVERIFY(eventsRow >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        QLocale().toDouble(streams->index(eventsRow, SyncStreamsModel::Rate).data().toString()) > 0,
+        5000);
+
+    // The remote Redis goes away: sync turns red with the reason, in the list, on the panel's
+    // banner and as an alert row in the node's log.
+    remote.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"sync"), EngineState::Unhealthy, 10000);
+    const QString reason = nodes->engineReason(0, u"sync");
+    QVERIFY2(reason.contains(u"remote"_s, Qt::CaseInsensitive), qPrintable(reason));
+    auto *banner = view->findChild<QLabel *>(u"syncBanner"_s);
+    QVERIFY(banner);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->text().contains(reason), 3000);
+    QVERIFY(nodes->data(nodes->nodeIndex(0)).toString().contains(u"Sync"_s));
+    LogModel *log = view->logPanel()->model();
+    bool alerted = false;
+    for (int row = 0; row < log->rowCount(); ++row)
+        alerted = alerted || log->entry(row).level == u"alert"_s;
+    QVERIFY(alerted);
+
+    // Back again: green without anyone touching the console.
+    QVERIFY2(remote.start(remote.port()), qPrintable(remote.error()));
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"sync"), EngineState::Healthy, 10000);
+
+    window.reset();
+    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
+    node.stop(5000);
+    QVERIFY(stopped.wait(10000));
+}
+
+void TestConsole::remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled()
+{
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess remote;
+    QVERIFY2(startRemote(remote, port), remote.output().constData());
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    NodesModel *nodes = window->nodesModel();
+    QCOMPARE(nodes->nodeCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Healthy, 5000);
+    QCOMPARE(nodes->engineState(0, u"sync"), EngineState::NotRunning);
+    QVERIFY(nodes->data(nodes->nodeIndex(0)).toString().contains(u":%1"_s.arg(port)));
+
+    remote.kill();
+    QVERIFY(remote.waitForFinished(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Unknown, 5000);
+    QVERIFY(nodes->engineReason(0, u"ingress").contains(u"unreachable since"_s));
+    QVERIFY(nodes->data(nodes->nodeIndex(0)).toString().contains(u"unreachable since"_s));
+    // The window still answers: the node's view shows the same.
+    window->selectNode(0);
+    QVERIFY(window->currentNodeView());
+    QCOMPARE(window->currentNodeView()->source()->reachability(),
+             NodeSource::Reachability::Unreachable);
+}
+
+void TestConsole::deadLetterAppearsAndReplayEmptiesTheTable()
+{
+    // The endpoint fails the first three deliveries (max_deliveries), then takes everything.
+    WebhookSink sink;
+    sink.setResponder([](const WebhookSink::Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.status = index <= 3 ? 500 : 200;
+        return answer;
+    });
+    QVERIFY(sink.start());
+
+    Config config;
+    config.engines = {u"ingress"_s};
+    config.server.port = freeLoopbackPort();
+    config.server.bindAddress = QHostAddress::LocalHost;
+    config.localStack.dataDir = m_dataDir.path();
+    config.nats.url = m_nats.url();
+    config.nats.configured = true;
+    config.nats.streamName = u"console-dlq"_s;
+    config.nats.subjectPattern = u"console.signal.*"_s;
+    config.nats.consumerName = u"console-ingress"_s;
+    config.nats.maxDeliveries = 3;
+    config.ingress.routes = {{u"a.vn"_s, {sink.url()}, Milliseconds(0)}};
+    config.ingress.retryDelay = Milliseconds(100);
+    config.ingress.retryMaxDelay = Milliseconds(300);
+    SwitchboardNode node(config, {u"ingress"_s});
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new LocalNodeSource(&node));
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    view->showEngine(u"ingress");
+    QTRY_COMPARE_WITH_TIMEOUT(window->nodesModel()->engineState(0, u"ingress"),
+                              EngineState::Healthy, 10000);
+
+    const QByteArray event = QJsonDocument(QJsonObject {{u"domain"_s, u"a.vn"_s},
+                                                        {u"call_id"_s, u"call-7"_s},
+                                                        {u"state"_s, u"answered"_s}})
+                                 .toJson(QJsonDocument::Compact);
+    QCOMPARE(httpRequest(node.httpPort(), "POST", "/events", event).status, 202);
+
+    QAbstractItemModel *letters = view->ingressPanel()->deadLettersModel();
+    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 1, 15000);
+    QCOMPARE(sink.count(), 3);
+    auto *table = view->findChild<QTableView *>(u"deadLettersTable"_s);
+    auto *replay = view->findChild<QPushButton *>(u"replayButton"_s);
+    QVERIFY(table && replay);
+    QVERIFY(!replay->isEnabled()); // nothing selected yet
+    table->selectRow(0);
+    QTRY_VERIFY(replay->isEnabled());
+    QTest::mouseClick(replay, Qt::LeftButton);
+
+    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 4, 5000); // delivered this time
+    auto *status = view->findChild<QLabel *>(u"ingressStatusLabel"_s);
+    QVERIFY(status && status->text().contains(u"replayed"_s));
+    // And it stays empty: the next listings do not bring it back.
+    QTest::qWait(1500);
+    QCOMPARE(letters->rowCount(), 0);
+
+    window.reset();
+    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
+    node.stop(5000);
+    QVERIFY(stopped.wait(10000));
+}
+
+void TestConsole::vietnameseChangesTheVisibleLabels()
+{
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess remote;
+    QVERIFY2(startRemote(remote, port), remote.output().constData());
+    auto tabTexts = [&] {
+        std::unique_ptr<MainWindow> window = openWindow();
+        window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+        QStringList texts;
+        QTabWidget *tabs = window->nodeView(0)->tabs();
+        for (int tab = 0; tab < tabs->count(); ++tab)
+            texts.append(tabs->tabText(tab));
+        texts.append(window->findChild<QPushButton *>(u"addNodeButton"_s)->text());
+        return texts;
+    };
+
+    const QStringList english = tabTexts();
+    QCOMPARE(english.first(), u"Sync"_s);
+
+    installConsoleTranslators(u"vi"_s);
+    const QStringList vietnamese = tabTexts();
+    for (QTranslator *translator : qApp->findChildren<QTranslator *>()) {
+        QCoreApplication::removeTranslator(translator);
+        delete translator;
+    }
+    QCOMPARE(vietnamese.size(), english.size());
+    QCOMPARE(vietnamese.first(), VI_SYNC_TAB);
+    QCOMPARE(vietnamese.last(), VI_ADD_NODE);
+    QVERIFY(vietnamese.last() != english.last());
+    QCOMPARE(tabTexts(), english); // and back once the translator is gone
+
+    remote.terminate();
+    QVERIFY(remote.waitForFinished(10000));
 }
 
 QTEST_MAIN(TestConsole)
