@@ -223,6 +223,15 @@ void TestConsole::syncChartsMoveAndARemoteRedisDownTurnsSyncRed()
     QLineSeries *lag = view->syncPanel()->lagSeries(events);
     const int pointsBefore = lag->count();
     QTRY_VERIFY_WITH_TIMEOUT(lag->count() >= pointsBefore + 3, 6000);
+    // Off screen the chart draws nothing, and keeps its history: shown again, it has the
+    // seconds it missed.
+    view->showEngine(u"ingress");
+    QVERIFY(!view->syncPanel()->isVisible());
+    const qsizetype hiddenAt = lag->count();
+    QTest::qWait(2500);
+    QCOMPARE(lag->count(), hiddenAt);
+    view->showEngine(u"sync");
+    QVERIFY(lag->count() >= hiddenAt + 2);
     QVERIFY(view->syncPanel()->latencySeries(events, true));
     auto *table = view->findChild<QTableView *>(u"syncStreamsTable"_s);
     QVERIFY(table);

@@ -2,10 +2,8 @@
 
 #include "deadletterview.h"
 #include "nodesource.h"
+#include "timechart.h"
 
-#include <QChart>
-#include <QChartView>
-#include <QDateTimeAxis>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -14,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
@@ -22,8 +19,6 @@
 #include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QValueAxis>
-#include <cmath>
 
 namespace Switchboard {
 
@@ -45,26 +40,6 @@ QString deadLettersPath()
 QString deadLetterPath(quint64 id)
 {
     return deadLettersPath() + u'/' + QString::number(id);
-}
-
-// 1, 2, 5, 10, 20, 50...: a rate axis that does not twitch with every new peak, with ticks
-// at round numbers (steps of a quarter or a half below 5, whole steps from 5 up).
-void setNiceRange(QValueAxis *axis, double peak)
-{
-    double top = 1.0;
-    int ticks = 5;
-    if (peak > 1.0) {
-        const double magnitude = std::pow(10.0, std::floor(std::log10(peak)));
-        for (const double step : {1.0, 2.0, 5.0, 10.0}) {
-            if (peak <= step * magnitude) {
-                top = step * magnitude;
-                ticks = step == 5.0 ? 6 : 5;
-                break;
-            }
-        }
-    }
-    axis->setRange(0, top);
-    axis->setTickCount(ticks);
 }
 
 QTableView *createTable(const QString &objectName, QAbstractItemModel *model, QWidget *parent)
@@ -202,30 +177,15 @@ QWidget *IngressPanel::createFigures()
 
 QWidget *IngressPanel::createChart()
 {
-    // QChart is a QGraphicsWidget (no QObject parent to give it): the view owns it.
-    m_chart = new QChart;
-    m_chart->setTitle(tr("Forward failures per second by domain, last 10 minutes"));
-    m_chart->legend()->setAlignment(Qt::AlignBottom);
-    m_chart->setMargins(QMargins(4, 4, 4, 4));
-
-    m_timeAxis = new QDateTimeAxis(m_chart);
-    m_timeAxis->setFormat(u"HH:mm"_s);
-    m_timeAxis->setTickCount(6);
-    const QDateTime now = QDateTime::currentDateTime();
-    m_timeAxis->setRange(now.addMSecs(-chartWindowMs), now);
-    m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
-
-    m_rateAxis = new QValueAxis(m_chart);
-    m_rateAxis->setTitleText(tr("failures/s"));
-    m_rateAxis->setLabelFormat(u"%g"_s);
-    setNiceRange(m_rateAxis, 0);
-    m_chart->addAxis(m_rateAxis, Qt::AlignLeft);
-
-    m_chartView = new QChartView(m_chart, this);
-    m_chartView->setObjectName(u"ingressFailuresChart"_s);
-    m_chartView->setRenderHint(QPainter::Antialiasing);
-    m_chartView->setMinimumHeight(220);
-    return m_chartView;
+    m_failuresChart =
+        new TimeChart({.title = tr("Forward failures per second by domain, last 10 minutes"),
+                       .unit = tr("failures/s"),
+                       .windowMs = chartWindowMs,
+                       .minimumSpanMs = chartWindowMs,
+                       .minimumTop = 1},
+                      this);
+    m_failuresChart->setObjectName(u"ingressFailuresChart"_s);
+    return m_failuresChart;
 }
 
 QWidget *IngressPanel::createDeadLetters()
@@ -333,15 +293,6 @@ void IngressPanel::showStatus()
 
     const QJsonObject ingress = engines.value(u"ingress"_s).toObject();
     showHealth();
-    showFigures(ingress);
-    m_endpoints->update(ingress.value(u"endpoints"_s).toArray());
-    if (!m_endpointColumnsSized && m_endpoints->rowCount() > 0) {
-        sizeColumnsOnce(m_endpointsTable,
-                        {IngressEndpointsModel::Delivered, IngressEndpointsModel::Failures,
-                         IngressEndpointsModel::HttpErrors, IngressEndpointsModel::Timeouts,
-                         IngressEndpointsModel::ConnectionErrors});
-        m_endpointColumnsSized = true;
-    }
     plotFailures(ingress);
 
     // The list is fetched again when this node makes a dead letter; changes made elsewhere (by
@@ -357,6 +308,34 @@ void IngressPanel::showStatus()
     }
     if (!wasRunning)
         updateButtons();
+
+    // A console watching several nodes shows one: the others' figures wait until shown.
+    m_tableBehind = !isVisible();
+    if (!m_tableBehind)
+        showDetails(ingress);
+}
+
+void IngressPanel::showDetails(const QJsonObject &ingress)
+{
+    showFigures(ingress);
+    m_endpoints->update(ingress.value(u"endpoints"_s).toArray());
+    if (!m_endpointColumnsSized && m_endpoints->rowCount() > 0) {
+        sizeColumnsOnce(m_endpointsTable,
+                        {IngressEndpointsModel::Delivered, IngressEndpointsModel::Failures,
+                         IngressEndpointsModel::HttpErrors, IngressEndpointsModel::Timeouts,
+                         IngressEndpointsModel::ConnectionErrors});
+        m_endpointColumnsSized = true;
+    }
+}
+
+void IngressPanel::showEvent(QShowEvent *event)
+{
+    if (m_tableBehind && m_engineRunning) {
+        m_tableBehind = false;
+        showDetails(
+            m_source->status().value(u"engines"_s).toObject().value(u"ingress"_s).toObject());
+    }
+    QWidget::showEvent(event);
 }
 
 void IngressPanel::showReachability()
@@ -451,41 +430,14 @@ void IngressPanel::plotFailures(const QJsonObject &ingress)
 void IngressPanel::appendFailureRates(const ForwardFailureRates::Rates &rates, qint64 timeMs)
 {
     for (const auto &[domain, rate] : rates) {
-        QLineSeries *&series = m_failureSeries[domain];
-        if (!series) {
-            series = new QLineSeries(m_chart);
-            series->setName(domain);
-            m_chart->addSeries(series);
-            series->attachAxis(m_timeAxis);
-            series->attachAxis(m_rateAxis);
+        if (!m_failuresChart->hasLine(domain)) {
+            QPen pen(TimeChart::paletteColour(m_domainsPlotted++));
+            pen.setWidthF(1.0);
+            m_failuresChart->addLine(domain, domain, pen);
         }
-        series->append(double(timeMs), rate);
+        m_failuresChart->append(domain, timeMs, rate);
     }
-
-    // Points older than the window leave from the front; a domain no longer reported leaves
-    // with its last point.
-    const double oldest = double(timeMs - chartWindowMs);
-    double peak = 0;
-    for (auto it = m_failureSeries.begin(); it != m_failureSeries.end();) {
-        QLineSeries *series = it.value();
-        int expired = 0;
-        while (expired < series->count() && series->at(expired).x() < oldest)
-            ++expired;
-        if (expired > 0)
-            series->removePoints(0, expired);
-        if (series->count() == 0) {
-            m_chart->removeSeries(series);
-            delete series;
-            it = m_failureSeries.erase(it);
-            continue;
-        }
-        for (int point = 0; point < series->count(); ++point)
-            peak = qMax(peak, series->at(point).y());
-        ++it;
-    }
-    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(timeMs - chartWindowMs),
-                         QDateTime::fromMSecsSinceEpoch(timeMs));
-    setNiceRange(m_rateAxis, peak);
+    m_failuresChart->advance(timeMs);
 }
 
 // --- dead letters ---

@@ -6,29 +6,24 @@
 
 #include "ingressmodels.h"
 
-#include <QHash>
 #include <QTimer>
 #include <QWidget>
 #include <array>
 
 QT_BEGIN_NAMESPACE
 class QAbstractItemModel;
-class QChart;
-class QChartView;
-class QDateTimeAxis;
 class QJsonObject;
 class QLabel;
-class QLineSeries;
 class QPushButton;
 class QStackedWidget;
 class QTableView;
-class QValueAxis;
 QT_END_NAMESPACE
 
 namespace Switchboard {
 
 class DeadLetterView;
 class NodeSource;
+class TimeChart;
 
 class IngressPanel : public QWidget
 {
@@ -38,6 +33,9 @@ public:
     explicit IngressPanel(NodeSource *source, QWidget *parent = nullptr);
 
     QAbstractItemModel *deadLettersModel() const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
 
 private:
     enum Figure {
@@ -61,6 +59,8 @@ private:
     void showStatus();
     void showReachability();
     void showFigures(const QJsonObject &ingress);
+    // The figures and the endpoints table: only while on screen.
+    void showDetails(const QJsonObject &ingress);
     void showHealth();
     void plotFailures(const QJsonObject &ingress);
     void appendFailureRates(const ForwardFailureRates::Rates &rates, qint64 timeMs);
@@ -88,16 +88,16 @@ private:
     QLabel *m_placeholder;
     std::array<QLabel *, FigureCount> m_figures {};
 
-    QChartView *m_chartView = nullptr;
-    QChart *m_chart = nullptr;
-    QDateTimeAxis *m_timeAxis = nullptr;
-    QValueAxis *m_rateAxis = nullptr;
-    QHash<QString, QLineSeries *> m_failureSeries; // per domain
+    TimeChart *m_failuresChart = nullptr; // a line per domain
+    int m_domainsPlotted = 0; // the next line's colour
     ForwardFailureRates m_failureRates;
 
     IngressEndpointsModel *m_endpoints;
     QTableView *m_endpointsTable = nullptr;
     bool m_endpointColumnsSized = false;
+    // Statuses that came while the panel was off screen: the chart and the dead letters kept
+    // up, the figures and the endpoints table are brought up to date when it is shown.
+    bool m_tableBehind = false;
 
     DeadLettersModel *m_deadLetters;
     QTableView *m_deadLettersTable = nullptr;

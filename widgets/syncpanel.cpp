@@ -1,11 +1,9 @@
 #include "syncpanel.h"
 
 #include "nodesource.h"
+#include "timechart.h"
 
 #include <QBrush>
-#include <QChart>
-#include <QChartView>
-#include <QDateTimeAxis>
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -13,44 +11,19 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
-#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLocale>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
-#include <QValueAxis>
 #include <algorithm>
-#include <cmath>
 
 namespace Switchboard {
 
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-
-// 1, 2, 5, 10, 20, 50...: an axis that does not twitch with every new peak, with ticks at
-// round numbers.
-void setNiceRange(QValueAxis *axis, double peak, double minimumTop)
-{
-    double top = minimumTop;
-    double interval = minimumTop / 5;
-    if (peak > minimumTop) {
-        const double magnitude = std::pow(10.0, std::floor(std::log10(peak)));
-        for (const double step : {1.0, 2.0, 5.0, 10.0}) {
-            if (peak <= step * magnitude) {
-                top = step * magnitude;
-                interval = step == 2.0 ? top / 4 : top / 5;
-                break;
-            }
-        }
-    }
-    if (axis->max() != top || axis->tickInterval() != interval) {
-        axis->setRange(0, top);
-        axis->setTickInterval(interval);
-    }
-}
 
 QString bytesText(qint64 bytes)
 {
@@ -267,18 +240,27 @@ SyncPanel::SyncPanel(NodeSource *source, QWidget *parent)
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);
 
-    m_lag.minimumTop = 10;
-    createChart(m_lag, u"syncLagChart"_s,
-                tr("Lag per stream (entries waiting), up to the last 10 minutes"), tr("entries"));
-    m_latency.minimumTop = 1;
-    createChart(m_latency, u"syncLatencyChart"_s,
-                tr("End-to-end latency per stream (p50 solid, p99 dashed)"), tr("ms"));
+    m_lag = new TimeChart({.title = tr("Lag per stream (entries waiting), up to the last 10 "
+                                       "minutes"),
+                           .unit = tr("entries"),
+                           .windowMs = chartWindowMs,
+                           .minimumSpanMs = minimumSpanMs,
+                           .minimumTop = 10},
+                          this);
+    m_lag->setObjectName(u"syncLagChart"_s);
+    m_latency = new TimeChart({.title = tr("End-to-end latency per stream (p50 solid, p99 dashed)"),
+                               .unit = tr("ms"),
+                               .windowMs = chartWindowMs,
+                               .minimumSpanMs = minimumSpanMs,
+                               .minimumTop = 1},
+                              this);
+    m_latency->setObjectName(u"syncLatencyChart"_s);
 
     auto *charts = new QWidget(this);
     auto *chartsLayout = new QHBoxLayout(charts);
     chartsLayout->setContentsMargins(0, 0, 0, 0);
-    chartsLayout->addWidget(m_lag.view, 1);
-    chartsLayout->addWidget(m_latency.view, 1);
+    chartsLayout->addWidget(m_lag, 1);
+    chartsLayout->addWidget(m_latency, 1);
 
     auto *streamsBox = new QGroupBox(tr("Streams"), this);
     m_streamsTable = new QTableView(streamsBox);
@@ -323,12 +305,12 @@ SyncPanel::SyncPanel(NodeSource *source, QWidget *parent)
 
 QLineSeries *SyncPanel::lagSeries(const QString &stream) const
 {
-    return m_lag.series.value(stream);
+    return m_lag->series(stream);
 }
 
 QLineSeries *SyncPanel::latencySeries(const QString &stream, bool p99) const
 {
-    return m_latency.series.value(stream + (p99 ? u"\np99"_s : u"\np50"_s));
+    return m_latency->series(stream + (p99 ? u"\np99"_s : u"\np50"_s));
 }
 
 QWidget *SyncPanel::createFigures()
@@ -365,103 +347,16 @@ QWidget *SyncPanel::createFigures()
     return box;
 }
 
-void SyncPanel::createChart(TimeChart &chart, const QString &objectName, const QString &title,
-                            const QString &unit)
+QPen SyncPanel::streamPen(const QString &stream, Qt::PenStyle style)
 {
-    // QChart is a QGraphicsWidget (no QObject parent to give it): the view owns it.
-    chart.chart = new QChart;
-    chart.chart->setTitle(title);
-    chart.chart->legend()->setAlignment(Qt::AlignBottom);
-    chart.chart->setMargins(QMargins(4, 4, 4, 4));
-    // Points arrive once a second: an animation would never finish.
-    chart.chart->setAnimationOptions(QChart::NoAnimation);
-
-    chart.timeAxis = new QDateTimeAxis(chart.chart);
-    chart.timeAxis->setFormat(u"HH:mm:ss"_s);
-    chart.timeAxis->setTickCount(6);
-    const QDateTime now = QDateTime::currentDateTime();
-    chart.timeAxis->setRange(now.addMSecs(-minimumSpanMs), now);
-    chart.chart->addAxis(chart.timeAxis, Qt::AlignBottom);
-
-    chart.valueAxis = new QValueAxis(chart.chart);
-    chart.valueAxis->setTitleText(unit);
-    chart.valueAxis->setLabelFormat(u"%g"_s);
-    chart.valueAxis->setTickType(QValueAxis::TicksDynamic);
-    chart.valueAxis->setTickAnchor(0);
-    chart.valueAxis->setRange(0, chart.minimumTop);
-    chart.valueAxis->setTickInterval(chart.minimumTop / 5);
-    chart.chart->addAxis(chart.valueAxis, Qt::AlignLeft);
-
-    chart.view = new QChartView(chart.chart, this);
-    chart.view->setObjectName(objectName);
-    chart.view->setRenderHint(QPainter::Antialiasing);
-    chart.view->setMinimumSize(320, 220);
-}
-
-QLineSeries *SyncPanel::addSeries(TimeChart &chart, const QString &key, const QString &stream,
-                                  const QString &name, Qt::PenStyle style)
-{
-    auto *series = new QLineSeries(chart.chart);
-    series->setName(name);
-    chart.chart->addSeries(series);
-    series->attachAxis(chart.timeAxis);
-    series->attachAxis(chart.valueAxis);
-    QPen pen = series->pen();
-    pen.setColor(streamColour(stream));
-    pen.setStyle(style);
-    pen.setWidthF(style == Qt::SolidLine ? 2.0 : 1.5);
-    series->setPen(pen);
-    chart.series.insert(key, series);
-    return series;
-}
-
-QColor SyncPanel::streamColour(const QString &stream)
-{
-    // A stream keeps its colour in both charts and for as long as the panel lives. No red: red
-    // means unhealthy in this console.
-    static constexpr std::array<QRgb, 8> palette {0x1f77b4, 0xff7f0e, 0x2ca02c, 0x9467bd,
-                                                  0x17becf, 0x8c564b, 0xe377c2, 0x7f7f7f};
+    // A stream keeps its colour in both charts and for as long as the panel lives.
     auto it = m_streamColours.constFind(stream);
     if (it == m_streamColours.cend())
-        it = m_streamColours.insert(
-            stream, QColor(palette[size_t(m_streamColours.size()) % palette.size()]));
-    return it.value();
-}
-
-void SyncPanel::expireAndScale(TimeChart &chart, qint64 nowMs)
-{
-    // Points older than the window leave from the front; a stream no longer reported leaves
-    // with its last point.
-    const double oldest = double(nowMs - chartWindowMs);
-    double peak = 0;
-    double firstPoint = double(nowMs);
-    for (auto it = chart.series.begin(); it != chart.series.end();) {
-        QLineSeries *series = it.value();
-        int expired = 0;
-        while (expired < series->count() && series->at(expired).x() < oldest)
-            ++expired;
-        if (expired > 0)
-            series->removePoints(0, expired);
-        if (series->count() == 0) {
-            chart.chart->removeSeries(series);
-            delete series;
-            it = chart.series.erase(it);
-            continue;
-        }
-        firstPoint = qMin(firstPoint, series->at(0).x());
-        for (int point = 0; point < series->count(); ++point)
-            peak = qMax(peak, series->at(point).y());
-        ++it;
-    }
-    // The axis spans the points there are, from a minute up to the whole window: a console
-    // opened a moment ago shows its first minute as a line, not as a sliver at the right edge.
-    const qint64 span = qBound(minimumSpanMs, nowMs - qint64(firstPoint), chartWindowMs);
-    const QString format = span <= 5 * 60 * 1000 ? u"HH:mm:ss"_s : u"HH:mm"_s;
-    if (chart.timeAxis->format() != format)
-        chart.timeAxis->setFormat(format);
-    chart.timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(nowMs - span),
-                             QDateTime::fromMSecsSinceEpoch(nowMs));
-    setNiceRange(chart.valueAxis, peak, chart.minimumTop);
+        it = m_streamColours.insert(stream, TimeChart::paletteColour(m_streamColours.size()));
+    QPen pen(it.value());
+    pen.setStyle(style);
+    pen.setWidthF(1.0);
+    return pen;
 }
 
 void SyncPanel::showStatus()
@@ -481,6 +376,15 @@ void SyncPanel::showStatus()
     const QJsonObject sync = engines.value(u"sync"_s).toObject();
     const QJsonArray streams = sync.value(u"streams"_s).toArray();
     showHealth();
+    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
+    if (timeMs - m_lastPointMs >= pointIntervalMs) {
+        m_lastPointMs = timeMs;
+        plot(streams, timeMs);
+    }
+    // A console watching several nodes shows one: the others' tables wait until shown.
+    m_tableBehind = !isVisible();
+    if (m_tableBehind)
+        return;
     showFigures(sync);
     m_streams->update(streams);
     if (!m_columnsSized && m_streams->rowCount() > 0) {
@@ -495,12 +399,13 @@ void SyncPanel::showStatus()
                                            qMax(m_streamsTable->columnWidth(column), roomy));
         m_columnsSized = true;
     }
+}
 
-    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
-    if (timeMs - m_lastPointMs >= pointIntervalMs) {
-        m_lastPointMs = timeMs;
-        plot(streams, timeMs);
-    }
+void SyncPanel::showEvent(QShowEvent *event)
+{
+    if (m_tableBehind)
+        showStatus();
+    QWidget::showEvent(event);
 }
 
 void SyncPanel::showReachability()
@@ -569,10 +474,9 @@ void SyncPanel::plot(const QJsonArray &streams, qint64 timeMs)
         const QString name = stream.value(u"stream"_s).toString();
         const qint64 lag = stream.value(u"lag"_s).toInteger(-1);
         if (lag >= 0) {
-            QLineSeries *series = m_lag.series.value(name);
-            if (!series)
-                series = addSeries(m_lag, name, name, legendName(name), Qt::SolidLine);
-            series->append(double(timeMs), double(lag));
+            if (!m_lag->hasLine(name))
+                m_lag->addLine(name, legendName(name), streamPen(name, Qt::SolidLine));
+            m_lag->append(name, timeMs, double(lag));
         }
         const QJsonValue p50 = stream.value(u"latency_p50_ms"_s);
         const QJsonValue p99 = stream.value(u"latency_p99_ms"_s);
@@ -581,24 +485,18 @@ void SyncPanel::plot(const QJsonArray &streams, qint64 timeMs)
         if (p50.isDouble() && p99.isDouble() && p99.toDouble() > 0) {
             const QString p50Key = name + u"\np50"_s;
             const QString p99Key = name + u"\np99"_s;
-            QLineSeries *p50Series = m_latency.series.value(p50Key);
-            if (!p50Series)
-                p50Series = addSeries(m_latency, p50Key, name, legendName(name), Qt::SolidLine);
-            QLineSeries *p99Series = m_latency.series.value(p99Key);
-            if (!p99Series)
-                p99Series =
-                    addSeries(m_latency, p99Key, name, legendName(name) + u" p99"_s, Qt::DashLine);
-            if (p99Series->count() == 0) {
+            if (!m_latency->hasLine(p50Key)) {
+                m_latency->addLine(p50Key, legendName(name), streamPen(name, Qt::SolidLine));
                 // One legend entry per stream: the title says which line is which.
-                for (QLegendMarker *marker : m_latency.chart->legend()->markers(p99Series))
-                    marker->setVisible(false);
+                m_latency->addLine(p99Key, legendName(name) + u" p99"_s,
+                                   streamPen(name, Qt::DashLine), false);
             }
-            p50Series->append(double(timeMs), p50.toDouble());
-            p99Series->append(double(timeMs), p99.toDouble());
+            m_latency->append(p50Key, timeMs, p50.toDouble());
+            m_latency->append(p99Key, timeMs, p99.toDouble());
         }
     }
-    expireAndScale(m_lag, timeMs);
-    expireAndScale(m_latency, timeMs);
+    m_lag->advance(timeMs);
+    m_latency->advance(timeMs);
 }
 
 } // namespace Switchboard

@@ -11,25 +11,23 @@
 #include <QDateTime>
 #include <QHash>
 #include <QList>
+#include <QPen>
 #include <QWidget>
 #include <array>
 
 QT_BEGIN_NAMESPACE
-class QChart;
-class QChartView;
-class QDateTimeAxis;
 class QJsonArray;
 class QJsonObject;
 class QLabel;
 class QLineSeries;
 class QStackedWidget;
 class QTableView;
-class QValueAxis;
 QT_END_NAMESPACE
 
 namespace Switchboard {
 
 class NodeSource;
+class TimeChart;
 
 // One row per replicated stream: engines.sync.streams[]. Rows change in place while the
 // streams stay the same, so that the table keeps its selection and scroll position.
@@ -102,6 +100,9 @@ public:
     QLineSeries *lagSeries(const QString &stream) const;
     QLineSeries *latencySeries(const QString &stream, bool p99) const;
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     enum Figure {
         LocalRedis,
@@ -115,25 +116,8 @@ private:
         FigureCount
     };
 
-    // A chart over the last 10 minutes with one line per key. Points are appended and leave
-    // from the front; the series are never rebuilt.
-    struct TimeChart
-    {
-        QChart *chart = nullptr;
-        QChartView *view = nullptr;
-        QDateTimeAxis *timeAxis = nullptr;
-        QValueAxis *valueAxis = nullptr;
-        double minimumTop = 1; // the value axis never shows less than 0..minimumTop
-        QHash<QString, QLineSeries *> series;
-    };
-
     QWidget *createFigures();
-    void createChart(TimeChart &chart, const QString &objectName, const QString &title,
-                     const QString &unit);
-    QLineSeries *addSeries(TimeChart &chart, const QString &key, const QString &stream,
-                           const QString &name, Qt::PenStyle style);
-    QColor streamColour(const QString &stream);
-    void expireAndScale(TimeChart &chart, qint64 nowMs);
+    QPen streamPen(const QString &stream, Qt::PenStyle style);
 
     void showStatus();
     void showReachability();
@@ -147,13 +131,16 @@ private:
     QStackedWidget *m_pages;
     QLabel *m_placeholder;
     std::array<QLabel *, FigureCount> m_figures {};
-    TimeChart m_lag;
-    TimeChart m_latency;
+    TimeChart *m_lag;
+    TimeChart *m_latency;
     qint64 m_lastPointMs = 0;
     QHash<QString, QColor> m_streamColours;
     SyncStreamsModel *m_streams;
     QTableView *m_streamsTable = nullptr;
     bool m_columnsSized = false;
+    // Statuses that came while the panel was off screen: its charts kept their history, the
+    // figures and the table are brought up to date when it is shown.
+    bool m_tableBehind = false;
     EngineCondition m_shownHealth;
 };
 

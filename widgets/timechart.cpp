@@ -1,0 +1,179 @@
+#include "timechart.h"
+
+#include <QChart>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QValueAxis>
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// 1, 2, 5, 10, 20, 50...: an axis that does not twitch with every new peak, with ticks at
+// round numbers.
+void setNiceRange(QValueAxis *axis, double peak, double minimumTop)
+{
+    double top = minimumTop;
+    double interval = minimumTop / 5;
+    if (peak > minimumTop) {
+        const double magnitude = std::pow(10.0, std::floor(std::log10(peak)));
+        for (const double step : {1.0, 2.0, 5.0, 10.0}) {
+            if (peak <= step * magnitude) {
+                top = step * magnitude;
+                interval = step == 2.0 ? top / 4 : top / 5;
+                break;
+            }
+        }
+    }
+    if (axis->max() != top || axis->tickInterval() != interval) {
+        axis->setRange(0, top);
+        axis->setTickInterval(interval);
+    }
+}
+
+} // namespace
+
+TimeChart::TimeChart(const Options &options, QWidget *parent)
+    : QChartView(parent)
+    , m_options(options)
+{
+    // QChart is a QGraphicsWidget (no QObject parent to give it): the view owns it.
+    auto *chart = new QChart;
+    chart->setTitle(options.title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    // Points arrive once a second: an animation would never finish.
+    chart->setAnimationOptions(QChart::NoAnimation);
+
+    m_timeAxis = new QDateTimeAxis(chart);
+    m_timeAxis->setFormat(u"HH:mm:ss"_s);
+    m_timeAxis->setTickCount(6);
+    const QDateTime now = QDateTime::currentDateTime();
+    m_timeAxis->setRange(now.addMSecs(-options.minimumSpanMs), now);
+    chart->addAxis(m_timeAxis, Qt::AlignBottom);
+
+    m_valueAxis = new QValueAxis(chart);
+    m_valueAxis->setTitleText(options.unit);
+    m_valueAxis->setLabelFormat(u"%g"_s);
+    m_valueAxis->setTickType(QValueAxis::TicksDynamic);
+    m_valueAxis->setTickAnchor(0);
+    m_valueAxis->setRange(0, options.minimumTop);
+    m_valueAxis->setTickInterval(options.minimumTop / 5);
+    chart->addAxis(m_valueAxis, Qt::AlignLeft);
+
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumSize(320, 220);
+}
+
+QColor TimeChart::paletteColour(qsizetype index)
+{
+    static constexpr std::array<QRgb, 8> palette {0x1f77b4, 0xff7f0e, 0x2ca02c, 0x9467bd,
+                                                  0x17becf, 0x8c564b, 0xe377c2, 0x7f7f7f};
+    return QColor(palette[size_t(index) % palette.size()]);
+}
+
+void TimeChart::addLine(const QString &key, const QString &name, const QPen &pen, bool inLegend)
+{
+    Line &line = m_lines[key];
+    if (line.series)
+        return;
+    line.series = new QLineSeries(chart());
+    line.series->setName(name);
+    chart()->addSeries(line.series);
+    line.series->attachAxis(m_timeAxis);
+    line.series->attachAxis(m_valueAxis);
+    line.series->setPen(pen);
+    if (!inLegend) {
+        for (QLegendMarker *marker : chart()->legend()->markers(line.series))
+            marker->setVisible(false);
+    }
+}
+
+void TimeChart::append(const QString &key, qint64 timeMs, double value)
+{
+    const auto line = m_lines.find(key);
+    if (line == m_lines.end())
+        return;
+    line->points.append(QPointF(double(timeMs), value));
+    line->changed = true;
+}
+
+void TimeChart::advance(qint64 nowMs)
+{
+    m_nowMs = nowMs;
+    const double oldest = double(nowMs - m_options.windowMs);
+    for (auto line = m_lines.begin(); line != m_lines.end();) {
+        QList<QPointF> &points = line->points;
+        const auto kept =
+            std::find_if(points.cbegin(), points.cend(),
+                         [oldest](const QPointF &point) { return point.x() >= oldest; });
+        if (kept != points.cbegin()) {
+            points.erase(points.cbegin(), kept);
+            line->changed = true;
+        }
+        if (points.isEmpty()) {
+            // A stream or domain no longer reported leaves with its last point.
+            chart()->removeSeries(line->series);
+            delete line->series;
+            line = m_lines.erase(line);
+            continue;
+        }
+        ++line;
+    }
+    m_behind = true;
+    if (isVisible())
+        redraw();
+}
+
+void TimeChart::redraw()
+{
+    double peak = 0;
+    double firstPoint = double(m_nowMs);
+    for (Line &line : m_lines) {
+        if (line.changed) {
+            // One replace is one geometry update of the series, however many points moved.
+            line.series->replace(line.points);
+            line.changed = false;
+        }
+        firstPoint = std::min(firstPoint, line.points.first().x());
+        for (const QPointF &point : std::as_const(line.points))
+            peak = std::max(peak, point.y());
+    }
+    const qint64 span =
+        qBound(m_options.minimumSpanMs, m_nowMs - qint64(firstPoint), m_options.windowMs);
+    const QString format = span <= 5 * 60 * 1000 ? u"HH:mm:ss"_s : u"HH:mm"_s;
+    if (m_timeAxis->format() != format)
+        m_timeAxis->setFormat(format);
+    m_timeAxis->setRange(QDateTime::fromMSecsSinceEpoch(m_nowMs - span),
+                         QDateTime::fromMSecsSinceEpoch(m_nowMs));
+    setNiceRange(m_valueAxis, peak, m_options.minimumTop);
+    m_behind = false;
+}
+
+QLineSeries *TimeChart::series(const QString &key) const
+{
+    return m_lines.value(key).series;
+}
+
+qsizetype TimeChart::pointCount(const QString &key) const
+{
+    return m_lines.value(key).points.size();
+}
+
+void TimeChart::showEvent(QShowEvent *event)
+{
+    if (m_behind && m_nowMs > 0)
+        redraw();
+    QChartView::showEvent(event);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,79 @@
+#pragma once
+
+// A chart of the last minutes with one line per key (a stream, a domain): the Sync panel's lag
+// and latency, the Ingress panel's forward failures. The points are kept here and handed to
+// the chart's series only while the chart is on screen: a console watching several nodes
+// draws the one in front, and the others catch up in one step when shown.
+
+#include <QChartView>
+#include <QHash>
+#include <QList>
+#include <QPen>
+#include <QPointF>
+
+QT_BEGIN_NAMESPACE
+class QDateTimeAxis;
+class QLineSeries;
+class QValueAxis;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class TimeChart : public QChartView
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QString title;
+        QString unit; // the value axis' title
+        qint64 windowMs = 10 * 60 * 1000; // points older than this leave
+        // The time axis spans the points there are, from this up to the whole window, so
+        // that a console opened a moment ago shows its first minute as a line.
+        qint64 minimumSpanMs = 60 * 1000;
+        double minimumTop = 1; // the value axis never shows less than 0..minimumTop
+    };
+
+    TimeChart(const Options &options, QWidget *parent = nullptr);
+
+    // The colours of the lines, in order; no red: red means unhealthy in this console.
+    static QColor paletteColour(qsizetype index);
+
+    bool hasLine(const QString &key) const { return m_lines.contains(key); }
+    // A new line; `inLegend` false keeps it out of the legend (a p99 drawn beside its p50).
+    void addLine(const QString &key, const QString &name, const QPen &pen, bool inLegend = true);
+    // A point of one line; the chart shows it at the next advance().
+    void append(const QString &key, qint64 timeMs, double value);
+    // The points of one instant are in: those older than the window leave, a line left with
+    // none leaves too, the axes follow and, when on screen, the chart is redrawn.
+    void advance(qint64 nowMs);
+
+    // The series drawing a line (its points are current while the chart is on screen); null
+    // for a key with no line.
+    QLineSeries *series(const QString &key) const;
+    // The points of a line, on screen or not.
+    qsizetype pointCount(const QString &key) const;
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    struct Line
+    {
+        QLineSeries *series = nullptr;
+        QList<QPointF> points;
+        bool changed = false; // since the series last got the points
+    };
+
+    void redraw();
+
+    Options m_options;
+    QDateTimeAxis *m_timeAxis;
+    QValueAxis *m_valueAxis;
+    QHash<QString, Line> m_lines;
+    qint64 m_nowMs = 0;
+    bool m_behind = false; // advanced while hidden
+};
+
+} // namespace Switchboard
