@@ -10,7 +10,7 @@ mode="${1:-run}"
 
 "$here/installer/install-deps.sh"
 
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BUILD_GUI=ON
 cmake --build "$build" --parallel "$(nproc)"
 
 case "$mode" in
@@ -21,6 +21,17 @@ run)
     exec "$build/app/switchboard" --simulate "$@"
     ;;
 test)
+    # The server-only build (no Widgets, no Charts), as a server package would be built: it
+    # must configure, build and link without the GUI libraries.
+    headless="$build-headless"
+    cmake -S "$here" -B "$headless" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DSWITCHBOARD_BUILD_GUI=OFF -DSWITCHBOARD_BUILD_TESTS=OFF
+    cmake --build "$headless" --parallel "$(nproc)" --target switchboard
+    if ldd "$headless/app/switchboard" | grep -E 'Qt6(Widgets|Charts)'; then
+        echo "the headless build links the GUI libraries" >&2
+        exit 1
+    fi
+    "$headless/app/switchboard" --version
     cd "$build"
     exec ctest --output-on-failure --timeout 600 -j 2
     ;;
