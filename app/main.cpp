@@ -183,6 +183,8 @@ int main(int argc, char *argv[])
     setLogLevel(config.logLevel);
     for (const QString &warning : loaded.warnings)
         qCWarning(lcApp).noquote() << warning;
+    for (const QString &note : loaded.notes)
+        qCInfo(lcApp).noquote() << note;
 
     // `headless: yes` in the file wins over a display (a server that happens to have one).
     const bool showConsole = console && !config.headless;

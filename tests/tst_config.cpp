@@ -154,6 +154,30 @@ QString fieldValue(const Config &c, const QString &field)
          [](const Config &c) {
              return c.nats.url + (c.nats.configured ? u" configured"_s : QString());
          }},
+        {u"polling.redis"_s,
+         [](const Config &c) {
+             return describe(c.polling.redis);
+         }},
+        {u"polling.jwtSecret"_s,
+         [](const Config &c) {
+             return QString::fromUtf8(c.polling.jwtSecret);
+         }},
+        {u"polling.longPollTimeout"_s,
+         [](const Config &c) {
+             return QString::number(c.polling.longPollTimeout.count());
+         }},
+        {u"polling.workerPoolSize"_s,
+         [](const Config &c) {
+             return QString::number(c.polling.workerPoolSize);
+         }},
+        {u"polling.eventTtlSeconds"_s,
+         [](const Config &c) {
+             return QString::number(c.polling.eventTtlSeconds);
+         }},
+        {u"polling.internalApiToken"_s,
+         [](const Config &c) {
+             return QString::fromUtf8(c.polling.internalApiToken);
+         }},
         {u"nats.streamName"_s,
          [](const Config &c) {
              return c.nats.streamName;
@@ -320,6 +344,7 @@ private Q_SLOTS:
     void commandLineOverridesEnvironment();
     void enginesFilter_data();
     void enginesFilter();
+    void pollingWithoutJwtSecret();
 
     void goDuration_data();
     void goDuration();
@@ -503,6 +528,14 @@ void TestConfig::environmentVariable_data()
     row("HEALTH_CHECK_INTERVAL", "10s", "sync.healthCheckInterval", "10000");
     row("HEALTH_RECOVERY_TIMEOUT", "1m", "sync.healthRecoveryTimeout", "60000");
     row("HEALTH_MAX_RETRIES", "9", "sync.healthMaxRetries", "9");
+    // Seed 001 (Telemetry Service).
+    row("REDIS_URL", "redis://:pw@redis.internal:6380/3", "polling.redis",
+        "redis.internal:6380/3 password=pw configured");
+    row("JWT_SECRET", "spring-secret", "polling.jwtSecret", "spring-secret");
+    row("LONG_POLL_TIMEOUT_MS", "5000", "polling.longPollTimeout", "5000");
+    row("WORKER_POOL_SIZE", "20", "polling.workerPoolSize", "20");
+    row("EVENT_TTL_SECONDS", "3600", "polling.eventTtlSeconds", "3600");
+    row("INTERNAL_API_TOKEN", "int3rnal", "polling.internalApiToken", "int3rnal");
     // Seed 002 reads its server from config.yaml only; NATS_URL is the usual NATS variable.
     row("NATS_URL", "nats://nats.internal:4222", "nats.url",
         "nats://nats.internal:4222 configured");
@@ -1009,8 +1042,14 @@ void TestConfig::enginesFilter_data()
     QTest::newRow("--engines wins over engines:, order kept")
         << QByteArray("engines: [ingress]\n") << QStringList {u"-engines"_s, u"ingress,sync"_s}
         << both << QStringList();
-    QTest::newRow("engine not built yet") << QByteArray("engines: [polling]\n") << QStringList()
-                                          << QStringList() << QStringList {notBuilt("polling")};
+    QTest::newRow("engine not built yet") << QByteArray("engines: [timeouts]\n") << QStringList()
+                                          << QStringList() << QStringList {notBuilt("timeouts")};
+    QTest::newRow("polling with its secret")
+        << QByteArray("polling:\n  jwt_secret: s\n") << QStringList()
+        << QStringList {u"sync"_s, u"ingress"_s, u"polling"_s} << QStringList();
+    QTest::newRow("polling named, with its secret")
+        << QByteArray("engines: [polling]\npolling: {jwt_secret: s}\n") << QStringList()
+        << QStringList {u"polling"_s} << QStringList();
     QTest::newRow("--engines with one not built yet")
         << QByteArray("") << QStringList {u"--engines"_s, u"timeouts,ingress"_s} << ingress
         << QStringList {notBuilt("timeouts")};
@@ -1028,7 +1067,35 @@ void TestConfig::enginesFilter()
     QCOMPARE(result.enginesEnabled, enabled);
     QCOMPARE(result.config->sync.enabled, enabled.contains(u"sync"_s));
     QCOMPARE(result.config->ingress.enabled, enabled.contains(u"ingress"_s));
+    QCOMPARE(result.config->polling.enabled, enabled.contains(u"polling"_s));
     QCOMPARE(result.warnings, warnings);
+}
+
+// Without JWT_SECRET every poll would be refused. Merely on by default, polling stays off and
+// the log says why; asked for by name, the start stops with a message naming the variable.
+void TestConfig::pollingWithoutJwtSecret()
+{
+    const ConfigResult byDefault = load({});
+    QVERIFY2(byDefault.config, qPrintable(byDefault.error));
+    QVERIFY(!byDefault.config->polling.enabled);
+    QVERIFY(!byDefault.enginesEnabled.contains(u"polling"_s));
+    QCOMPARE(byDefault.notes.size(), 1);
+    QVERIFY(byDefault.notes.first().contains(u"JWT_SECRET"_s));
+
+    for (const auto &[args, yaml] :
+         {std::pair(QStringList {u"--engines"_s, u"polling"_s}, QByteArray()),
+          std::pair(QStringList(), QByteArray("polling:\n  enabled: true\n"))}) {
+        const ConfigResult named = load(args, {}, yaml);
+        QVERIFY(!named.config);
+        QVERIFY2(named.error.contains(u"JWT_SECRET"_s), qPrintable(named.error));
+    }
+    const ConfigResult fromEnv = load({u"--engines"_s, u"polling"_s}, {u"JWT_SECRET=x"_s});
+    QVERIFY2(fromEnv.config, qPrintable(fromEnv.error));
+    QCOMPARE(fromEnv.enginesEnabled, QStringList {u"polling"_s});
+    QVERIFY(!fromEnv.config->polling.redis.configured); // the local stack's
+    QCOMPARE(fromEnv.config->polling.longPollTimeout.count(), 25000);
+    QCOMPARE(fromEnv.config->polling.workerPoolSize, 100);
+    QCOMPARE(fromEnv.config->polling.eventTtlSeconds, 86400);
 }
 
 void TestConfig::goDuration_data()
@@ -1572,6 +1639,13 @@ void TestConfig::errors_data()
          "--engines=\"sync,fax\": unknown engine \"fax\"");
     args("bad port", {u"-port"_s, u"http"_s}, "--port=\"http\": expected a port number 1..65535");
     args("unknown option", {u"--frobnicate"_s}, "Unknown option 'frobnicate'.");
+    env("LONG_POLL_TIMEOUT_MS", "LONG_POLL_TIMEOUT_MS=25s",
+        "LONG_POLL_TIMEOUT_MS=\"25s\": expected a positive number of milliseconds");
+    env("WORKER_POOL_SIZE", "WORKER_POOL_SIZE=0",
+        "WORKER_POOL_SIZE=\"0\": expected a positive integer");
+    env("EVENT_TTL_SECONDS", "EVENT_TTL_SECONDS=-1",
+        "EVENT_TTL_SECONDS=\"-1\": expected a positive number of seconds");
+    env("REDIS_URL", "REDIS_URL=localhost:6379", "REDIS_URL=\"localhost:6379\": expected redis://");
 }
 
 void TestConfig::errors()

@@ -168,6 +168,27 @@ struct IngressConfig
     }
 };
 
+// Seed 001 (Telemetry Service): events kept in Redis, read by short and long polls behind JWT.
+struct PollingConfig
+{
+    bool enabled = true; // polling.enabled
+    bool enabledByName = false; // polling.enabled: true, so a missing JWT_SECRET stops the start
+    // REDIS_URL / polling.redis_url: the default Redis of polling (and of timeouts). Not
+    // configured: the local stack's.
+    RedisEndpoint redis;
+    QByteArray jwtSecret; // JWT_SECRET / polling.jwt_secret: HS256 key of the Spring tokens
+    Milliseconds longPollTimeout {25000}; // LONG_POLL_TIMEOUT_MS / polling.long_poll_timeout_ms
+    // WORKER_POOL_SIZE / polling.worker_pool_size: the seed's goroutine pool. Here: how many
+    // Redis reads this node has in flight at once for polls (the rest queue, in order).
+    int workerPoolSize = 100;
+    qint64 eventTtlSeconds = 86400; // EVENT_TTL_SECONDS / polling.event_ttl_seconds
+    // INTERNAL_API_TOKEN / polling.internal_api_token: set, the publish routes need it as a
+    // Bearer token; empty, they answer loopback clients only.
+    QByteArray internalApiToken;
+    int maxEventsPerResponse = 500; // polling.max_events_per_response
+    QString keyPrefix = QStringLiteral("polling"); // polling.key_prefix: Redis key names
+};
+
 // --simulate: synthetic FreeSWITCH traffic written into the local streams, call signals posted
 // to /events.
 struct SimulateConfig
@@ -197,6 +218,7 @@ struct Config
     SyncConfig sync;
     NatsConfig nats;
     IngressConfig ingress;
+    PollingConfig polling;
     SimulateConfig simulate;
     LocalStackConfig localStack;
 };

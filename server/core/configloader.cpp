@@ -56,11 +56,11 @@ Setting list(const QString &path, ListSetter set)
 
 const QStringList engineNames = {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s};
 // The engines this build runs, in the order ConfigResult::enginesEnabled lists them.
-const QStringList builtEngines = {u"sync"_s, u"ingress"_s};
+const QStringList builtEngines = {u"sync"_s, u"ingress"_s, u"polling"_s};
 
 // Top-level sections of the engines still to come: their engines will read them, this loader
 // does not yet, so they raise no warning.
-const QStringList reservedSections = {u"polling"_s, u"timeouts"_s};
+const QStringList reservedSections = {u"timeouts"_s};
 
 // The Event Hub's list of routes, read by Loader::readRoutes() rather than the table.
 const QString routesKey = u"routes"_s;
@@ -601,6 +601,50 @@ const std::vector<Setting> &settings()
                checkedName(FIELD(ingress.deliveredBucket), isBucketName, bucketNameExpected, true)),
         scalar(u"ingress.dead_letter_max_messages"_s, {},
                integer(FIELD(ingress.deadLetterMaxMessages), 1)),
+
+        // The Telemetry Service's variables (seed 001), then our own.
+        scalar(u"polling.enabled"_s, {},
+               [](Config &c, const QString &text) -> Rejection {
+                   if (Rejection rejection = boolean(FIELD(polling.enabled))(c, text))
+                       return rejection;
+                   c.polling.enabledByName = c.polling.enabled;
+                   return {};
+               }),
+        scalar(u"polling.redis_url"_s, u"REDIS_URL"_s, redisAddress(FIELD(polling.redis), true)),
+        secret(u"polling.jwt_secret"_s, u"JWT_SECRET"_s,
+               [](Config &c, const QString &text) -> Rejection {
+                   if (text.isEmpty())
+                       return u"expected the HS256 secret the tokens are signed with"_s;
+                   c.polling.jwtSecret = text.toUtf8();
+                   return {};
+               }),
+        scalar(u"polling.long_poll_timeout_ms"_s, u"LONG_POLL_TIMEOUT_MS"_s,
+               [](Config &c, const QString &text) -> Rejection {
+                   const std::optional<int> ms = toInt(text);
+                   if (!ms || *ms < 1)
+                       return u"expected a positive number of milliseconds such as 25000"_s;
+                   c.polling.longPollTimeout = Milliseconds(*ms);
+                   return {};
+               }),
+        scalar(u"polling.worker_pool_size"_s, u"WORKER_POOL_SIZE"_s,
+               integer(FIELD(polling.workerPoolSize), 1)),
+        scalar(u"polling.event_ttl_seconds"_s, u"EVENT_TTL_SECONDS"_s,
+               [](Config &c, const QString &text) -> Rejection {
+                   bool ok = false;
+                   const qint64 seconds = text.trimmed().toLongLong(&ok);
+                   if (!ok || seconds < 1 || seconds > 10LL * 365 * 86400)
+                       return u"expected a positive number of seconds such as 86400"_s;
+                   c.polling.eventTtlSeconds = seconds;
+                   return {};
+               }),
+        secret(u"polling.internal_api_token"_s, u"INTERNAL_API_TOKEN"_s,
+               [](Config &c, const QString &text) -> Rejection {
+                   c.polling.internalApiToken = text.toUtf8();
+                   return {};
+               }),
+        scalar(u"polling.max_events_per_response"_s, {},
+               integer(FIELD(polling.maxEventsPerResponse), 1)),
+        scalar(u"polling.key_prefix"_s, {}, nonEmptyText(FIELD(polling.keyPrefix))),
     };
     return table;
 }
@@ -661,7 +705,7 @@ public:
     bool applyEnvironment(const QProcessEnvironment &env);
     bool applyCommandLine(const CommandLineOptions &cli);
     ConfigResult result();
-    ConfigResult failure() const { return {std::nullopt, m_error, m_warnings, {}}; }
+    ConfigResult failure() const { return {std::nullopt, m_error, m_warnings, m_notes, {}}; }
 
 private:
     bool collect(const YAML::Node &map, const QString &prefix, const QString &fileName,
@@ -673,6 +717,7 @@ private:
     bool readEndpoints(const YAML::Node &endpoints, const QString &fileName, const QString &path,
                        QStringList &out);
     bool checkIngress();
+    bool checkPolling();
     bool applyNode(const Setting &setting, const QString &fileName, const YAML::Node &node);
     // `source` names where the value came from: "config.yaml: sync.reader.batch_size",
     // "READER_BATCH_SIZE" or "--log-level".
@@ -686,6 +731,7 @@ private:
 
     Config m_config;
     QStringList m_warnings;
+    QStringList m_notes;
     QString m_error;
 };
 
@@ -944,6 +990,23 @@ bool Loader::checkIngress()
     return true;
 }
 
+// The polling engine checks tokens with JWT_SECRET: without it every poll would be refused, so
+// it does not start. Asked for by name (engines:, --engines, polling.enabled: true), that stops
+// the node; merely on by default, polling stays off and the log says why, so that a team
+// migrating one other service is not stopped by an engine it never asked for.
+bool Loader::checkPolling()
+{
+    if (!m_config.polling.enabled || !m_config.polling.jwtSecret.isEmpty())
+        return true;
+    const QString why = u"JWT_SECRET (polling.jwt_secret) is not set: the polling engine needs the "
+                        u"HS256 secret the tokens are signed with"_s;
+    if (m_config.engines.contains(u"polling"_s) || m_config.polling.enabledByName)
+        return fail(why + u"; set it, or leave polling out of the engines"_s);
+    m_notes.append(why + u"; polling is off"_s);
+    m_config.polling.enabled = false;
+    return true;
+}
+
 ConfigResult Loader::result()
 {
     // An engine list (engines: or --engines) wins over <engine>.enabled: naming the engines to
@@ -951,20 +1014,23 @@ ConfigResult Loader::result()
     if (!m_config.engines.isEmpty()) {
         m_config.sync.enabled = m_config.engines.contains(u"sync"_s);
         m_config.ingress.enabled = m_config.engines.contains(u"ingress"_s);
+        m_config.polling.enabled = m_config.engines.contains(u"polling"_s);
         for (const QString &name : std::as_const(m_config.engines)) {
             if (!builtEngines.contains(name))
                 m_warnings.append(
                     u"engine \"%1\" is not part of this build yet; ignored"_s.arg(name));
         }
     }
-    if (!checkIngress())
+    if (!checkIngress() || !checkPolling())
         return failure();
     QStringList enabled;
     if (m_config.sync.enabled)
         enabled.append(u"sync"_s);
     if (m_config.ingress.enabled)
         enabled.append(u"ingress"_s);
-    return {m_config, QString(), m_warnings, enabled};
+    if (m_config.polling.enabled)
+        enabled.append(u"polling"_s);
+    return {m_config, QString(), m_warnings, m_notes, enabled};
 }
 
 // switchboard.yaml beside the binary first (a self-contained install keeps its config with
@@ -985,7 +1051,7 @@ QString defaultConfigFile()
 ConfigResult loadConfig(const CommandLineOptions &cli, const QProcessEnvironment &env)
 {
     if (!cli.error.isEmpty())
-        return {std::nullopt, cli.error, {}, {}};
+        return {std::nullopt, cli.error, {}, {}, {}};
     Loader loader;
     const QString fileName = cli.configFile.isEmpty() ? defaultConfigFile() : cli.configFile;
     if ((!fileName.isEmpty() && !loader.readFile(fileName)) || !loader.applyEnvironment(env)

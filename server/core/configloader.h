@@ -20,6 +20,8 @@ struct ConfigResult
     // `REDIS_LOCAL_DB="abc": expected a non-negative integer`. Never shows a password.
     QString error;
     QStringList warnings; // e.g. `config.yaml: unknown key "sync.foo" ignored`
+    // Decisions worth a line in the log that are not mistakes: "polling is off: JWT_SECRET ...".
+    QStringList notes;
     QStringList enginesEnabled; // names of the engines to start, e.g. {"sync"}
 };
 

@@ -16,11 +16,26 @@ int apiAccessStatus(const HttpRequest &request, const QByteArray &token)
     const QByteArray given = request.bearerToken();
     if (given.isEmpty())
         return 401;
-    // Constant time: the comparison must not tell an attacker how many bytes were right.
-    unsigned char diff = given.size() == token.size() ? 0 : 1;
-    for (qsizetype i = 0; i < token.size(); ++i)
-        diff |= static_cast<unsigned char>(token[i] ^ (i < given.size() ? given[i] : 0));
-    return diff == 0 ? 0 : 403;
+    return sameSecret(given, token) ? 0 : 403;
+}
+
+int internalAccessStatus(const HttpRequest &request, const QByteArray &token)
+{
+    if (token.isEmpty())
+        return request.fromLoopback() ? 0 : 403;
+    const QByteArray given = request.bearerToken();
+    if (given.isEmpty())
+        return 401;
+    return sameSecret(given, token) ? 0 : 403;
+}
+
+bool sameSecret(QByteArrayView given, QByteArrayView expected)
+{
+    // Constant time in the expected secret's length: every byte is compared.
+    unsigned char diff = given.size() == expected.size() ? 0 : 1;
+    for (qsizetype i = 0; i < expected.size(); ++i)
+        diff |= static_cast<unsigned char>(expected[i] ^ (i < given.size() ? given[i] : 0));
+    return diff == 0;
 }
 
 bool authorizeApi(const HttpRequest &request, HttpResponder &responder, const QByteArray &token)

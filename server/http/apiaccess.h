@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 namespace Switchboard {
 
@@ -11,8 +12,16 @@ class HttpResponder;
 // needs "Authorization: Bearer <api.token>" (constant-time compare) and gets 403 when no token
 // is configured.
 
+// a == b without telling a timing attacker how many bytes were right.
+bool sameSecret(QByteArrayView given, QByteArrayView expected);
+
 // The decision alone: 0 when allowed, else the HTTP status to refuse with (401 or 403).
 int apiAccessStatus(const HttpRequest &request, const QByteArray &token);
+// The polling engine's internal publish routes (DESIGN.md, contract details): with a token
+// configured (INTERNAL_API_TOKEN) every client must send it as a Bearer token, loopback
+// included; without one only loopback clients are answered. 0, 401 (no token sent) or 403.
+int internalAccessStatus(const HttpRequest &request, const QByteArray &token);
+
 // Answers the refusal and returns false, or returns true without answering.
 bool authorizeApi(const HttpRequest &request, HttpResponder &responder, const QByteArray &token);
 

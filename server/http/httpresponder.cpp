@@ -116,6 +116,12 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
             double(m_started.nsecsElapsed()) / 1e6);
 }
 
+void HttpResponder::flush()
+{
+    if (isClientConnected())
+        m_socket->flush();
+}
+
 void HttpResponder::sendJson(int status, const QJsonObject &object)
 {
     send(status, QJsonDocument(object).toJson(QJsonDocument::Compact), "application/json");

@@ -50,6 +50,11 @@ public:
               const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
     void sendJson(int status, const QJsonObject &object);
     void sendJson(int status, const QJsonArray &array);
+    // Hands what send() wrote to the kernel now instead of at the next turn of the event loop:
+    // for answers given just before the server and its sockets go away (a socket destroyed
+    // with bytes in its buffer drops them).
+    void flush();
+
     // {"error": error, "detail": detail}, the shape of every error this service returns.
     void sendError(int status, const QString &error, const QString &detail = {});
 

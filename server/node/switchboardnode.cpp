@@ -7,6 +7,7 @@
 #include "ingress/ingressengine.h"
 #include "ingress/ingressgateway.h"
 #include "ingress/ingresssimulator.h"
+#include "polling/pollingservice.h"
 #include "statusapi.h"
 #include "sync/syncengine.h"
 #include "sync/syncsimulator.h"
@@ -58,6 +59,14 @@ bool SwitchboardNode::start(QString *error)
     }
     if (m_engines.contains(u"ingress"_s) && !addIngress(error))
         return false;
+    if (m_engines.contains(u"polling"_s) && !m_config.polling.redis.configured) {
+        const auto started = m_localStack->startRedis(u"polling"_s);
+        if (!started) {
+            *error = m_localStack->errorString();
+            return false;
+        }
+        m_config.polling.redis = *started;
+    }
     if (!startHttp(error))
         return false;
     m_host.startAll();
@@ -120,6 +129,11 @@ bool SwitchboardNode::startHttp(QString *error)
             }
             if (m_ingressApi)
                 m_ingressApi->registerRoutes(*m_http);
+            if (m_engines.contains(u"polling"_s)) {
+                m_polling = new PollingService(m_config.polling, m_host.board());
+                m_polling->registerRoutes(*m_http);
+                m_polling->start();
+            }
             if (m_ingressGateway && m_config.simulate.enabled)
                 IngressSimulator::registerDemoSink(*m_http, m_config.simulate.failureShare);
             QString message;
@@ -157,11 +171,13 @@ void SwitchboardNode::stopHttp()
                     server->close();
             }
             delete m_ingressApi;
+            delete m_polling; // answers the polls it holds
             delete m_http;
             delete m_healthHttp;
         },
         Qt::BlockingQueuedConnection);
     m_ingressApi = nullptr;
+    m_polling = nullptr;
     m_http = m_healthHttp = nullptr;
     m_httpThread.quit();
     m_httpThread.wait(3000);

@@ -14,6 +14,7 @@ class HttpServer;
 class IngressApi;
 class IngressGateway;
 class LocalStack;
+class PollingService;
 class StatusApi;
 
 // One Switchboard node: the local stack where nothing is configured, the enabled engines in
@@ -57,6 +58,7 @@ private:
     HttpServer *m_healthHttp = nullptr; // HEALTH_PORT, when it differs from PORT
     std::shared_ptr<IngressGateway> m_ingressGateway;
     IngressApi *m_ingressApi = nullptr; // lives in m_httpThread
+    PollingService *m_polling = nullptr; // made in and lives in m_httpThread
     quint16 m_httpPort = 0;
     bool m_stopping = false;
 };

@@ -165,6 +165,8 @@ void RedisClient::handshake()
             m_lastError.clear();
             qCInfo(lcRedis).noquote()
                 << m_options.name << "connected to" << m_options.endpoint.display();
+            for (const auto &subscription : m_subscriptions)
+                sendSubscribe(subscription.first);
             Q_EMIT connected();
         },
         allowance);
@@ -305,6 +307,51 @@ void RedisClient::onReply(redisAsyncContext *context, void *reply, void *)
     if (self->m_state == State::Ready || self->m_state == State::Connecting)
         self->m_state = State::Backoff;
     pending.callback(RedisReply::clientError(&self->m_failure));
+}
+
+void RedisClient::subscribe(const QByteArray &channel, MessageCallback onMessage)
+{
+    const bool fresh = !m_subscriptions.contains(channel);
+    m_subscriptions[channel] = std::move(onMessage);
+    if (fresh && m_state == State::Ready)
+        sendSubscribe(channel);
+}
+
+void RedisClient::sendSubscribe(const QByteArray &channel)
+{
+    // hiredis keeps the callback per channel and calls it for the confirmation and for every
+    // message; the command owes no reply of its own, so it stays out of m_pending and of the
+    // watchdog.
+    RedisCommand command("SUBSCRIBE");
+    command.arg(QByteArrayView(channel));
+    m_formatted.clear();
+    command.appendResp(m_formatted);
+    if (redisAsyncFormattedCommand(m_context, &RedisClient::onMessage, nullptr,
+                                   m_formatted.constData(), size_t(m_formatted.size()))
+        != REDIS_OK)
+        fail(QStringLiteral("SUBSCRIBE %1 refused by hiredis").arg(QLatin1String(channel)));
+}
+
+void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
+{
+    auto *self = static_cast<RedisClient *>(context->data);
+    const auto *message = static_cast<const redisReply *>(reply);
+    // Null: the connection is going away; the reconnect subscribes again.
+    if (!self || self->m_destroying || !message || message->type != REDIS_REPLY_ARRAY
+        || message->elements != 3)
+        return;
+    const redisReply *kind = message->element[0];
+    const redisReply *channel = message->element[1];
+    const redisReply *payload = message->element[2];
+    if (kind->type != REDIS_REPLY_STRING || channel->type != REDIS_REPLY_STRING
+        || payload->type != REDIS_REPLY_STRING
+        || QByteArrayView(kind->str, qsizetype(kind->len)) != "message")
+        return; // the subscribe confirmation
+    self->m_lastProgress = self->m_clock.elapsed();
+    const auto subscription =
+        self->m_subscriptions.find(QByteArray(channel->str, qsizetype(channel->len)));
+    if (subscription != self->m_subscriptions.end())
+        subscription->second(QByteArrayView(payload->str, qsizetype(payload->len)));
 }
 
 void RedisClient::onConnect(const redisAsyncContext *context, int status)

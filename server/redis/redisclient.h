@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <deque>
 #include <functional>
+#include <map>
 #include <vector>
 
 struct redisAsyncContext;
@@ -108,8 +109,15 @@ public:
     void send(std::initializer_list<QByteArrayView> args, RedisCallback callback,
               Milliseconds extraTimeout = {});
 
+    // Turns this connection into a subscriber of `channel` (Redis then allows it nothing but
+    // more subscriptions), now if connected and again after every reconnect. `onMessage` gets
+    // each message's payload, in this thread. Messages published while the connection was
+    // down are lost: Redis keeps none, so listen to connected() and catch up there.
+    using MessageCallback = std::function<void(QByteArrayView payload)>;
+    void subscribe(const QByteArray &channel, MessageCallback onMessage);
+
 Q_SIGNALS:
-    void connected(); // handshake (AUTH, SELECT, SETNAME) done
+    void connected(); // handshake (AUTH, SELECT, SETNAME) done, subscriptions sent
     void disconnected(const QString &reason); // every pending callback has already failed
 
 private:
@@ -123,6 +131,8 @@ private:
     };
 
     static void onReply(redisAsyncContext *context, void *reply, void *privdata);
+    static void onMessage(redisAsyncContext *context, void *reply, void *privdata);
+    void sendSubscribe(const QByteArray &channel);
     static void onConnect(const redisAsyncContext *context, int status);
     static void onDisconnect(const redisAsyncContext *context, int status);
     static void addRead(void *data);
@@ -155,6 +165,7 @@ private:
     QTimer m_reconnectTimer;
     int m_attempt = 0;
     bool m_destroying = false;
+    std::map<QByteArray, MessageCallback> m_subscriptions;
 };
 
 } // namespace Switchboard

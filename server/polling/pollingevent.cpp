@@ -1,0 +1,159 @@
+#include "pollingevent.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <charconv>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// Reads the fields of one body, remembering the first problem.
+class BodyReader
+{
+public:
+    explicit BodyReader(const QJsonObject &body)
+        : m_body(body)
+    {
+    }
+
+    // A string; an id may also come as a whole number (a Java Long), kept as its digits.
+    QJsonValue text(const QString &field, bool required, bool idLike = false)
+    {
+        const QJsonValue value = m_body.value(field);
+        if (value.isUndefined() || value.isNull()) {
+            if (required)
+                failOnce(u"%1 is required"_s.arg(field));
+            return QJsonValue::Null;
+        }
+        if (value.isString()) {
+            if (required && value.toString().isEmpty())
+                failOnce(u"%1 must not be empty"_s.arg(field));
+            return value;
+        }
+        if (idLike && value.isDouble() && value.toDouble() == double(value.toInteger()))
+            return QString::number(value.toInteger());
+        failOnce(idLike ? u"%1 must be a string or a whole number"_s.arg(field)
+                        : u"%1 must be a string"_s.arg(field));
+        return QJsonValue::Null;
+    }
+
+    QJsonValue object(const QString &field)
+    {
+        const QJsonValue value = m_body.value(field);
+        if (value.isUndefined() || value.isNull())
+            return QJsonObject();
+        if (!value.isObject())
+            failOnce(u"%1 must be a JSON object"_s.arg(field));
+        return value;
+    }
+
+    // A string or a number, as a price may come ("999.99" or 999.99).
+    QJsonValue amount(const QString &field)
+    {
+        const QJsonValue value = m_body.value(field);
+        if (value.isUndefined() || value.isNull())
+            return QJsonValue::Null;
+        if (!value.isString() && !value.isDouble())
+            failOnce(u"%1 must be a string or a number"_s.arg(field));
+        return value;
+    }
+
+    const QString &error() const { return m_error; }
+
+private:
+    void failOnce(const QString &error)
+    {
+        if (m_error.isEmpty())
+            m_error = error;
+    }
+
+    const QJsonObject &m_body;
+    QString m_error;
+};
+
+} // namespace
+
+PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, const QDateTime &now)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError)
+        return {std::nullopt, u"body is not JSON: %1"_s.arg(parseError.errorString())};
+    if (!document.isObject())
+        return {std::nullopt, u"body must be a JSON object"_s};
+    const QJsonObject fields = document.object();
+    BodyReader read(fields);
+
+    QJsonObject event;
+    bool adminOnly = false;
+    switch (route) {
+    case PublishRoute::Generic:
+        event[u"eventType"_s] = read.text(u"eventType"_s, true);
+        event[u"action"_s] = read.text(u"action"_s, false);
+        event[u"entityId"_s] = read.text(u"entityId"_s, false, true);
+        event[u"entityType"_s] = read.text(u"entityType"_s, false);
+        event[u"userId"_s] = read.text(u"userId"_s, false, true);
+        event[u"metadata"_s] = read.object(u"metadata"_s);
+        break;
+    case PublishRoute::OrderStatusChange:
+        event[u"eventType"_s] = u"CUSTOMER_ORDER_STATUS"_s;
+        event[u"action"_s] = u"REFRESH"_s;
+        event[u"entityId"_s] = read.text(u"orderId"_s, true, true);
+        event[u"entityType"_s] = u"ORDER"_s;
+        event[u"userId"_s] = read.text(u"userId"_s, true, true);
+        event[u"metadata"_s] = QJsonObject {{u"newStatus"_s, read.text(u"newStatus"_s, true)}};
+        break;
+    case PublishRoute::NewOrder:
+        adminOnly = true;
+        event[u"eventType"_s] = u"NEW_ORDER"_s;
+        event[u"action"_s] = u"REFRESH"_s;
+        event[u"entityId"_s] = read.text(u"orderId"_s, true, true);
+        event[u"entityType"_s] = u"ORDER"_s;
+        event[u"userId"_s] = QJsonValue::Null;
+        event[u"metadata"_s] =
+            QJsonObject {{u"customerName"_s, read.text(u"customerName"_s, false)},
+                         {u"totalAmount"_s, read.amount(u"totalAmount"_s)}};
+        break;
+    case PublishRoute::OrderUpdate:
+        adminOnly = true;
+        event[u"eventType"_s] = u"ORDER_UPDATE"_s;
+        event[u"action"_s] = u"REFRESH"_s;
+        event[u"entityId"_s] = read.text(u"orderId"_s, true, true);
+        event[u"entityType"_s] = u"ORDER"_s;
+        event[u"userId"_s] = QJsonValue::Null;
+        event[u"metadata"_s] = QJsonObject {{u"updateType"_s, read.text(u"updateType"_s, false)},
+                                            {u"details"_s, read.object(u"details"_s)}};
+        break;
+    }
+    if (!read.error().isEmpty())
+        return {std::nullopt, read.error()};
+    event[u"timestamp"_s] = now.toUTC().toString(Qt::ISODateWithMs);
+
+    PollingEvent result;
+    result.eventType = event.value(u"eventType"_s).toString();
+    result.userId = event.value(u"userId"_s).toString();
+    result.adminOnly = adminOnly;
+    result.json = QJsonDocument(event).toJson(QJsonDocument::Compact);
+    return {result, {}};
+}
+
+bool isValidEventId(QByteArrayView id)
+{
+    // "<ms>-<seq>" or "<ms>", each a 64-bit unsigned number in plain digits.
+    const auto isNumber = [](QByteArrayView part) {
+        quint64 value = 0;
+        const char *end = part.data() + part.size();
+        const auto [stop, error] = std::from_chars(part.data(), end, value);
+        return !part.isEmpty() && part.front() != '+' && error == std::errc() && stop == end;
+    };
+    const qsizetype dash = id.indexOf('-');
+    if (dash < 0)
+        return isNumber(id);
+    return isNumber(id.first(dash)) && isNumber(id.sliced(dash + 1));
+}
+
+} // namespace Switchboard

@@ -1,0 +1,490 @@
+#include "pollingservice.h"
+
+#include "core/engine.h"
+#include "http/apiaccess.h"
+#include "http/httprequest.h"
+#include "http/httpserver.h"
+#include "pollingevent.h"
+#include "redis/redisclient.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <chrono>
+
+Q_LOGGING_CATEGORY(Switchboard::lcPolling, "switchboard.polling")
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int tickMs = 50; // deadline precision of a held poll
+constexpr int snapshotTicks = 250 / tickMs; // the console's status interval
+
+const std::array<QByteArray, 4> publishRouteNames {"publish"_ba, "order-status-change"_ba,
+                                                   "new-order"_ba, "order-update"_ba};
+
+RedisClient::Options redisOptions(const RedisEndpoint &endpoint, const QString &name)
+{
+    RedisClient::Options options;
+    options.endpoint = endpoint;
+    options.name = name;
+    return options;
+}
+
+qint64 wallClockUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The answer of every poll: events oldest first, each with its id in front.
+QByteArray pollBody(const QList<const PollingStore::Entry *> &events, const QByteArray &lastId,
+                    bool historyLost)
+{
+    qsizetype size = 64 + lastId.size();
+    for (const PollingStore::Entry *event : events)
+        size += event->json.size() + event->id.size() + 10;
+    QByteArray body;
+    body.reserve(size);
+    body += R"({"events":[)";
+    for (const PollingStore::Entry *event : events) {
+        if (body.back() != '[')
+            body += ',';
+        body += R"({"id":")";
+        body += event->id;
+        body += "\",";
+        body += QByteArrayView(event->json).sliced(1); // the stored object, without its '{'
+    }
+    body += R"(],"lastEventId":")";
+    body += lastId;
+    body += historyLost ? R"(","historyLost":true})" : R"("})";
+    return body;
+}
+
+} // namespace
+
+PollingService::PollingService(const PollingConfig &config, SnapshotBoard *board, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_board(board)
+    , m_jwt(config.jwtSecret)
+    , m_redis(new RedisClient(redisOptions(config.redis, u"polling"_s), this))
+    , m_subscriber(new RedisClient(redisOptions(config.redis, u"polling-wake"_s), this))
+    , m_store(m_redis, config)
+{
+    m_clock.start();
+    m_snapshot.redis = config.redis.display();
+    connect(m_subscriber, &RedisClient::connected, this, &PollingService::onSubscribed);
+    m_ticker.setInterval(tickMs);
+    connect(&m_ticker, &QTimer::timeout, this, &PollingService::tick);
+}
+
+PollingService::~PollingService()
+{
+    // Held polls get the empty shape now, so that their clients poll again (another node)
+    // instead of waiting for a timeout or an error.
+    for (auto &[id, poll] : m_polls) {
+        if (poll->responder.isOpen()) {
+            poll->responder.send(200, pollBody({}, poll->lastId, poll->historyLost),
+                                 "application/json");
+            poll->responder.flush(); // the server is deleted right after this
+            countPoll(poll->route, 200);
+        }
+    }
+    m_polls.clear();
+}
+
+void PollingService::start()
+{
+    m_subscriber->subscribe(m_store.wakeChannel(),
+                            [this](QByteArrayView payload) { onWake(payload); });
+    m_redis->open();
+    m_subscriber->open();
+    m_ticker.start();
+    publishSnapshot();
+}
+
+void PollingService::registerRoutes(HttpServer &server)
+{
+    using Method = QHttpServerRequest::Method;
+    const auto pollRoute = [this](Feed feed) {
+        return [this, feed](const HttpRequest &request, HttpResponder &&responder) {
+            poll(feed, request, std::move(responder));
+        };
+    };
+    server.addRoute(Method::Get, u"/v1/polling/events"_s, pollRoute(Feed::Type));
+    server.addRoute(Method::Get, u"/v1/polling/user/events"_s, pollRoute(Feed::User));
+    server.addRoute(Method::Get, u"/v1/polling/admin/events"_s, pollRoute(Feed::Admin));
+    const std::array<QString, 4> paths {
+        u"/v1/internal/events/publish"_s, u"/v1/internal/events/order-status-change"_s,
+        u"/v1/internal/events/new-order"_s, u"/v1/internal/events/order-update"_s};
+    for (int route = 0; route < int(paths.size()); ++route) {
+        server.addRoute(Method::Post, paths[size_t(route)],
+                        [this, route](const HttpRequest &request, HttpResponder &&responder) {
+                            publish(route, request, std::move(responder));
+                        });
+    }
+}
+
+// --- polls ---
+
+void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &&responder)
+{
+    const QByteArray route = feed == Feed::Type ? "events"_ba
+        : feed == Feed::User                    ? "user"_ba
+                                                : "admin"_ba;
+    const JwtVerifier::Result auth =
+        m_jwt.verify(request.header("authorization"), QDateTime::currentSecsSinceEpoch());
+    if (!auth.ok) {
+        ++m_snapshot.authFailures[auth.failure];
+        countPoll(route, 401);
+        responder.sendError(401, u"unauthorized"_s, auth.detail);
+        return;
+    }
+    const bool admin = auth.hasRole(u"ADMIN");
+    if (feed == Feed::Admin && !admin) {
+        ++m_snapshot.authFailures["not_admin"];
+        countPoll(route, 403);
+        responder.sendError(403, u"forbidden"_s, u"this route needs the ADMIN role"_s);
+        return;
+    }
+
+    const auto fail = [&](const QString &detail) {
+        countPoll(route, 400);
+        responder.sendError(400, u"bad_request"_s, detail);
+    };
+    const QString eventType = request.query.queryItemValue(u"eventType"_s, QUrl::FullyDecoded);
+    if (feed == Feed::Type && eventType.isEmpty())
+        return fail(u"eventType is required"_s);
+    const QByteArray lastId =
+        request.query.queryItemValue(u"lastEventId"_s, QUrl::FullyDecoded).toUtf8();
+    if (!lastId.isEmpty() && !isValidEventId(lastId))
+        return fail(
+            u"lastEventId \"%1\" is not an event id (expected the lastEventId of an "
+            u"earlier answer, such as 1732370000000-0)"_s.arg(QString::fromUtf8(lastId.left(64))));
+    const QString longPoll =
+        request.query.queryItemValue(u"longPoll"_s, QUrl::FullyDecoded).toLower();
+    if (!longPoll.isEmpty() && longPoll != u"true" && longPoll != u"false" && longPoll != u"1"
+        && longPoll != u"0")
+        return fail(u"longPoll must be true or false"_s);
+    if (!m_redis->isConnected()) {
+        countPoll(route, 503);
+        responder.sendError(503, u"unavailable"_s,
+                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()));
+        return;
+    }
+
+    auto poll = std::make_unique<Poll>(Poll {.id = m_nextPollId++,
+                                             .feed = feed,
+                                             .route = route,
+                                             .responder = std::move(responder),
+                                             .stream = {},
+                                             .lastId = lastId,
+                                             .userId = auth.userId,
+                                             .admin = admin,
+                                             .longPoll = longPoll == u"true" || longPoll == u"1",
+                                             .historyLost = false,
+                                             .held = false,
+                                             .deadlineMs = 0,
+                                             .wakesAtRead = 0,
+                                             .wokenAtUs = 0});
+    switch (feed) {
+    case Feed::Type:
+        poll->stream = m_store.typeStream(eventType);
+        break;
+    case Feed::User:
+        poll->stream = m_store.userStream(auth.userId);
+        break;
+    case Feed::Admin:
+        poll->stream = m_store.adminStream();
+        break;
+    }
+    if (poll->longPoll) {
+        poll->deadlineMs = m_clock.elapsed() + m_config.longPollTimeout.count();
+        m_deadlines.emplace(poll->deadlineMs, poll->id);
+    }
+    ++m_streams[poll->stream].polls;
+    Poll &kept = *poll;
+    m_polls.emplace(poll->id, std::move(poll));
+    read(kept);
+}
+
+bool PollingService::visible(const Poll &poll, const PollingStore::Entry &entry) const
+{
+    // The user and admin streams hold only what their reader may see; a type stream holds
+    // everybody's events of the type.
+    if (poll.feed != Feed::Type || poll.admin)
+        return true;
+    return !entry.adminOnly && (entry.userId.isEmpty() || entry.userId == poll.userId.toUtf8());
+}
+
+void PollingService::read(Poll &poll)
+{
+    if (m_readsInFlight >= m_config.workerPoolSize) {
+        m_readQueue.push_back(poll.id);
+        return;
+    }
+    readNow(poll);
+}
+
+void PollingService::readNow(Poll &poll)
+{
+    ++m_readsInFlight;
+    poll.wakesAtRead = m_streams.value(poll.stream).wakes;
+    const quint64 id = poll.id;
+    m_store.read(poll.stream, poll.lastId, m_config.maxEventsPerResponse,
+                 [this, id](PollingStore::Page &&page) {
+                     --m_readsInFlight;
+                     onPage(id, std::move(page));
+                     // A freed slot goes to the oldest waiting read whose poll is still there.
+                     while (m_readsInFlight < m_config.workerPoolSize && !m_readQueue.empty()) {
+                         const auto next = m_polls.find(m_readQueue.front());
+                         m_readQueue.pop_front();
+                         if (next != m_polls.end())
+                             readNow(*next->second);
+                     }
+                 });
+}
+
+void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
+{
+    const auto found = m_polls.find(pollId);
+    if (found == m_polls.end())
+        return; // answered meanwhile (the node is stopping)
+    Poll &poll = *found->second;
+    if (!page.error.isEmpty()) {
+        countPoll(poll.route, 503);
+        poll.responder.sendError(503, u"unavailable"_s,
+                                 u"Redis %1: %2"_s.arg(m_snapshot.redis, page.error));
+        forget(pollId);
+        return;
+    }
+    poll.historyLost = poll.historyLost || page.historyLost;
+    QList<const PollingStore::Entry *> events;
+    for (const PollingStore::Entry &entry : std::as_const(page.entries)) {
+        if (visible(poll, entry))
+            events.append(&entry);
+    }
+    const bool more = page.entries.size() >= m_config.maxEventsPerResponse;
+    // Where the client goes on from: past everything read (seen or not its business), or,
+    // with nothing read, where it was; a first poll starts at the stream's end.
+    if (!page.entries.isEmpty())
+        poll.lastId = page.entries.back().id;
+    else if (poll.lastId.isEmpty() || page.historyLost)
+        poll.lastId = page.streamLastId;
+
+    const bool expired = poll.longPoll && m_clock.elapsed() >= poll.deadlineMs;
+    if (!events.isEmpty() || poll.historyLost || !poll.longPoll || expired) {
+        answer(poll, events);
+        return;
+    }
+    // Nothing for this client yet. More entries than one page: read on at once. A publish
+    // seen on the stream while reading may not be in this page: read again. Else wait.
+    if (more || m_streams.value(poll.stream).wakes != poll.wakesAtRead) {
+        read(poll);
+        return;
+    }
+    poll.wokenAtUs = 0;
+    hold(poll);
+}
+
+void PollingService::answer(Poll &poll, const QList<const PollingStore::Entry *> &events)
+{
+    if (poll.wokenAtUs > 0 && !events.isEmpty())
+        m_snapshot.wakeLatency.observe(double(wallClockUs() - poll.wokenAtUs) / 1e6);
+    if (poll.historyLost)
+        ++m_snapshot.historyLost;
+    countPoll(poll.route, 200);
+    poll.responder.send(200, pollBody(events, poll.lastId, poll.historyLost), "application/json");
+    forget(poll.id);
+}
+
+void PollingService::hold(Poll &poll)
+{
+    poll.held = true;
+    m_streams[poll.stream].held.insert(poll.id);
+    ++m_heldCount;
+}
+
+void PollingService::unhold(Poll &poll)
+{
+    if (!poll.held)
+        return;
+    poll.held = false;
+    m_streams[poll.stream].held.remove(poll.id);
+    --m_heldCount;
+}
+
+void PollingService::forget(quint64 pollId)
+{
+    const auto found = m_polls.find(pollId);
+    if (found == m_polls.end())
+        return;
+    Poll &poll = *found->second;
+    unhold(poll);
+    if (poll.longPoll)
+        m_deadlines.erase({poll.deadlineMs, poll.id});
+    const auto stream = m_streams.find(poll.stream);
+    if (stream != m_streams.end() && --stream->polls <= 0)
+        m_streams.erase(stream);
+    m_polls.erase(found);
+}
+
+// A publish somewhere (this node or another): "<id>\n<publish time, µs>\n<stream>...".
+void PollingService::onWake(QByteArrayView payload)
+{
+    QList<QByteArrayView> parts;
+    for (qsizetype from = 0; from <= payload.size();) {
+        qsizetype end = payload.indexOf('\n', from);
+        if (end < 0)
+            end = payload.size();
+        parts.append(payload.sliced(from, end - from));
+        from = end + 1;
+    }
+    if (parts.size() < 3)
+        return;
+    const qint64 publishedUs = parts[1].toLongLong();
+    for (qsizetype i = 2; i < parts.size(); ++i) {
+        const auto stream = m_streams.find(parts[i].toByteArray());
+        if (stream == m_streams.end())
+            continue; // nobody polls it here
+        ++stream->wakes;
+        const QSet<quint64> held = std::exchange(stream->held, {});
+        for (const quint64 id : held) {
+            const auto found = m_polls.find(id);
+            if (found == m_polls.end())
+                continue;
+            Poll &poll = *found->second;
+            poll.held = false;
+            --m_heldCount;
+            poll.wokenAtUs = publishedUs;
+            read(poll);
+        }
+    }
+}
+
+// The wake channel is (again) subscribed: publishes made while it was not are unknown, so
+// every held poll reads once more.
+void PollingService::onSubscribed()
+{
+    for (auto &[id, poll] : m_polls) {
+        if (poll->held) {
+            unhold(*poll);
+            read(*poll);
+        }
+    }
+}
+
+void PollingService::tick()
+{
+    const qint64 now = m_clock.elapsed();
+    // Deadlines: a held poll gets the empty shape; a reading one is answered when its page
+    // comes (onPage checks).
+    while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
+        const auto found = m_polls.find(m_deadlines.begin()->second);
+        if (found == m_polls.end() || !found->second->held) {
+            m_deadlines.erase(m_deadlines.begin());
+            continue;
+        }
+        answer(*found->second, {});
+    }
+    if (++m_ticks % snapshotTicks != 0)
+        return;
+    // Four times a second: clients that left while held (STYLE.md trap 1: their socket is
+    // gone, the responder knows it and answers nothing), then the snapshot.
+    QList<quint64> gone;
+    for (const auto &[id, poll] : m_polls) {
+        if (poll->held && !poll->responder.isOpen())
+            gone.append(id);
+    }
+    for (const quint64 id : gone) {
+        ++m_snapshot.clientsGone;
+        forget(id);
+    }
+    publishSnapshot();
+}
+
+void PollingService::publishSnapshot()
+{
+    m_snapshot.redisConnected = m_redis->isConnected();
+    m_snapshot.subscribed = m_subscriber->isConnected();
+    m_snapshot.healthy = m_snapshot.redisConnected && m_snapshot.subscribed;
+    m_snapshot.reason = m_snapshot.healthy ? QString()
+        : !m_snapshot.redisConnected
+        ? u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError())
+        : u"Redis %1: the wake channel is not subscribed (%2); long polls wait for their "
+          u"timeout"_s.arg(m_snapshot.redis, m_subscriber->lastError());
+    m_snapshot.heldPolls = m_heldCount;
+    m_snapshot.readsInFlight = m_readsInFlight;
+    m_snapshot.readsQueued = qint64(m_readQueue.size());
+    // Over the last second: four snapshots back.
+    m_publishedHistory.push_back(m_publishedTotal);
+    if (m_publishedHistory.size() > 5)
+        m_publishedHistory.pop_front();
+    m_snapshot.publishesPerSecond = double(m_publishedTotal - m_publishedHistory.front())
+        * (4.0 / double(std::max<size_t>(1, m_publishedHistory.size() - 1)));
+    m_board->publish(std::make_shared<PollingSnapshot>(m_snapshot));
+}
+
+// --- internal publish routes ---
+
+void PollingService::publish(int route, const HttpRequest &request, HttpResponder &&responder)
+{
+    const QByteArray &name = publishRouteNames[size_t(route)];
+    auto &counts = m_snapshot.publishes[name];
+    switch (internalAccessStatus(request, m_config.internalApiToken)) {
+    case 0:
+        break;
+    case 401:
+        ++counts[401];
+        ++m_snapshot.authFailures["internal_missing"];
+        responder.sendError(401, u"unauthorized"_s,
+                            u"internal routes need Authorization: Bearer <INTERNAL_API_TOKEN>"_s);
+        return;
+    default:
+        ++counts[403];
+        ++m_snapshot.authFailures["internal_refused"];
+        responder.sendError(403, u"forbidden"_s,
+                            m_config.internalApiToken.isEmpty()
+                                ? u"internal routes answer loopback clients only; set "
+                                  u"INTERNAL_API_TOKEN to reach them from elsewhere"_s
+                                : u"wrong Bearer token"_s);
+        return;
+    }
+    const PollingEventParse parsed =
+        parsePublishBody(PublishRoute(route), request.body, QDateTime::currentDateTimeUtc());
+    if (!parsed.event) {
+        ++counts[400];
+        responder.sendError(400, u"bad_request"_s, parsed.error);
+        return;
+    }
+    if (!m_redis->isConnected()) {
+        ++counts[503];
+        responder.sendError(503, u"unavailable"_s,
+                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()));
+        return;
+    }
+    auto waiting = std::make_shared<HttpResponder>(std::move(responder));
+    const QString eventType = parsed.event->eventType;
+    m_store.publish(*parsed.event,
+                    [this, name, waiting, eventType](const QByteArray &id, const QString &error) {
+                        auto &counts = m_snapshot.publishes[name];
+                        if (!error.isEmpty()) {
+                            ++counts[503];
+                            waiting->sendError(503, u"unavailable"_s,
+                                               u"Redis %1: %2"_s.arg(m_snapshot.redis, error));
+                            return;
+                        }
+                        ++counts[200];
+                        ++m_publishedTotal;
+                        waiting->sendJson(200,
+                                          QJsonObject {{u"status"_s, u"published"_s},
+                                                       {u"id"_s, QString::fromLatin1(id)},
+                                                       {u"eventType"_s, eventType}});
+                    });
+}
+
+} // namespace Switchboard

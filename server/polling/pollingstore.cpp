@@ -1,0 +1,214 @@
+#include "pollingstore.h"
+
+#include "pollingevent.h"
+#include "redis/redisclient.h"
+
+#include <QCryptographicHash>
+#include <algorithm>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// KEYS: the event's streams, the admin stream first. ARGV: the event's JSON, its userId, "1"
+// for admin only, the TTL in ms, the wake channel, the prefix of the "trimmed" marks.
+//
+// Redis 7.0 keeps no trace of what XTRIM removed (max-deleted-entry-id follows XDEL only), so
+// each stream has a mark, "<prefix>:trimmed:<stream>", holding the newest id trimmed: a client
+// behind it has missed events. The mark is not among KEYS: a single Redis, not a cluster.
+constexpr char publishSource[] = R"lua(
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ttl = tonumber(ARGV[4])
+local minId = string.format('%.0f', nowMs - ttl) .. '-0'
+local id = redis.call('XADD', KEYS[1], '*', 'u', ARGV[2], 'x', ARGV[3], 'e', ARGV[1])
+for i = 1, #KEYS do
+  if i > 1 then
+    redis.call('XADD', KEYS[i], id, 'u', ARGV[2], 'x', ARGV[3], 'e', ARGV[1])
+  end
+  local newestExpired = redis.call('XREVRANGE', KEYS[i], '(' .. minId, '-', 'COUNT', 1)
+  if #newestExpired > 0 then
+    redis.call('XTRIM', KEYS[i], 'MINID', minId)
+    redis.call('SET', ARGV[6] .. KEYS[i], newestExpired[1][1], 'PX', 2 * ttl)
+  end
+  -- Twice the TTL: an idle stream and its mark say what was trimmed for a TTL more.
+  redis.call('PEXPIRE', KEYS[i], 2 * ttl)
+end
+redis.call('PUBLISH', ARGV[5],
+           id .. '\n' .. t[1] .. string.format('%06d', tonumber(t[2])) .. '\n'
+              .. table.concat(KEYS, '\n'))
+return id
+)lua";
+
+// KEYS[1]: the stream. ARGV: the client's last id ('' for none), the count, the TTL in ms,
+// the prefix of the "trimmed" marks.
+// Returns {history lost (0/1), the stream's last id, entries, 1 when newest first}. Entries
+// older than the TTL are not served even where no publish has trimmed them yet.
+constexpr char readSource[] = R"lua(
+local key, last, count = KEYS[1], ARGV[1], tonumber(ARGV[2])
+local function parse(id)
+  local dash = string.find(id, '-', 1, true)
+  if dash then
+    return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+  end
+  return tonumber(id), 0
+end
+local function older(a, b)
+  local am, as = parse(a)
+  local bm, bs = parse(b)
+  return am < bm or (am == bm and as < bs)
+end
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local minId = string.format('%.0f', nowMs - tonumber(ARGV[3])) .. '-0'
+if redis.call('EXISTS', key) == 0 then
+  -- Idle for twice the TTL: what it deleted is forgotten; a client further back than the
+  -- TTL may have missed events.
+  local lost = 0
+  if last ~= '' and older(last, minId) then
+    lost = 1
+  end
+  return {lost, string.format('%.0f', nowMs - 1) .. '-0', {}}
+end
+local info = redis.call('XINFO', 'STREAM', key)
+local lastId = '0-0'
+for i = 1, #info, 2 do
+  if info[i] == 'last-generated-id' then
+    lastId = info[i + 1]
+  end
+end
+local trimmed = redis.call('GET', ARGV[4] .. key)
+if last == '' then
+  return {0, lastId, redis.call('XREVRANGE', key, '+', minId, 'COUNT', count), 1}
+end
+local lost = 0
+local start = '(' .. last
+if trimmed and older(last, trimmed) then
+  lost = 1
+end
+if older(last, minId) then
+  -- Entries between the client and the TTL are expired for it, trimmed or not yet.
+  if lost == 0 and #redis.call('XRANGE', key, start, '(' .. minId, 'COUNT', 1) > 0 then
+    lost = 1
+  end
+  start = minId
+end
+return {lost, lastId, redis.call('XRANGE', key, start, '+', 'COUNT', count)}
+)lua";
+
+QByteArray sha1Hex(const QByteArray &source)
+{
+    return QCryptographicHash::hash(source, QCryptographicHash::Sha1).toHex();
+}
+
+} // namespace
+
+PollingStore::PollingStore(RedisClient *redis, const PollingConfig &config)
+    : m_redis(redis)
+    , m_prefix(config.keyPrefix.toUtf8())
+    , m_ttlMs(QByteArray::number(config.eventTtlSeconds * 1000))
+    , m_publish {publishSource, sha1Hex(publishSource)}
+    , m_read {readSource, sha1Hex(readSource)}
+{
+}
+
+QByteArray PollingStore::typeStream(const QString &eventType) const
+{
+    return m_prefix + ":type:" + eventType.toUtf8();
+}
+
+QByteArray PollingStore::userStream(const QString &userId) const
+{
+    return m_prefix + ":user:" + userId.toUtf8();
+}
+
+void PollingStore::publish(const PollingEvent &event,
+                           std::function<void(const QByteArray &id, const QString &error)> done)
+{
+    QList<QByteArray> keys {adminStream(), typeStream(event.eventType)};
+    if (!event.userId.isEmpty() && !event.adminOnly)
+        keys.append(userStream(event.userId));
+    evaluate(m_publish, keys,
+             {event.json, event.userId.toUtf8(), event.adminOnly ? "1"_ba : "0"_ba, m_ttlMs,
+              wakeChannel(), m_prefix + ":trimmed:"},
+             [done = std::move(done)](const RedisReply &reply) {
+                 if (reply.isError())
+                     done({}, reply.errorMessage());
+                 else
+                     done(reply.toByteArray(), {});
+             });
+}
+
+void PollingStore::read(const QByteArray &stream, const QByteArray &afterId, int count,
+                        std::function<void(Page &&page)> done)
+{
+    evaluate(m_read, {stream},
+             {afterId, QByteArray::number(count), m_ttlMs, m_prefix + ":trimmed:"},
+             [done = std::move(done)](const RedisReply &reply) {
+                 Page page;
+                 if (reply.isError() || reply.size() < 3) {
+                     page.error = reply.isError() ? reply.errorMessage()
+                                                  : u"unexpected reply to the read script"_s;
+                     done(std::move(page));
+                     return;
+                 }
+                 page.historyLost = reply.at(0).toInteger() == 1;
+                 page.streamLastId = reply.at(1).toByteArray();
+                 const RedisReply entries = reply.at(2);
+                 page.entries.reserve(qsizetype(entries.size()));
+                 for (size_t i = 0; i < entries.size(); ++i) {
+                     const RedisReply entry = entries.at(i);
+                     const RedisReply fields = entry.at(1);
+                     Entry out;
+                     out.id = entry.at(0).toByteArray();
+                     // Written by the publish script as u, x, e; read by name all the same.
+                     for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+                         const QByteArrayView name = fields.at(f).view();
+                         if (name == "u")
+                             out.userId = fields.at(f + 1).toByteArray();
+                         else if (name == "x")
+                             out.adminOnly = fields.at(f + 1).view() == "1";
+                         else if (name == "e")
+                             out.json = fields.at(f + 1).toByteArray();
+                     }
+                     page.entries.append(std::move(out));
+                 }
+                 if (reply.size() > 3) // newest first: a first poll
+                     std::reverse(page.entries.begin(), page.entries.end());
+                 done(std::move(page));
+             });
+}
+
+void PollingStore::evaluate(const Script &script, const QList<QByteArray> &keys,
+                            const QList<QByteArray> &args,
+                            std::function<void(const RedisReply &)> done)
+{
+    // Views, not copies: `name` is a literal, the script a member, the lists outlive send().
+    const auto command = [](QByteArrayView name, const QByteArray &body,
+                            const QList<QByteArray> &keys, const QList<QByteArray> &args) {
+        RedisCommand c(name);
+        c.reserve(size_t(3 + keys.size() + args.size()));
+        c.arg(QByteArrayView(body)).arg(qint64(keys.size()));
+        for (const QByteArray &key : keys)
+            c.arg(QByteArrayView(key));
+        for (const QByteArray &arg : args)
+            c.arg(QByteArrayView(arg));
+        return c;
+    };
+    RedisCommand bySha = command("EVALSHA", script.sha1, keys, args);
+    // The lists are shared, not copied, into the callback: the retry rebuilds the command.
+    m_redis->send(
+        bySha,
+        [this, &script, command, keys, args, done = std::move(done)](const RedisReply &reply) {
+            if (reply.isError() && reply.view().startsWith("NOSCRIPT")) {
+                RedisCommand bySource = command("EVAL", script.source, keys, args);
+                m_redis->send(bySource, done);
+                return;
+            }
+            done(reply);
+        });
+}
+
+} // namespace Switchboard

@@ -1,0 +1,85 @@
+#pragma once
+
+// Where the polling engine keeps its events: Redis streams, so that every node on one Redis
+// serves the same events and a publish on one node wakes the polls held on all of them.
+//
+//   <prefix>:admin          every event                 (/v1/polling/admin/events)
+//   <prefix>:type:<type>    the events of one type      (/v1/polling/events?eventType=)
+//   <prefix>:user:<userId>  one user's events           (/v1/polling/user/events)
+//   <prefix>:wake           pub/sub: "<id>\n<publish time, µs>\n<stream>\n<stream>..."
+//   <prefix>:trimmed:<stream>  the newest id trimmed from that stream
+//
+// An event goes into its streams under one id, in one Lua script (atomic, so the ids of every
+// stream grow together), which also trims each stream to EVENT_TTL_SECONDS by id (MINID: the
+// ids are milliseconds) and keeps the newest id it trimmed, so that a read can say when the
+// client's lastEventId is behind what was trimmed: the client knows it missed events. A stream
+// with no publish for twice the TTL expires whole; reads never serve entries older than the
+// TTL, trimmed or not.
+
+#include "core/config.h"
+
+#include <QByteArray>
+#include <QList>
+#include <functional>
+
+namespace Switchboard {
+
+class RedisClient;
+class RedisReply;
+struct PollingEvent;
+
+class PollingStore
+{
+public:
+    struct Entry
+    {
+        QByteArray id;
+        QByteArray userId; // empty: nobody's own
+        bool adminOnly = false;
+        QByteArray json; // the event without its id
+    };
+
+    struct Page
+    {
+        QString error; // Redis failed; empty on success
+        QList<Entry> entries; // oldest first
+        bool historyLost = false; // events after the given id were trimmed or expired
+        // The newest id the stream ever had; for a stream with nothing, an id just below now,
+        // so that a client starting from it misses nothing published later.
+        QByteArray streamLastId;
+    };
+
+    PollingStore(RedisClient *redis, const PollingConfig &config);
+
+    QByteArray adminStream() const { return m_prefix + ":admin"; }
+    QByteArray typeStream(const QString &eventType) const;
+    QByteArray userStream(const QString &userId) const;
+    QByteArray wakeChannel() const { return m_prefix + ":wake"; }
+
+    // `done(id, error)`: the id given to the event, or why it was not stored.
+    void publish(const PollingEvent &event,
+                 std::function<void(const QByteArray &id, const QString &error)> done);
+    // The entries after `afterId`, at most `count`; an empty `afterId` reads the newest
+    // `count` (a client's first poll).
+    void read(const QByteArray &stream, const QByteArray &afterId, int count,
+              std::function<void(Page &&page)> done);
+
+private:
+    struct Script
+    {
+        QByteArray source;
+        QByteArray sha1; // hex
+    };
+    // EVALSHA, and EVAL once when the server does not know the script (NOSCRIPT: a restarted
+    // or flushed Redis).
+    void evaluate(const Script &script, const QList<QByteArray> &keys,
+                  const QList<QByteArray> &args, std::function<void(const RedisReply &)> done);
+
+    RedisClient *m_redis;
+    QByteArray m_prefix;
+    QByteArray m_ttlMs;
+    Script m_publish;
+    Script m_read;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,662 @@
+// The polling engine as the Spring service and the browsers that used the Go Telemetry Service
+// see it: a real redis-server, real tokens signed with libjwt, a node in this process and, for
+// the cross-node and SIGTERM cases, switchboard processes on the same Redis.
+
+#include "core/logging.h"
+#include "http/apiaccess.h"
+#include "http/httprequest.h"
+#include "node/switchboardnode.h"
+#include "resp.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cstdlib>
+#include <jwt.h>
+
+using namespace Switchboard;
+using namespace Switchboard::Test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+const QByteArray secret = "polling-test-secret";
+
+// A token as the Spring service signs it: `claims` plus an exp an hour ahead unless given.
+QByteArray token(QJsonObject claims, jwt_alg_t alg = JWT_ALG_HS256, const QByteArray &key = secret)
+{
+    if (!claims.contains(u"exp"_s))
+        claims[u"exp"_s] = QDateTime::currentSecsSinceEpoch() + 3600;
+    jwt_t *jwt = nullptr;
+    jwt_new(&jwt);
+    jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char *>(key.constData()),
+                int(key.size()));
+    jwt_add_grants_json(jwt, QJsonDocument(claims).toJson(QJsonDocument::Compact).constData());
+    char *encoded = jwt_encode_str(jwt);
+    const QByteArray out(encoded);
+    std::free(encoded);
+    jwt_free(jwt);
+    return out;
+}
+
+QByteArray userToken(const QString &userId)
+{
+    return token({{u"sub"_s, userId}, {u"roles"_s, QJsonArray {u"USER"_s}}});
+}
+
+QByteArray adminToken()
+{
+    return token({{u"userId"_s, u"boss"_s}, {u"roles"_s, u"ROLE_ADMIN"_s}});
+}
+
+QJsonObject json(const HttpResult &result)
+{
+    return QJsonDocument::fromJson(result.body).object();
+}
+
+QStringList entityIds(const QJsonObject &answer)
+{
+    QStringList ids;
+    for (const QJsonValue &event : answer.value(u"events"_s).toArray())
+        ids.append(event[u"entityId"_s].toString());
+    return ids;
+}
+
+} // namespace
+
+class TestPolling : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void everyPublishRouteStoresTheSeedsShape();
+    void visibilityRules();
+    void badTokensAre401AndUsersOnTheAdminRouteAre403_data();
+    void badTokensAre401AndUsersOnTheAdminRouteAre403();
+    void rolesAndSubjectVariants_data();
+    void rolesAndSubjectVariants();
+    void badInputIsA400AndNeverHurts();
+    void resumeFromLastEventIdAndHistoryLost();
+    void heldPollWakesOnPublish();
+    void idleLongPollAnswersTheEmptyShapeAtTheTimeout();
+    void clientGoneWhileHeldIsForgotten();
+    void internalRoutesWithAToken();
+    void internalAccessRule_data();
+    void internalAccessRule();
+    void redisDownIs503AndComesBack();
+    void publishOnOneNodeWakesAPollHeldOnAnother();
+    void sigtermAnswersHeldPollsAndExits0();
+
+private:
+    Config baseConfig() const;
+    void startNode(const Config &config);
+    HttpResult poll(const QByteArray &pathAndQuery, const QByteArray &bearer, int timeoutMs = 5000)
+    {
+        return httpRequest(m_port, "GET", pathAndQuery, {}, timeoutMs,
+                           bearer.isEmpty() ? QByteArray()
+                                            : "Authorization: Bearer " + bearer + "\r\n");
+    }
+    HttpResult publish(const QByteArray &route, const QJsonObject &body,
+                       const QByteArray &extraHeaders = {})
+    {
+        return httpRequest(m_port, "POST", "/v1/internal/events/" + route,
+                           QJsonDocument(body).toJson(QJsonDocument::Compact), 5000, extraHeaders);
+    }
+    QJsonObject pollingStatus()
+    {
+        return json(httpGet(m_port, "/api/v1/status"))[u"engines"_s][u"polling"_s].toObject();
+    }
+    // A long poll sent with QNetworkAccessManager, so that the test goes on while it is held.
+    QNetworkReply *longPoll(quint16 port, const QByteArray &pathAndQuery, const QByteArray &bearer);
+
+    std::unique_ptr<RedisServer> m_redis;
+    std::unique_ptr<SwitchboardNode> m_node;
+    QNetworkAccessManager m_network;
+    QTemporaryDir m_dataDir;
+    quint16 m_port = 0;
+};
+
+void TestPolling::initTestCase()
+{
+    installLogHandler();
+    setLogLevel(LogLevel::Warn);
+}
+
+void TestPolling::init()
+{
+    m_redis = std::make_unique<RedisServer>();
+    QVERIFY2(m_redis->start(), qPrintable(m_redis->error()));
+}
+
+void TestPolling::cleanup()
+{
+    if (m_node) {
+        QSignalSpy stopped(m_node.get(), &SwitchboardNode::stopped);
+        m_node->stop(5000);
+        QVERIFY(stopped.wait(10000));
+        m_node.reset();
+    }
+    m_redis.reset();
+}
+
+Config TestPolling::baseConfig() const
+{
+    Config config;
+    config.engines = {u"polling"_s};
+    config.server.port = freeLoopbackPort();
+    config.server.bindAddress = QHostAddress::LocalHost;
+    config.localStack.dataDir = m_dataDir.path();
+    config.polling.redis = m_redis->endpoint();
+    config.polling.jwtSecret = secret;
+    config.polling.longPollTimeout = Milliseconds(20000);
+    return config;
+}
+
+void TestPolling::startNode(const Config &config)
+{
+    m_node = std::make_unique<SwitchboardNode>(config, QStringList {u"polling"_s});
+    QString error;
+    QVERIFY2(m_node->start(&error), qPrintable(error));
+    m_port = m_node->httpPort();
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 5000);
+}
+
+QNetworkReply *TestPolling::longPoll(quint16 port, const QByteArray &pathAndQuery,
+                                     const QByteArray &bearer)
+{
+    QNetworkRequest request(
+        QUrl(u"http://127.0.0.1:%1%2"_s.arg(port).arg(QString::fromLatin1(pathAndQuery))));
+    request.setRawHeader("Authorization", "Bearer " + bearer);
+    request.setTransferTimeout(60000);
+    return m_network.get(request);
+}
+
+void TestPolling::everyPublishRouteStoresTheSeedsShape()
+{
+    startNode(baseConfig());
+    const HttpResult generic = publish("publish",
+                                       {{u"eventType"_s, u"CUSTOMER_ORDER_STATUS"_s},
+                                        {u"action"_s, u"REFRESH"_s},
+                                        {u"entityId"_s, u"order-123"_s},
+                                        {u"entityType"_s, u"ORDER"_s},
+                                        {u"userId"_s, u"user-456"_s},
+                                        {u"metadata"_s, QJsonObject {{u"k"_s, 1}}}});
+    QCOMPARE(generic.status, 200);
+    QVERIFY(!json(generic)[u"id"_s].toString().isEmpty());
+    QCOMPARE(publish("order-status-change",
+                     {{u"orderId"_s, u"order-124"_s},
+                      {u"userId"_s, u"user-456"_s},
+                      {u"newStatus"_s, u"SHIPPED"_s}})
+                 .status,
+             200);
+    QCOMPARE(publish("new-order",
+                     {{u"orderId"_s, u"order-125"_s},
+                      {u"customerName"_s, u"John Doe"_s},
+                      {u"totalAmount"_s, u"999.99"_s}})
+                 .status,
+             200);
+    QCOMPARE(publish("order-update",
+                     {{u"orderId"_s, u"order-126"_s},
+                      {u"updateType"_s, u"STATUS_CHANGE"_s},
+                      {u"details"_s, QJsonObject {{u"newStatus"_s, u"DELIVERED"_s}}}})
+                 .status,
+             200);
+
+    const HttpResult all = poll("/v1/polling/admin/events", adminToken());
+    QCOMPARE(all.status, 200);
+    QCOMPARE(all.body.left(11), "{\"events\":[");
+    const QJsonArray events = json(all)[u"events"_s].toArray();
+    QCOMPARE(events.size(), 4);
+    const QJsonObject first = events[0].toObject();
+    QCOMPARE(QStringList(first.keys()),
+             QStringList({u"action"_s, u"entityId"_s, u"entityType"_s, u"eventType"_s, u"id"_s,
+                          u"metadata"_s, u"timestamp"_s, u"userId"_s}));
+    QCOMPARE(first[u"metadata"_s][u"k"_s].toInt(), 1);
+    QVERIFY(QDateTime::fromString(first[u"timestamp"_s].toString(), Qt::ISODateWithMs).isValid());
+    const QJsonObject status = events[1].toObject();
+    QCOMPARE(status[u"eventType"_s].toString(), u"CUSTOMER_ORDER_STATUS"_s);
+    QCOMPARE(status[u"entityId"_s].toString(), u"order-124"_s);
+    QCOMPARE(status[u"entityType"_s].toString(), u"ORDER"_s);
+    QCOMPARE(status[u"userId"_s].toString(), u"user-456"_s);
+    QCOMPARE(status[u"metadata"_s].toObject(), QJsonObject({{u"newStatus"_s, u"SHIPPED"_s}}));
+    const QJsonObject order = events[2].toObject();
+    QCOMPARE(order[u"eventType"_s].toString(), u"NEW_ORDER"_s);
+    QVERIFY(order[u"userId"_s].isNull());
+    QCOMPARE(order[u"metadata"_s][u"customerName"_s].toString(), u"John Doe"_s);
+    QCOMPARE(events[3][u"eventType"_s].toString(), u"ORDER_UPDATE"_s);
+    QCOMPARE(events[3][u"metadata"_s][u"details"_s][u"newStatus"_s].toString(), u"DELIVERED"_s);
+    // Ids only grow, and the answer says where to go on from.
+    QVERIFY(events[0][u"id"_s].toString() < events[3][u"id"_s].toString()
+            || events[0][u"id"_s].toString().size() < events[3][u"id"_s].toString().size());
+    QCOMPARE(json(all)[u"lastEventId"_s].toString(), events[3][u"id"_s].toString());
+    QVERIFY(!json(all).contains(u"historyLost"_s));
+
+    // The snapshot behind /metrics is four times a second.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        httpGet(m_port, "/metrics")
+            .body.contains("switchboard_polling_polls_total{route=\"admin\",status=\"200\"} 1"),
+        2000);
+    QVERIFY(httpGet(m_port, "/metrics")
+                .body.contains(
+                    "switchboard_polling_publishes_total{route=\"new-order\",status=\"200\"} 1"));
+}
+
+void TestPolling::visibilityRules()
+{
+    startNode(baseConfig());
+    QCOMPARE(
+        publish("publish",
+                {{u"eventType"_s, u"T"_s}, {u"entityId"_s, u"mine"_s}, {u"userId"_s, u"alice"_s}})
+            .status,
+        200);
+    QCOMPARE(
+        publish("publish",
+                {{u"eventType"_s, u"T"_s}, {u"entityId"_s, u"theirs"_s}, {u"userId"_s, u"bob"_s}})
+            .status,
+        200);
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}, {u"entityId"_s, u"everyone"_s}}).status,
+             200);
+    QCOMPARE(
+        publish(
+            "publish",
+            {{u"eventType"_s, u"U"_s}, {u"entityId"_s, u"other-type"_s}, {u"userId"_s, u"alice"_s}})
+            .status,
+        200);
+    QCOMPARE(publish("new-order", {{u"orderId"_s, u"secret-order"_s}}).status, 200);
+
+    const QByteArray alice = userToken(u"alice"_s);
+    // Own events and broadcasts of the type, in order; nobody else's.
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=T", alice))),
+             QStringList({u"mine"_s, u"everyone"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/user/events", alice))),
+             QStringList({u"mine"_s, u"other-type"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=T", userToken(u"carol"_s)))),
+             QStringList({u"everyone"_s}));
+    // Admins see every event of a type, and all events; new orders are theirs alone.
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=T", adminToken()))),
+             QStringList({u"mine"_s, u"theirs"_s, u"everyone"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=NEW_ORDER", alice))), QStringList());
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=NEW_ORDER", adminToken()))),
+             QStringList({u"secret-order"_s}));
+    QCOMPARE(json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size(), 5);
+    QCOMPARE(poll("/v1/polling/admin/events", alice).status, 403);
+}
+
+void TestPolling::badTokensAre401AndUsersOnTheAdminRouteAre403_data()
+{
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("reason");
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const QByteArray good = userToken(u"alice"_s);
+    const QList<QByteArray> parts = good.split('.');
+    const QByteArray other = userToken(u"mallory"_s);
+    QTest::newRow("missing") << QByteArray() << QByteArray("missing");
+    QTest::newRow("basic") << QByteArray("Basic YWxpY2U6eA==") << QByteArray("not_bearer");
+    QTest::newRow("garbage") << QByteArray("Bearer !!!not-a-token") << QByteArray("malformed");
+    QTest::newRow("wrong secret") << "Bearer "
+            + token({{u"sub"_s, u"alice"_s}}, JWT_ALG_HS256, "another-secret")
+                                  << QByteArray("bad_signature");
+    QTest::newRow("expired") << "Bearer " + token({{u"sub"_s, u"alice"_s}, {u"exp"_s, now - 5}})
+                             << QByteArray("expired");
+    QTest::newRow("HS512") << "Bearer " + token({{u"sub"_s, u"alice"_s}}, JWT_ALG_HS512)
+                           << QByteArray("wrong_algorithm");
+    QTest::newRow("alg none") << "Bearer "
+            + QByteArray(R"({"alg":"none","typ":"JWT"})")
+                  .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+            + '.' + parts[1]
+            + '.' << QByteArray("wrong_algorithm");
+    QTest::newRow("tampered payload") << "Bearer " + parts[0] + '.' + other.split('.')[1] + '.'
+            + parts[2] << QByteArray("bad_signature");
+    QTest::newRow("over 8 KiB") << "Bearer " + QByteArray(9000, 'a') << QByteArray("too_large");
+    // QtHttpServer 6.4 drops a header this long before the route sees it: still a 401.
+    QTest::newRow("100 KiB") << "Bearer " + QByteArray(100 * 1024, 'a') << QByteArray("missing");
+}
+
+void TestPolling::badTokensAre401AndUsersOnTheAdminRouteAre403()
+{
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, reason);
+    if (!m_node)
+        startNode(baseConfig());
+    const HttpResult answer = httpRequest(
+        m_port, "GET", "/v1/polling/user/events", {}, 5000,
+        authorization.isEmpty() ? QByteArray() : "Authorization: " + authorization + "\r\n");
+    QCOMPARE(answer.status, 401);
+    QCOMPARE(json(answer)[u"error"_s].toString(), u"unauthorized"_s);
+    QVERIFY(!json(answer)[u"detail"_s].toString().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(
+        pollingStatus()[u"auth_failures"_s][QString::fromLatin1(reason)].toInt(), 1, 2000);
+    // A valid user on the admin route: 403, not 401.
+    QCOMPARE(poll("/v1/polling/admin/events", userToken(u"alice"_s)).status, 403);
+}
+
+void TestPolling::rolesAndSubjectVariants_data()
+{
+    QTest::addColumn<QJsonObject>("claims");
+    QTest::addColumn<int>("adminStatus");
+    QTest::addColumn<QString>("userId");
+    QTest::newRow("roles array") << QJsonObject {{u"sub"_s, u"a"_s},
+                                                 {u"roles"_s, QJsonArray {u"ADMIN"_s}}}
+                                 << 200 << u"a"_s;
+    QTest::newRow("roles comma list")
+        << QJsonObject {{u"sub"_s, u"a"_s}, {u"roles"_s, u"USER,ROLE_ADMIN"_s}} << 200 << u"a"_s;
+    QTest::newRow("role") << QJsonObject {{u"sub"_s, u"a"_s}, {u"role"_s, u"admin"_s}} << 200
+                          << u"a"_s;
+    QTest::newRow("spring authorities")
+        << QJsonObject {{u"sub"_s, u"a"_s},
+                        {u"authorities"_s,
+                         QJsonArray {QJsonObject {{u"authority"_s, u"ROLE_ADMIN"_s}}}}}
+        << 200 << u"a"_s;
+    QTest::newRow("userId wins over sub")
+        << QJsonObject {{u"sub"_s, u"login"_s}, {u"userId"_s, u"42"_s}, {u"roles"_s, u"USER"_s}}
+        << 403 << u"42"_s;
+    QTest::newRow("no role") << QJsonObject {{u"sub"_s, u"a"_s}} << 403 << u"a"_s;
+}
+
+void TestPolling::rolesAndSubjectVariants()
+{
+    QFETCH(QJsonObject, claims);
+    QFETCH(int, adminStatus);
+    QFETCH(QString, userId);
+    if (!m_node)
+        startNode(baseConfig());
+    QCOMPARE(poll("/v1/polling/admin/events", token(claims)).status, adminStatus);
+    const QString entity = u"for-"_s + QString::fromLatin1(QTest::currentDataTag());
+    QCOMPARE(publish("publish",
+                     {{u"eventType"_s, u"V"_s}, {u"entityId"_s, entity}, {u"userId"_s, userId}})
+                 .status,
+             200);
+    QVERIFY(entityIds(json(poll("/v1/polling/user/events", token(claims)))).contains(entity));
+}
+
+void TestPolling::badInputIsA400AndNeverHurts()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    for (const QByteArray &query :
+         {"/v1/polling/events"_ba, "/v1/polling/events?eventType=T&lastEventId=abc"_ba,
+          "/v1/polling/events?eventType=T&lastEventId=1-2-3"_ba,
+          "/v1/polling/events?eventType=T&lastEventId=99999999999999999999999"_ba,
+          "/v1/polling/events?eventType=T&longPoll=maybe"_ba}) {
+        const HttpResult answer = poll(query, alice);
+        QVERIFY2(answer.status == 400, query.constData());
+        QCOMPARE(json(answer)[u"error"_s].toString(), u"bad_request"_s);
+    }
+    QByteArray many = "/v1/polling/events?eventType=T";
+    for (int i = 0; i < 1000; ++i)
+        many += "&p" + QByteArray::number(i) + "=x";
+    QCOMPARE(poll(many, alice).status, 200);
+
+    const struct
+    {
+        QByteArray route;
+        QByteArray body;
+        QString field;
+    } bodies[] = {
+        {"publish", "[1,2]", u"JSON object"_s},
+        {"publish", "{\"eventType\": 5}", u"eventType"_s},
+        {"publish", "{\"action\": \"x\"}", u"eventType"_s},
+        {"publish", "{\"eventType\": \"T\", \"metadata\": []}", u"metadata"_s},
+        {"publish", "not json", u"not JSON"_s},
+        {"order-status-change", "{\"orderId\": \"o\", \"newStatus\": \"S\"}", u"userId"_s},
+        {"order-status-change", "{\"orderId\": {}, \"userId\": \"u\", \"newStatus\": \"S\"}",
+         u"orderId"_s},
+        {"new-order", "{}", u"orderId"_s},
+        {"order-update", "{\"orderId\": \"o\", \"details\": \"x\"}", u"details"_s},
+    };
+    for (const auto &bad : bodies) {
+        const HttpResult answer =
+            httpRequest(m_port, "POST", "/v1/internal/events/" + bad.route, bad.body, 5000);
+        QVERIFY2(answer.status == 400, bad.body.constData());
+        QVERIFY2(json(answer)[u"detail"_s].toString().contains(bad.field),
+                 qPrintable(json(answer)[u"detail"_s].toString()));
+    }
+    // Nothing of that was stored, and the engine still serves.
+    QCOMPARE(json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size(), 0);
+}
+
+void TestPolling::resumeFromLastEventIdAndHistoryLost()
+{
+    Config config = baseConfig();
+    config.polling.eventTtlSeconds = 1;
+    startNode(config);
+    const QByteArray admin = adminToken();
+    QStringList ids;
+    for (const QString &entity : {u"a"_s, u"b"_s, u"c"_s})
+        ids.append(
+            json(publish("publish", {{u"eventType"_s, u"R"_s}, {u"entityId"_s, entity}}))[u"id"_s]
+                .toString());
+    const QJsonObject after =
+        json(poll("/v1/polling/admin/events?lastEventId=" + ids[0].toLatin1(), admin));
+    QCOMPARE(entityIds(after), QStringList({u"b"_s, u"c"_s}));
+    QCOMPARE(after[u"lastEventId"_s].toString(), ids[2]);
+    QVERIFY(!after.contains(u"historyLost"_s));
+    const QJsonObject upToDate =
+        json(poll("/v1/polling/admin/events?lastEventId=" + ids[2].toLatin1(), admin));
+    QCOMPARE(entityIds(upToDate), QStringList());
+    QCOMPARE(upToDate[u"lastEventId"_s].toString(), ids[2]);
+
+    // Older than the TTL: the next publish trims a, b and c; a client that had only seen a
+    // gets what is kept and learns that it missed some.
+    QTest::qWait(1200);
+    const QString d =
+        json(publish("publish", {{u"eventType"_s, u"R"_s}, {u"entityId"_s, u"d"_s}}))[u"id"_s]
+            .toString();
+    const QJsonObject lost =
+        json(poll("/v1/polling/admin/events?lastEventId=" + ids[0].toLatin1(), admin));
+    QCOMPARE(entityIds(lost), QStringList({u"d"_s}));
+    QCOMPARE(lost[u"historyLost"_s].toBool(), true);
+    QCOMPARE(lost[u"lastEventId"_s].toString(), d);
+    // A client that had seen c missed nothing.
+    QVERIFY(!json(poll("/v1/polling/admin/events?lastEventId=" + ids[2].toLatin1(), admin))
+                 .contains(u"historyLost"_s));
+    // Redis memory stays bounded: the trimmed entries are gone.
+    QCOMPARE(redisQuery(m_redis->port(), {"XLEN", "polling:admin"}).integer, 1);
+}
+
+void TestPolling::heldPollWakesOnPublish()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
+    QNetworkReply *reply = longPoll(
+        m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 1, 5000);
+    // Someone else's event does not answer it.
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}, {u"userId"_s, u"bob"_s}}).status, 200);
+    QTest::qWait(300);
+    QVERIFY(!reply->isFinished());
+
+    QElapsedTimer clock;
+    clock.start();
+    QCOMPARE(
+        publish("order-status-change",
+                {{u"orderId"_s, u"o1"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PACKED"_s}})
+            .status,
+        200);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+    qInfo() << "held poll answered" << clock.elapsed() << "ms after the publish returned";
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()), QStringList({u"o1"_s}));
+    reply->deleteLater();
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 0, 2000);
+    QCOMPARE(pollingStatus()[u"wakes"_s].toInt(), 1);
+}
+
+void TestPolling::idleLongPollAnswersTheEmptyShapeAtTheTimeout()
+{
+    Config config = baseConfig();
+    config.polling.longPollTimeout = Milliseconds(1000);
+    startNode(config);
+    const QByteArray alice = userToken(u"alice"_s);
+    QElapsedTimer clock;
+    clock.start();
+    const HttpResult answer = poll("/v1/polling/events?eventType=T&longPoll=true", alice, 10000);
+    const qint64 elapsed = clock.elapsed();
+    QCOMPARE(answer.status, 200);
+    QVERIFY2(elapsed >= 950 && elapsed < 8000, QByteArray::number(elapsed).constData());
+    QCOMPARE(json(answer)[u"events"_s].toArray().size(), 0);
+    QVERIFY(!json(answer)[u"lastEventId"_s].toString().isEmpty());
+}
+
+void TestPolling::clientGoneWhileHeldIsForgotten()
+{
+    startNode(baseConfig());
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, m_port);
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write("GET /v1/polling/user/events?longPoll=true HTTP/1.1\r\nHost: x\r\n"
+                 "Authorization: Bearer "
+                 + userToken(u"alice"_s) + "\r\n\r\n");
+    QVERIFY(socket.waitForBytesWritten(3000));
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 1, 5000);
+    socket.abort();
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"clients_gone"_s].toInt(), 1, 2000);
+    // A publish for the gone client touches nothing of it.
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}, {u"userId"_s, u"alice"_s}}).status, 200);
+    QCOMPARE(poll("/v1/polling/user/events", userToken(u"alice"_s)).status, 200);
+}
+
+void TestPolling::internalRoutesWithAToken()
+{
+    Config config = baseConfig();
+    config.polling.internalApiToken = "internal-s3cret";
+    startNode(config);
+    const QJsonObject body {{u"eventType"_s, u"T"_s}};
+    QCOMPARE(publish("publish", body).status, 401); // loopback too, once a token is set
+    QCOMPARE(publish("publish", body, "Authorization: Bearer wrong\r\n").status, 403);
+    QCOMPARE(publish("publish", body, "Authorization: Bearer internal-s3cret\r\n").status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"auth_failures"_s][u"internal_missing"_s].toInt(), 1,
+                              2000);
+}
+
+void TestPolling::internalAccessRule_data()
+{
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QByteArray>("authorization");
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<int>("expected");
+    QTest::newRow("loopback, no token configured")
+        << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
+    QTest::newRow("remote, no token configured")
+        << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
+    QTest::newRow("loopback, token configured, none sent")
+        << u"::1"_s << QByteArray() << QByteArray("t0ken") << 401;
+    QTest::newRow("remote, right token")
+        << u"10.1.2.3"_s << QByteArray("Bearer t0ken") << QByteArray("t0ken") << 0;
+    QTest::newRow("remote, wrong token")
+        << u"10.1.2.3"_s << QByteArray("Bearer t0keN") << QByteArray("t0ken") << 403;
+}
+
+void TestPolling::internalAccessRule()
+{
+    QFETCH(QString, address);
+    QFETCH(QByteArray, authorization);
+    QFETCH(QByteArray, token);
+    QFETCH(int, expected);
+    HttpRequest request;
+    request.remoteAddress = QHostAddress(address);
+    if (!authorization.isEmpty())
+        request.headers.append({"Authorization", authorization});
+    QCOMPARE(internalAccessStatus(request, token), expected);
+}
+
+void TestPolling::redisDownIs503AndComesBack()
+{
+    startNode(baseConfig());
+    const quint16 redisPort = m_redis->port();
+    m_redis->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"unhealthy", 5000);
+    QVERIFY(pollingStatus()[u"reason"_s].toString().contains(QString::number(redisPort)));
+    QCOMPARE(poll("/v1/polling/user/events", userToken(u"alice"_s)).status, 503);
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}}).status, 503);
+    QCOMPARE(httpGet(m_port, "/health").status, 503);
+    QVERIFY(m_redis->start(redisPort));
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 10000);
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}}).status, 200);
+}
+
+void TestPolling::publishOnOneNodeWakesAPollHeldOnAnother()
+{
+    startNode(baseConfig());
+    const quint16 otherPort = freeLoopbackPort();
+    SwitchboardProcess other;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"JWT_SECRET"_s, QString::fromLatin1(secret));
+    env.insert(u"REDIS_URL"_s, m_redis->url());
+    env.insert(u"XDG_DATA_HOME"_s, m_dataDir.path());
+    other.setEnvironment(env);
+    QVERIFY(other.start(
+        {u"--headless"_s, u"--engines"_s, u"polling"_s, u"--port"_s, QString::number(otherPort)}));
+    QVERIFY2(other.waitForHealthy(otherPort, 20000), other.output().constData());
+
+    const QByteArray alice = userToken(u"alice"_s);
+    QNetworkReply *reply = longPoll(otherPort, "/v1/polling/user/events?longPoll=true", alice);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        json(httpGet(otherPort, "/api/v1/status"))[u"engines"_s][u"polling"_s][u"held_polls"_s]
+                .toInt()
+            == 1,
+        5000);
+    QCOMPARE(
+        publish("publish",
+                {{u"eventType"_s, u"T"_s}, {u"entityId"_s, u"cross"_s}, {u"userId"_s, u"alice"_s}})
+            .status,
+        200);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+    QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
+             QStringList({u"cross"_s}));
+    reply->deleteLater();
+    other.terminate();
+    QVERIFY(other.waitForFinished(10000));
+}
+
+void TestPolling::sigtermAnswersHeldPollsAndExits0()
+{
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess node;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"JWT_SECRET"_s, QString::fromLatin1(secret));
+    env.insert(u"REDIS_URL"_s, m_redis->url());
+    env.insert(u"LONG_POLL_TIMEOUT_MS"_s, u"60000"_s);
+    env.insert(u"XDG_DATA_HOME"_s, m_dataDir.path());
+    node.setEnvironment(env);
+    QVERIFY(node.start(
+        {u"--headless"_s, u"--engines"_s, u"polling"_s, u"--port"_s, QString::number(port)}));
+    QVERIFY2(node.waitForHealthy(port, 20000), node.output().constData());
+    QList<QNetworkReply *> replies;
+    // QNetworkAccessManager opens 6 connections per host at most.
+    for (int i = 0; i < 6; ++i)
+        replies.append(longPoll(port, "/v1/polling/user/events?longPoll=true",
+                                userToken(u"user-%1"_s.arg(i))));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        json(httpGet(port, "/api/v1/status"))[u"engines"_s][u"polling"_s][u"held_polls"_s].toInt()
+            == 6,
+        5000);
+    QElapsedTimer clock;
+    clock.start();
+    node.terminate();
+    QVERIFY(node.waitForFinished(10000));
+    QCOMPARE(node.exitCode(), 0);
+    QVERIFY(clock.elapsed() < 10000);
+    for (QNetworkReply *reply : replies) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(QJsonDocument::fromJson(reply->readAll())[u"events"_s].toArray().size(), 0);
+        reply->deleteLater();
+    }
+}
+
+QTEST_GUILESS_MAIN(TestPolling)
+#include "tst_polling.moc"
