@@ -130,8 +130,36 @@ void TimeChart::advance(qint64 nowMs)
         ++line;
     }
     m_behind = true;
-    if (isVisible())
+    if (isVisible() && nowMs - m_drawnAtMs >= redrawIntervalMs())
         redraw();
+}
+
+qint64 TimeChart::redrawIntervalMs() const
+{
+    const double width = std::max(100.0, chart()->plotArea().width());
+    return qint64(2.0 * double(m_spanMs) / width);
+}
+
+QList<QPointF> TimeChart::drawnPoints(const QList<QPointF> &points)
+{
+    if (points.size() <= maxDrawnPoints)
+        return points;
+    // Buckets of equal size counted from the newest point, so that the newest is drawn as it
+    // is and the buckets do not shift under the operator's eyes as points arrive.
+    const qsizetype bucket = (points.size() + maxDrawnPoints - 1) / maxDrawnPoints;
+    QList<QPointF> drawn;
+    drawn.reserve(maxDrawnPoints + 1);
+    qsizetype end = points.size();
+    while (end > 0) {
+        const qsizetype begin = std::max<qsizetype>(0, end - bucket);
+        double peak = points[begin].y();
+        for (qsizetype i = begin + 1; i < end; ++i)
+            peak = std::max(peak, points[i].y());
+        drawn.append(QPointF(points[end - 1].x(), peak));
+        end = begin;
+    }
+    std::reverse(drawn.begin(), drawn.end());
+    return drawn;
 }
 
 void TimeChart::redraw()
@@ -141,7 +169,7 @@ void TimeChart::redraw()
     for (Line &line : m_lines) {
         if (line.changed) {
             // One replace is one geometry update of the series, however many points moved.
-            line.series->replace(line.points);
+            line.series->replace(drawnPoints(line.points));
             line.changed = false;
         }
         firstPoint = std::min(firstPoint, line.points.first().x());
@@ -157,6 +185,8 @@ void TimeChart::redraw()
                          QDateTime::fromMSecsSinceEpoch(m_nowMs));
     setNiceRange(m_valueAxis, peak, m_options.minimumTop);
     m_behind = false;
+    m_drawnAtMs = m_nowMs;
+    m_spanMs = span;
 }
 
 QLineSeries *TimeChart::series(const QString &key) const

@@ -24,6 +24,11 @@ class TimeChart : public QChartView
     Q_OBJECT
 
 public:
+    // A line never draws more points than this: ten minutes of one a second are folded,
+    // keeping each bucket's highest value (a lag or latency peak must not vanish). What the
+    // chart costs to draw follows the points it draws.
+    static constexpr qsizetype maxDrawnPoints = 200;
+
     struct Options
     {
         QString title;
@@ -49,8 +54,8 @@ public:
     // none leaves too, the axes follow and, when on screen, the chart is redrawn.
     void advance(qint64 nowMs);
 
-    // The series drawing a line (its points are current while the chart is on screen); null
-    // for a key with no line.
+    // The series drawing a line, as last drawn (folded to maxDrawnPoints, redrawn while on
+    // screen whenever the time axis moved by about two pixels); null for a key with no line.
     QLineSeries *series(const QString &key) const;
     // The points of a line, on screen or not.
     qsizetype pointCount(const QString &key) const;
@@ -67,12 +72,17 @@ private:
     };
 
     void redraw();
+    // How often a redraw is worth it: when the time axis has moved by about two pixels.
+    qint64 redrawIntervalMs() const;
+    static QList<QPointF> drawnPoints(const QList<QPointF> &points);
 
     Options m_options;
     QDateTimeAxis *m_timeAxis;
     QValueAxis *m_valueAxis;
     QHash<QString, Line> m_lines;
     qint64 m_nowMs = 0;
+    qint64 m_drawnAtMs = 0; // m_nowMs of the last redraw
+    qint64 m_spanMs = 0; // of the time axis at the last redraw
     bool m_behind = false; // advanced while hidden
 };
 
