@@ -8,15 +8,21 @@
 #include "mainwindow.h"
 #include "node/switchboardnode.h"
 #include "nodeview.h"
+#include "pollingpanel.h"
 #include "remotenodesource.h"
 #include "serverprocess.h"
 #include "syncpanel.h"
+#include "timechart.h"
 #include "webhooksink.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMessageAuthenticationCode>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -51,6 +57,7 @@ private Q_SLOTS:
     void remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled();
     void deadLetterAppearsAndReplayEmptiesTheTable();
     void vietnameseChangesTheVisibleLabels();
+    void pollingPanelShowsHeldPollsAndWakeUps();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -399,6 +406,68 @@ void TestConsole::vietnameseChangesTheVisibleLabels()
 
     remote.terminate();
     QVERIFY(remote.waitForFinished(10000));
+}
+
+void TestConsole::pollingPanelShowsHeldPollsAndWakeUps()
+{
+    RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.error()));
+    Config config;
+    config.engines = {u"polling"_s};
+    config.server.port = freeLoopbackPort();
+    config.server.bindAddress = QHostAddress::LocalHost;
+    config.localStack.dataDir = m_dataDir.path();
+    config.polling.redis = redis.endpoint();
+    config.polling.jwtSecret = "console-secret";
+    SwitchboardNode node(config, {u"polling"_s});
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new LocalNodeSource(&node));
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    view->showEngine(u"polling");
+    QTRY_COMPARE_WITH_TIMEOUT(window->nodesModel()->engineState(0, u"polling"),
+                              EngineState::Healthy, 5000);
+    PollingPanel *panel = view->pollingPanel();
+    QVERIFY(panel->isVisible());
+
+    // A browser holds a long poll: the panel's chart shows it held.
+    // A token signed with the node's secret: HS256 over header.payload, base64url.
+    const auto base64 = [](const QByteArray &bytes) {
+        return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    };
+    const QByteArray unsigned_ = base64(R"({"alg":"HS256","typ":"JWT"})") + '.'
+        + base64(R"({"sub":"alice","roles":["USER"]})");
+    const QByteArray token = unsigned_ + '.'
+        + base64(QMessageAuthenticationCode::hash(unsigned_, "console-secret",
+                                                  QCryptographicHash::Sha256));
+    QNetworkAccessManager network;
+    QNetworkRequest request(
+        QUrl(u"http://127.0.0.1:%1/v1/polling/user/events?longPoll=true"_s.arg(node.httpPort())));
+    request.setRawHeader("Authorization", "Bearer " + token);
+    QNetworkReply *reply = network.get(request);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->activityChart()->series(u"held"_s)
+                                 && panel->activityChart()->series(u"held"_s)->count() > 0
+                                 && panel->activityChart()->series(u"held"_s)->points().last().y()
+                                     == 1,
+                             5000);
+
+    // A publish wakes it; the wake latency chart gets its first points.
+    QCOMPARE(httpRequest(node.httpPort(), "POST", "/v1/internal/events/publish",
+                         R"({"eventType":"T","userId":"alice"})")
+                 .status,
+             200);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    reply->deleteLater();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->wakeChart()->pointCount(u"p99"_s) > 0, 5000);
+
+    window.reset();
+    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
+    node.stop(5000);
+    QVERIFY(stopped.wait(10000));
 }
 
 QTEST_MAIN(TestConsole)

@@ -4,6 +4,7 @@
 #include "logpanel.h"
 #include "nodesource.h"
 #include "placeholderpanel.h"
+#include "pollingpanel.h"
 #include "syncpanel.h"
 
 #include <QFont>
@@ -32,6 +33,7 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_sync(new SyncPanel(source, m_tabs))
     , m_ingress(new IngressPanel(source, m_tabs))
+    , m_polling(new PollingPanel(source, m_tabs))
     , m_log(new LogPanel(source, m_tabs))
 {
     setObjectName(u"nodeView"_s);
@@ -53,7 +55,7 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     m_tabs->addTab(m_sync, engineTitle(u"sync"));
     m_tabs->addTab(m_ingress, engineTitle(u"ingress"));
     m_tabs->addTab(new PlaceholderPanel(source, u"timeouts"_s, m_tabs), engineTitle(u"timeouts"));
-    m_tabs->addTab(new PlaceholderPanel(source, u"polling"_s, m_tabs), engineTitle(u"polling"));
+    m_tabs->addTab(m_polling, engineTitle(u"polling"));
     m_tabs->addTab(m_log, tr("Log"));
 
     auto *header = new QHBoxLayout;

@@ -17,6 +17,7 @@ namespace Switchboard {
 
 class IngressPanel;
 class LogPanel;
+class PollingPanel;
 class NodeSource;
 class SyncPanel;
 
@@ -31,6 +32,7 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     SyncPanel *syncPanel() const { return m_sync; }
     IngressPanel *ingressPanel() const { return m_ingress; }
+    PollingPanel *pollingPanel() const { return m_polling; }
     LogPanel *logPanel() const { return m_log; }
 
     // Brings an engine's tab ("sync"...) to the front.
@@ -47,6 +49,7 @@ private:
     QTabWidget *m_tabs;
     SyncPanel *m_sync;
     IngressPanel *m_ingress;
+    PollingPanel *m_polling;
     LogPanel *m_log;
     std::array<EngineCondition, consoleEngines.size()> m_tabStates;
     bool m_tabStatesShown = false;

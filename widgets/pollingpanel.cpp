@@ -1,0 +1,196 @@
+#include "pollingpanel.h"
+
+#include "nodesource.h"
+#include "timechart.h"
+
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLocale>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr qint64 chartWindowMs = 10 * 60 * 1000;
+constexpr qint64 pointIntervalMs = 1000;
+
+QString sumOf(const QJsonObject &counts)
+{
+    qint64 total = 0;
+    for (const QJsonValue &value : counts)
+        total += value.toInteger();
+    return QLocale().toString(total);
+}
+
+} // namespace
+
+PollingPanel::PollingPanel(NodeSource *source, QWidget *parent)
+    : QWidget(parent)
+    , m_source(source)
+    , m_banner(new QLabel(this))
+    , m_pages(new QStackedWidget(this))
+    , m_placeholder(new QLabel(this))
+{
+    setObjectName(u"pollingPanel"_s);
+    m_banner->setObjectName(u"pollingBanner"_s);
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->setStyleSheet(u"QLabel { background: #c62828; color: white; font-weight: bold; "
+                            "padding: 6px; border-radius: 3px; }"_s);
+    m_banner->hide();
+    m_placeholder->setObjectName(u"pollingPlaceholder"_s);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+
+    m_activity = new TimeChart({.title = tr("Held long polls and publishes per second"),
+                                .unit = tr("count"),
+                                .windowMs = chartWindowMs,
+                                .minimumSpanMs = 60 * 1000,
+                                .minimumTop = 10},
+                               this);
+    m_activity->setObjectName(u"pollingActivityChart"_s);
+    m_wake = new TimeChart({.title = tr("Wake latency, publish to answer (p50 solid, p99 dashed)"),
+                            .unit = tr("ms"),
+                            .windowMs = chartWindowMs,
+                            .minimumSpanMs = 60 * 1000,
+                            .minimumTop = 1},
+                           this);
+    m_wake->setObjectName(u"pollingWakeChart"_s);
+    auto *charts = new QWidget(this);
+    auto *chartsLayout = new QHBoxLayout(charts);
+    chartsLayout->setContentsMargins(0, 0, 0, 0);
+    chartsLayout->addWidget(m_activity, 1);
+    chartsLayout->addWidget(m_wake, 1);
+
+    auto *content = new QWidget(this);
+    auto *contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(createFigures());
+    contentLayout->addWidget(charts, 1);
+    m_pages->addWidget(m_placeholder);
+    m_pages->addWidget(content);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_pages, 1);
+
+    connect(m_source, &NodeSource::statusChanged, this, &PollingPanel::showStatus);
+    connect(m_source, &NodeSource::reachabilityChanged, this, &PollingPanel::showStatus);
+    showStatus();
+}
+
+QWidget *PollingPanel::createFigures()
+{
+    auto *box = new QGroupBox(tr("Engine"), this);
+    auto *grid = new QGridLayout(box);
+    const std::array<QString, FigureCount> names {
+        tr("Redis:"), tr("Held polls:"),     tr("Publishes/s:"),  tr("Wake-ups:"),
+        tr("Reads:"), tr("Refused tokens:"), tr("Clients gone:"), tr("History lost:")};
+    for (int figure = 0; figure < FigureCount; ++figure) {
+        auto *value = new QLabel(box);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        const int row = figure % 4;
+        const int column = (figure / 4) * 2;
+        grid->addWidget(new QLabel(names[size_t(figure)], box), row, column);
+        grid->addWidget(value, row, column + 1);
+        grid->setColumnStretch(column + 1, 1);
+        m_figures[size_t(figure)] = value;
+    }
+    return box;
+}
+
+void PollingPanel::showStatus()
+{
+    const QJsonObject engines = m_source->status().value(u"engines"_s).toObject();
+    if (!engines.contains(u"polling"_s)) {
+        m_placeholder->setText(m_source->status().isEmpty()
+                                   ? tr("Waiting for the node's first status…")
+                                   : tr("Polling engine not running on this node."));
+        m_pages->setCurrentWidget(m_placeholder);
+        m_banner->hide();
+        return;
+    }
+    m_pages->setCurrentIndex(1);
+    const EngineCondition health = engineCondition(*m_source, u"polling");
+    m_banner->setVisible(health.state == EngineState::Unhealthy);
+    if (health.state == EngineState::Unhealthy)
+        m_banner->setText(tr("Polling unhealthy: %1").arg(health.reason));
+
+    const QJsonObject polling = engines.value(u"polling"_s).toObject();
+    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
+    if (timeMs - m_lastPointMs >= pointIntervalMs) {
+        m_lastPointMs = timeMs;
+        plot(polling, timeMs);
+    }
+    m_figuresBehind = !isVisible();
+    if (!m_figuresBehind)
+        showFigures(polling);
+}
+
+void PollingPanel::plot(const QJsonObject &polling, qint64 timeMs)
+{
+    // Lines come (back) with their first point: a line left with none leaves the chart.
+    const auto line = [](TimeChart *chart, const QString &key, const QString &name,
+                         qsizetype colour, Qt::PenStyle style) {
+        if (chart->hasLine(key))
+            return;
+        QPen pen(TimeChart::paletteColour(colour));
+        pen.setStyle(style);
+        chart->addLine(key, name, pen, style == Qt::SolidLine);
+    };
+    line(m_activity, u"held"_s, tr("held polls"), 0, Qt::SolidLine);
+    line(m_activity, u"published"_s, tr("publishes/s"), 1, Qt::SolidLine);
+    m_activity->append(u"held"_s, timeMs, polling.value(u"held_polls"_s).toDouble());
+    m_activity->append(u"published"_s, timeMs, polling.value(u"publishes_per_second"_s).toDouble());
+    m_activity->advance(timeMs);
+    // Latency only once there was a wake-up: 0 would read as "instant".
+    if (polling.value(u"wakes"_s).toInteger() > 0) {
+        line(m_wake, u"p50"_s, tr("wake latency"), 2, Qt::SolidLine);
+        line(m_wake, u"p99"_s, u"p99"_s, 2, Qt::DashLine);
+        m_wake->append(u"p50"_s, timeMs, polling.value(u"wake_p50_ms"_s).toDouble());
+        m_wake->append(u"p99"_s, timeMs, polling.value(u"wake_p99_ms"_s).toDouble());
+        m_wake->advance(timeMs);
+    }
+}
+
+void PollingPanel::showFigures(const QJsonObject &polling)
+{
+    const QLocale locale;
+    m_figures[Redis]->setText(
+        polling.value(u"redis_connected"_s).toBool()
+            ? tr("%1, connected").arg(polling.value(u"redis"_s).toString())
+            : tr("%1, not connected").arg(polling.value(u"redis"_s).toString()));
+    m_figures[HeldPolls]->setText(locale.toString(polling.value(u"held_polls"_s).toInteger()));
+    m_figures[PublishesPerSecond]->setText(
+        locale.toString(polling.value(u"publishes_per_second"_s).toDouble(), 'f', 1));
+    m_figures[Wakes]->setText(
+        tr("%1 (p50 %2 ms, p99 %3 ms)")
+            .arg(locale.toString(polling.value(u"wakes"_s).toInteger()),
+                 locale.toString(polling.value(u"wake_p50_ms"_s).toDouble(), 'f', 2),
+                 locale.toString(polling.value(u"wake_p99_ms"_s).toDouble(), 'f', 2)));
+    m_figures[Reads]->setText(
+        tr("%1 in flight, %2 queued")
+            .arg(locale.toString(polling.value(u"reads_in_flight"_s).toInteger()),
+                 locale.toString(polling.value(u"reads_queued"_s).toInteger())));
+    m_figures[AuthFailures]->setText(sumOf(polling.value(u"auth_failures"_s).toObject()));
+    m_figures[ClientsGone]->setText(locale.toString(polling.value(u"clients_gone"_s).toInteger()));
+    m_figures[HistoryLost]->setText(locale.toString(polling.value(u"history_lost"_s).toInteger()));
+}
+
+void PollingPanel::showEvent(QShowEvent *event)
+{
+    if (m_figuresBehind) {
+        m_figuresBehind = false;
+        showFigures(m_source->status().value(u"engines"_s)[u"polling"_s].toObject());
+    }
+    QWidget::showEvent(event);
+}
+
+} // namespace Switchboard

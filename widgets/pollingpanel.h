@@ -1,0 +1,64 @@
+#pragma once
+
+// The polling engine of one node: the long polls it holds, publishes per second and how fast a
+// publish reaches a held poll (wake latency), over time; its Redis and refusals as figures.
+
+#include "nodesmodel.h"
+
+#include <QWidget>
+#include <array>
+
+QT_BEGIN_NAMESPACE
+class QJsonObject;
+class QLabel;
+class QStackedWidget;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class NodeSource;
+class TimeChart;
+
+class PollingPanel : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit PollingPanel(NodeSource *source, QWidget *parent = nullptr);
+
+    TimeChart *activityChart() const { return m_activity; }
+    TimeChart *wakeChart() const { return m_wake; }
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    enum Figure {
+        Redis,
+        HeldPolls,
+        PublishesPerSecond,
+        Wakes,
+        Reads,
+        AuthFailures,
+        ClientsGone,
+        HistoryLost,
+        FigureCount
+    };
+
+    QWidget *createFigures();
+    void showStatus();
+    void plot(const QJsonObject &polling, qint64 timeMs);
+    void showFigures(const QJsonObject &polling);
+
+    NodeSource *m_source;
+    QLabel *m_banner;
+    QStackedWidget *m_pages;
+    QLabel *m_placeholder;
+    std::array<QLabel *, FigureCount> m_figures {};
+    TimeChart *m_activity;
+    TimeChart *m_wake;
+    qint64 m_lastPointMs = 0;
+    bool m_figuresBehind = false;
+};
+
+} // namespace Switchboard
