@@ -901,6 +901,101 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
 </context>
 <context>
+    <name>Switchboard::PollingPanel</name>
+    <message>
+        <source>Held long polls and publishes per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wake latency, publish to answer (p50 solid, p99 dashed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redis:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Held polls:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Publishes/s:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wake-ups:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reads:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused tokens:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clients gone:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History lost:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polling engine not running on this node.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Polling unhealthy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>held polls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>publishes/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wake latency</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (p50 %2 ms, p99 %3 ms)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 in flight, %2 queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::RemoteNodeSource</name>
     <message>
         <source>no status for %1 s</source>

@@ -903,6 +903,101 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     </message>
 </context>
 <context>
+    <name>Switchboard::PollingPanel</name>
+    <message>
+        <source>Held long polls and publishes per second</source>
+        <translation>Long polls em espera e publicações por segundo</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>quantidade</translation>
+    </message>
+    <message>
+        <source>Wake latency, publish to answer (p50 solid, p99 dashed)</source>
+        <translation>Latência de despertar, da publicação à resposta (p50 contínua, p99 tracejada)</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Mecanismo</translation>
+    </message>
+    <message>
+        <source>Redis:</source>
+        <translation>Redis:</translation>
+    </message>
+    <message>
+        <source>Held polls:</source>
+        <translation>Polls em espera:</translation>
+    </message>
+    <message>
+        <source>Publishes/s:</source>
+        <translation>Publicações/s:</translation>
+    </message>
+    <message>
+        <source>Wake-ups:</source>
+        <translation>Despertares:</translation>
+    </message>
+    <message>
+        <source>Reads:</source>
+        <translation>Leituras:</translation>
+    </message>
+    <message>
+        <source>Refused tokens:</source>
+        <translation>Tokens recusados:</translation>
+    </message>
+    <message>
+        <source>Clients gone:</source>
+        <translation>Clientes que saíram:</translation>
+    </message>
+    <message>
+        <source>History lost:</source>
+        <translation>Histórico perdido:</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation>Aguardando o primeiro status do nó…</translation>
+    </message>
+    <message>
+        <source>Polling engine not running on this node.</source>
+        <translation>Mecanismo de polling não está rodando neste nó.</translation>
+    </message>
+    <message>
+        <source>Polling unhealthy: %1</source>
+        <translation>Polling com problema: %1</translation>
+    </message>
+    <message>
+        <source>held polls</source>
+        <translation>polls em espera</translation>
+    </message>
+    <message>
+        <source>publishes/s</source>
+        <translation>publicações/s</translation>
+    </message>
+    <message>
+        <source>wake latency</source>
+        <translation>latência de despertar</translation>
+    </message>
+    <message>
+        <source>%1, connected</source>
+        <translation>%1, conectado</translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation>%1, desconectado</translation>
+    </message>
+    <message>
+        <source>%1 (p50 %2 ms, p99 %3 ms)</source>
+        <translation>%1 (p50 %2 ms, p99 %3 ms)</translation>
+    </message>
+    <message>
+        <source>%1 in flight, %2 queued</source>
+        <translation>%1 em andamento, %2 na fila</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::RemoteNodeSource</name>
     <message>
         <source>no status for %1 s</source>

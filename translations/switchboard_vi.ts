@@ -902,6 +902,101 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     </message>
 </context>
 <context>
+    <name>Switchboard::PollingPanel</name>
+    <message>
+        <source>Held long polls and publishes per second</source>
+        <translation>Long poll đang giữ và số lần phát hành mỗi giây</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>số lượng</translation>
+    </message>
+    <message>
+        <source>Wake latency, publish to answer (p50 solid, p99 dashed)</source>
+        <translation>Độ trễ đánh thức, từ phát hành đến phản hồi (p50 nét liền, p99 nét đứt)</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Bộ xử lý</translation>
+    </message>
+    <message>
+        <source>Redis:</source>
+        <translation>Redis:</translation>
+    </message>
+    <message>
+        <source>Held polls:</source>
+        <translation>Poll đang giữ:</translation>
+    </message>
+    <message>
+        <source>Publishes/s:</source>
+        <translation>Phát hành/s:</translation>
+    </message>
+    <message>
+        <source>Wake-ups:</source>
+        <translation>Lần đánh thức:</translation>
+    </message>
+    <message>
+        <source>Reads:</source>
+        <translation>Lượt đọc:</translation>
+    </message>
+    <message>
+        <source>Refused tokens:</source>
+        <translation>Token bị từ chối:</translation>
+    </message>
+    <message>
+        <source>Clients gone:</source>
+        <translation>Client đã rời:</translation>
+    </message>
+    <message>
+        <source>History lost:</source>
+        <translation>Mất lịch sử:</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation>Đang chờ trạng thái đầu tiên của node…</translation>
+    </message>
+    <message>
+        <source>Polling engine not running on this node.</source>
+        <translation>Bộ xử lý thăm dò không chạy trên node này.</translation>
+    </message>
+    <message>
+        <source>Polling unhealthy: %1</source>
+        <translation>Thăm dò có sự cố: %1</translation>
+    </message>
+    <message>
+        <source>held polls</source>
+        <translation>poll đang giữ</translation>
+    </message>
+    <message>
+        <source>publishes/s</source>
+        <translation>phát hành/s</translation>
+    </message>
+    <message>
+        <source>wake latency</source>
+        <translation>độ trễ đánh thức</translation>
+    </message>
+    <message>
+        <source>%1, connected</source>
+        <translation>%1, đã kết nối</translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation>%1, mất kết nối</translation>
+    </message>
+    <message>
+        <source>%1 (p50 %2 ms, p99 %3 ms)</source>
+        <translation>%1 (p50 %2 ms, p99 %3 ms)</translation>
+    </message>
+    <message>
+        <source>%1 in flight, %2 queued</source>
+        <translation>%1 đang chạy, %2 đang chờ</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::RemoteNodeSource</name>
     <message>
         <source>no status for %1 s</source>
