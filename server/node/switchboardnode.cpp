@@ -1,5 +1,6 @@
 #include "switchboardnode.h"
 
+#include "core/epolleventdispatcher.h"
 #include "core/localstack.h"
 #include "core/logging.h"
 #include "http/httpserver.h"
@@ -22,6 +23,9 @@ SwitchboardNode::SwitchboardNode(const Config &config, const QStringList &engine
     , m_engines(engines)
 {
     m_httpThread.setObjectName(u"http"_s);
+    // epoll, not poll(): the HTTP thread holds every client connection, long polls included,
+    // and Qt's dispatchers pay for all of them on each turn (epolleventdispatcher.h).
+    m_httpThread.setEventDispatcher(new EpollEventDispatcher);
     connect(&m_host, &EngineHost::stopped, this, [this] {
         stopHttp();
         if (m_localStack)
