@@ -84,6 +84,7 @@ private Q_SLOTS:
     void visibilityRules();
     void badTokensAre401AndUsersOnTheAdminRouteAre403_data();
     void badTokensAre401AndUsersOnTheAdminRouteAre403();
+    void anAcceptedTokenStopsAtItsExp();
     void rolesAndSubjectVariants_data();
     void rolesAndSubjectVariants();
     void badInputIsA400AndNeverHurts();
@@ -339,6 +340,20 @@ void TestPolling::badTokensAre401AndUsersOnTheAdminRouteAre403()
         pollingStatus()[u"auth_failures"_s][QString::fromLatin1(reason)].toInt(), 1, 2000);
     // A valid user on the admin route: 403, not 401.
     QCOMPARE(poll("/v1/polling/admin/events", userToken(u"alice"_s)).status, 403);
+}
+
+// Accepted tokens are remembered between polls; the memory must not outlive the token.
+void TestPolling::anAcceptedTokenStopsAtItsExp()
+{
+    startNode(baseConfig());
+    const QByteArray shortLived =
+        token({{u"sub"_s, u"alice"_s}, {u"exp"_s, QDateTime::currentSecsSinceEpoch() + 2}});
+    QCOMPARE(poll("/v1/polling/user/events", shortLived).status, 200);
+    QCOMPARE(poll("/v1/polling/user/events", shortLived).status, 200);
+    QTest::qWait(2100);
+    const HttpResult expired = poll("/v1/polling/user/events", shortLived);
+    QCOMPARE(expired.status, 401);
+    QVERIFY(json(expired)[u"detail"_s].toString().contains(u"expired"_s));
 }
 
 void TestPolling::rolesAndSubjectVariants_data()

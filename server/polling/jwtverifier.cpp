@@ -268,6 +268,8 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
         return refused("no_subject"_ba, u"The token names no user (neither userId nor sub)."_s);
     for (QLatin1StringView name : {"roles"_L1, "role"_L1, "authorities"_L1})
         addRoles(claims.value(name), result.roles);
+    if (exp.isDouble())
+        result.expiresAt = qint64(std::min(exp.toDouble(), 9.2e18));
     result.ok = true;
     return result;
 }

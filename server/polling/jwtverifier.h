@@ -31,6 +31,7 @@ public:
         // Upper case, without Spring's "ROLE_" prefix, each once, in the order the token has
         // them: "ROLE_ADMIN", "admin" and "Admin" are all "ADMIN".
         QStringList roles;
+        qint64 expiresAt = 0; // `exp` (Unix seconds) of an accepted token; 0 when it has none
 
         // `role` is normalised the same way: hasRole(u"role_admin") is hasRole(u"ADMIN").
         bool hasRole(QStringView role) const;

@@ -136,8 +136,7 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     const QByteArray route = feed == Feed::Type ? "events"_ba
         : feed == Feed::User                    ? "user"_ba
                                                 : "admin"_ba;
-    const JwtVerifier::Result auth =
-        m_jwt.verify(request.header("authorization"), QDateTime::currentSecsSinceEpoch());
+    const JwtVerifier::Result auth = authenticate(request);
     if (!auth.ok) {
         ++m_snapshot.authFailures[auth.failure];
         countPoll(route, 401);
@@ -210,6 +209,26 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     Poll &kept = *poll;
     m_polls.emplace(poll->id, std::move(poll));
     read(kept);
+}
+
+JwtVerifier::Result PollingService::authenticate(const HttpRequest &request)
+{
+    const QByteArray header = request.header("authorization");
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    const auto known = m_acceptedTokens.constFind(header);
+    if (known != m_acceptedTokens.cend()) {
+        if (known->expiresAt == 0 || known->expiresAt > now)
+            return *known;
+        m_acceptedTokens.erase(known); // expired: verify() says so, with the reason
+    }
+    JwtVerifier::Result result = m_jwt.verify(header, now);
+    if (result.ok) {
+        // Bounded: a flood of distinct valid tokens empties the cache, it never grows on.
+        if (m_acceptedTokens.size() >= maxAcceptedTokens)
+            m_acceptedTokens.clear();
+        m_acceptedTokens.insert(header, result);
+    }
+    return result;
 }
 
 bool PollingService::visible(const Poll &poll, const PollingStore::Entry &entry) const

@@ -94,12 +94,17 @@ private:
     void tick();
     void publishSnapshot();
 
+    // The token's verdict: a browser polls with the same token again and again, so accepted
+    // tokens are kept (until their exp) and verified once, not on every poll.
+    JwtVerifier::Result authenticate(const HttpRequest &request);
     bool visible(const Poll &poll, const PollingStore::Entry &entry) const;
     void countPoll(const QByteArray &route, int status) { ++m_snapshot.polls[route][status]; }
 
     PollingConfig m_config;
     SnapshotBoard *m_board;
     JwtVerifier m_jwt;
+    QHash<QByteArray, JwtVerifier::Result> m_acceptedTokens; // by Authorization header
+    static constexpr qsizetype maxAcceptedTokens = 20000;
     RedisClient *m_redis;
     RedisClient *m_subscriber;
     PollingStore m_store;
