@@ -3,6 +3,7 @@
 // unsigned tokens, other algorithms, tampered segments, oversized and garbage headers. Every
 // refusal is checked for its reason, since that reason is the metrics label and the 401 body.
 
+#include "jwtsigning.h"
 #include "polling/jwtverifier.h"
 
 #include <QElapsedTimer>
@@ -17,6 +18,7 @@
 #include <vector>
 
 using namespace Switchboard;
+using Switchboard::Test::signedToken;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
@@ -27,25 +29,6 @@ constexpr qint64 now = 1'700'000'000;
 const QByteArrayList knownFailures = {"missing",   "not_bearer",    "too_large",
                                       "malformed", "bad_signature", "wrong_algorithm",
                                       "expired",   "no_subject"};
-
-// A token signed by libjwt, as the Spring service would sign it. Its header is
-// {"alg":...,"typ":"JWT"}.
-QByteArray signedToken(jwt_alg_t alg, const QByteArray &key, const QByteArray &claimsJson)
-{
-    jwt_t *jwt = nullptr;
-    if (jwt_new(&jwt) != 0)
-        qFatal("jwt_new failed");
-    if (jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char *>(key.constData()),
-                    int(key.size()))
-            != 0
-        || jwt_add_grants_json(jwt, claimsJson.constData()) != 0)
-        qFatal("libjwt refused %s", claimsJson.constData());
-    char *encoded = jwt_encode_str(jwt);
-    const QByteArray token(encoded);
-    std::free(encoded);
-    jwt_free(jwt);
-    return token;
-}
 
 QByteArray userToken(const QByteArray &claimsJson)
 {

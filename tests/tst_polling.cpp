@@ -5,6 +5,7 @@
 #include "core/logging.h"
 #include "http/apiaccess.h"
 #include "http/httprequest.h"
+#include "jwtsigning.h"
 #include "node/switchboardnode.h"
 #include "resp.h"
 #include "serverprocess.h"
@@ -18,8 +19,6 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <cstdlib>
-#include <jwt.h>
 
 using namespace Switchboard;
 using namespace Switchboard::Test;
@@ -34,16 +33,7 @@ QByteArray token(QJsonObject claims, jwt_alg_t alg = JWT_ALG_HS256, const QByteA
 {
     if (!claims.contains(u"exp"_s))
         claims[u"exp"_s] = QDateTime::currentSecsSinceEpoch() + 3600;
-    jwt_t *jwt = nullptr;
-    jwt_new(&jwt);
-    jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char *>(key.constData()),
-                int(key.size()));
-    jwt_add_grants_json(jwt, QJsonDocument(claims).toJson(QJsonDocument::Compact).constData());
-    char *encoded = jwt_encode_str(jwt);
-    const QByteArray out(encoded);
-    std::free(encoded);
-    jwt_free(jwt);
-    return out;
+    return signedToken(alg, key, QJsonDocument(claims).toJson(QJsonDocument::Compact));
 }
 
 QByteArray userToken(const QString &userId)

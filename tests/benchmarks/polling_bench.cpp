@@ -13,6 +13,7 @@
 //
 // The load generators (this process, wrk), redis-server and the nodes share the machine.
 
+#include "jwtsigning.h"
 #include "serverprocess.h"
 
 #include <QCommandLineParser>
@@ -34,7 +35,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <jwt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -60,16 +60,7 @@ QByteArray token(const QString &userId)
     const QJsonObject claims {{u"sub"_s, userId},
                               {u"roles"_s, u"USER"_s},
                               {u"exp"_s, QDateTime::currentSecsSinceEpoch() + 86400}};
-    jwt_t *jwt = nullptr;
-    jwt_new(&jwt);
-    jwt_set_alg(jwt, JWT_ALG_HS256, reinterpret_cast<const unsigned char *>(secret.constData()),
-                int(secret.size()));
-    jwt_add_grants_json(jwt, QJsonDocument(claims).toJson(QJsonDocument::Compact).constData());
-    char *encoded = jwt_encode_str(jwt);
-    const QByteArray out(encoded);
-    std::free(encoded);
-    jwt_free(jwt);
-    return out;
+    return signedToken(JWT_ALG_HS256, secret, QJsonDocument(claims).toJson(QJsonDocument::Compact));
 }
 
 double rssMegabytes(qint64 pid)
