@@ -44,8 +44,9 @@ return id
 
 // KEYS[1]: the stream. ARGV: the client's last id ('' for none), the count, the TTL in ms,
 // the prefix of the "trimmed" marks.
-// Returns {history lost (0/1), the stream's last id, entries, 1 when newest first}. Entries
-// older than the TTL are not served even where no publish has trimmed them yet.
+// Returns {history lost (0/1), where to resume when there are no entries (else ''), entries,
+// 1 when newest first}. Entries older than the TTL are not served even where no publish has
+// trimmed them yet. No XINFO: it copies the first and last entries, and reads are the hot path.
 constexpr char readSource[] = R"lua(
 local key, last, count = KEYS[1], ARGV[1], tonumber(ARGV[2])
 local function parse(id)
@@ -63,39 +64,42 @@ end
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local minId = string.format('%.0f', nowMs - tonumber(ARGV[3])) .. '-0'
-if redis.call('EXISTS', key) == 0 then
-  -- Idle for twice the TTL: what it deleted is forgotten; a client further back than the
-  -- TTL may have missed events.
-  local lost = 0
-  if last ~= '' and older(last, minId) then
-    lost = 1
+-- Where a client with nothing new resumes: the stream's newest entry, or just below now.
+local function streamEnd()
+  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if #newest > 0 then
+    return newest[1][1]
   end
-  return {lost, string.format('%.0f', nowMs - 1) .. '-0', {}}
+  return string.format('%.0f', nowMs - 1) .. '-0'
 end
-local info = redis.call('XINFO', 'STREAM', key)
-local lastId = '0-0'
-for i = 1, #info, 2 do
-  if info[i] == 'last-generated-id' then
-    lastId = info[i + 1]
-  end
-end
-local trimmed = redis.call('GET', ARGV[4] .. key)
 if last == '' then
-  return {0, lastId, redis.call('XREVRANGE', key, '+', minId, 'COUNT', count), 1}
+  local entries = redis.call('XREVRANGE', key, '+', minId, 'COUNT', count)
+  if #entries > 0 then
+    return {0, '', entries, 1}
+  end
+  return {0, streamEnd(), {}}
 end
 local lost = 0
-local start = '(' .. last
+local trimmed = redis.call('GET', ARGV[4] .. key)
 if trimmed and older(last, trimmed) then
   lost = 1
 end
+local start = '(' .. last
 if older(last, minId) then
-  -- Entries between the client and the TTL are expired for it, trimmed or not yet.
-  if lost == 0 and #redis.call('XRANGE', key, start, '(' .. minId, 'COUNT', 1) > 0 then
+  -- Entries between the client and the TTL are expired for it, trimmed or not yet; a
+  -- stream idle for twice the TTL is gone with what it deleted, so a client that far back
+  -- may have missed events.
+  if lost == 0 and (redis.call('EXISTS', key) == 0
+                    or #redis.call('XRANGE', key, start, '(' .. minId, 'COUNT', 1) > 0) then
     lost = 1
   end
   start = minId
 end
-return {lost, lastId, redis.call('XRANGE', key, start, '+', 'COUNT', count)}
+local entries = redis.call('XRANGE', key, start, '+', 'COUNT', count)
+if #entries == 0 and lost == 1 then
+  return {lost, streamEnd(), entries}
+end
+return {lost, '', entries}
 )lua";
 
 QByteArray sha1Hex(const QByteArray &source)

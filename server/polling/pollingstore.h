@@ -44,8 +44,9 @@ public:
         QString error; // Redis failed; empty on success
         QList<Entry> entries; // oldest first
         bool historyLost = false; // events after the given id were trimmed or expired
-        // The newest id the stream ever had; for a stream with nothing, an id just below now,
-        // so that a client starting from it misses nothing published later.
+        // With no entries, where to resume: the stream's newest id or, for a stream with
+        // nothing, an id just below now, so that nothing published later is missed. Set for a
+        // first read and when history was lost; empty otherwise.
         QByteArray streamLastId;
     };
 
