@@ -236,7 +236,8 @@ std::optional<qint64> HttpServerPrivate::refuseDeclaredOversizeBody(QTcpSocket *
     if (socket->isTransactionStarted())
         return {}; // in the middle of a request, see BodyLimitTcpServer
     static constexpr qint64 maxHeaderBlock = 64 * 1024;
-    const QByteArray head = socket->peek(maxHeaderBlock);
+    // peek(n) allocates n bytes before it shrinks to what there is: ask for what there is.
+    const QByteArray head = socket->peek(std::min(maxHeaderBlock, socket->bytesAvailable()));
     qsizetype headerSize = head.indexOf("\r\n\r\n");
     if (headerSize >= 0) {
         headerSize += 4;
