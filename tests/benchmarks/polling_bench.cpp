@@ -7,7 +7,8 @@
 //      publish sent to the same node;
 //   3. the same with the held polls on a second node (the wake crosses Redis pub/sub);
 //   4. short polls per second with wrk against the node, and against a bare QHttpServer
-//      answering the same JSON (this binary with --baseline-server), alternating, medians.
+//      answering the same JSON (this binary with --baseline-server), alternating, medians:
+//      once on the fresh node (before 1.) and once after it held and released the long polls.
 //
 //   polling_bench [--held N] [--samples N] [--runs N] [--duration S] [--connections N]
 //
@@ -280,6 +281,33 @@ double wrkRequestsPerSecond(quint16 port, const QByteArray &bearer, int connecti
     return match.hasMatch() ? match.captured(1).toDouble() : -1;
 }
 
+struct ShortPolls
+{
+    std::vector<double> node;
+    std::vector<double> baseline;
+    std::vector<double> ratios;
+    bool failed = false;
+};
+
+// wrk against the node and against the bare server in turn, `runs` times.
+ShortPolls measureShortPolls(quint16 nodePort, quint16 baselinePort, const QByteArray &bearer,
+                             int connections, int duration, int runs)
+{
+    ShortPolls result;
+    for (int run = 0; run < runs; ++run) {
+        const double node = wrkRequestsPerSecond(nodePort, bearer, connections, duration);
+        const double bare = wrkRequestsPerSecond(baselinePort, bearer, connections, duration);
+        if (node < 0 || bare <= 0) {
+            result.failed = true;
+            break;
+        }
+        result.node.push_back(node);
+        result.baseline.push_back(bare);
+        result.ratios.push_back(node / bare);
+    }
+    return result;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -330,6 +358,29 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+    // 0. Short polls on the fresh node: one user with one event, the same answer from both
+    // servers.
+    progress(u"short polls: wrk, %1 runs of %2 s per side"_s.arg(runs).arg(duration));
+    const QByteArray bearer = token(u"short-poller"_s);
+    Connection publisherA(a.port);
+    publisherA.send(publishRequest(u"short-poller"_s, u"only-event"_s));
+    publisherA.receive(5000);
+    Connection reader(a.port);
+    reader.send(getRequest("/v1/polling/user/events", bearer));
+    const QByteArray sample = reader.receive(5000);
+    const QByteArray body = sample.mid(sample.indexOf("\r\n\r\n") + 4);
+    QFile bodyFile(dir.filePath(u"body.json"_s));
+    bodyFile.open(QIODevice::WriteOnly);
+    bodyFile.write(body);
+    bodyFile.close();
+    QProcess baseline;
+    const quint16 baselinePort = freeLoopbackPort();
+    baseline.start(QCoreApplication::applicationFilePath(),
+                   {u"--baseline-server"_s, QString::number(baselinePort), bodyFile.fileName()});
+    QThread::msleep(500);
+    const ShortPolls fresh =
+        measureShortPolls(a.port, baselinePort, bearer, connections, duration, runs);
+
     // 1. Held polls and what they cost.
     progress(u"holding %1 long polls on node A"_s.arg(heldCount));
     QThread::msleep(500);
@@ -359,7 +410,6 @@ int main(int argc, char *argv[])
 
     // 2. Wake-ups on the same node, the others still held.
     progress(u"timing %1 wake-ups on node A"_s.arg(samples));
-    Connection publisherA(a.port);
     const std::vector<double> sameNode = wakeLatencies(publisherA, held, users.first(samples));
 
     // 3. Across nodes: polls held on B, publishes to A.
@@ -380,39 +430,12 @@ int main(int argc, char *argv[])
     polls.clear();
     remotePolls.clear();
 
-    // 4. Short polls: one user with one event, the same answer from both servers.
-    progress(u"short polls: wrk, %1 runs of %2 s per side"_s.arg(runs).arg(duration));
-    const QByteArray bearer = token(u"short-poller"_s);
-    publisherA.send(publishRequest(u"short-poller"_s, u"only-event"_s));
-    publisherA.receive(5000);
-    Connection reader(a.port);
-    reader.send(getRequest("/v1/polling/user/events", bearer));
-    const QByteArray sample = reader.receive(5000);
-    const QByteArray body = sample.mid(sample.indexOf("\r\n\r\n") + 4);
-    QFile bodyFile(dir.filePath(u"body.json"_s));
-    bodyFile.open(QIODevice::WriteOnly);
-    bodyFile.write(body);
-    bodyFile.close();
-    QProcess baseline;
-    const quint16 baselinePort = freeLoopbackPort();
-    baseline.start(QCoreApplication::applicationFilePath(),
-                   {u"--baseline-server"_s, QString::number(baselinePort), bodyFile.fileName()});
-    QThread::msleep(500);
-    std::vector<double> nodeRates;
-    std::vector<double> baselineRates;
-    std::vector<double> ratios;
-    bool wrkMissing = false;
-    for (int run = 0; run < runs && !wrkMissing; ++run) {
-        const double node = wrkRequestsPerSecond(a.port, bearer, connections, duration);
-        const double bare = wrkRequestsPerSecond(baselinePort, bearer, connections, duration);
-        if (node < 0 || bare <= 0) {
-            wrkMissing = true;
-            break;
-        }
-        nodeRates.push_back(node);
-        baselineRates.push_back(bare);
-        ratios.push_back(node / bare);
-    }
+    // 4. Short polls again, on the node that held them all (its heap has seen 10 000
+    // connections come and go).
+    progress(u"short polls after the held polls: wrk, %1 runs of %2 s per side"_s.arg(runs).arg(
+        duration));
+    const ShortPolls after =
+        measureShortPolls(a.port, baselinePort, bearer, connections, duration, runs);
     baseline.kill();
     baseline.waitForFinished(3000);
 
@@ -430,17 +453,21 @@ int main(int argc, char *argv[])
     };
     latencyLine("publish -> held poll answered, same node", sameNode, samples);
     latencyLine("publish on A -> poll held on B answered", acrossNodes, samples);
-    if (wrkMissing) {
-        std::printf("%-46s not measured (wrk missing or failed: apt-get install wrk)\n",
-                    "short polls/s");
-    } else {
-        const QByteArray label =
-            "short polls/s (1 event, wrk -c" + QByteArray::number(connections) + ")";
+    const auto shortLine = [connections, runs](const char *when, const ShortPolls &polls) {
+        const QByteArray label = "short polls/s, " + QByteArray(when) + " (wrk -c"
+            + QByteArray::number(connections) + ")";
+        if (polls.failed || polls.node.empty()) {
+            std::printf("%-46s not measured (wrk missing or failed: apt-get install wrk)\n",
+                        label.constData());
+            return;
+        }
         std::printf("%-46s %.0f/s vs bare QHttpServer %.0f/s = %.2fx (medians of %d, "
                     "paired ratio median %.2fx)\n",
-                    label.constData(), median(nodeRates), median(baselineRates),
-                    median(nodeRates) / median(baselineRates), runs, median(ratios));
-    }
+                    label.constData(), median(polls.node), median(polls.baseline),
+                    median(polls.node) / median(polls.baseline), runs, median(polls.ratios));
+    };
+    shortLine("fresh node", fresh);
+    shortLine("after the held polls", after);
     std::printf("targets (reported, never failed): wake p99 < 5 ms same node, < 20 ms across "
                 "nodes; short polls >= 0.5x the bare server\n");
     b.process.terminate();
