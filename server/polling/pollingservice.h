@@ -47,6 +47,9 @@ public:
 
     void registerRoutes(HttpServer &server);
     void start(); // connects to Redis; polls before that get 503
+    // --simulate: publishes order status changes of a few demo users, `perSecond` a second,
+    // as the Spring service would, so that the console's panel moves.
+    void simulate(double perSecond);
 
     qsizetype heldPolls() const { return m_heldCount; }
 
@@ -119,6 +122,8 @@ private:
 
     QElapsedTimer m_clock;
     QTimer m_ticker; // deadlines, clients gone, the snapshot
+    QTimer m_simulator;
+    quint64 m_simulated = 0;
     int m_ticks = 0;
     std::deque<quint64> m_publishedHistory; // m_publishedTotal at the last snapshots
     quint64 m_publishedTotal = 0;
