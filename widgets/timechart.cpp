@@ -98,6 +98,13 @@ void TimeChart::addLine(const QString &key, const QString &name, const QPen &pen
         for (QLegendMarker *marker : chart()->legend()->markers(line.series))
             marker->setVisible(false);
     }
+    // The line's whole history is allocated, and touched, now, so that memory does not creep
+    // while the window fills. Twice the window (points come at most once a second), so that
+    // points leaving at the front and arriving at the back slide within the block instead of
+    // reallocating it.
+    const qsizetype capacity = 2 * (m_options.windowMs / 1000 + 8);
+    line.points.resize(capacity);
+    line.points.clear(); // keeps the capacity (Qt 6)
 }
 
 void TimeChart::append(const QString &key, qint64 timeMs, double value)
@@ -144,8 +151,8 @@ qint64 TimeChart::redrawIntervalMs() const
 
 QList<QPointF> TimeChart::drawnPoints(const QList<QPointF> &points)
 {
-    if (points.size() <= maxDrawnPoints)
-        return points;
+    if (points.size() <= maxDrawnPoints) // a copy: a shared list would make the next append
+        return QList<QPointF>(points.cbegin(), points.cend()); // copy the whole history
     // Buckets of equal size counted from the newest point, so that the newest is drawn as it
     // is and the buckets do not shift under the operator's eyes as points arrive.
     const qsizetype bucket = (points.size() + maxDrawnPoints - 1) / maxDrawnPoints;

@@ -24,10 +24,11 @@ class TimeChart : public QChartView
     Q_OBJECT
 
 public:
-    // A line never draws more points than this: ten minutes of one a second are folded,
-    // keeping each bucket's highest value (a lag or latency peak must not vanish). What the
-    // chart costs to draw follows the points it draws.
-    static constexpr qsizetype maxDrawnPoints = 200;
+    // A line never draws more points than this: from the second minute on, points are folded
+    // into buckets keeping their highest value (a lag or latency peak must not vanish). What
+    // the chart costs to draw, and what QtCharts keeps per series, follows the points drawn,
+    // so both stop growing after a minute.
+    static constexpr qsizetype maxDrawnPoints = 60;
 
     struct Options
     {
