@@ -1,6 +1,7 @@
 #include "ingresspanel.h"
 
 #include "deadletterview.h"
+#include "nodesmodel.h"
 #include "nodesource.h"
 #include "timechart.h"
 
@@ -77,18 +78,9 @@ IngressPanel::IngressPanel(NodeSource *source, QWidget *parent)
     , m_endpoints(new IngressEndpointsModel(this))
     , m_deadLetters(new DeadLettersModel(this))
 {
-    m_banner->setObjectName(u"ingressBanner"_s);
-    m_banner->setWordWrap(true);
-    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(u"QLabel { background: #c62828; color: white; font-weight: bold; "
-                            "padding: 6px; border-radius: 3px; }"_s);
-    m_banner->hide();
+    setUpAlertBanner(m_banner, u"ingressBanner"_s);
 
-    m_staleNote->setObjectName(u"ingressStaleNote"_s);
-    m_staleNote->setWordWrap(true);
-    m_staleNote->setStyleSheet(
-        u"QLabel { background: #fff3cd; color: #5c4400; padding: 4px; border-radius: 3px; }"_s);
-    m_staleNote->hide();
+    setUpStaleNote(m_staleNote, u"ingressStaleNote"_s);
 
     m_placeholder->setObjectName(u"ingressPlaceholder"_s);
     m_placeholder->setAlignment(Qt::AlignCenter);

@@ -4,6 +4,7 @@
 #include <QFont>
 #include <QGuiApplication>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPainter>
 #include <QPalette>
 #include <QPixmap>
@@ -91,6 +92,25 @@ QString engineTitle(QStringView engine)
     if (engine == u"polling")
         return NodesModel::tr("Polling");
     return engine.toString();
+}
+
+void setUpAlertBanner(QLabel *label, const QString &objectName)
+{
+    label->setObjectName(objectName);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    label->setStyleSheet(u"QLabel { background: #c62828; color: white; font-weight: bold; "
+                         "padding: 6px; border-radius: 3px; }"_s);
+    label->hide();
+}
+
+void setUpStaleNote(QLabel *label, const QString &objectName)
+{
+    label->setObjectName(objectName);
+    label->setWordWrap(true);
+    label->setStyleSheet(
+        u"QLabel { background: #fff3cd; color: #5c4400; padding: 4px; border-radius: 3px; }"_s);
+    label->hide();
 }
 
 QIcon engineStateIcon(EngineState state)

@@ -13,6 +13,10 @@
 #include <memory>
 #include <vector>
 
+QT_BEGIN_NAMESPACE
+class QLabel;
+QT_END_NAMESPACE
+
 namespace Switchboard {
 
 // The engines the console knows, in the order of the nodes list and of a node's tabs.
@@ -44,6 +48,10 @@ QString unreachableText(const NodeSource &source);
 QString engineTitle(QStringView engine);
 // A round dot in the colour of the state, for lists and tabs.
 QIcon engineStateIcon(EngineState state);
+// The panels' red banner (an engine unhealthy, and why) and their amber note (the figures are
+// a node's last status): selectable, wrapped; the banner starts hidden.
+void setUpAlertBanner(QLabel *label, const QString &objectName);
+void setUpStaleNote(QLabel *label, const QString &objectName);
 
 // Something the operator must hear of: shown in the node's log view and, for problems, as a
 // tray notification.

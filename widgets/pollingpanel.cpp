@@ -39,12 +39,7 @@ PollingPanel::PollingPanel(NodeSource *source, QWidget *parent)
     , m_placeholder(new QLabel(this))
 {
     setObjectName(u"pollingPanel"_s);
-    m_banner->setObjectName(u"pollingBanner"_s);
-    m_banner->setWordWrap(true);
-    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(u"QLabel { background: #c62828; color: white; font-weight: bold; "
-                            "padding: 6px; border-radius: 3px; }"_s);
-    m_banner->hide();
+    setUpAlertBanner(m_banner, u"pollingBanner"_s);
     m_placeholder->setObjectName(u"pollingPlaceholder"_s);
     m_placeholder->setAlignment(Qt::AlignCenter);
     m_placeholder->setWordWrap(true);

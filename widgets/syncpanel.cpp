@@ -223,18 +223,9 @@ SyncPanel::SyncPanel(NodeSource *source, QWidget *parent)
     , m_placeholder(new QLabel(this))
     , m_streams(new SyncStreamsModel(this))
 {
-    m_banner->setObjectName(u"syncBanner"_s);
-    m_banner->setWordWrap(true);
-    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(u"QLabel { background: #c62828; color: white; font-weight: bold; "
-                            "padding: 6px; border-radius: 3px; }"_s);
-    m_banner->hide();
+    setUpAlertBanner(m_banner, u"syncBanner"_s);
 
-    m_staleNote->setObjectName(u"syncStaleNote"_s);
-    m_staleNote->setWordWrap(true);
-    m_staleNote->setStyleSheet(
-        u"QLabel { background: #fff3cd; color: #5c4400; padding: 4px; border-radius: 3px; }"_s);
-    m_staleNote->hide();
+    setUpStaleNote(m_staleNote, u"syncStaleNote"_s);
 
     m_placeholder->setObjectName(u"syncPlaceholder"_s);
     m_placeholder->setAlignment(Qt::AlignCenter);

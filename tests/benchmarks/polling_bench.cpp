@@ -197,9 +197,21 @@ bool waitForHeld(quint16 port, int expected, int timeoutMs)
     while (clock.elapsed() < timeoutMs) {
         if (heldPolls(port) == expected)
             return true;
-        QThread::msleep(100);
+        QThread::msleep(20); // between two status requests
     }
     return false;
+}
+
+bool waitUntilAccepting(quint16 port, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!Connection(port).isOpen()) {
+        if (clock.elapsed() > timeoutMs)
+            return false;
+        QThread::msleep(10);
+    }
+    return true;
 }
 
 struct Node
@@ -377,13 +389,15 @@ int main(int argc, char *argv[])
     const quint16 baselinePort = freeLoopbackPort();
     baseline.start(QCoreApplication::applicationFilePath(),
                    {u"--baseline-server"_s, QString::number(baselinePort), bodyFile.fileName()});
-    QThread::msleep(500);
+    if (!waitUntilAccepting(baselinePort, 10000)) {
+        progress(u"the baseline server does not accept connections"_s);
+        return 1;
+    }
     const ShortPolls fresh =
         measureShortPolls(a.port, baselinePort, bearer, connections, duration, runs);
 
     // 1. Held polls and what they cost.
     progress(u"holding %1 long polls on node A"_s.arg(heldCount));
-    QThread::msleep(500);
     const double rssBefore = rssMegabytes(a.process.pid());
     std::vector<std::unique_ptr<Connection>> polls;
     std::vector<Connection *> held;
@@ -405,7 +419,6 @@ int main(int argc, char *argv[])
         progress(u"node A holds %1 of %2 polls"_s.arg(heldPolls(a.port)).arg(heldCount));
         return 1;
     }
-    QThread::msleep(500);
     const double rssAfter = rssMegabytes(a.process.pid());
 
     // 2. Wake-ups on the same node, the others still held.
