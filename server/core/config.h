@@ -189,6 +189,27 @@ struct PollingConfig
     QString keyPrefix = QStringLiteral("polling"); // polling.key_prefix: Redis key names
 };
 
+// Seed 004 (Redis Timeout Tracking): conversations waiting for a customer reply, level 1/2/3
+// notifications raised by an elected leader, fanned out through the `timeout_events` stream.
+struct TimeoutsConfig
+{
+    bool enabled = true; // timeouts.enabled
+    // REDIS_URL / timeouts.redis_url: the same variable as polling's. Not configured: the local
+    // stack's.
+    RedisEndpoint redis;
+    Milliseconds timeoutInterval {30000}; // TIMEOUT_INTERVAL_MS: level n is due at n x this
+    Milliseconds leaderTtl {10000}; // LEADER_ELECTION_TTL (seconds, or a Go duration)
+    Milliseconds checkInterval {1000}; // CHECK_INTERVAL_MS: how often the leader scans
+    QString podId; // POD_ID; empty: hostname-pid, filled in by the loader
+    QString notificationWebhookUrl; // NOTIFICATION_WEBHOOK_URL; empty: no notifier runs
+    Milliseconds webhookTimeout {5000}; // timeouts.webhook_timeout: one POST's deadline
+    Milliseconds retryDelay {1000}; // timeouts.retry_delay: first webhook retry, then doubling
+    Milliseconds retryMaxDelay {60000}; // timeouts.retry_max_delay
+    Milliseconds claimIdle {30000}; // timeouts.claim_idle: take over a silent consumer's entries
+    int scanBatch = 1000; // timeouts.scan_batch: notifications per scan script call
+    qint64 streamMaxLength = 1000000; // timeouts.stream_max_length: timeout_events, about
+};
+
 // --simulate: synthetic FreeSWITCH traffic written into the local streams, call signals posted
 // to /events.
 struct SimulateConfig
@@ -219,6 +240,7 @@ struct Config
     NatsConfig nats;
     IngressConfig ingress;
     PollingConfig polling;
+    TimeoutsConfig timeouts;
     SimulateConfig simulate;
     LocalStackConfig localStack;
 };

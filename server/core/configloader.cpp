@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
+#include <QHostInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
@@ -56,11 +57,7 @@ Setting list(const QString &path, ListSetter set)
 
 const QStringList engineNames = {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s};
 // The engines this build runs, in the order ConfigResult::enginesEnabled lists them.
-const QStringList builtEngines = {u"sync"_s, u"ingress"_s, u"polling"_s};
-
-// Top-level sections of the engines still to come: their engines will read them, this loader
-// does not yet, so they raise no warning.
-const QStringList reservedSections = {u"timeouts"_s};
+const QStringList builtEngines = {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s};
 
 // The Event Hub's list of routes, read by Loader::readRoutes() rather than the table.
 const QString routesKey = u"routes"_s;
@@ -163,6 +160,33 @@ template<typename Field> ScalarSetter seconds(Field field)
         field(c) = *value;
         return {};
     };
+}
+
+// The seeds' *_MS variables are whole milliseconds; a Go duration ("30s") is accepted too.
+template<typename Field> ScalarSetter milliseconds(Field field, const QString &example)
+{
+    return [=](Config &c, const QString &text) -> Rejection {
+        const QString expected = u"expected a positive number of milliseconds such as %1, or a Go "
+                                 u"duration such as 30s"_s.arg(example);
+        if (const std::optional<int> whole = toInt(text)) {
+            if (*whole < 1)
+                return expected;
+            field(c) = Milliseconds(*whole);
+            return {};
+        }
+        const std::optional<Milliseconds> value = parseGoDuration(text.trimmed());
+        if (!value || value->count() == 0)
+            return expected;
+        field(c) = *value;
+        return {};
+    };
+}
+
+bool isWebUrl(const QUrl &url)
+{
+    const QString scheme = url.scheme().toLower();
+    return url.isValid() && !url.isRelative() && (scheme == u"http" || scheme == u"https")
+        && !url.host().isEmpty();
 }
 
 template<typename Field> ScalarSetter anyText(Field field)
@@ -619,13 +643,7 @@ const std::vector<Setting> &settings()
                    return {};
                }),
         scalar(u"polling.long_poll_timeout_ms"_s, u"LONG_POLL_TIMEOUT_MS"_s,
-               [](Config &c, const QString &text) -> Rejection {
-                   const std::optional<int> ms = toInt(text);
-                   if (!ms || *ms < 1)
-                       return u"expected a positive number of milliseconds such as 25000"_s;
-                   c.polling.longPollTimeout = Milliseconds(*ms);
-                   return {};
-               }),
+               milliseconds(FIELD(polling.longPollTimeout), u"25000"_s)),
         scalar(u"polling.worker_pool_size"_s, u"WORKER_POOL_SIZE"_s,
                integer(FIELD(polling.workerPoolSize), 1)),
         scalar(u"polling.event_ttl_seconds"_s, u"EVENT_TTL_SECONDS"_s,
@@ -645,6 +663,30 @@ const std::vector<Setting> &settings()
         scalar(u"polling.max_events_per_response"_s, {},
                integer(FIELD(polling.maxEventsPerResponse), 1)),
         scalar(u"polling.key_prefix"_s, {}, nonEmptyText(FIELD(polling.keyPrefix))),
+
+        // Redis Timeout Tracking's variables (seed 004), then our own.
+        scalar(u"timeouts.enabled"_s, {}, boolean(FIELD(timeouts.enabled))),
+        scalar(u"timeouts.redis_url"_s, u"REDIS_URL"_s, redisAddress(FIELD(timeouts.redis), true)),
+        scalar(u"timeouts.timeout_interval_ms"_s, u"TIMEOUT_INTERVAL_MS"_s,
+               milliseconds(FIELD(timeouts.timeoutInterval), u"30000"_s)),
+        scalar(u"timeouts.leader_election_ttl"_s, u"LEADER_ELECTION_TTL"_s,
+               seconds(FIELD(timeouts.leaderTtl))),
+        scalar(u"timeouts.check_interval_ms"_s, u"CHECK_INTERVAL_MS"_s,
+               milliseconds(FIELD(timeouts.checkInterval), u"1000"_s)),
+        scalar(u"timeouts.pod_id"_s, u"POD_ID"_s, nonEmptyText(FIELD(timeouts.podId))),
+        scalar(u"timeouts.notification_webhook_url"_s, u"NOTIFICATION_WEBHOOK_URL"_s,
+               [](Config &c, const QString &text) -> Rejection {
+                   if (!isWebUrl(QUrl(text.trimmed(), QUrl::StrictMode)))
+                       return u"expected an absolute http:// or https:// URL"_s;
+                   c.timeouts.notificationWebhookUrl = text.trimmed();
+                   return {};
+               }),
+        scalar(u"timeouts.webhook_timeout"_s, {}, duration(FIELD(timeouts.webhookTimeout))),
+        scalar(u"timeouts.retry_delay"_s, {}, duration(FIELD(timeouts.retryDelay))),
+        scalar(u"timeouts.retry_max_delay"_s, {}, duration(FIELD(timeouts.retryMaxDelay))),
+        scalar(u"timeouts.claim_idle"_s, {}, duration(FIELD(timeouts.claimIdle))),
+        scalar(u"timeouts.scan_batch"_s, {}, integer(FIELD(timeouts.scanBatch), 1)),
+        scalar(u"timeouts.stream_max_length"_s, {}, integer(FIELD(timeouts.streamMaxLength), 1)),
     };
     return table;
 }
@@ -853,9 +895,7 @@ bool Loader::readEndpoints(const YAML::Node &endpoints, const QString &fileName,
             return fail(source + u": expected a single URL, not a list or a map"_s);
         const QString text = QString::fromStdString(item.Scalar()).trimmed();
         const QUrl url(text, QUrl::StrictMode);
-        const QString scheme = url.scheme().toLower();
-        if (!url.isValid() || url.isRelative() || (scheme != u"http" && scheme != u"https")
-            || url.host().isEmpty())
+        if (!isWebUrl(url))
             return fail(u"%1=\"%2\": expected an absolute http:// or https:// URL"_s.arg(
                 source, oneLine(text)));
         // The engine remembers which endpoints of an event have answered 2xx: the same endpoint
@@ -880,8 +920,6 @@ bool Loader::collect(const YAML::Node &map, const QString &prefix, const QString
         const YAML::Node &value = entry.second;
         if (findSetting(path) || (prefix.isEmpty() && key == routesKey)) {
             found.insert(path, value);
-        } else if (prefix.isEmpty() && reservedSections.contains(key)) {
-            continue;
         } else if (isSection(path)) {
             if (value.IsMap()) {
                 if (!collect(value, path, fileName, found))
@@ -1015,6 +1053,7 @@ ConfigResult Loader::result()
         m_config.sync.enabled = m_config.engines.contains(u"sync"_s);
         m_config.ingress.enabled = m_config.engines.contains(u"ingress"_s);
         m_config.polling.enabled = m_config.engines.contains(u"polling"_s);
+        m_config.timeouts.enabled = m_config.engines.contains(u"timeouts"_s);
         for (const QString &name : std::as_const(m_config.engines)) {
             if (!builtEngines.contains(name))
                 m_warnings.append(
@@ -1030,6 +1069,14 @@ ConfigResult Loader::result()
         enabled.append(u"ingress"_s);
     if (m_config.polling.enabled)
         enabled.append(u"polling"_s);
+    if (m_config.timeouts.enabled)
+        enabled.append(u"timeouts"_s);
+    TimeoutsConfig &timeouts = m_config.timeouts;
+    if (timeouts.podId.isEmpty())
+        timeouts.podId =
+            QHostInfo::localHostName() + u'-' + QString::number(QCoreApplication::applicationPid());
+    if (timeouts.retryMaxDelay < timeouts.retryDelay)
+        timeouts.retryMaxDelay = timeouts.retryDelay;
     return {m_config, QString(), m_warnings, m_notes, enabled};
 }
 

@@ -12,6 +12,8 @@
 #include "statusapi.h"
 #include "sync/syncengine.h"
 #include "sync/syncsimulator.h"
+#include "timeouts/timeoutsapi.h"
+#include "timeouts/timeoutsengine.h"
 
 #include <algorithm>
 
@@ -73,6 +75,8 @@ bool SwitchboardNode::start(QString *error)
         }
         m_config.polling.redis = *started;
     }
+    if (m_engines.contains(u"timeouts"_s) && !addTimeouts(error))
+        return false;
     if (!startHttp(error))
         return false;
     m_host.startAll();
@@ -101,6 +105,30 @@ bool SwitchboardNode::addIngress(QString *error)
         m_host.add(new IngressSimulator(m_config.server.port,
                                         qMax(1.0, m_config.simulate.eventsPerSecond / 5),
                                         m_host.board()));
+    return true;
+}
+
+bool SwitchboardNode::addTimeouts(QString *error)
+{
+    TimeoutsConfig &timeouts = m_config.timeouts;
+    if (!timeouts.redis.configured) {
+        // REDIS_URL is the Redis of polling and timeouts alike: locally, one server for both.
+        if (m_engines.contains(u"polling"_s)) {
+            timeouts.redis = m_config.polling.redis;
+        } else {
+            const auto started = m_localStack->startRedis(u"timeouts"_s);
+            if (!started) {
+                *error = m_localStack->errorString();
+                return false;
+            }
+            timeouts.redis = *started;
+        }
+    }
+    m_timeoutsCounters = std::make_shared<TimeoutsApiCounters>();
+    auto *engine = new TimeoutsEngine(timeouts, m_timeoutsCounters, m_host.board());
+    if (m_config.simulate.enabled)
+        engine->simulate(std::max(0.5, m_config.simulate.eventsPerSecond / 25));
+    m_host.add(engine);
     return true;
 }
 
@@ -142,6 +170,11 @@ bool SwitchboardNode::startHttp(QString *error)
                 if (m_config.simulate.enabled)
                     m_polling->simulate(std::max(1.0, m_config.simulate.eventsPerSecond / 10));
             }
+            if (m_timeoutsCounters) {
+                m_timeoutsApi = new TimeoutsApi(m_config.timeouts, m_timeoutsCounters);
+                m_timeoutsApi->registerRoutes(*m_http);
+                m_timeoutsApi->start();
+            }
             if (m_ingressGateway && m_config.simulate.enabled)
                 IngressSimulator::registerDemoSink(*m_http, m_config.simulate.failureShare);
             QString message;
@@ -180,12 +213,14 @@ void SwitchboardNode::stopHttp()
             }
             delete m_ingressApi;
             delete m_polling; // answers the polls it holds
+            delete m_timeoutsApi;
             delete m_http;
             delete m_healthHttp;
         },
         Qt::BlockingQueuedConnection);
     m_ingressApi = nullptr;
     m_polling = nullptr;
+    m_timeoutsApi = nullptr;
     m_http = m_healthHttp = nullptr;
     m_httpThread.quit();
     m_httpThread.wait(3000);

@@ -16,6 +16,8 @@ class IngressGateway;
 class LocalStack;
 class PollingService;
 class StatusApi;
+class TimeoutsApi;
+struct TimeoutsApiCounters;
 
 // One Switchboard node: the local stack where nothing is configured, the enabled engines in
 // their threads, and the HTTP listeners in a thread of their own. The same object backs
@@ -44,6 +46,7 @@ Q_SIGNALS:
 
 private:
     bool addIngress(QString *error);
+    bool addTimeouts(QString *error);
     bool startHttp(QString *error);
     void stopHttp();
 
@@ -59,6 +62,8 @@ private:
     std::shared_ptr<IngressGateway> m_ingressGateway;
     IngressApi *m_ingressApi = nullptr; // lives in m_httpThread
     PollingService *m_polling = nullptr; // made in and lives in m_httpThread
+    std::shared_ptr<TimeoutsApiCounters> m_timeoutsCounters; // HTTP thread writes, engine reads
+    TimeoutsApi *m_timeoutsApi = nullptr; // made in and lives in m_httpThread
     quint16 m_httpPort = 0;
     bool m_stopping = false;
 };

@@ -28,14 +28,6 @@ constexpr int snapshotTicks = 250 / tickMs; // the console's status interval
 const std::array<QByteArray, 4> publishRouteNames {"publish"_ba, "order-status-change"_ba,
                                                    "new-order"_ba, "order-update"_ba};
 
-RedisClient::Options redisOptions(const RedisEndpoint &endpoint, const QString &name)
-{
-    RedisClient::Options options;
-    options.endpoint = endpoint;
-    options.name = name;
-    return options;
-}
-
 qint64 wallClockUs()
 {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -74,8 +66,8 @@ PollingService::PollingService(const PollingConfig &config, SnapshotBoard *board
     , m_config(config)
     , m_board(board)
     , m_jwt(config.jwtSecret)
-    , m_redis(new RedisClient(redisOptions(config.redis, u"polling"_s), this))
-    , m_subscriber(new RedisClient(redisOptions(config.redis, u"polling-wake"_s), this))
+    , m_redis(new RedisClient(RedisClient::Options::of(config.redis, u"polling"_s), this))
+    , m_subscriber(new RedisClient(RedisClient::Options::of(config.redis, u"polling-wake"_s), this))
     , m_store(m_redis, config)
 {
     m_clock.start();

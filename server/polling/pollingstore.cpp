@@ -3,7 +3,6 @@
 #include "pollingevent.h"
 #include "redis/redisclient.h"
 
-#include <QCryptographicHash>
 #include <algorithm>
 
 namespace Switchboard {
@@ -102,19 +101,14 @@ end
 return {lost, '', entries}
 )lua";
 
-QByteArray sha1Hex(const QByteArray &source)
-{
-    return QCryptographicHash::hash(source, QCryptographicHash::Sha1).toHex();
-}
-
 } // namespace
 
 PollingStore::PollingStore(RedisClient *redis, const PollingConfig &config)
     : m_redis(redis)
     , m_prefix(config.keyPrefix.toUtf8())
     , m_ttlMs(QByteArray::number(config.eventTtlSeconds * 1000))
-    , m_publish {publishSource, sha1Hex(publishSource)}
-    , m_read {readSource, sha1Hex(readSource)}
+    , m_publish(publishSource)
+    , m_read(readSource)
 {
 }
 
@@ -134,85 +128,55 @@ void PollingStore::publish(const PollingEvent &event,
     QList<QByteArray> keys {adminStream(), typeStream(event.eventType)};
     if (!event.userId.isEmpty() && !event.adminOnly)
         keys.append(userStream(event.userId));
-    evaluate(m_publish, keys,
-             {event.json, event.userId.toUtf8(), event.adminOnly ? "1"_ba : "0"_ba, m_ttlMs,
-              wakeChannel(), m_prefix + ":trimmed:"},
-             [done = std::move(done)](const RedisReply &reply) {
-                 if (reply.isError())
-                     done({}, reply.errorMessage());
-                 else
-                     done(reply.toByteArray(), {});
-             });
+    m_publish.evaluate(m_redis, keys,
+                       {event.json, event.userId.toUtf8(), event.adminOnly ? "1"_ba : "0"_ba,
+                        m_ttlMs, wakeChannel(), m_prefix + ":trimmed:"},
+                       [done = std::move(done)](const RedisReply &reply) {
+                           if (reply.isError())
+                               done({}, reply.errorMessage());
+                           else
+                               done(reply.toByteArray(), {});
+                       });
 }
 
 void PollingStore::read(const QByteArray &stream, const QByteArray &afterId, int count,
                         std::function<void(Page &&page)> done)
 {
-    evaluate(m_read, {stream},
-             {afterId, QByteArray::number(count), m_ttlMs, m_prefix + ":trimmed:"},
-             [done = std::move(done)](const RedisReply &reply) {
-                 Page page;
-                 if (reply.isError() || reply.size() < 3) {
-                     page.error = reply.isError() ? reply.errorMessage()
-                                                  : u"unexpected reply to the read script"_s;
-                     done(std::move(page));
-                     return;
-                 }
-                 page.historyLost = reply.at(0).toInteger() == 1;
-                 page.streamLastId = reply.at(1).toByteArray();
-                 const RedisReply entries = reply.at(2);
-                 page.entries.reserve(qsizetype(entries.size()));
-                 for (size_t i = 0; i < entries.size(); ++i) {
-                     const RedisReply entry = entries.at(i);
-                     const RedisReply fields = entry.at(1);
-                     Entry out;
-                     out.id = entry.at(0).toByteArray();
-                     // Written by the publish script as u, x, e; read by name all the same.
-                     for (size_t f = 0; f + 1 < fields.size(); f += 2) {
-                         const QByteArrayView name = fields.at(f).view();
-                         if (name == "u")
-                             out.userId = fields.at(f + 1).toByteArray();
-                         else if (name == "x")
-                             out.adminOnly = fields.at(f + 1).view() == "1";
-                         else if (name == "e")
-                             out.json = fields.at(f + 1).toByteArray();
-                     }
-                     page.entries.append(std::move(out));
-                 }
-                 if (reply.size() > 3) // newest first: a first poll
-                     std::reverse(page.entries.begin(), page.entries.end());
-                 done(std::move(page));
-             });
-}
-
-void PollingStore::evaluate(const Script &script, const QList<QByteArray> &keys,
-                            const QList<QByteArray> &args,
-                            std::function<void(const RedisReply &)> done)
-{
-    // Views, not copies: `name` is a literal, the script a member, the lists outlive send().
-    const auto command = [](QByteArrayView name, const QByteArray &body,
-                            const QList<QByteArray> &keys, const QList<QByteArray> &args) {
-        RedisCommand c(name);
-        c.reserve(size_t(3 + keys.size() + args.size()));
-        c.arg(QByteArrayView(body)).arg(qint64(keys.size()));
-        for (const QByteArray &key : keys)
-            c.arg(QByteArrayView(key));
-        for (const QByteArray &arg : args)
-            c.arg(QByteArrayView(arg));
-        return c;
-    };
-    RedisCommand bySha = command("EVALSHA", script.sha1, keys, args);
-    // The lists are shared, not copied, into the callback: the retry rebuilds the command.
-    m_redis->send(
-        bySha,
-        [this, &script, command, keys, args, done = std::move(done)](const RedisReply &reply) {
-            if (reply.isError() && reply.view().startsWith("NOSCRIPT")) {
-                RedisCommand bySource = command("EVAL", script.source, keys, args);
-                m_redis->send(bySource, done);
-                return;
-            }
-            done(reply);
-        });
+    m_read.evaluate(m_redis, {stream},
+                    {afterId, QByteArray::number(count), m_ttlMs, m_prefix + ":trimmed:"},
+                    [done = std::move(done)](const RedisReply &reply) {
+                        Page page;
+                        if (reply.isError() || reply.size() < 3) {
+                            page.error = reply.isError() ? reply.errorMessage()
+                                                         : u"unexpected reply to the read script"_s;
+                            done(std::move(page));
+                            return;
+                        }
+                        page.historyLost = reply.at(0).toInteger() == 1;
+                        page.streamLastId = reply.at(1).toByteArray();
+                        const RedisReply entries = reply.at(2);
+                        page.entries.reserve(qsizetype(entries.size()));
+                        for (size_t i = 0; i < entries.size(); ++i) {
+                            const RedisReply entry = entries.at(i);
+                            const RedisReply fields = entry.at(1);
+                            Entry out;
+                            out.id = entry.at(0).toByteArray();
+                            // Written by the publish script as u, x, e; read by name all the same.
+                            for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+                                const QByteArrayView name = fields.at(f).view();
+                                if (name == "u")
+                                    out.userId = fields.at(f + 1).toByteArray();
+                                else if (name == "x")
+                                    out.adminOnly = fields.at(f + 1).view() == "1";
+                                else if (name == "e")
+                                    out.json = fields.at(f + 1).toByteArray();
+                            }
+                            page.entries.append(std::move(out));
+                        }
+                        if (reply.size() > 3) // newest first: a first poll
+                            std::reverse(page.entries.begin(), page.entries.end());
+                        done(std::move(page));
+                    });
 }
 
 } // namespace Switchboard

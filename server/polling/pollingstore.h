@@ -17,6 +17,7 @@
 // TTL, trimmed or not.
 
 #include "core/config.h"
+#include "redis/redisscript.h"
 
 #include <QByteArray>
 #include <QList>
@@ -66,21 +67,11 @@ public:
               std::function<void(Page &&page)> done);
 
 private:
-    struct Script
-    {
-        QByteArray source;
-        QByteArray sha1; // hex
-    };
-    // EVALSHA, and EVAL once when the server does not know the script (NOSCRIPT: a restarted
-    // or flushed Redis).
-    void evaluate(const Script &script, const QList<QByteArray> &keys,
-                  const QList<QByteArray> &args, std::function<void(const RedisReply &)> done);
-
     RedisClient *m_redis;
     QByteArray m_prefix;
     QByteArray m_ttlMs;
-    Script m_publish;
-    Script m_read;
+    RedisScript m_publish;
+    RedisScript m_read;
 };
 
 } // namespace Switchboard

@@ -91,6 +91,14 @@ public:
         Milliseconds backoffInitial {100};
         Milliseconds backoffMax {5000};
         int fastRetries = 3; // attempts at backoffInitial before the delay grows
+
+        static Options of(const RedisEndpoint &endpoint, const QString &name)
+        {
+            Options options;
+            options.endpoint = endpoint;
+            options.name = name;
+            return options;
+        }
     };
 
     explicit RedisClient(const Options &options, QObject *parent = nullptr);

@@ -1,0 +1,304 @@
+#include "timeoutnotifier.h"
+
+#include "core/logging.h"
+#include "http/httpclient.h"
+#include "redis/redisclient.h"
+#include "timeoutsstore.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <algorithm>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int maxEntries = 256; // entries this node holds at once (in flight or waiting retry)
+constexpr qint64 readBlockMs = 1000;
+
+// The JSON a webhook receives: the stream entry's fields, numbers as numbers, and the entry id.
+QByteArray webhookBody(const QByteArray &id, const RedisReply &fields, QByteArray *idempotencyKey)
+{
+    QByteArray conversation, level, since;
+    QJsonObject body;
+    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+        const QByteArrayView name = fields.at(i).view();
+        const RedisReply value = fields.at(i + 1);
+        if (name == "conversation_id")
+            conversation = value.toByteArray();
+        else if (name == "level")
+            level = value.toByteArray();
+        else if (name == "waiting_since")
+            since = value.toByteArray();
+        const bool numeric = name == "level" || name == "waiting_since" || name == "notified_at"
+            || name == "leader_epoch";
+        body.insert(QString::fromUtf8(name),
+                    numeric ? QJsonValue(value.toInteger())
+                            : QJsonValue(QString::fromUtf8(value.view())));
+    }
+    body.insert(u"event_id"_s, QString::fromLatin1(id));
+    *idempotencyKey = conversation + ':' + level + ':' + since;
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+TimeoutNotifier::TimeoutNotifier(const TimeoutsConfig &config, RedisClient *control,
+                                 QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_url(config.notificationWebhookUrl)
+    , m_consumer(config.podId.toUtf8())
+    , m_control(control)
+    , m_reader(
+          new RedisClient(RedisClient::Options::of(config.redis, u"timeouts-notifier"_s), this))
+    , m_http(nullptr)
+{
+    m_claimTimer.setInterval(std::max<qint64>(100, config.claimIdle.count() / 3));
+    connect(&m_claimTimer, &QTimer::timeout, this, &TimeoutNotifier::claim);
+}
+
+TimeoutNotifier::~TimeoutNotifier() = default;
+
+QString TimeoutNotifier::displayUrl() const
+{
+    return m_url.toString(QUrl::RemoveUserInfo);
+}
+
+void TimeoutNotifier::start()
+{
+    m_running = true;
+    HttpClientOptions options;
+    options.maxConnectionsPerHost = 16;
+    options.userAgent = "Switchboard-timeouts";
+    m_http = new HttpClient(options, this);
+    m_reader->open();
+    m_claimTimer.start();
+    createGroup();
+}
+
+void TimeoutNotifier::stop()
+{
+    m_running = false;
+    m_claimTimer.stop();
+    m_reader->close();
+    delete m_http; // drops the callbacks of requests still in flight
+    m_http = nullptr;
+    m_entries.clear();
+    m_retrying = 0;
+}
+
+int TimeoutNotifier::room() const
+{
+    return maxEntries - int(m_entries.size());
+}
+
+void TimeoutNotifier::createGroup()
+{
+    if (!m_running)
+        return;
+    // From the start of the stream: notifications written before the first node with a
+    // webhook came up are delivered too.
+    m_control->send({"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, "0", "MKSTREAM"},
+                    [this](const RedisReply &reply) {
+                        if (reply.isError() && !reply.view().startsWith("BUSYGROUP"))
+                            return retryReadLater(reply.errorMessage());
+                        read();
+                    });
+}
+
+void TimeoutNotifier::read()
+{
+    if (!m_running || m_reading || room() <= 0)
+        return;
+    m_reading = true;
+    const bool history = m_readFrom != ">";
+    RedisCommand command("XREADGROUP");
+    command << "GROUP" << TimeoutKeys::group << m_consumer << "COUNT";
+    command.arg(qint64(room()));
+    if (!history) {
+        command << "BLOCK";
+        command.arg(readBlockMs);
+    }
+    command << "STREAMS" << TimeoutKeys::events << m_readFrom;
+    m_reader->send(
+        command, [this](const RedisReply &reply) { readDone(reply); },
+        Milliseconds(history ? 0 : readBlockMs));
+}
+
+void TimeoutNotifier::readDone(const RedisReply &reply)
+{
+    m_reading = false;
+    if (!m_running)
+        return;
+    if (reply.isError()) {
+        if (reply.view().startsWith("NOGROUP")) // the stream or group was deleted
+            return createGroup();
+        return retryReadLater(reply.errorMessage());
+    }
+    const RedisReply entries = reply.at(0).at(1);
+    if (m_readFrom != ">") {
+        // Our own pending entries (a restart under the same POD_ID), page by page.
+        m_readFrom =
+            entries.size() > 0 ? entries.at(entries.size() - 1).at(0).toByteArray() : ">"_ba;
+    }
+    for (size_t i = 0; i < entries.size(); ++i)
+        take(entries.at(i));
+    read();
+}
+
+void TimeoutNotifier::retryReadLater(const QString &why)
+{
+    qCWarning(lcApp).noquote() << "timeouts: reading" << TimeoutKeys::events << "failed:" << why
+                               << "- retrying in 1 s";
+    QTimer::singleShot(1000, this, [this] {
+        m_reading = false;
+        createGroup();
+    });
+    m_reading = true; // no other read until the retry
+}
+
+void TimeoutNotifier::take(const RedisReply &entry)
+{
+    const QByteArray id = entry.at(0).toByteArray();
+    const RedisReply fields = entry.at(1);
+    if (fields.isNil() || fields.size() == 0) {
+        ack(id); // trimmed from the stream before anyone delivered it: nothing left to send
+        return;
+    }
+    if (m_entries.count(id))
+        return;
+    Entry &taken = m_entries[id];
+    taken.body = webhookBody(id, fields, &taken.idempotencyKey);
+    post(id);
+}
+
+void TimeoutNotifier::post(const QByteArray &id)
+{
+    Entry &entry = m_entries.at(id);
+    ++entry.attempt;
+    const HttpClient::Headers headers {{"Content-Type", "application/json"},
+                                       {"Idempotency-Key", entry.idempotencyKey}};
+    m_http->post(m_url, headers, entry.body, m_config.webhookTimeout,
+                 [this, id](const HttpClientResponse &response) {
+                     const auto it = m_entries.find(id);
+                     if (it == m_entries.end())
+                         return;
+                     if (response.ok()) {
+                         ++m_delivered;
+                         ack(id);
+                         m_entries.erase(it);
+                         read(); // room for more
+                         return;
+                     }
+                     ++m_failedAttempts;
+                     Entry &entry = it->second;
+                     m_lastError = response.error.isEmpty() ? u"HTTP %1"_s.arg(response.status)
+                                                            : response.error;
+                     const qint64 delay = std::min<qint64>(m_config.retryMaxDelay.count(),
+                                                           m_config.retryDelay.count()
+                                                               << std::min(entry.attempt - 1, 20));
+                     if (entry.attempt == 1 || entry.attempt % 10 == 0)
+                         qCWarning(lcApp).noquote()
+                             << "timeouts: webhook" << displayUrl() << "refused"
+                             << entry.idempotencyKey << "(attempt" << entry.attempt
+                             << "):" << m_lastError << "- retrying in" << delay << "ms";
+                     entry.waitingRetry = true;
+                     ++m_retrying;
+                     QTimer::singleShot(delay, this, [this, id] {
+                         const auto again = m_entries.find(id);
+                         if (!m_running || again == m_entries.end())
+                             return;
+                         again->second.waitingRetry = false;
+                         --m_retrying;
+                         post(id);
+                     });
+                 });
+}
+
+void TimeoutNotifier::ack(const QByteArray &id)
+{
+    // A lost XACK leaves the entry pending: it is delivered again (same Idempotency-Key).
+    m_control->send({"XACK", TimeoutKeys::events, TimeoutKeys::group, id},
+                    [](const RedisReply &) {});
+}
+
+void TimeoutNotifier::claim()
+{
+    if (!m_running || !m_control->isConnected())
+        return;
+    // Ours first: an entry we are still retrying must not look abandoned.
+    if (!m_entries.empty()) {
+        RedisCommand refresh("XCLAIM");
+        refresh << TimeoutKeys::events << TimeoutKeys::group << m_consumer << "0";
+        for (const auto &[id, entry] : m_entries)
+            refresh << id;
+        refresh << "JUSTID";
+        m_control->send(refresh, [](const RedisReply &) {});
+    }
+    if (room() > 0) {
+        RedisCommand command("XAUTOCLAIM");
+        command << TimeoutKeys::events << TimeoutKeys::group << m_consumer;
+        command.arg(qint64(m_config.claimIdle.count()));
+        command << m_claimCursor << "COUNT";
+        command.arg(qint64(room()));
+        m_control->send(command, [this](const RedisReply &reply) {
+            if (!m_running || reply.isError())
+                return;
+            m_claimCursor = reply.at(0).toByteArray();
+            const RedisReply claimed = reply.at(1);
+            if (claimed.size() > 0)
+                qCInfo(lcApp).noquote() << "timeouts: took over" << claimed.size()
+                                        << "notifications of a silent consumer";
+            for (size_t i = 0; i < claimed.size(); ++i)
+                take(claimed.at(i));
+        });
+    }
+    if (++m_claimRounds % 10 == 0)
+        forgetDeadConsumers();
+}
+
+// A consumer record stays in the group after its process ended (POD_ID is per process by
+// default): one with nothing pending and silent for ten claim periods is removed.
+void TimeoutNotifier::forgetDeadConsumers()
+{
+    m_control->send({"XINFO", "CONSUMERS", TimeoutKeys::events, TimeoutKeys::group},
+                    [this](const RedisReply &reply) {
+                        if (!m_running || reply.isError())
+                            return;
+                        for (size_t i = 0; i < reply.size(); ++i) {
+                            const RedisReply consumer = reply.at(i);
+                            QByteArray name;
+                            qint64 pending = -1, idle = 0;
+                            for (size_t f = 0; f + 1 < consumer.size(); f += 2) {
+                                const QByteArrayView key = consumer.at(f).view();
+                                if (key == "name")
+                                    name = consumer.at(f + 1).toByteArray();
+                                else if (key == "pending")
+                                    pending = consumer.at(f + 1).toInteger();
+                                else if (key == "idle")
+                                    idle = consumer.at(f + 1).toInteger();
+                            }
+                            if (name != m_consumer && pending == 0
+                                && idle > 10 * m_config.claimIdle.count())
+                                m_control->send({"XGROUP", "DELCONSUMER", TimeoutKeys::events,
+                                                 TimeoutKeys::group, name},
+                                                [](const RedisReply &) {});
+                        }
+                    });
+}
+
+void TimeoutNotifier::refreshPending()
+{
+    if (!m_running)
+        return;
+    m_control->send({"XPENDING", TimeoutKeys::events, TimeoutKeys::group},
+                    [this](const RedisReply &reply) {
+                        if (!reply.isError())
+                            m_pending = reply.at(0).toInteger();
+                    });
+}
+
+} // namespace Switchboard

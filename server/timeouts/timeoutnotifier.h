@@ -1,0 +1,90 @@
+#pragma once
+
+#include "core/config.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QString>
+#include <QTimer>
+#include <QUrl>
+#include <map>
+
+namespace Switchboard {
+
+class HttpClient;
+class RedisClient;
+class RedisReply;
+
+// Phase 2: this node's consumer in group `timeout_notifiers` of `timeout_events`. Every entry
+// is POSTed to NOTIFICATION_WEBHOOK_URL with `Idempotency-Key: <conversation>:<level>:<waiting
+// since>`, retried with doubling backoff until a 2xx, and acknowledged (XACK) only then.
+//
+// Entries of a consumer silent for `claim_idle` (a node that died) are taken over (XAUTOCLAIM);
+// this node keeps its own entries' idle time fresh (XCLAIM ... JUSTID) while it retries them, so
+// a slow webhook does not make a live node look dead. A restarted node with the same POD_ID
+// reads its own pending entries first.
+//
+// Lives in the engine's thread; `control` is the engine's connection (XACK, claims), the
+// blocking reads get a connection of their own.
+class TimeoutNotifier : public QObject
+{
+    Q_OBJECT
+public:
+    TimeoutNotifier(const TimeoutsConfig &config, RedisClient *control, QObject *parent = nullptr);
+    ~TimeoutNotifier() override;
+
+    void start();
+    // Stops reading and posting; entries not acknowledged stay pending for a successor.
+    void stop();
+    // Reads the group's pending count (all nodes) for the snapshot.
+    void refreshPending();
+
+    quint64 delivered() const { return m_delivered; }
+    quint64 failedAttempts() const { return m_failedAttempts; }
+    qint64 retrying() const { return m_retrying; }
+    qint64 pending() const { return m_pending; }
+    QString lastError() const { return m_lastError; }
+    QString displayUrl() const;
+
+private:
+    struct Entry
+    {
+        QByteArray body;
+        QByteArray idempotencyKey;
+        int attempt = 0;
+        bool waitingRetry = false;
+    };
+
+    void createGroup();
+    void read();
+    void readDone(const RedisReply &reply);
+    void retryReadLater(const QString &why);
+    // Takes one stream entry ([id, [field, value, ...]]) into this node's care and posts it.
+    void take(const RedisReply &entry);
+    void post(const QByteArray &id);
+    void ack(const QByteArray &id);
+    void claim();
+    void forgetDeadConsumers();
+    int room() const;
+
+    TimeoutsConfig m_config;
+    QUrl m_url;
+    QByteArray m_consumer;
+    RedisClient *m_control;
+    RedisClient *m_reader;
+    HttpClient *m_http;
+    QTimer m_claimTimer {this};
+    std::map<QByteArray, Entry> m_entries; // in flight or waiting for a retry, by stream id
+    QByteArray m_readFrom = "0"; // "0": our own pending entries first, then ">"
+    QByteArray m_claimCursor = "0-0";
+    bool m_reading = false;
+    bool m_running = false;
+    int m_claimRounds = 0;
+    quint64 m_delivered = 0;
+    quint64 m_failedAttempts = 0;
+    qint64 m_retrying = 0;
+    qint64 m_pending = 0;
+    QString m_lastError;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,196 @@
+#include "timeoutsapi.h"
+
+#include "http/httprequest.h"
+#include "http/httpresponder.h"
+#include "http/httpserver.h"
+#include "redis/redisclient.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr qsizetype maxIdBytes = 256;
+const QString timestampExpected =
+    u"timestamp: expected RFC 3339 such as 2024-01-01T12:00:00Z or 2024-01-01T12:00:00.5+07:00"_s;
+
+QString rfc3339(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+// A field that must be a string when present.
+bool optionalString(const QJsonObject &body, const QString &name, QByteArray *out, QString *error)
+{
+    const QJsonValue value = body.value(name);
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isString()) {
+        *error = name + u": expected a string"_s;
+        return false;
+    }
+    if (out)
+        *out = value.toString().toUtf8();
+    return true;
+}
+
+} // namespace
+
+std::optional<qint64> parseRfc3339(const QString &text)
+{
+    static const QRegularExpression pattern(
+        uR"(^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$)"_s);
+    const QRegularExpressionMatch m = pattern.match(text);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const auto part = [&](int i) {
+        return m.capturedView(i).toInt();
+    };
+    const QDate date(part(1), part(2), part(3));
+    // Second 60 (a leap second) is RFC 3339's; Qt has none, so it counts as :59.999.
+    const int second = part(6);
+    const QString fraction = m.captured(7).leftJustified(3, u'0').left(3);
+    const QTime time(part(4), part(5), qMin(second, 59), second == 60 ? 999 : fraction.toInt());
+    if (!date.isValid() || !time.isValid() || part(10) > 23 || part(11) > 59)
+        return std::nullopt;
+    int offsetSeconds = 0;
+    if (m.capturedLength(8) == 0)
+        offsetSeconds = (m.capturedView(9) == u"-" ? -1 : 1) * (part(10) * 3600 + part(11) * 60);
+    const QDateTime dateTime(date, time, Qt::OffsetFromUTC, offsetSeconds);
+    if (!dateTime.isValid())
+        return std::nullopt;
+    return dateTime.toMSecsSinceEpoch();
+}
+
+std::optional<ConversationRequest>
+parseConversationRequest(const QString &id, const QByteArray &body, bool agent, QString *error)
+{
+    ConversationRequest request;
+    request.id = id.toUtf8();
+    if (request.id.isEmpty()) {
+        *error = u"id: the conversation id in the path is empty"_s;
+        return std::nullopt;
+    }
+    if (request.id.size() > maxIdBytes) {
+        *error = u"id: at most %1 bytes, got %2"_s.arg(maxIdBytes).arg(request.id.size());
+        return std::nullopt;
+    }
+    QJsonObject object;
+    if (!body.trimmed().isEmpty()) {
+        QJsonParseError parseError;
+        const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+        if (parseError.error != QJsonParseError::NoError) {
+            *error = u"body: not JSON: %1 at offset %2"_s.arg(parseError.errorString())
+                         .arg(parseError.offset);
+            return std::nullopt;
+        }
+        if (!document.isObject()) {
+            *error = u"body: expected a JSON object"_s;
+            return std::nullopt;
+        }
+        object = document.object();
+    }
+    const QString who = agent ? u"agent_id"_s : u"customer_id"_s;
+    if (!optionalString(object, who, agent ? &request.agentId : nullptr, error)
+        || !optionalString(object, u"message_id"_s, nullptr, error))
+        return std::nullopt;
+    const QJsonValue timestamp = object.value(u"timestamp"_s);
+    if (!timestamp.isUndefined() && !timestamp.isNull()) {
+        request.timestampMs =
+            timestamp.isString() ? parseRfc3339(timestamp.toString()) : std::nullopt;
+        if (!request.timestampMs) {
+            *error = timestampExpected;
+            return std::nullopt;
+        }
+    }
+    return request;
+}
+
+TimeoutsApi::TimeoutsApi(const TimeoutsConfig &config,
+                         std::shared_ptr<TimeoutsApiCounters> counters, QObject *parent)
+    : QObject(parent)
+    , m_redis(new RedisClient(RedisClient::Options::of(config.redis, u"timeouts-api"_s), this))
+    , m_store(m_redis, config.timeoutInterval.count())
+    , m_redisName(config.redis.display())
+    , m_counters(std::move(counters))
+{
+}
+
+TimeoutsApi::~TimeoutsApi() = default;
+
+void TimeoutsApi::start()
+{
+    m_redis->open();
+}
+
+void TimeoutsApi::registerRoutes(HttpServer &server)
+{
+    using Method = QHttpServerRequest::Method;
+    for (const bool agent : {true, false}) {
+        const QString action = agent ? u"agent-message"_s : u"customer-response"_s;
+        const auto handler = [this, agent](const HttpRequest &request, HttpResponder &&responder) {
+            handle(request, std::move(responder), agent);
+        };
+        server.addRoute(Method::Post, u"/conversations/{id}/"_s + action, handler);
+        // An empty id would match no route and get 404; the client's mistake is the id.
+        server.addRoute(Method::Post, u"/conversations//"_s + action, handler);
+    }
+}
+
+void TimeoutsApi::handle(const HttpRequest &request, HttpResponder &&responder, bool agent)
+{
+    QString error;
+    const std::optional<ConversationRequest> parsed =
+        parseConversationRequest(request.pathParams.value(u"id"_s), request.body, agent, &error);
+    if (!parsed) {
+        ++m_counters->badRequests;
+        responder.sendError(400, u"bad_request"_s, error);
+        return;
+    }
+    if (!m_redis->isConnected()) {
+        ++m_counters->unavailable;
+        responder.sendError(503, u"unavailable"_s,
+                            u"Redis %1: %2"_s.arg(m_redisName, m_redis->lastError()));
+        return;
+    }
+    auto waiting = std::make_shared<HttpResponder>(std::move(responder));
+    const QString id = QString::fromUtf8(parsed->id);
+    const auto unavailable = [this, waiting](const QString &why) {
+        ++m_counters->unavailable;
+        waiting->sendError(503, u"unavailable"_s, u"Redis %1: %2"_s.arg(m_redisName, why));
+    };
+    if (!agent) {
+        m_store.customerResponse(parsed->id, [=, this](bool wasWaiting, const QString &error) {
+            if (!error.isEmpty())
+                return unavailable(error);
+            ++m_counters->customerResponses;
+            waiting->sendJson(200,
+                              QJsonObject {{u"conversation_id"_s, id},
+                                           {u"status"_s, u"responded"_s},
+                                           {u"was_waiting"_s, wasWaiting}});
+        });
+        return;
+    }
+    const qint64 intervalMs = m_store.intervalMs();
+    m_store.agentMessage(parsed->id, parsed->timestampMs.value_or(-1), parsed->agentId,
+                         [=, this](qint64 since, const QString &error) {
+                             if (!error.isEmpty())
+                                 return unavailable(error);
+                             ++m_counters->agentMessages;
+                             waiting->sendJson(
+                                 200,
+                                 QJsonObject {{u"conversation_id"_s, id},
+                                              {u"status"_s, u"waiting"_s},
+                                              {u"waiting_since"_s, rfc3339(since)},
+                                              {u"next_level"_s, 1},
+                                              {u"next_due_at"_s, rfc3339(since + intervalMs)}});
+                         });
+}
+
+} // namespace Switchboard

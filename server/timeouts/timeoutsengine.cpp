@@ -1,0 +1,333 @@
+#include "timeoutsengine.h"
+
+#include "core/logging.h"
+#include "redis/redisclient.h"
+#include "timeoutnotifier.h"
+#include "timeoutsapi.h"
+#include "timeoutscanner.h"
+#include "timeoutssnapshot.h"
+
+#include <QRandomGenerator>
+#include <algorithm>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+constexpr int statusIntervalMs = 1000; // the Redis read behind the snapshot
+constexpr int snapshotIntervalMs = 250;
+constexpr int longestShown = 10;
+constexpr int forecastMinutes = 30;
+
+} // namespace
+
+TimeoutsEngine::TimeoutsEngine(const TimeoutsConfig &config,
+                               std::shared_ptr<TimeoutsApiCounters> counters, SnapshotBoard *board,
+                               QObject *parent)
+    : Engine(u"timeouts"_s, board, parent)
+    , m_config(config)
+    , m_counters(std::move(counters))
+    , m_pod(config.podId.toUtf8())
+    , m_checkDuration(TimeoutsSnapshot::checkBounds())
+{
+}
+
+TimeoutsEngine::~TimeoutsEngine() = default;
+
+void TimeoutsEngine::start()
+{
+    m_clock.start();
+    m_redis = new RedisClient(RedisClient::Options::of(m_config.redis, u"timeouts"_s), this);
+    m_store = std::make_unique<TimeoutsStore>(m_redis, m_config.timeoutInterval.count());
+    TimeoutScanner::Options scan;
+    scan.intervalMs = m_config.timeoutInterval.count();
+    scan.batch = m_config.scanBatch;
+    scan.streamMaxLength = m_config.streamMaxLength;
+    m_scanner = new TimeoutScanner(m_redis, scan, this);
+
+    m_electionTimer.setSingleShot(true);
+    connect(&m_electionTimer, &QTimer::timeout, this, &TimeoutsEngine::elect);
+    m_checkTimer.setInterval(m_config.checkInterval);
+    connect(&m_checkTimer, &QTimer::timeout, this, &TimeoutsEngine::check);
+    m_statusTimer.setInterval(statusIntervalMs);
+    connect(&m_statusTimer, &QTimer::timeout, this, &TimeoutsEngine::readStatus);
+    m_snapshotTimer.setInterval(snapshotIntervalMs);
+    connect(&m_snapshotTimer, &QTimer::timeout, this, &TimeoutsEngine::publishSnapshot);
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &TimeoutsEngine::finish);
+    // The first election and status read as soon as the connection is up, not a tick later.
+    connect(m_redis, &RedisClient::connected, this, [this] {
+        if (!m_stopping && !m_electing && m_epoch == 0)
+            elect();
+        readStatus();
+    });
+
+    m_redis->open();
+    m_electionTimer.start(0);
+    m_checkTimer.start();
+    m_statusTimer.start();
+    m_snapshotTimer.start();
+    if (!m_config.notificationWebhookUrl.isEmpty()) {
+        m_notifier = new TimeoutNotifier(m_config, m_redis, this);
+        m_notifier->start();
+    }
+    if (m_simulatePerSecond > 0) {
+        connect(&m_simulateTimer, &QTimer::timeout, this, &TimeoutsEngine::simulateTick);
+        m_simulateTimer.start(1000);
+    }
+    qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "on Redis"
+                            << m_config.redis.display() << "- levels every"
+                            << m_config.timeoutInterval.count() << "ms, checks every"
+                            << m_config.checkInterval.count() << "ms, lease"
+                            << m_config.leaderTtl.count() << "ms"
+                            << (m_notifier ? u"- notifications to "_s + m_notifier->displayUrl()
+                                           : u"- no NOTIFICATION_WEBHOOK_URL"_s);
+    publishSnapshot();
+}
+
+void TimeoutsEngine::elect()
+{
+    if (m_stopping || m_electing)
+        return;
+    const qint64 ttl = m_config.leaderTtl.count();
+    const qint64 renewEvery = std::max<qint64>(ttl / 3, 1);
+    if (!m_redis->isConnected()) {
+        if (m_epoch > 0 && m_clock.elapsed() >= m_leaseUntilMs)
+            stepDown(
+                u"Redis %1 unreachable: %2"_s.arg(m_config.redis.display(), m_redis->lastError()));
+        m_electionTimer.start(std::min<qint64>(renewEvery, 1000));
+        return;
+    }
+    m_electing = true;
+    const qint64 sentAt = m_clock.elapsed();
+    if (m_epoch > 0) {
+        m_store->renew(m_pod, m_epoch, ttl,
+                       [this, sentAt, renewEvery](bool held, const QString &error) {
+                           m_electing = false;
+                           if (m_stopping || m_epoch == 0)
+                               return;
+                           if (held)
+                               m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
+                           else if (error.isEmpty())
+                               stepDown(u"the lease is no longer ours"_s);
+                           else if (m_clock.elapsed() >= m_leaseUntilMs)
+                               stepDown(u"the lease ran out: %1"_s.arg(error));
+                           m_electionTimer.start(renewEvery);
+                       });
+        return;
+    }
+    m_store->acquire(
+        m_pod, ttl,
+        [this, sentAt, renewEvery](qint64 epoch, qint64 leaseLeft, const QString &error) {
+            m_electing = false;
+            if (m_stopping)
+                return;
+            if (epoch > 0) {
+                becomeLeader(epoch, sentAt);
+                m_electionTimer.start(renewEvery);
+                return;
+            }
+            // Try again the moment the current lease would run out, and at least every third of
+            // the TTL: a dead leader is replaced within TTL of its last renewal.
+            const qint64 next = error.isEmpty() && leaseLeft > 0
+                ? std::min<qint64>(renewEvery, leaseLeft + 5)
+                : std::min<qint64>(renewEvery, 1000);
+            m_electionTimer.start(next);
+        });
+}
+
+void TimeoutsEngine::becomeLeader(qint64 epoch, qint64 leaseStartMs)
+{
+    m_epoch = epoch;
+    m_leaseUntilMs = leaseStartMs + m_config.leaderTtl.count();
+    qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "is the leader, epoch" << epoch;
+    observeLeader(m_pod, epoch);
+    check();
+}
+
+void TimeoutsEngine::stepDown(const QString &why)
+{
+    if (m_epoch == 0)
+        return;
+    qCWarning(lcApp).noquote() << "timeouts: pod" << m_config.podId
+                               << "is no longer the leader (epoch" << m_epoch << "):" << why;
+    m_epoch = 0;
+    m_leaseUntilMs = 0;
+}
+
+void TimeoutsEngine::check()
+{
+    if (m_epoch == 0 || m_stopping || m_scanner->busy())
+        return;
+    // Fencing in the scan script is what guarantees no double write; this only saves a call
+    // after a pause (SIGSTOP, a frozen VM) that outlived the lease.
+    if (m_clock.elapsed() >= m_leaseUntilMs) {
+        stepDown(u"the lease ran out before it was renewed (was this process paused?)"_s);
+        return;
+    }
+    const qint64 epoch = m_epoch;
+    m_scanner->check(m_pod, epoch, [this, epoch](const ScanResult &result) {
+        const double seconds = double(result.elapsedUs) / 1e6;
+        m_checkDuration.observe(seconds);
+        m_lastCheckMs = seconds * 1000;
+        for (size_t i = 0; i < 3; ++i)
+            m_sent[i] += quint64(result.notified[i]);
+        if (result.fenced && m_epoch == epoch)
+            stepDown(u"another node holds the lease now (fenced: nothing was written)"_s);
+        if (!result.error.isEmpty() && result.error != m_lastScanError)
+            qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
+        m_lastScanError = result.error;
+    });
+}
+
+void TimeoutsEngine::readStatus()
+{
+    if (m_notifier)
+        m_notifier->refreshPending();
+    m_store->status(longestShown, forecastMinutes, [this](std::optional<TimeoutsStatus> status) {
+        if (!status)
+            return;
+        m_status = std::move(*status);
+        m_haveStatus = true;
+        const qint64 now = m_clock.elapsed();
+        if (m_status.leaderPod.isEmpty()) {
+            if (m_noLeaderSinceMs < 0)
+                m_noLeaderSinceMs = now;
+        } else {
+            m_noLeaderSinceMs = -1;
+            if (m_status.leadershipPod == m_status.leaderPod)
+                observeLeader(m_status.leaderPod, m_status.leadershipEpoch);
+        }
+        // Notifications per minute, per level, from metrics:timeouts over the last minute.
+        m_notifiedHistory.emplace_back(now, m_status.notified);
+        while (m_notifiedHistory.size() > 2 && now - m_notifiedHistory[1].first >= 60000)
+            m_notifiedHistory.pop_front();
+        const auto &[firstAt, first] = m_notifiedHistory.front();
+        const double span = double(now - firstAt);
+        for (size_t i = 0; i < 3; ++i)
+            m_perMinute[i] = span >= 1000 ? double(m_status.notified[i + 1] - first[i + 1])
+                    * 60000.0 / std::min(span, 60000.0)
+                                          : 0;
+    });
+}
+
+void TimeoutsEngine::observeLeader(const QByteArray &pod, qint64 epoch)
+{
+    if (epoch <= m_seenEpoch)
+        return;
+    if (m_seenEpoch > 0)
+        qCInfo(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch;
+    m_seenEpoch = epoch;
+    ++m_leaderChanges;
+}
+
+void TimeoutsEngine::simulateTick()
+{
+    if (!m_redis->isConnected() || m_stopping)
+        return;
+    QRandomGenerator *random = QRandomGenerator::global();
+    const int count = int(m_simulatePerSecond)
+        + (random->generateDouble() < m_simulatePerSecond - int(m_simulatePerSecond) ? 1 : 0);
+    const qint64 interval = m_config.timeoutInterval.count();
+    for (int i = 0; i < count; ++i) {
+        const QByteArray id = "demo-" + QByteArray::number(++m_simulated);
+        const QByteArray agent = "agent-" + QByteArray::number(random->bounded(1, 25));
+        m_store->agentMessage(id, -1, agent, [](qint64, const QString &) {});
+        // Most customers answer, some after a level or two, one in ten never does.
+        if (random->bounded(10) == 0)
+            continue;
+        const qint64 after = qint64(interval * (0.2 + 2.6 * random->generateDouble()));
+        QTimer::singleShot(after, this, [this, id] {
+            if (!m_stopping)
+                m_store->customerResponse(id, [](bool, const QString &) {});
+        });
+    }
+}
+
+void TimeoutsEngine::publishSnapshot()
+{
+    auto snapshot = std::make_shared<TimeoutsSnapshot>();
+    TimeoutsSnapshot &s = *snapshot;
+    s.redis = m_config.redis.display();
+    s.redisConnected = m_redis && m_redis->isConnected();
+    s.podId = m_config.podId;
+    s.epoch = m_epoch;
+    s.leaderChanges = m_leaderChanges;
+    s.intervalMs = m_config.timeoutInterval.count();
+    s.checkIntervalMs = m_config.checkInterval.count();
+    s.haveStatus = m_haveStatus;
+    s.status = m_status;
+    s.perMinute = m_perMinute;
+    s.sentByThisNode = m_sent;
+    s.checkDuration = m_checkDuration;
+    s.lastCheckMs = m_lastCheckMs;
+    if (m_notifier) {
+        s.webhook.configured = true;
+        s.webhook.url = m_notifier->displayUrl();
+        s.webhook.delivered = m_notifier->delivered();
+        s.webhook.failedAttempts = m_notifier->failedAttempts();
+        s.webhook.retrying = m_notifier->retrying();
+        s.webhook.pending = m_notifier->pending();
+        s.webhook.lastError = m_notifier->lastError();
+    }
+    s.api.agentMessages = m_counters->agentMessages;
+    s.api.customerResponses = m_counters->customerResponses;
+    s.api.badRequests = m_counters->badRequests;
+    s.api.unavailable = m_counters->unavailable;
+
+    const qint64 noLeaderLimit = m_config.leaderTtl.count() + m_config.checkInterval.count() + 1000;
+    if (!s.redisConnected) {
+        s.reason =
+            u"Redis %1: %2"_s.arg(s.redis, m_redis ? m_redis->lastError() : u"not connected yet"_s);
+    } else if (m_noLeaderSinceMs >= 0 && m_clock.elapsed() - m_noLeaderSinceMs > noLeaderLimit) {
+        s.reason = u"no leader for %1 s: no node raises timeout notifications"_s.arg(
+            (m_clock.elapsed() - m_noLeaderSinceMs) / 1000);
+    } else {
+        s.healthy = true;
+    }
+    publish(snapshot);
+}
+
+void TimeoutsEngine::stop(int deadlineMs)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    m_electionTimer.stop();
+    m_checkTimer.stop();
+    m_statusTimer.stop();
+    m_simulateTimer.stop();
+    if (m_notifier)
+        m_notifier->stop();
+    m_deadlineTimer.start(std::max(0, deadlineMs - 500));
+    if (m_epoch == 0 || !m_redis || !m_redis->isConnected()) {
+        finish();
+        return;
+    }
+    // Hand the lease back, so that another node takes over at its next attempt instead of
+    // after the TTL. A scan call in flight was sent before and runs before the release.
+    m_store->release(m_pod, m_epoch, [this](bool released) {
+        qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId
+                                << (released ? "released the lease" : "held no lease any more");
+        m_epoch = 0;
+        finish();
+    });
+}
+
+void TimeoutsEngine::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_deadlineTimer.stop();
+    m_snapshotTimer.stop();
+    m_epoch = 0;
+    publishSnapshot();
+    if (m_redis)
+        m_redis->close();
+    Q_EMIT finished();
+}
+
+} // namespace Switchboard

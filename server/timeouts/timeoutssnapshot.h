@@ -1,0 +1,63 @@
+#pragma once
+
+// The timeouts engine's state for /health, /metrics, /api/v1/status and the console.
+
+#include "core/engine.h"
+#include "core/metrics.h"
+#include "timeoutsstore.h"
+
+#include <QByteArray>
+#include <array>
+
+namespace Switchboard {
+
+class TimeoutsSnapshot : public EngineSnapshot
+{
+public:
+    TimeoutsSnapshot();
+
+    QString engineName() const override { return QStringLiteral("timeouts"); }
+    EngineHealth health() const override { return {healthy, reason}; }
+    QJsonObject toJson() const override;
+    void writeMetrics(MetricsWriter &out) const override;
+
+    bool healthy = false;
+    QString reason;
+    QString redis; // host:port/db
+    bool redisConnected = false;
+    QString podId;
+    qint64 epoch = 0; // this node's leadership; 0: not the leader
+    quint64 leaderChanges = 0; // changes of the cluster's leader this node has seen
+    qint64 intervalMs = 0;
+    qint64 checkIntervalMs = 0;
+    bool haveStatus = false; // `status` has been read at least once
+    TimeoutsStatus status; // what Redis said at the last read (once a second)
+    std::array<double, 3> perMinute {}; // cluster-wide notifications per level, last minute
+    std::array<quint64, 3> sentByThisNode {};
+    Histogram checkDuration;
+    double lastCheckMs = 0;
+
+    struct Webhook
+    {
+        bool configured = false;
+        QString url; // without credentials
+        quint64 delivered = 0;
+        quint64 failedAttempts = 0;
+        qint64 retrying = 0; // entries waiting for their next attempt
+        qint64 pending = 0; // the group's pending entries (every node)
+        QString lastError;
+    } webhook;
+
+    struct Api
+    {
+        quint64 agentMessages = 0;
+        quint64 customerResponses = 0;
+        quint64 badRequests = 0;
+        quint64 unavailable = 0;
+    } api;
+
+    // 1 ms .. 10 s: a check is a few ms when little is due and seconds after a long outage.
+    static std::vector<double> checkBounds();
+};
+
+} // namespace Switchboard

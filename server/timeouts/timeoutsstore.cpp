@@ -1,0 +1,332 @@
+#include "timeoutsstore.h"
+
+#include "redis/redisclient.h"
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+QByteArray TimeoutKeys::due(int level)
+{
+    return "timeout:due:"_ba + QByteArray::number(level);
+}
+
+namespace {
+
+// Redis' clock in ms, the one clock every node agrees on: "due" and "notified_at" both use it,
+// so a level is never written early whatever the nodes' clocks say.
+#define REDIS_NOW_MS                                                                               \
+    "local function nowMs() local t = redis.call('TIME') "                                         \
+    "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"                       \
+    "local function int(x) return string.format('%d', x) end\n"
+
+// KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id, waiting since (ms, or -1 for
+// now), agent id. Returns the waiting-since used.
+const QByteArray agentMessageSource = REDIS_NOW_MS R"lua(
+local since = tonumber(ARGV[2])
+if since < 0 then since = nowMs() end
+since = int(since)
+redis.call('ZADD', KEYS[1], since, ARGV[1])
+redis.call('ZADD', KEYS[4], since, ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
+return since
+)lua";
+
+// KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id. Returns 1 if it was waiting.
+const QByteArray customerResponseSource = R"lua(
+local was = redis.call('ZREM', KEYS[1], ARGV[1])
+for i = 4, 6 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return was
+)lua";
+
+// KEYS: leader, epoch, leadership. ARGV: pod, ttl ms. Returns {new epoch, 0}, or {0, the
+// current lease's remaining ms}.
+const QByteArray acquireSource = REDIS_NOW_MS R"lua(
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+local epoch = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[3], 'pod', ARGV[1], 'epoch', epoch, 'since', int(nowMs()))
+return {epoch, 0}
+)lua";
+
+// KEYS: leader, epoch. ARGV: pod, epoch, ttl ms (renew) or nothing (release).
+const QByteArray renewSource = R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+)lua";
+const QByteArray releaseSource = R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+)lua";
+
+// The due-scan, fenced: nothing is written unless the lease is this pod's under this epoch, so
+// an old leader that was paused or cut off past its TTL writes nothing once another node took
+// over. Atomic, so a leader killed mid-scan leaves every level either written (entry, next due
+// set, state, counters) or not at all.
+//
+// KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3.
+// ARGV: pod, epoch, interval ms, budget, stream max length.
+// Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1)}.
+//
+// Level by level (1, 2, 3): so a conversation overdue by several levels gets them all, in
+// order, in one scan. Each level's members are read, moved and counted with one command each;
+// only XADD is per notification.
+const QByteArray scanSource = REDIS_NOW_MS R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  return {-1}
+end
+local now = nowMs()
+local notifiedAt = int(now)
+local interval = tonumber(ARGV[3])
+local budget = tonumber(ARGV[4])
+local epoch = ARGV[2]
+local counts = {0, 0, 0}
+local total = 0
+for level = 1, 3 do
+  if budget <= 0 then break end
+  local due = KEYS[7 + level]
+  local found = redis.call('ZRANGE', due, '-inf', int(now - level * interval), 'BYSCORE',
+                           'LIMIT', 0, budget, 'WITHSCORES')
+  local n = #found / 2
+  if n > 0 then
+    local ids, args = {}, {}
+    for i = 1, n do
+      ids[i] = found[2 * i - 1]
+    end
+    local agents = redis.call('HMGET', KEYS[5], unpack(ids))
+    local levelText = tostring(level)
+    for i = 1, n do
+      local id, since = found[2 * i - 1], found[2 * i]
+      redis.call('XADD', KEYS[7], '*', 'conversation_id', id, 'level', levelText,
+                 'agent_id', agents[i] or '', 'waiting_since', since,
+                 'notified_at', notifiedAt, 'leader_epoch', epoch)
+    end
+    redis.call('ZREM', due, unpack(ids))
+    if level < 3 then
+      for i = 1, n do
+        args[2 * i - 1] = found[2 * i]
+        args[2 * i] = ids[i]
+      end
+      redis.call('ZADD', KEYS[8 + level], unpack(args))
+      for i = 1, n do
+        args[2 * i - 1] = ids[i]
+        args[2 * i] = levelText
+      end
+      redis.call('HSET', KEYS[4], unpack(args))
+    else
+      redis.call('ZREM', KEYS[3], unpack(ids))
+      redis.call('HDEL', KEYS[4], unpack(ids))
+      redis.call('HDEL', KEYS[5], unpack(ids))
+    end
+    redis.call('HINCRBY', KEYS[6], 'level' .. levelText, n)
+    counts[level] = n
+    budget = budget - n
+    total = total + n
+  end
+end
+if total > 0 then
+  redis.call('HINCRBY', KEYS[6], 'total', total)
+  redis.call('XTRIM', KEYS[7], 'MAXLEN', '~', ARGV[5])
+end
+return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0}
+)lua";
+
+// Read only. KEYS: leader, leadership, waiting, states, agents, metrics, due:1, due:2, due:3.
+// ARGV: interval ms, how many longest-waiting, minutes of forecast.
+// Returns {now, leader or '', leader ttl, {leadership pod, epoch, since}, waiting, overdue,
+//          {id, agent, since, level, ...}, {total, level1, level2, level3}, {minute counts}}.
+// A member of due:n with waiting-since s still has levels n..3 ahead, at s + k x interval: the
+// forecast counts each of them in its minute.
+const QByteArray statusSource = REDIS_NOW_MS R"lua(
+local now = nowMs()
+local interval = tonumber(ARGV[1])
+local leader = redis.call('GET', KEYS[1]) or ''
+local ttl = redis.call('PTTL', KEYS[1])
+local leadership = redis.call('HMGET', KEYS[2], 'pod', 'epoch', 'since')
+local overdue = 0
+for n = 1, 3 do
+  overdue = overdue + redis.call('ZCOUNT', KEYS[6 + n], '-inf', int(now - n * interval))
+end
+local longest = {}
+local top = redis.call('ZRANGE', KEYS[3], 0, tonumber(ARGV[2]) - 1, 'WITHSCORES')
+for i = 1, #top, 2 do
+  local id = top[i]
+  longest[#longest + 1] = id
+  longest[#longest + 1] = redis.call('HGET', KEYS[5], id) or ''
+  longest[#longest + 1] = top[i + 1]
+  longest[#longest + 1] = redis.call('HGET', KEYS[4], id) or '0'
+end
+local forecast = {}
+for m = 0, tonumber(ARGV[3]) - 1 do
+  local from, to = now + m * 60000, now + (m + 1) * 60000
+  local count = 0
+  for n = 1, 3 do
+    for k = n, 3 do
+      count = count + redis.call('ZCOUNT', KEYS[6 + n], '(' .. int(from - k * interval),
+                                 int(to - k * interval))
+    end
+  end
+  forecast[m + 1] = count
+end
+return {int(now), leader, ttl, {leadership[1] or '', leadership[2] or '0', leadership[3] or '0'},
+        redis.call('ZCARD', KEYS[3]), overdue, longest,
+        redis.call('HMGET', KEYS[6], 'total', 'level1', 'level2', 'level3'), forecast}
+)lua";
+
+#undef REDIS_NOW_MS
+
+QList<QByteArray> conversationKeys()
+{
+    using namespace TimeoutKeys;
+    return {waiting, states, agents, due(1), due(2), due(3)};
+}
+
+} // namespace
+
+TimeoutsStore::TimeoutsStore(RedisClient *redis, qint64 intervalMs)
+    : m_redis(redis)
+    , m_intervalMs(intervalMs)
+    , m_interval(QByteArray::number(intervalMs))
+    , m_agentMessage(agentMessageSource)
+    , m_customerResponse(customerResponseSource)
+    , m_acquire(acquireSource)
+    , m_renew(renewSource)
+    , m_release(releaseSource)
+    , m_scan(scanSource)
+    , m_status(statusSource)
+{
+}
+
+void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
+                                 const QByteArray &agentId,
+                                 std::function<void(qint64, const QString &)> done)
+{
+    m_agentMessage.evaluate(m_redis, conversationKeys(),
+                            {id, QByteArray::number(waitingSinceMs), agentId},
+                            [done = std::move(done)](const RedisReply &reply) {
+                                if (reply.isError())
+                                    done(0, reply.errorMessage());
+                                else
+                                    done(reply.toInteger(), {});
+                            });
+}
+
+void TimeoutsStore::customerResponse(const QByteArray &id,
+                                     std::function<void(bool, const QString &)> done)
+{
+    m_customerResponse.evaluate(m_redis, conversationKeys(), {id},
+                                [done = std::move(done)](const RedisReply &reply) {
+                                    if (reply.isError())
+                                        done(false, reply.errorMessage());
+                                    else
+                                        done(reply.toInteger() > 0, {});
+                                });
+}
+
+void TimeoutsStore::acquire(const QByteArray &pod, qint64 ttlMs,
+                            std::function<void(qint64, qint64, const QString &)> done)
+{
+    using namespace TimeoutKeys;
+    m_acquire.evaluate(m_redis, {leader, epoch, leadership}, {pod, QByteArray::number(ttlMs)},
+                       [done = std::move(done)](const RedisReply &reply) {
+                           if (reply.isError())
+                               done(0, 0, reply.errorMessage());
+                           else
+                               done(reply.at(0).toInteger(), reply.at(1).toInteger(), {});
+                       });
+}
+
+void TimeoutsStore::renew(const QByteArray &pod, qint64 epoch, qint64 ttlMs,
+                          std::function<void(bool, const QString &)> done)
+{
+    using namespace TimeoutKeys;
+    m_renew.evaluate(m_redis, {leader, TimeoutKeys::epoch},
+                     {pod, QByteArray::number(epoch), QByteArray::number(ttlMs)},
+                     [done = std::move(done)](const RedisReply &reply) {
+                         if (reply.isError())
+                             done(false, reply.errorMessage());
+                         else
+                             done(reply.toInteger() == 1, {});
+                     });
+}
+
+void TimeoutsStore::release(const QByteArray &pod, qint64 epoch, std::function<void(bool)> done)
+{
+    using namespace TimeoutKeys;
+    m_release.evaluate(m_redis, {leader, TimeoutKeys::epoch}, {pod, QByteArray::number(epoch)},
+                       [done = std::move(done)](const RedisReply &reply) {
+                           done(!reply.isError() && reply.toInteger() == 1);
+                       });
+}
+
+void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64 streamMaxLength,
+                         std::function<void(const ScanStep &)> done)
+{
+    using namespace TimeoutKeys;
+    m_scan.evaluate(m_redis,
+                    {leader, TimeoutKeys::epoch, waiting, states, agents, metrics, events, due(1),
+                     due(2), due(3)},
+                    {pod, QByteArray::number(epoch), m_interval, QByteArray::number(budget),
+                     QByteArray::number(streamMaxLength)},
+                    [done = std::move(done)](const RedisReply &reply) {
+                        ScanStep step;
+                        if (reply.isError() || reply.size() < 1) {
+                            step.error =
+                                reply.isError() ? reply.errorMessage() : u"unexpected scan reply"_s;
+                        } else if (reply.at(0).toInteger() < 0) {
+                            step.fenced = true;
+                        } else {
+                            for (size_t i = 0; i < 3; ++i)
+                                step.notified[i] = reply.at(i).toInteger();
+                            step.more = reply.at(3).toInteger() == 1;
+                        }
+                        done(step);
+                    });
+}
+
+void TimeoutsStore::status(int longest, int minutes,
+                           std::function<void(std::optional<TimeoutsStatus>)> done)
+{
+    using namespace TimeoutKeys;
+    m_status.evaluate(
+        m_redis, {leader, leadership, waiting, states, agents, metrics, due(1), due(2), due(3)},
+        {m_interval, QByteArray::number(longest), QByteArray::number(minutes)},
+        [done = std::move(done)](const RedisReply &reply) {
+            if (reply.isError() || reply.size() < 9) {
+                done(std::nullopt);
+                return;
+            }
+            TimeoutsStatus s;
+            s.nowMs = reply.at(0).toInteger();
+            s.leaderPod = reply.at(1).toByteArray();
+            s.leaderTtlMs = qMax<qint64>(0, reply.at(2).toInteger());
+            const RedisReply leadership = reply.at(3);
+            s.leadershipPod = leadership.at(0).toByteArray();
+            s.leadershipEpoch = leadership.at(1).toInteger();
+            s.leadershipSinceMs = leadership.at(2).toInteger();
+            s.waiting = reply.at(4).toInteger();
+            s.overdue = reply.at(5).toInteger();
+            const RedisReply longestReply = reply.at(6);
+            for (size_t i = 0; i + 3 < longestReply.size(); i += 4)
+                s.longestWaiting.append(
+                    {longestReply.at(i).toByteArray(), longestReply.at(i + 1).toByteArray(),
+                     longestReply.at(i + 2).toInteger(), int(longestReply.at(i + 3).toInteger())});
+            const RedisReply counters = reply.at(7);
+            for (size_t i = 0; i < 4; ++i)
+                s.notified[i] = counters.at(i).toInteger();
+            const RedisReply forecast = reply.at(8);
+            for (size_t i = 0; i < forecast.size(); ++i)
+                s.forecast.append(forecast.at(i).toInteger());
+            done(s);
+        });
+}
+
+} // namespace Switchboard

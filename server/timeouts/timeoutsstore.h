@@ -1,0 +1,122 @@
+#pragma once
+
+// Where the timeouts engine keeps its state: the seed's keys with the seed's meaning, plus a
+// few of our own under "timeout:". Every change is one Lua script, so that what belongs
+// together changes together (Redis runs a script atomically).
+//
+//   waiting_conversations  ZSET  id -> waiting since (ms since the epoch)            (seed)
+//   notification_states    HASH  id -> last level notified                          (seed)
+//   timeout:leader         STRING the leader's POD_ID, PX = LEADER_ELECTION_TTL      (seed)
+//   metrics:timeouts       HASH  total, level1, level2, level3 (cluster-wide)        (seed)
+//   timeout_events         STREAM one entry per notification                         (seed)
+//   timeout:epoch          STRING fencing counter, +1 for every new leadership
+//   timeout:leadership     HASH  pod, epoch, since (ms): the latest leadership
+//   timeout:due:<n>        ZSET  id -> waiting since, for conversations whose next level is n
+//   timeout:agents         HASH  id -> agent_id
+//
+// The due sets make a scan cost what is due, not what is waiting: level n of a member of
+// timeout:due:<n> is due when its score + n x TIMEOUT_INTERVAL_MS has passed on Redis' clock.
+
+#include "redis/redisscript.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <array>
+#include <functional>
+#include <optional>
+
+namespace Switchboard {
+
+class RedisClient;
+
+namespace TimeoutKeys {
+inline const QByteArray waiting = QByteArrayLiteral("waiting_conversations");
+inline const QByteArray states = QByteArrayLiteral("notification_states");
+inline const QByteArray leader = QByteArrayLiteral("timeout:leader");
+inline const QByteArray metrics = QByteArrayLiteral("metrics:timeouts");
+inline const QByteArray events = QByteArrayLiteral("timeout_events");
+inline const QByteArray epoch = QByteArrayLiteral("timeout:epoch");
+inline const QByteArray leadership = QByteArrayLiteral("timeout:leadership");
+inline const QByteArray agents = QByteArrayLiteral("timeout:agents");
+inline const QByteArray group = QByteArrayLiteral("timeout_notifiers");
+QByteArray due(int level);
+} // namespace TimeoutKeys
+
+// One conversation of the status read: the longest-waiting ones.
+struct WaitingConversation
+{
+    QByteArray id;
+    QByteArray agentId;
+    qint64 waitingSinceMs = 0;
+    int level = 0; // last level notified, 0..2
+};
+
+// What every node reads once a second for its snapshot.
+struct TimeoutsStatus
+{
+    qint64 nowMs = 0; // Redis' clock
+    QByteArray leaderPod; // empty: no leader now
+    qint64 leaderTtlMs = 0;
+    QByteArray leadershipPod; // the latest leadership (may have ended)
+    qint64 leadershipEpoch = 0;
+    qint64 leadershipSinceMs = 0;
+    qint64 waiting = 0;
+    qint64 overdue = 0; // next levels already due, not yet written
+    QList<WaitingConversation> longestWaiting;
+    std::array<qint64, 4> notified {}; // metrics:timeouts: total, level1, level2, level3
+    QList<qint64> forecast; // notifications due in each coming minute
+};
+
+class TimeoutsStore
+{
+public:
+    TimeoutsStore(RedisClient *redis, qint64 intervalMs);
+
+    // agent-message: the conversation waits from `waitingSinceMs` (-1: Redis' now) with level 1
+    // next; `done` gets the waiting-since used, or an error.
+    void agentMessage(const QByteArray &id, qint64 waitingSinceMs, const QByteArray &agentId,
+                      std::function<void(qint64 waitingSinceMs, const QString &error)> done);
+    // customer-response: the conversation stops waiting; `wasWaiting` says if it did.
+    void customerResponse(const QByteArray &id,
+                          std::function<void(bool wasWaiting, const QString &error)> done);
+
+    // Election. acquire: the new epoch when this pod became leader; 0 and the ms left on the
+    // current lease when another pod leads.
+    void acquire(const QByteArray &pod, qint64 ttlMs,
+                 std::function<void(qint64 epoch, qint64 leaseLeftMs, const QString &error)> done);
+    // renew/release: false when the lease is no longer this pod's (or this epoch's).
+    void renew(const QByteArray &pod, qint64 epoch, qint64 ttlMs,
+               std::function<void(bool held, const QString &error)> done);
+    void release(const QByteArray &pod, qint64 epoch, std::function<void(bool held)> done);
+
+    // One scan call: at most `budget` notifications, written only while `pod` holds the lease
+    // under `epoch` (fencing). `more`: the budget ran out, call again.
+    struct ScanStep
+    {
+        QString error;
+        bool fenced = false;
+        std::array<qint64, 3> notified {};
+        bool more = false;
+    };
+    void scan(const QByteArray &pod, qint64 epoch, int budget, qint64 streamMaxLength,
+              std::function<void(const ScanStep &)> done);
+
+    void status(int longest, int minutes, std::function<void(std::optional<TimeoutsStatus>)> done);
+
+    qint64 intervalMs() const { return m_intervalMs; }
+
+private:
+    RedisClient *m_redis;
+    qint64 m_intervalMs;
+    QByteArray m_interval;
+    RedisScript m_agentMessage;
+    RedisScript m_customerResponse;
+    RedisScript m_acquire;
+    RedisScript m_renew;
+    RedisScript m_release;
+    RedisScript m_scan;
+    RedisScript m_status;
+};
+
+} // namespace Switchboard
