@@ -6,8 +6,10 @@
 #include "core/configloader.h"
 #include "core/duration.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QHostInfo>
 #include <QScopeGuard>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -177,6 +179,30 @@ QString fieldValue(const Config &c, const QString &field)
         {u"polling.internalApiToken"_s,
          [](const Config &c) {
              return QString::fromUtf8(c.polling.internalApiToken);
+         }},
+        {u"timeouts.redis"_s,
+         [](const Config &c) {
+             return describe(c.timeouts.redis);
+         }},
+        {u"timeouts.timeoutInterval"_s,
+         [](const Config &c) {
+             return ms(c.timeouts.timeoutInterval);
+         }},
+        {u"timeouts.leaderTtl"_s,
+         [](const Config &c) {
+             return ms(c.timeouts.leaderTtl);
+         }},
+        {u"timeouts.checkInterval"_s,
+         [](const Config &c) {
+             return ms(c.timeouts.checkInterval);
+         }},
+        {u"timeouts.podId"_s,
+         [](const Config &c) {
+             return c.timeouts.podId;
+         }},
+        {u"timeouts.notificationWebhookUrl"_s,
+         [](const Config &c) {
+             return c.timeouts.notificationWebhookUrl;
          }},
         {u"nats.streamName"_s,
          [](const Config &c) {
@@ -414,7 +440,7 @@ void TestConfig::defaultsMatchTheSeed()
     const ConfigResult result = load({});
     QVERIFY2(result.config, qPrintable(result.error));
     QVERIFY(result.warnings.isEmpty());
-    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s}));
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s, u"timeouts"_s}));
     const Config &c = *result.config;
     QVERIFY(c.configFile.isEmpty()); // no file anywhere: silently skipped
     QCOMPARE(c.logLevel, LogLevel::Info);
@@ -467,6 +493,18 @@ void TestConfig::defaultsMatchTheSeed()
     QCOMPARE(n.maxDeliveries, 3);
     QCOMPARE(n.consumerName, u"switchboard-ingress"_s);
     QCOMPARE(n.maxAge, std::chrono::hours(7 * 24));
+
+    // Seed 004's defaults; POD_ID defaults to host name and process id.
+    const TimeoutsConfig &t = c.timeouts;
+    QVERIFY(t.enabled);
+    QCOMPARE(t.redis.configured, false);
+    QCOMPARE(t.timeoutInterval, 30s);
+    QCOMPARE(t.leaderTtl, 10s);
+    QCOMPARE(t.checkInterval, 1s);
+    QCOMPARE(t.podId,
+             QHostInfo::localHostName() + u'-'
+                 + QString::number(QCoreApplication::applicationPid()));
+    QVERIFY(t.notificationWebhookUrl.isEmpty());
 
     const IngressConfig &i = c.ingress;
     QVERIFY(i.enabled);
@@ -536,6 +574,17 @@ void TestConfig::environmentVariable_data()
     row("WORKER_POOL_SIZE", "20", "polling.workerPoolSize", "20");
     row("EVENT_TTL_SECONDS", "3600", "polling.eventTtlSeconds", "3600");
     row("INTERNAL_API_TOKEN", "int3rnal", "polling.internalApiToken", "int3rnal");
+    // Seed 004 (Redis Timeout Tracking): REDIS_URL is its Redis too.
+    row("REDIS_URL", "redis://redis.internal:6381/4", "timeouts.redis",
+        "redis.internal:6381/4 configured");
+    row("TIMEOUT_INTERVAL_MS", "60000", "timeouts.timeoutInterval", "60000");
+    row("TIMEOUT_INTERVAL_MS", "45s", "timeouts.timeoutInterval", "45000");
+    row("LEADER_ELECTION_TTL", "15", "timeouts.leaderTtl", "15000");
+    row("LEADER_ELECTION_TTL", "1500ms", "timeouts.leaderTtl", "1500");
+    row("CHECK_INTERVAL_MS", "250", "timeouts.checkInterval", "250");
+    row("POD_ID", "care-timeouts-7d9f", "timeouts.podId", "care-timeouts-7d9f");
+    row("NOTIFICATION_WEBHOOK_URL", "https://care.example.com/hooks/timeouts",
+        "timeouts.notificationWebhookUrl", "https://care.example.com/hooks/timeouts");
     // Seed 002 reads its server from config.yaml only; NATS_URL is the usual NATS variable.
     row("NATS_URL", "nats://nats.internal:4222", "nats.url",
         "nats://nats.internal:4222 configured");
@@ -673,7 +722,7 @@ sync:
 
     const IngressConfig &i = c.ingress;
     QCOMPARE(i.enabled, false);
-    QCOMPARE(result.enginesEnabled, QStringList {u"sync"_s});
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"timeouts"_s}));
     QCOMPARE(i.forwardTimeout, 4s);
     QCOMPARE(i.maxConnectionsPerHost, 8);
     QCOMPARE(i.maxInFlight, 256);
@@ -751,7 +800,7 @@ routes:
     QCOMPARE(route.timeout, 0ms); // ingress.forward_timeout applies
     QCOMPARE(c.ingress.forwardTimeout, 3s);
     QVERIFY(c.ingress.enabled);
-    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s}));
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s, u"timeouts"_s}));
 }
 
 void TestConfig::natsAndIngressFileValues_data()
@@ -946,7 +995,7 @@ void TestConfig::shippedExampleConfigLoadsCleanly()
     QCOMPARE(c.ingress.deadLetterMaxMessages, defaultConfig.ingress.deadLetterMaxMessages);
     QCOMPARE(c.simulate.failureShare, defaultConfig.simulate.failureShare);
     QCOMPARE(c.localStack.natsServer, defaultConfig.localStack.natsServer);
-    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s}));
+    QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s, u"timeouts"_s}));
 }
 
 void TestConfig::emptyFileIsAccepted()
@@ -1015,20 +1064,23 @@ void TestConfig::enginesFilter_data()
 
     const QStringList sync {u"sync"_s};
     const QStringList ingress {u"ingress"_s};
+    const QStringList timeouts {u"timeouts"_s};
     const QStringList both {u"sync"_s, u"ingress"_s};
-    const auto notBuilt = [](const char *engine) {
-        return u"engine \"%1\" is not part of this build yet; ignored"_s.arg(
-            QString::fromLatin1(engine));
-    };
-    QTest::newRow("default: every engine")
-        << QByteArray("") << QStringList() << both << QStringList();
+    const QStringList defaults {u"sync"_s, u"ingress"_s, u"timeouts"_s};
+    QTest::newRow("default: every engine (polling needs JWT_SECRET)")
+        << QByteArray("") << QStringList() << defaults << QStringList();
     QTest::newRow("sync.enabled false")
-        << QByteArray("sync:\n  enabled: false\n") << QStringList() << ingress << QStringList();
+        << QByteArray("sync:\n  enabled: false\n") << QStringList()
+        << QStringList {u"ingress"_s, u"timeouts"_s} << QStringList();
     QTest::newRow("ingress.enabled false")
-        << QByteArray("ingress:\n  enabled: false\n") << QStringList() << sync << QStringList();
-    QTest::newRow("both switched off")
-        << QByteArray("sync: {enabled: false}\ningress: {enabled: false}\n") << QStringList()
-        << QStringList() << QStringList();
+        << QByteArray("ingress:\n  enabled: false\n") << QStringList()
+        << QStringList {u"sync"_s, u"timeouts"_s} << QStringList();
+    QTest::newRow("timeouts.enabled false")
+        << QByteArray("timeouts:\n  enabled: false\n") << QStringList() << both << QStringList();
+    QTest::newRow("all switched off")
+        << QByteArray("sync: {enabled: false}\ningress: {enabled: false}\n"
+                      "timeouts: {enabled: false}\n")
+        << QStringList() << QStringList() << QStringList();
     QTest::newRow("--engines wins over sync.enabled")
         << QByteArray("sync:\n  enabled: no\n") << QStringList {u"--engines"_s, u"sync"_s} << sync
         << QStringList();
@@ -1042,17 +1094,17 @@ void TestConfig::enginesFilter_data()
     QTest::newRow("--engines wins over engines:, order kept")
         << QByteArray("engines: [ingress]\n") << QStringList {u"-engines"_s, u"ingress,sync"_s}
         << both << QStringList();
-    QTest::newRow("engine not built yet") << QByteArray("engines: [timeouts]\n") << QStringList()
-                                          << QStringList() << QStringList {notBuilt("timeouts")};
+    QTest::newRow("timeouts alone")
+        << QByteArray("engines: [timeouts]\n") << QStringList() << timeouts << QStringList();
     QTest::newRow("polling with its secret")
         << QByteArray("polling:\n  jwt_secret: s\n") << QStringList()
-        << QStringList {u"sync"_s, u"ingress"_s, u"polling"_s} << QStringList();
+        << QStringList {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s} << QStringList();
     QTest::newRow("polling named, with its secret")
         << QByteArray("engines: [polling]\npolling: {jwt_secret: s}\n") << QStringList()
         << QStringList {u"polling"_s} << QStringList();
-    QTest::newRow("--engines with one not built yet")
-        << QByteArray("") << QStringList {u"--engines"_s, u"timeouts,ingress"_s} << ingress
-        << QStringList {notBuilt("timeouts")};
+    QTest::newRow("--engines with timeouts and ingress")
+        << QByteArray("") << QStringList {u"--engines"_s, u"timeouts,ingress"_s}
+        << QStringList {u"ingress"_s, u"timeouts"_s} << QStringList();
 }
 
 void TestConfig::enginesFilter()
@@ -1068,6 +1120,7 @@ void TestConfig::enginesFilter()
     QCOMPARE(result.config->sync.enabled, enabled.contains(u"sync"_s));
     QCOMPARE(result.config->ingress.enabled, enabled.contains(u"ingress"_s));
     QCOMPARE(result.config->polling.enabled, enabled.contains(u"polling"_s));
+    QCOMPARE(result.config->timeouts.enabled, enabled.contains(u"timeouts"_s));
     QCOMPARE(result.warnings, warnings);
 }
 
@@ -1639,8 +1692,17 @@ void TestConfig::errors_data()
          "--engines=\"sync,fax\": unknown engine \"fax\"");
     args("bad port", {u"-port"_s, u"http"_s}, "--port=\"http\": expected a port number 1..65535");
     args("unknown option", {u"--frobnicate"_s}, "Unknown option 'frobnicate'.");
-    env("LONG_POLL_TIMEOUT_MS", "LONG_POLL_TIMEOUT_MS=25s",
-        "LONG_POLL_TIMEOUT_MS=\"25s\": expected a positive number of milliseconds");
+    env("LONG_POLL_TIMEOUT_MS", "LONG_POLL_TIMEOUT_MS=soon",
+        "LONG_POLL_TIMEOUT_MS=\"soon\": expected a positive number of milliseconds");
+    env("TIMEOUT_INTERVAL_MS", "TIMEOUT_INTERVAL_MS=0",
+        "TIMEOUT_INTERVAL_MS=\"0\": expected a positive number of milliseconds such as 30000");
+    env("CHECK_INTERVAL_MS", "CHECK_INTERVAL_MS=-5",
+        "CHECK_INTERVAL_MS=\"-5\": expected a positive number of milliseconds such as 1000");
+    env("LEADER_ELECTION_TTL", "LEADER_ELECTION_TTL=forever",
+        "LEADER_ELECTION_TTL=\"forever\": expected a positive number of seconds");
+    env("NOTIFICATION_WEBHOOK_URL", "NOTIFICATION_WEBHOOK_URL=care.example.com/hook",
+        "NOTIFICATION_WEBHOOK_URL=\"care.example.com/hook\": expected an absolute http:// or "
+        "https:// URL");
     env("WORKER_POOL_SIZE", "WORKER_POOL_SIZE=0",
         "WORKER_POOL_SIZE=\"0\": expected a positive integer");
     env("EVENT_TTL_SECONDS", "EVENT_TTL_SECONDS=-1",
@@ -1705,6 +1767,7 @@ ingress: {enabled: false, speed: 3}
 polling: {}
 timeouts:
   enabled: true
+  colour: blue
 )");
     QVERIFY2(result.config, qPrintable(result.error));
     QCOMPARE(result.config->server.port, 8081);
@@ -1713,7 +1776,6 @@ timeouts:
     QCOMPARE(result.config->ingress.enabled, false);
     QCOMPARE(result.config->ingress.routes.size(), 2);
     const QString file = result.config->configFile;
-    // polling: and timeouts: belong to engines still to come: no warning.
     QCOMPARE(result.warnings,
              QStringList({file + u": unknown key \"server.colour\" ignored"_s,
                           file + u": unknown key \"sync.foo\" ignored"_s,
@@ -1721,6 +1783,7 @@ timeouts:
                           file + u": unknown key \"bogus\" ignored"_s,
                           file + u": unknown key \"nats.colour\" ignored"_s,
                           file + u": unknown key \"ingress.speed\" ignored"_s,
+                          file + u": unknown key \"timeouts.colour\" ignored"_s,
                           file + u": unknown key \"routes[0].colour\" ignored"_s,
                           file + u": unknown key \"routes[1].retries\" ignored"_s}));
 }
