@@ -107,7 +107,8 @@ void TestNode::badConfigurationExitsTwoWithOneLine()
 
 void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
 {
-    // Nothing configured: the node starts two redis-server children of its own.
+    // Nothing configured: the node starts redis-server children of its own, two for sync (local
+    // and remote) and one for timeouts (polling is off without JWT_SECRET).
     QTemporaryDir data;
     QProcessEnvironment env = cleanEnvironment();
     env.insert(u"XDG_DATA_HOME"_s, data.path());
@@ -129,6 +130,14 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
         return total;
     };
     QTRY_VERIFY_WITH_TIMEOUT(replicated() > 500, 15000);
+    // --simulate starts demo conversations, and this node is the timeouts leader.
+    const auto timeouts = [port] {
+        return QJsonDocument::fromJson(httpGet(port, "/api/v1/status").body)
+            .object()[u"engines"_s][u"timeouts"_s]
+            .toObject();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(timeouts()[u"waiting"_s].toInt() > 0, 15000);
+    QVERIFY(timeouts()[u"is_leader"_s].toBool());
     const HttpResult health = httpGet(port, "/health");
     QCOMPARE(health.status, 200);
     const QJsonObject h = QJsonDocument::fromJson(health.body).object();
@@ -147,7 +156,7 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
     auto it = pidLine.globalMatch(QString::fromUtf8(process.output()));
     while (it.hasNext())
         children.append(it.next().captured(1).toLongLong());
-    QCOMPARE(children.size(), 2);
+    QCOMPARE(children.size(), 3);
 
     process.terminate();
     QVERIFY(process.waitForFinished(10000));
@@ -165,7 +174,7 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
     it = pidLine.globalMatch(QString::fromUtf8(killed.output()));
     while (it.hasNext())
         children.append(it.next().captured(1).toLongLong());
-    QCOMPARE(children.size(), 2);
+    QCOMPARE(children.size(), 3);
     killed.kill();
     QVERIFY(killed.waitForFinished(5000));
     for (qint64 pid : children)
