@@ -1694,6 +1694,8 @@ void TestConfig::errors_data()
     args("unknown option", {u"--frobnicate"_s}, "Unknown option 'frobnicate'.");
     env("LONG_POLL_TIMEOUT_MS", "LONG_POLL_TIMEOUT_MS=soon",
         "LONG_POLL_TIMEOUT_MS=\"soon\": expected a positive number of milliseconds");
+    file("scan batch too large", "timeouts:\n  scan_batch: 5000\n",
+         "config.yaml: timeouts.scan_batch=\"5000\": expected an integer 1..3000");
     env("TIMEOUT_INTERVAL_MS", "TIMEOUT_INTERVAL_MS=0",
         "TIMEOUT_INTERVAL_MS=\"0\": expected a positive number of milliseconds such as 30000");
     env("CHECK_INTERVAL_MS", "CHECK_INTERVAL_MS=-5",

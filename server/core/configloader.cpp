@@ -685,7 +685,16 @@ const std::vector<Setting> &settings()
         scalar(u"timeouts.retry_delay"_s, {}, duration(FIELD(timeouts.retryDelay))),
         scalar(u"timeouts.retry_max_delay"_s, {}, duration(FIELD(timeouts.retryMaxDelay))),
         scalar(u"timeouts.claim_idle"_s, {}, duration(FIELD(timeouts.claimIdle))),
-        scalar(u"timeouts.scan_batch"_s, {}, integer(FIELD(timeouts.scanBatch), 1)),
+        scalar(u"timeouts.scan_batch"_s, {},
+               [](Config &c, const QString &text) -> Rejection {
+                   // Redis' Lua passes at most ~8000 arguments to one call; a batch is 2 per
+                   // notification in some.
+                   const std::optional<int> value = toInt(text);
+                   if (!value || *value < 1 || *value > 3000)
+                       return u"expected an integer 1..3000"_s;
+                   c.timeouts.scanBatch = *value;
+                   return {};
+               }),
         scalar(u"timeouts.stream_max_length"_s, {}, integer(FIELD(timeouts.streamMaxLength), 1)),
     };
     return table;
