@@ -13,8 +13,10 @@
 #include "serverprocess.h"
 #include "syncpanel.h"
 #include "timechart.h"
+#include "timeoutspanel.h"
 #include "webhooksink.h"
 
+#include <QBarSet>
 #include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,11 +60,16 @@ private Q_SLOTS:
     void deadLetterAppearsAndReplayEmptiesTheTable();
     void vietnameseChangesTheVisibleLabels();
     void pollingPanelShowsHeldPollsAndWakeUps();
+    void timeoutsPanelFollowsAConversationAndALeaderChange();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
     // children of its own, so killing it leaves nothing behind.
     bool startRemote(SwitchboardProcess &process, quint16 port);
+    // A headless node with only the timeouts engine on `redis`, named `podId` in the election:
+    // levels every 3 s, a check every 100 ms, a 2 s lease.
+    bool startTimeoutsNode(SwitchboardProcess &process, quint16 port, const RedisServer &redis,
+                           const QString &podId);
 
     // A window over its own settings file, so that nothing of the user's is read or written.
     std::unique_ptr<MainWindow> openWindow();
@@ -97,6 +104,29 @@ bool TestConsole::startRemote(SwitchboardProcess &process, quint16 port)
     process.setEnvironment(env);
     return process.start(
                {u"--headless"_s, u"--engines"_s, u"ingress"_s, u"--port"_s, QString::number(port)})
+        && process.waitForHealthy(port, 20000);
+}
+
+bool TestConsole::startTimeoutsNode(SwitchboardProcess &process, quint16 port,
+                                    const RedisServer &redis, const QString &podId)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys()) {
+        if (key.startsWith(u"REDIS_"_s) || key == u"PORT"_s || key == u"NATS_URL"_s
+            || key == u"POD_ID"_s || key == u"TIMEOUT_INTERVAL_MS"_s
+            || key == u"CHECK_INTERVAL_MS"_s || key == u"LEADER_ELECTION_TTL"_s
+            || key == u"NOTIFICATION_WEBHOOK_URL"_s)
+            env.remove(key);
+    }
+    env.insert(u"REDIS_URL"_s, redis.url());
+    env.insert(u"POD_ID"_s, podId);
+    env.insert(u"TIMEOUT_INTERVAL_MS"_s, u"3000"_s);
+    env.insert(u"CHECK_INTERVAL_MS"_s, u"100"_s);
+    env.insert(u"LEADER_ELECTION_TTL"_s, u"2"_s);
+    env.insert(u"XDG_DATA_HOME"_s, m_dataDir.path());
+    process.setEnvironment(env);
+    return process.start(
+               {u"--headless"_s, u"--engines"_s, u"timeouts"_s, u"--port"_s, QString::number(port)})
         && process.waitForHealthy(port, 20000);
 }
 
@@ -468,6 +498,105 @@ void TestConsole::pollingPanelShowsHeldPollsAndWakeUps()
     QSignalSpy stopped(&node, &SwitchboardNode::stopped);
     node.stop(5000);
     QVERIFY(stopped.wait(10000));
+}
+
+void TestConsole::timeoutsPanelFollowsAConversationAndALeaderChange()
+{
+    RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.error()));
+    const auto timeoutsOf = [](quint16 port) {
+        const HttpResult result = httpGet(port, "/api/v1/status");
+        return QJsonDocument::fromJson(result.body)[u"engines"_s][u"timeouts"_s].toObject();
+    };
+
+    // Two nodes on one Redis: the first leads, the console watches the second.
+    const quint16 leaderPort = freeLoopbackPort();
+    SwitchboardProcess leader;
+    QVERIFY2(startTimeoutsNode(leader, leaderPort, redis, u"console-pod-a"_s),
+             leader.output().constData());
+    QTRY_VERIFY_WITH_TIMEOUT(timeoutsOf(leaderPort)[u"is_leader"_s].toBool(), 10000);
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess standby;
+    QVERIFY2(startTimeoutsNode(standby, port, redis, u"console-pod-b"_s),
+             standby.output().constData());
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    view->showEngine(u"timeouts");
+    QTRY_COMPARE_WITH_TIMEOUT(window->nodesModel()->engineState(0, u"timeouts"),
+                              EngineState::Healthy, 10000);
+    auto *panel = view->findChild<TimeoutsPanel *>();
+    QVERIFY(panel && panel->isVisible());
+    auto *leaderLabel = panel->findChild<QLabel *>(u"timeoutsLeader"_s);
+    QVERIFY(leaderLabel);
+    QTRY_VERIFY_WITH_TIMEOUT(leaderLabel->text().contains(u"console-pod-a"_s), 5000);
+    QVERIFY(!leaderLabel->text().contains(u"this node"_s));
+    QVERIFY(panel->leaderChanges().isEmpty());
+
+    // An agent writes to a customer: the conversation waits, with its row in the table and the
+    // levels it will raise in the forecast.
+    QCOMPARE(httpRequest(port, "POST", "/conversations/console-conv-1/agent-message",
+                         R"({"agent_id":"agent-7"})")
+                 .status,
+             200);
+    const auto lastPoint = [](TimeChart *chart, const QString &key) {
+        QLineSeries *series = chart->series(key);
+        return series && series->count() > 0 ? series->points().constLast().y() : -1.0;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(lastPoint(panel->waitingChart(), u"waiting"_s), 1.0, 5000);
+    QAbstractItemModel *longest = panel->longestWaitingModel();
+    const auto rowOf = [longest](const QString &id) {
+        for (int row = 0; row < longest->rowCount(); ++row) {
+            if (longest->index(row, LongestWaitingModel::Conversation).data().toString() == id)
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(rowOf(u"console-conv-1"_s) >= 0 && panel->forecastBars()->sum() >= 1,
+                             5000);
+    const int row = rowOf(u"console-conv-1"_s);
+    QCOMPARE(longest->index(row, LongestWaitingModel::Agent).data().toString(), u"agent-7"_s);
+    QCOMPARE(longest->index(row, LongestWaitingModel::NextLevel).data().toString(), u"1"_s);
+    QVERIFY(longest->index(row, LongestWaitingModel::DueAt).data().toString().contains(u"in "_s));
+
+    // No reply: level 1 is raised 3 s later, and the per-minute chart shows it.
+    QTRY_VERIFY_WITH_TIMEOUT(lastPoint(panel->perMinuteChart(), u"1"_s) >= 1, 10000);
+
+    // The leader dies without a word: its lease runs out, the watched node takes over, and the
+    // panel says so as it happens, in its list and as a row in the node's log.
+    leader.kill();
+    QVERIFY(leader.waitForFinished(5000));
+    const QRegularExpression change(
+        uR"(^Leader changed: console-pod-a \(epoch \d+\) → console-pod-b \(epoch \d+\) at \d\d:\d\d:\d\d$)"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->leaderChanges().isEmpty()
+                                 && change.match(panel->leaderChanges().constFirst()).hasMatch(),
+                             15000);
+    QTRY_VERIFY_WITH_TIMEOUT(leaderLabel->text().contains(u"console-pod-b"_s)
+                                 && leaderLabel->text().contains(u"this node"_s),
+                             5000);
+    LogModel *log = view->logPanel()->model();
+    bool logged = false;
+    for (int entry = 0; entry < log->rowCount(); ++entry) {
+        const QString message = log->entry(entry).message;
+        logged = logged
+            || (message.contains(u"leader changed"_s) && message.contains(u"console-pod-a"_s)
+                && message.contains(u"console-pod-b"_s));
+    }
+    QVERIFY(logged);
+    QCOMPARE(window->nodesModel()->engineState(0, u"timeouts"), EngineState::Healthy);
+
+    // Its Redis gone, the node cannot tell who leads: red, on the leader line and the banner.
+    redis.kill();
+    auto *banner = panel->findChild<QLabel *>(u"timeoutsBanner"_s);
+    QVERIFY(banner);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(leaderLabel->text().contains(u"Leader unknown"_s), 5000);
+
+    window.reset();
+    standby.terminate();
+    QVERIFY(standby.waitForFinished(10000));
 }
 
 QTEST_MAIN(TestConsole)

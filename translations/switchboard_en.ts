@@ -635,6 +635,65 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::LongestWaitingModel</name>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, waiting for %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Next level</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Due at</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The agent&apos;s last message, which the customer has not answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last level notified for this wait</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The level notified next</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When the next level is due: waiting since + level × interval</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::MainWindow</name>
     <message>
         <source>Switchboard</source>
@@ -882,21 +941,6 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>%1: unknown</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>Switchboard::PlaceholderPanel</name>
-    <message>
-        <source>Engine not running on this node.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The engine runs on this node and is healthy. This version of the console has no panel for it yet.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The engine runs on this node and is unhealthy: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1235,6 +1279,329 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TimeoutsPanel</name>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>level 1: %1, level 2: %2, level 3: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations waiting, and levels overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications per minute, per level (cluster)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Longest waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leader</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Who raises the notifications: the node holding the lease in Redis. The epoch grows with every new leadership.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes seen by this console, newest first:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the waiting conversations and the election live</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This node&apos;s name in the election (POD_ID) and its part in it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Conversations waiting for a customer&apos;s reply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Levels due now and not yet notified: grows while no node leads, or while the leader&apos;s checks fall behind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Level n is due n intervals after the agent&apos;s message; the leader checks for due levels this often</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How long the leader&apos;s last check took, its 99th percentile, and how many checks this node ran</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications raised since the data began, cluster-wide</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications this node raised while it led</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leader changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes of leader this node has seen since it started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications posted to NOTIFICATION_WEBHOOK_URL by this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last webhook error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The last failed delivery&apos;s reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests to /conversations/{id}/… this node answered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications due in the next 30 minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>minutes from now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>notifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minute %1 from now: %2 due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts engine not running on this node.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts is unhealthy: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (epoch %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leader lost: %1 at %2, no node leads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No timeouts leader on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 no longer leads; no node raises notifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leader elected: %1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts leader elected on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leader changed: %1 → %2 at %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timeouts leader changed on %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>levels overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>level %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leader unknown: Redis %1 does not answer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No leader since %1: no node raises notifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 leads, epoch %2, since %3 (for %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, leader (epoch %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, standby</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a level every %1, a check every %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NOTIFICATION_WEBHOOK_URL is not set on this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not configured on this node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>last %1 ms, p99 %2 ms (checks: %3)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed attempts %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>delivered %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retrying %1, pending %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>agent messages %1, customer responses %2, bad requests %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -635,6 +635,65 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::LongestWaitingModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>desconhecido</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>nenhum ainda</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1, waiting for %2</source>
+        <translation>%1, aguardando há %2</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Conversa</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Agente</translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation>Aguardando desde</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Nível</translation>
+    </message>
+    <message>
+        <source>Next level</source>
+        <translation>Próximo nível</translation>
+    </message>
+    <message>
+        <source>Due at</source>
+        <translation>Vence às</translation>
+    </message>
+    <message>
+        <source>The agent&apos;s last message, which the customer has not answered</source>
+        <translation>A última mensagem do agente, ainda sem resposta do cliente</translation>
+    </message>
+    <message>
+        <source>The last level notified for this wait</source>
+        <translation>O último nível notificado nesta espera</translation>
+    </message>
+    <message>
+        <source>The level notified next</source>
+        <translation>O próximo nível a ser notificado</translation>
+    </message>
+    <message>
+        <source>When the next level is due: waiting since + level × interval</source>
+        <translation>Quando o próximo nível vence: aguardando desde + nível × intervalo</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::MainWindow</name>
     <message>
         <source>Switchboard</source>
@@ -885,21 +944,6 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>%1: unknown</source>
         <translation>%1: desconhecido</translation>
-    </message>
-</context>
-<context>
-    <name>Switchboard::PlaceholderPanel</name>
-    <message>
-        <source>Engine not running on this node.</source>
-        <translation>O mecanismo não está em execução neste nó.</translation>
-    </message>
-    <message>
-        <source>The engine runs on this node and is healthy. This version of the console has no panel for it yet.</source>
-        <translation>O mecanismo está em execução neste nó e saudável. Esta versão do console ainda não tem um painel para ele.</translation>
-    </message>
-    <message>
-        <source>The engine runs on this node and is unhealthy: %1</source>
-        <translation>O mecanismo está em execução neste nó, mas com problema: %1</translation>
     </message>
 </context>
 <context>
@@ -1238,6 +1282,329 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
         <translation>Entradas entregues a algum consumidor do grupo e ainda não confirmadas</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TimeoutsPanel</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 min %2 s</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 h %2 min</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>em %1</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>atrasado há %1</translation>
+    </message>
+    <message>
+        <source>level 1: %1, level 2: %2, level 3: %3</source>
+        <translation>nível 1: %1, nível 2: %2, nível 3: %3</translation>
+    </message>
+    <message>
+        <source>Conversations waiting, and levels overdue</source>
+        <translation>Conversas aguardando e níveis atrasados</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>quantidade</translation>
+    </message>
+    <message>
+        <source>Notifications per minute, per level (cluster)</source>
+        <translation>Notificações por minuto, por nível (cluster)</translation>
+    </message>
+    <message>
+        <source>per minute</source>
+        <translation>por minuto</translation>
+    </message>
+    <message>
+        <source>Longest waiting</source>
+        <translation>Aguardando há mais tempo</translation>
+    </message>
+    <message>
+        <source>Leader</source>
+        <translation>Líder</translation>
+    </message>
+    <message>
+        <source>Who raises the notifications: the node holding the lease in Redis. The epoch grows with every new leadership.</source>
+        <translation>Quem emite as notificações: o nó que detém a concessão (lease) no Redis. A época aumenta a cada nova liderança.</translation>
+    </message>
+    <message>
+        <source>Changes seen by this console, newest first:</source>
+        <translation>Mudanças vistas por este console, mais recentes primeiro:</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>nenhuma ainda</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Mecanismo</translation>
+    </message>
+    <message>
+        <source>Redis</source>
+        <translation>Redis</translation>
+    </message>
+    <message>
+        <source>Where the waiting conversations and the election live</source>
+        <translation>Onde ficam as conversas em espera e a eleição</translation>
+    </message>
+    <message>
+        <source>This node</source>
+        <translation>Este nó</translation>
+    </message>
+    <message>
+        <source>This node&apos;s name in the election (POD_ID) and its part in it</source>
+        <translation>O nome deste nó na eleição (POD_ID) e o seu papel nela</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Aguardando</translation>
+    </message>
+    <message>
+        <source>Conversations waiting for a customer&apos;s reply</source>
+        <translation>Conversas aguardando a resposta de um cliente</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Atrasados</translation>
+    </message>
+    <message>
+        <source>Levels due now and not yet notified: grows while no node leads, or while the leader&apos;s checks fall behind</source>
+        <translation>Níveis já vencidos e ainda não notificados: cresce enquanto nenhum nó lidera ou enquanto as verificações do líder ficam para trás</translation>
+    </message>
+    <message>
+        <source>Timing</source>
+        <translation>Tempos</translation>
+    </message>
+    <message>
+        <source>Level n is due n intervals after the agent&apos;s message; the leader checks for due levels this often</source>
+        <translation>O nível n vence n intervalos após a mensagem do agente; o líder procura níveis vencidos com esta frequência</translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation>Verificações</translation>
+    </message>
+    <message>
+        <source>How long the leader&apos;s last check took, its 99th percentile, and how many checks this node ran</source>
+        <translation>Quanto durou a última verificação do líder, o percentil 99 e quantas verificações este nó executou</translation>
+    </message>
+    <message>
+        <source>Notified</source>
+        <translation>Notificados</translation>
+    </message>
+    <message>
+        <source>Notifications raised since the data began, cluster-wide</source>
+        <translation>Notificações emitidas desde o início dos dados, em todo o cluster</translation>
+    </message>
+    <message>
+        <source>By this node</source>
+        <translation>Por este nó</translation>
+    </message>
+    <message>
+        <source>Notifications this node raised while it led</source>
+        <translation>Notificações que este nó emitiu enquanto era líder</translation>
+    </message>
+    <message>
+        <source>Leader changes</source>
+        <translation>Mudanças de líder</translation>
+    </message>
+    <message>
+        <source>Changes of leader this node has seen since it started</source>
+        <translation>Mudanças de líder que este nó viu desde que iniciou</translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>Notifications posted to NOTIFICATION_WEBHOOK_URL by this node</source>
+        <translation>Notificações enviadas por este nó para NOTIFICATION_WEBHOOK_URL</translation>
+    </message>
+    <message>
+        <source>Last webhook error</source>
+        <translation>Último erro do webhook</translation>
+    </message>
+    <message>
+        <source>The last failed delivery&apos;s reason</source>
+        <translation>O motivo da última entrega que falhou</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>Requests to /conversations/{id}/… this node answered</source>
+        <translation>Requisições a /conversations/{id}/… respondidas por este nó</translation>
+    </message>
+    <message>
+        <source>Notifications due in the next 30 minutes</source>
+        <translation>Notificações que vencem nos próximos 30 minutos</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>a vencer</translation>
+    </message>
+    <message>
+        <source>minutes from now</source>
+        <translation>minutos a partir de agora</translation>
+    </message>
+    <message>
+        <source>notifications</source>
+        <translation>notificações</translation>
+    </message>
+    <message>
+        <source>Minute %1 from now: %2 due</source>
+        <translation>Minuto %1 a partir de agora: %2 a vencer</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation>Aguardando o primeiro status do nó…</translation>
+    </message>
+    <message>
+        <source>Timeouts engine not running on this node.</source>
+        <translation>O mecanismo de timeouts não está em execução neste nó.</translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation>%1 não responde desde %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
+    </message>
+    <message>
+        <source>Timeouts is unhealthy: %1</source>
+        <translation>Timeouts com problema: %1</translation>
+    </message>
+    <message>
+        <source>%1 (epoch %2)</source>
+        <translation>%1 (época %2)</translation>
+    </message>
+    <message>
+        <source>Leader lost: %1 at %2, no node leads</source>
+        <translation>Líder perdido: %1 às %2, nenhum nó lidera</translation>
+    </message>
+    <message>
+        <source>No timeouts leader on %1</source>
+        <translation>Nenhum líder de timeouts em %1</translation>
+    </message>
+    <message>
+        <source>%1 no longer leads; no node raises notifications</source>
+        <translation>%1 não lidera mais; nenhum nó emite notificações</translation>
+    </message>
+    <message>
+        <source>Leader elected: %1 at %2</source>
+        <translation>Líder eleito: %1 às %2</translation>
+    </message>
+    <message>
+        <source>Timeouts leader elected on %1</source>
+        <translation>Líder de timeouts eleito em %1</translation>
+    </message>
+    <message>
+        <source>Leader changed: %1 → %2 at %3</source>
+        <translation>Líder mudou: %1 → %2 às %3</translation>
+    </message>
+    <message>
+        <source>Timeouts leader changed on %1</source>
+        <translation>Líder de timeouts mudou em %1</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>aguardando</translation>
+    </message>
+    <message>
+        <source>levels overdue</source>
+        <translation>níveis atrasados</translation>
+    </message>
+    <message>
+        <source>level %1</source>
+        <translation>nível %1</translation>
+    </message>
+    <message>
+        <source>Leader unknown: Redis %1 does not answer</source>
+        <translation>Líder desconhecido: o Redis %1 não responde</translation>
+    </message>
+    <message>
+        <source>No leader since %1: no node raises notifications</source>
+        <translation>Sem líder desde %1: nenhum nó emite notificações</translation>
+    </message>
+    <message>
+        <source>%1 leads, epoch %2, since %3 (for %4)</source>
+        <translation>%1 lidera, época %2, desde %3 (há %4)</translation>
+    </message>
+    <message>
+        <source>this node</source>
+        <translation>este nó</translation>
+    </message>
+    <message>
+        <source>%1, connected</source>
+        <translation>%1, conectado</translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation>%1, desconectado</translation>
+    </message>
+    <message>
+        <source>%1, leader (epoch %2)</source>
+        <translation>%1, líder (época %2)</translation>
+    </message>
+    <message>
+        <source>%1, standby</source>
+        <translation>%1, em espera</translation>
+    </message>
+    <message>
+        <source>a level every %1, a check every %2 ms</source>
+        <translation>um nível a cada %1, uma verificação a cada %2 ms</translation>
+    </message>
+    <message>
+        <source>NOTIFICATION_WEBHOOK_URL is not set on this node</source>
+        <translation>NOTIFICATION_WEBHOOK_URL não está definida neste nó</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>nenhum</translation>
+    </message>
+    <message>
+        <source>not configured on this node</source>
+        <translation>não configurado neste nó</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>desconhecido</translation>
+    </message>
+    <message>
+        <source>last %1 ms, p99 %2 ms (checks: %3)</source>
+        <translation>última %1 ms, p99 %2 ms (verificações: %3)</translation>
+    </message>
+    <message>
+        <source>failed attempts %1</source>
+        <translation>tentativas com falha %1</translation>
+    </message>
+    <message>
+        <source>delivered %1</source>
+        <translation>entregues %1</translation>
+    </message>
+    <message>
+        <source>retrying %1, pending %2</source>
+        <translation>em nova tentativa %1, pendentes %2</translation>
+    </message>
+    <message>
+        <source>agent messages %1, customer responses %2, bad requests %3</source>
+        <translation>mensagens de agentes %1, respostas de clientes %2, requisições inválidas %3</translation>
     </message>
 </context>
 </TS>

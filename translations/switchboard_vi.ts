@@ -634,6 +634,65 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::LongestWaitingModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>không rõ</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>chưa có</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1, waiting for %2</source>
+        <translation>%1, đã chờ %2</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>Hội thoại</translation>
+    </message>
+    <message>
+        <source>Agent</source>
+        <translation>Nhân viên</translation>
+    </message>
+    <message>
+        <source>Waiting since</source>
+        <translation>Chờ từ</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Mức</translation>
+    </message>
+    <message>
+        <source>Next level</source>
+        <translation>Mức tiếp theo</translation>
+    </message>
+    <message>
+        <source>Due at</source>
+        <translation>Đến hạn lúc</translation>
+    </message>
+    <message>
+        <source>The agent&apos;s last message, which the customer has not answered</source>
+        <translation>Tin nhắn cuối của nhân viên mà khách hàng chưa trả lời</translation>
+    </message>
+    <message>
+        <source>The last level notified for this wait</source>
+        <translation>Mức đã thông báo gần nhất cho lần chờ này</translation>
+    </message>
+    <message>
+        <source>The level notified next</source>
+        <translation>Mức sẽ được thông báo tiếp theo</translation>
+    </message>
+    <message>
+        <source>When the next level is due: waiting since + level × interval</source>
+        <translation>Thời điểm mức tiếp theo đến hạn: thời điểm bắt đầu chờ + mức × khoảng thời gian</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::MainWindow</name>
     <message>
         <source>Switchboard</source>
@@ -884,21 +943,6 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>%1: unknown</source>
         <translation>%1: không rõ</translation>
-    </message>
-</context>
-<context>
-    <name>Switchboard::PlaceholderPanel</name>
-    <message>
-        <source>Engine not running on this node.</source>
-        <translation>Bộ xử lý không chạy trên node này.</translation>
-    </message>
-    <message>
-        <source>The engine runs on this node and is healthy. This version of the console has no panel for it yet.</source>
-        <translation>Bộ xử lý đang chạy trên node này và bình thường. Phiên bản bảng điều khiển này chưa có trang hiển thị cho nó.</translation>
-    </message>
-    <message>
-        <source>The engine runs on this node and is unhealthy: %1</source>
-        <translation>Bộ xử lý đang chạy trên node này nhưng có sự cố: %1</translation>
     </message>
 </context>
 <context>
@@ -1236,6 +1280,329 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
         <translation>Các mục đã giao cho một consumer trong nhóm nhưng chưa được xác nhận</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TimeoutsPanel</name>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 giây</translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation>%1 phút %2 giây</translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation>%1 giờ %2 phút</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>còn %1</translation>
+    </message>
+    <message>
+        <source>overdue %1</source>
+        <translation>quá hạn %1</translation>
+    </message>
+    <message>
+        <source>level 1: %1, level 2: %2, level 3: %3</source>
+        <translation>mức 1: %1, mức 2: %2, mức 3: %3</translation>
+    </message>
+    <message>
+        <source>Conversations waiting, and levels overdue</source>
+        <translation>Hội thoại đang chờ và các mức quá hạn</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>số lượng</translation>
+    </message>
+    <message>
+        <source>Notifications per minute, per level (cluster)</source>
+        <translation>Thông báo mỗi phút, theo mức (toàn cụm)</translation>
+    </message>
+    <message>
+        <source>per minute</source>
+        <translation>mỗi phút</translation>
+    </message>
+    <message>
+        <source>Longest waiting</source>
+        <translation>Chờ lâu nhất</translation>
+    </message>
+    <message>
+        <source>Leader</source>
+        <translation>Leader</translation>
+    </message>
+    <message>
+        <source>Who raises the notifications: the node holding the lease in Redis. The epoch grows with every new leadership.</source>
+        <translation>Node phát ra thông báo: node đang giữ quyền (lease) trong Redis. Nhiệm kỳ tăng lên mỗi khi có leader mới.</translation>
+    </message>
+    <message>
+        <source>Changes seen by this console, newest first:</source>
+        <translation>Các thay đổi bảng điều khiển này ghi nhận, mới nhất trước:</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>chưa có</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>Bộ xử lý</translation>
+    </message>
+    <message>
+        <source>Redis</source>
+        <translation>Redis</translation>
+    </message>
+    <message>
+        <source>Where the waiting conversations and the election live</source>
+        <translation>Nơi lưu các hội thoại đang chờ và cuộc bầu leader</translation>
+    </message>
+    <message>
+        <source>This node</source>
+        <translation>Node này</translation>
+    </message>
+    <message>
+        <source>This node&apos;s name in the election (POD_ID) and its part in it</source>
+        <translation>Tên của node này trong cuộc bầu leader (POD_ID) và vai trò của nó</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>Đang chờ</translation>
+    </message>
+    <message>
+        <source>Conversations waiting for a customer&apos;s reply</source>
+        <translation>Hội thoại đang chờ khách hàng trả lời</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>Quá hạn</translation>
+    </message>
+    <message>
+        <source>Levels due now and not yet notified: grows while no node leads, or while the leader&apos;s checks fall behind</source>
+        <translation>Các mức đã đến hạn nhưng chưa được thông báo: tăng lên khi không node nào làm leader, hoặc khi các lần kiểm tra của leader bị chậm</translation>
+    </message>
+    <message>
+        <source>Timing</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Level n is due n intervals after the agent&apos;s message; the leader checks for due levels this often</source>
+        <translation>Mức n đến hạn sau n khoảng thời gian kể từ tin nhắn của nhân viên; leader kiểm tra các mức đến hạn với tần suất này</translation>
+    </message>
+    <message>
+        <source>Checks</source>
+        <translation>Lần kiểm tra</translation>
+    </message>
+    <message>
+        <source>How long the leader&apos;s last check took, its 99th percentile, and how many checks this node ran</source>
+        <translation>Thời gian của lần kiểm tra gần nhất của leader, phân vị 99 của nó và số lần kiểm tra node này đã chạy</translation>
+    </message>
+    <message>
+        <source>Notified</source>
+        <translation>Đã thông báo</translation>
+    </message>
+    <message>
+        <source>Notifications raised since the data began, cluster-wide</source>
+        <translation>Số thông báo đã phát ra từ khi có dữ liệu, trên toàn cụm</translation>
+    </message>
+    <message>
+        <source>By this node</source>
+        <translation>Bởi node này</translation>
+    </message>
+    <message>
+        <source>Notifications this node raised while it led</source>
+        <translation>Số thông báo node này đã phát ra khi làm leader</translation>
+    </message>
+    <message>
+        <source>Leader changes</source>
+        <translation>Lần đổi leader</translation>
+    </message>
+    <message>
+        <source>Changes of leader this node has seen since it started</source>
+        <translation>Số lần đổi leader mà node này ghi nhận kể từ khi khởi động</translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>Notifications posted to NOTIFICATION_WEBHOOK_URL by this node</source>
+        <translation>Thông báo node này đã gửi đến NOTIFICATION_WEBHOOK_URL</translation>
+    </message>
+    <message>
+        <source>Last webhook error</source>
+        <translation>Lỗi webhook gần nhất</translation>
+    </message>
+    <message>
+        <source>The last failed delivery&apos;s reason</source>
+        <translation>Lý do của lần gửi thất bại gần nhất</translation>
+    </message>
+    <message>
+        <source>API</source>
+        <translation>API</translation>
+    </message>
+    <message>
+        <source>Requests to /conversations/{id}/… this node answered</source>
+        <translation>Các yêu cầu tới /conversations/{id}/… mà node này đã trả lời</translation>
+    </message>
+    <message>
+        <source>Notifications due in the next 30 minutes</source>
+        <translation>Thông báo đến hạn trong 30 phút tới</translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation>đến hạn</translation>
+    </message>
+    <message>
+        <source>minutes from now</source>
+        <translation>số phút kể từ bây giờ</translation>
+    </message>
+    <message>
+        <source>notifications</source>
+        <translation>thông báo</translation>
+    </message>
+    <message>
+        <source>Minute %1 from now: %2 due</source>
+        <translation>Phút thứ %1 kể từ bây giờ: %2 đến hạn</translation>
+    </message>
+    <message>
+        <source>Waiting for the node&apos;s first status…</source>
+        <translation>Đang chờ trạng thái đầu tiên của node…</translation>
+    </message>
+    <message>
+        <source>Timeouts engine not running on this node.</source>
+        <translation>Bộ xử lý timeout không chạy trên node này.</translation>
+    </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation>%1 không phản hồi từ %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 không phản hồi từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
+    </message>
+    <message>
+        <source>Timeouts is unhealthy: %1</source>
+        <translation>Timeout có sự cố: %1</translation>
+    </message>
+    <message>
+        <source>%1 (epoch %2)</source>
+        <translation>%1 (nhiệm kỳ %2)</translation>
+    </message>
+    <message>
+        <source>Leader lost: %1 at %2, no node leads</source>
+        <translation>Mất leader: %1 lúc %2, không node nào làm leader</translation>
+    </message>
+    <message>
+        <source>No timeouts leader on %1</source>
+        <translation>Không có leader timeout trên %1</translation>
+    </message>
+    <message>
+        <source>%1 no longer leads; no node raises notifications</source>
+        <translation>%1 không còn làm leader; không node nào phát thông báo</translation>
+    </message>
+    <message>
+        <source>Leader elected: %1 at %2</source>
+        <translation>Đã bầu leader: %1 lúc %2</translation>
+    </message>
+    <message>
+        <source>Timeouts leader elected on %1</source>
+        <translation>Đã bầu leader timeout trên %1</translation>
+    </message>
+    <message>
+        <source>Leader changed: %1 → %2 at %3</source>
+        <translation>Đổi leader: %1 → %2 lúc %3</translation>
+    </message>
+    <message>
+        <source>Timeouts leader changed on %1</source>
+        <translation>Đổi leader timeout trên %1</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>đang chờ</translation>
+    </message>
+    <message>
+        <source>levels overdue</source>
+        <translation>mức quá hạn</translation>
+    </message>
+    <message>
+        <source>level %1</source>
+        <translation>mức %1</translation>
+    </message>
+    <message>
+        <source>Leader unknown: Redis %1 does not answer</source>
+        <translation>Không rõ leader: Redis %1 không phản hồi</translation>
+    </message>
+    <message>
+        <source>No leader since %1: no node raises notifications</source>
+        <translation>Không có leader từ %1: không node nào phát thông báo</translation>
+    </message>
+    <message>
+        <source>%1 leads, epoch %2, since %3 (for %4)</source>
+        <translation>%1 làm leader, nhiệm kỳ %2, từ %3 (đã %4)</translation>
+    </message>
+    <message>
+        <source>this node</source>
+        <translation>node này</translation>
+    </message>
+    <message>
+        <source>%1, connected</source>
+        <translation>%1, đã kết nối</translation>
+    </message>
+    <message>
+        <source>%1, not connected</source>
+        <translation>%1, mất kết nối</translation>
+    </message>
+    <message>
+        <source>%1, leader (epoch %2)</source>
+        <translation>%1, leader (nhiệm kỳ %2)</translation>
+    </message>
+    <message>
+        <source>%1, standby</source>
+        <translation>%1, dự phòng</translation>
+    </message>
+    <message>
+        <source>a level every %1, a check every %2 ms</source>
+        <translation>mỗi mức cách nhau %1, kiểm tra mỗi %2 ms</translation>
+    </message>
+    <message>
+        <source>NOTIFICATION_WEBHOOK_URL is not set on this node</source>
+        <translation>NOTIFICATION_WEBHOOK_URL chưa được đặt trên node này</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>không có</translation>
+    </message>
+    <message>
+        <source>not configured on this node</source>
+        <translation>chưa cấu hình trên node này</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>không rõ</translation>
+    </message>
+    <message>
+        <source>last %1 ms, p99 %2 ms (checks: %3)</source>
+        <translation>gần nhất %1 ms, p99 %2 ms (số lần kiểm tra: %3)</translation>
+    </message>
+    <message>
+        <source>failed attempts %1</source>
+        <translation>lần gửi thất bại %1</translation>
+    </message>
+    <message>
+        <source>delivered %1</source>
+        <translation>đã gửi %1</translation>
+    </message>
+    <message>
+        <source>retrying %1, pending %2</source>
+        <translation>đang thử lại %1, đang chờ %2</translation>
+    </message>
+    <message>
+        <source>agent messages %1, customer responses %2, bad requests %3</source>
+        <translation>tin nhắn của nhân viên %1, phản hồi của khách hàng %2, yêu cầu không hợp lệ %3</translation>
     </message>
 </context>
 </TS>

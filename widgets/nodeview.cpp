@@ -3,9 +3,9 @@
 #include "ingresspanel.h"
 #include "logpanel.h"
 #include "nodesource.h"
-#include "placeholderpanel.h"
 #include "pollingpanel.h"
 #include "syncpanel.h"
+#include "timeoutspanel.h"
 
 #include <QFont>
 #include <QHBoxLayout>
@@ -54,7 +54,9 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_sync, engineTitle(u"sync"));
     m_tabs->addTab(m_ingress, engineTitle(u"ingress"));
-    m_tabs->addTab(new PlaceholderPanel(source, u"timeouts"_s, m_tabs), engineTitle(u"timeouts"));
+    auto *timeouts = new TimeoutsPanel(source, m_tabs);
+    connect(timeouts, &TimeoutsPanel::alertRaised, m_log, &LogPanel::addAlert);
+    m_tabs->addTab(timeouts, engineTitle(u"timeouts"));
     m_tabs->addTab(m_polling, engineTitle(u"polling"));
     m_tabs->addTab(m_log, tr("Log"));
 
