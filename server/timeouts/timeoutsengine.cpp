@@ -200,16 +200,14 @@ void TimeoutsEngine::readStatus()
             if (m_status.leadershipPod == m_status.leaderPod)
                 observeLeader(m_status.leaderPod, m_status.leadershipEpoch);
         }
-        // Notifications per minute, per level, from metrics:timeouts over the last minute.
+        // Notifications in the last minute, per level, from metrics:timeouts: a count over
+        // what has been seen of that minute, not a rate scaled up from a few seconds.
         m_notifiedHistory.emplace_back(now, m_status.notified);
         while (m_notifiedHistory.size() > 2 && now - m_notifiedHistory[1].first >= 60000)
             m_notifiedHistory.pop_front();
-        const auto &[firstAt, first] = m_notifiedHistory.front();
-        const double span = double(now - firstAt);
+        const std::array<qint64, 4> &first = m_notifiedHistory.front().second;
         for (size_t i = 0; i < 3; ++i)
-            m_perMinute[i] = span >= 1000 ? double(m_status.notified[i + 1] - first[i + 1])
-                    * 60000.0 / std::min(span, 60000.0)
-                                          : 0;
+            m_perMinute[i] = double(std::max<qint64>(0, m_status.notified[i + 1] - first[i + 1]));
     });
 }
 

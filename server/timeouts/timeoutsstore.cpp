@@ -21,15 +21,14 @@ namespace {
     "local function int(x) return string.format('%d', x) end\n"
 
 // KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id, waiting since (ms, or -1 for
-// now), agent id. Returns the waiting-since used.
-const QByteArray agentMessageSource = REDIS_NOW_MS R"lua(
+// now), agent id. Returns the waiting-since used. The conversation goes into all three due sets
+// at once, so that a scan only takes from them (see timeoutsstore.h).
+const QByteArray agentMessageScript = REDIS_NOW_MS R"lua(
 local since = tonumber(ARGV[2])
 if since < 0 then since = nowMs() end
 since = int(since)
 redis.call('ZADD', KEYS[1], since, ARGV[1])
-redis.call('ZADD', KEYS[4], since, ARGV[1])
-redis.call('ZREM', KEYS[5], ARGV[1])
-redis.call('ZREM', KEYS[6], ARGV[1])
+for i = 4, 6 do redis.call('ZADD', KEYS[i], since, ARGV[1]) end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 return since
@@ -69,16 +68,17 @@ return 1
 
 // The due-scan, fenced: nothing is written unless the lease is this pod's under this epoch, so
 // an old leader that was paused or cut off past its TTL writes nothing once another node took
-// over. Atomic, so a leader killed mid-scan leaves every level either written (entry, next due
-// set, state, counters) or not at all.
+// over. Atomic, so a leader killed mid-scan leaves every level either written (entry, due set,
+// state, counters) or not at all.
 //
 // KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3.
 // ARGV: pod, epoch, interval ms, budget, stream max length.
 // Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1)}.
 //
-// Level by level (1, 2, 3): so a conversation overdue by several levels gets them all, in
-// order, in one scan. Each level's members are read, moved and counted with one command each;
-// only XADD is per notification.
+// Level by level: a level's members are read, removed, looked up and recorded with one command
+// each, so that only XADD is per notification. Level n+1 is only looked at once level n has
+// nothing due left, and a conversation's level n is due before its level n+1: so a
+// conversation overdue by several levels gets them all, in order, even across calls.
 const QByteArray scanSource = REDIS_NOW_MS R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return {-1}
@@ -97,30 +97,25 @@ for level = 1, 3 do
                            'LIMIT', 0, budget, 'WITHSCORES')
   local n = #found / 2
   if n > 0 then
-    local ids, args = {}, {}
+    local ids = {}
     for i = 1, n do
       ids[i] = found[2 * i - 1]
     end
     local agents = redis.call('HMGET', KEYS[5], unpack(ids))
     local levelText = tostring(level)
     for i = 1, n do
-      local id, since = found[2 * i - 1], found[2 * i]
-      redis.call('XADD', KEYS[7], '*', 'conversation_id', id, 'level', levelText,
-                 'agent_id', agents[i] or '', 'waiting_since', since,
+      redis.call('XADD', KEYS[7], '*', 'conversation_id', ids[i], 'level', levelText,
+                 'agent_id', agents[i] or '', 'waiting_since', found[2 * i],
                  'notified_at', notifiedAt, 'leader_epoch', epoch)
     end
     redis.call('ZREM', due, unpack(ids))
     if level < 3 then
+      local states = {}
       for i = 1, n do
-        args[2 * i - 1] = found[2 * i]
-        args[2 * i] = ids[i]
+        states[2 * i - 1] = ids[i]
+        states[2 * i] = levelText
       end
-      redis.call('ZADD', KEYS[8 + level], unpack(args))
-      for i = 1, n do
-        args[2 * i - 1] = ids[i]
-        args[2 * i] = levelText
-      end
-      redis.call('HSET', KEYS[4], unpack(args))
+      redis.call('HSET', KEYS[4], unpack(states))
     else
       redis.call('ZREM', KEYS[3], unpack(ids))
       redis.call('HDEL', KEYS[4], unpack(ids))
@@ -143,8 +138,8 @@ return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0}
 // ARGV: interval ms, how many longest-waiting, minutes of forecast.
 // Returns {now, leader or '', leader ttl, {leadership pod, epoch, since}, waiting, overdue,
 //          {id, agent, since, level, ...}, {total, level1, level2, level3}, {minute counts}}.
-// A member of due:n with waiting-since s still has levels n..3 ahead, at s + k x interval: the
-// forecast counts each of them in its minute.
+// A member of due:n with waiting-since s has level n ahead, at s + n x interval: the forecast
+// counts each in its minute.
 const QByteArray statusSource = REDIS_NOW_MS R"lua(
 local now = nowMs()
 local interval = tonumber(ARGV[1])
@@ -169,10 +164,8 @@ for m = 0, tonumber(ARGV[3]) - 1 do
   local from, to = now + m * 60000, now + (m + 1) * 60000
   local count = 0
   for n = 1, 3 do
-    for k = n, 3 do
-      count = count + redis.call('ZCOUNT', KEYS[6 + n], '(' .. int(from - k * interval),
-                                 int(to - k * interval))
-    end
+    count = count + redis.call('ZCOUNT', KEYS[6 + n], '(' .. int(from - n * interval),
+                               int(to - n * interval))
   end
   forecast[m + 1] = count
 end
@@ -183,19 +176,13 @@ return {int(now), leader, ttl, {leadership[1] or '', leadership[2] or '0', leade
 
 #undef REDIS_NOW_MS
 
-QList<QByteArray> conversationKeys()
-{
-    using namespace TimeoutKeys;
-    return {waiting, states, agents, due(1), due(2), due(3)};
-}
-
 } // namespace
 
 TimeoutsStore::TimeoutsStore(RedisClient *redis, qint64 intervalMs)
     : m_redis(redis)
     , m_intervalMs(intervalMs)
     , m_interval(QByteArray::number(intervalMs))
-    , m_agentMessage(agentMessageSource)
+    , m_agentMessage(agentMessageScript)
     , m_customerResponse(customerResponseSource)
     , m_acquire(acquireSource)
     , m_renew(renewSource)
@@ -203,6 +190,17 @@ TimeoutsStore::TimeoutsStore(RedisClient *redis, qint64 intervalMs)
     , m_scan(scanSource)
     , m_status(statusSource)
 {
+}
+
+QByteArray TimeoutsStore::agentMessageSource()
+{
+    return agentMessageScript;
+}
+
+QList<QByteArray> TimeoutsStore::conversationKeys()
+{
+    using namespace TimeoutKeys;
+    return {waiting, states, agents, due(1), due(2), due(3)};
 }
 
 void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,

@@ -11,11 +11,14 @@
 //   timeout_events         STREAM one entry per notification                         (seed)
 //   timeout:epoch          STRING fencing counter, +1 for every new leadership
 //   timeout:leadership     HASH  pod, epoch, since (ms): the latest leadership
-//   timeout:due:<n>        ZSET  id -> waiting since, for conversations whose next level is n
+//   timeout:due:<n>        ZSET  id -> waiting since, for conversations whose level n is ahead
 //   timeout:agents         HASH  id -> agent_id
 //
 // The due sets make a scan cost what is due, not what is waiting: level n of a member of
-// timeout:due:<n> is due when its score + n x TIMEOUT_INTERVAL_MS has passed on Redis' clock.
+// timeout:due:<n> is due when its score + n x TIMEOUT_INTERVAL_MS has passed on Redis' clock. An
+// agent message puts the conversation into all three at once, and a scan only removes from
+// them: moving a member from one set to the next at each level cost the scan a third of its
+// speed (a skiplist insert per notification), the extra sets cost memory instead.
 
 #include "redis/redisscript.h"
 
@@ -105,6 +108,11 @@ public:
     void status(int longest, int minutes, std::function<void(std::optional<TimeoutsStatus>)> done);
 
     qint64 intervalMs() const { return m_intervalMs; }
+
+    // The agent-message script and its keys, for tools that fill Redis as the route would
+    // (the benchmark pipelines it over a raw socket).
+    static QByteArray agentMessageSource();
+    static QList<QByteArray> conversationKeys();
 
 private:
     RedisClient *m_redis;
