@@ -1,0 +1,1316 @@
+// The timeouts engine as the Care platform sees it: real switchboard processes (one or two, each
+// with its own POD_ID) on a real redis-server, conversations posted over HTTP, notifications read
+// back from the timeout_events stream and from a webhook sink. Faults are real: SIGKILL, SIGSTOP,
+// SIGTERM, a failing webhook, and a relay that holds one node's bytes to Redis back. Levels come
+// every 1.5 s and the leader scans every 100 ms: a conversation has its three levels within 5 s.
+
+#include "resp.h"
+#include "serverprocess.h"
+#include "webhooksink.h"
+
+#include <QDateTime>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QSemaphore>
+#include <QSet>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimeZone>
+#include <QtTest>
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <vector>
+
+using namespace Switchboard::Test;
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+
+// The leader writes a notification within one check interval of its due time; this much more is
+// allowed for a busy two-core machine (process scheduling, the status refresh).
+constexpr qint64 schedulingSlackMs = 1000;
+
+const QList<QByteArray> entryFieldOrder {"conversation_id", "level",       "agent_id",
+                                         "waiting_since",   "notified_at", "leader_epoch"};
+
+// One entry of timeout_events, as a consumer of the stream reads it.
+struct Notification
+{
+    QByteArray id; // the stream entry id
+    QList<QByteArray> fieldNames; // in the entry's order
+    QByteArray conversation;
+    int level = 0;
+    QByteArray agent;
+    qint64 waitingSince = 0;
+    qint64 notifiedAt = 0;
+    qint64 epoch = 0;
+
+    QByteArray key() const { return conversation + ':' + QByteArray::number(level); }
+    QByteArray describe() const
+    {
+        return id + ' ' + conversation + " level " + QByteArray::number(level) + " since "
+            + QByteArray::number(waitingSince) + " at " + QByteArray::number(notifiedAt) + " epoch "
+            + QByteArray::number(epoch);
+    }
+};
+
+// The first 5000 entries at most: every test expects far fewer, and an engine that ran away
+// writing duplicates must make the test fail quickly, not crawl through a huge stream.
+QList<Notification> readNotifications(quint16 redisPort)
+{
+    QList<Notification> result;
+    const Resp entries =
+        redisQuery(redisPort, {"XRANGE", "timeout_events", "-", "+", "COUNT", "5000"});
+    for (const Resp &entry : entries.elements) {
+        Notification n;
+        n.id = entry.elements.value(0).string;
+        const QList<Resp> fields = entry.elements.value(1).elements;
+        for (qsizetype i = 0; i + 1 < fields.size(); i += 2) {
+            const QByteArray &name = fields[i].string;
+            const QByteArray &value = fields[i + 1].string;
+            n.fieldNames.append(name);
+            if (name == "conversation_id")
+                n.conversation = value;
+            else if (name == "level")
+                n.level = value.toInt();
+            else if (name == "agent_id")
+                n.agent = value;
+            else if (name == "waiting_since")
+                n.waitingSince = value.toLongLong();
+            else if (name == "notified_at")
+                n.notifiedAt = value.toLongLong();
+            else if (name == "leader_epoch")
+                n.epoch = value.toLongLong();
+        }
+        result.append(std::move(n));
+    }
+    return result;
+}
+
+QList<Notification> only(const QList<Notification> &all, const QByteArray &conversation)
+{
+    QList<Notification> result;
+    for (const Notification &n : all) {
+        if (n.conversation == conversation)
+            result.append(n);
+    }
+    return result;
+}
+
+// "conversation:level" -> how many entries the stream has for it.
+QHash<QByteArray, int> countsByLevel(const QList<Notification> &all)
+{
+    QHash<QByteArray, int> counts;
+    for (const Notification &n : all)
+        ++counts[n.key()];
+    return counts;
+}
+
+// The stream ids are "ms-seq": compares them as numbers.
+bool streamIdLess(const QByteArray &a, const QByteArray &b)
+{
+    const QList<QByteArray> pa = a.split('-');
+    const QList<QByteArray> pb = b.split('-');
+    const qint64 ma = pa.value(0).toLongLong();
+    const qint64 mb = pb.value(0).toLongLong();
+    return ma != mb ? ma < mb : pa.value(1).toLongLong() < pb.value(1).toLongLong();
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QByteArray rfc3339(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc())
+        .toString(Qt::ISODateWithMs)
+        .toLatin1();
+}
+
+// An RFC 3339 UTC time with milliseconds as the engine answers it; -1 when it is not one.
+qint64 parseRfc3339Ms(const QJsonValue &value)
+{
+    static const QRegularExpression shape(
+        u"^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$"_s);
+    const QString text = value.toString();
+    if (!shape.match(text).hasMatch())
+        return -1;
+    return QDateTime::fromString(text, Qt::ISODateWithMs).toMSecsSinceEpoch();
+}
+
+QJsonObject json(const HttpResult &result)
+{
+    return QJsonDocument::fromJson(result.body).object();
+}
+
+QByteArray agentBody(qint64 timestampMs, const QByteArray &agent)
+{
+    return "{\"agent_id\":\"" + agent + "\",\"message_id\":\"m-" + QByteArray::number(timestampMs)
+        + "\",\"timestamp\":\"" + rfc3339(timestampMs) + "\"}";
+}
+
+// Parses the Prometheus text: "name{labels}" -> value.
+QHash<QByteArray, double> parseMetrics(const QByteArray &text)
+{
+    QHash<QByteArray, double> values;
+    for (const QByteArray &line : text.split('\n')) {
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const qsizetype space = line.lastIndexOf(' ');
+        if (space > 0)
+            values.insert(line.left(space), line.mid(space + 1).toDouble());
+    }
+    return values;
+}
+
+// One switchboard process running the timeouts engine.
+struct Node
+{
+    QByteArray pod;
+    quint16 port = 0;
+    SwitchboardProcess process;
+};
+
+struct NodeOptions
+{
+    int intervalMs = 1500; // TIMEOUT_INTERVAL_MS
+    int checkMs = 100; // CHECK_INTERVAL_MS
+    QString ttl = u"2"_s; // LEADER_ELECTION_TTL, seconds
+    QString webhookUrl; // NOTIFICATION_WEBHOOK_URL when not empty
+    QByteArray timeoutsYaml; // the body of a config file's `timeouts:` section when not empty
+    quint16 redisPort = 0; // REDIS_URL's port; 0: the test's redis-server
+};
+
+// A TCP relay between one node and Redis, standing in for the network: hold() keeps every byte
+// the node sends from then on, as a network that delays packets would, and release() delivers
+// what it kept, in order, and relays again. Replies always pass. It runs in its own thread, so
+// that relaying goes on while the test blocks in a QTRY or a blocking RESP call.
+class DelayingRelay
+{
+public:
+    explicit DelayingRelay(quint16 targetPort)
+        : m_state(std::make_shared<State>())
+        , m_targetPort(targetPort)
+    {
+    }
+    ~DelayingRelay()
+    {
+        if (!m_thread)
+            return;
+        m_worker->deleteLater(); // deleted in its own thread as it finishes
+        m_thread->quit();
+        if (!m_thread->wait(QDeadlineTimer(callTimeoutMs)))
+            (void)m_thread.release(); // destroying a running QThread would abort the process
+    }
+
+    // Listens on a free port of 127.0.0.1; false when it could not.
+    bool start()
+    {
+        m_thread = std::make_unique<QThread>();
+        m_thread->start();
+        m_worker = new Worker(m_targetPort, m_state);
+        m_worker->moveToThread(m_thread.get());
+        quint16 port = 0;
+        if (!call([&port, worker = m_worker] { port = worker->listen(); }))
+            return false;
+        m_port = port;
+        return m_port != 0;
+    }
+    quint16 port() const { return m_port; }
+
+    void hold()
+    {
+        QMutexLocker lock(&m_state->mutex);
+        m_state->holding = true;
+    }
+    void release()
+    {
+        {
+            QMutexLocker lock(&m_state->mutex);
+            m_state->holding = false;
+            m_state->held.clear();
+        }
+        call([worker = m_worker] { worker->flushAll(); });
+    }
+    // What is held now, from every connection.
+    QByteArray held() const
+    {
+        QMutexLocker lock(&m_state->mutex);
+        return m_state->held;
+    }
+
+private:
+    static constexpr int callTimeoutMs = 10000;
+
+    struct State
+    {
+        mutable QMutex mutex;
+        bool holding = false;
+        QByteArray held;
+    };
+
+    // One client connection and its own connection to Redis; the sockets are its children.
+    struct Pair : QObject
+    {
+        QTcpSocket *client = nullptr;
+        QTcpSocket *upstream = nullptr;
+        QByteArray pending; // from the client, not relayed yet
+        bool clientGone = false;
+    };
+
+    class Worker : public QObject
+    {
+    public:
+        Worker(quint16 targetPort, std::shared_ptr<State> state)
+            : m_targetPort(targetPort)
+            , m_state(std::move(state))
+        {
+            connect(&m_server, &QTcpServer::newConnection, this, &Worker::accept);
+        }
+        quint16 listen()
+        {
+            return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
+        }
+        void flushAll()
+        {
+            for (const QPointer<Pair> &pair : std::as_const(m_pairs)) {
+                if (pair)
+                    flush(pair);
+            }
+        }
+
+    private:
+        void accept()
+        {
+            while (QTcpSocket *client = m_server.nextPendingConnection()) {
+                auto *pair = new Pair;
+                pair->setParent(this);
+                m_pairs.append(pair);
+                client->setParent(pair);
+                pair->client = client;
+                pair->upstream = new QTcpSocket(pair);
+                connect(client, &QIODevice::readyRead, pair, [this, pair] {
+                    const QByteArray bytes = pair->client->readAll();
+                    pair->pending += bytes;
+                    {
+                        QMutexLocker lock(&m_state->mutex);
+                        if (m_state->holding)
+                            m_state->held += bytes;
+                    }
+                    flush(pair);
+                });
+                connect(client, &QAbstractSocket::disconnected, pair, [this, pair] {
+                    pair->clientGone = true;
+                    flush(pair);
+                });
+                connect(pair->upstream, &QAbstractSocket::connected, pair,
+                        [this, pair] { flush(pair); });
+                connect(pair->upstream, &QIODevice::readyRead, pair, [pair] {
+                    const QByteArray reply = pair->upstream->readAll();
+                    if (!pair->clientGone)
+                        pair->client->write(reply);
+                });
+                connect(pair->upstream, &QAbstractSocket::disconnected, pair, [pair] {
+                    pair->client->disconnectFromHost();
+                    pair->deleteLater();
+                });
+                pair->upstream->connectToHost(QHostAddress::LocalHost, m_targetPort);
+            }
+        }
+
+        // Relays what the client sent unless holding; a client that left has its connection to
+        // Redis closed once all of it is delivered (held bytes arrive late, not never).
+        void flush(Pair *pair)
+        {
+            {
+                QMutexLocker lock(&m_state->mutex);
+                if (m_state->holding)
+                    return;
+            }
+            if (pair->upstream->state() != QAbstractSocket::ConnectedState)
+                return;
+            if (!pair->pending.isEmpty()) {
+                pair->upstream->write(pair->pending);
+                pair->pending.clear();
+            }
+            if (pair->clientGone)
+                pair->upstream->disconnectFromHost();
+        }
+
+        const quint16 m_targetPort;
+        const std::shared_ptr<State> m_state;
+        QTcpServer m_server {this};
+        QList<QPointer<Pair>> m_pairs; // the connections, a null pointer once one has closed
+    };
+
+    // Runs `f` in the worker's thread and waits for it.
+    template<typename F> bool call(F f)
+    {
+        const auto done = std::make_shared<QSemaphore>();
+        QMetaObject::invokeMethod(
+            m_worker,
+            [f, done] {
+                f();
+                done->release();
+            },
+            Qt::QueuedConnection);
+        return done->tryAcquire(1, callTimeoutMs);
+    }
+
+    const std::shared_ptr<State> m_state;
+    const quint16 m_targetPort;
+    std::unique_ptr<QThread> m_thread;
+    Worker *m_worker = nullptr; // lives in m_thread
+    quint16 m_port = 0;
+};
+
+} // namespace
+
+class TestTimeouts : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void levelsComeOnTimeAndExactlyOnce();
+    void customerResponseCancelsTheLevelsLeft();
+    void anotherAgentMessageRestartsTheClock();
+    void anOldTimestampGetsAllThreeLevelsAtOnce();
+    void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
+    void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
+    void survivorTakesOverWhenTheLeaderIsKilled();
+    void survivorDeliversWhatTheKilledNodeHadNotAcked();
+    void frozenLeaderIsFencedOff();
+    void aScanDelayedPastTheLeaseWritesNothing();
+    void badInputIsA400AndWritesNothing();
+    void sigtermReleasesTheLeadershipAtOnce();
+    void metricsAndStatusShowTheEngine();
+
+private:
+    Node *startNode(const QByteArray &pod, const NodeOptions &options = {});
+    static void freeze(Node *node);
+    static void thaw(Node *node);
+
+    QList<Notification> notifications() const { return readNotifications(m_redis->port()); }
+    qint64 streamLength() const { return redis({"XLEN", "timeout_events"}).integer; }
+    Resp redis(const QList<QByteArray> &args) const { return redisQuery(m_redis->port(), args); }
+    QByteArray leaderPod() const { return redis({"GET", "timeout:leader"}).string; }
+    qint64 currentEpoch() const { return redis({"GET", "timeout:epoch"}).string.toLongLong(); }
+    qint64 redisNowMs() const
+    {
+        const Resp time = redis({"TIME"});
+        return time.elements.value(0).string.toLongLong() * 1000
+            + time.elements.value(1).string.toLongLong() / 1000;
+    }
+    // ZSCORE as an integer; -1 when the member is not there.
+    qint64 score(const QByteArray &key, const QByteArray &member) const
+    {
+        const Resp reply = redis({"ZSCORE", key, member});
+        return reply.nil || reply.isError() ? -1 : qint64(reply.string.toDouble());
+    }
+    bool inHash(const QByteArray &key, const QByteArray &field) const
+    {
+        return redis({"HEXISTS", key, field}).integer == 1;
+    }
+    QHash<QByteArray, QByteArray> hash(const QByteArray &key) const
+    {
+        QHash<QByteArray, QByteArray> result;
+        const Resp reply = redis({"HGETALL", key});
+        for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2)
+            result.insert(reply.elements[i].string, reply.elements[i + 1].string);
+        return result;
+    }
+    // Entries of timeout_events delivered to a consumer of timeout_notifiers and not acked; -1
+    // when the group does not exist.
+    qint64 pendingCount() const
+    {
+        const Resp reply = redis({"XPENDING", "timeout_events", "timeout_notifiers"});
+        return reply.isError() ? -1 : reply.elements.value(0).integer;
+    }
+
+    static HttpResult agentMessage(const Node *node, const QByteArray &id, qint64 timestampMs,
+                                   const QByteArray &agent = "agent-7")
+    {
+        return httpRequest(node->port, "POST", "/conversations/" + id + "/agent-message",
+                           agentBody(timestampMs, agent), 5000);
+    }
+    static HttpResult customerResponse(const Node *node, const QByteArray &id)
+    {
+        return httpRequest(node->port, "POST", "/conversations/" + id + "/customer-response",
+                           "{\"customer_id\":\"customer-1\",\"message_id\":\"m-c\",\"timestamp\":\""
+                               + rfc3339(nowMs()) + "\"}",
+                           5000);
+    }
+    static QJsonObject status(const Node *node)
+    {
+        return json(httpGet(node->port, "/api/v1/status"))[u"engines"_s][u"timeouts"_s].toObject();
+    }
+
+    std::unique_ptr<RedisServer> m_redis;
+    std::unique_ptr<QTemporaryDir> m_dir; // XDG_DATA_HOME and config files of the nodes
+    std::vector<std::unique_ptr<Node>> m_nodes;
+};
+
+void TestTimeouts::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_redis = std::make_unique<RedisServer>();
+    QVERIFY2(m_redis->start(), qPrintable(m_redis->error()));
+}
+
+void TestTimeouts::cleanup()
+{
+    const bool failed = QTest::currentTestFailed();
+    for (const auto &node : m_nodes) {
+        thaw(node.get()); // a stopped process cannot act on SIGTERM
+        if (failed)
+            qWarning("%s output:\n%s", node->pod.constData(),
+                     node->process.output().right(6000).constData());
+        node->process.terminate();
+        if (!node->process.waitForFinished(10000))
+            node->process.kill();
+    }
+    m_nodes.clear();
+    m_redis.reset();
+    m_dir.reset();
+}
+
+Node *TestTimeouts::startNode(const QByteArray &pod, const NodeOptions &options)
+{
+    auto node = std::make_unique<Node>();
+    node->pod = pod;
+    node->port = freeLoopbackPort();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys()) {
+        if (key.startsWith(u"REDIS_"_s) || key.startsWith(u"TIMEOUT_"_s)
+            || key.startsWith(u"HEALTH_"_s) || key == u"PORT"_s || key == u"POD_ID"_s
+            || key == u"LEADER_ELECTION_TTL"_s || key == u"CHECK_INTERVAL_MS"_s
+            || key == u"NOTIFICATION_WEBHOOK_URL"_s)
+            env.remove(key);
+    }
+    env.insert(
+        u"REDIS_URL"_s,
+        u"redis://127.0.0.1:%1"_s.arg(options.redisPort ? options.redisPort : m_redis->port()));
+    env.insert(u"PORT"_s, QString::number(node->port));
+    env.insert(u"POD_ID"_s, QString::fromLatin1(pod));
+    env.insert(u"TIMEOUT_INTERVAL_MS"_s, QString::number(options.intervalMs));
+    env.insert(u"CHECK_INTERVAL_MS"_s, QString::number(options.checkMs));
+    env.insert(u"LEADER_ELECTION_TTL"_s, options.ttl);
+    if (!options.webhookUrl.isEmpty())
+        env.insert(u"NOTIFICATION_WEBHOOK_URL"_s, options.webhookUrl);
+    env.insert(u"XDG_DATA_HOME"_s, m_dir->path());
+    QStringList arguments {u"--headless"_s, u"--engines"_s, u"timeouts"_s};
+    if (!options.timeoutsYaml.isEmpty()) {
+        const QString path = m_dir->filePath(QString::fromLatin1(pod) + u".yaml"_s);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly)
+            || file.write("timeouts:\n" + options.timeoutsYaml) < 0) {
+            qWarning("cannot write %s", qPrintable(path));
+            return nullptr;
+        }
+        arguments << u"--config"_s << path;
+    }
+    node->process.setEnvironment(env);
+    if (!node->process.start(arguments)) {
+        qWarning("%s did not start", pod.constData());
+        return nullptr;
+    }
+    if (!node->process.waitForHealthy(node->port, 20000)) {
+        qWarning("%s is not healthy:\n%s", pod.constData(), node->process.output().constData());
+        return nullptr;
+    }
+    m_nodes.push_back(std::move(node));
+    return m_nodes.back().get();
+}
+
+void TestTimeouts::freeze(Node *node)
+{
+    if (node->process.pid() > 0) // never pid 0: that would signal our own process group
+        ::kill(pid_t(node->process.pid()), SIGSTOP);
+}
+
+void TestTimeouts::thaw(Node *node)
+{
+    if (node->process.pid() > 0)
+        ::kill(pid_t(node->process.pid()), SIGCONT);
+}
+
+// Case 1: each level at its time (never early, at most a check interval late), exactly once, in
+// the stream's documented shape; after level 3 the conversation is forgotten.
+void TestTimeouts::levelsComeOnTimeAndExactlyOnce()
+{
+    const NodeOptions options;
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    const qint64 epoch = currentEpoch();
+    QVERIFY(epoch >= 1);
+
+    // Three conversations whose levels fall at different moments.
+    const qint64 now = nowMs();
+    const QList<QPair<QByteArray, qint64>> conversations {
+        {"conv-1", now}, {"conv-2", now - 400}, {"conv-3", now - 900}};
+    for (const auto &[id, since] : conversations) {
+        const HttpResult answer = agentMessage(node, id, since, "agent-" + id);
+        QCOMPARE(answer.status, 200);
+        const QJsonObject body = json(answer);
+        QCOMPARE(body[u"conversation_id"_s].toString(), QString::fromLatin1(id));
+        QCOMPARE(body[u"status"_s].toString(), u"waiting"_s);
+        QCOMPARE(parseRfc3339Ms(body[u"waiting_since"_s]), since);
+        QCOMPARE(body[u"next_level"_s].toInt(), 1);
+        QCOMPARE(parseRfc3339Ms(body[u"next_due_at"_s]), since + options.intervalMs);
+        QCOMPARE(score("waiting_conversations", id), since);
+    }
+
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 9, 3 * options.intervalMs + 6000);
+    const QList<Notification> all = notifications();
+    for (const auto &[id, since] : conversations) {
+        const QList<Notification> mine = only(all, id);
+        QCOMPARE(mine.size(), 3);
+        for (int level = 1; level <= 3; ++level) {
+            const Notification &n = mine[level - 1];
+            QVERIFY2(n.fieldNames == entryFieldOrder, n.fieldNames.join(' ').constData());
+            QCOMPARE(n.level, level);
+            QCOMPARE(n.agent, "agent-" + id);
+            QCOMPARE(n.waitingSince, since);
+            QCOMPARE(n.epoch, epoch);
+            const qint64 due = since + level * options.intervalMs;
+            QVERIFY2(n.notifiedAt >= due,
+                     n.describe() + " is early, due " + QByteArray::number(due));
+            QVERIFY2(n.notifiedAt <= due + options.checkMs + schedulingSlackMs,
+                     n.describe() + " is late, due " + QByteArray::number(due));
+        }
+        // After level 3 the conversation is forgotten.
+        QCOMPARE(score("waiting_conversations", id), -1);
+        QVERIFY(!inHash("notification_states", id));
+    }
+    // Nothing more comes: a bounded wait of several check intervals for a negative.
+    QTest::qWait(10 * options.checkMs);
+    QCOMPARE(notifications().size(), 9);
+    QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, 0);
+    QCOMPARE(redis({"HLEN", "notification_states"}).integer, 0);
+    const QHash<QByteArray, QByteArray> counters = hash("metrics:timeouts");
+    QCOMPARE(counters.value("total"), "9");
+    QCOMPARE(counters.value("level1"), "3");
+    QCOMPARE(counters.value("level2"), "3");
+    QCOMPARE(counters.value("level3"), "3");
+}
+
+// Case 2: a customer's answer after level 1 stops levels 2 and 3 for good.
+void TestTimeouts::customerResponseCancelsTheLevelsLeft()
+{
+    const NodeOptions options;
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+
+    // "control" is 300 ms younger and never answered: once its level 3 is written, level 3 of
+    // "answered" would have been due for 300 ms, so the negative needs no sleep of its own.
+    const qint64 now = nowMs();
+    QCOMPARE(agentMessage(node, "answered", now - 300).status, 200);
+    QCOMPARE(agentMessage(node, "control", now).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "answered").size(), 1,
+                              options.intervalMs + 5000);
+
+    const HttpResult answer = customerResponse(node, "answered");
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(json(answer)[u"conversation_id"_s].toString(), u"answered"_s);
+    QCOMPARE(json(answer)[u"status"_s].toString(), u"responded"_s);
+    QCOMPARE(json(answer)[u"was_waiting"_s].toBool(), true);
+    QCOMPARE(score("waiting_conversations", "answered"), -1);
+    QVERIFY(!inHash("notification_states", "answered"));
+    for (const QByteArray due : {"timeout:due:1", "timeout:due:2", "timeout:due:3"})
+        QCOMPARE(score(due, "answered"), -1);
+
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "control").size(), 3,
+                              3 * options.intervalMs + 6000);
+    QTest::qWait(options.checkMs * 3); // a few more scans for a negative
+    const QList<Notification> answered = only(notifications(), "answered");
+    QCOMPARE(answered.size(), 1);
+    QCOMPARE(answered[0].level, 1);
+
+    // Unknown, already answered, and finished conversations: 200 with was_waiting false.
+    for (const QByteArray id : {"never-seen", "answered", "control"}) {
+        const HttpResult again = customerResponse(node, id);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(json(again)[u"conversation_id"_s].toString(), QString::fromLatin1(id));
+        QCOMPARE(json(again)[u"status"_s].toString(), u"responded"_s);
+        QVERIFY2(json(again)[u"was_waiting"_s] == QJsonValue(false), again.body.constData());
+    }
+    QCOMPARE(hash("metrics:timeouts").value("total"), "4");
+}
+
+// Case 3: a second agent message restarts the clock from its own timestamp, before level 1 and
+// after it.
+void TestTimeouts::anotherAgentMessageRestartsTheClock()
+{
+    const NodeOptions options;
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+
+    // "before": level 1 of the first message would be due in 500 ms; the second message moves
+    // it a second later.
+    const qint64 now = nowMs();
+    const qint64 firstSince = now - options.intervalMs + 500;
+    QCOMPARE(agentMessage(node, "before", firstSince).status, 200);
+    const HttpResult second = agentMessage(node, "before", now);
+    QCOMPARE(second.status, 200);
+    QCOMPARE(parseRfc3339Ms(json(second)[u"next_due_at"_s]), now + options.intervalMs);
+    QCOMPARE(score("waiting_conversations", "before"), now);
+
+    // "after": level 1 fires, then a new agent message clears its state.
+    QCOMPARE(agentMessage(node, "after", now).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "after").size(), 1, options.intervalMs + 5000);
+    QCOMPARE(redis({"HGET", "notification_states", "after"}).string, "1");
+    const qint64 restartedSince = redisNowMs();
+    QCOMPARE(agentMessage(node, "after", restartedSince).status, 200);
+    QVERIFY(!inHash("notification_states", "after"));
+    QCOMPARE(score("waiting_conversations", "after"), restartedSince);
+
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "after").size(), 4,
+                              3 * options.intervalMs + 6000);
+    QTest::qWait(options.checkMs * 3); // a few more scans for a negative
+    const QList<Notification> all = notifications();
+
+    const QList<Notification> before = only(all, "before");
+    QCOMPARE(before.size(), 3);
+    for (const Notification &n : before) {
+        QVERIFY2(n.waitingSince == now, n.describe());
+        QVERIFY2(n.notifiedAt >= now + n.level * options.intervalMs, n.describe());
+    }
+
+    const QList<Notification> after = only(all, "after");
+    QCOMPARE(after.size(), 4);
+    QCOMPARE(after[0].level, 1);
+    QCOMPARE(after[0].waitingSince, now);
+    for (int level = 1; level <= 3; ++level) {
+        const Notification &n = after[level];
+        QCOMPARE(n.level, level);
+        QCOMPARE(n.waitingSince, restartedSince);
+        QVERIFY2(n.notifiedAt >= restartedSince + level * options.intervalMs, n.describe());
+        QVERIFY2(n.notifiedAt <= restartedSince + level * options.intervalMs + options.checkMs
+                         + schedulingSlackMs,
+                 n.describe());
+    }
+}
+
+// Case 4: a timestamp older than three intervals gets every level in one scan, in order.
+void TestTimeouts::anOldTimestampGetsAllThreeLevelsAtOnce()
+{
+    const NodeOptions options;
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+
+    const qint64 now = nowMs();
+    const qint64 oldSince = now - 3 * options.intervalMs - 2000;
+    const qint64 halfSince = now - options.intervalMs - 700; // level 1 due, level 2 in 800 ms
+    QCOMPARE(agentMessage(node, "old", oldSince).status, 200);
+    QCOMPARE(agentMessage(node, "half", halfSince).status, 200);
+    const qint64 answeredAt = redisNowMs();
+
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "old").size(), 3, 5000);
+    const QList<Notification> old = only(notifications(), "old");
+    for (int level = 1; level <= 3; ++level) {
+        QCOMPARE(old[level - 1].level, level);
+        QCOMPARE(old[level - 1].waitingSince, oldSince);
+        QVERIFY2(old[level - 1].notifiedAt <= answeredAt + options.checkMs + schedulingSlackMs,
+                 old[level - 1].describe());
+    }
+    // One scan wrote them: the same Redis time, entries in the order 1, 2, 3.
+    QCOMPARE(old[1].notifiedAt, old[0].notifiedAt);
+    QCOMPARE(old[2].notifiedAt, old[0].notifiedAt);
+    QVERIFY(streamIdLess(old[0].id, old[1].id) && streamIdLess(old[1].id, old[2].id));
+    QCOMPARE(score("waiting_conversations", "old"), -1);
+
+    // The one overdue by a single level gets that level now and the others at their times.
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "half").size(), 3,
+                              3 * options.intervalMs + 5000);
+    const QList<Notification> half = only(notifications(), "half");
+    QVERIFY2(half[0].notifiedAt <= answeredAt + options.checkMs + schedulingSlackMs,
+             half[0].describe());
+    for (int level = 2; level <= 3; ++level) {
+        const qint64 due = halfSince + level * options.intervalMs;
+        QCOMPARE(half[level - 1].level, level);
+        QVERIFY2(half[level - 1].notifiedAt >= due, half[level - 1].describe());
+        QVERIFY2(half[level - 1].notifiedAt <= due + options.checkMs + schedulingSlackMs,
+                 half[level - 1].describe());
+    }
+    QTest::qWait(options.checkMs * 3); // a few more scans for a negative
+    QCOMPARE(notifications().size(), 6);
+}
+
+// Case 5, the sink answering 2xx: each notification POSTed once, as JSON, with its key.
+void TestTimeouts::webhookGetsEachNotificationOnceWithItsIdempotencyKey()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    NodeOptions options;
+    options.intervalMs = 60000; // only the levels already due are written during the test
+    options.webhookUrl = sink.url();
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+
+    const qint64 now = nowMs();
+    QCOMPARE(agentMessage(node, "hook-1", now - 200000, "agent-1").status, 200); // levels 1-3
+    QCOMPARE(agentMessage(node, "hook-2", now - 190000, "agent-2").status, 200); // levels 1-3
+    QCOMPARE(agentMessage(node, "hook-3", now - 61000, "agent-3").status, 200); // level 1
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 7, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 7, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QTest::qWait(1000); // a bounded wait for a negative: nothing is POSTed twice
+    QCOMPARE(sink.count(), 7);
+
+    QHash<QByteArray, Notification> byId;
+    for (const Notification &n : notifications())
+        byId.insert(n.id, n);
+    QSet<QByteArray> keys;
+    QStringList expectedFields {u"agent_id"_s,     u"conversation_id"_s, u"event_id"_s,
+                                u"leader_epoch"_s, u"level"_s,           u"notified_at"_s,
+                                u"waiting_since"_s};
+    for (const Received &request : sink.received()) {
+        QCOMPARE(request.method, "POST");
+        QCOMPARE(request.path, "/hook");
+        QVERIFY2(request.header("Content-Type").startsWith("application/json"),
+                 request.header("Content-Type").constData());
+        QJsonParseError error;
+        const QJsonObject body = QJsonDocument::fromJson(request.body, &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, request.body.constData());
+        QStringList fields = body.keys();
+        fields.sort();
+        QCOMPARE(fields, expectedFields);
+        const QByteArray eventId = body[u"event_id"_s].toString().toLatin1();
+        QVERIFY2(byId.contains(eventId), request.body.constData());
+        const Notification &n = byId.value(eventId);
+        QCOMPARE(body[u"conversation_id"_s].toString().toLatin1(), n.conversation);
+        QVERIFY(body[u"level"_s].isDouble() && body[u"waiting_since"_s].isDouble()
+                && body[u"notified_at"_s].isDouble() && body[u"leader_epoch"_s].isDouble());
+        QCOMPARE(body[u"level"_s].toInt(), n.level);
+        QCOMPARE(body[u"agent_id"_s].toString().toLatin1(), n.agent);
+        QCOMPARE(qint64(body[u"waiting_since"_s].toDouble()), n.waitingSince);
+        QCOMPARE(qint64(body[u"notified_at"_s].toDouble()), n.notifiedAt);
+        QCOMPARE(qint64(body[u"leader_epoch"_s].toDouble()), n.epoch);
+        const QByteArray key = n.conversation + ':' + QByteArray::number(n.level) + ':'
+            + QByteArray::number(n.waitingSince);
+        QCOMPARE(request.header("Idempotency-Key"), key);
+        keys.insert(key);
+    }
+    QCOMPARE(keys.size(), 7); // every notification, none twice
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 7, 3000);
+    QCOMPARE(status(node)[u"webhook"_s][u"configured"_s].toBool(), true);
+}
+
+// Case 5, the sink failing: the entry stays pending, is retried with the same key, and is acked
+// only after the 2xx.
+void TestTimeouts::webhookFailuresAreRetriedAndAckedOnlyAfterA2xx()
+{
+    constexpr int failures = 3;
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    sink.setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.status = index <= failures ? 503 : 200;
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+
+    const qint64 since = nowMs() - 61000; // level 1 due now, level 2 in a minute
+    QCOMPARE(agentMessage(node, "flaky", since).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(sink.count() >= 2, 10000);
+    QCOMPARE(pendingCount(), 1); // failed twice: not acked
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), failures + 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QTest::qWait(1000); // a bounded wait for a negative: no POST after the 2xx
+    QCOMPARE(sink.count(), failures + 1);
+
+    const QList<Received> attempts = sink.received();
+    const QByteArray key = "flaky:1:" + QByteArray::number(since);
+    for (int i = 0; i < attempts.size(); ++i) {
+        QCOMPARE(attempts[i].header("Idempotency-Key"), key);
+        QCOMPARE(attempts[i].body, attempts[0].body);
+        if (i > 0) { // backed off, not hammered
+            const qint64 gapMs = (attempts[i].arrivedNs - attempts[i - 1].arrivedNs) / 1000000;
+            QVERIFY2(gapMs >= 50, QByteArray::number(gapMs).constData());
+        }
+    }
+    QCOMPARE(notifications().size(), 1); // retries are deliveries, not new notifications
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 1, 3000);
+    QCOMPARE(status(node)[u"webhook"_s][u"failed_attempts"_s].toInt(), failures);
+}
+
+// Case 6: SIGKILL of the leader; the other node takes over with a higher epoch and every level of
+// a batch due around the takeover is written exactly once.
+void TestTimeouts::survivorTakesOverWhenTheLeaderIsKilled()
+{
+    const NodeOptions options;
+    Node *a = startNode("pod-a", options);
+    QVERIFY(a);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    // Exactly one leader, and both nodes know which.
+    QTRY_VERIFY_WITH_TIMEOUT(status(a)[u"is_leader"_s].toBool()
+                                 && !status(b)[u"is_leader"_s].toBool()
+                                 && status(b)[u"leader"_s][u"pod"_s].toString() == u"pod-a"_s
+                                 && status(a)[u"leader"_s][u"pod"_s].toString() == u"pod-a"_s,
+                             5000);
+    QCOMPARE(leaderPod(), "pod-a");
+    const qint64 firstEpoch = currentEpoch();
+
+    // 30 conversations 100 ms apart: their levels fall due from now to 5.4 s from now, across
+    // the takeover.
+    const qint64 now = nowMs();
+    QHash<QByteArray, qint64> since;
+    for (int i = 0; i < 30; ++i) {
+        const QByteArray id = "batch-" + QByteArray::number(i);
+        since.insert(id, now - 2000 + i * 100);
+        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
+    }
+    a->process.kill();
+    QElapsedTimer takeover;
+    takeover.start();
+    // The dead leader's lease runs out this much later; then the other node's next attempt (at
+    // most TTL/3 later) wins, and its first scan follows within a check interval.
+    const qint64 leaseLeftMs = redis({"PTTL", "timeout:leader"}).integer;
+    QVERIFY2(leaseLeftMs > 0 && leaseLeftMs <= 2000, QByteArray::number(leaseLeftMs).constData());
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 10000);
+    const qint64 takeoverMs = takeover.elapsed();
+    const qint64 takenOverAt = redisNowMs();
+    qInfo("lease left at the kill %lld ms, taken over after %lld ms", leaseLeftMs, takeoverMs);
+    QVERIFY2(takeoverMs >= leaseLeftMs - 50, "taken over before the lease ran out");
+    QVERIFY2(takeoverMs <= leaseLeftMs + 2000 / 3 + options.checkMs + 500,
+             QByteArray::number(takeoverMs).constData());
+    const qint64 secondEpoch = currentEpoch();
+    QVERIFY2(secondEpoch > firstEpoch, QByteArray::number(secondEpoch).constData());
+    QTRY_VERIFY_WITH_TIMEOUT(status(b)[u"is_leader"_s].toBool()
+                                 && status(b)[u"epoch"_s].toInteger() == secondEpoch,
+                             3000);
+
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 90, 20000);
+    QTest::qWait(options.checkMs * 5); // a few more scans for a negative
+    const QList<Notification> all = notifications();
+    QCOMPARE(all.size(), 90);
+    const QHash<QByteArray, int> counts = countsByLevel(all);
+    for (auto it = since.cbegin(); it != since.cend(); ++it) {
+        for (int level = 1; level <= 3; ++level)
+            QVERIFY2(counts.value(it.key() + ':' + QByteArray::number(level)) == 1,
+                     it.key() + " level " + QByteArray::number(level));
+    }
+    int bySurvivor = 0;
+    for (const Notification &n : all) {
+        const qint64 due = n.waitingSince + n.level * options.intervalMs;
+        QCOMPARE(n.waitingSince, since.value(n.conversation));
+        QVERIFY2(n.notifiedAt >= due, n.describe());
+        QVERIFY2(n.epoch == firstEpoch || n.epoch == secondEpoch, n.describe());
+        if (n.epoch == secondEpoch)
+            ++bySurvivor;
+        // Once the survivor leads, levels are again on time.
+        if (due > takenOverAt)
+            QVERIFY2(n.notifiedAt <= due + options.checkMs + schedulingSlackMs, n.describe());
+    }
+    QVERIFY2(bySurvivor > 30, QByteArray::number(bySurvivor).constData());
+}
+
+// Case 6, reclaim: a notification delivered to a node that is killed before it could ack it is
+// delivered by the node that is left, once it has been idle for claim_idle.
+void TestTimeouts::survivorDeliversWhatTheKilledNodeHadNotAcked()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    auto failing = std::make_shared<std::atomic_bool>(true);
+    sink.setResponder([failing](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = failing->load() ? 500 : 200;
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.timeoutsYaml = "  claim_idle: 2s\n  retry_delay: 200ms\n  retry_max_delay: 200ms\n";
+    // Each node has its own path on the sink, so that the sink knows who called.
+    options.webhookUrl = sink.url(u"/pod-a"_s);
+    Node *a = startNode("pod-a", options);
+    QVERIFY(a);
+    options.webhookUrl = sink.url(u"/pod-b"_s);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    QTRY_VERIFY_WITH_TIMEOUT(!leaderPod().isEmpty(), 10000);
+    // Both read the stream, so the notification may go to either.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redis({"XINFO", "CONSUMERS", "timeout_events", "timeout_notifiers"}).elements.size(), 2,
+        10000);
+
+    const qint64 since = nowMs() - 61000;
+    QCOMPARE(agentMessage(b, "orphan", since).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(sink.count() >= 1, 10000);
+    const Received first = sink.received().first();
+    Node *holder = first.path == "/pod-a" ? a : b;
+    Node *survivor = holder == a ? b : a;
+    const Resp pending = redis({"XPENDING", "timeout_events", "timeout_notifiers", "-", "+", "10"});
+    QCOMPARE(pending.elements.size(), 1);
+    QCOMPARE(pending.elements[0].elements.value(1).string, holder->pod);
+
+    holder->process.kill();
+    failing->store(false);
+    const QByteArray key = "orphan:1:" + QByteArray::number(since);
+    const QString survivorPath = u"/"_s + QString::fromLatin1(survivor->pod);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(survivorPath), 1, 15000);
+    const Received taken = sink.received(survivorPath).first();
+    QCOMPARE(taken.header("Idempotency-Key"), key);
+    QCOMPARE(taken.body, first.body);
+    // Taken only once idle for claim_idle, not snatched from a live consumer.
+    const qint64 afterFirstMs = (taken.arrivedNs - first.arrivedNs) / 1000000;
+    QVERIFY2(afterFirstMs >= 1500, QByteArray::number(afterFirstMs).constData());
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QTest::qWait(1000); // a bounded wait for a negative: acked, so not POSTed again
+    QCOMPARE(sink.count(survivorPath), 1);
+    QCOMPARE(notifications().size(), 1);
+}
+
+// Checks the fencing guarantee on a finished run: every (conversation, level) of `since` written
+// exactly once, never early; epochs never go back in stream order (nothing of an old leader after
+// the new one's first entry); the old epoch wrote nothing after `oldEpochEndMs` (Redis time).
+static void checkFencedRun(const QList<Notification> &all, const QHash<QByteArray, qint64> &since,
+                           qint64 intervalMs, qint64 oldEpoch, qint64 oldEpochEndMs)
+{
+    const QHash<QByteArray, int> counts = countsByLevel(all);
+    for (auto it = since.cbegin(); it != since.cend(); ++it) {
+        for (int level = 1; level <= 3; ++level)
+            QVERIFY2(
+                counts.value(it.key() + ':' + QByteArray::number(level)) == 1,
+                it.key() + " level " + QByteArray::number(level) + " written "
+                    + QByteArray::number(counts.value(it.key() + ':' + QByteArray::number(level)))
+                    + " times");
+    }
+    qint64 highest = 0;
+    for (const Notification &n : all) {
+        QVERIFY2(n.epoch >= highest, "an older epoch after a newer one: " + n.describe());
+        highest = std::max(highest, n.epoch);
+        if (n.epoch <= oldEpoch)
+            QVERIFY2(n.notifiedAt <= oldEpochEndMs, "the old leader wrote late: " + n.describe());
+        QVERIFY2(n.notifiedAt >= n.waitingSince + n.level * intervalMs, n.describe());
+    }
+}
+
+// Case 7: a leader frozen past its TTL is replaced. It wakes up while the new leader is frozen in
+// turn and levels are due that nobody has written: a node that still believed it led would write
+// them with its old epoch. Nothing of the kind, and no level twice.
+void TestTimeouts::frozenLeaderIsFencedOff()
+{
+    NodeOptions options;
+    // 3 s: the new leader, frozen for under a second, keeps its lease.
+    options.ttl = u"3"_s;
+    Node *a = startNode("pod-a", options);
+    QVERIFY(a);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    const qint64 firstEpoch = currentEpoch();
+
+    // Ten conversations whose levels fall due while the leader is frozen.
+    QHash<QByteArray, qint64> since;
+    qint64 now = nowMs();
+    for (int i = 0; i < 10; ++i) {
+        const QByteArray id = "frozen-" + QByteArray::number(i);
+        since.insert(id, now - 1000 + i * 150);
+        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
+    }
+    freeze(a);
+    const qint64 frozenAt = redisNowMs();
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 10000);
+    const qint64 secondEpoch = currentEpoch();
+    QVERIFY(secondEpoch > firstEpoch);
+    auto newLeaderHasWritten = [&] {
+        const QList<Notification> all = notifications();
+        return std::any_of(all.cbegin(), all.cend(),
+                           [&](const Notification &n) { return n.epoch == secondEpoch; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(newLeaderHasWritten(), 5000);
+
+    // Ten more, whose level 1 falls due while both nodes are frozen.
+    now = nowMs();
+    qint64 lastDue = 0;
+    for (int i = 0; i < 10; ++i) {
+        const QByteArray id = "thawed-" + QByteArray::number(i);
+        since.insert(id, now - options.intervalMs + 300 + i * 20);
+        lastDue = since.value(id) + options.intervalMs;
+        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
+    }
+    freeze(b);
+    QTRY_VERIFY_WITH_TIMEOUT(redisNowMs() >= lastDue + 50, 5000);
+    QCOMPARE(only(notifications(), "thawed-0").size(), 0);
+    thaw(a);
+    // A bounded wait for a negative: the old leader's timers are all overdue and fire at once.
+    QTest::qWait(300);
+    thaw(b);
+    QTRY_VERIFY_WITH_TIMEOUT(!status(a)[u"is_leader"_s].toBool()
+                                 && status(a)[u"leader"_s][u"pod"_s].toString() == u"pod-b"_s,
+                             5000);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 60, 15000);
+    QTest::qWait(options.checkMs * 5); // a few more scans for a negative
+    const QList<Notification> all = notifications();
+    QCOMPARE(all.size(), 60);
+    // A script already sent when the signal landed may still run: 100 ms of grace.
+    checkFencedRun(all, since, options.intervalMs, firstEpoch, frozenAt + 100);
+    if (QTest::currentTestFailed())
+        return;
+    for (const Notification &n : only(all, "thawed-0"))
+        QCOMPARE(n.epoch, secondEpoch);
+    QCOMPARE(leaderPod(), "pod-b");
+    QCOMPARE(currentEpoch(), secondEpoch);
+}
+
+// Case 7, the script's own fence: the leader's scan is held up in the network (a relay keeps the
+// bytes) until its lease has passed to the other node, then reaches Redis while the new leader is
+// frozen and levels are due. The scan was sent under a lease the sender still held, so only the
+// check inside the script can refuse it.
+void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
+{
+    DelayingRelay relay(m_redis->port());
+    QVERIFY(relay.start());
+    NodeOptions options;
+    options.ttl = u"3"_s;
+    NodeOptions throughRelay = options;
+    throughRelay.redisPort = relay.port();
+    Node *a = startNode("pod-a", throughRelay);
+    QVERIFY(a);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    const qint64 firstEpoch = currentEpoch();
+
+    QHash<QByteArray, qint64> since;
+    qint64 now = nowMs();
+    for (int i = 0; i < 10; ++i) {
+        const QByteArray id = "early-" + QByteArray::number(i);
+        since.insert(id, now - 1000 + i * 150);
+        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
+    }
+    relay.hold();
+    const qint64 heldFrom = redisNowMs();
+    // The leader's next scan (the only command of the engine naming the stream: no webhook here)
+    // goes out within a check interval and stays in the relay.
+    QTRY_VERIFY_WITH_TIMEOUT(relay.held().contains("timeout_events"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 10000);
+    const qint64 secondEpoch = currentEpoch();
+    QVERIFY(secondEpoch > firstEpoch);
+
+    now = nowMs();
+    qint64 lastDue = 0;
+    for (int i = 0; i < 10; ++i) {
+        const QByteArray id = "late-" + QByteArray::number(i);
+        since.insert(id, now - options.intervalMs + 300 + i * 20);
+        lastDue = since.value(id) + options.intervalMs;
+        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
+    }
+    freeze(b);
+    QTRY_VERIFY_WITH_TIMEOUT(redisNowMs() >= lastDue + 50, 5000);
+    QCOMPARE(only(notifications(), "late-0").size(), 0);
+    relay.release();
+    // The held scan runs now; the old leader learns from it, or from its refused renewal.
+    QTRY_VERIFY_WITH_TIMEOUT(!status(a)[u"is_leader"_s].toBool(), 3000);
+    thaw(b);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 60, 15000);
+    QTest::qWait(options.checkMs * 5); // a few more scans for a negative
+    const QList<Notification> all = notifications();
+    QCOMPARE(all.size(), 60);
+    checkFencedRun(all, since, options.intervalMs, firstEpoch, heldFrom + 100);
+    if (QTest::currentTestFailed())
+        return;
+    for (const Notification &n : only(all, "late-0"))
+        QCOMPARE(n.epoch, secondEpoch);
+}
+
+// Case 8: bad input on both routes is a 400 naming the field, and nothing reaches Redis.
+void TestTimeouts::badInputIsA400AndWritesNothing()
+{
+    NodeOptions options;
+    options.intervalMs = 60000;
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    const qint64 keptSince = nowMs() - 1000;
+    QCOMPARE(agentMessage(node, "keep", keptSince, "agent-keep").status, 200);
+
+    const QByteArray longId(300, 'x');
+    const struct
+    {
+        QByteArray path;
+        QByteArray body;
+        QString field;
+    } cases[] = {
+        {"/conversations/keep/agent-message", "not json", u"body"_s},
+        {"/conversations/keep/agent-message", "{\"agent_id\": \"a\"", u"body"_s},
+        {"/conversations/keep/agent-message", "[1, 2]", u"body"_s},
+        {"/conversations/keep/agent-message", "\"agent-1\"", u"body"_s},
+        {"/conversations/keep/agent-message", "{\"agent_id\": 5}", u"agent_id"_s},
+        {"/conversations/keep/agent-message", "{\"agent_id\": {\"id\": \"a\"}}", u"agent_id"_s},
+        {"/conversations/keep/agent-message", "{\"message_id\": []}", u"message_id"_s},
+        {"/conversations/keep/agent-message", "{\"timestamp\": \"yesterday\"}", u"timestamp"_s},
+        {"/conversations/keep/agent-message", "{\"timestamp\": \"2024-13-01T12:00:00Z\"}",
+         u"timestamp"_s},
+        {"/conversations/keep/agent-message", "{\"timestamp\": 1704110400000}", u"timestamp"_s},
+        {"/conversations//agent-message", "{\"agent_id\": \"a\"}", u"id"_s},
+        {"/conversations/" + longId + "/agent-message", "{\"agent_id\": \"a\"}", u"id"_s},
+        {"/conversations/keep/customer-response", "not json", u"body"_s},
+        {"/conversations/keep/customer-response", "[]", u"body"_s},
+        {"/conversations/keep/customer-response", "{\"customer_id\": 5}", u"customer_id"_s},
+        {"/conversations/keep/customer-response", "{\"timestamp\": \"12:00\"}", u"timestamp"_s},
+        {"/conversations//customer-response", "{}", u"id"_s},
+        {"/conversations/" + longId + "/customer-response", "{}", u"id"_s},
+    };
+    for (const auto &bad : cases) {
+        const HttpResult answer = httpRequest(node->port, "POST", bad.path, bad.body, 5000);
+        const QByteArray context = bad.path.left(60) + ' ' + bad.body + " -> "
+            + QByteArray::number(answer.status) + ' ' + answer.body;
+        QVERIFY2(answer.status == 400, context.constData());
+        QVERIFY2(json(answer)[u"error"_s].toString() == u"bad_request"_s, context.constData());
+        const QString detail = json(answer)[u"detail"_s].toString();
+        QVERIFY2(detail.startsWith(bad.field + u":"_s) || detail.contains(u" "_s + bad.field),
+                 context.constData());
+    }
+    // Nothing of that was written: "keep" is as it was, and nothing else is there.
+    QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, 1);
+    QCOMPARE(score("waiting_conversations", "keep"), keptSince);
+    QCOMPARE(redis({"ZCARD", "timeout:due:1"}).integer, 1);
+    QCOMPARE(redis({"HGETALL", "timeout:agents"}).elements.size(), 2);
+    QCOMPARE(redis({"HGET", "timeout:agents", "keep"}).string, "agent-keep");
+    QCOMPARE(redis({"HLEN", "notification_states"}).integer, 0);
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"api"_s][u"bad_requests"_s].toInt(),
+                              int(std::size(cases)), 3000);
+
+    // The limits are where the contract puts them: a 256-byte id and an empty body are fine.
+    const QByteArray longestId(256, 'y');
+    QCOMPARE(
+        httpRequest(node->port, "POST", "/conversations/" + longestId + "/agent-message", {}, 5000)
+            .status,
+        200);
+    QVERIFY(score("waiting_conversations", longestId) > 0);
+}
+
+// Case 9: a leader stopped with SIGTERM gives the lease up, so the other node leads at its next
+// attempt (every TTL/3) instead of after the TTL.
+void TestTimeouts::sigtermReleasesTheLeadershipAtOnce()
+{
+    NodeOptions options;
+    options.ttl = u"6"_s;
+    Node *a = startNode("pod-a", options);
+    QVERIFY(a);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    QTRY_VERIFY_WITH_TIMEOUT(status(b)[u"leader"_s][u"pod"_s].toString() == u"pod-a"_s, 5000);
+    const qint64 firstEpoch = currentEpoch();
+
+    QElapsedTimer clock;
+    clock.start();
+    a->process.terminate();
+    QVERIFY(a->process.waitForFinished(10000));
+    QCOMPARE(a->process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(a->process.exitCode(), 0);
+    QVERIFY2(leaderPod() != "pod-a", "the lease outlived its holder");
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 10000);
+    const qint64 takeoverMs = clock.elapsed();
+    // Held on, the lease would have kept pod-b out for 4 to 6 s.
+    QVERIFY2(takeoverMs < 2000 + 1500, QByteArray::number(takeoverMs).constData());
+    QVERIFY(currentEpoch() > firstEpoch);
+}
+
+// Case 10: what an operator reads on /metrics and in the status document.
+void TestTimeouts::metricsAndStatusShowTheEngine()
+{
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.checkMs = 200;
+    Node *node = startNode("pod-m", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-m"), 10000);
+
+    // Five waiting 10 to 14 s: level 1 due within this minute, level 2 in the next, level 3 in
+    // the one after. One more with all its levels overdue.
+    const qint64 now = nowMs();
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(agentMessage(node, "wait-" + QByteArray::number(i), now - 10000 - i * 1000,
+                              "agent-" + QByteArray::number(i))
+                     .status,
+                 200);
+    QCOMPARE(agentMessage(node, "overdue", now - 200000).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(notifications().size(), 3, 5000);
+
+    auto forecastIs = [&](const QJsonArray &forecast) {
+        if (forecast.size() != 30)
+            return false;
+        for (int i = 0; i < 30; ++i) {
+            if (!forecast[i].isDouble() || forecast[i].toDouble() != (i < 3 ? 5 : 0))
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(status(node)[u"waiting"_s].toInt() == 5
+                                 && status(node)[u"notifications_total"_s][u"3"_s].toInt() == 1
+                                 && forecastIs(status(node)[u"forecast"_s].toArray()),
+                             5000);
+    const QJsonObject s = status(node);
+    QCOMPARE(s[u"status"_s].toString(), u"healthy"_s);
+    QCOMPARE(s[u"pod_id"_s].toString(), u"pod-m"_s);
+    QCOMPARE(s[u"is_leader"_s].toBool(), true);
+    QCOMPARE(s[u"epoch"_s].toInteger(), currentEpoch());
+    QCOMPARE(s[u"leader"_s][u"pod"_s].toString(), u"pod-m"_s);
+    QCOMPARE(s[u"leader"_s][u"epoch"_s].toInteger(), currentEpoch());
+    QCOMPARE(s[u"redis_connected"_s].toBool(), true);
+    QCOMPARE(s[u"interval_ms"_s].toInt(), 60000);
+    QCOMPARE(s[u"check_interval_ms"_s].toInt(), 200);
+    QCOMPARE(s[u"overdue"_s].toInt(), 0);
+    for (const QString &level : {u"1"_s, u"2"_s, u"3"_s}) {
+        QCOMPARE(s[u"notifications_total"_s][level].toInt(), 1);
+        QCOMPARE(s[u"sent_by_this_node"_s][level].toInt(), 1);
+    }
+    const QJsonArray longest = s[u"longest_waiting"_s].toArray();
+    QCOMPARE(longest.size(), 5);
+    QCOMPARE(longest[0][u"id"_s].toString(), u"wait-4"_s);
+    QCOMPARE(longest[0][u"agent_id"_s].toString(), u"agent-4"_s);
+    QCOMPARE(longest[0][u"waiting_since_ms"_s].toInteger(), now - 14000);
+    QCOMPARE(longest[0][u"next_level"_s].toInt(), 1);
+    QCOMPARE(longest[0][u"next_due_ms"_s].toInteger(), now - 14000 + 60000);
+    QCOMPARE(longest[4][u"id"_s].toString(), u"wait-0"_s);
+
+    QHash<QByteArray, double> metrics;
+    QTRY_VERIFY_WITH_TIMEOUT((metrics = parseMetrics(httpGet(node->port, "/metrics").body))
+                                     .value("waiting_conversations_count", -1)
+                                 == 5,
+                             5000);
+    QCOMPARE(metrics.value("timeout_notifications_sent{level=\"1\"}", -1), 1.0);
+    QCOMPARE(metrics.value("timeout_notifications_sent{level=\"2\"}", -1), 1.0);
+    QCOMPARE(metrics.value("timeout_notifications_sent{level=\"3\"}", -1), 1.0);
+    QVERIFY(metrics.value("timeout_leader_changes", -1) >= 1);
+    QVERIFY(std::any_of(metrics.keyBegin(), metrics.keyEnd(), [](const QByteArray &name) {
+        return name.startsWith("timeout_check_duration_bucket{");
+    }));
+    QVERIFY(metrics.value("timeout_check_duration_count", -1) >= 1);
+    QCOMPARE(metrics.value("switchboard_timeouts_is_leader", -1), 1.0);
+    QCOMPARE(metrics.value("switchboard_timeouts_epoch", -1), double(currentEpoch()));
+}
+
+QTEST_GUILESS_MAIN(TestTimeouts)
+#include "tst_timeouts.moc"
