@@ -13,6 +13,7 @@
 // Built with the project, run by hand (tests/benchmarks/run-ingress-bench.sh); the figures go to
 // stdout as a table, progress to stderr. A slow figure is reported, never failed.
 
+#include "benchfigures.h"
 #include "http/httpclient.h"
 #include "serverprocess.h"
 #include "webhooksink.h"
@@ -86,29 +87,6 @@ void progress(const QString &text)
 {
     std::fprintf(stderr, "ingress_bench: %s\n", qPrintable(text));
     std::fflush(stderr);
-}
-
-// 1234567 → "1 234 567": figures an operator reads at a glance.
-QString grouped(qint64 n)
-{
-    QString digits = QString::number(n < 0 ? -n : n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(' '));
-    return n < 0 ? u"-"_s + digits : digits;
-}
-
-QString fixed(double value, int decimals)
-{
-    return QString::number(value, 'f', decimals);
-}
-
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const size_t n = values.size();
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 // Nanoseconds of std::chrono::steady_clock: the clock WebhookSink stamps arrivals with.

@@ -14,6 +14,7 @@
 //
 // The load generators (this process, wrk), redis-server and the nodes share the machine.
 
+#include "benchfigures.h"
 #include "jwtsigning.h"
 #include "serverprocess.h"
 
@@ -62,31 +63,6 @@ QByteArray token(const QString &userId)
                               {u"roles"_s, u"USER"_s},
                               {u"exp"_s, QDateTime::currentSecsSinceEpoch() + 86400}};
     return signedToken(JWT_ALG_HS256, secret, QJsonDocument(claims).toJson(QJsonDocument::Compact));
-}
-
-double rssMegabytes(qint64 pid)
-{
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
-    }
-    return 0;
-}
-
-double percentile(std::vector<double> values, double q)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[size_t(q * double(values.size() - 1) + 0.5)];
-}
-
-double median(const std::vector<double> &values)
-{
-    return percentile(values, 0.5);
 }
 
 // A blocking loopback connection, for requests whose answer is timed by hand.

@@ -8,6 +8,7 @@
 // cannot leave work or memory behind for the next. Built with the project, run by hand; the
 // figures go to stdout as a table, progress to stderr. A slow figure is reported, never failed.
 
+#include "benchfigures.h"
 #include "core/enginehost.h"
 #include "serverprocess.h"
 #include "sync/freeswitchevents.h"
@@ -81,20 +82,6 @@ qint64 nowMicros()
 {
     using namespace std::chrono;
     return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-// 1234567 → "1 234 567": figures an operator reads at a glance.
-QString grouped(qint64 n)
-{
-    QString digits = QString::number(n < 0 ? -n : n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(' '));
-    return n < 0 ? u"-"_s + digits : digits;
-}
-
-QString fixed(double value, int decimals)
-{
-    return QString::number(value, 'f', decimals);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,19 +690,6 @@ struct RssResult
     double fillSeconds = 0;
 };
 
-// VmRSS in MB, 0 when the process is gone.
-double residentMb(qint64 pid)
-{
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
-    }
-    return 0;
-}
-
 QString switchboardBinary()
 {
     const QString fromEnvironment = qEnvironmentVariable("SWITCHBOARD_BINARY");
@@ -780,7 +754,7 @@ RssResult measureRss(const EventPool &pool, const Options &options)
     clock.start();
     bool exited = false;
     while (clock.elapsed() < qint64(options.rssSeconds) * 1000) {
-        const double rss = residentMb(pid);
+        const double rss = rssMegabytes(pid);
         if (rss > result.maxRssMb) {
             result.maxRssMb = rss;
             result.maxAtSeconds = double(clock.elapsed()) / 1000.0;
@@ -819,15 +793,6 @@ RssResult measureRss(const EventPool &pool, const Options &options)
 
 // ---------------------------------------------------------------------------------------------
 // The table
-
-double median(std::vector<double> values)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const size_t n = values.size();
-    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 QString rateCell(const std::vector<DrainResult> &results)
 {

@@ -21,6 +21,7 @@
 // go to stdout as a table, progress to stderr. A slow figure is reported, never failed; an
 // engine that writes the wrong number of notifications fails the run.
 
+#include "benchfigures.h"
 #include "redis/redisclient.h"
 #include "resp.h"
 #include "serverprocess.h"
@@ -92,33 +93,6 @@ void progress(const QString &text)
 {
     std::fprintf(stderr, "timeouts_bench: %s\n", qPrintable(text));
     std::fflush(stderr);
-}
-
-// 1234567 → "1 234 567".
-QString grouped(qint64 n)
-{
-    QString digits = QString::number(n < 0 ? -n : n);
-    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
-        digits.insert(i, QLatin1Char(' '));
-    return n < 0 ? u"-"_s + digits : digits;
-}
-
-QString fixed(double value, int decimals)
-{
-    return QString::number(value, 'f', decimals);
-}
-
-double percentile(std::vector<double> values, double q)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[size_t(q * double(values.size() - 1) + 0.5)];
-}
-
-double median(const std::vector<double> &values)
-{
-    return percentile(values, 0.5);
 }
 
 double maximum(const std::vector<double> &values)
