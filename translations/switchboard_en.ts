@@ -418,14 +418,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Ingress is unhealthy: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -943,6 +935,14 @@ The log says more (run switchboard from a terminal to see it).</source>
         <source>%1: unknown</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1169,14 +1169,6 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>Sync engine not running on this node.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1470,14 +1462,6 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>Timeouts engine not running on this node.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

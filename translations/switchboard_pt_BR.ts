@@ -418,14 +418,6 @@
         <translation>O mecanismo de ingestão não está em execução neste nó.</translation>
     </message>
     <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation>%1 não responde desde %2 (%3).</translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
-    </message>
-    <message>
         <source>Ingress is unhealthy: %1</source>
         <translation>A ingestão está com problema: %1</translation>
     </message>
@@ -945,6 +937,14 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
         <source>%1: unknown</source>
         <translation>%1: desconhecido</translation>
     </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation>%1 não responde desde %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1172,14 +1172,6 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>Sync engine not running on this node.</source>
         <translation>O mecanismo de sincronização não está em execução neste nó.</translation>
-    </message>
-    <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation>%1 não responde desde %2 (%3).</translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
     </message>
     <message>
         <source>Sync is unhealthy: %1</source>
@@ -1473,14 +1465,6 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>Timeouts engine not running on this node.</source>
         <translation>O mecanismo de timeouts não está em execução neste nó.</translation>
-    </message>
-    <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation>%1 não responde desde %2 (%3).</translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
     </message>
     <message>
         <source>Timeouts is unhealthy: %1</source>

@@ -418,14 +418,6 @@
         <translation>Bộ xử lý tiếp nhận không chạy trên node này.</translation>
     </message>
     <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation>%1 không phản hồi từ %2 (%3).</translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation>%1 không phản hồi từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
-    </message>
-    <message>
         <source>Ingress is unhealthy: %1</source>
         <translation>Tiếp nhận có sự cố: %1</translation>
     </message>
@@ -944,6 +936,14 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
         <source>%1: unknown</source>
         <translation>%1: không rõ</translation>
     </message>
+    <message>
+        <source>%1 does not answer (%3) since %2.</source>
+        <translation>%1 không phản hồi từ %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 không phản hồi từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1171,14 +1171,6 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>Sync engine not running on this node.</source>
         <translation>Bộ xử lý đồng bộ không chạy trên node này.</translation>
-    </message>
-    <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation>%1 không phản hồi từ %2 (%3).</translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation>%1 không phản hồi từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
     </message>
     <message>
         <source>Sync is unhealthy: %1</source>
@@ -1471,14 +1463,6 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>Timeouts engine not running on this node.</source>
         <translation>Bộ xử lý timeout không chạy trên node này.</translation>
-    </message>
-    <message>
-        <source>%1 does not answer (%3) since %2.</source>
-        <translation>%1 không phản hồi từ %2 (%3).</translation>
-    </message>
-    <message>
-        <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
-        <translation>%1 không phản hồi từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
     </message>
     <message>
         <source>Timeouts is unhealthy: %1</source>

@@ -113,6 +113,17 @@ void setUpStaleNote(QLabel *label, const QString &objectName)
     label->hide();
 }
 
+QString staleNoteText(const NodeSource &source)
+{
+    const QString since = statusTimeText(source.unreachableSince());
+    return source.status().isEmpty()
+        ? NodesModel::tr("%1 does not answer (%3) since %2.")
+              .arg(source.displayName(), since, source.unreachableReason())
+        : NodesModel::tr(
+              "%1 has not answered since %2 (%3). The figures below are its last status.")
+              .arg(source.displayName(), since, source.unreachableReason());
+}
+
 QIcon engineStateIcon(EngineState state)
 {
     // Drawn rather than loaded: four colours need no image files, and the dot stays sharp at

@@ -52,6 +52,9 @@ QIcon engineStateIcon(EngineState state);
 // a node's last status): selectable, wrapped; the banner starts hidden.
 void setUpAlertBanner(QLabel *label, const QString &objectName);
 void setUpStaleNote(QLabel *label, const QString &objectName);
+// The amber note's words for a node that stopped answering: since when, why, and whether the
+// figures shown are its last status.
+QString staleNoteText(const NodeSource &source);
 
 // Something the operator must hear of: shown in the node's log view and, for problems, as a
 // tray notification.

@@ -405,13 +405,7 @@ void SyncPanel::showReachability()
         m_staleNote->hide();
         return;
     }
-    const QString since = statusTimeText(m_source->unreachableSince());
-    m_staleNote->setText(
-        m_source->status().isEmpty()
-            ? tr("%1 does not answer (%3) since %2.")
-                  .arg(m_source->displayName(), since, m_source->unreachableReason())
-            : tr("%1 has not answered since %2 (%3). The figures below are its last status.")
-                  .arg(m_source->displayName(), since, m_source->unreachableReason()));
+    m_staleNote->setText(staleNoteText(*m_source));
     m_staleNote->show();
 }
 
