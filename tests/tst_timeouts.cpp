@@ -404,6 +404,10 @@ private:
     Node *startNode(const QByteArray &pod, const NodeOptions &options = {});
     static void freeze(Node *node);
     static void thaw(Node *node);
+    // Ten conversations "<prefix>0".."<prefix>9" posted to `node`, waiting since `first`,
+    // `first + step`, ...; recorded in `since`. False when a request was refused.
+    static bool startTen(const Node *node, const QByteArray &prefix, qint64 first, qint64 step,
+                         QHash<QByteArray, qint64> &since);
 
     QList<Notification> notifications() const { return readNotifications(m_redis->port()); }
     qint64 streamLength() const { return redis({"XLEN", "timeout_events"}).integer; }
@@ -548,6 +552,18 @@ void TestTimeouts::thaw(Node *node)
 {
     if (node->process.pid() > 0)
         ::kill(pid_t(node->process.pid()), SIGCONT);
+}
+
+bool TestTimeouts::startTen(const Node *node, const QByteArray &prefix, qint64 first, qint64 step,
+                            QHash<QByteArray, qint64> &since)
+{
+    for (int i = 0; i < 10; ++i) {
+        const QByteArray id = prefix + QByteArray::number(i);
+        since.insert(id, first + i * step);
+        if (agentMessage(node, id, since.value(id)).status != 200)
+            return false;
+    }
+    return true;
 }
 
 // Case 1: each level at its time (never early, at most a check interval late), exactly once, in
@@ -1032,11 +1048,7 @@ void TestTimeouts::frozenLeaderIsFencedOff()
     // Ten conversations whose levels fall due while the leader is frozen.
     QHash<QByteArray, qint64> since;
     qint64 now = nowMs();
-    for (int i = 0; i < 10; ++i) {
-        const QByteArray id = "frozen-" + QByteArray::number(i);
-        since.insert(id, now - 1000 + i * 150);
-        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
-    }
+    QVERIFY(startTen(b, "frozen-", now - 1000, 150, since));
     freeze(a);
     const qint64 frozenAt = redisNowMs();
     QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 10000);
@@ -1051,13 +1063,8 @@ void TestTimeouts::frozenLeaderIsFencedOff()
 
     // Ten more, whose level 1 falls due while both nodes are frozen.
     now = nowMs();
-    qint64 lastDue = 0;
-    for (int i = 0; i < 10; ++i) {
-        const QByteArray id = "thawed-" + QByteArray::number(i);
-        since.insert(id, now - options.intervalMs + 300 + i * 20);
-        lastDue = since.value(id) + options.intervalMs;
-        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
-    }
+    QVERIFY(startTen(b, "thawed-", now - options.intervalMs + 300, 20, since));
+    const qint64 lastDue = since.value("thawed-9") + options.intervalMs;
     freeze(b);
     QTRY_VERIFY_WITH_TIMEOUT(redisNowMs() >= lastDue + 50, 5000);
     QCOMPARE(only(notifications(), "thawed-0").size(), 0);
@@ -1103,11 +1110,7 @@ void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
 
     QHash<QByteArray, qint64> since;
     qint64 now = nowMs();
-    for (int i = 0; i < 10; ++i) {
-        const QByteArray id = "early-" + QByteArray::number(i);
-        since.insert(id, now - 1000 + i * 150);
-        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
-    }
+    QVERIFY(startTen(b, "early-", now - 1000, 150, since));
     relay.hold();
     const qint64 heldFrom = redisNowMs();
     // The leader's next scan (the only command of the engine naming the stream: no webhook here)
@@ -1118,13 +1121,8 @@ void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
     QVERIFY(secondEpoch > firstEpoch);
 
     now = nowMs();
-    qint64 lastDue = 0;
-    for (int i = 0; i < 10; ++i) {
-        const QByteArray id = "late-" + QByteArray::number(i);
-        since.insert(id, now - options.intervalMs + 300 + i * 20);
-        lastDue = since.value(id) + options.intervalMs;
-        QCOMPARE(agentMessage(b, id, since.value(id)).status, 200);
-    }
+    QVERIFY(startTen(b, "late-", now - options.intervalMs + 300, 20, since));
+    const qint64 lastDue = since.value("late-9") + options.intervalMs;
     freeze(b);
     QTRY_VERIFY_WITH_TIMEOUT(redisNowMs() >= lastDue + 50, 5000);
     QCOMPARE(only(notifications(), "late-0").size(), 0);

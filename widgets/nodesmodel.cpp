@@ -113,6 +113,21 @@ void setUpStaleNote(QLabel *label, const QString &objectName)
     label->hide();
 }
 
+void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engine,
+                      EngineCondition &shown, const QString &text)
+{
+    const EngineCondition health = engineCondition(source, engine);
+    if (health == shown)
+        return;
+    shown = health;
+    if (health.state != EngineState::Unhealthy) {
+        banner->hide();
+        return;
+    }
+    banner->setText(text.arg(health.reason));
+    banner->show();
+}
+
 QString staleNoteText(const NodeSource &source)
 {
     const QString since = statusTimeText(source.unreachableSince());

@@ -52,6 +52,10 @@ QIcon engineStateIcon(EngineState state);
 // a node's last status): selectable, wrapped; the banner starts hidden.
 void setUpAlertBanner(QLabel *label, const QString &objectName);
 void setUpStaleNote(QLabel *label, const QString &objectName);
+// The red banner of a panel: shown with `text` (its %1 the reason) while `engine` is unhealthy,
+// hidden otherwise; untouched while the condition is the one `shown` holds.
+void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engine,
+                      EngineCondition &shown, const QString &text);
 // The amber note's words for a node that stopped answering: since when, why, and whether the
 // figures shown are its last status.
 QString staleNoteText(const NodeSource &source);

@@ -411,16 +411,7 @@ void SyncPanel::showReachability()
 
 void SyncPanel::showHealth()
 {
-    const EngineCondition health = engineCondition(*m_source, u"sync");
-    if (health == m_shownHealth)
-        return;
-    m_shownHealth = health;
-    if (health.state != EngineState::Unhealthy) {
-        m_banner->hide();
-        return;
-    }
-    m_banner->setText(tr("Sync is unhealthy: %1").arg(health.reason));
-    m_banner->show();
+    showEngineBanner(m_banner, *m_source, u"sync", m_shownHealth, tr("Sync is unhealthy: %1"));
 }
 
 void SyncPanel::showFigures(const QJsonObject &sync)

@@ -572,16 +572,8 @@ void TimeoutsPanel::showReachability()
 
 void TimeoutsPanel::showHealth()
 {
-    const EngineCondition health = engineCondition(*m_source, u"timeouts");
-    if (health == m_shownHealth)
-        return;
-    m_shownHealth = health;
-    if (health.state != EngineState::Unhealthy) {
-        m_banner->hide();
-        return;
-    }
-    m_banner->setText(tr("Timeouts is unhealthy: %1").arg(health.reason));
-    m_banner->show();
+    showEngineBanner(m_banner, *m_source, u"timeouts", m_shownHealth,
+                     tr("Timeouts is unhealthy: %1"));
 }
 
 void TimeoutsPanel::followLeader(const QJsonObject &timeouts)

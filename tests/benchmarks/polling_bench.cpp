@@ -31,6 +31,7 @@
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QThread>
 #include <algorithm>
 #include <arpa/inet.h>
@@ -168,26 +169,12 @@ int heldPolls(quint16 port)
 
 bool waitForHeld(quint16 port, int expected, int timeoutMs)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < timeoutMs) {
-        if (heldPolls(port) == expected)
-            return true;
-        QThread::msleep(20); // between two status requests
-    }
-    return false;
+    return QTest::qWaitFor([&] { return heldPolls(port) == expected; }, timeoutMs);
 }
 
 bool waitUntilAccepting(quint16 port, int timeoutMs)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (!Connection(port).isOpen()) {
-        if (clock.elapsed() > timeoutMs)
-            return false;
-        QThread::msleep(10);
-    }
-    return true;
+    return QTest::qWaitFor([&] { return Connection(port).isOpen(); }, timeoutMs);
 }
 
 struct Node
