@@ -390,6 +390,7 @@ private Q_SLOTS:
     void customerResponseCancelsTheLevelsLeft();
     void anotherAgentMessageRestartsTheClock();
     void anOldTimestampGetsAllThreeLevelsAtOnce();
+    void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
     void survivorTakesOverWhenTheLeaderIsKilled();
@@ -770,6 +771,64 @@ void TestTimeouts::anOldTimestampGetsAllThreeLevelsAtOnce()
     }
     QTest::qWait(options.checkMs * 3); // a few more scans for a negative
     QCOMPARE(notifications().size(), 6);
+}
+
+// Case 4b, migration: the Go service is stopped with conversations still waiting (its keys only:
+// waiting_conversations, and notification_states for those it had notified). The first leader
+// takes them over: each gets the levels after the one it already had, on time, with an empty
+// agent_id (the Go service kept none); one it had finished leaves the set.
+void TestTimeouts::conversationsLeftByTheGoServiceAreAdopted()
+{
+    const NodeOptions options;
+    const qint64 interval = options.intervalMs;
+    const qint64 now = redisNowMs();
+    const QHash<QByteArray, QPair<qint64, int>> left {// id -> waiting since, level notified
+                                                      {"go-fresh", {now - interval / 2, 0}},
+                                                      {"go-one", {now - interval * 3 / 2, 1}},
+                                                      {"go-behind", {now - interval * 5 / 2, 0}},
+                                                      {"go-done", {now - interval * 4, 3}}};
+    for (auto it = left.cbegin(); it != left.cend(); ++it) {
+        QCOMPARE(redis({"ZADD", "waiting_conversations", QByteArray::number(it->first), it.key()})
+                     .integer,
+                 1);
+        if (it->second > 0)
+            QCOMPARE(
+                redis({"HSET", "notification_states", it.key(), QByteArray::number(it->second)})
+                    .integer,
+                1);
+    }
+
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    const qint64 ledAt = redisNowMs();
+    const qint64 lastDue = now - interval / 2 + 3 * interval;
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 3 + 2 + 3, lastDue - nowMs() + 6000);
+
+    const QList<Notification> all = notifications();
+    const QHash<QByteArray, QList<int>> expectedLevels {
+        {"go-fresh", {1, 2, 3}}, {"go-one", {2, 3}}, {"go-behind", {1, 2, 3}}, {"go-done", {}}};
+    for (auto it = expectedLevels.cbegin(); it != expectedLevels.cend(); ++it) {
+        const QList<Notification> mine = only(all, it.key());
+        QList<int> levels;
+        for (const Notification &n : mine) {
+            levels << n.level;
+            QCOMPARE(n.agent, QByteArray());
+            QCOMPARE(n.waitingSince, left.value(it.key()).first);
+            // On time, or at once for what was already due when the leader came.
+            const qint64 due = qMax(n.waitingSince + n.level * interval, ledAt);
+            QVERIFY2(n.notifiedAt >= n.waitingSince + n.level * interval,
+                     n.describe() + " is early");
+            QVERIFY2(n.notifiedAt <= due + options.checkMs + schedulingSlackMs,
+                     n.describe() + " is late, due " + QByteArray::number(due));
+        }
+        QCOMPARE(levels, it.value());
+    }
+    QTest::qWait(5 * options.checkMs); // a few more checks for a negative
+    QCOMPARE(notifications().size(), 8);
+    QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, 0);
+    QCOMPARE(redis({"HLEN", "notification_states"}).integer, 0);
+    QVERIFY(node->process.output().contains("adopted 4 waiting conversations"));
 }
 
 // Case 5, the sink answering 2xx: each notification POSTed once, as JSON, with its key.

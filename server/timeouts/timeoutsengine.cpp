@@ -20,6 +20,7 @@ constexpr int statusIntervalMs = 1000; // the Redis read behind the snapshot
 constexpr int snapshotIntervalMs = 250;
 constexpr int longestShown = 10;
 constexpr int forecastMinutes = 30;
+constexpr int adoptCount = 1000; // ZSCAN COUNT of one adoption step: about a millisecond of Redis
 
 } // namespace
 
@@ -144,6 +145,9 @@ void TimeoutsEngine::becomeLeader(qint64 epoch, qint64 leaseStartMs)
     m_leaseUntilMs = leaseStartMs + m_config.leaderTtl.count();
     qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "is the leader, epoch" << epoch;
     observeLeader(m_pod, epoch);
+    m_adoptCursor = "0";
+    m_adopted = 0;
+    adoptStep();
     check();
 }
 
@@ -167,6 +171,7 @@ void TimeoutsEngine::check()
         stepDown(u"the lease ran out before it was renewed (was this process paused?)"_s);
         return;
     }
+    adoptStep(); // when a sweep failed (Redis went away): go on from where it stopped
     const qint64 epoch = m_epoch;
     m_scanner->check(m_pod, epoch, [this, epoch](const ScanResult &result) {
         const double seconds = double(result.elapsedUs) / 1e6;
@@ -179,6 +184,38 @@ void TimeoutsEngine::check()
         if (!result.error.isEmpty() && result.error != m_lastScanError)
             qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
         m_lastScanError = result.error;
+    });
+}
+
+// The adoption sweep of this leadership, one ZSCAN step after another. A conversation adopted
+// after this check's scan is notified at the next check, or at once when the sweep ends.
+void TimeoutsEngine::adoptStep()
+{
+    if (m_epoch == 0 || m_stopping || m_adopting || m_adoptCursor.isEmpty())
+        return;
+    m_adopting = true;
+    const qint64 epoch = m_epoch;
+    m_store->adopt(m_pod, epoch, m_adoptCursor, adoptCount, [this, epoch](const auto &step) {
+        m_adopting = false;
+        if (m_epoch != epoch || m_stopping || step.fenced)
+            return; // fenced: the next check finds out and steps down
+        if (!step.error.isEmpty()) {
+            qCWarning(lcApp).noquote()
+                << "timeouts: adopting conversations written by another program failed:"
+                << step.error << "- trying again at the next check";
+            return;
+        }
+        m_adopted += step.adopted;
+        m_adoptCursor = step.cursor == "0" ? QByteArray() : step.cursor;
+        if (!m_adoptCursor.isEmpty()) {
+            adoptStep();
+        } else if (m_adopted > 0) {
+            qCInfo(lcApp).noquote()
+                << "timeouts: adopted" << m_adopted
+                << "waiting conversations that another program (the Go service?) put into "
+                   "waiting_conversations; their agent_id is unknown (empty)";
+            check();
+        }
     });
 }
 

@@ -23,6 +23,8 @@ struct TimeoutsApiCounters;
 //   third of the TTL and releases it on stop; a follower tries again the moment the lease
 //   would run out, so a dead leader is replaced within TTL of its last renewal;
 // - the leader's check every CHECK_INTERVAL_MS: the fenced due-scan (TimeoutScanner);
+// - once per leadership, the adoption sweep: conversations another program (the Go service)
+//   left in waiting_conversations get their due entries;
 // - phase 2, when NOTIFICATION_WEBHOOK_URL is set: this node's notifier (TimeoutNotifier);
 // - once a second, the status read every node makes for its snapshot (leader, waiting,
 //   longest waiting, overdue, forecast).
@@ -49,6 +51,7 @@ private:
     void becomeLeader(qint64 epoch, qint64 leaseStartMs);
     void stepDown(const QString &why);
     void check();
+    void adoptStep();
     void readStatus();
     void observeLeader(const QByteArray &pod, qint64 epoch);
     void simulateTick();
@@ -76,6 +79,9 @@ private:
     qint64 m_seenEpoch = 0; // the cluster's leadership last seen
     quint64 m_leaderChanges = 0;
     qint64 m_noLeaderSinceMs = -1; // m_clock time; -1: there is a leader
+    QByteArray m_adoptCursor; // the adoption sweep's next ZSCAN cursor; empty: swept
+    bool m_adopting = false;
+    qint64 m_adopted = 0; // by this leadership's sweep
 
     bool m_haveStatus = false;
     TimeoutsStatus m_status;

@@ -134,6 +134,42 @@ end
 return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0}
 )lua";
 
+// Adoption, fenced like the scan: conversations that another program (the Go service this
+// engine replaces) put into waiting_conversations have no due entries and no agent. One call
+// looks at one ZSCAN step of the waiting set; a conversation without a timeout:agents field
+// gets due entries for the levels after the one notification_states records (its agent is
+// unknown: empty), or leaves the set when that was level 3. What this engine wrote always has
+// its agents field, so a sweep over it changes nothing.
+//
+// KEYS: leader, epoch, waiting, states, agents, due:1, due:2, due:3.
+// ARGV: pod, epoch, ZSCAN cursor, ZSCAN count.
+// Returns {-1} when fenced, else {next cursor ('0': done), conversations adopted}.
+const QByteArray adoptSource = R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
+  return {-1}
+end
+local step = redis.call('ZSCAN', KEYS[3], ARGV[3], 'COUNT', ARGV[4])
+local found = step[2]
+local adopted = 0
+for i = 1, #found, 2 do
+  local id, since = found[i], found[i + 1]
+  if redis.call('HEXISTS', KEYS[5], id) == 0 then
+    local notified = tonumber(redis.call('HGET', KEYS[4], id)) or 0
+    if notified >= 3 then
+      redis.call('ZREM', KEYS[3], id)
+      redis.call('HDEL', KEYS[4], id)
+    else
+      for level = math.max(notified, 0) + 1, 3 do
+        redis.call('ZADD', KEYS[5 + level], since, id)
+      end
+      redis.call('HSET', KEYS[5], id, '')
+    end
+    adopted = adopted + 1
+  end
+end
+return {step[1], adopted}
+)lua";
+
 // Read only. KEYS: leader, leadership, waiting, states, agents, metrics, due:1, due:2, due:3.
 // ARGV: interval ms, how many longest-waiting, minutes of forecast.
 // Returns {now, leader or '', leader ttl, {leadership pod, epoch, since}, waiting, overdue,
@@ -188,6 +224,7 @@ TimeoutsStore::TimeoutsStore(RedisClient *redis, qint64 intervalMs)
     , m_renew(renewSource)
     , m_release(releaseSource)
     , m_scan(scanSource)
+    , m_adopt(adoptSource)
     , m_status(statusSource)
 {
 }
@@ -288,6 +325,28 @@ void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64
                         }
                         done(step);
                     });
+}
+
+void TimeoutsStore::adopt(const QByteArray &pod, qint64 epoch, const QByteArray &cursor, int count,
+                          std::function<void(const AdoptStep &)> done)
+{
+    using namespace TimeoutKeys;
+    m_adopt.evaluate(m_redis,
+                     {leader, TimeoutKeys::epoch, waiting, states, agents, due(1), due(2), due(3)},
+                     {pod, QByteArray::number(epoch), cursor, QByteArray::number(count)},
+                     [done = std::move(done)](const RedisReply &reply) {
+                         AdoptStep step;
+                         if (reply.isError() || reply.size() < 1)
+                             step.error = reply.isError() ? reply.errorMessage()
+                                                          : u"unexpected adoption reply"_s;
+                         else if (reply.size() < 2)
+                             step.fenced = true;
+                         else {
+                             step.cursor = reply.at(0).toByteArray();
+                             step.adopted = reply.at(1).toInteger();
+                         }
+                         done(step);
+                     });
 }
 
 void TimeoutsStore::status(int longest, int minutes,

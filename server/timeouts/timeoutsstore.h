@@ -105,6 +105,19 @@ public:
     void scan(const QByteArray &pod, qint64 epoch, int budget, qint64 streamMaxLength,
               std::function<void(const ScanStep &)> done);
 
+    // One step of the adoption sweep (see adoptSource): conversations another program left in
+    // waiting_conversations get due entries. Fenced like scan(). `cursor` "0" starts a sweep,
+    // and a step that returns "0" ended it.
+    struct AdoptStep
+    {
+        QString error;
+        bool fenced = false;
+        QByteArray cursor;
+        qint64 adopted = 0;
+    };
+    void adopt(const QByteArray &pod, qint64 epoch, const QByteArray &cursor, int count,
+               std::function<void(const AdoptStep &)> done);
+
     void status(int longest, int minutes, std::function<void(std::optional<TimeoutsStatus>)> done);
 
     qint64 intervalMs() const { return m_intervalMs; }
@@ -124,6 +137,7 @@ private:
     RedisScript m_renew;
     RedisScript m_release;
     RedisScript m_scan;
+    RedisScript m_adopt;
     RedisScript m_status;
 };
 
