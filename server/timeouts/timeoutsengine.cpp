@@ -20,7 +20,9 @@ constexpr int statusIntervalMs = 1000; // the Redis read behind the snapshot
 constexpr int snapshotIntervalMs = 250;
 constexpr int longestShown = 10;
 constexpr int forecastMinutes = 30;
-constexpr int adoptCount = 1000; // ZSCAN COUNT of one adoption step: about a millisecond of Redis
+// ZSCAN COUNT of one adoption step: 0.6 ms of Redis when there is nothing to adopt, 4.5 ms when
+// every one is adopted (measured with a million waiting).
+constexpr int adoptCount = 250;
 
 } // namespace
 
