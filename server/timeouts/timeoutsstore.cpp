@@ -76,7 +76,8 @@ return 1
 // Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1)}.
 //
 // Level by level: a level's members are read, removed, looked up and recorded with one command
-// each, so that only XADD is per notification. Level n+1 is only looked at once level n has
+// each, so that only XADD is per notification (removing them by rank spares the skiplist
+// searches of ZREM). Level n+1 is only looked at once level n has
 // nothing due left, and a conversation's level n is due before its level n+1: so a
 // conversation overdue by several levels gets them all, in order, even across calls.
 const QByteArray scanSource = REDIS_NOW_MS R"lua(
@@ -108,7 +109,7 @@ for level = 1, 3 do
                  'agent_id', agents[i] or '', 'waiting_since', found[2 * i],
                  'notified_at', notifiedAt, 'leader_epoch', epoch)
     end
-    redis.call('ZREM', due, unpack(ids))
+    redis.call('ZREMRANGEBYRANK', due, 0, n - 1) -- exactly what ZRANGE found: its first n
     if level < 3 then
       local states = {}
       for i = 1, n do

@@ -860,10 +860,23 @@ int main(int argc, char *argv[])
             progress(u"due scan, round %1/%2: filling %3 waiting, all due"_s.arg(round)
                          .arg(settings.runs)
                          .arg(members));
-            engine.push_back(scanWithEngine(scanner, redis, settings));
-            describe("engine", round, settings.runs, engine.back());
-            baseline.push_back(scanWithBaseline(baselineRedis, redis, settings));
-            describe("baseline", round, settings.runs, baseline.back());
+            // Each side goes first in every other round: the side that follows runs on the heap
+            // the other's million entries left behind (FLUSHALL frees, the allocator keeps).
+            const auto runEngine = [&] {
+                engine.push_back(scanWithEngine(scanner, redis, settings));
+                describe("engine", round, settings.runs, engine.back());
+            };
+            const auto runBaseline = [&] {
+                baseline.push_back(scanWithBaseline(baselineRedis, redis, settings));
+                describe("baseline", round, settings.runs, baseline.back());
+            };
+            if (round % 2 == 1) {
+                runEngine();
+                runBaseline();
+            } else {
+                runBaseline();
+                runEngine();
+            }
         }
         std::vector<double> engineRates;
         std::vector<double> baselineRates;
