@@ -202,11 +202,14 @@ void TimeoutsEngine::adoptStep()
         if (m_epoch != epoch || m_stopping || step.fenced)
             return; // fenced: the next check finds out and steps down
         if (!step.error.isEmpty()) {
-            qCWarning(lcApp).noquote()
-                << "timeouts: adopting conversations written by another program failed:"
-                << step.error << "- trying again at the next check";
+            if (step.error != m_lastAdoptError)
+                qCWarning(lcApp).noquote()
+                    << "timeouts: adopting conversations written by another program failed:"
+                    << step.error << "- trying again at every check";
+            m_lastAdoptError = step.error;
             return;
         }
+        m_lastAdoptError.clear();
         m_adopted += step.adopted;
         m_adoptCursor = step.cursor == "0" ? QByteArray() : step.cursor;
         if (!m_adoptCursor.isEmpty()) {

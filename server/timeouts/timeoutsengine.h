@@ -82,6 +82,7 @@ private:
     QByteArray m_adoptCursor; // the adoption sweep's next ZSCAN cursor; empty: swept
     bool m_adopting = false;
     qint64 m_adopted = 0; // by this leadership's sweep
+    QString m_lastAdoptError; // logged once, not at every check
 
     bool m_haveStatus = false;
     TimeoutsStatus m_status;

@@ -77,9 +77,9 @@ return 1
 //
 // Level by level: a level's members are read, removed, looked up and recorded with one command
 // each, so that only XADD is per notification (removing them by rank spares the skiplist
-// searches of ZREM). Level n+1 is only looked at once level n has
-// nothing due left, and a conversation's level n is due before its level n+1: so a
-// conversation overdue by several levels gets them all, in order, even across calls.
+// searches of ZREM). Level n+1 is only looked at once level n has nothing due left, and a
+// conversation's level n is due before its level n+1: so a conversation overdue by several
+// levels gets them all, in order, even across calls.
 const QByteArray scanSource = REDIS_NOW_MS R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then
   return {-1}
