@@ -224,6 +224,8 @@ void MainWindow::addNode(NodeSource *source)
     source->setParent(this);
     // The view first, so that its panels hear the source's first status.
     auto *view = new NodeView(source, m_views);
+    connect(view, &NodeView::alertRaised, this,
+            [this, source](const ConsoleAlert &alert) { raiseAlert(source, alert); });
     m_views->addWidget(view);
     m_nodes->addNode(source);
     if (!m_nodesView->currentIndex().isValid())

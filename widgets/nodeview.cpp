@@ -55,7 +55,7 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     m_tabs->addTab(m_sync, engineTitle(u"sync"));
     m_tabs->addTab(m_ingress, engineTitle(u"ingress"));
     auto *timeouts = new TimeoutsPanel(source, m_tabs);
-    connect(timeouts, &TimeoutsPanel::alertRaised, m_log, &LogPanel::addAlert);
+    connect(timeouts, &TimeoutsPanel::alertRaised, this, &NodeView::alertRaised);
     m_tabs->addTab(timeouts, engineTitle(u"timeouts"));
     m_tabs->addTab(m_polling, engineTitle(u"polling"));
     m_tabs->addTab(m_log, tr("Log"));

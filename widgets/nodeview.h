@@ -39,6 +39,11 @@ public:
     void showEngine(QStringView engine);
     void showLog();
 
+Q_SIGNALS:
+    // An alert a panel raised about this node (a timeouts leader change): for the main window,
+    // which puts it in the log and, when it is a problem, on the status bar and the tray.
+    void alertRaised(const Switchboard::ConsoleAlert &alert);
+
 private:
     void showHeader();
     void showTabStates();

@@ -94,7 +94,8 @@ public:
     QStringList leaderChanges() const;
 
 Q_SIGNALS:
-    // A leader change, the cluster left without one, a leader again: for the node's log.
+    // A leader change, the cluster left without one, a leader again: for the node's log (and,
+    // when a problem, the status bar and the tray).
     void alertRaised(const Switchboard::ConsoleAlert &alert);
 
 protected:
