@@ -17,6 +17,7 @@
 #include "http/httpclient.h"
 #include "serverprocess.h"
 #include "webhooksink.h"
+#include "wrkrun.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -33,7 +34,6 @@
 #include <QLoggingCategory>
 #include <QMap>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -549,109 +549,19 @@ private:
 // ---------------------------------------------------------------------------------------------
 // wrk
 
-struct WrkResult
-{
-    QString error;
-    qint64 requests = 0; // answered, whatever the status
-    double seconds = 0;
-    double requestsPerSecond = 0; // wrk's figure: every status
-    qint64 non2xx = 0;
-    qint64 socketErrors = 0; // connect + read + write
-    qint64 timeouts = 0;
-    double p50Ms = 0;
-    double p99Ms = 0;
-    QString output;
-
-    bool ok() const { return error.isEmpty() && seconds > 0; }
-    qint64 accepted() const { return requests - non2xx; }
-    double acceptedPerSecond() const { return ok() ? double(accepted()) / seconds : 0; }
-};
-
-// "1.23ms", "456.00us", "2.00s", "1.00m" → milliseconds.
-double wrkTimeMs(const QString &number, const QString &unit)
-{
-    const double value = number.toDouble();
-    if (unit == u"us"_s)
-        return value / 1000;
-    if (unit == u"ms"_s)
-        return value;
-    if (unit == u"s"_s)
-        return value * 1000;
-    if (unit == u"m"_s)
-        return value * 60000;
-    if (unit == u"h"_s)
-        return value * 3600000;
-    return -1;
-}
-
-WrkResult parseWrk(const QString &output)
-{
-    WrkResult result;
-    result.output = output;
-    static const QRegularExpression total(u"(\\d+) requests in ([\\d.]+)(us|ms|s|m|h)"_s);
-    static const QRegularExpression perSecond(u"Requests/sec:\\s+([\\d.]+)"_s);
-    static const QRegularExpression p50(u"^\\s*50%\\s+([\\d.]+)(us|ms|s|m|h)"_s,
-                                        QRegularExpression::MultilineOption);
-    static const QRegularExpression p99(u"^\\s*99%\\s+([\\d.]+)(us|ms|s|m|h)"_s,
-                                        QRegularExpression::MultilineOption);
-    static const QRegularExpression non2xx(u"Non-2xx or 3xx responses:\\s+(\\d+)"_s);
-    static const QRegularExpression socket(
-        u"Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)"_s);
-    if (const QRegularExpressionMatch m = total.match(output); m.hasMatch()) {
-        result.requests = m.captured(1).toLongLong();
-        result.seconds = wrkTimeMs(m.captured(2), m.captured(3)) / 1000;
-    }
-    if (const QRegularExpressionMatch m = perSecond.match(output); m.hasMatch())
-        result.requestsPerSecond = m.captured(1).toDouble();
-    if (const QRegularExpressionMatch m = p50.match(output); m.hasMatch())
-        result.p50Ms = wrkTimeMs(m.captured(1), m.captured(2));
-    if (const QRegularExpressionMatch m = p99.match(output); m.hasMatch())
-        result.p99Ms = wrkTimeMs(m.captured(1), m.captured(2));
-    if (const QRegularExpressionMatch m = non2xx.match(output); m.hasMatch())
-        result.non2xx = m.captured(1).toLongLong();
-    if (const QRegularExpressionMatch m = socket.match(output); m.hasMatch()) {
-        result.socketErrors =
-            m.captured(1).toLongLong() + m.captured(2).toLongLong() + m.captured(3).toLongLong();
-        result.timeouts = m.captured(4).toLongLong();
-    }
-    if (result.seconds <= 0)
-        result.error = u"cannot read wrk's output: "_s + output.right(500);
-    return result;
-}
-
 // wrk with a Lua script that POSTs the seed's body. `sample` is called about every 250 ms while
 // it runs, with the seconds since its start.
 WrkResult runWrk(quint16 port, int connections, const Options &options, const QString &scriptPath,
                  const std::function<void(double)> &sample = {})
 {
-    QProcess wrk;
-    wrk.setProcessChannelMode(QProcess::MergedChannels);
-    wrk.start(u"wrk"_s,
-              {u"-t"_s, QString::number(std::min(options.wrkThreads, connections)), u"-c"_s,
-               QString::number(connections), u"-d"_s, u"%1s"_s.arg(options.durationSeconds),
-               // A slow answer is measured, not dropped as a timeout at wrk's default 2 s.
-               u"--timeout"_s, u"10s"_s, u"--latency"_s, u"-s"_s, scriptPath,
-               u"http://127.0.0.1:%1/events"_s.arg(port)});
-    WrkResult result;
-    if (!wrk.waitForStarted(5000)) {
-        result.error = u"wrk did not start: "_s + wrk.errorString();
-        return result;
-    }
-    const qint64 startNs = steadyNowNs();
-    QDeadlineTimer deadline(qint64(options.durationSeconds) * 1000 + 30000);
-    while (!wrk.waitForFinished(250)) {
-        if (wrk.state() == QProcess::NotRunning)
-            break;
-        if (deadline.hasExpired()) {
-            ::kill(pid_t(wrk.processId()), SIGKILL);
-            wrk.waitForFinished(5000);
-            result.error = u"wrk did not finish in time"_s;
-            return result;
-        }
-        if (sample)
-            sample(double(steadyNowNs() - startNs) / 1e9);
-    }
-    return parseWrk(QString::fromLocal8Bit(wrk.readAll()));
+    WrkOptions wrk;
+    wrk.url = u"http://127.0.0.1:%1/events"_s.arg(port);
+    wrk.threads = std::min(options.wrkThreads, connections);
+    wrk.connections = connections;
+    wrk.durationSeconds = options.durationSeconds;
+    wrk.scriptPath = scriptPath;
+    wrk.sample = sample;
+    return Test::runWrk(wrk);
 }
 
 bool writeWrkScript(const QString &path)

@@ -17,6 +17,7 @@
 #include "benchfigures.h"
 #include "jwtsigning.h"
 #include "serverprocess.h"
+#include "wrkrun.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -237,23 +238,22 @@ int runBaselineServer(quint16 port, const QString &bodyFile)
 
 double wrkRequestsPerSecond(quint16 port, const QByteArray &bearer, int connections, int seconds)
 {
-    QProcess wrk;
-    wrk.setProcessChannelMode(QProcess::MergedChannels);
-    wrk.start(u"wrk"_s,
-              {u"-t2"_s, u"-c%1"_s.arg(connections), u"-d%1s"_s.arg(seconds), u"--timeout"_s,
-               u"10s"_s, u"-H"_s, u"Authorization: Bearer "_s + QString::fromLatin1(bearer),
-               u"http://127.0.0.1:%1/v1/polling/user/events"_s.arg(port)});
-    if (!wrk.waitForFinished((seconds + 30) * 1000))
-        return -1;
-    const QString output = QString::fromLocal8Bit(wrk.readAll());
-    static const QRegularExpression rate(u"Requests/sec:\\s*([0-9.]+)"_s);
-    static const QRegularExpression non2xx(u"Non-2xx or 3xx responses:\\s*(\\d+)"_s);
-    if (non2xx.match(output).hasMatch()) {
-        progress(u"wrk saw errors: "_s + output.simplified());
+    WrkOptions options;
+    options.url = u"http://127.0.0.1:%1/v1/polling/user/events"_s.arg(port);
+    options.connections = connections;
+    options.durationSeconds = seconds;
+    options.headers = {u"Authorization: Bearer "_s + QString::fromLatin1(bearer)};
+    options.latency = false;
+    const WrkResult result = runWrk(options);
+    if (!result.ok()) {
+        progress(result.error);
         return -1;
     }
-    const auto match = rate.match(output);
-    return match.hasMatch() ? match.captured(1).toDouble() : -1;
+    if (result.non2xx > 0) {
+        progress(u"wrk saw errors: "_s + result.output.simplified());
+        return -1;
+    }
+    return result.requestsPerSecond;
 }
 
 struct ShortPolls

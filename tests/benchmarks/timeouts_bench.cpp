@@ -26,6 +26,7 @@
 #include "resp.h"
 #include "serverprocess.h"
 #include "timeouts/timeoutscanner.h"
+#include "wrkrun.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -42,7 +43,6 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QThread>
@@ -518,56 +518,20 @@ function request()
 end
 )lua";
 
-struct WrkRun
+// wrk with the script above, its ids under `tag`; any non-2xx answer fails the run.
+WrkResult runWrk(quint16 port, const QString &scriptPath, const QString &tag,
+                 const Settings &settings)
 {
-    QString error;
-    double requestsPerSecond = 0;
-    double p99Ms = 0;
-};
-
-double wrkTimeMs(const QString &number, const QString &unit)
-{
-    const double value = number.toDouble();
-    return unit == u"us"_s ? value / 1000 : unit == u"s"_s ? value * 1000 : value;
-}
-
-WrkRun runWrk(quint16 port, const QString &scriptPath, const QString &tag, const Settings &settings)
-{
-    WrkRun run;
-    QProcess wrk;
-    wrk.setProcessChannelMode(QProcess::MergedChannels);
-    wrk.start(u"wrk"_s,
-              {u"-t2"_s, u"-c%1"_s.arg(settings.connections),
-               u"-d%1s"_s.arg(settings.durationSeconds), u"--timeout"_s, u"10s"_s, u"--latency"_s,
-               u"-s"_s, scriptPath, u"http://127.0.0.1:%1"_s.arg(port), u"--"_s, tag});
-    if (!wrk.waitForStarted(5000)) {
-        run.error = u"wrk did not start (apt-get install wrk): "_s + wrk.errorString();
-        return run;
-    }
-    if (!wrk.waitForFinished((settings.durationSeconds + 30) * 1000)) {
-        ::kill(pid_t(wrk.processId()), SIGKILL);
-        wrk.waitForFinished(5000);
-        run.error = u"wrk did not finish in time"_s;
-        return run;
-    }
-    const QString output = QString::fromLocal8Bit(wrk.readAll());
-    static const QRegularExpression rate(u"Requests/sec:\\s*([0-9.]+)"_s);
-    static const QRegularExpression non2xx(u"Non-2xx or 3xx responses:\\s*(\\d+)"_s);
-    static const QRegularExpression p99(u"^\\s*99%\\s+([0-9.]+)(us|ms|s)"_s,
-                                        QRegularExpression::MultilineOption);
-    if (non2xx.match(output).hasMatch()) {
-        run.error = u"wrk saw errors: "_s + output.simplified();
-        return run;
-    }
-    const QRegularExpressionMatch match = rate.match(output);
-    if (!match.hasMatch()) {
-        run.error = u"cannot read wrk's output: "_s + output.simplified();
-        return run;
-    }
-    run.requestsPerSecond = match.captured(1).toDouble();
-    if (const QRegularExpressionMatch m = p99.match(output); m.hasMatch())
-        run.p99Ms = wrkTimeMs(m.captured(1), m.captured(2));
-    return run;
+    WrkOptions options;
+    options.url = u"http://127.0.0.1:%1"_s.arg(port);
+    options.connections = settings.connections;
+    options.durationSeconds = settings.durationSeconds;
+    options.scriptPath = scriptPath;
+    options.scriptArguments = {tag};
+    WrkResult result = Test::runWrk(options);
+    if (result.ok() && result.non2xx > 0)
+        result.error = u"wrk saw errors: "_s + result.output.simplified();
+    return result;
 }
 
 struct HttpRuns
@@ -672,8 +636,9 @@ HttpRuns measureAgentMessages(const RedisServer &redis, const QTemporaryDir &dir
             progress(
                 u"agent-message, run %1/%2: wrk against the node, then the bare server"_s.arg(run)
                     .arg(settings.runs));
-            const WrkRun onNode = runWrk(nodePort, scriptPath, u"n%1"_s.arg(run), settings);
-            const WrkRun onBaseline = runWrk(baselinePort, scriptPath, u"b%1"_s.arg(run), settings);
+            const WrkResult onNode = runWrk(nodePort, scriptPath, u"n%1"_s.arg(run), settings);
+            const WrkResult onBaseline =
+                runWrk(baselinePort, scriptPath, u"b%1"_s.arg(run), settings);
             if (!onNode.error.isEmpty() || !onBaseline.error.isEmpty()) {
                 runs.error = onNode.error.isEmpty() ? u"baseline: "_s + onBaseline.error
                                                     : u"node: "_s + onNode.error;
