@@ -58,6 +58,7 @@ private Q_SLOTS:
     // The window, as the operator sees it.
     void syncChartsMoveAndARemoteRedisDownTurnsSyncRed();
     void remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled();
+    void ingressTabSaysWhyWhileNatsIsDown();
     void deadLetterAppearsAndReplayEmptiesTheTable();
     void vietnameseChangesTheVisibleLabels();
     void pollingPanelShowsHeldPollsAndWakeUps();
@@ -334,6 +335,40 @@ void TestConsole::remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled()
     QVERIFY(window->currentNodeView());
     QCOMPARE(window->currentNodeView()->source()->reachability(),
              NodeSource::Reachability::Unreachable);
+}
+
+// NATS gone: the node's ingress turns red, and the Ingress tab says why above its charts; NATS
+// back: the banner goes.
+void TestConsole::ingressTabSaysWhyWhileNatsIsDown()
+{
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess remote;
+    QVERIFY2(startRemote(remote, port), remote.output().constData());
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    NodesModel *nodes = window->nodesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Healthy, 5000);
+    window->selectNode(0);
+    NodeView *view = window->currentNodeView();
+    QVERIFY(view);
+    view->showEngine(u"ingress");
+    auto *banner = view->ingressPanel()->findChild<QLabel *>(u"ingressBanner"_s);
+    QVERIFY(banner);
+    QVERIFY(!banner->isVisible());
+
+    m_nats.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Unhealthy, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 5000);
+    QVERIFY2(banner->text().startsWith(u"Ingress is unhealthy: "_s), qPrintable(banner->text()));
+    QVERIFY2(banner->text().size() > u"Ingress is unhealthy: "_s.size(),
+             qPrintable(banner->text()));
+
+    QVERIFY2(m_nats.start(), qPrintable(m_nats.error()));
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Healthy, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 5000);
+    window.reset();
+    remote.terminate();
+    QVERIFY(remote.waitForFinished(10000));
 }
 
 void TestConsole::deadLetterAppearsAndReplayEmptiesTheTable()

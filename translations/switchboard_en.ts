@@ -422,10 +422,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>the node gives no reason</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 (%2 invalid, %3 unavailable)</source>
         <translation type="unfinished"></translation>
     </message>

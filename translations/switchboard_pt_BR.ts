@@ -422,10 +422,6 @@
         <translation>A ingestão está com problema: %1</translation>
     </message>
     <message>
-        <source>the node gives no reason</source>
-        <translation>o nó não informa o motivo</translation>
-    </message>
-    <message>
         <source>%1 (%2 invalid, %3 unavailable)</source>
         <translation>%1 (inválidos: %2, indisponibilidade: %3)</translation>
     </message>

@@ -422,10 +422,6 @@
         <translation>Tiếp nhận có sự cố: %1</translation>
     </message>
     <message>
-        <source>the node gives no reason</source>
-        <translation>node không cho biết lý do</translation>
-    </message>
-    <message>
         <source>%1 (%2 invalid, %3 unavailable)</source>
         <translation>%1 (%2 không hợp lệ, %3 không khả dụng)</translation>
     </message>

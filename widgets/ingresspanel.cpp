@@ -269,7 +269,7 @@ void IngressPanel::showStatus()
         m_placeholder->setText(status.isEmpty() ? tr("Waiting for the node's first status…")
                                                 : tr("Ingress engine not running on this node."));
         m_pages->setCurrentWidget(m_placeholder);
-        m_banner->hide();
+        showHealth();
         if (wasRunning) {
             // Another process answers on this address now; its dead letters are listed when
             // an engine appears again.
@@ -344,22 +344,8 @@ void IngressPanel::showReachability()
 
 void IngressPanel::showHealth()
 {
-    const QJsonObject &status = m_source->status();
-    const QJsonObject health = status.value(u"health"_s).toObject().value(u"ingress"_s).toObject();
-    const QJsonObject ingress =
-        status.value(u"engines"_s).toObject().value(u"ingress"_s).toObject();
-    const bool healthy = health.isEmpty() ? ingress.value(u"healthy"_s).toBool(true)
-                                          : health.value(u"status"_s).toString() == u"healthy"_s;
-    if (healthy) {
-        m_banner->hide();
-        return;
-    }
-    QString reason = health.value(u"reason"_s).toString();
-    if (reason.isEmpty())
-        reason = ingress.value(u"reason"_s).toString();
-    m_banner->setText(tr("Ingress is unhealthy: %1")
-                          .arg(reason.isEmpty() ? tr("the node gives no reason") : reason));
-    m_banner->show();
+    showEngineBanner(m_banner, *m_source, u"ingress", m_shownHealth,
+                     tr("Ingress is unhealthy: %1"));
 }
 
 void IngressPanel::showFigures(const QJsonObject &ingress)

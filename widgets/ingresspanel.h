@@ -5,6 +5,7 @@
 // (a few times a second) and, for dead letters, by its REST API.
 
 #include "ingressmodels.h"
+#include "nodesmodel.h"
 
 #include <QTimer>
 #include <QWidget>
@@ -81,6 +82,7 @@ private:
 
     NodeSource *m_source;
     bool m_engineRunning = false;
+    EngineCondition m_shownHealth; // what the banner shows
 
     QLabel *m_banner;
     QLabel *m_staleNote;
