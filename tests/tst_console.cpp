@@ -75,6 +75,9 @@ private:
 
     // A window over its own settings file, so that nothing of the user's is read or written.
     std::unique_ptr<MainWindow> openWindow();
+    // openWindow() with the remote node on `port` as its only node, once its ingress is healthy;
+    // null when it does not turn healthy within 5 s.
+    std::unique_ptr<MainWindow> openWindowOnRemote(quint16 port);
     QUrl remoteUrl(quint16 port) const;
 
     NatsServer m_nats;
@@ -215,6 +218,16 @@ std::unique_ptr<MainWindow> TestConsole::openWindow()
     return window;
 }
 
+std::unique_ptr<MainWindow> TestConsole::openWindowOnRemote(quint16 port)
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    const bool healthy = QTest::qWaitFor(
+        [&] { return window->nodesModel()->engineState(0, u"ingress") == EngineState::Healthy; },
+        5000);
+    return healthy ? std::move(window) : nullptr;
+}
+
 QUrl TestConsole::remoteUrl(quint16 port) const
 {
     QUrl url;
@@ -317,11 +330,10 @@ void TestConsole::remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled()
     SwitchboardProcess remote;
     QVERIFY2(startRemote(remote, port), remote.output().constData());
 
-    std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    std::unique_ptr<MainWindow> window = openWindowOnRemote(port);
+    QVERIFY(window);
     NodesModel *nodes = window->nodesModel();
     QCOMPARE(nodes->nodeCount(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Healthy, 5000);
     QCOMPARE(nodes->engineState(0, u"sync"), EngineState::NotRunning);
     QVERIFY(nodes->data(nodes->nodeIndex(0)).toString().contains(u":%1"_s.arg(port)));
 
@@ -344,10 +356,9 @@ void TestConsole::ingressTabSaysWhyWhileNatsIsDown()
     const quint16 port = freeLoopbackPort();
     SwitchboardProcess remote;
     QVERIFY2(startRemote(remote, port), remote.output().constData());
-    std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    std::unique_ptr<MainWindow> window = openWindowOnRemote(port);
+    QVERIFY(window);
     NodesModel *nodes = window->nodesModel();
-    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Healthy, 5000);
     window->selectNode(0);
     NodeView *view = window->currentNodeView();
     QVERIFY(view);
