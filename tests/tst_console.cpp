@@ -347,6 +347,14 @@ void TestConsole::remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled()
     QVERIFY(window->currentNodeView());
     QCOMPARE(window->currentNodeView()->source()->reachability(),
              NodeSource::Reachability::Unreachable);
+    // The Ingress tab keeps the last figures and says they are old.
+    window->currentNodeView()->showEngine(u"ingress");
+    auto *stale =
+        window->currentNodeView()->ingressPanel()->findChild<QLabel *>(u"ingressStaleNote"_s);
+    QVERIFY(stale);
+    QTRY_VERIFY_WITH_TIMEOUT(stale->isVisible(), 5000);
+    QVERIFY2(stale->text().contains(u"The figures below are its last status"_s),
+             qPrintable(stale->text()));
 }
 
 // NATS gone: the node's ingress turns red, and the Ingress tab says why above its charts; NATS

@@ -332,14 +332,10 @@ void IngressPanel::showEvent(QShowEvent *event)
 
 void IngressPanel::showReachability()
 {
-    if (m_source->reachability() != NodeSource::Reachability::Unreachable) {
-        if (m_staleNote->isVisibleTo(this) && m_engineRunning)
-            refreshDeadLetters(); // back: what happened meanwhile
-        m_staleNote->hide();
-        return;
-    }
-    m_staleNote->setText(staleNoteText(*m_source));
-    m_staleNote->show();
+    const bool wasStale = m_staleNote->isVisibleTo(this);
+    showStaleNote(m_staleNote, *m_source);
+    if (wasStale && !m_staleNote->isVisibleTo(this) && m_engineRunning)
+        refreshDeadLetters(); // back: what happened meanwhile
 }
 
 void IngressPanel::showHealth()

@@ -128,15 +128,20 @@ void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engi
     banner->show();
 }
 
-QString staleNoteText(const NodeSource &source)
+void showStaleNote(QLabel *note, const NodeSource &source)
 {
+    if (source.reachability() != NodeSource::Reachability::Unreachable) {
+        note->hide();
+        return;
+    }
     const QString since = statusTimeText(source.unreachableSince());
-    return source.status().isEmpty()
-        ? NodesModel::tr("%1 does not answer (%3) since %2.")
-              .arg(source.displayName(), since, source.unreachableReason())
-        : NodesModel::tr(
-              "%1 has not answered since %2 (%3). The figures below are its last status.")
-              .arg(source.displayName(), since, source.unreachableReason());
+    note->setText(source.status().isEmpty()
+                      ? NodesModel::tr("%1 does not answer (%3) since %2.")
+                            .arg(source.displayName(), since, source.unreachableReason())
+                      : NodesModel::tr("%1 has not answered since %2 (%3). The figures below are "
+                                       "its last status.")
+                            .arg(source.displayName(), since, source.unreachableReason()));
+    note->show();
 }
 
 QIcon engineStateIcon(EngineState state)

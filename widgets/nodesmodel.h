@@ -56,9 +56,9 @@ void setUpStaleNote(QLabel *label, const QString &objectName);
 // hidden otherwise; untouched while the condition is the one `shown` holds.
 void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engine,
                       EngineCondition &shown, const QString &text);
-// The amber note's words for a node that stopped answering: since when, why, and whether the
-// figures shown are its last status.
-QString staleNoteText(const NodeSource &source);
+// The amber note of a panel: shown while the node does not answer (since when, why, and whether
+// the figures shown are its last status), hidden otherwise.
+void showStaleNote(QLabel *note, const NodeSource &source);
 
 // Something the operator must hear of: shown in the node's log view and, for problems, as a
 // tray notification.

@@ -401,12 +401,7 @@ void SyncPanel::showEvent(QShowEvent *event)
 
 void SyncPanel::showReachability()
 {
-    if (m_source->reachability() != NodeSource::Reachability::Unreachable) {
-        m_staleNote->hide();
-        return;
-    }
-    m_staleNote->setText(staleNoteText(*m_source));
-    m_staleNote->show();
+    showStaleNote(m_staleNote, *m_source);
 }
 
 void SyncPanel::showHealth()

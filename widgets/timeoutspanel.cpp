@@ -562,12 +562,7 @@ void TimeoutsPanel::showEvent(QShowEvent *event)
 
 void TimeoutsPanel::showReachability()
 {
-    if (m_source->reachability() != NodeSource::Reachability::Unreachable) {
-        m_staleNote->hide();
-        return;
-    }
-    m_staleNote->setText(staleNoteText(*m_source));
-    m_staleNote->show();
+    showStaleNote(m_staleNote, *m_source);
 }
 
 void TimeoutsPanel::showHealth()
