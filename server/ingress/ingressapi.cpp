@@ -122,6 +122,9 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
     const QString domain = domainValue.toString().trimmed();
     if (hasControlCharacters(domain))
         return reject(u"\"domain\" must not contain control characters"_s);
+    if (const qsizetype bytes = domain.toUtf8().size(); bytes > maxDomainBytes)
+        return reject(u"\"domain\" is %1 bytes long; a domain has at most %2"_s.arg(bytes).arg(
+            maxDomainBytes));
 
     // NATS refuses a message above its max_payload (1 MiB by default, headers included); that
     // is the client's problem to fix, not a reason to retry, so 413 rather than 503.

@@ -1,5 +1,6 @@
 #include "ingressevent.h"
 
+#include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QRandomGenerator>
@@ -17,7 +18,14 @@ QByteArray domainToken(const QString &domain)
     // An event published by another program may have no domain: "%00" (a NUL, which no real
     // domain contains) keeps its subject valid.
     const QString key = routingKey(domain);
-    return key.isEmpty() ? QByteArray("%00") : key.toUtf8().toPercentEncoding(QByteArray(), ".");
+    if (key.isEmpty())
+        return QByteArray("%00");
+    const QByteArray utf8 = key.toUtf8();
+    QByteArray token = utf8.toPercentEncoding(QByteArray(), ".");
+    // The encoding writes '%' followed by two upper-case hex digits only: "%h" is never one.
+    if (token.size() > maxDomainTokenBytes)
+        token = "%h" + QCryptographicHash::hash(utf8, QCryptographicHash::Sha256).toHex();
+    return token;
 }
 
 QByteArray eventSubject(const QString &pattern, const QString &domain)

@@ -24,7 +24,16 @@ inline constexpr char replayOf[] = "Switchboard-Replay-Of"; // dead-letter id
 // The subject token for a domain: lower-cased, RFC 3986 unreserved characters kept, every other
 // byte (the dots first) as %XX. "vietanh.cloudgo.vn" -> "vietanh%2Ecloudgo%2Evn": one token,
 // so the seed's "call.signal.*" matches it, and cloudgo.vn and vietanh.cloudgo.vn never meet.
+// A token that would pass maxDomainTokenBytes (only a domain POST /events refuses can make one,
+// from another program publishing straight to the stream) is "%h" and the domain's SHA-256 in
+// hex: nats-server closes the connection of a client whose protocol line passes 4096 bytes, and
+// cnats does not reconnect after that.
 QByteArray domainToken(const QString &domain);
+
+// The longest domain POST /events takes, in UTF-8 bytes: a DNS name's limit (RFC 1035).
+inline constexpr qsizetype maxDomainBytes = 253;
+// Every byte of such a domain percent-encoded.
+inline constexpr qsizetype maxDomainTokenBytes = 3 * maxDomainBytes;
 
 // The subject an event of `domain` is published on: `pattern` ("call.signal.*") with its last
 // token replaced by domainToken(domain).
