@@ -136,6 +136,9 @@ void TimeoutNotifier::readDone(const RedisReply &reply)
     if (reply.isError()) {
         if (reply.view().startsWith("NOGROUP")) // the stream or group was deleted
             return createGroup();
+        // The server may have handed us entries in a reply we never got: they are pending under
+        // our name, so read our own history first rather than wait for XAUTOCLAIM.
+        m_readFrom = "0";
         return retryReadLater(reply.errorMessage());
     }
     const RedisReply entries = reply.at(0).at(1);

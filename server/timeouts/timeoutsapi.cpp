@@ -178,19 +178,20 @@ void TimeoutsApi::handle(const HttpRequest &request, HttpResponder &&responder, 
         return;
     }
     const qint64 intervalMs = m_store.intervalMs();
-    m_store.agentMessage(parsed->id, parsed->timestampMs.value_or(-1), parsed->agentId,
-                         [=, this](qint64 since, const QString &error) {
-                             if (!error.isEmpty())
-                                 return unavailable(error);
-                             ++m_counters->agentMessages;
-                             waiting->sendJson(
-                                 200,
-                                 QJsonObject {{u"conversation_id"_s, id},
-                                              {u"status"_s, u"waiting"_s},
-                                              {u"waiting_since"_s, rfc3339(since)},
-                                              {u"next_level"_s, 1},
-                                              {u"next_due_at"_s, rfc3339(since + intervalMs)}});
-                         });
+    m_store.agentMessage(
+        parsed->id, parsed->timestampMs.value_or(-1), parsed->agentId,
+        [=, this](qint64 since, int nextLevel, const QString &error) {
+            if (!error.isEmpty())
+                return unavailable(error);
+            ++m_counters->agentMessages;
+            waiting->sendJson(
+                200,
+                QJsonObject {{u"conversation_id"_s, id},
+                             {u"status"_s, u"waiting"_s},
+                             {u"waiting_since"_s, rfc3339(since)},
+                             {u"next_level"_s, nextLevel},
+                             {u"next_due_at"_s, rfc3339(since + nextLevel * intervalMs)}});
+        });
 }
 
 } // namespace Switchboard

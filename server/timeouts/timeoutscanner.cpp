@@ -41,6 +41,8 @@ void TimeoutScanner::stepDone(const TimeoutsStore::ScanStep &step)
     --m_inFlight;
     for (size_t i = 0; i < 3; ++i)
         m_result.notified[i] += step.notified[i];
+    if (step.error.isEmpty() && !step.fenced && step.notified != std::array<qint64, 3> {})
+        m_result.streamOverLength = step.streamOverLength;
     if (step.fenced)
         m_result.fenced = true;
     if (!step.error.isEmpty() && m_result.error.isEmpty())

@@ -19,6 +19,9 @@ struct ScanResult
     std::array<qint64, 3> notified {}; // per level
     qint64 elapsedUs = 0;
     int calls = 0; // scan script calls
+    // timeout_events entries over timeouts.stream_max_length, kept because the notifiers have
+    // not acked them (-1: no call trimmed)
+    qint64 streamOverLength = -1;
     qint64 total() const { return notified[0] + notified[1] + notified[2]; }
 };
 

@@ -109,8 +109,14 @@ void TimeoutsEngine::elect()
         m_store->renew(m_pod, m_epoch, ttl,
                        [this, sentAt, renewEvery](bool held, const QString &error) {
                            m_electing = false;
-                           if (m_stopping || m_epoch == 0)
+                           if (m_stopping)
                                return;
+                           if (m_epoch == 0) {
+                               // check() stepped down while this renewal was on its way (a
+                               // pause outlived the lease): campaign again, as a follower would.
+                               m_electionTimer.start(0);
+                               return;
+                           }
                            if (held)
                                m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
                            else if (error.isEmpty())
@@ -186,6 +192,16 @@ void TimeoutsEngine::check()
         if (!result.error.isEmpty() && result.error != m_lastScanError)
             qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
         m_lastScanError = result.error;
+        if (result.streamOverLength > 0 && m_streamOverLength == 0)
+            qCWarning(lcApp).noquote()
+                << "timeouts:" << TimeoutKeys::events << "holds" << result.streamOverLength
+                << "entries over timeouts.stream_max_length that group" << TimeoutKeys::group
+                << "has not acked; they are kept until it does (is the webhook failing?)";
+        else if (result.streamOverLength == 0 && m_streamOverLength > 0)
+            qCInfo(lcApp).noquote() << "timeouts:" << TimeoutKeys::events
+                                    << "is back within timeouts.stream_max_length";
+        if (result.streamOverLength >= 0)
+            m_streamOverLength = result.streamOverLength;
     });
 }
 
@@ -274,7 +290,7 @@ void TimeoutsEngine::simulateTick()
     for (int i = 0; i < count; ++i) {
         const QByteArray id = "demo-" + QByteArray::number(++m_simulated);
         const QByteArray agent = "agent-" + QByteArray::number(random->bounded(1, 25));
-        m_store->agentMessage(id, -1, agent, [](qint64, const QString &) {});
+        m_store->agentMessage(id, -1, agent, [](qint64, int, const QString &) {});
         // Most customers answer, some after a level or two, one in ten never does.
         if (random->bounded(10) == 0)
             continue;

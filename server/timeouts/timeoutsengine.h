@@ -92,6 +92,7 @@ private:
     Histogram m_checkDuration;
     double m_lastCheckMs = 0;
     QString m_lastScanError;
+    qint64 m_streamOverLength = 0; // timeout_events entries kept over its length, unacked
 
     double m_simulatePerSecond = 0;
     quint64 m_simulated = 0;

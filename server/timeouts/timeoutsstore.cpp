@@ -21,17 +21,23 @@ namespace {
     "local function int(x) return string.format('%d', x) end\n"
 
 // KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id, waiting since (ms, or -1 for
-// now), agent id. Returns the waiting-since used. The conversation goes into all three due sets
-// at once, so that a scan only takes from them (see timeoutsstore.h).
+// now), agent id. Returns {waiting since, next level}. The conversation goes into all three due
+// sets at once, so that a scan only takes from them (see timeoutsstore.h). A message no newer
+// than the clock already running (a client's retry, a late duplicate) changes nothing: restarting
+// would raise the levels already sent once more.
 const QByteArray agentMessageScript = REDIS_NOW_MS R"lua(
 local since = tonumber(ARGV[2])
 if since < 0 then since = nowMs() end
+local current = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]))
+if current and current >= since then
+  return {int(current), (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0) + 1}
+end
 since = int(since)
 redis.call('ZADD', KEYS[1], since, ARGV[1])
 for i = 4, 6 do redis.call('ZADD', KEYS[i], since, ARGV[1]) end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
-return since
+return {since, 1}
 )lua";
 
 // KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id. Returns 1 if it was waiting.
@@ -72,8 +78,14 @@ return 1
 // state, counters) or not at all.
 //
 // KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3.
-// ARGV: pod, epoch, interval ms, budget, stream max length.
-// Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1)}.
+// ARGV: pod, epoch, interval ms, budget, stream max length, notifiers' group.
+// Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1),
+// entries the stream holds over its max length}.
+//
+// Trimming never drops an entry the notifiers' group has not acked: XTRIM alone would, and a
+// webhook outage longer than the stream's length would lose notifications nobody sent. Over its
+// length, the stream is cut below the group's oldest pending entry, or below its last-delivered
+// one when nothing is pending (MINID keeps what is not older); without the group, to its length.
 //
 // Level by level: a level's members are read, removed, looked up and recorded with one command
 // each, so that only XADD is per notification (removing them by rank spares the skiplist
@@ -128,11 +140,29 @@ for level = 1, 3 do
     total = total + n
   end
 end
+local over = 0
 if total > 0 then
   redis.call('HINCRBY', KEYS[6], 'total', total)
-  redis.call('XTRIM', KEYS[7], 'MAXLEN', '~', ARGV[5])
+  local maxLength = tonumber(ARGV[5])
+  if redis.call('XLEN', KEYS[7]) > maxLength then
+    local floor
+    for _, group in ipairs(redis.call('XINFO', 'GROUPS', KEYS[7])) do
+      local info = {}
+      for i = 1, #group, 2 do info[group[i]] = group[i + 1] end
+      if info['name'] == ARGV[6] then
+        floor = info['pending'] > 0 and redis.call('XPENDING', KEYS[7], ARGV[6])[2]
+                                    or info['last-delivered-id']
+      end
+    end
+    if floor then
+      redis.call('XTRIM', KEYS[7], 'MINID', '~', floor)
+    else
+      redis.call('XTRIM', KEYS[7], 'MAXLEN', '~', maxLength)
+    end
+    over = math.max(redis.call('XLEN', KEYS[7]) - maxLength, 0)
+  end
 end
-return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0}
+return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0, over}
 )lua";
 
 // Adoption, fenced like the scan: conversations that another program (the Go service this
@@ -243,15 +273,15 @@ QList<QByteArray> TimeoutsStore::conversationKeys()
 
 void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
                                  const QByteArray &agentId,
-                                 std::function<void(qint64, const QString &)> done)
+                                 std::function<void(qint64, int, const QString &)> done)
 {
     m_agentMessage.evaluate(m_redis, conversationKeys(),
                             {id, QByteArray::number(waitingSinceMs), agentId},
                             [done = std::move(done)](const RedisReply &reply) {
                                 if (reply.isError())
-                                    done(0, reply.errorMessage());
+                                    done(0, 0, reply.errorMessage());
                                 else
-                                    done(reply.toInteger(), {});
+                                    done(reply.at(0).toInteger(), int(reply.at(1).toInteger()), {});
                             });
 }
 
@@ -311,7 +341,7 @@ void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64
                     {leader, TimeoutKeys::epoch, waiting, states, agents, metrics, events, due(1),
                      due(2), due(3)},
                     {pod, QByteArray::number(epoch), m_interval, QByteArray::number(budget),
-                     QByteArray::number(streamMaxLength)},
+                     QByteArray::number(streamMaxLength), group},
                     [done = std::move(done)](const RedisReply &reply) {
                         ScanStep step;
                         if (reply.isError() || reply.size() < 1) {
@@ -323,6 +353,7 @@ void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64
                             for (size_t i = 0; i < 3; ++i)
                                 step.notified[i] = reply.at(i).toInteger();
                             step.more = reply.at(3).toInteger() == 1;
+                            step.streamOverLength = reply.at(4).toInteger();
                         }
                         done(step);
                     });

@@ -77,9 +77,11 @@ public:
     TimeoutsStore(RedisClient *redis, qint64 intervalMs);
 
     // agent-message: the conversation waits from `waitingSinceMs` (-1: Redis' now) with level 1
-    // next; `done` gets the waiting-since used, or an error.
-    void agentMessage(const QByteArray &id, qint64 waitingSinceMs, const QByteArray &agentId,
-                      std::function<void(qint64 waitingSinceMs, const QString &error)> done);
+    // next, unless it already waits since then or later, which stays as it is; `done` gets the
+    // waiting-since and next level in force, or an error.
+    void agentMessage(
+        const QByteArray &id, qint64 waitingSinceMs, const QByteArray &agentId,
+        std::function<void(qint64 waitingSinceMs, int nextLevel, const QString &error)> done);
     // customer-response: the conversation stops waiting; `wasWaiting` says if it did.
     void customerResponse(const QByteArray &id,
                           std::function<void(bool wasWaiting, const QString &error)> done);
@@ -101,6 +103,7 @@ public:
         bool fenced = false;
         std::array<qint64, 3> notified {};
         bool more = false;
+        qint64 streamOverLength = 0; // entries kept over the max length: not acked yet
     };
     void scan(const QByteArray &pod, qint64 epoch, int budget, qint64 streamMaxLength,
               std::function<void(const ScanStep &)> done);
