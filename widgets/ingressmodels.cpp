@@ -40,18 +40,18 @@ QVariant numericAlignment()
 
 // --- IngressEndpointsModel ---
 
-bool IngressEndpointsModel::Endpoint::failing() const
+bool IngressEndpointRow::failing() const
 {
     return lastFailure.isValid() && (!lastSuccess.isValid() || lastFailure > lastSuccess);
 }
 
 void IngressEndpointsModel::update(const QJsonArray &endpoints)
 {
-    QList<Endpoint> fresh;
+    QList<IngressEndpointRow> fresh;
     fresh.reserve(endpoints.size());
     for (const QJsonValue &value : endpoints) {
         const QJsonObject object = value.toObject();
-        Endpoint endpoint;
+        IngressEndpointRow endpoint;
         endpoint.domain = object.value(u"domain"_s).toString();
         endpoint.url = object.value(u"url"_s).toString();
         endpoint.delivered = object.value(u"delivered"_s).toInteger();
@@ -65,41 +65,16 @@ void IngressEndpointsModel::update(const QJsonArray &endpoints)
         endpoint.lastFailure = statusTime(object.value(u"last_failure"_s));
         fresh.append(std::move(endpoint));
     }
-
-    bool sameEndpoints = fresh.size() == m_endpoints.size();
-    for (qsizetype row = 0; sameEndpoints && row < fresh.size(); ++row) {
-        sameEndpoints =
-            fresh[row].domain == m_endpoints[row].domain && fresh[row].url == m_endpoints[row].url;
-    }
-    if (!sameEndpoints) {
-        beginResetModel();
-        m_endpoints = std::move(fresh);
-        endResetModel();
-        return;
-    }
-    for (qsizetype row = 0; row < fresh.size(); ++row) {
-        if (fresh[row] == m_endpoints[row])
-            continue;
-        m_endpoints[row] = std::move(fresh[row]);
-        Q_EMIT dataChanged(index(int(row), Delivered), index(int(row), ColumnCount - 1));
-    }
-}
-
-int IngressEndpointsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_endpoints.size());
-}
-
-int IngressEndpointsModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    replaceRows(std::move(fresh), [](const IngressEndpointRow &a, const IngressEndpointRow &b) {
+        return a.domain == b.domain && a.url == b.url;
+    });
 }
 
 QVariant IngressEndpointsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Endpoint &endpoint = m_endpoints[index.row()];
+    const IngressEndpointRow &endpoint = m_rows[index.row()];
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Domain:
@@ -193,13 +168,13 @@ QVariant IngressEndpointsModel::headerData(int section, Qt::Orientation orientat
 
 // --- DeadLettersModel ---
 
-QList<DeadLettersModel::Letter> DeadLettersModel::parse(const QJsonArray &letters)
+QList<DeadLetterRow> DeadLettersModel::parse(const QJsonArray &letters)
 {
-    QList<Letter> parsed;
+    QList<DeadLetterRow> parsed;
     parsed.reserve(letters.size());
     for (const QJsonValue &value : letters) {
         const QJsonObject object = value.toObject();
-        Letter letter;
+        DeadLetterRow letter;
         // Ids are strings on the wire: stream sequences outgrow a double's exact integers.
         letter.id = object.value(u"id"_s).toString().toULongLong();
         if (letter.id == 0)
@@ -217,57 +192,57 @@ QList<DeadLettersModel::Letter> DeadLettersModel::parse(const QJsonArray &letter
     // The merges below rely on newest first, which the API promises; they must not misbehave
     // if it ever does not.
     std::stable_sort(parsed.begin(), parsed.end(),
-                     [](const Letter &a, const Letter &b) { return a.id > b.id; });
+                     [](const DeadLetterRow &a, const DeadLetterRow &b) { return a.id > b.id; });
     return parsed;
 }
 
 void DeadLettersModel::setLetters(const QJsonArray &letters)
 {
-    const QList<Letter> fresh = parse(letters);
+    const QList<DeadLetterRow> fresh = parse(letters);
     // Both lists are sorted by descending id: one walk finds what stays, what comes and what
     // goes.
     int row = 0;
-    for (const Letter &letter : fresh) {
+    for (const DeadLetterRow &letter : fresh) {
         // Rows above `letter` that the fresh list skipped are gone.
         int gone = row;
-        while (gone < m_letters.size() && m_letters[gone].id > letter.id)
+        while (gone < m_rows.size() && m_rows[gone].id > letter.id)
             ++gone;
         if (gone > row) {
             beginRemoveRows({}, row, gone - 1);
-            m_letters.remove(row, gone - row);
+            m_rows.remove(row, gone - row);
             endRemoveRows();
         }
-        if (row < m_letters.size() && m_letters[row].id == letter.id) {
-            if (!(m_letters[row] == letter)) {
-                m_letters[row] = letter;
+        if (row < m_rows.size() && m_rows[row].id == letter.id) {
+            if (!(m_rows[row] == letter)) {
+                m_rows[row] = letter;
                 Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
             }
         } else {
             beginInsertRows({}, row, row);
-            m_letters.insert(row, letter);
+            m_rows.insert(row, letter);
             endInsertRows();
         }
         ++row;
     }
-    if (row < m_letters.size()) {
-        beginRemoveRows({}, row, int(m_letters.size()) - 1);
-        m_letters.remove(row, m_letters.size() - row);
+    if (row < m_rows.size()) {
+        beginRemoveRows({}, row, int(m_rows.size()) - 1);
+        m_rows.remove(row, m_rows.size() - row);
         endRemoveRows();
     }
 }
 
 void DeadLettersModel::appendOlder(const QJsonArray &letters)
 {
-    QList<Letter> older = parse(letters);
+    QList<DeadLetterRow> older = parse(letters);
     // A refresh may have listed some of these since the page was asked for.
     const quint64 oldest =
-        m_letters.isEmpty() ? std::numeric_limits<quint64>::max() : m_letters.constLast().id;
-    older.removeIf([oldest](const Letter &letter) { return letter.id >= oldest; });
+        m_rows.isEmpty() ? std::numeric_limits<quint64>::max() : m_rows.constLast().id;
+    older.removeIf([oldest](const DeadLetterRow &letter) { return letter.id >= oldest; });
     if (older.isEmpty())
         return;
-    const int first = int(m_letters.size());
+    const int first = int(m_rows.size());
     beginInsertRows({}, first, first + int(older.size()) - 1);
-    m_letters.append(older);
+    m_rows.append(older);
     endInsertRows();
 }
 
@@ -277,41 +252,22 @@ void DeadLettersModel::removeLetter(quint64 id)
     if (row < 0)
         return;
     beginRemoveRows({}, row, row);
-    m_letters.removeAt(row);
+    m_rows.removeAt(row);
     endRemoveRows();
-}
-
-void DeadLettersModel::clear()
-{
-    if (m_letters.isEmpty())
-        return;
-    beginResetModel();
-    m_letters.clear();
-    endResetModel();
 }
 
 quint64 DeadLettersModel::idAt(int row) const
 {
-    return row >= 0 && row < m_letters.size() ? m_letters[row].id : 0;
+    return row >= 0 && row < m_rows.size() ? m_rows[row].id : 0;
 }
 
 int DeadLettersModel::rowOf(quint64 id) const
 {
-    for (qsizetype row = 0; row < m_letters.size(); ++row) {
-        if (m_letters[row].id == id)
+    for (qsizetype row = 0; row < m_rows.size(); ++row) {
+        if (m_rows[row].id == id)
             return int(row);
     }
     return -1;
-}
-
-int DeadLettersModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_letters.size());
-}
-
-int DeadLettersModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
 }
 
 QString DeadLettersModel::reasonText(const QString &reason) const
@@ -327,7 +283,7 @@ QVariant DeadLettersModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Letter &letter = m_letters[index.row()];
+    const DeadLetterRow &letter = m_rows[index.row()];
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Id:
@@ -398,33 +354,22 @@ QVariant DeadLettersModel::headerData(int section, Qt::Orientation orientation, 
 
 void DeadLetterEndpointsModel::setOutcomes(const QJsonArray &endpoints)
 {
-    beginResetModel();
-    m_outcomes.clear();
+    QList<DeadLetterOutcomeRow> outcomes;
     for (const QJsonValue &value : endpoints) {
         const QJsonObject object = value.toObject();
-        m_outcomes.append({object.value(u"url"_s).toString(), object.value(u"delivered"_s).toBool(),
-                           object.value(u"attempts"_s).toInt(),
-                           object.value(u"last_status"_s).toInt(),
-                           object.value(u"last_error"_s).toString()});
+        outcomes.append({object.value(u"url"_s).toString(), object.value(u"delivered"_s).toBool(),
+                         object.value(u"attempts"_s).toInt(),
+                         object.value(u"last_status"_s).toInt(),
+                         object.value(u"last_error"_s).toString()});
     }
-    endResetModel();
-}
-
-int DeadLetterEndpointsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_outcomes.size());
-}
-
-int DeadLetterEndpointsModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    resetRows(std::move(outcomes));
 }
 
 QVariant DeadLetterEndpointsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const Outcome &outcome = m_outcomes[index.row()];
+    const DeadLetterOutcomeRow &outcome = m_rows[index.row()];
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Url:

@@ -1,23 +1,67 @@
 #pragma once
 
 #include "nodesource.h"
+#include "rowtablemodel.h"
 
 // The models behind the Ingress panel, fed from a node's status document and its dead-letter
 // REST API. They update in place (dataChanged, row inserts and removals) so that views keep
 // their selection and scroll position while statuses arrive a few times a second.
 
-#include <QAbstractTableModel>
 #include <QDateTime>
 #include <QHash>
 #include <QJsonArray>
-#include <QList>
 #include <optional>
 #include <utility>
 
 namespace Switchboard {
 
-// One row per endpoint of every domain: engines.ingress.endpoints[].
-class IngressEndpointsModel : public QAbstractTableModel
+// One endpoint of one domain: engines.ingress.endpoints[].
+struct IngressEndpointRow
+{
+    QString domain;
+    QString url;
+    qint64 delivered = 0;
+    qint64 failures = 0;
+    qint64 httpErrors = 0;
+    qint64 timeouts = 0;
+    qint64 connectionErrors = 0;
+    int lastStatus = 0; // 0: no response
+    QString lastError;
+    QDateTime lastSuccess;
+    QDateTime lastFailure;
+
+    bool failing() const;
+    bool operator==(const IngressEndpointRow &) const = default;
+};
+
+// One dead letter as GET /api/v1/ingress/dead-letters lists it.
+struct DeadLetterRow
+{
+    quint64 id = 0;
+    QString eventId;
+    QString domain;
+    QString reason; // "no_route" | "max_deliveries"
+    int deliveries = 0;
+    int failedEndpoints = 0;
+    QString lastError;
+    QDateTime receivedAt;
+    QDateTime failedAt;
+
+    bool operator==(const DeadLetterRow &) const = default;
+};
+
+// What one endpoint did with one dead letter's event.
+struct DeadLetterOutcomeRow
+{
+    QString url;
+    bool delivered = false;
+    int attempts = 0;
+    int lastStatus = 0;
+    QString lastError;
+};
+
+// One row per endpoint of every domain.
+class IngressEndpointsModel : public RowTableModel<IngressEndpointRow>
 {
     Q_OBJECT
 
@@ -37,42 +81,22 @@ public:
         ColumnCount
     };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit IngressEndpointsModel(QObject *parent = nullptr)
+        : RowTableModel(ColumnCount, parent)
+    {
+    }
 
     // The rows change in place while the endpoints stay the same (they come from the node's
     // configuration); a different set of endpoints (another node, a new configuration) resets.
     void update(const QJsonArray &endpoints);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
-
-private:
-    struct Endpoint
-    {
-        QString domain;
-        QString url;
-        qint64 delivered = 0;
-        qint64 failures = 0;
-        qint64 httpErrors = 0;
-        qint64 timeouts = 0;
-        qint64 connectionErrors = 0;
-        int lastStatus = 0; // 0: no response
-        QString lastError;
-        QDateTime lastSuccess;
-        QDateTime lastFailure;
-
-        bool failing() const;
-        bool operator==(const Endpoint &) const = default;
-    };
-
-    QList<Endpoint> m_endpoints;
 };
 
 // The dead letters listed by GET /api/v1/ingress/dead-letters, newest (highest id) first.
-class DeadLettersModel : public QAbstractTableModel
+class DeadLettersModel : public RowTableModel<DeadLetterRow>
 {
     Q_OBJECT
 
@@ -89,7 +113,10 @@ public:
         ColumnCount
     };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit DeadLettersModel(QObject *parent = nullptr)
+        : RowTableModel(ColumnCount, parent)
+    {
+    }
 
     // Replaces the rows with a fresh first page by merging: rows still listed stay where they
     // are (and stay selected), new ones are inserted, gone ones removed.
@@ -97,69 +124,38 @@ public:
     // Appends an older page (ids below the last row's).
     void appendOlder(const QJsonArray &letters);
     void removeLetter(quint64 id);
-    void clear();
 
     quint64 idAt(int row) const;
     int rowOf(quint64 id) const; // -1 when not listed
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
 private:
-    struct Letter
-    {
-        quint64 id = 0;
-        QString eventId;
-        QString domain;
-        QString reason; // "no_route" | "max_deliveries"
-        int deliveries = 0;
-        int failedEndpoints = 0;
-        QString lastError;
-        QDateTime receivedAt;
-        QDateTime failedAt;
-
-        bool operator==(const Letter &) const = default;
-    };
-
-    static QList<Letter> parse(const QJsonArray &letters);
+    static QList<DeadLetterRow> parse(const QJsonArray &letters);
     QString reasonText(const QString &reason) const;
-
-    QList<Letter> m_letters;
 };
 
 // What happened at each endpoint for one dead letter: the "endpoints" of its detail.
-class DeadLetterEndpointsModel : public QAbstractTableModel
+class DeadLetterEndpointsModel : public RowTableModel<DeadLetterOutcomeRow>
 {
     Q_OBJECT
 
 public:
     enum Column { Url, Delivered, Attempts, LastStatus, LastError, ColumnCount };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit DeadLetterEndpointsModel(QObject *parent = nullptr)
+        : RowTableModel(ColumnCount, parent)
+    {
+    }
 
     // One dead letter's outcomes replace another's: a reset, not an update.
     void setOutcomes(const QJsonArray &endpoints);
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
-
-private:
-    struct Outcome
-    {
-        QString url;
-        bool delivered = false;
-        int attempts = 0;
-        int lastStatus = 0;
-        QString lastError;
-    };
-
-    QList<Outcome> m_outcomes;
 };
 
 // Forward failures per second per domain, from the growth of the endpoints' cumulative

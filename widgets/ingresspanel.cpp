@@ -1,14 +1,12 @@
 #include "ingresspanel.h"
 
 #include "deadletterview.h"
-#include "nodesmodel.h"
+#include "figuresbox.h"
 #include "nodesource.h"
 #include "timechart.h"
 
-#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -17,7 +15,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
-#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -43,18 +40,6 @@ QString deadLetterPath(quint64 id)
     return deadLettersPath() + u'/' + QString::number(id);
 }
 
-QTableView *createTable(const QString &objectName, QAbstractItemModel *model, QWidget *parent)
-{
-    auto *table = new QTableView(parent);
-    table->setObjectName(objectName);
-    table->setModel(model);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setWordWrap(false);
-    table->setAlternatingRowColors(true);
-    return table;
-}
-
 // Columns are sized to their contents once, when the first rows arrive: sizing on every update
 // would cost a pass over every cell and move columns under the operator's mouse. Columns whose
 // numbers grow get room for growing (counters, ids) so that they are not elided later.
@@ -69,23 +54,14 @@ void sizeColumnsOnce(QTableView *table, std::initializer_list<int> growingColumn
 } // namespace
 
 IngressPanel::IngressPanel(NodeSource *source, QWidget *parent)
-    : QWidget(parent)
-    , m_source(source)
-    , m_banner(new QLabel(this))
-    , m_staleNote(new QLabel(this))
-    , m_pages(new QStackedWidget(this))
-    , m_placeholder(new QLabel(this))
+    : EnginePanel(source, u"ingress"_s,
+                  {.waiting = tr("Waiting for the node's first status…"),
+                   .notRunning = tr("Ingress engine not running on this node."),
+                   .unhealthy = tr("Ingress is unhealthy: %1")},
+                  parent)
     , m_endpoints(new IngressEndpointsModel(this))
     , m_deadLetters(new DeadLettersModel(this))
 {
-    setUpAlertBanner(m_banner, u"ingressBanner"_s);
-
-    setUpStaleNote(m_staleNote, u"ingressStaleNote"_s);
-
-    m_placeholder->setObjectName(u"ingressPlaceholder"_s);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setWordWrap(true);
-
     auto *overview = new QWidget(this);
     auto *overviewLayout = new QHBoxLayout(overview);
     overviewLayout->setContentsMargins(0, 0, 0, 0);
@@ -94,7 +70,6 @@ IngressPanel::IngressPanel(NodeSource *source, QWidget *parent)
 
     auto *endpointsBox = new QGroupBox(tr("Endpoints"), this);
     m_endpointsTable = createTable(u"ingressEndpointsTable"_s, m_endpoints, endpointsBox);
-    m_endpointsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     auto *endpointsLayout = new QVBoxLayout(endpointsBox);
     endpointsLayout->addWidget(m_endpointsTable);
 
@@ -106,14 +81,7 @@ IngressPanel::IngressPanel(NodeSource *source, QWidget *parent)
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 2);
     splitter->setStretchFactor(2, 3);
-
-    m_pages->addWidget(m_placeholder);
-    m_pages->addWidget(splitter);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_staleNote);
-    layout->addWidget(m_pages, 1);
+    setContent(splitter);
 
     // Each listing costs the node one JetStream call per row; when dead letters pour in, the
     // list follows them at most about once a second.
@@ -137,33 +105,24 @@ QAbstractItemModel *IngressPanel::deadLettersModel() const
 
 QWidget *IngressPanel::createFigures()
 {
-    auto *box = new QGroupBox(tr("Engine"), this);
-    auto *grid = new QGridLayout(box);
-    const std::array<std::pair<QString, QString>, FigureCount> names {{
-        {tr("Received"), tr("POST /events requests since the node started")},
-        {tr("Published"), tr("Events JetStream acknowledged, answered 202")},
-        {tr("Rejected"),
-         tr("Answered 400 or 413 (invalid event) or 503 (NATS unavailable or too slow)")},
-        {tr("Redeliveries"), tr("Deliveries after the first, because some endpoint failed")},
-        {tr("Dead letters"), tr("Events this node turned into dead letters since it started")},
-        {tr("Events/s"), tr("Events delivered to every endpoint of their domain, per second")},
-        {tr("Forward latency"), tr("Time from sending a forward to its response")},
-        {tr("Consumer pending"), tr("Events in the stream not yet delivered to this node")},
-        {tr("In flight"), tr("Deliveries being forwarded now")},
-        {tr("NATS"), tr("The connection the engine consumes events on")},
-    }};
-    for (int figure = 0; figure < FigureCount; ++figure) {
-        auto *name = new QLabel(names[figure].first + u':', box);
-        name->setToolTip(names[figure].second);
-        auto *value = new QLabel(box);
-        value->setToolTip(names[figure].second);
-        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        grid->addWidget(name, figure, 0);
-        grid->addWidget(value, figure, 1);
-        m_figures[figure] = value;
-    }
-    grid->setColumnStretch(1, 1);
-    grid->setRowStretch(FigureCount, 1);
+    auto *box = new FiguresBox(
+        tr("Engine"),
+        {
+            {tr("Received"), tr("POST /events requests since the node started")},
+            {tr("Published"), tr("Events JetStream acknowledged, answered 202")},
+            {tr("Rejected"),
+             tr("Answered 400 or 413 (invalid event) or 503 (NATS unavailable or too slow)")},
+            {tr("Redeliveries"), tr("Deliveries after the first, because some endpoint failed")},
+            {tr("Dead letters"), tr("Events this node turned into dead letters since it started")},
+            {tr("Events/s"), tr("Events delivered to every endpoint of their domain, per second")},
+            {tr("Forward latency"), tr("Time from sending a forward to its response")},
+            {tr("Consumer pending"), tr("Events in the stream not yet delivered to this node")},
+            {tr("In flight"), tr("Deliveries being forwarded now")},
+            {tr("NATS"), tr("The connection the engine consumes events on")},
+        },
+        1, this);
+    m_figures = box->values();
+    box->keepToTop();
     return box;
 }
 
@@ -205,7 +164,6 @@ QWidget *IngressPanel::createDeadLetters()
     m_statusLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     m_deadLettersTable = createTable(u"deadLettersTable"_s, m_deadLetters, box);
-    m_deadLettersTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_deadLettersTable->setSelectionMode(QAbstractItemView::SingleSelection);
     connect(m_deadLettersTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &IngressPanel::showSelectedDeadLetter);
@@ -261,15 +219,10 @@ QWidget *IngressPanel::createDeadLetters()
 
 void IngressPanel::showStatus()
 {
-    const QJsonObject &status = m_source->status();
-    const QJsonObject engines = status.value(u"engines"_s).toObject();
     const bool wasRunning = m_engineRunning;
-    m_engineRunning = engines.contains(u"ingress"_s);
+    const std::optional<QJsonObject> engine = showEngineStatus();
+    m_engineRunning = engine.has_value();
     if (!m_engineRunning) {
-        m_placeholder->setText(status.isEmpty() ? tr("Waiting for the node's first status…")
-                                                : tr("Ingress engine not running on this node."));
-        m_pages->setCurrentWidget(m_placeholder);
-        showHealth();
         if (wasRunning) {
             // Another process answers on this address now; its dead letters are listed when
             // an engine appears again.
@@ -281,10 +234,7 @@ void IngressPanel::showStatus()
         }
         return;
     }
-    m_pages->setCurrentIndex(1);
-
-    const QJsonObject ingress = engines.value(u"ingress"_s).toObject();
-    showHealth();
+    const QJsonObject &ingress = *engine;
     plotFailures(ingress);
 
     // The list is fetched again when this node makes a dead letter; changes made elsewhere (by
@@ -332,16 +282,10 @@ void IngressPanel::showEvent(QShowEvent *event)
 
 void IngressPanel::showReachability()
 {
-    const bool wasStale = m_staleNote->isVisibleTo(this);
-    showStaleNote(m_staleNote, *m_source);
-    if (wasStale && !m_staleNote->isVisibleTo(this) && m_engineRunning)
+    const bool wasStale = staleNoteShown();
+    EnginePanel::showReachability();
+    if (wasStale && !staleNoteShown() && m_engineRunning)
         refreshDeadLetters(); // back: what happened meanwhile
-}
-
-void IngressPanel::showHealth()
-{
-    showEngineBanner(m_banner, *m_source, u"ingress", m_shownHealth,
-                     tr("Ingress is unhealthy: %1"));
 }
 
 void IngressPanel::showFigures(const QJsonObject &ingress)
@@ -526,31 +470,14 @@ void IngressPanel::replaySelected()
     const quint64 id = selectedDeadLetter();
     if (id == 0 || m_actionTarget != 0)
         return;
-    m_actionTarget = id;
-    updateButtons();
-    showOutcome(tr("Replaying dead letter %1…").arg(id), false);
-    m_source->request(
-        "POST", deadLetterPath(id) + u"/replay"_s, this,
-        [this, id](int status, const QJsonObject &body) {
-            m_actionTarget = 0;
-            if (status == 202 || status == 200) {
-                showOutcome(tr("Dead letter %1 replayed: event %2 published again (sequence %3).")
-                                .arg(QString::number(id), body.value(u"event_id"_s).toString(),
-                                     QString::number(body.value(u"sequence"_s).toInteger())),
-                            false);
-                dropDeadLetter(id);
-            } else if (status == 404) {
-                showOutcome(
-                    tr("Dead letter %1 is gone already (replayed or deleted elsewhere).").arg(id),
-                    true);
-                dropDeadLetter(id);
-            } else {
-                showOutcome(tr("Replay of dead letter %1 failed: %2")
-                                .arg(QString::number(id), failureText(status, body)),
-                            true);
-            }
-            updateButtons();
-        });
+    actOnDeadLetter(
+        id, "POST", deadLetterPath(id) + u"/replay"_s, tr("Replaying dead letter %1…").arg(id),
+        [id](const QJsonObject &body) {
+            return tr("Dead letter %1 replayed: event %2 published again (sequence %3).")
+                .arg(QString::number(id), body.value(u"event_id"_s).toString(),
+                     QString::number(body.value(u"sequence"_s).toInteger()));
+        },
+        tr("Replay of dead letter %1 failed: %2"));
 }
 
 void IngressPanel::deleteSelected()
@@ -585,14 +512,25 @@ void IngressPanel::deleteDeadLetter(quint64 id)
 {
     if (m_actionTarget != 0)
         return;
+    actOnDeadLetter(
+        id, "DELETE", deadLetterPath(id), tr("Deleting dead letter %1…").arg(id),
+        [id](const QJsonObject &) { return tr("Dead letter %1 deleted.").arg(id); },
+        tr("Deleting dead letter %1 failed: %2"));
+}
+
+void IngressPanel::actOnDeadLetter(quint64 id, const QByteArray &method, const QString &path,
+                                   const QString &progress,
+                                   const std::function<QString(const QJsonObject &body)> &done,
+                                   const QString &failed)
+{
     m_actionTarget = id;
     updateButtons();
-    showOutcome(tr("Deleting dead letter %1…").arg(id), false);
+    showOutcome(progress, false);
     m_source->request(
-        "DELETE", deadLetterPath(id), this, [this, id](int status, const QJsonObject &body) {
+        method, path, this, [this, id, done, failed](int status, const QJsonObject &body) {
             m_actionTarget = 0;
-            if (status == 200 || status == 204) {
-                showOutcome(tr("Dead letter %1 deleted.").arg(id), false);
+            if (status >= 200 && status < 300) {
+                showOutcome(done(body), false);
                 dropDeadLetter(id);
             } else if (status == 404) {
                 showOutcome(
@@ -600,9 +538,7 @@ void IngressPanel::deleteDeadLetter(quint64 id)
                     true);
                 dropDeadLetter(id);
             } else {
-                showOutcome(tr("Deleting dead letter %1 failed: %2")
-                                .arg(QString::number(id), failureText(status, body)),
-                            true);
+                showOutcome(failed.arg(QString::number(id), failureText(status, body)), true);
             }
             updateButtons();
         });

@@ -4,19 +4,17 @@
 // figures, and the dead letters with Replay / Delete. Fed by the node's status document
 // (a few times a second) and, for dead letters, by its REST API.
 
+#include "enginepanel.h"
 #include "ingressmodels.h"
-#include "nodesmodel.h"
 
 #include <QTimer>
-#include <QWidget>
-#include <array>
+#include <functional>
 
 QT_BEGIN_NAMESPACE
 class QAbstractItemModel;
 class QJsonObject;
 class QLabel;
 class QPushButton;
-class QStackedWidget;
 class QTableView;
 QT_END_NAMESPACE
 
@@ -26,7 +24,7 @@ class DeadLetterView;
 class NodeSource;
 class TimeChart;
 
-class IngressPanel : public QWidget
+class IngressPanel : public EnginePanel
 {
     Q_OBJECT
 
@@ -50,7 +48,6 @@ private:
         ConsumerPending,
         InFlight,
         Nats,
-        FigureCount
     };
 
     QWidget *createFigures();
@@ -58,11 +55,10 @@ private:
     QWidget *createDeadLetters();
 
     void showStatus();
-    void showReachability();
+    void showReachability() override;
     void showFigures(const QJsonObject &ingress);
     // The figures and the endpoints table: only while on screen.
     void showDetails(const QJsonObject &ingress);
-    void showHealth();
     void plotFailures(const QJsonObject &ingress);
     void appendFailureRates(const ForwardFailureRates::Rates &rates, qint64 timeMs);
 
@@ -74,21 +70,20 @@ private:
     void replaySelected();
     void deleteSelected();
     void deleteDeadLetter(quint64 id);
+    // Replay and Delete: one at a time; a dead letter gone meanwhile leaves the table either way.
+    // `done` says what a 2xx answer means; `failed` is "…%1 failed: %2" (the id, the reason).
+    void actOnDeadLetter(quint64 id, const QByteArray &method, const QString &path,
+                         const QString &progress,
+                         const std::function<QString(const QJsonObject &body)> &done,
+                         const QString &failed);
     // A replayed or deleted dead letter leaves the table; the row below it takes the selection.
     void dropDeadLetter(quint64 id);
     void updateButtons();
     void showOutcome(const QString &text, bool error);
     QString failureText(int status, const QJsonObject &body) const;
 
-    NodeSource *m_source;
     bool m_engineRunning = false;
-    EngineCondition m_shownHealth; // what the banner shows
-
-    QLabel *m_banner;
-    QLabel *m_staleNote;
-    QStackedWidget *m_pages;
-    QLabel *m_placeholder;
-    std::array<QLabel *, FigureCount> m_figures {};
+    QList<QLabel *> m_figures; // by Figure
 
     TimeChart *m_failuresChart = nullptr; // a line per domain
     int m_domainsPlotted = 0; // the next line's colour

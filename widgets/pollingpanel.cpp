@@ -5,11 +5,9 @@
 
 #include <QGridLayout>
 #include <QGroupBox>
-#include <QHBoxLayout>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
-#include <QStackedWidget>
 #include <QVBoxLayout>
 
 namespace Switchboard {
@@ -18,7 +16,6 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr qint64 chartWindowMs = 10 * 60 * 1000;
 constexpr qint64 pointIntervalMs = 1000;
 
 QString sumOf(const QJsonObject &counts)
@@ -32,51 +29,36 @@ QString sumOf(const QJsonObject &counts)
 } // namespace
 
 PollingPanel::PollingPanel(NodeSource *source, QWidget *parent)
-    : QWidget(parent)
-    , m_source(source)
-    , m_banner(new QLabel(this))
-    , m_pages(new QStackedWidget(this))
-    , m_placeholder(new QLabel(this))
+    : EnginePanel(source, u"polling"_s,
+                  {.waiting = tr("Waiting for the node's first status…"),
+                   .notRunning = tr("Polling engine not running on this node."),
+                   .unhealthy = tr("Polling unhealthy: %1")},
+                  parent)
 {
     setObjectName(u"pollingPanel"_s);
-    setUpAlertBanner(m_banner, u"pollingBanner"_s);
-    m_placeholder->setObjectName(u"pollingPlaceholder"_s);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setWordWrap(true);
 
     m_activity = new TimeChart({.title = tr("Held long polls and publishes per second"),
                                 .unit = tr("count"),
-                                .windowMs = chartWindowMs,
-                                .minimumSpanMs = 60 * 1000,
                                 .minimumTop = 10},
                                this);
     m_activity->setObjectName(u"pollingActivityChart"_s);
     m_wake = new TimeChart({.title = tr("Wake latency, publish to answer (p50 solid, p99 dashed)"),
                             .unit = tr("ms"),
-                            .windowMs = chartWindowMs,
-                            .minimumSpanMs = 60 * 1000,
                             .minimumTop = 1},
                            this);
     m_wake->setObjectName(u"pollingWakeChart"_s);
-    auto *charts = new QWidget(this);
-    auto *chartsLayout = new QHBoxLayout(charts);
-    chartsLayout->setContentsMargins(0, 0, 0, 0);
-    chartsLayout->addWidget(m_activity, 1);
-    chartsLayout->addWidget(m_wake, 1);
+    QWidget *charts = sideBySide(m_activity, m_wake);
 
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addWidget(createFigures());
     contentLayout->addWidget(charts, 1);
-    m_pages->addWidget(m_placeholder);
-    m_pages->addWidget(content);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_pages, 1);
+    setContent(content);
 
     connect(m_source, &NodeSource::statusChanged, this, &PollingPanel::showStatus);
+    // The banner follows reachability too: an engine's health is unknown while its node does not
+    // answer.
     connect(m_source, &NodeSource::reachabilityChanged, this, &PollingPanel::showStatus);
     showStatus();
 }
@@ -103,22 +85,10 @@ QWidget *PollingPanel::createFigures()
 
 void PollingPanel::showStatus()
 {
-    const QJsonObject engines = m_source->status().value(u"engines"_s).toObject();
-    if (!engines.contains(u"polling"_s)) {
-        m_placeholder->setText(m_source->status().isEmpty()
-                                   ? tr("Waiting for the node's first status…")
-                                   : tr("Polling engine not running on this node."));
-        m_pages->setCurrentWidget(m_placeholder);
-        m_banner->hide();
+    const std::optional<QJsonObject> engine = showEngineStatus();
+    if (!engine)
         return;
-    }
-    m_pages->setCurrentIndex(1);
-    const EngineCondition health = engineCondition(*m_source, u"polling");
-    m_banner->setVisible(health.state == EngineState::Unhealthy);
-    if (health.state == EngineState::Unhealthy)
-        m_banner->setText(tr("Polling unhealthy: %1").arg(health.reason));
-
-    const QJsonObject polling = engines.value(u"polling"_s).toObject();
+    const QJsonObject &polling = *engine;
     const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
     if (timeMs - m_lastPointMs >= pointIntervalMs) {
         m_lastPointMs = timeMs;

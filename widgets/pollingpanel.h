@@ -3,15 +3,13 @@
 // The polling engine of one node: the long polls it holds, publishes per second and how fast a
 // publish reaches a held poll (wake latency), over time; its Redis and refusals as figures.
 
-#include "nodesmodel.h"
+#include "enginepanel.h"
 
-#include <QWidget>
 #include <array>
 
 QT_BEGIN_NAMESPACE
 class QJsonObject;
 class QLabel;
-class QStackedWidget;
 QT_END_NAMESPACE
 
 namespace Switchboard {
@@ -19,7 +17,7 @@ namespace Switchboard {
 class NodeSource;
 class TimeChart;
 
-class PollingPanel : public QWidget
+class PollingPanel : public EnginePanel
 {
     Q_OBJECT
 
@@ -50,10 +48,6 @@ private:
     void plot(const QJsonObject &polling, qint64 timeMs);
     void showFigures(const QJsonObject &polling);
 
-    NodeSource *m_source;
-    QLabel *m_banner;
-    QStackedWidget *m_pages;
-    QLabel *m_placeholder;
     std::array<QLabel *, FigureCount> m_figures {};
     TimeChart *m_activity;
     TimeChart *m_wake;

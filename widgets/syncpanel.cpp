@@ -1,20 +1,17 @@
 #include "syncpanel.h"
 
+#include "figuresbox.h"
 #include "nodesource.h"
 #include "timechart.h"
 
 #include <QBrush>
-#include <QGridLayout>
 #include <QGroupBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLocale>
 #include <QSplitter>
-#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -51,11 +48,11 @@ QString redisText(const QJsonObject &redis)
 
 void SyncStreamsModel::update(const QJsonArray &streams)
 {
-    QList<Row> rows;
+    QList<SyncStreamRow> rows;
     rows.reserve(streams.size());
     for (const QJsonValue &value : streams) {
         const QJsonObject stream = value.toObject();
-        Row row;
+        SyncStreamRow row;
         row.stream = stream.value(u"stream"_s).toString();
         row.lag = stream.value(u"lag"_s).toInteger(-1);
         row.latencyP50Ms = stream.value(u"latency_p50_ms"_s).toDouble();
@@ -69,48 +66,16 @@ void SyncStreamsModel::update(const QJsonArray &streams)
         row.pending = stream.value(u"group_pending"_s).toInteger(-1);
         rows.append(std::move(row));
     }
-
-    bool sameStreams = rows.size() == m_rows.size();
-    for (qsizetype i = 0; sameStreams && i < rows.size(); ++i)
-        sameStreams = rows.at(i).stream == m_rows.at(i).stream;
-    if (!sameStreams) {
-        beginResetModel();
-        m_rows = std::move(rows);
-        endResetModel();
-        return;
-    }
-    for (int i = 0; i < rows.size(); ++i) {
-        if (rows.at(i) == m_rows.at(i))
-            continue;
-        m_rows[i] = rows.at(i);
-        Q_EMIT dataChanged(index(i, 0), index(i, ColumnCount - 1));
-    }
-}
-
-void SyncStreamsModel::clear()
-{
-    if (m_rows.isEmpty())
-        return;
-    beginResetModel();
-    m_rows.clear();
-    endResetModel();
-}
-
-int SyncStreamsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-int SyncStreamsModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
+    replaceRows(std::move(rows), [](const SyncStreamRow &a, const SyncStreamRow &b) {
+        return a.stream == b.stream;
+    });
 }
 
 QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size())
         return {};
-    const Row &row = m_rows.at(index.row());
+    const SyncStreamRow &row = m_rows.at(index.row());
     const QLocale locale;
     switch (role) {
     case Qt::DisplayRole:
@@ -215,53 +180,29 @@ QVariant SyncStreamsModel::headerData(int section, Qt::Orientation orientation, 
 // --- SyncPanel ---
 
 SyncPanel::SyncPanel(NodeSource *source, QWidget *parent)
-    : QWidget(parent)
-    , m_source(source)
-    , m_banner(new QLabel(this))
-    , m_staleNote(new QLabel(this))
-    , m_pages(new QStackedWidget(this))
-    , m_placeholder(new QLabel(this))
+    : EnginePanel(source, u"sync"_s,
+                  {.waiting = tr("Waiting for the node's first status…"),
+                   .notRunning = tr("Sync engine not running on this node."),
+                   .unhealthy = tr("Sync is unhealthy: %1")},
+                  parent)
     , m_streams(new SyncStreamsModel(this))
 {
-    setUpAlertBanner(m_banner, u"syncBanner"_s);
-
-    setUpStaleNote(m_staleNote, u"syncStaleNote"_s);
-
-    m_placeholder->setObjectName(u"syncPlaceholder"_s);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setWordWrap(true);
-
     m_lag = new TimeChart({.title = tr("Lag per stream (entries waiting), up to the last 10 "
                                        "minutes"),
                            .unit = tr("entries"),
-                           .windowMs = chartWindowMs,
-                           .minimumSpanMs = minimumSpanMs,
                            .minimumTop = 10},
                           this);
     m_lag->setObjectName(u"syncLagChart"_s);
     m_latency = new TimeChart({.title = tr("End-to-end latency per stream (p50 solid, p99 dashed)"),
                                .unit = tr("ms"),
-                               .windowMs = chartWindowMs,
-                               .minimumSpanMs = minimumSpanMs,
                                .minimumTop = 1},
                               this);
     m_latency->setObjectName(u"syncLatencyChart"_s);
 
-    auto *charts = new QWidget(this);
-    auto *chartsLayout = new QHBoxLayout(charts);
-    chartsLayout->setContentsMargins(0, 0, 0, 0);
-    chartsLayout->addWidget(m_lag, 1);
-    chartsLayout->addWidget(m_latency, 1);
+    QWidget *charts = sideBySide(m_lag, m_latency);
 
     auto *streamsBox = new QGroupBox(tr("Streams"), this);
-    m_streamsTable = new QTableView(streamsBox);
-    m_streamsTable->setObjectName(u"syncStreamsTable"_s);
-    m_streamsTable->setModel(m_streams);
-    m_streamsTable->verticalHeader()->hide();
-    m_streamsTable->horizontalHeader()->setStretchLastSection(true);
-    m_streamsTable->setWordWrap(false);
-    m_streamsTable->setAlternatingRowColors(true);
-    m_streamsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_streamsTable = createTable(u"syncStreamsTable"_s, m_streams, streamsBox);
     auto *streamsLayout = new QVBoxLayout(streamsBox);
     streamsLayout->addWidget(m_streamsTable);
 
@@ -279,14 +220,7 @@ SyncPanel::SyncPanel(NodeSource *source, QWidget *parent)
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addWidget(createFigures());
     contentLayout->addWidget(splitter, 1);
-
-    m_pages->addWidget(m_placeholder);
-    m_pages->addWidget(content);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_staleNote);
-    layout->addWidget(m_pages, 1);
+    setContent(content);
 
     connect(m_source, &NodeSource::statusChanged, this, &SyncPanel::showStatus);
     connect(m_source, &NodeSource::reachabilityChanged, this, &SyncPanel::showReachability);
@@ -306,35 +240,25 @@ QLineSeries *SyncPanel::latencySeries(const QString &stream, bool p99) const
 
 QWidget *SyncPanel::createFigures()
 {
-    auto *box = new QGroupBox(tr("Engine"), this);
-    auto *grid = new QGridLayout(box);
-    const std::array<std::pair<QString, QString>, FigureCount> names {{
-        {tr("Local Redis"), tr("Where the streams are read (XREADGROUP)")},
-        {tr("Remote Redis"), tr("Where the entries are written (XADD)")},
-        {tr("Group"), tr("The consumer group on the local streams")},
-        {tr("Consumer"), tr("This node's consumer in the group")},
-        {tr("Buffered"), tr("Entries read and not yet acknowledged")},
-        {tr("Back-pressure"),
-         tr("Reading pauses while the buffer is full: the remote is slower than the local "
-            "streams")},
-        {tr("Errors"), tr("Read and write errors since the node started")},
-        {tr("Last sync"), tr("The last entry confirmed on the remote")},
-    }};
-    constexpr int columns = 4;
-    for (int figure = 0; figure < FigureCount; ++figure) {
-        auto *name = new QLabel(names[figure].first + u':', box);
-        name->setToolTip(names[figure].second);
-        auto *value = new QLabel(box);
-        value->setToolTip(names[figure].second);
-        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        value->setTextFormat(figure <= RemoteRedis ? Qt::RichText : Qt::PlainText);
-        const int row = figure / columns;
-        const int column = (figure % columns) * 2;
-        grid->addWidget(name, row, column);
-        grid->addWidget(value, row, column + 1);
-        grid->setColumnStretch(column + 1, 1);
-        m_figures[figure] = value;
-    }
+    auto *box = new FiguresBox(
+        tr("Engine"),
+        {
+            {tr("Local Redis"), tr("Where the streams are read (XREADGROUP)")},
+            {tr("Remote Redis"), tr("Where the entries are written (XADD)")},
+            {tr("Group"), tr("The consumer group on the local streams")},
+            {tr("Consumer"), tr("This node's consumer in the group")},
+            {tr("Buffered"), tr("Entries read and not yet acknowledged")},
+            {tr("Back-pressure"),
+             tr("Reading pauses while the buffer is full: the remote is slower than the local "
+                "streams")},
+            {tr("Errors"), tr("Read and write errors since the node started")},
+            {tr("Last sync"), tr("The last entry confirmed on the remote")},
+        },
+        4, this);
+    m_figures = box->values();
+    // The Redis figures show a lost connection in red.
+    for (int figure = 0; figure < m_figures.size(); ++figure)
+        m_figures[figure]->setTextFormat(figure <= RemoteRedis ? Qt::RichText : Qt::PlainText);
     return box;
 }
 
@@ -352,21 +276,12 @@ QPen SyncPanel::streamPen(const QString &stream, Qt::PenStyle style)
 
 void SyncPanel::showStatus()
 {
-    const QJsonObject &status = m_source->status();
-    const QJsonObject engines = status.value(u"engines"_s).toObject();
-    if (!engines.contains(u"sync"_s)) {
-        m_placeholder->setText(status.isEmpty() ? tr("Waiting for the node's first status…")
-                                                : tr("Sync engine not running on this node."));
-        m_pages->setCurrentWidget(m_placeholder);
-        m_banner->hide();
+    const std::optional<QJsonObject> sync = showEngineStatus();
+    if (!sync) {
         m_streams->clear();
         return;
     }
-    m_pages->setCurrentIndex(1);
-
-    const QJsonObject sync = engines.value(u"sync"_s).toObject();
-    const QJsonArray streams = sync.value(u"streams"_s).toArray();
-    showHealth();
+    const QJsonArray streams = sync->value(u"streams"_s).toArray();
     const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
     if (timeMs - m_lastPointMs >= pointIntervalMs) {
         m_lastPointMs = timeMs;
@@ -376,7 +291,7 @@ void SyncPanel::showStatus()
     m_tableBehind = !isVisible();
     if (m_tableBehind)
         return;
-    showFigures(sync);
+    showFigures(*sync);
     m_streams->update(streams);
     if (!m_columnsSized && m_streams->rowCount() > 0) {
         // Sized once, when the first rows arrive: sizing on every update would move columns
@@ -397,16 +312,6 @@ void SyncPanel::showEvent(QShowEvent *event)
     if (m_tableBehind)
         showStatus();
     QWidget::showEvent(event);
-}
-
-void SyncPanel::showReachability()
-{
-    showStaleNote(m_staleNote, *m_source);
-}
-
-void SyncPanel::showHealth()
-{
-    showEngineBanner(m_banner, *m_source, u"sync", m_shownHealth, tr("Sync is unhealthy: %1"));
 }
 
 void SyncPanel::showFigures(const QJsonObject &sync)

@@ -1,5 +1,6 @@
 #include "timeoutspanel.h"
 
+#include "figuresbox.h"
 #include "nodesource.h"
 #include "timechart.h"
 
@@ -8,7 +9,6 @@
 #include <QBrush>
 #include <QChart>
 #include <QChartView>
-#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -19,7 +19,6 @@
 #include <QListWidget>
 #include <QLocale>
 #include <QSplitter>
-#include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -113,7 +112,7 @@ double niceTop(double peak, double minimumTop)
 
 void LongestWaitingModel::update(const QJsonArray &longest, qint64 nowMs)
 {
-    QList<Row> rows;
+    QList<LongestWaitingRow> rows;
     rows.reserve(longest.size());
     for (const QJsonValue &value : longest) {
         const QJsonObject conversation = value.toObject();
@@ -127,7 +126,8 @@ void LongestWaitingModel::update(const QJsonArray &longest, qint64 nowMs)
     // Conversations answered, or past their last level, leave; the others keep their rows.
     for (qsizetype row = m_rows.size() - 1; row >= 0; --row) {
         const QString &id = m_rows.at(row).id;
-        if (std::any_of(rows.cbegin(), rows.cend(), [&id](const Row &r) { return r.id == id; }))
+        if (std::any_of(rows.cbegin(), rows.cend(),
+                        [&id](const LongestWaitingRow &r) { return r.id == id; }))
             continue;
         beginRemoveRows({}, int(row), int(row));
         m_rows.removeAt(row);
@@ -141,9 +141,7 @@ void LongestWaitingModel::update(const QJsonArray &longest, qint64 nowMs)
     const bool clockMoved = nowMs / 1000 != m_nowMs / 1000;
     m_nowMs = nowMs;
     if (!samePrefix) {
-        beginResetModel();
-        m_rows = std::move(rows);
-        endResetModel();
+        resetRows(std::move(rows));
         return;
     }
     for (int row = 0; row < m_rows.size(); ++row) {
@@ -162,30 +160,11 @@ void LongestWaitingModel::update(const QJsonArray &longest, qint64 nowMs)
     }
 }
 
-void LongestWaitingModel::clear()
-{
-    if (m_rows.isEmpty())
-        return;
-    beginResetModel();
-    m_rows.clear();
-    endResetModel();
-}
-
-int LongestWaitingModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
-int LongestWaitingModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
-
 QVariant LongestWaitingModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_rows.size())
         return {};
-    const Row &row = m_rows.at(index.row());
+    const LongestWaitingRow &row = m_rows.at(index.row());
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
@@ -271,62 +250,40 @@ QVariant LongestWaitingModel::headerData(int section, Qt::Orientation orientatio
 // --- TimeoutsPanel ---
 
 TimeoutsPanel::TimeoutsPanel(NodeSource *source, QWidget *parent)
-    : QWidget(parent)
-    , m_source(source)
-    , m_banner(new QLabel(this))
-    , m_staleNote(new QLabel(this))
-    , m_pages(new QStackedWidget(this))
-    , m_placeholder(new QLabel(this))
+    : EnginePanel(source, u"timeouts"_s,
+                  {.waiting = tr("Waiting for the node's first status…"),
+                   .notRunning = tr("Timeouts engine not running on this node."),
+                   .unhealthy = tr("Timeouts is unhealthy: %1")},
+                  parent)
     , m_leader(new QLabel(this))
     , m_leaderChanges(new QListWidget(this))
     , m_longest(new LongestWaitingModel(this))
 {
     setObjectName(u"timeoutsPanel"_s);
-    setUpAlertBanner(m_banner, u"timeoutsBanner"_s);
-    setUpStaleNote(m_staleNote, u"timeoutsStaleNote"_s);
-    m_placeholder->setObjectName(u"timeoutsPlaceholder"_s);
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setWordWrap(true);
 
     m_waiting = new TimeChart({.title = tr("Conversations waiting, and levels overdue"),
                                .unit = tr("count"),
-                               .windowMs = chartWindowMs,
-                               .minimumSpanMs = minimumSpanMs,
                                .minimumTop = 10},
                               this);
     m_waiting->setObjectName(u"timeoutsWaitingChart"_s);
     m_perMinute = new TimeChart({.title = tr("Notifications per minute, per level (cluster)"),
                                  .unit = tr("per minute"),
-                                 .windowMs = chartWindowMs,
-                                 .minimumSpanMs = minimumSpanMs,
                                  .minimumTop = 10},
                                 this);
     m_perMinute->setObjectName(u"timeoutsPerMinuteChart"_s);
 
-    auto *charts = new QWidget(this);
-    auto *chartsLayout = new QHBoxLayout(charts);
-    chartsLayout->setContentsMargins(0, 0, 0, 0);
-    chartsLayout->addWidget(m_waiting, 1);
-    chartsLayout->addWidget(m_perMinute, 1);
+    QWidget *charts = sideBySide(m_waiting, m_perMinute);
 
     auto *longestBox = new QGroupBox(tr("Longest waiting"), this);
-    m_longestTable = new QTableView(longestBox);
-    m_longestTable->setObjectName(u"timeoutsLongestTable"_s);
-    m_longestTable->setModel(m_longest);
-    m_longestTable->verticalHeader()->hide();
+    m_longestTable = createTable(u"timeoutsLongestTable"_s, m_longest, longestBox);
     // Rows of one line each, so that the ten rows fit without scrolling.
     m_longestTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_longestTable->verticalHeader()->setDefaultSectionSize(m_longestTable->fontMetrics().height()
                                                             + 8);
-    m_longestTable->horizontalHeader()->setStretchLastSection(true);
-    m_longestTable->setWordWrap(false);
-    m_longestTable->setAlternatingRowColors(true);
-    m_longestTable->setSelectionBehavior(QAbstractItemView::SelectRows);
     auto *longestLayout = new QVBoxLayout(longestBox);
     longestLayout->addWidget(m_longestTable);
 
-    // The time charts side by side, as in the other panels (their time axes need the width);
-    // what is waiting now, and what falls due next, below.
+    // What is waiting now, and what falls due next, below the time charts.
     auto *now = new QWidget(this);
     auto *nowLayout = new QHBoxLayout(now);
     nowLayout->setContentsMargins(0, 0, 0, 0);
@@ -352,14 +309,7 @@ TimeoutsPanel::TimeoutsPanel(NodeSource *source, QWidget *parent)
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addWidget(top);
     contentLayout->addWidget(splitter, 1);
-
-    m_pages->addWidget(m_placeholder);
-    m_pages->addWidget(content);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_banner);
-    layout->addWidget(m_staleNote);
-    layout->addWidget(m_pages, 1);
+    setContent(content);
 
     connect(m_source, &NodeSource::statusChanged, this, &TimeoutsPanel::showStatus);
     connect(m_source, &NodeSource::reachabilityChanged, this, &TimeoutsPanel::showReachability);
@@ -412,43 +362,33 @@ QWidget *TimeoutsPanel::createLeaderBox()
 
 QWidget *TimeoutsPanel::createFigures()
 {
-    auto *box = new QGroupBox(tr("Engine"), this);
-    auto *grid = new QGridLayout(box);
-    const std::array<std::pair<QString, QString>, FigureCount> names {{
-        {tr("Redis"), tr("Where the waiting conversations and the election live")},
-        {tr("This node"), tr("This node's name in the election (POD_ID) and its part in it")},
-        {tr("Waiting"), tr("Conversations waiting for a customer's reply")},
-        {tr("Overdue"),
-         tr("Levels due now and not yet notified: grows while no node leads, or while the "
-            "leader's checks fall behind")},
-        {tr("Timing"),
-         tr("Level n is due n intervals after the agent's message; the leader "
-            "checks for due levels this often")},
-        {tr("Checks"),
-         tr("How long the leader's last check took, its 99th percentile, and how "
-            "many checks this node ran")},
-        {tr("Notified"), tr("Notifications raised since the data began, cluster-wide")},
-        {tr("By this node"), tr("Notifications this node raised while it led")},
-        {tr("Leader changes"), tr("Changes of leader this node has seen since it started")},
-        {tr("Webhook"), tr("Notifications posted to NOTIFICATION_WEBHOOK_URL by this node")},
-        {tr("Last webhook error"), tr("The last failed delivery's reason")},
-        {tr("API"), tr("Requests to /conversations/{id}/… this node answered")},
-    }};
-    constexpr int columns = 2;
-    for (int figure = 0; figure < FigureCount; ++figure) {
-        auto *name = new QLabel(names[size_t(figure)].first + u':', box);
-        name->setToolTip(names[size_t(figure)].second);
-        auto *value = new QLabel(box);
-        value->setObjectName(u"timeoutsFigure%1"_s.arg(figure));
-        value->setToolTip(names[size_t(figure)].second);
-        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
-        value->setTextFormat(Qt::RichText);
-        const int row = figure / columns;
-        const int column = (figure % columns) * 2;
-        grid->addWidget(name, row, column);
-        grid->addWidget(value, row, column + 1);
-        grid->setColumnStretch(column + 1, 1);
-        m_figures[size_t(figure)] = value;
+    auto *box = new FiguresBox(
+        tr("Engine"),
+        {
+            {tr("Redis"), tr("Where the waiting conversations and the election live")},
+            {tr("This node"), tr("This node's name in the election (POD_ID) and its part in it")},
+            {tr("Waiting"), tr("Conversations waiting for a customer's reply")},
+            {tr("Overdue"),
+             tr("Levels due now and not yet notified: grows while no node leads, or while the "
+                "leader's checks fall behind")},
+            {tr("Timing"),
+             tr("Level n is due n intervals after the agent's message; the leader "
+                "checks for due levels this often")},
+            {tr("Checks"),
+             tr("How long the leader's last check took, its 99th percentile, and how "
+                "many checks this node ran")},
+            {tr("Notified"), tr("Notifications raised since the data began, cluster-wide")},
+            {tr("By this node"), tr("Notifications this node raised while it led")},
+            {tr("Leader changes"), tr("Changes of leader this node has seen since it started")},
+            {tr("Webhook"), tr("Notifications posted to NOTIFICATION_WEBHOOK_URL by this node")},
+            {tr("Last webhook error"), tr("The last failed delivery's reason")},
+            {tr("API"), tr("Requests to /conversations/{id}/… this node answered")},
+        },
+        2, this);
+    m_figures = box->values();
+    for (int figure = 0; figure < m_figures.size(); ++figure) {
+        m_figures[figure]->setObjectName(u"timeoutsFigure%1"_s.arg(figure));
+        m_figures[figure]->setTextFormat(Qt::RichText);
     }
     m_figures[Overdue]->setObjectName(u"timeoutsOverdue"_s);
     return box;
@@ -512,21 +452,12 @@ QWidget *TimeoutsPanel::createForecast()
 
 void TimeoutsPanel::showStatus()
 {
-    const QJsonObject &status = m_source->status();
-    const QJsonObject engines = status.value(u"engines"_s).toObject();
-    if (!engines.contains(u"timeouts"_s)) {
-        m_placeholder->setText(status.isEmpty() ? tr("Waiting for the node's first status…")
-                                                : tr("Timeouts engine not running on this node."));
-        m_pages->setCurrentWidget(m_placeholder);
-        m_banner->hide();
-        m_shownHealth = {};
+    const std::optional<QJsonObject> engine = showEngineStatus();
+    if (!engine) {
         m_longest->clear();
         return;
     }
-    m_pages->setCurrentIndex(1);
-
-    const QJsonObject timeouts = engines.value(u"timeouts"_s).toObject();
-    showHealth();
+    const QJsonObject &timeouts = *engine;
     // Leader changes are history, like the charts: followed on screen or not.
     followLeader(timeouts);
     const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
@@ -558,17 +489,6 @@ void TimeoutsPanel::showEvent(QShowEvent *event)
         }
     }
     QWidget::showEvent(event);
-}
-
-void TimeoutsPanel::showReachability()
-{
-    showStaleNote(m_staleNote, *m_source);
-}
-
-void TimeoutsPanel::showHealth()
-{
-    showEngineBanner(m_banner, *m_source, u"timeouts", m_shownHealth,
-                     tr("Timeouts is unhealthy: %1"));
 }
 
 void TimeoutsPanel::followLeader(const QJsonObject &timeouts)

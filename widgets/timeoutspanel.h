@@ -6,12 +6,8 @@
 // a red banner with the engine's reason when it is unhealthy. Fed by the node's status document
 // only (engines.timeouts).
 
-#include "nodesmodel.h"
-
-#include <QAbstractTableModel>
-#include <QList>
-#include <QWidget>
-#include <array>
+#include "enginepanel.h"
+#include "rowtablemodel.h"
 
 QT_BEGIN_NAMESPACE
 class QBarSet;
@@ -20,7 +16,6 @@ class QJsonArray;
 class QJsonObject;
 class QLabel;
 class QListWidget;
-class QStackedWidget;
 class QTableView;
 class QValueAxis;
 QT_END_NAMESPACE
@@ -30,54 +25,52 @@ namespace Switchboard {
 class NodeSource;
 class TimeChart;
 
+// One conversation waiting for a customer's reply.
+struct LongestWaitingRow
+{
+    QString id;
+    QString agent;
+    qint64 waitingSinceMs = 0;
+    int level = 0; // the last level notified, 0 for none yet
+    int nextLevel = 1;
+    qint64 nextDueMs = 0;
+
+    bool operator==(const LongestWaitingRow &) const = default;
+};
+
 // engines.timeouts.longest_waiting[]: the ten conversations waiting longest, longest first.
 // Rows that stay are changed in place and rows that leave are removed one by one, so that the
 // table keeps its selection and scroll position while conversations come and go.
-class LongestWaitingModel : public QAbstractTableModel
+class LongestWaitingModel : public RowTableModel<LongestWaitingRow>
 {
     Q_OBJECT
 
 public:
     enum Column { Conversation, Agent, WaitingSince, Level, NextLevel, DueAt, ColumnCount };
 
-    using QAbstractTableModel::QAbstractTableModel;
+    explicit LongestWaitingModel(QObject *parent = nullptr)
+        : RowTableModel(ColumnCount, parent)
+    {
+    }
 
     // `nowMs`: the console's clock when the status arrived, for "in 12 s" and "overdue 3 s".
     void update(const QJsonArray &longest, qint64 nowMs);
-    void clear();
 
-    int rowCount(const QModelIndex &parent = {}) const override;
-    int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
 private:
-    struct Row
-    {
-        QString id;
-        QString agent;
-        qint64 waitingSinceMs = 0;
-        int level = 0; // the last level notified, 0 for none yet
-        int nextLevel = 1;
-        qint64 nextDueMs = 0;
-
-        bool operator==(const Row &) const = default;
-    };
-
-    QList<Row> m_rows;
     qint64 m_nowMs = 0;
 };
 
-class TimeoutsPanel : public QWidget
+class TimeoutsPanel : public EnginePanel
 {
     Q_OBJECT
 
 public:
-    // Ten minutes of points, one a second at most.
-    static constexpr qint64 chartWindowMs = 10 * 60 * 1000;
+    // One point a second at most, over the charts' ten minutes.
     static constexpr qint64 pointIntervalMs = 1000;
-    static constexpr qint64 minimumSpanMs = 60 * 1000;
     // The leader changes kept in the panel's list, newest first.
     static constexpr int maxLeaderChanges = 20;
     static constexpr int forecastMinutes = 30;
@@ -115,7 +108,6 @@ private:
         Webhook,
         WebhookError,
         Api,
-        FigureCount
     };
 
     // Who leads, by the Redis of this node: pod and epoch name one leadership.
@@ -137,8 +129,6 @@ private:
     QWidget *createForecast();
 
     void showStatus();
-    void showReachability();
-    void showHealth();
     void followLeader(const QJsonObject &timeouts);
     void addLeaderChange(const QString &line);
     void plot(const QJsonObject &timeouts, qint64 timeMs);
@@ -147,14 +137,9 @@ private:
     void showForecast(const QJsonArray &forecast);
     void showTable(const QJsonObject &timeouts);
 
-    NodeSource *m_source;
-    QLabel *m_banner;
-    QLabel *m_staleNote;
-    QStackedWidget *m_pages;
-    QLabel *m_placeholder;
     QLabel *m_leader;
     QListWidget *m_leaderChanges;
-    std::array<QLabel *, FigureCount> m_figures {};
+    QList<QLabel *> m_figures; // by Figure
     TimeChart *m_waiting;
     TimeChart *m_perMinute;
     QChartView *m_forecastView = nullptr;
@@ -175,7 +160,6 @@ private:
     // Statuses that came while the panel was off screen: its charts and the leader changes kept
     // up, the figures, the forecast and the table are brought up to date when it is shown.
     bool m_behind = false;
-    EngineCondition m_shownHealth;
 };
 
 } // namespace Switchboard

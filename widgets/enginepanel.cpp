@@ -1,0 +1,95 @@
+#include "enginepanel.h"
+
+#include "nodesource.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+using namespace Qt::Literals::StringLiterals;
+
+EnginePanel::EnginePanel(NodeSource *source, const QString &engine, const Texts &texts,
+                         QWidget *parent)
+    : QWidget(parent)
+    , m_source(source)
+    , m_engine(engine)
+    , m_texts(texts)
+    , m_banner(new QLabel(this))
+    , m_staleNote(new QLabel(this))
+    , m_pages(new QStackedWidget(this))
+    , m_placeholder(new QLabel(this))
+{
+    setUpAlertBanner(m_banner, engine + u"Banner"_s);
+    setUpStaleNote(m_staleNote, engine + u"StaleNote"_s);
+    m_placeholder->setObjectName(engine + u"Placeholder"_s);
+    m_placeholder->setAlignment(Qt::AlignCenter);
+    m_placeholder->setWordWrap(true);
+    m_pages->addWidget(m_placeholder);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_staleNote);
+    layout->addWidget(m_pages, 1);
+}
+
+void EnginePanel::setContent(QWidget *content)
+{
+    m_pages->addWidget(content);
+}
+
+std::optional<QJsonObject> EnginePanel::showEngineStatus()
+{
+    const QJsonObject &status = m_source->status();
+    const QJsonObject engines = status.value(u"engines"_s).toObject();
+    if (!engines.contains(m_engine)) {
+        m_placeholder->setText(status.isEmpty() ? m_texts.waiting : m_texts.notRunning);
+        m_pages->setCurrentWidget(m_placeholder);
+        m_banner->hide();
+        m_shownHealth = {};
+        return std::nullopt;
+    }
+    m_pages->setCurrentIndex(1);
+    showEngineBanner(m_banner, *m_source, m_engine, m_shownHealth, m_texts.unhealthy);
+    return engines.value(m_engine).toObject();
+}
+
+void EnginePanel::showReachability()
+{
+    showStaleNote(m_staleNote, *m_source);
+}
+
+bool EnginePanel::staleNoteShown() const
+{
+    return m_staleNote->isVisibleTo(this);
+}
+
+QWidget *EnginePanel::sideBySide(QWidget *left, QWidget *right)
+{
+    auto *row = new QWidget(this);
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(left, 1);
+    layout->addWidget(right, 1);
+    return row;
+}
+
+QTableView *EnginePanel::createTable(const QString &objectName, QAbstractItemModel *model,
+                                     QWidget *parent)
+{
+    auto *table = new QTableView(parent);
+    table->setObjectName(objectName);
+    table->setModel(model);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setWordWrap(false);
+    table->setAlternatingRowColors(true);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    return table;
+}
+
+} // namespace Switchboard

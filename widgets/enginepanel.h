@@ -1,0 +1,70 @@
+#pragma once
+
+// What the tabs of the engines share: a red banner while the engine is unhealthy, an amber note
+// while the node does not answer (for the panels that call showReachability()), and under them
+// the panel's own content, or a placeholder while the node has sent no status or runs without
+// the engine.
+
+#include "nodesmodel.h"
+
+#include <QJsonObject>
+#include <QWidget>
+#include <optional>
+
+QT_BEGIN_NAMESPACE
+class QAbstractItemModel;
+class QLabel;
+class QStackedWidget;
+class QTableView;
+QT_END_NAMESPACE
+
+namespace Switchboard {
+
+class NodeSource;
+
+class EnginePanel : public QWidget
+{
+    Q_OBJECT
+
+protected:
+    // The panel's own words, translated in its own context.
+    struct Texts
+    {
+        QString waiting; // before the node's first status
+        QString notRunning; // the node runs without the engine
+        QString unhealthy; // the banner; %1 is the engine's reason
+    };
+
+    // `engine` as in the status document ("sync"); it also names the banner, the note and the
+    // placeholder ("syncBanner"...), which tests look for.
+    EnginePanel(NodeSource *source, const QString &engine, const Texts &texts, QWidget *parent);
+
+    // The page shown while the engine runs; once, from the derived constructor.
+    void setContent(QWidget *content);
+    // The engine's part of the latest status (engines.<engine>), with the content shown and the
+    // banner brought up to date; nothing, with the placeholder shown, while there is none.
+    std::optional<QJsonObject> showEngineStatus();
+    // The amber note follows the node's reachability.
+    virtual void showReachability();
+    bool staleNoteShown() const;
+
+    // A tab's two time charts, one beside the other at equal width: their time axes need the
+    // width, and the tabs look alike.
+    QWidget *sideBySide(QWidget *left, QWidget *right);
+    // A table as the console's tables look: whole rows selected, one line per cell.
+    static QTableView *createTable(const QString &objectName, QAbstractItemModel *model,
+                                   QWidget *parent);
+
+    NodeSource *m_source;
+
+private:
+    QString m_engine;
+    Texts m_texts;
+    QLabel *m_banner;
+    QLabel *m_staleNote;
+    QStackedWidget *m_pages;
+    QLabel *m_placeholder;
+    EngineCondition m_shownHealth; // what the banner shows
+};
+
+} // namespace Switchboard

@@ -1,0 +1,33 @@
+#include "figuresbox.h"
+
+#include <QGridLayout>
+#include <QLabel>
+
+namespace Switchboard {
+
+FiguresBox::FiguresBox(const QString &title, const QList<Figure> &figures, int columns,
+                       QWidget *parent)
+    : QGroupBox(title, parent)
+    , m_grid(new QGridLayout(this))
+{
+    for (int figure = 0; figure < figures.size(); ++figure) {
+        auto *name = new QLabel(figures.at(figure).name + u':', this);
+        name->setToolTip(figures.at(figure).toolTip);
+        auto *value = new QLabel(this);
+        value->setToolTip(figures.at(figure).toolTip);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        const int row = figure / columns;
+        const int column = (figure % columns) * 2;
+        m_grid->addWidget(name, row, column);
+        m_grid->addWidget(value, row, column + 1);
+        m_grid->setColumnStretch(column + 1, 1);
+        m_values.append(value);
+    }
+}
+
+void FiguresBox::keepToTop()
+{
+    m_grid->setRowStretch(m_grid->rowCount(), 1);
+}
+
+} // namespace Switchboard
