@@ -929,8 +929,10 @@ void HttpClient::expireDeadlines()
             pool->queue.erase(queued);
             --m_queuedRequests;
         }
-        const auto timeout = request->timeout.count();
-        fail(std::move(request), u"timed out after %1 ms"_s.arg(timeout));
+        HttpClientResponse response;
+        response.error = u"timed out after %1 ms"_s.arg(request->timeout.count());
+        response.neverSent = !expired->connection;
+        finish(std::move(request), std::move(response));
     }
     armDeadlineTimer();
 }

@@ -35,6 +35,9 @@ struct HttpClientResponse
     // "connection closed before a response", "bad response: <why>", ...
     QString error;
     QByteArray bodyPrefix; // the first <= 512 bytes of the response body
+    // The timeout ran out while the request waited for a free connection: nothing was sent, the
+    // endpoint never saw it (a busy pool, not a failing endpoint).
+    bool neverSent = false;
     bool ok() const { return error.isEmpty() && status >= 200 && status < 300; }
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/config.h"
 #include "core/engine.h"
+#include "http/httpclient.h"
 #include "ingressgateway.h"
 #include "ingresssnapshot.h"
 #include "ingressstore.h"
@@ -17,8 +18,6 @@
 
 namespace Switchboard {
 
-class HttpClient;
-struct HttpClientResponse;
 
 // The Event Hub: takes deliveries from the JetStream consumer and POSTs each event to every
 // endpoint of its domain at once. Acks when all have answered 2xx; otherwise remembers who
@@ -83,6 +82,7 @@ private:
                       const QString &error);
     void forwardOrDeadLetter(quint64 id);
     void forward(quint64 id);
+    void post(quint64 id, Target *target, const HttpClient::Headers &headers);
     void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
                    qint64 elapsedNs);
     void attemptFinished(quint64 id);
