@@ -72,6 +72,10 @@ struct NatsPublisherCallbacks
     static void closed(natsConnection *, void *closure)
     {
         auto *publisher = static_cast<NatsPublisher *>(closure);
+        if (!publisher->m_closing)
+            qCCritical(lcNats).noquote() << u"NATS %1 (%2): the server closed the connection and "
+                                            "it is not reopened; restart Switchboard"_s.arg(
+                                                publisher->m_displayUrl, publisher->m_options.name);
         QMutexLocker lock(&publisher->m_closedMutex);
         publisher->m_closedSeen = true;
         publisher->m_closedCondition.wakeAll();

@@ -83,7 +83,7 @@ private:
     __natsSubscription *m_acks = nullptr;
     QByteArray m_inboxPrefix; // "_INBOX.<nuid>.": a publish's reply subject adds its id
     std::atomic<bool> m_connected {false};
-    bool m_closing = false;
+    std::atomic<bool> m_closing {false}; // read by the closed callback (cnats thread)
 
     NatsEventLoop *m_loop = nullptr; // a child: serves the socket on this object's thread
 
