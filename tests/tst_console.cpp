@@ -7,6 +7,7 @@
 #include "logpanel.h"
 #include "mainwindow.h"
 #include "node/switchboardnode.h"
+#include "nodeconfig.h"
 #include "nodeview.h"
 #include "pollingpanel.h"
 #include "remotenodesource.h"
@@ -75,10 +76,17 @@ private:
 
     // A window over its own settings file, so that nothing of the user's is read or written.
     std::unique_ptr<MainWindow> openWindow();
-    // openWindow() with the remote node on `port` as its only node, once its ingress is healthy;
-    // null when it does not turn healthy within 5 s.
+    // openWindow() with `source` as its only node, once its `engine` is healthy; null when it
+    // does not turn healthy within `timeoutMs`.
+    std::unique_ptr<MainWindow> openWindowOn(NodeSource *source, const QString &engine,
+                                             int timeoutMs);
+    // openWindowOn() the remote node on `port`, its ingress healthy within 5 s.
     std::unique_ptr<MainWindow> openWindowOnRemote(quint16 port);
+    // Selects the window's only node and shows `engine`'s tab: the node's view.
+    static NodeView *showEngine(MainWindow *window, const QString &engine);
     QUrl remoteUrl(quint16 port) const;
+    // Stops a node of this process as its owner would, and waits for it (twice `drainMs` at most).
+    static bool stopNode(SwitchboardNode &node, int drainMs = 5000);
 
     NatsServer m_nats;
     QTemporaryDir m_dataDir;
@@ -141,11 +149,7 @@ void TestConsole::remoteNodeGoesGreyWhenKilledAndComesBack()
     SwitchboardProcess remote;
     QVERIFY2(startRemote(remote, port), remote.output().constData());
 
-    QUrl url;
-    url.setScheme(u"http"_s);
-    url.setHost(u"127.0.0.1"_s);
-    url.setPort(port);
-    RemoteNodeSource source(url, {});
+    RemoteNodeSource source(remoteUrl(port), {});
     QSignalSpy statuses(&source, &NodeSource::statusChanged);
     source.start();
     QTRY_COMPARE_WITH_TIMEOUT(source.reachability(), NodeSource::Reachability::Live, 5000);
@@ -172,10 +176,7 @@ void TestConsole::remoteNodeGoesGreyWhenKilledAndComesBack()
 
 void TestConsole::localNodeAnswersThroughItsOwnRestApi()
 {
-    Config config;
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    SwitchboardNode node(config, {});
+    SwitchboardNode node(loopbackNodeConfig({}), {});
     QString error;
     QVERIFY2(node.start(&error), qPrintable(error));
 
@@ -202,10 +203,7 @@ void TestConsole::localNodeAnswersThroughItsOwnRestApi()
     // No ingress engine on this node: the route does not exist, and the reply says so.
     QTRY_COMPARE_WITH_TIMEOUT(status, 404, 5000);
     QCOMPARE(body[u"error"_s].toString(), u"not_found"_s);
-
-    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
-    node.stop(2000);
-    QVERIFY(stopped.wait(5000));
+    QVERIFY(stopNode(node, 2000));
 }
 
 std::unique_ptr<MainWindow> TestConsole::openWindow()
@@ -218,14 +216,29 @@ std::unique_ptr<MainWindow> TestConsole::openWindow()
     return window;
 }
 
-std::unique_ptr<MainWindow> TestConsole::openWindowOnRemote(quint16 port)
+std::unique_ptr<MainWindow> TestConsole::openWindowOn(NodeSource *source, const QString &engine,
+                                                      int timeoutMs)
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    window->addNode(source);
     const bool healthy = QTest::qWaitFor(
-        [&] { return window->nodesModel()->engineState(0, u"ingress") == EngineState::Healthy; },
-        5000);
+        [&] { return window->nodesModel()->engineState(0, engine) == EngineState::Healthy; },
+        timeoutMs);
     return healthy ? std::move(window) : nullptr;
+}
+
+std::unique_ptr<MainWindow> TestConsole::openWindowOnRemote(quint16 port)
+{
+    return openWindowOn(new RemoteNodeSource(remoteUrl(port), {}), u"ingress"_s, 5000);
+}
+
+NodeView *TestConsole::showEngine(MainWindow *window, const QString &engine)
+{
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    if (view)
+        view->showEngine(engine);
+    return view;
 }
 
 QUrl TestConsole::remoteUrl(quint16 port) const
@@ -237,6 +250,13 @@ QUrl TestConsole::remoteUrl(quint16 port) const
     return url;
 }
 
+bool TestConsole::stopNode(SwitchboardNode &node, int drainMs)
+{
+    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
+    node.stop(drainMs);
+    return stopped.wait(2 * drainMs);
+}
+
 void TestConsole::syncChartsMoveAndARemoteRedisDownTurnsSyncRed()
 {
     RedisServer local;
@@ -244,11 +264,7 @@ void TestConsole::syncChartsMoveAndARemoteRedisDownTurnsSyncRed()
     QVERIFY2(local.start(), qPrintable(local.error()));
     QVERIFY2(remote.start(), qPrintable(remote.error()));
 
-    Config config;
-    config.engines = {u"sync"_s};
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    config.localStack.dataDir = m_dataDir.path();
+    Config config = loopbackNodeConfig({u"sync"_s}, m_dataDir.path());
     config.sync.local = local.endpoint();
     config.sync.remote = remote.endpoint();
     config.sync.healthCheckInterval = Milliseconds(100);
@@ -259,14 +275,11 @@ void TestConsole::syncChartsMoveAndARemoteRedisDownTurnsSyncRed()
     QString error;
     QVERIFY2(node.start(&error), qPrintable(error));
 
-    std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new LocalNodeSource(&node));
-    window->selectNode(0);
-    NodeView *view = window->nodeView(0);
+    std::unique_ptr<MainWindow> window = openWindowOn(new LocalNodeSource(&node), u"sync"_s, 5000);
+    QVERIFY(window);
+    NodeView *view = showEngine(window.get(), u"sync"_s);
     QVERIFY(view);
-    view->showEngine(u"sync");
     NodesModel *nodes = window->nodesModel();
-    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"sync"), EngineState::Healthy, 5000);
     QCOMPARE(nodes->engineState(0, u"ingress"), EngineState::NotRunning);
 
     // The lag chart of the events stream gains a point a second; the table shows a rate.
@@ -319,9 +332,7 @@ void TestConsole::syncChartsMoveAndARemoteRedisDownTurnsSyncRed()
     QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"sync"), EngineState::Healthy, 10000);
 
     window.reset();
-    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
-    node.stop(5000);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(stopNode(node));
 }
 
 void TestConsole::remoteNodeAppearsInTheWindowAndTurnsGreyWhenKilled()
@@ -367,10 +378,8 @@ void TestConsole::ingressTabSaysWhyWhileNatsIsDown()
     std::unique_ptr<MainWindow> window = openWindowOnRemote(port);
     QVERIFY(window);
     NodesModel *nodes = window->nodesModel();
-    window->selectNode(0);
-    NodeView *view = window->currentNodeView();
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
     QVERIFY(view);
-    view->showEngine(u"ingress");
     auto *banner = view->ingressPanel()->findChild<QLabel *>(u"ingressBanner"_s);
     QVERIFY(banner);
     QVERIFY(!banner->isVisible());
@@ -401,31 +410,18 @@ void TestConsole::deadLetterAppearsAndReplayEmptiesTheTable()
     });
     QVERIFY(sink.start());
 
-    Config config;
-    config.engines = {u"ingress"_s};
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    config.localStack.dataDir = m_dataDir.path();
-    config.nats.url = m_nats.url();
-    config.nats.configured = true;
-    config.nats.streamName = u"console-dlq"_s;
-    config.nats.subjectPattern = u"console.signal.*"_s;
-    config.nats.consumerName = u"console-ingress"_s;
-    config.nats.maxDeliveries = 3;
-    config.ingress.routes = {{u"a.vn"_s, {sink.url()}, Milliseconds(0)}};
-    config.ingress.retryDelay = Milliseconds(100);
-    config.ingress.retryMaxDelay = Milliseconds(300);
-    SwitchboardNode node(config, {u"ingress"_s});
+    SwitchboardNode node(ingressNodeConfig(m_nats.url(), u"console"_s,
+                                           {{u"a.vn"_s, {sink.url()}, Milliseconds(0)}},
+                                           m_dataDir.path()),
+                         {u"ingress"_s});
     QString error;
     QVERIFY2(node.start(&error), qPrintable(error));
 
-    std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new LocalNodeSource(&node));
-    window->selectNode(0);
-    NodeView *view = window->nodeView(0);
-    view->showEngine(u"ingress");
-    QTRY_COMPARE_WITH_TIMEOUT(window->nodesModel()->engineState(0, u"ingress"),
-                              EngineState::Healthy, 10000);
+    std::unique_ptr<MainWindow> window =
+        openWindowOn(new LocalNodeSource(&node), u"ingress"_s, 10000);
+    QVERIFY(window);
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
 
     const QByteArray event = QJsonDocument(QJsonObject {{u"domain"_s, u"a.vn"_s},
                                                         {u"call_id"_s, u"call-7"_s},
@@ -453,9 +449,7 @@ void TestConsole::deadLetterAppearsAndReplayEmptiesTheTable()
     QCOMPARE(letters->rowCount(), 0);
 
     window.reset();
-    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
-    node.stop(5000);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(stopNode(node));
 }
 
 void TestConsole::vietnameseChangesTheVisibleLabels()
@@ -497,24 +491,18 @@ void TestConsole::pollingPanelShowsHeldPollsAndWakeUps()
 {
     RedisServer redis;
     QVERIFY2(redis.start(), qPrintable(redis.error()));
-    Config config;
-    config.engines = {u"polling"_s};
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    config.localStack.dataDir = m_dataDir.path();
+    Config config = loopbackNodeConfig({u"polling"_s}, m_dataDir.path());
     config.polling.redis = redis.endpoint();
     config.polling.jwtSecret = "console-secret";
     SwitchboardNode node(config, {u"polling"_s});
     QString error;
     QVERIFY2(node.start(&error), qPrintable(error));
 
-    std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new LocalNodeSource(&node));
-    window->selectNode(0);
-    NodeView *view = window->nodeView(0);
-    view->showEngine(u"polling");
-    QTRY_COMPARE_WITH_TIMEOUT(window->nodesModel()->engineState(0, u"polling"),
-                              EngineState::Healthy, 5000);
+    std::unique_ptr<MainWindow> window =
+        openWindowOn(new LocalNodeSource(&node), u"polling"_s, 5000);
+    QVERIFY(window);
+    NodeView *view = showEngine(window.get(), u"polling"_s);
+    QVERIFY(view);
     PollingPanel *panel = view->pollingPanel();
     QVERIFY(panel->isVisible());
 
@@ -550,9 +538,7 @@ void TestConsole::pollingPanelShowsHeldPollsAndWakeUps()
     QTRY_VERIFY_WITH_TIMEOUT(panel->wakeChart()->pointCount(u"p99"_s) > 0, 5000);
 
     window.reset();
-    QSignalSpy stopped(&node, &SwitchboardNode::stopped);
-    node.stop(5000);
-    QVERIFY(stopped.wait(10000));
+    QVERIFY(stopNode(node));
 }
 
 void TestConsole::timeoutsPanelFollowsAConversationAndALeaderChange()
@@ -575,13 +561,11 @@ void TestConsole::timeoutsPanelFollowsAConversationAndALeaderChange()
     QVERIFY2(startTimeoutsNode(standby, port, redis, u"console-pod-b"_s),
              standby.output().constData());
 
-    std::unique_ptr<MainWindow> window = openWindow();
-    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
-    window->selectNode(0);
-    NodeView *view = window->nodeView(0);
-    view->showEngine(u"timeouts");
-    QTRY_COMPARE_WITH_TIMEOUT(window->nodesModel()->engineState(0, u"timeouts"),
-                              EngineState::Healthy, 10000);
+    std::unique_ptr<MainWindow> window =
+        openWindowOn(new RemoteNodeSource(remoteUrl(port), {}), u"timeouts"_s, 10000);
+    QVERIFY(window);
+    NodeView *view = showEngine(window.get(), u"timeouts"_s);
+    QVERIFY(view);
     auto *panel = view->findChild<TimeoutsPanel *>();
     QVERIFY(panel && panel->isVisible());
     auto *leaderLabel = panel->findChild<QLabel *>(u"timeoutsLeader"_s);

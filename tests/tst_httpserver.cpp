@@ -56,6 +56,20 @@ bool parseRawResponse(const QByteArray &data, RawResponse *response)
     return true;
 }
 
+// Writes `request`, bytes as given, on the connected `socket` and waits (timeoutMs at most) for
+// one whole response: false when none came.
+bool rawExchange(QTcpSocket &socket, const QByteArray &request, RawResponse *response)
+{
+    socket.write(request);
+    QByteArray received;
+    return QTest::qWaitFor(
+        [&] {
+            received += socket.readAll();
+            return parseRawResponse(received, response);
+        },
+        timeoutMs);
+}
+
 int statusOf(QNetworkReply *reply)
 {
     return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -126,6 +140,8 @@ private:
     std::unique_ptr<QNetworkReply> send(const QByteArray &verb, const QString &pathAndQuery,
                                         const QByteArray &body = {}, quint16 port = 0);
     void addHelloRoute();
+    // POST /echo answering 200 without a body, its calls counted in m_handlerCalls.
+    void addCountedEchoRoute();
 
     std::unique_ptr<HttpServer> m_server;
     std::unique_ptr<QNetworkAccessManager> m_network;
@@ -182,6 +198,14 @@ void tst_HttpServer::addHelloRoute()
 {
     m_server->addRoute(Method::Get, u"/hello"_s, [](const HttpRequest &, HttpResponder &&r) {
         r.send(200, "hello", "text/plain; charset=utf-8");
+    });
+}
+
+void tst_HttpServer::addCountedEchoRoute()
+{
+    m_server->addRoute(Method::Post, u"/echo"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        ++m_handlerCalls;
+        r.send(200, {}, "text/plain");
     });
 }
 
@@ -309,24 +333,16 @@ void tst_HttpServer::bodyLimit()
 
 void tst_HttpServer::declaredOversizeBodyIsRefusedBeforeItIsSent()
 {
-    m_server->addRoute(Method::Post, u"/echo"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        ++m_handlerCalls;
-        r.send(200, {}, "text/plain");
-    });
+    addCountedEchoRoute();
 
     // 100 MB announced and none sent: only an answer from the headers can arrive.
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_port);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 104857600\r\n\r\n");
-
-    QByteArray received;
     RawResponse response;
-    const auto responseArrived = [&] {
-        received += client.readAll();
-        return parseRawResponse(received, &response);
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    QVERIFY(rawExchange(
+        client, "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 104857600\r\n\r\n",
+        &response));
     QCOMPARE(response.status, 413);
     const qsizetype typeAt = response.head.toLower().indexOf("content-type:");
     const QByteArray contentType =
@@ -346,25 +362,18 @@ void tst_HttpServer::declaredOversizeBodyIsRefusedBeforeItIsSent()
 void tst_HttpServer::chunkedOversizeBodyIs413()
 {
     // No Content-Length: only the check after buffering can catch it.
-    m_server->addRoute(Method::Post, u"/echo"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        ++m_handlerCalls;
-        r.send(200, {}, "text/plain");
-    });
+    addCountedEchoRoute();
 
     const QByteArray chunk(2 * testBodyLimit, 'x');
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_port);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                 + QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n0\r\n\r\n");
-
-    QByteArray received;
     RawResponse response;
-    const auto responseArrived = [&] {
-        received += client.readAll();
-        return parseRawResponse(received, &response);
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    QVERIFY(
+        rawExchange(client,
+                    "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n0\r\n\r\n",
+                    &response));
     QCOMPARE(response.status, 413);
     QVERIFY(response.head.toLower().contains("content-type: application/json"));
     QCOMPARE(QJsonDocument::fromJson(response.body).object().value(u"error"_s).toString(),
@@ -636,24 +645,17 @@ void tst_HttpServer::severalPortsAndGracefulClose()
 
     // A connection accepted before close() (it got an answer) ...
     QTcpSocket open;
-    QByteArray received;
-    RawResponse response;
-    const auto responseArrived = [&] {
-        received += open.readAll();
-        return parseRawResponse(received, &response);
-    };
     open.connectToHost(QHostAddress::LocalHost, m_port);
     QTRY_COMPARE_WITH_TIMEOUT(open.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    open.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    RawResponse response;
+    QVERIFY(rawExchange(open, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", &response));
 
     m_server->close();
     QVERIFY(m_server->serverPorts().isEmpty());
 
     // ... is served on, while new connections are refused.
-    received.clear();
-    open.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    QTRY_VERIFY_WITH_TIMEOUT(responseArrived(), timeoutMs);
+    response = {};
+    QVERIFY(rawExchange(open, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", &response));
     QCOMPARE(response.status, 200);
     QCOMPARE(response.body, QByteArray("hello"));
 

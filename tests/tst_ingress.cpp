@@ -5,6 +5,7 @@
 #include "http/httpclient.h"
 #include "nats/natsclient.h"
 #include "node/switchboardnode.h"
+#include "nodeconfig.h"
 #include "serverprocess.h"
 #include "webhooksink.h"
 
@@ -138,20 +139,8 @@ void TestIngress::cleanup()
 // events.
 Config TestIngress::baseConfig(const QList<IngressRoute> &routes)
 {
-    Config config;
-    config.engines = {u"ingress"_s};
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    config.localStack.dataDir = m_dataDir.path();
-    config.nats.url = m_nats.url();
-    config.nats.configured = true;
-    config.nats.streamName = u"test-%1"_s.arg(m_testNumber);
-    config.nats.subjectPattern = u"test%1.signal.*"_s.arg(m_testNumber);
-    config.nats.consumerName = u"ingress-%1"_s.arg(m_testNumber);
-    config.nats.maxDeliveries = 3;
-    config.ingress.routes = routes;
-    config.ingress.retryDelay = Milliseconds(100);
-    config.ingress.retryMaxDelay = Milliseconds(300);
+    Config config =
+        ingressNodeConfig(m_nats.url(), u"test%1"_s.arg(m_testNumber), routes, m_dataDir.path());
     config.ingress.forwardTimeout = Milliseconds(2000);
     return config;
 }

@@ -6,6 +6,7 @@
 #include "http/httprequest.h"
 #include "node/statusapi.h"
 #include "node/switchboardnode.h"
+#include "nodeconfig.h"
 #include "resp.h"
 #include "serverprocess.h"
 
@@ -35,8 +36,8 @@ private Q_SLOTS:
     void healthPortServesHealthToo();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
-    void apiAccessRule_data();
-    void apiAccessRule();
+    void accessRules_data();
+    void accessRules();
 
 private:
     QProcessEnvironment cleanEnvironment() const;
@@ -246,10 +247,7 @@ void TestNode::metricsAreValidPrometheusText()
 // once and then a few times a second.
 void TestNode::statusStreamFeedsRemoteConsoles()
 {
-    Config config;
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    SwitchboardNode node(config, {});
+    SwitchboardNode node(loopbackNodeConfig({}), {});
     QString error;
     QVERIFY2(node.start(&error), qPrintable(error));
     const quint16 port = node.httpPort();
@@ -286,28 +284,47 @@ void TestNode::statusStreamFeedsRemoteConsoles()
     QTRY_VERIFY_WITH_TIMEOUT(closed, 5000);
 }
 
-void TestNode::apiAccessRule_data()
+// The two rules of http/apiaccess.h side by side: /api/v1/* lets loopback clients in freely; the
+// polling engine's internal publish routes, once a token is configured, want it from every
+// client, loopback included.
+void TestNode::accessRules_data()
 {
+    QTest::addColumn<QString>("rule"); // "api": apiAccessStatus; "internal": internalAccessStatus
     QTest::addColumn<QString>("address");
     QTest::addColumn<QByteArray>("authorization");
     QTest::addColumn<QByteArray>("token");
     QTest::addColumn<int>("expected");
-    QTest::newRow("loopback, no token") << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
-    QTest::newRow("loopback v6") << u"::1"_s << QByteArray() << QByteArray("s3cret") << 0;
-    QTest::newRow("remote, no token configured")
-        << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
-    QTest::newRow("remote, no header")
-        << u"10.1.2.3"_s << QByteArray() << QByteArray("s3cret") << 401;
-    QTest::newRow("remote, wrong token")
-        << u"10.1.2.3"_s << QByteArray("Bearer s3creT") << QByteArray("s3cret") << 403;
-    QTest::newRow("remote, prefix of token")
-        << u"10.1.2.3"_s << QByteArray("Bearer s3cre") << QByteArray("s3cret") << 403;
-    QTest::newRow("remote, right token")
-        << u"10.1.2.3"_s << QByteArray("Bearer s3cret") << QByteArray("s3cret") << 0;
+    const QString api = u"api"_s;
+    QTest::newRow("api: loopback, no token")
+        << api << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
+    QTest::newRow("api: loopback v6")
+        << api << u"::1"_s << QByteArray() << QByteArray("s3cret") << 0;
+    QTest::newRow("api: remote, no token configured")
+        << api << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
+    QTest::newRow("api: remote, no header")
+        << api << u"10.1.2.3"_s << QByteArray() << QByteArray("s3cret") << 401;
+    QTest::newRow("api: remote, wrong token")
+        << api << u"10.1.2.3"_s << QByteArray("Bearer s3creT") << QByteArray("s3cret") << 403;
+    QTest::newRow("api: remote, prefix of token")
+        << api << u"10.1.2.3"_s << QByteArray("Bearer s3cre") << QByteArray("s3cret") << 403;
+    QTest::newRow("api: remote, right token")
+        << api << u"10.1.2.3"_s << QByteArray("Bearer s3cret") << QByteArray("s3cret") << 0;
+    const QString internal = u"internal"_s;
+    QTest::newRow("internal: loopback, no token configured")
+        << internal << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
+    QTest::newRow("internal: remote, no token configured")
+        << internal << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
+    QTest::newRow("internal: loopback, token configured, none sent")
+        << internal << u"::1"_s << QByteArray() << QByteArray("t0ken") << 401;
+    QTest::newRow("internal: remote, right token")
+        << internal << u"10.1.2.3"_s << QByteArray("Bearer t0ken") << QByteArray("t0ken") << 0;
+    QTest::newRow("internal: remote, wrong token")
+        << internal << u"10.1.2.3"_s << QByteArray("Bearer t0keN") << QByteArray("t0ken") << 403;
 }
 
-void TestNode::apiAccessRule()
+void TestNode::accessRules()
 {
+    QFETCH(QString, rule);
     QFETCH(QString, address);
     QFETCH(QByteArray, authorization);
     QFETCH(QByteArray, token);
@@ -316,7 +333,9 @@ void TestNode::apiAccessRule()
     request.remoteAddress = QHostAddress(address);
     if (!authorization.isEmpty())
         request.headers.append({"Authorization", authorization});
-    QCOMPARE(apiAccessStatus(request, token), expected);
+    QCOMPARE(rule == u"internal"_s ? internalAccessStatus(request, token)
+                                   : apiAccessStatus(request, token),
+             expected);
 }
 
 QTEST_GUILESS_MAIN(TestNode)

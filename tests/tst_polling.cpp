@@ -3,10 +3,9 @@
 // the cross-node and SIGTERM cases, switchboard processes on the same Redis.
 
 #include "core/logging.h"
-#include "http/apiaccess.h"
-#include "http/httprequest.h"
 #include "jwtsigning.h"
 #include "node/switchboardnode.h"
+#include "nodeconfig.h"
 #include "resp.h"
 #include "serverprocess.h"
 
@@ -83,8 +82,6 @@ private Q_SLOTS:
     void idleLongPollAnswersTheEmptyShapeAtTheTimeout();
     void clientGoneWhileHeldIsForgotten();
     void internalRoutesWithAToken();
-    void internalAccessRule_data();
-    void internalAccessRule();
     void redisDownIs503AndComesBack();
     void publishOnOneNodeWakesAPollHeldOnAnother();
     void sigtermAnswersHeldPollsAndExits0();
@@ -144,11 +141,7 @@ void TestPolling::cleanup()
 
 Config TestPolling::baseConfig() const
 {
-    Config config;
-    config.engines = {u"polling"_s};
-    config.server.port = freeLoopbackPort();
-    config.server.bindAddress = QHostAddress::LocalHost;
-    config.localStack.dataDir = m_dataDir.path();
+    Config config = loopbackNodeConfig({u"polling"_s}, m_dataDir.path());
     config.polling.redis = m_redis->endpoint();
     config.polling.jwtSecret = secret;
     config.polling.longPollTimeout = Milliseconds(20000);
@@ -546,37 +539,6 @@ void TestPolling::internalRoutesWithAToken()
     QCOMPARE(publish("publish", body, "Authorization: Bearer internal-s3cret\r\n").status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"auth_failures"_s][u"internal_missing"_s].toInt(), 1,
                               2000);
-}
-
-void TestPolling::internalAccessRule_data()
-{
-    QTest::addColumn<QString>("address");
-    QTest::addColumn<QByteArray>("authorization");
-    QTest::addColumn<QByteArray>("token");
-    QTest::addColumn<int>("expected");
-    QTest::newRow("loopback, no token configured")
-        << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
-    QTest::newRow("remote, no token configured")
-        << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
-    QTest::newRow("loopback, token configured, none sent")
-        << u"::1"_s << QByteArray() << QByteArray("t0ken") << 401;
-    QTest::newRow("remote, right token")
-        << u"10.1.2.3"_s << QByteArray("Bearer t0ken") << QByteArray("t0ken") << 0;
-    QTest::newRow("remote, wrong token")
-        << u"10.1.2.3"_s << QByteArray("Bearer t0keN") << QByteArray("t0ken") << 403;
-}
-
-void TestPolling::internalAccessRule()
-{
-    QFETCH(QString, address);
-    QFETCH(QByteArray, authorization);
-    QFETCH(QByteArray, token);
-    QFETCH(int, expected);
-    HttpRequest request;
-    request.remoteAddress = QHostAddress(address);
-    if (!authorization.isEmpty())
-        request.headers.append({"Authorization", authorization});
-    QCOMPARE(internalAccessStatus(request, token), expected);
 }
 
 void TestPolling::redisDownIs503AndComesBack()

@@ -376,6 +376,17 @@ private:
     quint16 m_port = 0;
 };
 
+// How the lease passed in a fencing case: the old leader's epoch and the Redis time after which
+// that epoch may have written nothing; the new leader's epoch, and a conversation due while the
+// old leader was cut off that only the new one may have written.
+struct Handover
+{
+    qint64 oldEpoch = 0;
+    qint64 oldEpochEndMs = 0;
+    qint64 newEpoch = 0;
+    QByteArray newLeaderOnly;
+};
+
 } // namespace
 
 class TestTimeouts : public QObject
@@ -403,12 +414,22 @@ private Q_SLOTS:
 
 private:
     Node *startNode(const QByteArray &pod, const NodeOptions &options = {});
+    // startNode(), then a wait (10 s at most) for `pod` to hold the lease; null when it does not.
+    Node *startLeader(const QByteArray &pod, const NodeOptions &options = {});
     static void freeze(Node *node);
     static void thaw(Node *node);
     // Ten conversations "<prefix>0".."<prefix>9" posted to `node`, waiting since `first`,
     // `first + step`, ...; recorded in `since`. False when a request was refused.
     static bool startTen(const Node *node, const QByteArray &prefix, qint64 first, qint64 step,
                          QHash<QByteArray, qint64> &since);
+    // The fencing cases' second batch: startTen() on `leader` with level 1 of
+    // "<prefix>0".."<prefix>9" due within 300 ms, `leader` frozen at once, then a wait (5 s at
+    // most) for Redis time to pass the last of those levels. False when a request was refused or
+    // the time did not pass.
+    bool tenFallDueWhileFrozen(Node *leader, const QByteArray &prefix, qint64 intervalMs,
+                               QHash<QByteArray, qint64> &since) const;
+    void checkFencedRun(const QHash<QByteArray, qint64> &since, const NodeOptions &options,
+                        const Handover &handover);
 
     QList<Notification> notifications() const { return readNotifications(m_redis->port()); }
     qint64 streamLength() const { return redis({"XLEN", "timeout_events"}).integer; }
@@ -486,9 +507,7 @@ void TestTimeouts::cleanup()
         if (failed)
             qWarning("%s output:\n%s", node->pod.constData(),
                      node->process.output().right(6000).constData());
-        node->process.terminate();
-        if (!node->process.waitForFinished(10000))
-            node->process.kill();
+        node->process.stop();
     }
     m_nodes.clear();
     m_redis.reset();
@@ -543,6 +562,17 @@ Node *TestTimeouts::startNode(const QByteArray &pod, const NodeOptions &options)
     return m_nodes.back().get();
 }
 
+Node *TestTimeouts::startLeader(const QByteArray &pod, const NodeOptions &options)
+{
+    Node *node = startNode(pod, options);
+    if (node && !QTest::qWaitFor([&] { return leaderPod() == pod; }, 10000)) {
+        qWarning("%s does not lead after 10 s; the lease names \"%s\"", pod.constData(),
+                 leaderPod().constData());
+        return nullptr;
+    }
+    return node;
+}
+
 void TestTimeouts::freeze(Node *node)
 {
     if (node->process.pid() > 0) // never pid 0: that would signal our own process group
@@ -572,9 +602,8 @@ bool TestTimeouts::startTen(const Node *node, const QByteArray &prefix, qint64 f
 void TestTimeouts::levelsComeOnTimeAndExactlyOnce()
 {
     const NodeOptions options;
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
     const qint64 epoch = currentEpoch();
     QVERIFY(epoch >= 1);
 
@@ -632,9 +661,8 @@ void TestTimeouts::levelsComeOnTimeAndExactlyOnce()
 void TestTimeouts::customerResponseCancelsTheLevelsLeft()
 {
     const NodeOptions options;
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
 
     // "control" is 300 ms younger and never answered: once its level 3 is written, level 3 of
     // "answered" would have been due for 300 ms, so the negative needs no sleep of its own.
@@ -677,9 +705,8 @@ void TestTimeouts::customerResponseCancelsTheLevelsLeft()
 void TestTimeouts::anotherAgentMessageRestartsTheClock()
 {
     const NodeOptions options;
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
 
     // "before": level 1 of the first message would be due in 500 ms; the second message moves
     // it a second later.
@@ -731,9 +758,8 @@ void TestTimeouts::anotherAgentMessageRestartsTheClock()
 void TestTimeouts::anOldTimestampGetsAllThreeLevelsAtOnce()
 {
     const NodeOptions options;
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
 
     const qint64 now = nowMs();
     const qint64 oldSince = now - 3 * options.intervalMs - 2000;
@@ -798,9 +824,8 @@ void TestTimeouts::conversationsLeftByTheGoServiceAreAdopted()
                 1);
     }
 
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
     const qint64 ledAt = redisNowMs();
     const qint64 lastDue = now - interval / 2 + 3 * interval;
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 3 + 2 + 3, lastDue - nowMs() + 6000);
@@ -839,9 +864,8 @@ void TestTimeouts::webhookGetsEachNotificationOnceWithItsIdempotencyKey()
     NodeOptions options;
     options.intervalMs = 60000; // only the levels already due are written during the test
     options.webhookUrl = sink.url();
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
 
     const qint64 now = nowMs();
     QCOMPARE(agentMessage(node, "hook-1", now - 200000, "agent-1").status, 200); // levels 1-3
@@ -908,9 +932,8 @@ void TestTimeouts::webhookFailuresAreRetriedAndAckedOnlyAfterA2xx()
     options.intervalMs = 60000;
     options.webhookUrl = sink.url();
     options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
-    Node *node = startNode("pod-a", options);
+    Node *node = startLeader("pod-a", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
 
     const qint64 since = nowMs() - 61000; // level 1 due now, level 2 in a minute
     QCOMPARE(agentMessage(node, "flaky", since).status, 200);
@@ -941,9 +964,8 @@ void TestTimeouts::webhookFailuresAreRetriedAndAckedOnlyAfterA2xx()
 void TestTimeouts::survivorTakesOverWhenTheLeaderIsKilled()
 {
     const NodeOptions options;
-    Node *a = startNode("pod-a", options);
+    Node *a = startLeader("pod-a", options);
     QVERIFY(a);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
     Node *b = startNode("pod-b", options);
     QVERIFY(b);
     // Exactly one leader, and both nodes know which.
@@ -1064,12 +1086,28 @@ void TestTimeouts::survivorDeliversWhatTheKilledNodeHadNotAcked()
     QCOMPARE(notifications().size(), 1);
 }
 
-// Checks the fencing guarantee on a finished run: every (conversation, level) of `since` written
-// exactly once, never early; epochs never go back in stream order (nothing of an old leader after
-// the new one's first entry); the old epoch wrote nothing after `oldEpochEndMs` (Redis time).
-static void checkFencedRun(const QList<Notification> &all, const QHash<QByteArray, qint64> &since,
-                           qint64 intervalMs, qint64 oldEpoch, qint64 oldEpochEndMs)
+bool TestTimeouts::tenFallDueWhileFrozen(Node *leader, const QByteArray &prefix, qint64 intervalMs,
+                                         QHash<QByteArray, qint64> &since) const
 {
+    if (!startTen(leader, prefix, nowMs() - intervalMs + 300, 20, since))
+        return false;
+    const qint64 lastDue = since.value(prefix + '9') + intervalMs;
+    freeze(leader);
+    return QTest::qWaitFor([&] { return redisNowMs() >= lastDue + 50; }, 5000);
+}
+
+// Waits for every level of `since` (15 s at most) and a few more scans, then checks the fencing
+// guarantee: every (conversation, level) written exactly once, never early; epochs never go back
+// in stream order (nothing of an old leader after the new one's first entry); the old epoch wrote
+// nothing after its end (Redis time); the conversation kept for the new leader has its epoch.
+void TestTimeouts::checkFencedRun(const QHash<QByteArray, qint64> &since,
+                                  const NodeOptions &options, const Handover &handover)
+{
+    const qint64 expected = 3 * qint64(since.size());
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), expected, 15000);
+    QTest::qWait(options.checkMs * 5); // a few more scans for a negative
+    const QList<Notification> all = notifications();
+    QCOMPARE(qint64(all.size()), expected);
     const QHash<QByteArray, int> counts = countsByLevel(all);
     for (auto it = since.cbegin(); it != since.cend(); ++it) {
         for (int level = 1; level <= 3; ++level)
@@ -1083,10 +1121,13 @@ static void checkFencedRun(const QList<Notification> &all, const QHash<QByteArra
     for (const Notification &n : all) {
         QVERIFY2(n.epoch >= highest, "an older epoch after a newer one: " + n.describe());
         highest = std::max(highest, n.epoch);
-        if (n.epoch <= oldEpoch)
-            QVERIFY2(n.notifiedAt <= oldEpochEndMs, "the old leader wrote late: " + n.describe());
-        QVERIFY2(n.notifiedAt >= n.waitingSince + n.level * intervalMs, n.describe());
+        if (n.epoch <= handover.oldEpoch)
+            QVERIFY2(n.notifiedAt <= handover.oldEpochEndMs,
+                     "the old leader wrote late: " + n.describe());
+        QVERIFY2(n.notifiedAt >= n.waitingSince + n.level * options.intervalMs, n.describe());
     }
+    for (const Notification &n : only(all, handover.newLeaderOnly))
+        QCOMPARE(n.epoch, handover.newEpoch);
 }
 
 // Case 7: a leader frozen past its TTL is replaced. It wakes up while the new leader is frozen in
@@ -1097,17 +1138,15 @@ void TestTimeouts::frozenLeaderIsFencedOff()
     NodeOptions options;
     // 3 s: the new leader, frozen for under a second, keeps its lease.
     options.ttl = u"3"_s;
-    Node *a = startNode("pod-a", options);
+    Node *a = startLeader("pod-a", options);
     QVERIFY(a);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
     Node *b = startNode("pod-b", options);
     QVERIFY(b);
     const qint64 firstEpoch = currentEpoch();
 
     // Ten conversations whose levels fall due while the leader is frozen.
     QHash<QByteArray, qint64> since;
-    qint64 now = nowMs();
-    QVERIFY(startTen(b, "frozen-", now - 1000, 150, since));
+    QVERIFY(startTen(b, "frozen-", nowMs() - 1000, 150, since));
     freeze(a);
     const qint64 frozenAt = redisNowMs();
     QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 10000);
@@ -1121,11 +1160,7 @@ void TestTimeouts::frozenLeaderIsFencedOff()
     QTRY_VERIFY_WITH_TIMEOUT(newLeaderHasWritten(), 5000);
 
     // Ten more, whose level 1 falls due while both nodes are frozen.
-    now = nowMs();
-    QVERIFY(startTen(b, "thawed-", now - options.intervalMs + 300, 20, since));
-    const qint64 lastDue = since.value("thawed-9") + options.intervalMs;
-    freeze(b);
-    QTRY_VERIFY_WITH_TIMEOUT(redisNowMs() >= lastDue + 50, 5000);
+    QVERIFY(tenFallDueWhileFrozen(b, "thawed-", options.intervalMs, since));
     QCOMPARE(only(notifications(), "thawed-0").size(), 0);
     thaw(a);
     // A bounded wait for a negative: the old leader's timers are all overdue and fire at once.
@@ -1134,16 +1169,14 @@ void TestTimeouts::frozenLeaderIsFencedOff()
     QTRY_VERIFY_WITH_TIMEOUT(!status(a)[u"is_leader"_s].toBool()
                                  && status(a)[u"leader"_s][u"pod"_s].toString() == u"pod-b"_s,
                              5000);
-    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 60, 15000);
-    QTest::qWait(options.checkMs * 5); // a few more scans for a negative
-    const QList<Notification> all = notifications();
-    QCOMPARE(all.size(), 60);
     // A script already sent when the signal landed may still run: 100 ms of grace.
-    checkFencedRun(all, since, options.intervalMs, firstEpoch, frozenAt + 100);
+    checkFencedRun(since, options,
+                   {.oldEpoch = firstEpoch,
+                    .oldEpochEndMs = frozenAt + 100,
+                    .newEpoch = secondEpoch,
+                    .newLeaderOnly = "thawed-0"});
     if (QTest::currentTestFailed())
         return;
-    for (const Notification &n : only(all, "thawed-0"))
-        QCOMPARE(n.epoch, secondEpoch);
     QCOMPARE(leaderPod(), "pod-b");
     QCOMPARE(currentEpoch(), secondEpoch);
 }
@@ -1160,16 +1193,14 @@ void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
     options.ttl = u"3"_s;
     NodeOptions throughRelay = options;
     throughRelay.redisPort = relay.port();
-    Node *a = startNode("pod-a", throughRelay);
+    Node *a = startLeader("pod-a", throughRelay);
     QVERIFY(a);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
     Node *b = startNode("pod-b", options);
     QVERIFY(b);
     const qint64 firstEpoch = currentEpoch();
 
     QHash<QByteArray, qint64> since;
-    qint64 now = nowMs();
-    QVERIFY(startTen(b, "early-", now - 1000, 150, since));
+    QVERIFY(startTen(b, "early-", nowMs() - 1000, 150, since));
     relay.hold();
     const qint64 heldFrom = redisNowMs();
     // The leader's next scan (the only command of the engine naming the stream: no webhook here)
@@ -1179,25 +1210,17 @@ void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
     const qint64 secondEpoch = currentEpoch();
     QVERIFY(secondEpoch > firstEpoch);
 
-    now = nowMs();
-    QVERIFY(startTen(b, "late-", now - options.intervalMs + 300, 20, since));
-    const qint64 lastDue = since.value("late-9") + options.intervalMs;
-    freeze(b);
-    QTRY_VERIFY_WITH_TIMEOUT(redisNowMs() >= lastDue + 50, 5000);
+    QVERIFY(tenFallDueWhileFrozen(b, "late-", options.intervalMs, since));
     QCOMPARE(only(notifications(), "late-0").size(), 0);
     relay.release();
     // The held scan runs now; the old leader learns from it, or from its refused renewal.
     QTRY_VERIFY_WITH_TIMEOUT(!status(a)[u"is_leader"_s].toBool(), 3000);
     thaw(b);
-    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 60, 15000);
-    QTest::qWait(options.checkMs * 5); // a few more scans for a negative
-    const QList<Notification> all = notifications();
-    QCOMPARE(all.size(), 60);
-    checkFencedRun(all, since, options.intervalMs, firstEpoch, heldFrom + 100);
-    if (QTest::currentTestFailed())
-        return;
-    for (const Notification &n : only(all, "late-0"))
-        QCOMPARE(n.epoch, secondEpoch);
+    checkFencedRun(since, options,
+                   {.oldEpoch = firstEpoch,
+                    .oldEpochEndMs = heldFrom + 100,
+                    .newEpoch = secondEpoch,
+                    .newLeaderOnly = "late-0"});
 }
 
 // Case 8: bad input on both routes is a 400 naming the field, and nothing reaches Redis.
@@ -1272,9 +1295,8 @@ void TestTimeouts::sigtermReleasesTheLeadershipAtOnce()
 {
     NodeOptions options;
     options.ttl = u"6"_s;
-    Node *a = startNode("pod-a", options);
+    Node *a = startLeader("pod-a", options);
     QVERIFY(a);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
     Node *b = startNode("pod-b", options);
     QVERIFY(b);
     QTRY_VERIFY_WITH_TIMEOUT(status(b)[u"leader"_s][u"pod"_s].toString() == u"pod-a"_s, 5000);
@@ -1300,9 +1322,8 @@ void TestTimeouts::metricsAndStatusShowTheEngine()
     NodeOptions options;
     options.intervalMs = 60000;
     options.checkMs = 200;
-    Node *node = startNode("pod-m", options);
+    Node *node = startLeader("pod-m", options);
     QVERIFY(node);
-    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-m"), 10000);
 
     // Five waiting 10 to 14 s: level 1 due within this minute, level 2 in the next, level 3 in
     // the one after. One more with all its levels overdue.

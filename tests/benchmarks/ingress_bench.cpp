@@ -14,6 +14,8 @@
 // stdout as a table, progress to stderr. A slow figure is reported, never failed.
 
 #include "benchfigures.h"
+#include "childprocess.h"
+#include "cpumeter.h"
 #include "http/httpclient.h"
 #include "serverprocess.h"
 #include "webhooksink.h"
@@ -22,7 +24,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDeadlineTimer>
-#include <QDir>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
@@ -35,8 +36,6 @@
 #include <QMap>
 #include <QProcess>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -45,11 +44,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <cstdio>
 #include <memory>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <vector>
 
 using namespace Switchboard;
@@ -82,12 +78,6 @@ struct Options
     bool skipLatency = false;
     bool verbose = false;
 };
-
-void progress(const QString &text)
-{
-    std::fprintf(stderr, "ingress_bench: %s\n", qPrintable(text));
-    std::fflush(stderr);
-}
 
 // Nanoseconds of std::chrono::steady_clock: the clock WebhookSink stamps arrivals with.
 qint64 steadyNowNs()
@@ -129,73 +119,6 @@ QByteArray seedBody(QByteArrayView callId = seedCallId)
 
 // ---------------------------------------------------------------------------------------------
 // CPU accounting
-
-// CPU seconds (user + system) in a /proc/.../stat file; 0 when it is gone.
-double statCpuSeconds(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray stat = file.readAll();
-    // After "pid (comm) ": state is field 3, utime 14, stime 15. comm may hold spaces.
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    static const double ticks = double(sysconf(_SC_CLK_TCK));
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / ticks;
-}
-
-// CPU seconds a live process has used so far, all its threads; 0 when it is gone.
-double cpuSeconds(qint64 pid)
-{
-    return pid > 0 ? statCpuSeconds(u"/proc/%1/stat"_s.arg(pid)) : 0;
-}
-
-// CPU seconds of the children this process has reaped: a finished wrk is measured as the
-// difference across its run, during which no other child ends.
-double reapedChildrenCpuSeconds()
-{
-    rusage usage {};
-    getrusage(RUSAGE_CHILDREN, &usage);
-    auto seconds = [](const timeval &t) {
-        return double(t.tv_sec) + double(t.tv_usec) / 1e6;
-    };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-// CPU seconds of a live process by thread name, threads of the same name added up. (cnats' threads
-// take the name of the thread that started them.)
-QMap<QString, double> threadCpuSeconds(qint64 pid)
-{
-    QMap<QString, double> byName;
-    if (pid <= 0)
-        return byName;
-    const QString taskDir = u"/proc/%1/task"_s.arg(pid);
-    for (const QString &tid : QDir(taskDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile comm(taskDir + u'/' + tid + u"/comm"_s);
-        if (!comm.open(QIODevice::ReadOnly))
-            continue;
-        byName[QString::fromUtf8(comm.readAll().trimmed())] +=
-            statCpuSeconds(taskDir + u'/' + tid + u"/stat"_s);
-    }
-    return byName;
-}
-
-// CPU seconds the whole machine has spent busy (all CPUs, every state but idle and iowait).
-double machineBusySeconds()
-{
-    QFile file(u"/proc/stat"_s);
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    // "cpu  user nice system idle iowait irq softirq steal guest guest_nice", in clock ticks;
-    // guest time is already part of user.
-    const QList<QByteArray> fields = file.readLine().simplified().split(' ');
-    double busy = 0;
-    for (int i = 1; i <= 8 && i < fields.size(); ++i) {
-        if (i != 4 && i != 5)
-            busy += fields[i].toDouble();
-    }
-    static const double ticks = double(sysconf(_SC_CLK_TCK));
-    return busy / ticks;
-}
 
 // Where the CPU of one measurement went, in cores busy (CPU seconds / wall seconds): the server
 // measured (switchboard or the baseline), nats-server, wrk, and this process (the two sinks and,
@@ -240,118 +163,45 @@ struct CpuSplit
     }
 };
 
-class CpuMeter
+// Where the CPU goes from its construction on, split as CpuSplit says.
+class CpuSplitMeter
 {
 public:
-    CpuMeter(qint64 serverPid, qint64 natsPid)
+    CpuSplitMeter(qint64 serverPid, qint64 natsPid)
         : m_serverPid(serverPid)
-        , m_natsPid(natsPid)
-        , m_start {cpuSeconds(serverPid),
-                   cpuSeconds(natsPid),
-                   reapedChildrenCpuSeconds(),
-                   cpuSeconds(QCoreApplication::applicationPid()),
-                   machineBusySeconds(),
-                   0,
-                   {}}
+        , m_server(CpuMeter::process(serverPid))
+        , m_nats(CpuMeter::process(natsPid))
+        , m_wrk(CpuMeter::reapedChildren())
+        , m_bench(CpuMeter::self())
+        , m_machine(CpuMeter::machine())
+        , m_serverThreads(threadCpuSeconds(serverPid))
         , m_clock(steadyNowNs())
     {
-        m_start.serverThreads = threadCpuSeconds(serverPid);
     }
     CpuSplit used() const
     {
-        CpuSplit split {cpuSeconds(m_serverPid) - m_start.server,
-                        cpuSeconds(m_natsPid) - m_start.nats,
-                        reapedChildrenCpuSeconds() - m_start.wrk,
-                        cpuSeconds(QCoreApplication::applicationPid()) - m_start.bench,
-                        machineBusySeconds() - m_start.machine,
+        CpuSplit split {m_server.used(),
+                        m_nats.used(),
+                        m_wrk.used(),
+                        m_bench.used(),
+                        m_machine.used(),
                         double(steadyNowNs() - m_clock) / 1e9,
                         threadCpuSeconds(m_serverPid)};
         for (auto it = split.serverThreads.begin(); it != split.serverThreads.end(); ++it)
-            it.value() = std::max(0.0, it.value() - m_start.serverThreads.value(it.key()));
+            it.value() = std::max(0.0, it.value() - m_serverThreads.value(it.key()));
         return split;
     }
 
 private:
     qint64 m_serverPid;
-    qint64 m_natsPid;
-    CpuSplit m_start;
+    CpuMeter m_server;
+    CpuMeter m_nats;
+    CpuMeter m_wrk;
+    CpuMeter m_bench;
+    CpuMeter m_machine;
+    QMap<QString, double> m_serverThreads; // at the start
     qint64 m_clock;
 };
-
-// ---------------------------------------------------------------------------------------------
-// Child processes
-
-// A child whose output goes to a log file (a pipe nobody reads would block it once full), stopped
-// by PID: SIGTERM, a bounded wait, then SIGKILL. The destructor stops it too, so an early return
-// leaves nothing running.
-class ChildProcess
-{
-public:
-    ChildProcess() = default;
-    ~ChildProcess() { stop(); }
-    ChildProcess(const ChildProcess &) = delete;
-    ChildProcess &operator=(const ChildProcess &) = delete;
-
-    bool start(const QString &program, const QStringList &arguments, const QString &logFile,
-               const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
-    {
-        m_logFile = logFile;
-        m_process = std::make_unique<QProcess>();
-        m_process->setProcessChannelMode(QProcess::MergedChannels);
-        m_process->setStandardOutputFile(logFile);
-        m_process->setStandardInputFile(QProcess::nullDevice());
-        m_process->setProcessEnvironment(environment);
-        m_process->start(program, arguments);
-        return m_process->waitForStarted(5000);
-    }
-
-    void stop(int graceMs = 10000)
-    {
-        if (!isRunning())
-            return;
-        ::kill(pid_t(m_process->processId()), SIGTERM);
-        if (m_process->waitForFinished(graceMs))
-            return;
-        progress(
-            u"  pid %1 did not stop within %2 ms of SIGTERM: killed"_s.arg(pid()).arg(graceMs));
-        ::kill(pid_t(m_process->processId()), SIGKILL);
-        m_process->waitForFinished(5000);
-    }
-
-    bool isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
-    qint64 pid() const { return isRunning() ? m_process->processId() : 0; }
-    // Bounded pause that also notices an early exit.
-    bool waitForFinished(int ms) { return !isRunning() || m_process->waitForFinished(ms); }
-    QString logTail(qint64 bytes = 2000) const
-    {
-        QFile log(m_logFile);
-        if (!log.open(QIODevice::ReadOnly))
-            return {};
-        if (log.size() > bytes)
-            log.seek(log.size() - bytes);
-        return QString::fromLocal8Bit(log.readAll()).trimmed();
-    }
-
-private:
-    std::unique_ptr<QProcess> m_process;
-    QString m_logFile;
-};
-
-bool acceptsConnections(quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    return socket.waitForConnected(300);
-}
-
-QString switchboardBinary()
-{
-    const QString fromEnvironment = qEnvironmentVariable("SWITCHBOARD_BINARY");
-    if (!fromEnvironment.isEmpty())
-        return fromEnvironment;
-    return QFileInfo(QCoreApplication::applicationDirPath() + u"/../../app/switchboard"_s)
-        .absoluteFilePath();
-}
 
 // ---------------------------------------------------------------------------------------------
 // The baseline: a bare QHttpServer answering 202 to POST /events, in a child process
@@ -364,49 +214,8 @@ int runBaselineServer(quint16 port)
                                    QByteArrayLiteral("{\"status\":\"accepted\"}"),
                                    QHttpServerResponse::StatusCode::Accepted);
     });
-    // QHttpServer::listen() would use a backlog of 50 (STYLE.md trap 2); switchboard uses 4096.
-    auto *tcp = new QTcpServer(&server);
-    tcp->setListenBacklogSize(4096);
-    if (!tcp->listen(QHostAddress::LocalHost, port)) {
-        std::fprintf(stderr, "baseline: cannot listen on 127.0.0.1:%u: %s\n", unsigned(port),
-                     qPrintable(tcp->errorString()));
-        return 1;
-    }
-    server.bind(tcp);
-    return QCoreApplication::exec(); // until SIGTERM
+    return serveBaseline(server, port);
 }
-
-class BaselineServer
-{
-public:
-    bool start(QString *error)
-    {
-        m_port = freeLoopbackPort();
-        if (!m_process.start(QCoreApplication::applicationFilePath(),
-                             {u"--baseline-server"_s, QString::number(m_port)},
-                             m_dir.filePath(u"baseline.log"_s))) {
-            *error = u"the baseline server did not start"_s;
-            return false;
-        }
-        QDeadlineTimer deadline(10000);
-        while (!deadline.hasExpired()) {
-            if (acceptsConnections(m_port))
-                return true;
-            if (m_process.waitForFinished(50))
-                break;
-        }
-        *error =
-            u"the baseline server did not listen on %1: %2"_s.arg(m_port).arg(m_process.logTail());
-        return false;
-    }
-    quint16 port() const { return m_port; }
-    qint64 pid() const { return m_process.pid(); }
-
-private:
-    QTemporaryDir m_dir;
-    ChildProcess m_process;
-    quint16 m_port = 0;
-};
 
 // ---------------------------------------------------------------------------------------------
 // A Switchboard node: its own nats-server -js and the switchboard binary running ingress only
@@ -490,10 +299,10 @@ public:
         environment.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
         environment.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"data"_s));
         if (!m_switchboard.start(
-                switchboardBinary(),
+                chooseSwitchboardBinary(),
                 {u"--headless"_s, u"--engines"_s, u"ingress"_s, u"-config"_s, configPath},
                 m_dir.filePath(u"switchboard.log"_s), environment)) {
-            *error = u"switchboard did not start: "_s + switchboardBinary();
+            *error = u"switchboard did not start: "_s + chooseSwitchboardBinary();
             return false;
         }
 
@@ -597,7 +406,7 @@ PostRun postToBaseline(int connections, const Options &options, const QString &s
     BaselineServer server;
     if (!server.start(&run.error))
         return run;
-    const CpuMeter cpu(server.pid(), 0);
+    const CpuSplitMeter cpu(server.pid(), 0);
     run.wrk = runWrk(server.port(), connections, options, script);
     run.cpu = cpu.used();
     run.error = run.wrk.error;
@@ -611,7 +420,7 @@ PostRun postToSwitchboard(int connections, int phase, const QList<WebhookSink *>
     Node node;
     if (!node.start(phase, sinks, options, &run.error, options.postMaxInFlight))
         return run;
-    const CpuMeter cpu(node.pid(), node.natsPid());
+    const CpuSplitMeter cpu(node.pid(), node.natsPid());
     run.wrk = runWrk(node.port(), connections, options, script);
     run.cpu = cpu.used();
     run.error = run.wrk.error;
@@ -659,7 +468,7 @@ SustainedRun measureSustained(int phase, const QList<WebhookSink *> &sinks, cons
     qint64 firstCount = 0;
     double lastAt = 0;
     qint64 lastCount = 0;
-    const CpuMeter cpu(node.pid(), node.natsPid());
+    const CpuSplitMeter cpu(node.pid(), node.natsPid());
     run.wrk = runWrk(node.port(), options.endToEndConnections, options, script, [&](double t) {
         const qint64 count = both();
         if (firstAt < 0 && t >= steadyAfterSeconds) {
@@ -757,7 +566,7 @@ LatencyRun measureLatency(int phase, const QList<WebhookSink *> &sinks, const Op
     const QByteArray idPrefix = "lat-" + QByteArray::number(phase) + '-';
     std::vector<qint64> sentNs(size_t(run.total), 0);
 
-    const CpuMeter cpu(node.pid(), node.natsPid());
+    const CpuSplitMeter cpu(node.pid(), node.natsPid());
     {
         QEventLoop loop; // before the client: the client's callbacks refer to it
         HttpClientOptions clientOptions;
@@ -1034,9 +843,9 @@ int main(int argc, char *argv[])
         progress(u"nats-server is not installed (installer/install-deps.sh)"_s);
         return 2;
     }
-    if (!QFileInfo(switchboardBinary()).isExecutable()) {
+    if (!QFileInfo(chooseSwitchboardBinary()).isExecutable()) {
         progress(u"no switchboard binary at %1 (build it, or set SWITCHBOARD_BINARY)"_s.arg(
-            switchboardBinary()));
+            chooseSwitchboardBinary()));
         return 2;
     }
     QTemporaryDir scratch;

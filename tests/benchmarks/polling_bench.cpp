@@ -15,6 +15,7 @@
 // The load generators (this process, wrk), redis-server and the nodes share the machine.
 
 #include "benchfigures.h"
+#include "childprocess.h"
 #include "jwtsigning.h"
 #include "serverprocess.h"
 #include "wrkrun.h"
@@ -30,7 +31,6 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -53,11 +53,6 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 const QByteArray secret = "polling-bench-secret";
-
-void progress(const QString &text)
-{
-    std::fprintf(stderr, "polling_bench: %s\n", qPrintable(text));
-}
 
 QByteArray token(const QString &userId)
 {
@@ -173,11 +168,6 @@ bool waitForHeld(quint16 port, int expected, int timeoutMs)
     return QTest::qWaitFor([&] { return heldPolls(port) == expected; }, timeoutMs);
 }
 
-bool waitUntilAccepting(quint16 port, int timeoutMs)
-{
-    return QTest::qWaitFor([&] { return Connection(port).isOpen(); }, timeoutMs);
-}
-
 struct Node
 {
     SwitchboardProcess process;
@@ -198,18 +188,43 @@ bool startNode(Node &node, const RedisServer &redis, const QTemporaryDir &dir)
         && node.process.waitForHealthy(node.port, 20000);
 }
 
-// Publishes to `publisher` for each of `users` in turn and times the answer of that user's
-// held poll on `held`.
-std::vector<double> wakeLatencies(Connection &publisher, std::vector<Connection *> &held,
-                                  const QStringList &users)
+// Long polls held on one node, each on its own connection for its own user.
+struct HeldPolls
+{
+    std::vector<std::unique_ptr<Connection>> connections;
+    QStringList users; // users[i] holds connections[i]
+};
+
+// Sends `count` long polls to the node on `port`, for the users "<userPrefix>0", "<userPrefix>1"...
+// False (said on stderr) when a connection cannot be opened or written, e.g. at ulimit -n.
+bool holdPolls(quint16 port, const QString &userPrefix, int count, HeldPolls &polls)
+{
+    for (int i = 0; i < count; ++i) {
+        const QString user = userPrefix + QString::number(i);
+        auto connection = std::make_unique<Connection>(port);
+        if (!connection->isOpen()
+            || !connection->send(
+                getRequest("/v1/polling/user/events?longPoll=true", token(user)))) {
+            progress(u"connection %1 to port %2 failed (ulimit -n?)"_s.arg(i).arg(port));
+            return false;
+        }
+        polls.connections.push_back(std::move(connection));
+        polls.users.append(user);
+    }
+    return true;
+}
+
+// Publishes to `publisher` for each of the first `count` users of `held` in turn and times the
+// answer of that user's held poll.
+std::vector<double> wakeLatencies(Connection &publisher, HeldPolls &held, qsizetype count)
 {
     std::vector<double> ms;
-    for (qsizetype i = 0; i < users.size(); ++i) {
+    for (qsizetype i = 0; i < std::min(count, held.users.size()); ++i) {
         QElapsedTimer clock;
         clock.start();
-        if (!publisher.send(publishRequest(users[i], u"e%1"_s.arg(i))))
+        if (!publisher.send(publishRequest(held.users[i], u"e%1"_s.arg(i))))
             break;
-        const QByteArray answer = held[size_t(i)]->receive(5000);
+        const QByteArray answer = held.connections[size_t(i)]->receive(5000);
         const double elapsed = double(clock.nsecsElapsed()) / 1e6;
         if (publisher.receive(5000).isEmpty() || !answer.contains("\"entityId\":\"e"))
             break;
@@ -229,11 +244,7 @@ int runBaselineServer(quint16 port, const QString &bodyFile)
     QHttpServer server;
     server.route(u"/v1/polling/user/events"_s,
                  [body] { return QHttpServerResponse("application/json", body); });
-    auto *tcp = new QTcpServer(&server);
-    if (!tcp->listen(QHostAddress::LocalHost, port))
-        return 1;
-    server.bind(tcp);
-    return QCoreApplication::exec();
+    return serveBaseline(server, port);
 }
 
 double wrkRequestsPerSecond(quint16 port, const QByteArray &bearer, int connections, int seconds)
@@ -314,10 +325,7 @@ int main(int argc, char *argv[])
     const int duration = std::max(1, parser.value(durationOption).toInt());
     const int connections = std::max(1, parser.value(connectionsOption).toInt());
 
-    // The switchboard binary of this build, unless SWITCHBOARD_BINARY names another.
-    const QString besideUs = QCoreApplication::applicationDirPath() + u"/../../app/switchboard"_s;
-    if (!qEnvironmentVariableIsSet("SWITCHBOARD_BINARY") && QFile::exists(besideUs))
-        qputenv("SWITCHBOARD_BINARY", besideUs.toLocal8Bit());
+    chooseSwitchboardBinary(); // for SwitchboardProcess
 
     QTemporaryDir dir;
     RedisServer redis;
@@ -348,36 +356,22 @@ int main(int argc, char *argv[])
     bodyFile.open(QIODevice::WriteOnly);
     bodyFile.write(body);
     bodyFile.close();
-    QProcess baseline;
-    const quint16 baselinePort = freeLoopbackPort();
-    baseline.start(QCoreApplication::applicationFilePath(),
-                   {u"--baseline-server"_s, QString::number(baselinePort), bodyFile.fileName()});
-    if (!waitUntilAccepting(baselinePort, 10000)) {
-        progress(u"the baseline server does not accept connections"_s);
+    BaselineServer baseline;
+    QString error;
+    if (!baseline.start(&error, {bodyFile.fileName()})) {
+        progress(error);
         return 1;
     }
+    const quint16 baselinePort = baseline.port();
     const ShortPolls fresh =
         measureShortPolls(a.port, baselinePort, bearer, connections, duration, runs);
 
     // 1. Held polls and what they cost.
     progress(u"holding %1 long polls on node A"_s.arg(heldCount));
     const double rssBefore = rssMegabytes(a.process.pid());
-    std::vector<std::unique_ptr<Connection>> polls;
-    std::vector<Connection *> held;
-    QStringList users;
-    for (int i = 0; i < heldCount; ++i) {
-        const QString user = u"user-%1"_s.arg(i);
-        auto connection = std::make_unique<Connection>(a.port);
-        if (!connection->isOpen()
-            || !connection->send(
-                getRequest("/v1/polling/user/events?longPoll=true", token(user)))) {
-            progress(u"connection %1 failed (ulimit -n?)"_s.arg(i));
-            return 1;
-        }
-        held.push_back(connection.get());
-        polls.push_back(std::move(connection));
-        users.append(user);
-    }
+    HeldPolls onA;
+    if (!holdPolls(a.port, u"user-"_s, heldCount, onA))
+        return 1;
     if (!waitForHeld(a.port, heldCount, 60000)) {
         progress(u"node A holds %1 of %2 polls"_s.arg(heldPolls(a.port)).arg(heldCount));
         return 1;
@@ -386,25 +380,17 @@ int main(int argc, char *argv[])
 
     // 2. Wake-ups on the same node, the others still held.
     progress(u"timing %1 wake-ups on node A"_s.arg(samples));
-    const std::vector<double> sameNode = wakeLatencies(publisherA, held, users.first(samples));
+    const std::vector<double> sameNode = wakeLatencies(publisherA, onA, samples);
 
     // 3. Across nodes: polls held on B, publishes to A.
     progress(u"timing %1 wake-ups across nodes"_s.arg(samples));
-    std::vector<std::unique_ptr<Connection>> remotePolls;
-    std::vector<Connection *> remoteHeld;
-    QStringList remoteUsers;
-    for (int i = 0; i < samples; ++i) {
-        const QString user = u"remote-%1"_s.arg(i);
-        auto connection = std::make_unique<Connection>(b.port);
-        connection->send(getRequest("/v1/polling/user/events?longPoll=true", token(user)));
-        remoteHeld.push_back(connection.get());
-        remotePolls.push_back(std::move(connection));
-        remoteUsers.append(user);
-    }
+    HeldPolls onB;
+    if (!holdPolls(b.port, u"remote-"_s, samples, onB))
+        return 1;
     waitForHeld(b.port, samples, 30000);
-    const std::vector<double> acrossNodes = wakeLatencies(publisherA, remoteHeld, remoteUsers);
-    polls.clear();
-    remotePolls.clear();
+    const std::vector<double> acrossNodes = wakeLatencies(publisherA, onB, samples);
+    onA = {};
+    onB = {};
 
     // 4. Short polls again, on the node that held them all (its heap has seen 10 000
     // connections come and go).
@@ -412,8 +398,7 @@ int main(int argc, char *argv[])
         duration));
     const ShortPolls after =
         measureShortPolls(a.port, baselinePort, bearer, connections, duration, runs);
-    baseline.kill();
-    baseline.waitForFinished(3000);
+    baseline.stop();
 
     std::printf("\npolling_bench  (switchboard --headless --engines polling x2, one redis-server, "
                 "loopback, 2 cores shared)\n");
@@ -446,9 +431,7 @@ int main(int argc, char *argv[])
     shortLine("after the held polls", after);
     std::printf("targets (reported, never failed): wake p99 < 5 ms same node, < 20 ms across "
                 "nodes; short polls >= 0.5x the bare server\n");
-    b.process.terminate();
-    a.process.terminate();
-    a.process.waitForFinished(10000);
-    b.process.waitForFinished(10000);
+    b.process.stop();
+    a.process.stop();
     return 0;
 }

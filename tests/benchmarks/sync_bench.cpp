@@ -9,7 +9,9 @@
 // figures go to stdout as a table, progress to stderr. A slow figure is reported, never failed.
 
 #include "benchfigures.h"
+#include "childprocess.h"
 #include "core/enginehost.h"
+#include "cpumeter.h"
 #include "serverprocess.h"
 #include "sync/freeswitchevents.h"
 #include "sync/syncengine.h"
@@ -20,7 +22,6 @@
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,7 +38,6 @@
 #include <hiredis/hiredis.h>
 #include <memory>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 using namespace Switchboard;
@@ -71,12 +71,6 @@ struct Options
     bool skipLatency = false;
     bool skipRss = false;
 };
-
-void progress(const QString &text)
-{
-    std::fprintf(stderr, "sync_bench: %s\n", qPrintable(text));
-    std::fflush(stderr);
-}
 
 qint64 nowMicros()
 {
@@ -292,6 +286,14 @@ bool startServer(RedisServer &server, QString *error)
     return false;
 }
 
+// A fresh local and remote server, `count` entries of `pool` waiting in the local one.
+bool startWithBacklog(RedisServer &local, RedisServer &remote, const EventPool &pool, qint64 count,
+                      QString *error)
+{
+    return startServer(local, error) && startServer(remote, error)
+        && fillBacklog(local.port(), pool, count, error);
+}
+
 SyncConfig engineConfig(const RedisServer &local, const RedisServer &remote, const Options &options)
 {
     SyncConfig config; // the defaults an operator gets, but for what the issue fixes
@@ -326,19 +328,6 @@ bool stopHost(EngineHost &host, int deadlineMs = 5000)
 // ---------------------------------------------------------------------------------------------
 // Drain of a backlog
 
-// CPU seconds (user + system) a process has used so far; 0 when it is gone.
-double cpuSeconds(qint64 pid)
-{
-    QFile file(u"/proc/%1/stat"_s.arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray stat = file.readAll();
-    // After "pid (comm) ": state is field 3, utime 14, stime 15. comm may hold spaces.
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    static const double ticks = double(sysconf(_SC_CLK_TCK));
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / ticks;
-}
-
 // Where the CPU of a drain went: this process (the engine's threads, or the baseline loop),
 // the local and the remote redis-server. On a 2-core box their sum over the wall time says
 // whether the machine, not the design, set the pace.
@@ -349,23 +338,21 @@ struct CpuUse
     double remote = 0;
 };
 
-class CpuMeter
+class DrainCpuMeter
 {
 public:
-    CpuMeter(qint64 localPid, qint64 remotePid)
-        : m_pids {QCoreApplication::applicationPid(), localPid, remotePid}
-        , m_start {cpuSeconds(m_pids[0]), cpuSeconds(m_pids[1]), cpuSeconds(m_pids[2])}
+    DrainCpuMeter(const RedisServer &local, const RedisServer &remote)
+        : m_self(CpuMeter::self())
+        , m_local(CpuMeter::process(local.pid()))
+        , m_remote(CpuMeter::process(remote.pid()))
     {
     }
-    CpuUse used() const
-    {
-        return {cpuSeconds(m_pids[0]) - m_start.self, cpuSeconds(m_pids[1]) - m_start.local,
-                cpuSeconds(m_pids[2]) - m_start.remote};
-    }
+    CpuUse used() const { return {m_self.used(), m_local.used(), m_remote.used()}; }
 
 private:
-    qint64 m_pids[3];
-    CpuUse m_start;
+    CpuMeter m_self;
+    CpuMeter m_local;
+    CpuMeter m_remote;
 };
 
 struct DrainResult
@@ -403,15 +390,14 @@ DrainResult drainWithEngine(const EventPool &pool, const Options &options)
     result.entries = options.entries;
     RedisServer local;
     RedisServer remote;
-    if (!startServer(local, &result.error) || !startServer(remote, &result.error)
-        || !fillBacklog(local.port(), pool, options.entries, &result.error))
+    if (!startWithBacklog(local, remote, pool, options.entries, &result.error))
         return result;
 
     BlockingRedis localProbe(local.port());
     BlockingRedis remoteProbe(remote.port());
     EngineHost host;
     host.add(new SyncEngine(engineConfig(local, remote, options), host.board()));
-    const CpuMeter cpu(local.pid(), remote.pid());
+    const DrainCpuMeter cpu(local, remote);
     QElapsedTimer clock;
     clock.start();
     host.startAll();
@@ -447,11 +433,10 @@ DrainResult drainWithBaseline(const EventPool &pool, const Options &options)
     result.entries = options.entries;
     RedisServer localServer;
     RedisServer remoteServer;
-    if (!startServer(localServer, &result.error) || !startServer(remoteServer, &result.error)
-        || !fillBacklog(localServer.port(), pool, options.entries, &result.error))
+    if (!startWithBacklog(localServer, remoteServer, pool, options.entries, &result.error))
         return result;
 
-    const CpuMeter cpu(localServer.pid(), remoteServer.pid());
+    const DrainCpuMeter cpu(localServer, remoteServer);
     QElapsedTimer clock;
     clock.start();
     BlockingRedis local(localServer.port());
@@ -690,26 +675,16 @@ struct RssResult
     double fillSeconds = 0;
 };
 
-QString switchboardBinary()
-{
-    const QString fromEnvironment = qEnvironmentVariable("SWITCHBOARD_BINARY");
-    if (!fromEnvironment.isEmpty())
-        return fromEnvironment;
-    return QFileInfo(QCoreApplication::applicationDirPath() + u"/../../app/switchboard"_s)
-        .absoluteFilePath();
-}
-
 RssResult measureRss(const EventPool &pool, const Options &options)
 {
     RssResult result;
-    const QString binary = switchboardBinary();
+    // SwitchboardProcess starts what SWITCHBOARD_BINARY names.
+    const QString binary = chooseSwitchboardBinary();
     if (!QFileInfo(binary).isExecutable()) {
         result.error =
             u"no switchboard binary at %1 (build it, or set SWITCHBOARD_BINARY)"_s.arg(binary);
         return result;
     }
-    // SwitchboardProcess starts what SWITCHBOARD_BINARY names.
-    qputenv("SWITCHBOARD_BINARY", QFile::encodeName(binary));
 
     RedisServer local;
     RedisServer remote;
@@ -782,9 +757,7 @@ RssResult measureRss(const EventPool &pool, const Options &options)
                                  .toObject();
     result.queueSize = qint64(sync.value(u"queue_size"_s).toDouble(-1));
     result.backPressure = sync.value(u"back_pressure"_s).toBool();
-    node.terminate();
-    if (!node.waitForFinished(10000))
-        node.kill();
+    node.stop();
     result.ok = status.status == 200;
     if (!result.ok)
         result.error = u"GET /api/v1/status answered %1"_s.arg(status.status);

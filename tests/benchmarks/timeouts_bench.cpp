@@ -22,6 +22,8 @@
 // engine that writes the wrong number of notifications fails the run.
 
 #include "benchfigures.h"
+#include "childprocess.h"
+#include "cpumeter.h"
 #include "redis/redisclient.h"
 #include "resp.h"
 #include "serverprocess.h"
@@ -31,11 +33,9 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
-#include <QFileInfo>
 #include <QHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
@@ -43,16 +43,13 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QProcess>
-#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
-#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <memory>
-#include <unistd.h>
 #include <vector>
 
 using namespace Switchboard;
@@ -89,28 +86,9 @@ struct Settings
     int connections = 50;
 };
 
-void progress(const QString &text)
-{
-    std::fprintf(stderr, "timeouts_bench: %s\n", qPrintable(text));
-    std::fflush(stderr);
-}
-
 double maximum(const std::vector<double> &values)
 {
     return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
-}
-
-// CPU seconds (user + system) a process has used so far; 0 when it is gone.
-double cpuSeconds(qint64 pid)
-{
-    QFile file(u"/proc/%1/stat"_s.arg(pid));
-    if (!file.open(QIODevice::ReadOnly))
-        return 0;
-    const QByteArray stat = file.readAll();
-    // After "pid (comm) ": state is field 3, utime 14, stime 15. comm may hold spaces.
-    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-    static const double ticks = double(sysconf(_SC_CLK_TCK));
-    return (fields.value(11).toDouble() + fields.value(12).toDouble()) / ticks;
 }
 
 // Runs the event loop until the function handed to `start` is called, or `timeoutMs` passes
@@ -263,27 +241,6 @@ struct ScanRun
     double rate() const { return ok() ? double(notified) / seconds : 0; }
 };
 
-class CpuMeter
-{
-public:
-    explicit CpuMeter(qint64 redisPid)
-        : m_redisPid(redisPid)
-        , m_redis(cpuSeconds(redisPid))
-        , m_self(cpuSeconds(QCoreApplication::applicationPid()))
-    {
-    }
-    void stop(ScanRun &run) const
-    {
-        run.redisCpu = cpuSeconds(m_redisPid) - m_redis;
-        run.benchCpu = cpuSeconds(QCoreApplication::applicationPid()) - m_self;
-    }
-
-private:
-    qint64 m_redisPid;
-    double m_redis;
-    double m_self;
-};
-
 // What a complete level-1 scan of `expected` members leaves behind, or what is wrong.
 QString checkAfterScan(quint16 port, qint64 expected, bool engine)
 {
@@ -351,13 +308,15 @@ ScanRun scanWithEngine(TimeoutScanner &scanner, const RedisServer &redis, const 
     ScanRun run;
     if (!prepareAllDue(redis.port(), settings, &run.error))
         return run;
-    const CpuMeter cpu(redis.pid());
+    const CpuMeter redisCpu = CpuMeter::process(redis.pid());
+    const CpuMeter benchCpu = CpuMeter::self();
     ScanResult result;
     QElapsedTimer clock;
     clock.start();
     const bool finished = runCheck(scanner, &result);
     run.seconds = double(clock.nsecsElapsed()) / 1e9;
-    cpu.stop(run);
+    run.redisCpu = redisCpu.used();
+    run.benchCpu = benchCpu.used();
     run.notified = result.total();
     run.calls = result.calls;
     run.error = scanProblem(finished, result, settings.members);
@@ -379,7 +338,8 @@ ScanRun scanWithBaseline(RedisClient &client, const RedisServer &redis, const Se
     const QByteArray epoch = QByteArray::number(benchEpoch);
     RedisCommand command("EVALSHA");
     command << sha << "2" << due1Key << streamKey << interval << batch << "agent-bench" << epoch;
-    const CpuMeter cpu(redis.pid());
+    const CpuMeter redisCpu = CpuMeter::process(redis.pid());
+    const CpuMeter benchCpu = CpuMeter::self();
     QElapsedTimer clock;
     clock.start();
     // One call at a time until a call finds nothing due: the simplest loop.
@@ -401,7 +361,8 @@ ScanRun scanWithBaseline(RedisClient &client, const RedisServer &redis, const Se
     };
     const bool finished = runUntilFinished(next, scanTimeoutMs);
     run.seconds = double(clock.nsecsElapsed()) / 1e9;
-    cpu.stop(run);
+    run.redisCpu = redisCpu.used();
+    run.benchCpu = benchCpu.used();
     if (!finished) {
         client.close(); // fails the call still out now, while `run` and `next` exist
         run.error = u"not done after %1 s"_s.arg(scanTimeoutMs / 1000);
@@ -451,8 +412,9 @@ CheckRuns measureChecks(TimeoutScanner &scanner, const RedisServer &redis, const
         runs.engineMs.push_back(double(result.elapsedUs) / 1000);
         runs.calls.push_back(result.calls);
         // The same conversations due again, as new agent messages with an old timestamp would
-        // leave them; the waiting set stays at `members`.
-        if (!putWaiting(port, 0, settings.due, dueSince, &runs.error))
+        // leave them; the waiting set stays at `members`. Each round's timestamp is 1 ms later:
+        // a message no newer than the running clock changes nothing.
+        if (!putWaiting(port, 0, settings.due, dueSince + i + 1, &runs.error))
             return runs;
     }
     if (const qint64 waiting = integerReply(port, {"ZCARD", waitingKey});
@@ -485,16 +447,7 @@ int runBaselineServer(quint16 port)
                          {u"next_level"_s, 1},
                          {u"next_due_at"_s, now.addMSecs(30000).toString(Qt::ISODateWithMs)}});
                  });
-    // QHttpServer::listen() would use a backlog of 50 (STYLE.md trap 2); switchboard uses 4096.
-    auto *tcp = new QTcpServer(&server);
-    tcp->setListenBacklogSize(4096);
-    if (!tcp->listen(QHostAddress::LocalHost, port)) {
-        std::fprintf(stderr, "baseline: cannot listen on 127.0.0.1:%u: %s\n", unsigned(port),
-                     qPrintable(tcp->errorString()));
-        return 1;
-    }
-    server.bind(tcp);
-    return QCoreApplication::exec(); // until SIGTERM
+    return serveBaseline(server, port);
 }
 
 // A new conversation id per request (wrk thread number and a counter, under a tag per run, so
@@ -552,26 +505,6 @@ bool isAgentMessageAnswer(const HttpResult &result, const QString &id)
         && answer.value(u"status"_s).toString() == u"waiting"_s;
 }
 
-// Stops a child by its PID: SIGTERM, then SIGKILL when it does not end within `graceMs`.
-void stopChild(QProcess &process, int graceMs)
-{
-    if (process.state() == QProcess::NotRunning)
-        return;
-    ::kill(pid_t(process.processId()), SIGTERM);
-    if (!process.waitForFinished(graceMs)) {
-        ::kill(pid_t(process.processId()), SIGKILL);
-        process.waitForFinished(5000);
-    }
-}
-
-// SIGTERM (the node releases its lease), SIGKILL when it has not ended 10 s later.
-void stopNode(SwitchboardProcess &node)
-{
-    node.terminate();
-    if (!node.waitForFinished(10000))
-        node.kill();
-}
-
 HttpRuns measureAgentMessages(const RedisServer &redis, const QTemporaryDir &dir,
                               const Settings &settings)
 {
@@ -605,30 +538,24 @@ HttpRuns measureAgentMessages(const RedisServer &redis, const QTemporaryDir &dir
     if (!isAgentMessageAnswer(nodeProbe, u"probe"_s)) {
         runs.error = u"the node answers an agent message with %1 %2"_s.arg(nodeProbe.status)
                          .arg(QString::fromUtf8(nodeProbe.body));
-        stopNode(node);
+        node.stop();
         return runs;
     }
 
-    QProcess baseline;
-    baseline.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    const quint16 baselinePort = freeLoopbackPort();
-    baseline.start(QCoreApplication::applicationFilePath(),
-                   {u"--baseline-server"_s, QString::number(baselinePort)});
-    bool accepting = false;
-    for (QDeadlineTimer deadline(10000); !deadline.hasExpired() && !accepting;) {
-        accepting =
-            isAgentMessageAnswer(httpRequest(baselinePort, "POST",
-                                             "/conversations/probe/agent-message", probeBody, 1000),
-                                 u"probe"_s);
-        if (!accepting && baseline.waitForFinished(20)) // bounded pause; notices an early exit
-            break;
+    BaselineServer baseline; // ready once it answers the probe as the node did
+    if (!baseline.start(&runs.error, {}, [&](quint16 port) {
+            return isAgentMessageAnswer(
+                httpRequest(port, "POST", "/conversations/probe/agent-message", probeBody, 1000),
+                u"probe"_s);
+        })) {
+        node.stop();
+        return runs;
     }
+    const quint16 baselinePort = baseline.port();
 
     const QString scriptPath = dir.filePath(u"agent-message.lua"_s);
     QFile script(scriptPath);
-    if (!accepting) {
-        runs.error = u"the baseline server does not answer"_s;
-    } else if (!script.open(QIODevice::WriteOnly) || script.write(wrkScript) != wrkScript.size()) {
+    if (!script.open(QIODevice::WriteOnly) || script.write(wrkScript) != wrkScript.size()) {
         runs.error = u"cannot write "_s + scriptPath;
     } else {
         script.close();
@@ -655,8 +582,8 @@ HttpRuns measureAgentMessages(const RedisServer &redis, const QTemporaryDir &dir
         }
         runs.waitingAfter = integerReply(redis.port(), {"ZCARD", waitingKey});
     }
-    stopChild(baseline, 5000);
-    stopNode(node);
+    baseline.stop();
+    node.stop();
     return runs;
 }
 
@@ -728,10 +655,7 @@ int main(int argc, char *argv[])
     if (!parser.isSet(verboseOption))
         QLoggingCategory::setFilterRules(u"switchboard.*.info=false\nswitchboard.*.debug=false"_s);
 
-    // The switchboard binary of this build, unless SWITCHBOARD_BINARY names another.
-    const QString besideUs = QCoreApplication::applicationDirPath() + u"/../../app/switchboard"_s;
-    if (!qEnvironmentVariableIsSet("SWITCHBOARD_BINARY") && QFile::exists(besideUs))
-        qputenv("SWITCHBOARD_BINARY", QFileInfo(besideUs).absoluteFilePath().toLocal8Bit());
+    chooseSwitchboardBinary(); // for SwitchboardProcess
 
     QTemporaryDir dir;
     RedisServer redis;

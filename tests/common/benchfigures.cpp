@@ -1,10 +1,19 @@
 #include "benchfigures.h"
 
 #include <QByteArray>
+#include <QCoreApplication>
 #include <QFile>
 #include <algorithm>
+#include <cstdio>
 
 namespace Switchboard::Test {
+
+void progress(const QString &text)
+{
+    std::fprintf(stderr, "%s: %s\n", qPrintable(QCoreApplication::applicationName()),
+                 qPrintable(text));
+    std::fflush(stderr);
+}
 
 QString grouped(qint64 n)
 {

@@ -18,6 +18,25 @@ quint16 freeLoopbackPort()
     return probe.serverPort();
 }
 
+void killByPid(QProcess &process)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    ::kill(pid_t(process.processId()), SIGKILL);
+    process.waitForFinished(5000);
+}
+
+bool stopByPid(QProcess &process, int graceMs)
+{
+    if (process.state() == QProcess::NotRunning)
+        return true;
+    ::kill(pid_t(process.processId()), SIGTERM);
+    if (process.waitForFinished(graceMs))
+        return true;
+    killByPid(process);
+    return false;
+}
+
 RedisServer::RedisServer() = default;
 
 RedisServer::~RedisServer()
@@ -72,19 +91,14 @@ bool RedisServer::startProcess(quint16 port, const QStringList &extraArgs, bool 
 
 void RedisServer::kill()
 {
-    if (!m_process || m_process->state() == QProcess::NotRunning)
-        return;
-    ::kill(pid_t(m_process->processId()), SIGKILL);
-    m_process->waitForFinished(5000);
+    if (m_process)
+        killByPid(*m_process);
 }
 
 void RedisServer::stop()
 {
-    if (!m_process || m_process->state() == QProcess::NotRunning)
-        return;
-    ::kill(pid_t(m_process->processId()), SIGTERM);
-    if (!m_process->waitForFinished(5000))
-        kill();
+    if (m_process)
+        stopByPid(*m_process, 5000);
 }
 
 bool RedisServer::isRunning() const
@@ -170,19 +184,14 @@ bool NatsServer::start(quint16 port)
 
 void NatsServer::kill()
 {
-    if (!m_process || m_process->state() == QProcess::NotRunning)
-        return;
-    ::kill(pid_t(m_process->processId()), SIGKILL);
-    m_process->waitForFinished(5000);
+    if (m_process)
+        killByPid(*m_process);
 }
 
 void NatsServer::stop()
 {
-    if (!m_process || m_process->state() == QProcess::NotRunning)
-        return;
-    ::kill(pid_t(m_process->processId()), SIGTERM);
-    if (!m_process->waitForFinished(5000))
-        kill();
+    if (m_process)
+        stopByPid(*m_process, 5000);
 }
 
 bool NatsServer::isRunning() const
@@ -204,9 +213,7 @@ SwitchboardProcess::SwitchboardProcess() = default;
 
 SwitchboardProcess::~SwitchboardProcess()
 {
-    if (m_process && m_process->state() != QProcess::NotRunning) {
-        kill();
-    }
+    kill();
 }
 
 QString SwitchboardProcess::binaryPath()
@@ -239,10 +246,14 @@ bool SwitchboardProcess::waitForHealthy(quint16 port, int timeoutMs)
 
 void SwitchboardProcess::kill()
 {
-    if (m_process && m_process->state() != QProcess::NotRunning) {
-        ::kill(pid_t(m_process->processId()), SIGKILL);
-        m_process->waitForFinished(5000);
-    }
+    if (m_process)
+        killByPid(*m_process);
+}
+
+void SwitchboardProcess::stop(int graceMs)
+{
+    if (m_process)
+        stopByPid(*m_process, graceMs);
 }
 
 void SwitchboardProcess::terminate()

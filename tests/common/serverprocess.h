@@ -16,6 +16,12 @@ namespace Switchboard::Test {
 // A TCP port on 127.0.0.1 that was free a moment ago (the kernel picked it for port 0).
 quint16 freeLoopbackPort();
 
+// A child process stopped by its PID (never by name), each wait bounded. SIGKILL, as a crash
+// would, and up to 5 s for the exit to be reaped.
+void killByPid(QProcess &process);
+// SIGTERM, then killByPid() when it has not ended within `graceMs`: false when it had to be.
+bool stopByPid(QProcess &process, int graceMs);
+
 class RedisServer
 {
 public:
@@ -92,6 +98,8 @@ public:
     bool waitForHealthy(quint16 port, int timeoutMs = 15000);
     void kill(); // SIGKILL
     void terminate(); // SIGTERM
+    // SIGTERM (a node releases what it holds), SIGKILL when it has not ended within `graceMs`.
+    void stop(int graceMs = 10000);
     bool waitForFinished(int timeoutMs);
     int exitCode() const;
     QProcess::ExitStatus exitStatus() const;

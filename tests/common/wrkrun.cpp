@@ -1,10 +1,11 @@
 #include "wrkrun.h"
 
+#include "serverprocess.h"
+
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QRegularExpression>
-#include <csignal>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -98,8 +99,7 @@ WrkResult runWrk(const WrkOptions &options)
     const QDeadlineTimer deadline(qint64(options.durationSeconds) * 1000 + 30000);
     while (!wrk.waitForFinished(250) && wrk.state() != QProcess::NotRunning) {
         if (deadline.hasExpired()) {
-            ::kill(pid_t(wrk.processId()), SIGKILL);
-            wrk.waitForFinished(5000);
+            killByPid(wrk);
             result.error = u"wrk did not finish in time"_s;
             return result;
         }
