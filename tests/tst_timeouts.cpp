@@ -401,12 +401,15 @@ private Q_SLOTS:
     void customerResponseCancelsTheLevelsLeft();
     void anotherAgentMessageRestartsTheClock();
     void anOldTimestampGetsAllThreeLevelsAtOnce();
+    void aRetriedAgentMessageRaisesNoLevelTwice();
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
+    void notificationsNotAckedAreNeverTrimmed();
     void survivorTakesOverWhenTheLeaderIsKilled();
     void survivorDeliversWhatTheKilledNodeHadNotAcked();
     void frozenLeaderIsFencedOff();
+    void aLeaderPausedPastItsLeaseLeadsAgain();
     void aScanDelayedPastTheLeaseWritesNothing();
     void badInputIsA400AndWritesNothing();
     void sigtermReleasesTheLeadershipAtOnce();
@@ -1388,6 +1391,110 @@ void TestTimeouts::metricsAndStatusShowTheEngine()
     QVERIFY(metrics.value("timeout_check_duration_count", -1) >= 1);
     QCOMPARE(metrics.value("switchboard_timeouts_is_leader", -1), 1.0);
     QCOMPARE(metrics.value("switchboard_timeouts_epoch", -1), double(currentEpoch()));
+}
+
+// A client that retries an agent message (or a duplicate that arrives late, or an older one)
+// must not restart the clock: the level already sent would be sent again.
+void TestTimeouts::aRetriedAgentMessageRaisesNoLevelTwice()
+{
+    const NodeOptions options;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - options.intervalMs - 300; // level 1 due now
+    QCOMPARE(agentMessage(node, "retried", since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "retried").size(), 1, 5000);
+
+    const HttpResult again = agentMessage(node, "retried", since);
+    QCOMPARE(again.status, 200);
+    QCOMPARE(json(again)[u"next_level"_s].toInt(), 2);
+    QCOMPARE(parseRfc3339Ms(json(again)[u"waiting_since"_s]), since);
+    QCOMPARE(parseRfc3339Ms(json(again)[u"next_due_at"_s]), since + 2 * options.intervalMs);
+    QCOMPARE(agentMessage(node, "retried", since - 5000).status, 200); // older: ignored too
+    QCOMPARE(score("waiting_conversations", "retried"), since);
+    QCOMPARE(redis({"HGET", "notification_states", "retried"}).string, "1");
+
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "retried").size(), 3,
+                              2 * options.intervalMs + 5000);
+    QTest::qWait(options.checkMs * 3); // a few more scans for a negative
+    const QList<Notification> sent = only(notifications(), "retried");
+    QCOMPARE(sent.size(), 3);
+    for (int level = 1; level <= 3; ++level) {
+        QCOMPARE(sent[level - 1].level, level);
+        QCOMPARE(sent[level - 1].waitingSince, since);
+    }
+    QCOMPARE(hash("metrics:timeouts").value("level1"), "1");
+}
+
+// A webhook outage longer than the stream's length: trimming must not take the entries the
+// notifiers have not delivered, and once the webhook is back every one of them arrives.
+void TestTimeouts::notificationsNotAckedAreNeverTrimmed()
+{
+    constexpr int conversations = 50; // 150 entries: more than a stream node (100) holds
+    std::atomic<bool> failing {true};
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    sink.setResponder([&failing](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = failing ? 503 : 200;
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000; // only the levels already due are written during the test
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml =
+        "  stream_max_length: 5\n  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    // Before the notifiers' group exists the stream is simply cut to its length.
+    QTRY_VERIFY_WITH_TIMEOUT(pendingCount() >= 0, 5000);
+
+    const qint64 since = nowMs() - 200000; // all three levels due
+    for (int i = 0; i < conversations; ++i)
+        QCOMPARE(agentMessage(node, "outage-" + QByteArray::number(i), since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(hash("metrics:timeouts").value("total").toInt(), 3 * conversations,
+                              10000);
+    QCOMPARE(streamLength(), 3 * conversations);
+    QTRY_VERIFY_WITH_TIMEOUT(node->process.output().contains("has not acked"), 5000);
+
+    failing = false;
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 3 * conversations,
+                              20000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QSet<QByteArray> keys;
+    for (const Received &request : sink.received())
+        keys.insert(request.header("Idempotency-Key"));
+    QCOMPARE(keys.size(), 3 * conversations);
+
+    // Everything acked: the next notifications trim what the group has.
+    QCOMPARE(agentMessage(node, "after-outage", since).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(streamLength() <= 5, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(node->process.output().contains("back within"), 5000);
+}
+
+// A leader paused past its lease (SIGSTOP, a frozen VM) steps down when it wakes, whichever of
+// its timers fires first, and then campaigns again like any follower: alone, it leads again.
+void TestTimeouts::aLeaderPausedPastItsLeaseLeadsAgain()
+{
+    NodeOptions options;
+    options.ttl = u"1"_s; // renewals every 333 ms
+    // Checks further apart than renewals: after SIGCONT the renewal's timer is then most often
+    // the first of the two overdue ones, the order in which the step-down used to be lost.
+    options.checkMs = 1000;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    for (int round = 1; round <= 5; ++round) {
+        const qint64 epoch = currentEpoch();
+        freeze(node);
+        QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray(), 5000); // the lease ran out
+        QTest::qWait(300); // paused well past it
+        thaw(node);
+        QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 5000);
+        QVERIFY2(currentEpoch() > epoch, qPrintable(u"round %1"_s.arg(round)));
+    }
+    // And it does the leader's work.
+    QCOMPARE(agentMessage(node, "after-pauses", nowMs() - options.intervalMs).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "after-pauses").size(), 1, 5000);
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

@@ -86,6 +86,8 @@ return 1
 // webhook outage longer than the stream's length would lose notifications nobody sent. Over its
 // length, the stream is cut below the group's oldest pending entry, or below its last-delivered
 // one when nothing is pending (MINID keeps what is not older); without the group, to its length.
+// The cut is exact, not "~" (whole stream nodes): what stays over the length is then what the
+// group has not acked, which the engine warns of.
 //
 // Level by level: a level's members are read, removed, looked up and recorded with one command
 // each, so that only XADD is per notification (removing them by rank spares the skiplist
@@ -155,11 +157,11 @@ if total > 0 then
       end
     end
     if floor then
-      redis.call('XTRIM', KEYS[7], 'MINID', '~', floor)
+      redis.call('XTRIM', KEYS[7], 'MINID', floor)
+      over = math.max(redis.call('XLEN', KEYS[7]) - maxLength, 0)
     else
       redis.call('XTRIM', KEYS[7], 'MAXLEN', '~', maxLength)
     end
-    over = math.max(redis.call('XLEN', KEYS[7]) - maxLength, 0)
   end
 end
 return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0, over}
