@@ -190,6 +190,14 @@ void IngressEngine::runSetup()
         Qt::QueuedConnection);
 }
 
+// A KV bucket or dead-letter stream that went missing while connected (an operator deleted it)
+// is only created again by the set-up, which otherwise runs at start and after a reconnect.
+void IngressEngine::repairSoon()
+{
+    if (!m_setupRetry.isActive())
+        m_setupRetry.start(5000);
+}
+
 void IngressEngine::setupDone(bool ok, const QString &error, NatsSubscription *subscription,
                               const QList<DeadLetter> &latest)
 {
@@ -297,6 +305,7 @@ void IngressEngine::recordLoaded(quint64 id, const std::optional<DeliveryRecord>
     } else {
         // Calling every endpoint again may duplicate at some; not calling one would lose.
         flight.attempt = int(qMin<quint64>(flight.deliveryCount, m_natsConfig.maxDeliveries));
+        repairSoon();
         if (logBudget())
             qCWarning(lcIngress).noquote()
                 << "cannot read which endpoints already have event" << flight.eventId << "("
@@ -510,6 +519,7 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
                                 qCWarning(lcIngress).noquote()
                                     << "cannot store the dead letter for event" << letter.eventId
                                     << ":" << result.error << "- retrying";
+                            repairSoon();
                             QTimer::singleShot(1000, this, [this, id, letter] {
                                 if (!m_stopping && m_inFlight.count(id))
                                     storeDeadLetter(id, letter);

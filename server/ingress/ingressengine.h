@@ -18,7 +18,6 @@
 
 namespace Switchboard {
 
-
 // The Event Hub: takes deliveries from the JetStream consumer and POSTs each event to every
 // endpoint of its domain at once. Acks when all have answered 2xx; otherwise remembers who
 // has it (KV), NAKs with a growing delay, and on redelivery calls only the others. After
@@ -74,6 +73,7 @@ private:
 
     void onNatsState(NatsClient::State state);
     void runSetup();
+    void repairSoon();
     void setupDone(bool ok, const QString &error, NatsSubscription *subscription,
                    const QList<DeadLetter> &latest);
     void onDeliveries(QList<NatsDelivery> batch);

@@ -56,7 +56,9 @@ std::optional<NatsStoredMessage> takeStored(natsStatus s, jsErrCode code, natsMs
                                             const QString &what, QString *error)
 {
     if (s != NATS_OK) {
-        if (!isNotFound(s, code))
+        // No such message is an answer; no such stream is not (someone deleted it): an error,
+        // so that the caller neither takes "nothing stored" for the truth nor stays quiet.
+        if (code == JSStreamNotFoundErr || !isNotFound(s, code))
             *error = natsErrorText(s, what);
         return std::nullopt;
     }
