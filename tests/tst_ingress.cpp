@@ -81,6 +81,9 @@ private Q_SLOTS:
     void failingEndpointIsRetriedAloneThenAcked();
     void alwaysFailingEndpointEndsInADeadLetterThatReplays();
     void noRouteIsADeadLetterAtOnce();
+    void domainsOverADnsNameAreRefusedAndTheLongestIsServed();
+    void aBurstToASlowEndpointCostsNoAttempts();
+    void forwardThatTimesOutAtTheEndpointIsAnAttempt();
     void deadLettersSurviveARestartAndCanBeDeleted();
     void natsDownAnswers503AndNothingAcceptedIsLost();
     void hungNatsAnswers503InTimeThenRecovers();
@@ -245,6 +248,13 @@ void TestIngress::badRequestsAreRefusedAndServingGoesOn_data()
     QTest::newRow("null domain") << QByteArray("{\"domain\":null}") << u"domain"_s;
     QTest::newRow("object domain") << QByteArray("{\"domain\":{\"a\":1}}") << u"domain"_s;
     QTest::newRow("empty body") << QByteArray() << u"not valid JSON"_s;
+    // A DNS name has at most 253 bytes; in a NATS subject each dot takes three.
+    QTest::newRow("254-byte domain")
+        << callEvent(QString(250, u'x') + u".com"_s, u"x"_s) << u"at most 253"_s;
+    QTest::newRow("254 bytes in 127 characters")
+        << callEvent(QString(127, u'\u00e9'), u"x"_s) << u"254 bytes"_s;
+    QTest::newRow("domain of 1500 dots")
+        << callEvent(QString(1500, u'.'), u"x"_s) << u"at most 253"_s;
 }
 
 void TestIngress::badRequestsAreRefusedAndServingGoesOn()
@@ -418,6 +428,129 @@ void TestIngress::noRouteIsADeadLetterAtOnce()
     const QJsonArray latest = ingressStatus(m_port).value(u"latest_dead_letters"_s).toArray();
     QCOMPARE(latest.size(), 1);
     QCOMPARE(latest.first().toObject().value(u"event_id"_s).toString(), u"lost-1"_s);
+}
+
+// nats-server closes a client whose protocol line passes 4096 bytes, and cnats does not
+// reconnect: before POST /events had a limit, one long domain (a dot is "%2E" in the subject)
+// stopped POST /events and forwarding for good. The longest domain taken makes the longest
+// subject.
+void TestIngress::domainsOverADnsNameAreRefusedAndTheLongestIsServed()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    const QString longest = u"a"_s + QString(252, u'.'); // 253 bytes, no route
+    const HttpResult refused = post(callEvent(longest + u'.', u"too-long-1"_s));
+    QCOMPARE(refused.status, 400);
+    QCOMPARE(json(refused).value(u"error"_s).toString(), u"bad_request"_s);
+    QVERIFY2(json(refused).value(u"detail"_s).toString().contains(u"253"_s), refused.body);
+
+    QCOMPARE(post(callEvent(longest, u"longest-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 1,
+                              5000);
+    const QJsonArray letters =
+        json(httpGet(m_port, "/api/v1/ingress/dead-letters")).value(u"dead_letters"_s).toArray();
+    QCOMPARE(letters.size(), 1);
+    const QJsonObject summary = letters.first().toObject();
+    QCOMPARE(summary.value(u"event_id"_s).toString(), u"longest-1"_s);
+    QCOMPARE(summary.value(u"domain"_s).toString(), longest);
+    QCOMPARE(summary.value(u"reason"_s).toString(), u"no_route"_s);
+    // It travelled on its whole percent-encoded subject, 757 bytes in one token.
+    const QJsonObject detail = json(httpGet(
+        m_port, "/api/v1/ingress/dead-letters/" + summary.value(u"id"_s).toString().toUtf8()));
+    QCOMPARE(detail.value(u"subject"_s).toString(),
+             u"test%1.signal.a"_s.arg(m_testNumber) + u"%2E"_s.repeated(252));
+
+    // Both NATS connections, the one POST /events publishes on and the consuming one, are up.
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"after-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    QCOMPARE(m_sinkA->received().first().header("X-Event-Id"), "after-1");
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
+    QCOMPARE(httpGet(m_port, "/health").status, 200);
+    QVERIFY(ingressStatus(m_port).value(u"nats_connected"_s).toBool());
+}
+
+// One connection to a slow but healthy endpoint (150 ms an answer, 400 ms allowed) and a burst
+// of eight: the last waits about a second for the connection. A wait is not an attempt: each
+// forward's timeout runs from when it goes out, so each is delivered once, on its first attempt.
+// (When the timeout ran from the moment the forward was queued, the later ones timed out
+// unsent, counted as failed attempts and were redelivered.)
+void TestIngress::aBurstToASlowEndpointCostsNoAttempts()
+{
+    m_sinkA->setResponder([](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.delayMs = 150;
+        return answer;
+    });
+    Config config = baseConfig({{u"calls.vn"_s, {m_sinkA->url(u"/calls"_s)}, Milliseconds(400)}});
+    config.ingress.maxConnectionsPerHost = 1;
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    constexpr int calls = 8;
+    for (int i = 0; i < calls; ++i)
+        QCOMPARE(post(callEvent(u"calls.vn"_s, u"call-%1"_s.arg(i))).status, 202);
+
+    auto settled = [&] {
+        const QJsonObject status = ingressStatus(m_port);
+        return status.value(u"delivered_events"_s).toInt()
+            + status.value(u"dead_letters_max_deliveries"_s).toInt();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(settled(), calls, 15000);
+    QTest::qWait(500); // a redelivery would come within retry_max_delay (300 ms)
+    const QJsonObject status = ingressStatus(m_port);
+    QCOMPARE(status.value(u"dead_letters_max_deliveries"_s).toInt(), 0);
+    QCOMPARE(status.value(u"redeliveries"_s).toInt(), 0);
+    QCOMPARE(status.value(u"delivered_events"_s).toInt(), calls);
+
+    QCOMPARE(m_sinkA->maxConcurrentConnections(), 1);
+    const QList<Received> received = m_sinkA->received(u"/calls"_s);
+    QSet<QByteArray> ids;
+    for (const Received &request : received) {
+        QCOMPARE(request.header("X-Delivery-Attempt"), "1");
+        ids.insert(request.header("X-Event-Id"));
+    }
+    QCOMPARE(received.size(), calls);
+    QCOMPARE(ids.size(), calls);
+
+    const QJsonObject endpoint = status.value(u"endpoints"_s).toArray().first().toObject();
+    QCOMPARE(endpoint.value(u"timeouts"_s).toInt(), 0);
+    QCOMPARE(endpoint.value(u"failures"_s).toInt(), 0);
+    QCOMPARE(endpoint.value(u"delivered"_s).toInt(), calls);
+}
+
+// A forward that timed out at the endpoint was sent: the endpoint may have acted on it. It is
+// an attempt like a 5xx, and the third makes a dead letter.
+void TestIngress::forwardThatTimesOutAtTheEndpointIsAnAttempt()
+{
+    m_sinkA->setResponder([](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.neverAnswer = true;
+        return answer;
+    });
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(300)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"hung-1"_s)).status, 202);
+    QTRY_VERIFY_WITH_TIMEOUT(m_sinkA->count() >= 3, 10000);
+    const QList<Received> calls = m_sinkA->received();
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(calls.at(i).header("X-Event-Id"), "hung-1");
+        QCOMPARE(calls.at(i).header("X-Delivery-Attempt"), QByteArray::number(i + 1));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
+                              1, 5000);
+    QTest::qWait(500); // a fourth call would come within a timeout and retry_max_delay
+    QCOMPARE(m_sinkA->count(), 3);
+    const QJsonObject status = ingressStatus(m_port);
+    QCOMPARE(status.value(u"redeliveries"_s).toInt(), 2);
+    const QJsonObject endpoint = status.value(u"endpoints"_s).toArray().first().toObject();
+    QCOMPARE(endpoint.value(u"timeouts"_s).toInt(), 3);
+    QVERIFY2(endpoint.value(u"last_error"_s).toString().contains(u"timed out"_s),
+             QJsonDocument(endpoint).toJson().constData());
 }
 
 void TestIngress::deadLettersSurviveARestartAndCanBeDeleted()

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 using namespace Qt::Literals::StringLiterals;
 using namespace std::chrono_literals;
@@ -369,7 +370,7 @@ struct HttpClient::Request
     QByteArray bytes; // the whole request, kept for the one retry on a fresh connection
     Callback done;
     std::chrono::milliseconds timeout {0};
-    Deadlines::iterator deadline;
+    std::optional<Deadlines::iterator> deadline; // from the first time it went out
     bool retried = false;
 };
 
@@ -565,10 +566,6 @@ void HttpClient::post(const QUrl &url, const Headers &headers, const QByteArray 
     request->pool = target->pool;
     request->done = std::move(done);
     request->timeout = timeout;
-    const Clock::time_point deadline = Clock::now() + timeout;
-    request->deadline = m_deadlines.emplace(deadline, request.get());
-    if (!m_deadlineTimer.isActive() || deadline < m_deadlineTimerFor)
-        armDeadlineTimer();
 
     target->pool->queue.push_back(std::move(request));
     ++m_queuedRequests;
@@ -703,6 +700,7 @@ void HttpClient::openConnection(HostPool *pool, std::unique_ptr<Request> request
     connection->socket = socket;
     connection->request = std::move(request);
     connection->request->connection = connection;
+    startDeadline(connection->request.get());
     pool->connections.push_back(connection);
     if (m_openConnections++ == 0)
         m_idleTimer.start();
@@ -744,6 +742,7 @@ void HttpClient::send(Connection *connection, std::unique_ptr<Request> request)
 {
     connection->request = std::move(request);
     connection->request->connection = connection;
+    startDeadline(connection->request.get());
     connection->responseStarted = false;
     connection->parser.reset();
     connection->socket->write(connection->request->bytes);
@@ -882,9 +881,23 @@ void HttpClient::purgeClosedConnections()
     });
 }
 
+// The timeout runs from the moment a request goes out, so that a burst waiting for a free
+// connection to a slow endpoint does not time out unsent; the one retry on a fresh connection
+// keeps the deadline of the first try.
+void HttpClient::startDeadline(Request *request)
+{
+    if (request->deadline)
+        return;
+    const Clock::time_point deadline = Clock::now() + request->timeout;
+    request->deadline = m_deadlines.emplace(deadline, request);
+    if (!m_deadlineTimer.isActive() || deadline < m_deadlineTimerFor)
+        armDeadlineTimer();
+}
+
 void HttpClient::finish(std::unique_ptr<Request> request, HttpClientResponse response)
 {
-    m_deadlines.erase(request->deadline);
+    if (request->deadline)
+        m_deadlines.erase(*request->deadline);
     m_completions.push_back({std::move(request->done), std::move(response)});
 }
 
@@ -911,28 +924,15 @@ void HttpClient::expireDeadlines()
 {
     const Clock::time_point now = Clock::now();
     while (!m_deadlines.empty() && m_deadlines.begin()->first <= now) {
-        Request *expired = m_deadlines.begin()->second;
-        HostPool *pool = expired->pool;
-        std::unique_ptr<Request> request;
-        if (Connection *connection = expired->connection) {
-            // Aborted, so that a late response can never be taken for another request's.
-            request = connection->takeRequest();
-            closeConnection(connection);
-            markDirty(pool);
-        } else {
-            // Queued. With equal timeouts the expired request is at the front.
-            const auto queued = std::find_if(
-                pool->queue.begin(), pool->queue.end(),
-                [expired](const std::unique_ptr<Request> &each) { return each.get() == expired; });
-            Q_ASSERT(queued != pool->queue.end());
-            request = std::move(*queued);
-            pool->queue.erase(queued);
-            --m_queuedRequests;
-        }
-        HttpClientResponse response;
-        response.error = u"timed out after %1 ms"_s.arg(request->timeout.count());
-        response.neverSent = !expired->connection;
-        finish(std::move(request), std::move(response));
+        // Only a request on a connection has a deadline (the retry goes straight to a new one).
+        Connection *connection = m_deadlines.begin()->second->connection;
+        Q_ASSERT(connection);
+        // Aborted, so that a late response can never be taken for another request's.
+        std::unique_ptr<Request> request = connection->takeRequest();
+        closeConnection(connection);
+        markDirty(connection->pool);
+        const auto timeout = request->timeout.count();
+        fail(std::move(request), u"timed out after %1 ms"_s.arg(timeout));
     }
     armDeadlineTimer();
 }

@@ -35,9 +35,6 @@ struct HttpClientResponse
     // "connection closed before a response", "bad response: <why>", ...
     QString error;
     QByteArray bodyPrefix; // the first <= 512 bytes of the response body
-    // The timeout ran out while the request waited for a free connection: nothing was sent, the
-    // endpoint never saw it (a busy pool, not a failing endpoint).
-    bool neverSent = false;
     bool ok() const { return error.isEmpty() && status >= 200 && status < 300; }
 };
 
@@ -72,7 +69,9 @@ public:
 
     // POSTs `body` to `url` (http or https). `done` is called exactly once, in this object's
     // thread, never from inside post() itself (errors found here are delivered by a queued call).
-    // `timeout` bounds the whole request from this call: queueing, connect, send, response.
+    // `timeout` bounds the request from the moment it goes out (connect, send, response); time
+    // spent waiting for a free connection is not counted: the caller bounds how many requests
+    // it has outstanding.
     //
     // `headers` go out as given after Host, User-Agent and Content-Length (and Authorization when
     // the URL has user info). They must not set Host, Content-Length or Transfer-Encoding (the
@@ -111,6 +110,7 @@ private:
     void dispatchDirtyPools();
     void markDirty(HostPool *pool);
     void openConnection(HostPool *pool, std::unique_ptr<Request> request);
+    void startDeadline(Request *request);
     void send(Connection *connection, std::unique_ptr<Request> request);
     void readResponse(Connection *connection);
     void onSocketGone(Connection *connection, int socketError);

@@ -337,26 +337,14 @@ void IngressEngine::forward(quint64 id)
     flight.outstanding = int(targets.size());
     if (targets.empty())
         return attemptFinished(id); // every endpoint had it already
-    for (Target *target : targets)
-        post(id, target, headers);
-}
-
-void IngressEngine::post(quint64 id, Target *target, const HttpClient::Headers &headers)
-{
-    InFlight &flight = m_inFlight.at(id);
-    QElapsedTimer clock;
-    clock.start();
-    m_http->post(target->url, headers, flight.delivery.data(), flight.route->timeout,
-                 [this, id, target, headers, clock](const HttpClientResponse &response) {
-                     // A forward that timed out in the client's queue never reached the endpoint:
-                     // it is not an attempt (a burst to a slow but healthy endpoint would end in
-                     // dead letters). keepAlive() holds the delivery meanwhile.
-                     if (response.neverSent && !m_stopping && m_inFlight.count(id)) {
-                         ++target->stats.requeued;
-                         return post(id, target, headers);
-                     }
-                     forwarded(id, target, response, clock.nsecsElapsed());
-                 });
+    for (Target *target : targets) {
+        QElapsedTimer clock;
+        clock.start();
+        m_http->post(target->url, headers, flight.delivery.data(), flight.route->timeout,
+                     [this, id, target, clock](const HttpClientResponse &response) {
+                         forwarded(id, target, response, clock.nsecsElapsed());
+                     });
+    }
 }
 
 void IngressEngine::forwarded(quint64 id, Target *target, const HttpClientResponse &response,

@@ -2,7 +2,6 @@
 
 #include "core/config.h"
 #include "core/engine.h"
-#include "http/httpclient.h"
 #include "ingressgateway.h"
 #include "ingresssnapshot.h"
 #include "ingressstore.h"
@@ -17,6 +16,9 @@
 #include <unordered_map>
 
 namespace Switchboard {
+
+class HttpClient;
+struct HttpClientResponse;
 
 // The Event Hub: takes deliveries from the JetStream consumer and POSTs each event to every
 // endpoint of its domain at once. Acks when all have answered 2xx; otherwise remembers who
@@ -82,7 +84,6 @@ private:
                       const QString &error);
     void forwardOrDeadLetter(quint64 id);
     void forward(quint64 id);
-    void post(quint64 id, Target *target, const HttpClient::Headers &headers);
     void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
                    qint64 elapsedNs);
     void attemptFinished(quint64 id);

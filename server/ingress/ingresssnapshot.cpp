@@ -27,7 +27,6 @@ QJsonObject IngressSnapshot::toJson() const
                                          {u"http_errors"_s, double(e.httpErrors)},
                                          {u"timeouts"_s, double(e.timeouts)},
                                          {u"connection_errors"_s, double(e.connectionErrors)},
-                                         {u"requeued"_s, double(e.requeued)},
                                          {u"last_status"_s, e.lastStatus},
                                          {u"last_error"_s, e.lastError},
                                          {u"last_failure"_s, time(e.lastFailure)},
@@ -102,8 +101,6 @@ void IngressSnapshot::writeMetrics(MetricsWriter &out) const
         out.counter("switchboard_ingress_forwards_total", help,
                     labels + MetricLabels {{"outcome", "connection_error"}},
                     double(e.connectionErrors));
-        out.counter("switchboard_ingress_forwards_total", help,
-                    labels + MetricLabels {{"outcome", "requeued"}}, double(e.requeued));
     }
     out.histogram("switchboard_ingress_forward_duration_seconds",
                   "Time from sending a forward to its response", {}, forwardLatency);

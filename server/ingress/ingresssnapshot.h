@@ -17,7 +17,6 @@ struct IngressEndpointStats
     quint64 httpErrors = 0; // answered, not 2xx
     quint64 timeouts = 0;
     quint64 connectionErrors = 0; // refused, reset, TLS, DNS ...
-    quint64 requeued = 0; // timed out waiting for a free connection: queued again, not a failure
     int lastStatus = 0;
     QString lastError;
     QDateTime lastFailure;
