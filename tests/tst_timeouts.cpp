@@ -1254,6 +1254,8 @@ void TestTimeouts::badInputIsA400AndWritesNothing()
         {"/conversations/keep/agent-message", "{\"timestamp\": \"2024-13-01T12:00:00Z\"}",
          u"timestamp"_s},
         {"/conversations/keep/agent-message", "{\"timestamp\": 1704110400000}", u"timestamp"_s},
+        {"/conversations/keep/agent-message", "{\"timestamp\": \"1969-12-31T23:59:59Z\"}",
+         u"1970"_s},
         {"/conversations//agent-message", "{\"agent_id\": \"a\"}", u"id"_s},
         {"/conversations/" + longId + "/agent-message", "{\"agent_id\": \"a\"}", u"id"_s},
         {"/conversations/keep/customer-response", "not json", u"body"_s},

@@ -294,6 +294,8 @@ void IngressApi::replayDeadLetter(const HttpRequest &request, HttpResponder &&re
         const IngressStore::Replay replay = store.replay(id);
         if (!replay.found && replay.published.error.isEmpty())
             return std::pair(404, errorJson(u"not_found"_s, u"no dead letter %1"_s.arg(id)));
+        if (replay.bodyGone)
+            return std::pair(410, errorJson(u"gone"_s, replay.published.error));
         if (!replay.published.ok)
             return std::pair(503, errorJson(u"unavailable"_s, replay.published.error));
         qCInfo(lcIngress).noquote()

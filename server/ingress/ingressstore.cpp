@@ -157,6 +157,15 @@ IngressStore::Replay IngressStore::replay(quint64 id)
     }
     replay.found = true;
     replay.letter = *letter;
+    if (letter->bodyOmitted && letter->body.isEmpty()) {
+        // Replaying would forward an empty body under the event's id.
+        replay.bodyGone = true;
+        replay.published.error =
+            u"its body was too large to keep with the record and is no longer in stream %1 "
+            "(sequence %2 aged out): nothing to replay"_s.arg(m_natsConfig.streamName)
+                .arg(letter->sourceSequence);
+        return replay;
+    }
     const QByteArray subject = letter->subject.isEmpty()
         ? eventSubject(m_natsConfig.subjectPattern, letter->domain)
         : letter->subject;
@@ -175,12 +184,16 @@ IngressStore::Replay IngressStore::replay(quint64 id)
         replay.published = stored;
         return replay;
     }
-    replay.published = m_nats->publishAndWait(subject,
-                                              {{IngressHeader::deliveryKey, key},
-                                               {IngressHeader::eventId, letter->eventId},
-                                               {IngressHeader::domain, letter->domain.toUtf8()},
-                                               {IngressHeader::replayOf, QByteArray::number(id)}},
-                                              letter->body);
+    replay.published =
+        m_nats->publishAndWait(subject,
+                               {{IngressHeader::deliveryKey, key},
+                                {IngressHeader::eventId, letter->eventId},
+                                {IngressHeader::domain, letter->domain.toUtf8()},
+                                {IngressHeader::replayOf, QByteArray::number(id)},
+                                // Two replays of one dead letter at once (two
+                                // consoles, a double click): JetStream keeps one.
+                                {"Nats-Msg-Id", "replay-" + key + '-' + QByteArray::number(id)}},
+                               letter->body);
     // Removed only once the new delivery is safely stored: a failed replay leaves the dead
     // letter where it was.
     if (replay.published.ok && !removeDeadLetter(id, &error) && !error.isEmpty())

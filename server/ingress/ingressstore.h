@@ -67,6 +67,7 @@ public:
     struct Replay
     {
         bool found = false;
+        bool bodyGone = false; // kept without its body, which has left the event stream too
         NatsPublishResult published;
         DeadLetter letter;
     };

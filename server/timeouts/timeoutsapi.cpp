@@ -108,6 +108,10 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
             *error = timestampExpected;
             return std::nullopt;
         }
+        if (*request.timestampMs < 0) { // the store would take it for "now"
+            *error = u"timestamp: before 1970-01-01T00:00:00Z"_s;
+            return std::nullopt;
+        }
     }
     return request;
 }
