@@ -405,6 +405,7 @@ private Q_SLOTS:
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
+    void aNotificationTheWebhookRefusesIsSetAside();
     void notificationsNotAckedAreNeverTrimmed();
     void survivorTakesOverWhenTheLeaderIsKilled();
     void survivorDeliversWhatTheKilledNodeHadNotAcked();
@@ -1497,6 +1498,62 @@ void TestTimeouts::aLeaderPausedPastItsLeaseLeadsAgain()
     // And it does the leader's work.
     QCOMPARE(agentMessage(node, "after-pauses", nowMs() - options.intervalMs).status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "after-pauses").size(), 1, 5000);
+}
+
+// A webhook that answers 400 to one notification will not change its mind: after
+// webhook_refusal_attempts it is set aside for an operator, acked, and no longer holds a slot;
+// the others are delivered. A 503 in between starts the count again.
+void TestTimeouts::aNotificationTheWebhookRefusesIsSetAside()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    auto refusedCallsSoFar = std::make_shared<std::atomic<int>>(0);
+    sink.setResponder([refusedCallsSoFar](const Received &request, int) {
+        WebhookSink::Answer answer;
+        const QByteArray key = request.header("Idempotency-Key");
+        if (key.startsWith("refused:")) {
+            answer.status = ++*refusedCallsSoFar == 2 ? 503 : 400;
+            answer.body = R"({"error":"unknown conversation"})";
+        }
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = "  retry_delay: 50ms\n  retry_max_delay: 100ms\n"
+                           "  webhook_refusal_attempts: 3\n";
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - 61000; // level 1 due now
+    QCOMPARE(agentMessage(node, "refused", since).status, 200);
+    QCOMPARE(agentMessage(node, "welcome", since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(redis({"XLEN", "timeout:refused_notifications"}).integer, 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QTest::qWait(500); // a bounded wait for a negative: no POST after it was set aside
+    const QByteArray key = "refused:1:" + QByteArray::number(since);
+    QCOMPARE(sink.received().size(), 1 + 5); // welcome once; 400, 503, 400, 400, 400
+    int refusedCalls = 0;
+    for (const Received &request : sink.received())
+        refusedCalls += request.header("Idempotency-Key") == key ? 1 : 0;
+    QCOMPARE(refusedCalls, 5);
+
+    const Resp record = redis({"XRANGE", "timeout:refused_notifications", "-", "+"});
+    QCOMPARE(record.elements.size(), 1);
+    QHash<QByteArray, QByteArray> fields;
+    const QList<Resp> pairs = record.elements[0].elements.value(1).elements;
+    for (qsizetype i = 0; i + 1 < pairs.size(); i += 2)
+        fields.insert(pairs[i].string, pairs[i + 1].string);
+    QCOMPARE(fields.value("idempotency_key"), key);
+    QCOMPARE(fields.value("status"), "400");
+    QCOMPARE(fields.value("response"), R"({"error":"unknown conversation"})");
+    QCOMPARE(fields.value("attempts"), "5");
+    QVERIFY2(fields.value("body").contains("\"conversation_id\":\"refused\""),
+             fields.value("body").constData());
+    QCOMPARE(notifications().size(), 2); // nothing removed from timeout_events
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"refused"_s].toInt(), 1, 3000);
+    QCOMPARE(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 1);
+    QVERIFY(node->process.output().contains("set aside"));
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

@@ -205,6 +205,9 @@ struct TimeoutsConfig
     Milliseconds webhookTimeout {5000}; // timeouts.webhook_timeout: one POST's deadline
     Milliseconds retryDelay {1000}; // timeouts.retry_delay: first webhook retry, then doubling
     Milliseconds retryMaxDelay {60000}; // timeouts.retry_max_delay
+    // timeouts.webhook_refusal_attempts: a notification the webhook refused this many times in a
+    // row with a 4xx (not 408 or 429) is set aside in timeout:refused_notifications
+    int webhookRefusalAttempts = 5;
     Milliseconds claimIdle {30000}; // timeouts.claim_idle: take over a silent consumer's entries
     int scanBatch = 1000; // timeouts.scan_batch: notifications per scan script call
     qint64 streamMaxLength = 1000000; // timeouts.stream_max_length: timeout_events, about

@@ -685,6 +685,8 @@ const std::vector<Setting> &settings()
         scalar(u"timeouts.retry_delay"_s, {}, duration(FIELD(timeouts.retryDelay))),
         scalar(u"timeouts.retry_max_delay"_s, {}, duration(FIELD(timeouts.retryMaxDelay))),
         scalar(u"timeouts.claim_idle"_s, {}, duration(FIELD(timeouts.claimIdle))),
+        scalar(u"timeouts.webhook_refusal_attempts"_s, {},
+               integer(FIELD(timeouts.webhookRefusalAttempts), 1)),
         scalar(u"timeouts.scan_batch"_s, {},
                [](Config &c, const QString &text) -> Rejection {
                    // Redis' Lua passes at most ~8000 arguments to one call; a batch is 2 per

@@ -43,6 +43,19 @@ QByteArray webhookBody(const QByteArray &id, const RedisReply &fields, QByteArra
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
+// KEYS: timeout_events, timeout:refused_notifications. ARGV: group, entry id, then field, value
+// pairs of the record. The record and the XACK in one step: neither without the other.
+const QByteArray setAsideSource = R"lua(
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', 100000, '*', unpack(ARGV, 3))
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+)lua";
+
+bool isRefusal(const HttpClientResponse &response)
+{
+    return response.status >= 400 && response.status < 500 && response.status != 408
+        && response.status != 429;
+}
+
 } // namespace
 
 TimeoutNotifier::TimeoutNotifier(const TimeoutsConfig &config, RedisClient *control,
@@ -55,6 +68,7 @@ TimeoutNotifier::TimeoutNotifier(const TimeoutsConfig &config, RedisClient *cont
     , m_reader(
           new RedisClient(RedisClient::Options::of(config.redis, u"timeouts-notifier"_s), this))
     , m_http(nullptr)
+    , m_setAside(setAsideSource)
 {
     m_claimTimer.setInterval(std::max<qint64>(100, config.claimIdle.count() / 3));
     connect(&m_claimTimer, &QTimer::timeout, this, &TimeoutNotifier::claim);
@@ -200,6 +214,9 @@ void TimeoutNotifier::post(const QByteArray &id)
                      Entry &entry = it->second;
                      m_lastError = response.error.isEmpty() ? u"HTTP %1"_s.arg(response.status)
                                                             : response.error;
+                     entry.refusals = isRefusal(response) ? entry.refusals + 1 : 0;
+                     if (entry.refusals >= m_config.webhookRefusalAttempts)
+                         return setAside(id, response);
                      const qint64 delay = std::min<qint64>(m_config.retryMaxDelay.count(),
                                                            m_config.retryDelay.count()
                                                                << std::min(entry.attempt - 1, 20));
@@ -219,6 +236,39 @@ void TimeoutNotifier::post(const QByteArray &id)
                          post(id);
                      });
                  });
+}
+
+void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &response)
+{
+    const Entry &entry = m_entries.at(id);
+    qCCritical(lcApp).noquote() << "timeouts: webhook" << displayUrl() << "refused"
+                                << entry.idempotencyKey << entry.refusals
+                                << "times in a row with HTTP" << response.status << "- set aside in"
+                                << TimeoutKeys::refused << "as entry" << id << "of"
+                                << TimeoutKeys::events;
+    m_setAside.evaluate(
+        m_control, {TimeoutKeys::events, TimeoutKeys::refused},
+        {TimeoutKeys::group, id, "event_id", id, "idempotency_key", entry.idempotencyKey, "body",
+         entry.body, "status", QByteArray::number(response.status), "response", response.bodyPrefix,
+         "attempts", QByteArray::number(entry.attempt)},
+        [this, id](const RedisReply &reply) {
+            const auto it = m_entries.find(id);
+            if (it == m_entries.end())
+                return;
+            if (reply.isError()) {
+                // Still pending: retried like any failure, set aside next time.
+                m_lastError = reply.errorMessage();
+                it->second.refusals = 0;
+                QTimer::singleShot(m_config.retryMaxDelay.count(), this, [this, id] {
+                    if (m_running && m_entries.count(id))
+                        post(id);
+                });
+                return;
+            }
+            ++m_refused;
+            m_entries.erase(it);
+            read(); // room for more
+        });
 }
 
 void TimeoutNotifier::ack(const QByteArray &id)

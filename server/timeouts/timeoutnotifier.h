@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/config.h"
+#include "redis/redisscript.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -14,6 +15,7 @@ namespace Switchboard {
 class HttpClient;
 class RedisClient;
 class RedisReply;
+struct HttpClientResponse;
 
 // Phase 2: this node's consumer in group `timeout_notifiers` of `timeout_events`. Every entry
 // is POSTed to NOTIFICATION_WEBHOOK_URL with `Idempotency-Key: <conversation>:<level>:<waiting
@@ -22,7 +24,9 @@ class RedisReply;
 // Entries of a consumer silent for `claim_idle` (a node that died) are taken over (XAUTOCLAIM);
 // this node keeps its own entries' idle time fresh (XCLAIM ... JUSTID) while it retries them, so
 // a slow webhook does not make a live node look dead. A restarted node with the same POD_ID
-// reads its own pending entries first.
+// reads its own pending entries first. A notification the webhook keeps refusing with a 4xx (it
+// will not change its mind) is set aside after `webhook_refusal_attempts`, so that a few such
+// entries cannot hold every reading slot and stop the notifications behind them.
 //
 // Lives in the engine's thread; `control` is the engine's connection (XACK, claims), the
 // blocking reads get a connection of their own.
@@ -41,6 +45,7 @@ public:
 
     quint64 delivered() const { return m_delivered; }
     quint64 failedAttempts() const { return m_failedAttempts; }
+    quint64 refused() const { return m_refused; }
     qint64 retrying() const { return m_retrying; }
     qint64 pending() const { return m_pending; }
     QString lastError() const { return m_lastError; }
@@ -52,6 +57,7 @@ private:
         QByteArray body;
         QByteArray idempotencyKey;
         int attempt = 0;
+        int refusals = 0; // answers in a row that were a 4xx other than 408 and 429
         bool waitingRetry = false;
     };
 
@@ -63,6 +69,7 @@ private:
     void take(const RedisReply &entry);
     void post(const QByteArray &id);
     void ack(const QByteArray &id);
+    void setAside(const QByteArray &id, const HttpClientResponse &response);
     void claim();
     void forgetDeadConsumers();
     int room() const;
@@ -82,6 +89,8 @@ private:
     int m_claimRounds = 0;
     quint64 m_delivered = 0;
     quint64 m_failedAttempts = 0;
+    quint64 m_refused = 0;
+    RedisScript m_setAside;
     qint64 m_retrying = 0;
     qint64 m_pending = 0;
     QString m_lastError;

@@ -324,6 +324,7 @@ void TimeoutsEngine::publishSnapshot()
         s.webhook.url = m_notifier->displayUrl();
         s.webhook.delivered = m_notifier->delivered();
         s.webhook.failedAttempts = m_notifier->failedAttempts();
+        s.webhook.refused = m_notifier->refused();
         s.webhook.retrying = m_notifier->retrying();
         s.webhook.pending = m_notifier->pending();
         s.webhook.lastError = m_notifier->lastError();

@@ -87,6 +87,7 @@ QJsonObject TimeoutsSnapshot::toJson() const
              {u"url"_s, webhook.url},
              {u"delivered"_s, qint64(webhook.delivered)},
              {u"failed_attempts"_s, qint64(webhook.failedAttempts)},
+             {u"refused"_s, qint64(webhook.refused)},
              {u"retrying"_s, webhook.retrying},
              {u"pending"_s, webhook.pending},
              {u"last_error"_s, webhook.lastError},
@@ -133,6 +134,9 @@ void TimeoutsSnapshot::writeMetrics(MetricsWriter &out) const
     out.counter("switchboard_timeouts_webhook_deliveries_total",
                 "Notification webhook POSTs, by result", {{"result", "failed"}},
                 double(webhook.failedAttempts));
+    out.counter("switchboard_timeouts_webhook_deliveries_total",
+                "Notification webhook POSTs, by result", {{"result", "set_aside"}},
+                double(webhook.refused));
     out.gauge("switchboard_timeouts_webhook_pending",
               "Notifications read by the group and not yet acknowledged", {},
               double(webhook.pending));

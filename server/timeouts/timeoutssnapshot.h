@@ -43,6 +43,7 @@ public:
         QString url; // without credentials
         quint64 delivered = 0;
         quint64 failedAttempts = 0;
+        quint64 refused = 0; // set aside in timeout:refused_notifications after repeated 4xx
         qint64 retrying = 0; // entries waiting for their next attempt
         qint64 pending = 0; // the group's pending entries (every node)
         QString lastError;

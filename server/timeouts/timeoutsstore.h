@@ -43,6 +43,7 @@ inline const QByteArray epoch = QByteArrayLiteral("timeout:epoch");
 inline const QByteArray leadership = QByteArrayLiteral("timeout:leadership");
 inline const QByteArray agents = QByteArrayLiteral("timeout:agents");
 inline const QByteArray group = QByteArrayLiteral("timeout_notifiers");
+inline const QByteArray refused = QByteArrayLiteral("timeout:refused_notifications");
 QByteArray due(int level);
 } // namespace TimeoutKeys
 
