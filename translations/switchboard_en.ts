@@ -1584,5 +1584,9 @@ The log says more (run switchboard from a terminal to see it).</source>
         <source>agent messages %1, customer responses %2, bad requests %3</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>set aside %1 (refused, in timeout:refused_notifications)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

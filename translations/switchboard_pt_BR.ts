@@ -1586,5 +1586,9 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
         <source>agent messages %1, customer responses %2, bad requests %3</source>
         <translation>mensagens de agentes %1, respostas de clientes %2, requisições inválidas %3</translation>
     </message>
+    <message>
+        <source>set aside %1 (refused, in timeout:refused_notifications)</source>
+        <translation>postas de lado %1 (recusadas, em timeout:refused_notifications)</translation>
+    </message>
 </context>
 </TS>

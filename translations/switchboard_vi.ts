@@ -1584,5 +1584,9 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
         <source>agent messages %1, customer responses %2, bad requests %3</source>
         <translation>tin nhắn của nhân viên %1, phản hồi của khách hàng %2, yêu cầu không hợp lệ %3</translation>
     </message>
+    <message>
+        <source>set aside %1 (refused, in timeout:refused_notifications)</source>
+        <translation>để riêng %1 (bị từ chối, trong timeout:refused_notifications)</translation>
+    </message>
 </context>
 </TS>

@@ -690,6 +690,11 @@ void TimeoutsPanel::showFigures(const QJsonObject &timeouts)
             + plain(tr("retrying %1, pending %2")
                         .arg(locale.toString(webhook.value(u"retrying"_s).toInteger()),
                              locale.toString(webhook.value(u"pending"_s).toInteger()))));
+        if (const qint64 refused = webhook.value(u"refused"_s).toInteger(); refused > 0)
+            m_figures[Webhook]->setText(
+                m_figures[Webhook]->text() + u", "_s
+                + redText(tr("set aside %1 (refused, in timeout:refused_notifications)")
+                              .arg(locale.toString(refused))));
         m_figures[Webhook]->setToolTip(webhook.value(u"url"_s).toString());
     }
     const QString lastError = webhook.value(u"last_error"_s).toString();
