@@ -88,9 +88,14 @@ void TimeoutNotifier::start()
     options.maxConnectionsPerHost = 16;
     options.userAgent = "Switchboard-timeouts";
     m_http = new HttpClient(options, this);
+    // Reading starts once the reader's connection is up (a read sent before fails, and would
+    // wait a second for its retry).
+    connect(m_reader, &RedisClient::connected, this, [this] {
+        if (m_running && !m_reading)
+            createGroup();
+    });
     m_reader->open();
     m_claimTimer.start();
-    createGroup();
 }
 
 void TimeoutNotifier::stop()
