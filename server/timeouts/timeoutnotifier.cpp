@@ -43,11 +43,16 @@ QByteArray webhookBody(const QByteArray &id, const RedisReply &fields, QByteArra
     return QJsonDocument(body).toJson(QJsonDocument::Compact);
 }
 
-// KEYS: timeout_events, timeout:refused_notifications. ARGV: group, entry id, then field, value
-// pairs of the record. The record and the XACK in one step: neither without the other.
+// KEYS: timeout_events, timeout:refused_notifications. ARGV: group, entry id, consumer, then
+// field, value pairs of the record. The XACK and the record in one step, and only by the
+// consumer that holds the entry: another pod may have taken it over (and delivered it).
+// Returns 1 when set aside, 0 when the entry was not ours any more.
 const QByteArray setAsideSource = R"lua(
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', 100000, '*', unpack(ARGV, 3))
-return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+local held = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #held == 0 or held[1][2] ~= ARGV[3] then return 0 end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', 100000, '*', unpack(ARGV, 4))
+return 1
 )lua";
 
 bool isRefusal(const HttpClientResponse &response)
@@ -88,6 +93,7 @@ void TimeoutNotifier::start()
     options.maxConnectionsPerHost = 16;
     options.userAgent = "Switchboard-timeouts";
     m_http = new HttpClient(options, this);
+    m_clock.start();
     // Reading starts once the reader's connection is up (a read sent before fails, and would
     // wait a second for its retry).
     connect(m_reader, &RedisClient::connected, this, [this] {
@@ -210,6 +216,7 @@ void TimeoutNotifier::post(const QByteArray &id)
                          return;
                      if (response.ok()) {
                          ++m_delivered;
+                         m_lastDeliveredMs = m_clock.elapsed();
                          ack(id);
                          m_entries.erase(it);
                          read(); // room for more
@@ -219,8 +226,15 @@ void TimeoutNotifier::post(const QByteArray &id)
                      Entry &entry = it->second;
                      m_lastError = response.error.isEmpty() ? u"HTTP %1"_s.arg(response.status)
                                                             : response.error;
-                     entry.refusals = isRefusal(response) ? entry.refusals + 1 : 0;
-                     if (entry.refusals >= m_config.webhookRefusalAttempts)
+                     if (!isRefusal(response))
+                         entry.refusals = 0;
+                     else if (entry.refusals++ == 0)
+                         entry.firstRefusalMs = m_clock.elapsed();
+                     // Only while the webhook accepts others: a wrong path (404) or revoked
+                     // credentials (401) refuse everything, and nothing would be left to send
+                     // once fixed.
+                     if (entry.refusals >= m_config.webhookRefusalAttempts
+                         && m_lastDeliveredMs >= entry.firstRefusalMs)
                          return setAside(id, response);
                      const qint64 delay = std::min<qint64>(m_config.retryMaxDelay.count(),
                                                            m_config.retryDelay.count()
@@ -246,17 +260,12 @@ void TimeoutNotifier::post(const QByteArray &id)
 void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &response)
 {
     const Entry &entry = m_entries.at(id);
-    qCCritical(lcApp).noquote() << "timeouts: webhook" << displayUrl() << "refused"
-                                << entry.idempotencyKey << entry.refusals
-                                << "times in a row with HTTP" << response.status << "- set aside in"
-                                << TimeoutKeys::refused << "as entry" << id << "of"
-                                << TimeoutKeys::events;
     m_setAside.evaluate(
         m_control, {TimeoutKeys::events, TimeoutKeys::refused},
-        {TimeoutKeys::group, id, "event_id", id, "idempotency_key", entry.idempotencyKey, "body",
-         entry.body, "status", QByteArray::number(response.status), "response", response.bodyPrefix,
-         "attempts", QByteArray::number(entry.attempt)},
-        [this, id](const RedisReply &reply) {
+        {TimeoutKeys::group, id, m_consumer, "event_id", id, "idempotency_key",
+         entry.idempotencyKey, "body", entry.body, "status", QByteArray::number(response.status),
+         "response", response.bodyPrefix, "attempts", QByteArray::number(entry.attempt)},
+        [this, id, status = response.status](const RedisReply &reply) {
             const auto it = m_entries.find(id);
             if (it == m_entries.end())
                 return;
@@ -270,7 +279,16 @@ void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &r
                 });
                 return;
             }
-            ++m_refused;
+            if (reply.toInteger() == 1) {
+                ++m_refused;
+                qCCritical(lcApp).noquote()
+                    << "timeouts: webhook" << displayUrl() << "refused" << it->second.idempotencyKey
+                    << it->second.refusals << "times in a row with HTTP" << status
+                    << "- set aside in" << TimeoutKeys::refused << "as entry" << id << "of"
+                    << TimeoutKeys::events;
+            } else
+                qCInfo(lcApp).noquote() << "timeouts: entry" << id << "is no longer this pod's;"
+                                        << "its new holder has it";
             m_entries.erase(it);
             read(); // room for more
         });

@@ -4,6 +4,7 @@
 #include "redis/redisscript.h"
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -58,6 +59,7 @@ private:
         QByteArray idempotencyKey;
         int attempt = 0;
         int refusals = 0; // answers in a row that were a 4xx other than 408 and 429
+        qint64 firstRefusalMs = 0; // m_clock time of the first of them
         bool waitingRetry = false;
     };
 
@@ -90,6 +92,8 @@ private:
     quint64 m_delivered = 0;
     quint64 m_failedAttempts = 0;
     quint64 m_refused = 0;
+    QElapsedTimer m_clock; // started with the notifier
+    qint64 m_lastDeliveredMs = -1; // m_clock time of the latest 2xx
     RedisScript m_setAside;
     qint64 m_retrying = 0;
     qint64 m_pending = 0;
