@@ -407,6 +407,7 @@ private Q_SLOTS:
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
     void aNotificationTheWebhookRefusesIsSetAside();
     void notificationsNotAckedAreNeverTrimmed();
+    void unackedNotificationsStopAtTenTimesTheLength();
     void survivorTakesOverWhenTheLeaderIsKilled();
     void survivorDeliversWhatTheKilledNodeHadNotAcked();
     void frozenLeaderIsFencedOff();
@@ -1446,7 +1447,7 @@ void TestTimeouts::notificationsNotAckedAreNeverTrimmed()
     options.intervalMs = 60000; // only the levels already due are written during the test
     options.webhookUrl = sink.url();
     options.timeoutsYaml =
-        "  stream_max_length: 5\n  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
+        "  stream_max_length: 20\n  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
     // Before the notifiers' group exists the stream is simply cut to its length.
@@ -1566,6 +1567,35 @@ void TestTimeouts::aNotificationTheWebhookRefusesIsSetAside()
     QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"refused"_s].toInt(), 1, 3000);
     QCOMPARE(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 1);
     QVERIFY(node->process.output().contains("set aside"));
+}
+
+// The one limit on keeping what the notifiers have not acked: ten times stream_max_length (a
+// webhook down for hours, a group nobody reads any more). Past it the oldest go, and the log
+// says so.
+void TestTimeouts::unackedNotificationsStopAtTenTimesTheLength()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    sink.setResponder([](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = 503;
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = "  stream_max_length: 10\n  retry_delay: 1s\n";
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    QTRY_VERIFY_WITH_TIMEOUT(pendingCount() >= 0, 5000); // the group exists
+
+    const qint64 since = nowMs() - 200000; // all three levels due: 150 notifications
+    for (int i = 0; i < 50; ++i)
+        QCOMPARE(agentMessage(node, "flood-" + QByteArray::number(i), since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(hash("metrics:timeouts").value("total").toInt(), 150, 10000);
+    QCOMPARE(streamLength(), 100);
+    // One line a minute says how many so far: the first drop's.
+    QTRY_VERIFY_WITH_TIMEOUT(node->process.output().contains("reached ten times"), 5000);
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

@@ -43,6 +43,7 @@ void TimeoutScanner::stepDone(const TimeoutsStore::ScanStep &step)
         m_result.notified[i] += step.notified[i];
     if (step.error.isEmpty() && !step.fenced && step.notified != std::array<qint64, 3> {})
         m_result.streamOverLength = step.streamOverLength;
+    m_result.droppedUnacked += step.droppedUnacked;
     if (step.fenced)
         m_result.fenced = true;
     if (!step.error.isEmpty() && m_result.error.isEmpty())

@@ -22,6 +22,7 @@ struct ScanResult
     // timeout_events entries over timeouts.stream_max_length, kept because the notifiers have
     // not acked them (-1: no call trimmed)
     qint64 streamOverLength = -1;
+    qint64 droppedUnacked = 0; // not acked, dropped at ten times timeouts.stream_max_length
     qint64 total() const { return notified[0] + notified[1] + notified[2]; }
 };
 

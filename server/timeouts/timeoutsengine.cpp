@@ -202,6 +202,18 @@ void TimeoutsEngine::check()
                                     << "is back within timeouts.stream_max_length";
         if (result.streamOverLength >= 0)
             m_streamOverLength = result.streamOverLength;
+        if (result.droppedUnacked > 0) {
+            m_droppedUnacked += quint64(result.droppedUnacked);
+            if (!m_dropLogClock.isValid() || m_dropLogClock.hasExpired(60000)) {
+                m_dropLogClock.start();
+                qCCritical(lcApp).noquote()
+                    << "timeouts:" << TimeoutKeys::events << "reached ten times"
+                    << "timeouts.stream_max_length: dropped" << m_droppedUnacked
+                    << "notifications group" << TimeoutKeys::group
+                    << "had not acked so far (is a webhook retrying one for ever, or is the group"
+                    << "left without readers?)";
+            }
+        }
     });
 }
 

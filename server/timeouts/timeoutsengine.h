@@ -93,6 +93,8 @@ private:
     double m_lastCheckMs = 0;
     QString m_lastScanError;
     qint64 m_streamOverLength = 0; // timeout_events entries kept over its length, unacked
+    quint64 m_droppedUnacked = 0; // dropped at the stream's ceiling
+    QElapsedTimer m_dropLogClock; // one line a minute about them
 
     double m_simulatePerSecond = 0;
     quint64 m_simulated = 0;

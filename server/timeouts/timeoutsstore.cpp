@@ -80,14 +80,15 @@ return 1
 // KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3.
 // ARGV: pod, epoch, interval ms, budget, stream max length, notifiers' group.
 // Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1),
-// entries the stream holds over its max length}.
+// entries the stream holds over its max length, unacked entries dropped at the ceiling}.
 //
 // Trimming never drops an entry the notifiers' group has not acked: XTRIM alone would, and a
 // webhook outage longer than the stream's length would lose notifications nobody sent. Over its
 // length, the stream is cut below the group's oldest pending entry, or below its last-delivered
 // one when nothing is pending (MINID keeps what is not older); without the group, to its length.
 // The cut is exact, not "~" (whole stream nodes): what stays over the length is then what the
-// group has not acked, which the engine warns of.
+// group has not acked, which the engine warns of. Ten times the length is the ceiling all the
+// same (Redis' memory is every engine's): past it the oldest go, counted, and the engine says so.
 //
 // Level by level: a level's members are read, removed, looked up and recorded with one command
 // each, so that only XADD is per notification (removing them by rank spares the skiplist
@@ -142,7 +143,7 @@ for level = 1, 3 do
     total = total + n
   end
 end
-local over = 0
+local over, dropped = 0, 0
 if total > 0 then
   redis.call('HINCRBY', KEYS[6], 'total', total)
   local maxLength = tonumber(ARGV[5])
@@ -158,13 +159,19 @@ if total > 0 then
     end
     if floor then
       redis.call('XTRIM', KEYS[7], 'MINID', floor)
-      over = math.max(redis.call('XLEN', KEYS[7]) - maxLength, 0)
+      local length = redis.call('XLEN', KEYS[7])
+      over = math.max(length - maxLength, 0)
+      if length > 10 * maxLength then
+        -- The memory ceiling: a group nobody reads any more, or an entry retried for ever.
+        dropped = redis.call('XTRIM', KEYS[7], 'MAXLEN', 10 * maxLength)
+        over = 9 * maxLength
+      end
     else
       redis.call('XTRIM', KEYS[7], 'MAXLEN', '~', maxLength)
     end
   end
 end
-return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0, over}
+return {counts[1], counts[2], counts[3], budget <= 0 and 1 or 0, over, dropped}
 )lua";
 
 // Adoption, fenced like the scan: conversations that another program (the Go service this
@@ -356,6 +363,7 @@ void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64
                                 step.notified[i] = reply.at(i).toInteger();
                             step.more = reply.at(3).toInteger() == 1;
                             step.streamOverLength = reply.at(4).toInteger();
+                            step.droppedUnacked = reply.at(5).toInteger();
                         }
                         done(step);
                     });

@@ -105,6 +105,7 @@ public:
         std::array<qint64, 3> notified {};
         bool more = false;
         qint64 streamOverLength = 0; // entries kept over the max length: not acked yet
+        qint64 droppedUnacked = 0; // not acked, dropped at ten times the max length
     };
     void scan(const QByteArray &pod, qint64 epoch, int budget, qint64 streamMaxLength,
               std::function<void(const ScanStep &)> done);
