@@ -158,7 +158,16 @@ IngressStore::Replay IngressStore::replay(quint64 id)
     replay.found = true;
     replay.letter = *letter;
     if (letter->bodyOmitted && letter->body.isEmpty()) {
-        // Replaying would forward an empty body under the event's id.
+        // Replaying would forward an empty body under the event's id. Gone for good, or only out
+        // of reach for now (NATS did not answer)?
+        QString fetchError;
+        m_nats->message(m_natsConfig.streamName, letter->sourceSequence, &fetchError);
+        if (!fetchError.isEmpty()) {
+            replay.published.error =
+                u"the event's body is in stream %1, which did not answer: %2"_s.arg(
+                    m_natsConfig.streamName, fetchError);
+            return replay;
+        }
         replay.bodyGone = true;
         replay.published.error =
             u"its body was too large to keep with the record and is no longer in stream %1 "
