@@ -157,23 +157,27 @@ IngressStore::Replay IngressStore::replay(quint64 id)
     }
     replay.found = true;
     replay.letter = *letter;
-    if (letter->bodyOmitted && letter->body.isEmpty()) {
+    QByteArray body = letter->body;
+    if (letter->bodyOmitted && body.isEmpty()) {
         // Replaying would forward an empty body under the event's id. Gone for good, or only out
-        // of reach for now (NATS did not answer)?
+        // of reach a moment ago (NATS did not answer)?
         QString fetchError;
-        m_nats->message(m_natsConfig.streamName, letter->sourceSequence, &fetchError);
-        if (!fetchError.isEmpty()) {
+        if (const auto event =
+                m_nats->message(m_natsConfig.streamName, letter->sourceSequence, &fetchError)) {
+            body = event->data;
+        } else if (!fetchError.isEmpty()) {
             replay.published.error =
                 u"the event's body is in stream %1, which did not answer: %2"_s.arg(
                     m_natsConfig.streamName, fetchError);
             return replay;
+        } else {
+            replay.bodyGone = true;
+            replay.published.error =
+                u"its body was too large to keep with the record and is no longer in stream %1 "
+                "(sequence %2 aged out): nothing to replay"_s.arg(m_natsConfig.streamName)
+                    .arg(letter->sourceSequence);
+            return replay;
         }
-        replay.bodyGone = true;
-        replay.published.error =
-            u"its body was too large to keep with the record and is no longer in stream %1 "
-            "(sequence %2 aged out): nothing to replay"_s.arg(m_natsConfig.streamName)
-                .arg(letter->sourceSequence);
-        return replay;
     }
     const QByteArray subject = letter->subject.isEmpty()
         ? eventSubject(m_natsConfig.subjectPattern, letter->domain)
@@ -202,7 +206,7 @@ IngressStore::Replay IngressStore::replay(quint64 id)
                                 // Two replays of one dead letter at once (two
                                 // consoles, a double click): JetStream keeps one.
                                 {"Nats-Msg-Id", "replay-" + key + '-' + QByteArray::number(id)}},
-                               letter->body);
+                               body);
     // Removed only once the new delivery is safely stored: a failed replay leaves the dead
     // letter where it was.
     if (replay.published.ok && !removeDeadLetter(id, &error) && !error.isEmpty())
