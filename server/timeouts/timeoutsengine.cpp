@@ -106,25 +106,35 @@ void TimeoutsEngine::elect()
     m_electing = true;
     const qint64 sentAt = m_clock.elapsed();
     if (m_epoch > 0) {
-        m_store->renew(m_pod, m_epoch, ttl,
-                       [this, sentAt, renewEvery](bool held, const QString &error) {
-                           m_electing = false;
-                           if (m_stopping)
-                               return;
-                           if (m_epoch == 0) {
-                               // check() stepped down while this renewal was on its way (a
-                               // pause outlived the lease): campaign again, as a follower would.
-                               m_electionTimer.start(0);
-                               return;
-                           }
-                           if (held)
-                               m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
-                           else if (error.isEmpty())
-                               stepDown(u"the lease is no longer ours"_s);
-                           else if (m_clock.elapsed() >= m_leaseUntilMs)
-                               stepDown(u"the lease ran out: %1"_s.arg(error));
-                           m_electionTimer.start(renewEvery);
-                       });
+        m_store->renew(
+            m_pod, m_epoch, ttl,
+            [this, sentAt, renewEvery, epoch = m_epoch](bool held, const QString &error) {
+                m_electing = false;
+                if (m_stopping)
+                    return;
+                if (m_epoch == 0) {
+                    // check() stepped down while this renewal was on its way (a
+                    // pause outlived the engine's lease clock). Still ours in Redis:
+                    // lead on (our own key would keep everyone out for a TTL);
+                    // otherwise campaign again, as a follower would.
+                    if (held) {
+                        m_epoch = epoch;
+                        m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
+                        qCInfo(lcApp).noquote()
+                            << "timeouts: pod" << m_config.podId << "still holds the lease, epoch"
+                            << epoch << "- leading on";
+                    }
+                    m_electionTimer.start(held ? renewEvery : 0);
+                    return;
+                }
+                if (held)
+                    m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
+                else if (error.isEmpty())
+                    stepDown(u"the lease is no longer ours"_s);
+                else if (m_clock.elapsed() >= m_leaseUntilMs)
+                    stepDown(u"the lease ran out: %1"_s.arg(error));
+                m_electionTimer.start(renewEvery);
+            });
         return;
     }
     m_store->acquire(
