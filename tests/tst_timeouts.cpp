@@ -402,6 +402,7 @@ private Q_SLOTS:
     void anotherAgentMessageRestartsTheClock();
     void anOldTimestampGetsAllThreeLevelsAtOnce();
     void aRetriedAgentMessageRaisesNoLevelTwice();
+    void aLateCopyAfterTheCustomerAnsweredChangesNothing();
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
@@ -1596,6 +1597,35 @@ void TestTimeouts::unackedNotificationsStopAtTenTimesTheLength()
     QCOMPARE(streamLength(), 100);
     // One line a minute says how many so far: the first drop's.
     QTRY_VERIFY_WITH_TIMEOUT(node->process.output().contains("reached ten times"), 5000);
+}
+
+// The customer answered; then a retried copy of the agent's message arrives. The wait it
+// belongs to is over: it must not start again (and notify for an answered conversation). A
+// message after the answer does start a new wait; a timestamp an hour ahead counts as now.
+void TestTimeouts::aLateCopyAfterTheCustomerAnsweredChangesNothing()
+{
+    const NodeOptions options;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - options.intervalMs + 600; // level 1 due in 600 ms
+    QCOMPARE(agentMessage(node, "answered", since).status, 200);
+    QCOMPARE(customerResponse(node, "answered").status, 200);
+    const HttpResult late = agentMessage(node, "answered", since);
+    QCOMPARE(late.status, 200);
+    QCOMPARE(json(late)[u"status"_s].toString(), u"responded"_s);
+    QCOMPARE(score("waiting_conversations", "answered"), -1);
+    QTest::qWait(600 + 3 * options.checkMs); // a bounded wait for a negative: level 1 was due
+    QCOMPARE(only(notifications(), "answered").size(), 0);
+
+    const qint64 later = nowMs();
+    QCOMPARE(json(agentMessage(node, "answered", later))[u"status"_s].toString(), u"waiting"_s);
+    QCOMPARE(score("waiting_conversations", "answered"), later);
+
+    const HttpResult future = agentMessage(node, "ahead", nowMs() + 3600000);
+    QCOMPARE(future.status, 200);
+    const qint64 clamped = parseRfc3339Ms(json(future)[u"waiting_since"_s]);
+    QVERIFY2(qAbs(clamped - nowMs()) < 5000, json(future)[u"waiting_since"_s].toString().toUtf8());
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

@@ -20,17 +20,26 @@ namespace {
     "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"                       \
     "local function int(x) return string.format('%d', x) end\n"
 
-// KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id, waiting since (ms, or -1 for
-// now), agent id. Returns {waiting since, next level}. The conversation goes into all three due
-// sets at once, so that a scan only takes from them (see timeoutsstore.h). A message no newer
-// than the clock already running (a client's retry, a late duplicate) changes nothing: restarting
-// would raise the levels already sent once more.
+// KEYS: waiting, states, agents, due:1, due:2, due:3, the conversation's answered marker.
+// ARGV: id, waiting since (ms, or -1 for now), agent id. Returns {waiting since, next level},
+// next level 0 when the customer already answered that wait. The conversation goes into all
+// three due sets at once, so that a scan only takes from them (see timeoutsstore.h).
+//
+// A message no newer than the clock already running, or than the wait the customer answered a
+// moment ago (a client's retry, a late duplicate), changes nothing: restarting would raise the
+// levels already sent once more, or a wait that is over. A time more than a minute ahead counts
+// as now: a client clock that far ahead would otherwise hold the clock still.
 const QByteArray agentMessageScript = REDIS_NOW_MS R"lua(
+local now = nowMs()
 local since = tonumber(ARGV[2])
-if since < 0 then since = nowMs() end
+if since < 0 or since > now + 60000 then since = now end
 local current = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]))
 if current and current >= since then
   return {int(current), (tonumber(redis.call('HGET', KEYS[2], ARGV[1])) or 0) + 1}
+end
+if not current then
+  local answered = tonumber(redis.call('GET', KEYS[7]))
+  if answered and answered >= since then return {int(answered), 0} end
 end
 since = int(since)
 redis.call('ZADD', KEYS[1], since, ARGV[1])
@@ -40,12 +49,15 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[3])
 return {since, 1}
 )lua";
 
-// KEYS: waiting, states, agents, due:1, due:2, due:3. ARGV: id. Returns 1 if it was waiting.
+// KEYS: as the agent message's. ARGV: id, how long the answered marker stays (ms). Returns 1 if
+// it was waiting.
 const QByteArray customerResponseSource = R"lua(
+local since = redis.call('ZSCORE', KEYS[1], ARGV[1])
 local was = redis.call('ZREM', KEYS[1], ARGV[1])
 for i = 4, 6 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
+if since then redis.call('SET', KEYS[7], since, 'PX', ARGV[2]) end
 return was
 )lua";
 
@@ -274,17 +286,17 @@ QByteArray TimeoutsStore::agentMessageSource()
     return agentMessageScript;
 }
 
-QList<QByteArray> TimeoutsStore::conversationKeys()
+QList<QByteArray> TimeoutsStore::conversationKeys(const QByteArray &id)
 {
     using namespace TimeoutKeys;
-    return {waiting, states, agents, due(1), due(2), due(3)};
+    return {waiting, states, agents, due(1), due(2), due(3), answered + id};
 }
 
 void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
                                  const QByteArray &agentId,
                                  std::function<void(qint64, int, const QString &)> done)
 {
-    m_agentMessage.evaluate(m_redis, conversationKeys(),
+    m_agentMessage.evaluate(m_redis, conversationKeys(id),
                             {id, QByteArray::number(waitingSinceMs), agentId},
                             [done = std::move(done)](const RedisReply &reply) {
                                 if (reply.isError())
@@ -297,7 +309,9 @@ void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
 void TimeoutsStore::customerResponse(const QByteArray &id,
                                      std::function<void(bool, const QString &)> done)
 {
-    m_customerResponse.evaluate(m_redis, conversationKeys(), {id},
+    // A late duplicate of the agent message is recognised for the length of a whole wait.
+    const qint64 markerMs = std::max<qint64>(3 * m_intervalMs, 60000);
+    m_customerResponse.evaluate(m_redis, conversationKeys(id), {id, QByteArray::number(markerMs)},
                                 [done = std::move(done)](const RedisReply &reply) {
                                     if (reply.isError())
                                         done(false, reply.errorMessage());

@@ -44,6 +44,8 @@ inline const QByteArray leadership = QByteArrayLiteral("timeout:leadership");
 inline const QByteArray agents = QByteArrayLiteral("timeout:agents");
 inline const QByteArray group = QByteArrayLiteral("timeout_notifiers");
 inline const QByteArray refused = QByteArrayLiteral("timeout:refused_notifications");
+// + conversation id: the waiting-since of a wait the customer answered, for a few minutes.
+inline const QByteArray answered = QByteArrayLiteral("timeout:answered:");
 QByteArray due(int level);
 } // namespace TimeoutKeys
 
@@ -130,7 +132,7 @@ public:
     // The agent-message script and its keys, for tools that fill Redis as the route would
     // (the benchmark pipelines it over a raw socket).
     static QByteArray agentMessageSource();
-    static QList<QByteArray> conversationKeys();
+    static QList<QByteArray> conversationKeys(const QByteArray &id);
 
 private:
     RedisClient *m_redis;

@@ -171,12 +171,14 @@ bool putWaiting(quint16 port, qint64 first, qint64 count, qint64 since, QString 
         *error = u"SCRIPT LOAD: %1"_s.arg(QString::fromUtf8(loaded.string));
         return false;
     }
-    const QList<QByteArray> keys = TimeoutsStore::conversationKeys();
+
     const QByteArray score = QByteArray::number(since);
     QList<QList<QByteArray>> commands;
     for (qint64 i = first; i < first + count; ++i) {
+        const QByteArray id = conversationId(i);
+        const QList<QByteArray> keys = TimeoutsStore::conversationKeys(id);
         QList<QByteArray> command {"EVALSHA", loaded.string, QByteArray::number(keys.size())};
-        command << keys << conversationId(i) << score << agentId(i);
+        command << keys << id << score << agentId(i);
         commands << command;
         if (commands.size() >= fillCommandsPerTrip) {
             if (!pipeline(port, commands, error))
