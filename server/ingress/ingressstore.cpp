@@ -126,17 +126,20 @@ std::optional<IngressStore::Page> IngressStore::deadLetters(int limit, quint64 b
     return page;
 }
 
-std::optional<DeadLetter> IngressStore::deadLetter(quint64 id, QString *error)
+std::optional<DeadLetter> IngressStore::deadLetter(quint64 id, QString *error, QString *bodyError)
 {
     const auto stored = m_nats->message(m_deadLetterStream, id, error);
     if (!stored)
         return std::nullopt;
     DeadLetter letter = DeadLetter::fromStored(*stored);
     if (letter.bodyOmitted) {
-        QString ignored; // gone from the event stream (max_age): the record says so by itself
+        // Gone from the event stream (max_age): the record says so by itself.
+        QString fetchError;
         if (const auto event =
-                m_nats->message(m_natsConfig.streamName, letter.sourceSequence, &ignored))
+                m_nats->message(m_natsConfig.streamName, letter.sourceSequence, &fetchError))
             letter.body = event->data;
+        if (bodyError)
+            *bodyError = fetchError;
     }
     return letter;
 }
@@ -150,34 +153,29 @@ IngressStore::Replay IngressStore::replay(quint64 id)
 {
     Replay replay;
     QString error;
-    const std::optional<DeadLetter> letter = deadLetter(id, &error);
+    QString bodyError;
+    const std::optional<DeadLetter> letter = deadLetter(id, &error, &bodyError);
     if (!letter) {
         replay.published.error = error;
         return replay;
     }
     replay.found = true;
     replay.letter = *letter;
-    QByteArray body = letter->body;
-    if (letter->bodyOmitted && body.isEmpty()) {
-        // Replaying would forward an empty body under the event's id. Gone for good, or only out
-        // of reach a moment ago (NATS did not answer)?
-        QString fetchError;
-        if (const auto event =
-                m_nats->message(m_natsConfig.streamName, letter->sourceSequence, &fetchError)) {
-            body = event->data;
-        } else if (!fetchError.isEmpty()) {
+    if (letter->bodyOmitted && letter->body.isEmpty()) {
+        // Replaying would forward an empty body under the event's id. Out of reach for now (NATS
+        // did not answer), or gone for good?
+        if (!bodyError.isEmpty()) {
             replay.published.error =
                 u"the event's body is in stream %1, which did not answer: %2"_s.arg(
-                    m_natsConfig.streamName, fetchError);
-            return replay;
-        } else {
-            replay.bodyGone = true;
-            replay.published.error =
-                u"its body was too large to keep with the record and is no longer in stream %1 "
-                "(sequence %2 aged out): nothing to replay"_s.arg(m_natsConfig.streamName)
-                    .arg(letter->sourceSequence);
+                    m_natsConfig.streamName, bodyError);
             return replay;
         }
+        replay.bodyGone = true;
+        replay.published.error =
+            u"its body was too large to keep with the record and is no longer in stream %1 "
+            "(sequence %2 aged out): nothing to replay"_s.arg(m_natsConfig.streamName)
+                .arg(letter->sourceSequence);
+        return replay;
     }
     const QByteArray subject = letter->subject.isEmpty()
         ? eventSubject(m_natsConfig.subjectPattern, letter->domain)
@@ -206,7 +204,7 @@ IngressStore::Replay IngressStore::replay(quint64 id)
                                 // Two replays of one dead letter at once (two
                                 // consoles, a double click): JetStream keeps one.
                                 {"Nats-Msg-Id", "replay-" + key + '-' + QByteArray::number(id)}},
-                               body);
+                               letter->body);
     // Removed only once the new delivery is safely stored: a failed replay leaves the dead
     // letter where it was.
     if (replay.published.ok && !removeDeadLetter(id, &error) && !error.isEmpty())

@@ -59,8 +59,10 @@ public:
     };
     // `before` = 0: from the newest.
     std::optional<Page> deadLetters(int limit, quint64 before, QString *error);
-    // nullopt with an empty error: no such dead letter.
-    std::optional<DeadLetter> deadLetter(quint64 id, QString *error);
+    // nullopt with an empty error: no such dead letter. A letter kept without its body gets it
+    // from the event stream; `bodyError` (when given) says why that failed, and stays empty when
+    // the event is simply gone.
+    std::optional<DeadLetter> deadLetter(quint64 id, QString *error, QString *bodyError = nullptr);
     // False with an empty error: no such dead letter.
     bool removeDeadLetter(quint64 id, QString *error);
 

@@ -244,17 +244,22 @@ void TimeoutNotifier::post(const QByteArray &id)
                              << "timeouts: webhook" << displayUrl() << "refused"
                              << entry.idempotencyKey << "(attempt" << entry.attempt
                              << "):" << m_lastError << "- retrying in" << delay << "ms";
-                     entry.waitingRetry = true;
-                     ++m_retrying;
-                     QTimer::singleShot(delay, this, [this, id] {
-                         const auto again = m_entries.find(id);
-                         if (!m_running || again == m_entries.end())
-                             return;
-                         again->second.waitingRetry = false;
-                         --m_retrying;
-                         post(id);
-                     });
+                     retryLater(id, delay);
                  });
+}
+
+void TimeoutNotifier::retryLater(const QByteArray &id, qint64 delayMs)
+{
+    m_entries.at(id).waitingRetry = true;
+    ++m_retrying;
+    QTimer::singleShot(delayMs, this, [this, id] {
+        const auto again = m_entries.find(id);
+        if (!m_running || again == m_entries.end())
+            return;
+        again->second.waitingRetry = false;
+        --m_retrying;
+        post(id);
+    });
 }
 
 void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &response)
@@ -273,11 +278,7 @@ void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &r
                 // Still pending: retried like any failure, set aside next time.
                 m_lastError = reply.errorMessage();
                 it->second.refusals = 0;
-                QTimer::singleShot(m_config.retryMaxDelay.count(), this, [this, id] {
-                    if (m_running && m_entries.count(id))
-                        post(id);
-                });
-                return;
+                return retryLater(id, m_config.retryMaxDelay.count());
             }
             if (reply.toInteger() == 1) {
                 ++m_refused;

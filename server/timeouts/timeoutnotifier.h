@@ -70,6 +70,7 @@ private:
     // Takes one stream entry ([id, [field, value, ...]]) into this node's care and posts it.
     void take(const RedisReply &entry);
     void post(const QByteArray &id);
+    void retryLater(const QByteArray &id, qint64 delayMs);
     void ack(const QByteArray &id);
     void setAside(const QByteArray &id, const HttpClientResponse &response);
     void claim();
