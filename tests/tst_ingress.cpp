@@ -87,6 +87,7 @@ private Q_SLOTS:
     void deadLettersSurviveARestartAndCanBeDeleted();
     void natsDownAnswers503AndNothingAcceptedIsLost();
     void hungNatsAnswers503InTimeThenRecovers();
+    void connectionNatsClosedForGoodIsOpenedAgain();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
@@ -673,6 +674,59 @@ void TestIngress::hungNatsAnswers503InTimeThenRecovers()
         return ids;
     };
     QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains({"before", "after"}), 10000);
+}
+
+// A wrong token on the server (a credential rotation gone wrong) makes cnats give up after
+// the second authorization violation and close the connection for good. Once the server takes
+// the node's token again, both connections (POST /events and the engine's) are opened anew:
+// events are accepted and forwarded again without a restart of Switchboard.
+void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
+{
+    auto restartNats = [&](const QString &token) {
+        m_nats.stop();
+        m_nats.setToken(token);
+        return m_nats.start();
+    };
+    auto noToken = qScopeGuard([&] { restartNats({}); });
+    QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.nats.url = u"nats://right@127.0.0.1:%1"_s.arg(m_nats.port());
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"before"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
+
+    QVERIFY2(restartNats(u"wrong"_s), qPrintable(m_nats.error()));
+    auto reason = [&] {
+        return json(httpGet(m_port, "/health"))
+            .value(u"engines"_s)
+            .toObject()
+            .value(u"ingress"_s)
+            .toObject()
+            .value(u"reason"_s)
+            .toString();
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(reason().contains(u"closed the connection"_s), qPrintable(reason()),
+                              20000);
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"refused"_s)).status, 503);
+    // The new connections meet the wrong token too (one reopen every 5 s): still refused.
+    QTest::qWait(7000);
+    QCOMPARE(httpGet(m_port, "/health").status, 503);
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"refused"_s)).status, 503);
+
+    QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 200, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202, 10000);
+    auto deliveredIds = [&] {
+        QSet<QByteArray> ids;
+        for (const Received &request : m_sinkA->received())
+            ids.insert(request.header("X-Event-Id"));
+        return ids;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains("after"), 10000);
+    QVERIFY(!deliveredIds().contains("refused"));
+    stopNode(m_node);
 }
 
 void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()

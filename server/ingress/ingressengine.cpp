@@ -2,6 +2,7 @@
 
 #include "http/httpclient.h"
 #include "ingressevent.h"
+#include "nats/natsoptions.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,6 +16,7 @@ namespace {
 
 constexpr int latestDeadLetterCount = 20;
 constexpr int knownDeliveriesLimit = 100000;
+constexpr int natsReopenDelayMs = 5000;
 
 QString errorText(const HttpClientResponse &response)
 {
@@ -39,6 +41,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
     , m_snapshotTimer(this)
     , m_keepAliveTimer(this)
     , m_stopDeadline(this)
+    , m_reopenTimer(this)
 {
     m_storeThread.setObjectName(u"ingress-store"_s);
     m_apiStoreThread.setObjectName(u"ingress-api"_s);
@@ -59,6 +62,8 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
         m_routes.push_back(std::move(route));
     }
     m_setupRetry.setSingleShot(true);
+    m_reopenTimer.setSingleShot(true);
+    connect(&m_reopenTimer, &QTimer::timeout, this, &IngressEngine::reopenNats);
     connect(&m_setupRetry, &QTimer::timeout, this, &IngressEngine::runSetup);
     connect(&m_snapshotTimer, &QTimer::timeout, this, &IngressEngine::publishSnapshot);
     connect(&m_keepAliveTimer, &QTimer::timeout, this, &IngressEngine::keepAlive);
@@ -98,6 +103,26 @@ void IngressEngine::stopStores()
 void IngressEngine::start()
 {
     qRegisterMetaType<NatsClient::State>();
+    HttpClientOptions httpOptions;
+    httpOptions.maxConnectionsPerHost = m_config.maxConnectionsPerHost;
+    httpOptions.userAgent = "Switchboard/" SWITCHBOARD_VERSION;
+    m_http = new HttpClient(httpOptions, this);
+
+    qCInfo(lcIngress).noquote() << "starting: NATS" << natsUrlWithoutCredentials(m_natsConfig.url)
+                                << "stream" << m_natsConfig.streamName << "subjects"
+                                << m_natsConfig.subjectPattern << "consumer"
+                                << m_natsConfig.consumerName << "," << m_routes.size() << "routes";
+    openNats();
+    m_rateClock.start();
+    m_logWindow.start();
+    m_snapshotTimer.start(250);
+    m_keepAliveTimer.start(qMax<qint64>(100, m_natsConfig.ackWait.count() / 4));
+    publishSnapshot();
+}
+
+// The connection, the store threads on it, and the set-up once it is connected.
+void IngressEngine::openNats()
+{
     NatsClient::Options options;
     options.url = m_natsConfig.url;
     options.name = u"switchboard-ingress"_s;
@@ -110,11 +135,6 @@ void IngressEngine::start()
     connect(m_nats, &NatsClient::stateChanged, this, &IngressEngine::onNatsState,
             Qt::QueuedConnection);
 
-    HttpClientOptions httpOptions;
-    httpOptions.maxConnectionsPerHost = m_config.maxConnectionsPerHost;
-    httpOptions.userAgent = "Switchboard/" SWITCHBOARD_VERSION;
-    m_http = new HttpClient(httpOptions, this);
-
     m_store = new IngressStore(m_nats, m_natsConfig, m_config);
     m_store->moveToThread(&m_storeThread);
     m_storeThread.start();
@@ -125,21 +145,38 @@ void IngressEngine::start()
     // created with "deliver new" cannot miss an event this node accepted.
     m_gateway->attach(m_apiStore);
 
-    qCInfo(lcIngress).noquote() << "starting: NATS" << m_nats->displayUrl() << "stream"
-                                << m_natsConfig.streamName << "subjects"
-                                << m_natsConfig.subjectPattern << "consumer"
-                                << m_natsConfig.consumerName << "," << m_routes.size() << "routes";
     QString error;
     if (!m_nats->open(&error)) {
         m_setupError = error;
         qCCritical(lcIngress).noquote() << error;
+        if (m_natsReopens > 0) // it connected before: the options are good, NATS is not yet
+            m_reopenTimer.start(natsReopenDelayMs);
     } else if (m_nats->isConnected()) {
         runSetup();
     }
-    m_rateClock.start();
-    m_logWindow.start();
-    m_snapshotTimer.start(250);
-    m_keepAliveTimer.start(qMax<qint64>(100, m_natsConfig.ackWait.count() / 4));
+}
+
+// cnats gives up on a connection the server ended in a way it does not reconnect from (the
+// same authorization violation twice, a protocol error). Everything on it goes, and a new
+// connection is opened: "reconnects forever" also covers credentials fixed on the server later.
+// Deliveries in flight cannot be acked on a closed connection: JetStream gives them again after
+// AckWait, and the endpoints that had them are in KV.
+void IngressEngine::reopenNats()
+{
+    if (m_stopping || !m_nats || m_nats->state() != NatsClient::State::Closed)
+        return;
+    ++m_natsGeneration; // a set-up still running on the old connection is ignored
+    m_setupRunning = false;
+    m_setupRetry.stop();
+    m_consuming = false;
+    m_gateway->attach(nullptr); // dead-letter requests answer 503 until the new store is there
+    m_subscription.reset();
+    m_inFlight.clear();
+    m_known.clear();
+    stopStores();
+    delete m_nats;
+    m_nats = nullptr;
+    openNats();
     publishSnapshot();
 }
 
@@ -147,8 +184,18 @@ void IngressEngine::onNatsState(NatsClient::State state)
 {
     // After a reconnect the streams and consumer are checked again: a NATS that lost its
     // store (a fresh server at the same address) gets them back.
-    if (state == NatsClient::State::Connected)
+    if (state == NatsClient::State::Connected) {
+        m_natsReopens = 0;
         runSetup();
+    } else if (state == NatsClient::State::Closed && !m_stopping && !m_reopenTimer.isActive()) {
+        const int delayMs = natsReopenDelayMs;
+        if (m_natsReopens++ == 0)
+            qCCritical(lcIngress).noquote()
+                << u"the NATS connection is closed (%1); opening a new one every %2 s until "
+                   "NATS accepts it"_s.arg(m_nats->lastError())
+                       .arg(delayMs / 1000);
+        m_reopenTimer.start(delayMs);
+    }
     publishSnapshot();
 }
 
@@ -161,9 +208,10 @@ void IngressEngine::runSetup()
     IngressStore *store = m_store;
     NatsClient *nats = m_nats;
     const bool subscribe = !m_subscription;
+    const quint64 generation = m_natsGeneration;
     QMetaObject::invokeMethod(
         m_store,
-        [engine, store, nats, subscribe] {
+        [engine, store, nats, subscribe, generation] {
             QString error;
             bool ok = store->setup(&error);
             NatsSubscription *subscription = nullptr;
@@ -184,7 +232,13 @@ void IngressEngine::runSetup()
                     latest = page->letters;
             }
             QMetaObject::invokeMethod(
-                engine, [=] { engine->setupDone(ok, error, subscription, latest); },
+                engine,
+                [=] {
+                    if (generation == engine->m_natsGeneration)
+                        engine->setupDone(ok, error, subscription, latest);
+                    else
+                        delete subscription; // made on a connection closed since
+                },
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
@@ -622,6 +676,7 @@ void IngressEngine::stop(int deadlineMs)
     m_stopping = true;
     m_gateway->setAccepting(false);
     m_setupRetry.stop();
+    m_reopenTimer.stop();
     if (m_subscription)
         m_subscription->stop();
     qCInfo(lcIngress) << "stopping:" << m_inFlight.size() << "deliveries in flight";

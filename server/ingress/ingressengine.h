@@ -74,6 +74,8 @@ private:
     };
 
     void onNatsState(NatsClient::State state);
+    void openNats();
+    void reopenNats();
     void runSetup();
     void repairSoon();
     void setupDone(bool ok, const QString &error, NatsSubscription *subscription,
@@ -128,6 +130,9 @@ private:
     QTimer m_snapshotTimer;
     QTimer m_keepAliveTimer;
     QTimer m_stopDeadline;
+    QTimer m_reopenTimer; // after NATS closed the connection for good
+    int m_natsReopens = 0; // since the last time it was connected
+    quint64 m_natsGeneration = 0; // connections opened: a set-up answers for one of them
 
     // Counters for the snapshot.
     quint64 m_deliveredEvents = 0;

@@ -192,8 +192,8 @@ struct NatsCallbacks
     // cnats runs this on its callback thread after natsConnection_Close(); close() waits for
     // it, so that no callback can reach a NatsClient that is gone.
     // It also runs when the server ended the connection in a way cnats does not reconnect from
-    // (a protocol error such as a line over max_control_line): say so, rather than
-    // "reconnecting" for ever.
+    // (the same authorization violation twice, a protocol error such as a line over
+    // max_control_line): the state says Closed, and the owner opens a new client.
     static void closed(natsConnection *connection, void *closure)
     {
         auto *client = static_cast<NatsClient *>(closure);
@@ -202,11 +202,10 @@ struct NatsCallbacks
             natsConnection_GetLastError(connection, &text);
             {
                 QMutexLocker lock(&client->m_mutex);
-                client->m_lastError =
-                    u"the server closed the connection and it is not reopened (%1); restart "
-                    "Switchboard"_s.arg(QString::fromUtf8((text && *text) ? text : "closed"));
+                client->m_lastError = u"the server closed the connection: %1"_s.arg(
+                    QString::fromUtf8((text && *text) ? text : "closed"));
             }
-            qCCritical(lcNats).noquote() << "NATS" << client->m_displayUrl << client->lastError();
+            qCWarning(lcNats).noquote() << "NATS" << client->m_displayUrl << client->lastError();
             client->setState(NatsClient::State::Closed);
         }
         QMutexLocker lock(&client->m_mutex);

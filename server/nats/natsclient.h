@@ -172,6 +172,8 @@ class NatsClient : public QObject
 {
     Q_OBJECT
 public:
+    // Closed: by close(), or by the server in a way cnats does not reconnect from (the same
+    // authorization violation twice, a protocol error). Only a new NatsClient connects again.
     enum class State { Connecting, Connected, Reconnecting, Closed };
     Q_ENUM(State)
 

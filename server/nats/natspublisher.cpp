@@ -49,6 +49,7 @@ struct NatsPublisherCallbacks
     static void connected(natsConnection *, void *closure)
     {
         auto *publisher = static_cast<NatsPublisher *>(closure);
+        publisher->m_reopens = 0;
         if (!publisher->m_connected.exchange(true)) {
             qCInfo(lcNats).noquote() << u"NATS %1 connected (%2)"_s.arg(publisher->m_displayUrl,
                                                                         publisher->m_options.name);
@@ -69,13 +70,29 @@ struct NatsPublisherCallbacks
         }
     }
 
-    static void closed(natsConnection *, void *closure)
+    // Also runs when the server ended the connection in a way cnats does not reconnect from
+    // (the same authorization violation twice, a protocol error): a new one is opened.
+    static void closed(natsConnection *connection, void *closure)
     {
         auto *publisher = static_cast<NatsPublisher *>(closure);
-        if (!publisher->m_closing)
-            qCCritical(lcNats).noquote() << u"NATS %1 (%2): the server closed the connection and "
-                                            "it is not reopened; restart Switchboard"_s.arg(
-                                                publisher->m_displayUrl, publisher->m_options.name);
+        if (!publisher->m_closing) {
+            publisher->m_connected = false;
+            const char *text = nullptr;
+            natsConnection_GetLastError(connection, &text);
+            const QString line =
+                u"NATS %1 (%2): the server closed the connection (%3) - opening a new one every "
+                "%4 s until it is accepted"_s
+                    .arg(publisher->m_displayUrl, publisher->m_options.name,
+                         QString::fromUtf8((text && *text) ? text : "closed"))
+                    .arg(publisher->m_options.reconnectMax.count() / 1000.0);
+            if (publisher->m_reopens++ == 0)
+                qCCritical(lcNats).noquote() << line;
+            else
+                qCDebug(lcNats).noquote() << line;
+            Q_EMIT publisher->connectionChanged(false);
+            QMetaObject::invokeMethod(
+                publisher, [publisher] { publisher->m_reopen.start(); }, Qt::QueuedConnection);
+        }
         QMutexLocker lock(&publisher->m_closedMutex);
         publisher->m_closedSeen = true;
         publisher->m_closedCondition.wakeAll();
@@ -89,9 +106,13 @@ NatsPublisher::NatsPublisher(NatsConnectionOptions options, QObject *parent)
     , m_options(std::move(options))
     , m_displayUrl(natsUrlWithoutCredentials(m_options.url))
     , m_expiry(this)
+    , m_reopen(this)
 {
     m_clock.start();
     connect(&m_expiry, &QTimer::timeout, this, &NatsPublisher::expire);
+    m_reopen.setSingleShot(true);
+    m_reopen.setInterval(m_options.reconnectMax);
+    connect(&m_reopen, &QTimer::timeout, this, &NatsPublisher::reopen);
 }
 
 NatsPublisher::~NatsPublisher()
@@ -172,6 +193,27 @@ void NatsPublisher::close()
     QMutexLocker lock(&m_closedMutex);
     while (!m_closedSeen && !deadline.hasExpired())
         m_closedCondition.wait(&m_closedMutex, deadline);
+}
+
+void NatsPublisher::reopen()
+{
+    close(); // fails what still waits; the connection itself is closed already
+    natsSubscription_Destroy(m_acks);
+    m_acks = nullptr;
+    natsConnection_Destroy(m_connection);
+    m_connection = nullptr;
+    delete m_loop;
+    m_loop = nullptr;
+    m_closing = false;
+    {
+        QMutexLocker lock(&m_closedMutex);
+        m_closedSeen = false;
+    }
+    QString error;
+    if (!open(&error)) {
+        qCWarning(lcNats).noquote() << error;
+        m_reopen.start();
+    }
 }
 
 qint64 NatsPublisher::maxPayload() const

@@ -39,8 +39,9 @@ public:
     explicit NatsPublisher(NatsConnectionOptions options, QObject *parent = nullptr);
     ~NatsPublisher() override; // close()
 
-    // Starts connecting (and retries forever in the background). False only when the options
-    // are unusable, with the reason.
+    // Starts connecting (and retries forever in the background: a connection the server closes
+    // for good is replaced by a new one). False only when the options are unusable, with the
+    // reason.
     bool open(QString *error);
     // Fails every publish still waiting ("connection closed") and closes the connection.
     void close();
@@ -76,6 +77,7 @@ private:
     void answer(quint64 id, const NatsPublishResult &result);
     void expire();
     void dropAnswered();
+    void reopen(); // a new connection, after the server closed this one for good
 
     NatsConnectionOptions m_options;
     QString m_displayUrl;
@@ -94,6 +96,8 @@ private:
     int m_waiting = 0;
     QElapsedTimer m_clock;
     QTimer m_expiry;
+    QTimer m_reopen;
+    std::atomic<int> m_reopens {0}; // closed by the server since last connected
 
     QMutex m_closedMutex;
     QWaitCondition m_closedCondition;

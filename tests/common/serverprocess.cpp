@@ -160,10 +160,13 @@ bool NatsServer::start(quint16 port)
         m_port = freeLoopbackPort();
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
-    m_process->start(QStringLiteral("nats-server"),
-                     {QStringLiteral("-js"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
-                      QStringLiteral("-p"), QString::number(m_port), QStringLiteral("-sd"),
-                      m_dir.path()});
+    QStringList arguments {
+        QStringLiteral("-js"), QStringLiteral("-a"),    QStringLiteral("127.0.0.1"),
+        QStringLiteral("-p"),  QString::number(m_port), QStringLiteral("-sd"),
+        m_dir.path()};
+    if (!m_token.isEmpty())
+        arguments << QStringLiteral("--auth") << m_token;
+    m_process->start(QStringLiteral("nats-server"), arguments);
     if (!m_process->waitForStarted(5000)) {
         m_error = QStringLiteral("nats-server did not start: ") + m_process->errorString();
         return false;

@@ -68,6 +68,9 @@ public:
     // Starts nats-server (on `port`, or the port of the previous start, or a free one) and waits
     // until it sends its INFO line. False with error() set when it does not within 10 s.
     bool start(quint16 port = 0);
+    // Clients must then give this token (nats://TOKEN@host:port) from the next start() on;
+    // empty: no authorization.
+    void setToken(const QString &token) { m_token = token; }
     void kill(); // SIGKILL, as a crash would
     void stop(); // SIGTERM and wait
     bool isRunning() const;
@@ -82,6 +85,7 @@ private:
     std::unique_ptr<QProcess> m_process;
     QTemporaryDir m_dir;
     quint16 m_port = 0;
+    QString m_token;
     QString m_error;
 };
 
