@@ -160,7 +160,8 @@ void IngressEngine::openNats()
 // same authorization violation twice, a protocol error). Everything on it goes, and a new
 // connection is opened: "reconnects forever" also covers credentials fixed on the server later.
 // Deliveries in flight cannot be acked on a closed connection: JetStream gives them again after
-// AckWait, and the endpoints that had them are in KV.
+// AckWait, to every endpoint not recorded in KV (an endpoint that answered 2xx to the lost
+// attempt gets the event twice, with the same X-Event-Id).
 void IngressEngine::reopenNats()
 {
     if (m_stopping || !m_nats || m_nats->state() != NatsClient::State::Closed)
