@@ -17,6 +17,7 @@
 #include <QTemporaryFile>
 #include <QtTest>
 #include <csignal>
+#include <nats/nats.h>
 
 using namespace Switchboard;
 using namespace Switchboard::Test;
@@ -88,6 +89,7 @@ private Q_SLOTS:
     void natsDownAnswers503AndNothingAcceptedIsLost();
     void hungNatsAnswers503InTimeThenRecovers();
     void connectionNatsClosedForGoodIsOpenedAgain();
+    void deletedDeadLetterStreamAndBucketAreMadeAgain();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
@@ -727,6 +729,68 @@ void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
     QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains("after"), 10000);
     QVERIFY(!deliveredIds().contains("refused"));
     stopNode(m_node);
+}
+
+namespace {
+
+// What an operator's `nats stream rm NAME` does; false with the reason in `error`.
+bool deleteStream(const QString &url, const QString &name, QString *error)
+{
+    natsConnection *connection = nullptr;
+    jsCtx *jetStream = nullptr;
+    jsErrCode code = jsErrCode(0);
+    natsStatus s = natsConnection_ConnectTo(&connection, url.toUtf8().constData());
+    if (s == NATS_OK)
+        s = natsConnection_JetStream(&jetStream, connection, nullptr);
+    if (s == NATS_OK)
+        s = js_DeleteStream(jetStream, name.toUtf8().constData(), nullptr, &code);
+    if (s != NATS_OK)
+        *error =
+            u"%1: %2 (JetStream error %3)"_s.arg(name, QString::fromUtf8(natsStatus_GetText(s)))
+                .arg(int(code));
+    jsCtx_Destroy(jetStream);
+    natsConnection_Destroy(connection);
+    return s == NATS_OK;
+}
+
+} // namespace
+
+// An operator deletes the dead-letter stream and the delivered-endpoints bucket under a running
+// node (by mistake, or to clear them). The next dead letter cannot be stored at first; the
+// failure makes the node run its set-up again, which creates both, and the dead letter is then
+// stored and listed: nothing is lost, nothing needs a restart.
+void TestIngress::deletedDeadLetterStreamAndBucketAreMadeAgain()
+{
+    const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    const QString deadLetters = config.ingress.deadLetterStreamName(config.nats);
+    const QString bucket = u"KV_"_s + config.ingress.deliveredBucketName(config.nats);
+    QString error;
+    QVERIFY2(deleteStream(m_nats.url(), deadLetters, &error), qPrintable(error));
+    QVERIFY2(deleteStream(m_nats.url(), bucket, &error), qPrintable(error));
+
+    QCOMPARE(post(callEvent(u"nowhere.vn"_s, u"lost-route"_s)).status, 202);
+    auto listed = [&] {
+        QStringList ids;
+        const QJsonArray letters = json(httpGet(m_port, "/api/v1/ingress/dead-letters"))
+                                       .value(u"dead_letters"_s)
+                                       .toArray();
+        for (const QJsonValue &letter : letters)
+            ids << letter.toObject().value(u"event_id"_s).toString();
+        return ids;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(listed(), QStringList {u"lost-route"_s}, 20000);
+    NatsClient::Options options;
+    options.url = m_nats.url();
+    NatsClient probe(options);
+    QVERIFY2(probe.open(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(probe.isConnected(), 5000);
+    QVERIFY2(probe.streamState(bucket, &error), qPrintable(error));
+    // Forwarding went on meanwhile.
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"routed"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 10000);
 }
 
 void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()
