@@ -403,6 +403,7 @@ private Q_SLOTS:
     void anOldTimestampGetsAllThreeLevelsAtOnce();
     void aRetriedAgentMessageRaisesNoLevelTwice();
     void aLateCopyAfterTheCustomerAnsweredChangesNothing();
+    void aLateCopyAfterTheLastLevelRaisesNothing();
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
@@ -1626,6 +1627,33 @@ void TestTimeouts::aLateCopyAfterTheCustomerAnsweredChangesNothing()
     QCOMPARE(future.status, 200);
     const qint64 clamped = parseRfc3339Ms(json(future)[u"waiting_since"_s]);
     QVERIFY2(qAbs(clamped - nowMs()) < 5000, json(future)[u"waiting_since"_s].toString().toUtf8());
+}
+
+// A client that sends an agent message again after its wait had all three levels (a retry
+// queued through its own outage) starts no second round of notifications: the wait it belongs
+// to is over, and remembered as such for a whole wait's length.
+void TestTimeouts::aLateCopyAfterTheLastLevelRaisesNothing()
+{
+    const NodeOptions options;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - 3 * options.intervalMs; // every level due at once
+    QCOMPARE(agentMessage(node, "over", since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "over").size(), 3, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(score("waiting_conversations", "over"), -1, 5000);
+    const HttpResult late = agentMessage(node, "over", since);
+    QCOMPARE(late.status, 200);
+    QCOMPARE(json(late)[u"status"_s].toString(), u"timed_out"_s);
+    QCOMPARE(parseRfc3339Ms(json(late)[u"waiting_since"_s]), since);
+    QCOMPARE(score("waiting_conversations", "over"), -1);
+    QTest::qWait(5 * options.checkMs); // a bounded wait for a negative: all levels were due
+    QCOMPARE(only(notifications(), "over").size(), 3);
+
+    // A newer message is a new wait.
+    const qint64 later = nowMs();
+    QCOMPARE(json(agentMessage(node, "over", later))[u"status"_s].toString(), u"waiting"_s);
+    QCOMPARE(score("waiting_conversations", "over"), later);
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

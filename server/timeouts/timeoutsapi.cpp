@@ -188,11 +188,12 @@ void TimeoutsApi::handle(const HttpRequest &request, HttpResponder &&responder, 
             if (!error.isEmpty())
                 return unavailable(error);
             ++m_counters->agentMessages;
-            if (nextLevel == 0) // a late copy of a message whose wait the customer answered
-                return waiting->sendJson(200,
-                                         QJsonObject {{u"conversation_id"_s, id},
-                                                      {u"status"_s, u"responded"_s},
-                                                      {u"waiting_since"_s, rfc3339(since)}});
+            if (nextLevel <= 0) // a late copy of a message whose wait is over
+                return waiting->sendJson(
+                    200,
+                    QJsonObject {{u"conversation_id"_s, id},
+                                 {u"status"_s, nextLevel == 0 ? u"responded"_s : u"timed_out"_s},
+                                 {u"waiting_since"_s, rfc3339(since)}});
             waiting->sendJson(
                 200,
                 QJsonObject {{u"conversation_id"_s, id},

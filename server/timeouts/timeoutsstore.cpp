@@ -20,14 +20,15 @@ namespace {
     "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"                       \
     "local function int(x) return string.format('%d', x) end\n"
 
-// KEYS: waiting, states, agents, due:1, due:2, due:3, the conversation's answered marker.
-// ARGV: id, waiting since (ms, or -1 for now), agent id. Returns {waiting since, next level},
-// next level 0 when the customer already answered that wait. The conversation goes into all
-// three due sets at once, so that a scan only takes from them (see timeoutsstore.h).
+// KEYS: waiting, states, agents, due:1, due:2, due:3, the conversation's answered marker,
+// finished. ARGV: id, waiting since (ms, or -1 for now), agent id. Returns {waiting since, next
+// level}, next level 0 when the customer already answered that wait, -1 when it already had
+// its three levels. The conversation goes into all three due sets at once, so that a scan only
+// takes from them (see timeoutsstore.h).
 //
-// A message no newer than the clock already running, or than the wait the customer answered a
-// moment ago (a client's retry, a late duplicate), changes nothing: restarting would raise the
-// levels already sent once more, or a wait that is over. A time more than a minute ahead counts
+// A message no newer than the clock already running, or than a wait that ended a moment ago
+// (answered, or past level 3) changes nothing: it is a client's retry or a late duplicate, and
+// restarting would raise levels already sent once more. A time more than a minute ahead counts
 // as now: a client clock that far ahead would otherwise hold the clock still.
 const QByteArray agentMessageScript = REDIS_NOW_MS R"lua(
 local now = nowMs()
@@ -40,6 +41,8 @@ end
 if not current then
   local answered = tonumber(redis.call('GET', KEYS[7]))
   if answered and answered >= since then return {int(answered), 0} end
+  local finished = tonumber(redis.call('ZSCORE', KEYS[8], ARGV[1]))
+  if finished and finished >= since then return {int(finished), -1} end
 end
 since = int(since)
 redis.call('ZADD', KEYS[1], since, ARGV[1])
@@ -89,8 +92,9 @@ return 1
 // over. Atomic, so a leader killed mid-scan leaves every level either written (entry, due set,
 // state, counters) or not at all.
 //
-// KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3.
-// ARGV: pod, epoch, interval ms, budget, stream max length, notifiers' group.
+// KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3, finished.
+// ARGV: pod, epoch, interval ms, budget, stream max length, notifiers' group, how long a
+// finished wait is remembered (ms).
 // Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1),
 // entries the stream holds over its max length, unacked entries dropped at the ceiling}.
 //
@@ -148,6 +152,15 @@ for level = 1, 3 do
       redis.call('ZREM', KEYS[3], unpack(ids))
       redis.call('HDEL', KEYS[4], unpack(ids))
       redis.call('HDEL', KEYS[5], unpack(ids))
+      local finished = {}
+      for i = 1, n do
+        finished[2 * i - 1] = found[2 * i]
+        finished[2 * i] = ids[i]
+      end
+      redis.call('ZADD', KEYS[11], unpack(finished))
+      -- Forgotten once finished (waiting since + 3 intervals) longer ago than ARGV[7].
+      redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf',
+                 '(' .. int(now - 3 * interval - tonumber(ARGV[7])))
     end
     redis.call('HINCRBY', KEYS[6], 'level' .. levelText, n)
     counts[level] = n
@@ -289,7 +302,7 @@ QByteArray TimeoutsStore::agentMessageSource()
 QList<QByteArray> TimeoutsStore::conversationKeys(const QByteArray &id)
 {
     using namespace TimeoutKeys;
-    return {waiting, states, agents, due(1), due(2), due(3), answered + id};
+    return {waiting, states, agents, due(1), due(2), due(3), answered + id, finished};
 }
 
 void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
@@ -309,9 +322,8 @@ void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
 void TimeoutsStore::customerResponse(const QByteArray &id,
                                      std::function<void(bool, const QString &)> done)
 {
-    // A late duplicate of the agent message is recognised for the length of a whole wait.
-    const qint64 markerMs = std::max<qint64>(3 * m_intervalMs, 60000);
-    m_customerResponse.evaluate(m_redis, conversationKeys(id), {id, QByteArray::number(markerMs)},
+    m_customerResponse.evaluate(m_redis, conversationKeys(id),
+                                {id, QByteArray::number(rememberMs())},
                                 [done = std::move(done)](const RedisReply &reply) {
                                     if (reply.isError())
                                         done(false, reply.errorMessage());
@@ -362,9 +374,9 @@ void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64
     using namespace TimeoutKeys;
     m_scan.evaluate(m_redis,
                     {leader, TimeoutKeys::epoch, waiting, states, agents, metrics, events, due(1),
-                     due(2), due(3)},
+                     due(2), due(3), finished},
                     {pod, QByteArray::number(epoch), m_interval, QByteArray::number(budget),
-                     QByteArray::number(streamMaxLength), group},
+                     QByteArray::number(streamMaxLength), group, QByteArray::number(rememberMs())},
                     [done = std::move(done)](const RedisReply &reply) {
                         ScanStep step;
                         if (reply.isError() || reply.size() < 1) {

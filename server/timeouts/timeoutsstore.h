@@ -13,6 +13,9 @@
 //   timeout:leadership     HASH  pod, epoch, since (ms): the latest leadership
 //   timeout:due:<n>        ZSET  id -> waiting since, for conversations whose level n is ahead
 //   timeout:agents         HASH  id -> agent_id
+//   timeout:finished       ZSET  id -> waiting since, of waits that had all three levels in the
+//                                last few minutes (a late copy of their agent message is no new
+//                                wait)
 //
 // The due sets make a scan cost what is due, not what is waiting: level n of a member of
 // timeout:due:<n> is due when its score + n x TIMEOUT_INTERVAL_MS has passed on Redis' clock. An
@@ -25,6 +28,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <algorithm>
 #include <array>
 #include <functional>
 #include <optional>
@@ -46,6 +50,7 @@ inline const QByteArray group = QByteArrayLiteral("timeout_notifiers");
 inline const QByteArray refused = QByteArrayLiteral("timeout:refused_notifications");
 // + conversation id: the waiting-since of a wait the customer answered, for a few minutes.
 inline const QByteArray answered = QByteArrayLiteral("timeout:answered:");
+inline const QByteArray finished = QByteArrayLiteral("timeout:finished");
 QByteArray due(int level);
 } // namespace TimeoutKeys
 
@@ -128,6 +133,9 @@ public:
     void status(int longest, int minutes, std::function<void(std::optional<TimeoutsStatus>)> done);
 
     qint64 intervalMs() const { return m_intervalMs; }
+    // How long an answered or finished wait is remembered: a late duplicate of its agent message
+    // is recognised for the length of a whole wait, at least a minute.
+    qint64 rememberMs() const { return std::max<qint64>(3 * m_intervalMs, 60000); }
 
     // The agent-message script and its keys, for tools that fill Redis as the route would
     // (the benchmark pipelines it over a raw socket).
