@@ -63,6 +63,15 @@ QJsonObject json(const HttpResult &result)
     return QJsonDocument::fromJson(result.body).object();
 }
 
+// The X-Event-Id of every request the endpoint received.
+QSet<QByteArray> eventIds(const WebhookSink &sink)
+{
+    QSet<QByteArray> ids;
+    for (const Received &request : sink.received())
+        ids.insert(request.header("X-Event-Id"));
+    return ids;
+}
+
 } // namespace
 
 class TestIngress : public QObject
@@ -635,13 +644,7 @@ void TestIngress::natsDownAnswers503AndNothingAcceptedIsLost()
         accepted.insert(id);
     }
     // Every event answered 202 reaches the endpoint; "during" was refused and may not.
-    auto deliveredIds = [&] {
-        QSet<QByteArray> ids;
-        for (const Received &request : m_sinkA->received())
-            ids.insert(request.header("X-Event-Id"));
-        return ids;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains(accepted), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains(accepted), 20000);
 }
 
 // A NATS that accepts connections but never answers (a paused process, a full disk that
@@ -669,13 +672,7 @@ void TestIngress::hungNatsAnswers503InTimeThenRecovers()
     resume.dismiss();
     // The connection was never lost: the next events are accepted as soon as NATS answers.
     QTRY_COMPARE_WITH_TIMEOUT(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202, 10000);
-    auto deliveredIds = [&] {
-        QSet<QByteArray> ids;
-        for (const Received &request : m_sinkA->received())
-            ids.insert(request.header("X-Event-Id"));
-        return ids;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains({"before", "after"}), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains({"before", "after"}), 10000);
 }
 
 // A wrong token on the server (a credential rotation gone wrong) makes cnats give up after
@@ -720,14 +717,8 @@ void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
     QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
     QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 200, 30000);
     QTRY_COMPARE_WITH_TIMEOUT(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202, 10000);
-    auto deliveredIds = [&] {
-        QSet<QByteArray> ids;
-        for (const Received &request : m_sinkA->received())
-            ids.insert(request.header("X-Event-Id"));
-        return ids;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(deliveredIds().contains("after"), 10000);
-    QVERIFY(!deliveredIds().contains("refused"));
+    QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains("after"), 10000);
+    QVERIFY(!eventIds(*m_sinkA).contains("refused"));
     stopNode(m_node);
 }
 
@@ -825,9 +816,7 @@ void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()
                               10000);
     const int redeliveries = ingressStatus(m_port).value(u"redeliveries"_s).toInt();
     for (WebhookSink *sink : {m_sinkA.get(), m_sinkB.get()}) {
-        QSet<QByteArray> ids;
-        for (const Received &request : sink->received())
-            ids.insert(request.header("X-Event-Id"));
+        const QSet<QByteArray> ids = eventIds(*sink);
         // Duplicates can only come from redeliveries, and healthy endpoints cause none.
         QCOMPARE(redeliveries, 0);
         QCOMPARE(ids.size(), total);
@@ -850,9 +839,7 @@ void TestIngress::twoNodesShareTheConsumer()
         QCOMPARE(post(callEvent(u"a.vn"_s, u"shared-%1"_s.arg(i)), port).status, 202);
     }
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), total, 20000);
-    QSet<QByteArray> ids;
-    for (const Received &request : m_sinkA->received())
-        ids.insert(request.header("X-Event-Id"));
+    const QSet<QByteArray> ids = eventIds(*m_sinkA);
     QCOMPARE(ids.size(), total);
     // Both nodes took part.
     auto delivered = [](quint16 port) {
@@ -1019,9 +1006,7 @@ void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()
     QVERIFY(hub.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"foreign-1"_s)).ok);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000);
     QTest::qWait(300); // the history would follow at once if it were replayed
-    QSet<QByteArray> ids;
-    for (const Received &request : m_sinkA->received())
-        ids.insert(request.header("X-Event-Id"));
+    const QSet<QByteArray> ids = eventIds(*m_sinkA);
     QCOMPARE(ids, (QSet<QByteArray> {"new-1", "foreign-1"}));
 }
 
