@@ -81,9 +81,14 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
 IngressEngine::~IngressEngine()
 {
     m_gateway->detach();
+    closeNats();
+}
+
+void IngressEngine::closeNats()
+{
     m_subscription.reset();
     // A store thread in a blocking call waits for a reply this thread's event loop would read:
-    // closing makes it return at once.
+    // closing makes it return at once. Publishes still waiting fail ("connection closed").
     if (m_nats)
         m_nats->close();
     stopStores();
@@ -171,10 +176,9 @@ void IngressEngine::reopenNats()
     m_setupRetry.stop();
     m_consuming = false;
     m_gateway->attach(nullptr); // dead-letter requests answer 503 until the new store is there
-    m_subscription.reset();
     m_inFlight.clear();
     m_known.clear();
-    stopStores();
+    closeNats();
     delete m_nats;
     m_nats = nullptr;
     openNats();
@@ -695,10 +699,7 @@ void IngressEngine::finishStop()
     m_snapshotTimer.stop();
     m_keepAliveTimer.stop();
     m_gateway->detach();
-    m_subscription.reset();
-    if (m_nats)
-        m_nats->close(); // fails publishes still waiting: their requests are answered 503
-    stopStores(); // their blocking calls return at once now that the connection is closed
+    closeNats();
     publishSnapshot();
     qCInfo(lcIngress) << "stopped";
     Q_EMIT finished();

@@ -95,6 +95,7 @@ private:
     void keepAlive(); // InProgress for deliveries held longer than a third of AckWait
     void publishSnapshot();
     void finishStop();
+    void closeNats(); // subscription, connection, then the store threads
     void stopStores();
     void storeDeadLetter(quint64 id, DeadLetter letter);
     bool logBudget(); // bounds failure log lines to a few per second

@@ -117,9 +117,16 @@ NatsPublisher::NatsPublisher(NatsConnectionOptions options, QObject *parent)
 
 NatsPublisher::~NatsPublisher()
 {
+    release();
+}
+
+void NatsPublisher::release()
+{
     close();
     natsSubscription_Destroy(m_acks);
+    m_acks = nullptr;
     natsConnection_Destroy(m_connection);
+    m_connection = nullptr;
 }
 
 bool NatsPublisher::open(QString *error)
@@ -197,11 +204,7 @@ void NatsPublisher::close()
 
 void NatsPublisher::reopen()
 {
-    close(); // fails what still waits; the connection itself is closed already
-    natsSubscription_Destroy(m_acks);
-    m_acks = nullptr;
-    natsConnection_Destroy(m_connection);
-    m_connection = nullptr;
+    release(); // fails what still waits; the connection itself is closed already
     delete m_loop;
     m_loop = nullptr;
     m_closing = false;

@@ -77,6 +77,7 @@ private:
     void answer(quint64 id, const NatsPublishResult &result);
     void expire();
     void dropAnswered();
+    void release(); // closes and frees the connection and its inbox subscription
     void reopen(); // a new connection, after the server closed this one for good
 
     NatsConnectionOptions m_options;
