@@ -1,10 +1,10 @@
 #include "natsoptions.h"
 
-#include <QAbstractEventDispatcher>
 #include <QRandomGenerator>
-#include <QThread>
-#include <QTimer>
-#include <vector>
+
+// What cnats' garbage-collector thread runs for every message (its free callback): exported by
+// libnats (3.4 and earlier), not declared in nats.h.
+extern "C" void natsMsg_free(void *object);
 
 namespace Switchboard {
 
@@ -27,40 +27,11 @@ int64_t reconnectDelay(natsConnection *, int attempts, void *closure)
     return delay / 2 + QRandomGenerator::global()->bounded(delay / 2 + 1);
 }
 
-// Per thread: a Qt thread retires its own messages, so no lock is needed.
-struct RetiredMessages
-{
-    std::vector<natsMsg *> messages;
-    bool freeScheduled = false;
-    ~RetiredMessages() { freeAll(); } // at thread exit, for what the last timer did not free
-    void freeAll()
-    {
-        std::vector<natsMsg *> batch;
-        batch.swap(messages);
-        freeScheduled = false;
-        for (natsMsg *message : batch)
-            natsMsg_Destroy(message);
-    }
-};
-
-thread_local RetiredMessages retired;
-
 } // namespace
 
 void retireNatsMessage(natsMsg *message)
 {
-    if (!message)
-        return;
-    if (!QThread::currentThread()->eventDispatcher())
-        return natsMsg_Destroy(message);
-    RetiredMessages &own = retired;
-    own.messages.push_back(message);
-    if (own.messages.size() >= 1024)
-        return own.freeAll();
-    if (!own.freeScheduled) {
-        own.freeScheduled = true;
-        QTimer::singleShot(2, Qt::PreciseTimer, [] { retired.freeAll(); });
-    }
+    natsMsg_free(message);
 }
 
 natsStatus createNatsOptions(natsOptions **created, const NatsConnectionOptions &options,
