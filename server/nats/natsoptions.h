@@ -29,10 +29,10 @@ natsStatus buildNatsMessage(natsMsg **message, const QByteArray &subject, const 
                             const NatsHeaders &headers, const QByteArray &data);
 
 // Frees a message cnats gave us or we built, on the calling thread. natsMsg_Destroy hands every
-// message to cnats' garbage-collector thread, waking it when it sleeps; at 20 000 events/s that
-// thread's wake-ups, its lock and glibc's arena lock (it frees what another thread allocated)
-// were a tenth of the node's time (README, Speed). Only for messages that are ours: not one
-// cnats lent to a callback with auto-ack (we never ask for that).
+// message to cnats' garbage-collector thread, waking it when it sleeps, and that thread frees
+// what glibc allocated on another (arena lock waits): at 20 000 events/s that was 60 % of the
+// node's futex calls, and freeing here made end-to-end delivery 6 % faster (README, Speed).
+// Only for messages that are ours: not one cnats lends to an auto-ack callback (never asked for).
 void retireNatsMessage(natsMsg *message);
 
 // cnats keeps the text of the last error per thread: call right after the failing call.
