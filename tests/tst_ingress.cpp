@@ -3,6 +3,7 @@
 
 #include "core/logging.h"
 #include "http/httpclient.h"
+#include "ingress/ingressevent.h"
 #include "nats/natsclient.h"
 #include "node/switchboardnode.h"
 #include "nodeconfig.h"
@@ -13,6 +14,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QtTest>
@@ -72,6 +74,63 @@ QSet<QByteArray> eventIds(const WebhookSink &sink)
     return ids;
 }
 
+// What an operator's console lists: the first page of dead letters, newest first.
+QJsonArray deadLetters(quint16 port)
+{
+    return json(httpGet(port, "/api/v1/ingress/dead-letters")).value(u"dead_letters"_s).toArray();
+}
+
+// One HTTP/1.1 answer read from `socket`, complete by its Content-Length; status -1 when it did
+// not come within `timeoutMs`.
+HttpResult readAnswer(QTcpSocket &socket, int timeoutMs)
+{
+    HttpResult result;
+    QByteArray buffer;
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        buffer += socket.readAll();
+        const qsizetype headerEnd = buffer.indexOf("\r\n\r\n");
+        qsizetype length = -1;
+        for (const QByteArray &line : buffer.left(qMax<qsizetype>(0, headerEnd)).split('\n')) {
+            if (line.toLower().startsWith("content-length:"))
+                length = line.mid(15).trimmed().toLongLong();
+        }
+        if (headerEnd >= 0 && length >= 0 && buffer.size() >= headerEnd + 4 + length) {
+            result.status = buffer.mid(9, 3).toInt();
+            result.body = buffer.mid(headerEnd + 4, length);
+            return result;
+        }
+        if (!socket.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime()))))
+            break;
+    }
+    return result;
+}
+
+// One request to each of `ports`, each on its own connection and all of them on the wire before
+// any answer is read: two consoles, or a double click, at the same moment.
+QList<HttpResult> requestsAtOnce(const QList<quint16> &ports, const QByteArray &method,
+                                 const QByteArray &path)
+{
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (const quint16 port : ports) {
+        sockets.push_back(std::make_unique<QTcpSocket>());
+        sockets.back()->connectToHost(QHostAddress::LocalHost, port);
+        if (!sockets.back()->waitForConnected(3000))
+            return {};
+    }
+    const QByteArray request =
+        method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+    for (const auto &socket : sockets) {
+        socket->write(request);
+        if (!socket->waitForBytesWritten(3000))
+            return {};
+    }
+    QList<HttpResult> answers;
+    for (const auto &socket : sockets)
+        answers.append(readAnswer(*socket, 20000));
+    return answers;
+}
+
 } // namespace
 
 class TestIngress : public QObject
@@ -85,12 +144,15 @@ private Q_SLOTS:
 
     void seedBodyReachesEveryEndpointOfADottedDomain();
     void domainsThatNestStayApart();
+    void eventIdsThatCannotBeAHeaderAreReplaced();
     void badRequestsAreRefusedAndServingGoesOn_data();
     void badRequestsAreRefusedAndServingGoesOn();
     void wrongMethodAndOversizedBody();
     void failingEndpointIsRetriedAloneThenAcked();
     void alwaysFailingEndpointEndsInADeadLetterThatReplays();
     void noRouteIsADeadLetterAtOnce();
+    void replayOfADeadLetterWhoseBodyIsGoneAnswers410();
+    void twoReplaysAtOnceDeliverTheEventOnce();
     void domainsOverADnsNameAreRefusedAndTheLongestIsServed();
     void aBurstToASlowEndpointCostsNoAttempts();
     void forwardThatTimesOutAtTheEndpointIsAnAttempt();
@@ -243,6 +305,40 @@ void TestIngress::domainsThatNestStayApart()
     QCOMPARE(child.size(), 2);
     QCOMPARE(child.at(0).header("X-Event-Id") + child.at(1).header("X-Event-Id"),
              child.at(0).header("X-Event-Id") == "child-1" ? "child-1child-2" : "child-2child-1");
+}
+
+// An id with a line break would split the header of every forward (an endpoint would see a
+// header the sender made up); one of kilobytes would meet endpoints' header limits. Such an id
+// is passed over for the next (event_id, then call_id), else the event's own generated id, and
+// the 202 says which one the endpoints will see.
+void TestIngress::eventIdsThatCannotBeAHeaderAreReplaced()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    const QList<QByteArray> bodies = {
+        R"({"domain":"a.vn","call_id":"split\r\nX-Injected: yes"})",
+        R"({"domain":"a.vn","call_id":")" + QByteArray(maxEventIdBytes + 1, 'x') + R"("})",
+        R"({"domain":"a.vn","event_id":"tab\there","call_id":"usable-1"})",
+        R"({"domain":"a.vn","call_id":")" + QByteArray(maxEventIdBytes, 'y') + R"("})",
+    };
+    QList<QByteArray> answered;
+    for (const QByteArray &body : bodies) {
+        const HttpResult accepted = post(body);
+        QCOMPARE(accepted.status, 202);
+        answered.append(json(accepted).value(u"event_id"_s).toString().toUtf8());
+    }
+    const QRegularExpression generated(u"^[0-9a-f]{32}$"_s);
+    QVERIFY2(generated.match(QString::fromUtf8(answered[0])).hasMatch(), answered[0]);
+    QVERIFY2(generated.match(QString::fromUtf8(answered[1])).hasMatch(), answered[1]);
+    QCOMPARE(answered[2], "usable-1");
+    QCOMPARE(answered[3], QByteArray(maxEventIdBytes, 'y'));
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 4, 5000);
+    QCOMPARE(eventIds(*m_sinkA), QSet<QByteArray>(answered.begin(), answered.end()));
+    for (const Received &request : m_sinkA->received())
+        QVERIFY(request.header("X-Injected").isEmpty());
 }
 
 void TestIngress::badRequestsAreRefusedAndServingGoesOn_data()
@@ -400,6 +496,7 @@ void TestIngress::alwaysFailingEndpointEndsInADeadLetterThatReplays()
     }
     QCOMPARE(json(detail).value(u"event"_s).toObject().value(u"call_id"_s).toString(),
              u"doomed-1"_s);
+    QCOMPARE(json(detail).value(u"body"_s).toString(), u"stored"_s);
 
     // The operator fixes the endpoint and replays: only the endpoint that never had it is
     // called, as a new delivery.
@@ -440,6 +537,154 @@ void TestIngress::noRouteIsADeadLetterAtOnce()
     const QJsonArray latest = ingressStatus(m_port).value(u"latest_dead_letters"_s).toArray();
     QCOMPARE(latest.size(), 1);
     QCOMPARE(latest.first().toObject().value(u"event_id"_s).toString(), u"lost-1"_s);
+}
+
+// A program that still publishes straight to the stream (an Event Hub producer, mid-migration)
+// is not held to POST /events' room for headers: its event fits max_payload alone but not with
+// the dead letter's record, which is then stored without the body; the body stays in the event
+// stream at source_sequence. Once that message is gone too (aged out after max_age; deleted
+// here), nothing can be replayed: the operator gets 410 Gone saying why, not an empty event sent
+// to the endpoints, and the dead letter stays listed for them to read and delete.
+void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
+{
+    const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    NatsClient::Options options;
+    options.url = m_nats.url();
+    NatsClient producer(options);
+    QString error;
+    QVERIFY2(producer.open(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(producer.isConnected(), 5000);
+    const qint64 maxPayload = producer.maxPayload();
+    QVERIFY(maxPayload > 0);
+    // 64 bytes short of max_payload, to a domain with no route: a dead letter at once, and far
+    // less room than its record's headers need.
+    QByteArray event = callEvent(u"nowhere.vn"_s, u"huge-1"_s);
+    const QByteArray padding(maxPayload - 64 - event.size() - 13, 'x');
+    event.insert(1, "\"padding\":\"" + padding + "\",");
+    QCOMPARE(event.size(), maxPayload - 64);
+    const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.nowhere%2Evn";
+    const NatsPublishResult published = producer.publishAndWait(subject, {}, event);
+    QVERIFY2(published.ok, qPrintable(published.error));
+
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 1,
+                              10000);
+    QJsonArray letters = deadLetters(m_port);
+    QCOMPARE(letters.size(), 1);
+    QCOMPARE(letters.first().toObject().value(u"event_id"_s).toString(), u"huge-1"_s);
+    const QString id = letters.first().toObject().value(u"id"_s).toString();
+    const QByteArray path = "/api/v1/ingress/dead-letters/" + id.toUtf8();
+    // The premise: the record was stored without the body.
+    const auto record = producer.message(config.ingress.deadLetterStreamName(config.nats),
+                                         id.toULongLong(), &error);
+    QVERIFY2(record, qPrintable(error));
+    QCOMPARE(record->header("Switchboard-Body-Omitted"), "true");
+    QCOMPARE(record->data.size(), 0);
+
+    // While the event stream still has it, the detail shows the event as it arrived.
+    HttpResult detail = httpGet(m_port, path);
+    QCOMPARE(detail.status, 200);
+    QCOMPARE(json(detail).value(u"body"_s).toString(), u"in_event_stream"_s);
+    QCOMPARE(json(detail).value(u"source_sequence"_s).toInteger(), qint64(published.sequence));
+    QCOMPARE(json(detail).value(u"event"_s).toObject().value(u"call_id"_s).toString(), u"huge-1"_s);
+    QCOMPARE(json(detail).value(u"event"_s).toObject().value(u"padding"_s).toString().size(),
+             padding.size());
+
+    // The event ages out of its stream.
+    QVERIFY2(producer.deleteMessage(config.nats.streamName, published.sequence, &error),
+             qPrintable(error));
+    detail = httpGet(m_port, path);
+    QCOMPARE(detail.status, 200);
+    QCOMPARE(json(detail).value(u"event_id"_s).toString(), u"huge-1"_s);
+    QCOMPARE(json(detail).value(u"body"_s).toString(), u"gone"_s); // before anyone tries a replay
+    QVERIFY2(!json(detail).contains(u"event"_s), detail.body);
+    QVERIFY2(!json(detail).contains(u"event_raw"_s), detail.body);
+
+    const HttpResult replayed = httpRequest(m_port, "POST", path + "/replay");
+    QCOMPARE(replayed.status, 410);
+    QCOMPARE(json(replayed).value(u"error"_s).toString(), u"gone"_s);
+    const QString why = json(replayed).value(u"detail"_s).toString();
+    QVERIFY2(why.contains(u"no longer in stream %1"_s.arg(config.nats.streamName)),
+             qPrintable(why));
+    QVERIFY2(why.contains(u"sequence %1"_s.arg(published.sequence)), qPrintable(why));
+
+    // A failed replay removes nothing and publishes nothing.
+    letters = deadLetters(m_port);
+    QCOMPARE(letters.size(), 1);
+    QCOMPARE(letters.first().toObject().value(u"id"_s).toString(), id);
+    QCOMPARE(httpGet(m_port, path).status, 200);
+    const auto events = producer.streamState(config.nats.streamName, &error);
+    QVERIFY2(events, qPrintable(error));
+    QCOMPARE(events->messages, quint64(0));
+    QCOMPARE(m_sinkA->count(), 0);
+}
+
+// Two operators replay the same dead letter at the same moment, from the consoles of two nodes
+// (one node runs its replays one after the other; two nodes really race): the endpoint gets the
+// event once more, not twice, and the dead letter is gone.
+void TestIngress::twoReplaysAtOnceDeliverTheEventOnce()
+{
+    std::atomic<bool> fixed {false};
+    m_sinkB->setResponder([&fixed](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = fixed ? 200 : 503;
+        answer.body = "{\"error\":\"maintenance\"}";
+        return answer;
+    });
+    const Config config =
+        baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"twice-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
+                              1, 10000);
+    QCOMPARE(m_sinkB->count(), 3);
+    QCOMPARE(m_sinkA->count(), 1);
+    const QJsonArray letters = deadLetters(m_port);
+    QCOMPARE(letters.size(), 1);
+    const QByteArray id = letters.first().toObject().value(u"id"_s).toString().toUtf8();
+    Config second = config;
+    second.server.port = freeLoopbackPort();
+    std::unique_ptr<SwitchboardNode> other(startNode(second));
+    QVERIFY(other);
+    QCOMPARE(deadLetters(other->httpPort()).size(), 1);
+
+    fixed = true;
+    const QList<HttpResult> answers = requestsAtOnce(
+        {m_port, other->httpPort()}, "POST", "/api/v1/ingress/dead-letters/" + id + "/replay");
+    QCOMPARE(answers.size(), 2);
+    QList<double> sequences;
+    for (const HttpResult &answer : answers) {
+        QVERIFY2(
+            answer.status == 202 || answer.status == 404,
+            qPrintable(QString::number(answer.status) + u' ' + QString::fromUtf8(answer.body)));
+        if (answer.status == 202)
+            sequences.append(json(answer).value(u"sequence"_s).toDouble());
+    }
+    QVERIFY(!sequences.isEmpty());
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 4, 5000);
+    QTest::qWait(2000); // a second copy would come within this
+    QCOMPARE(m_sinkB->count(), 4);
+    // Two 202s name one stored replay: JetStream kept a single copy.
+    QCOMPARE(sequences.last(), sequences.first());
+    const Received last = m_sinkB->received().last();
+    QCOMPARE(last.header("X-Event-Id"), "twice-1");
+    QCOMPARE(last.header("X-Delivery-Attempt"), "1");
+    QCOMPARE(m_sinkA->count(), 1); // had it: not called again
+    auto delivered = [](quint16 port) {
+        return ingressStatus(port).value(u"delivered_events"_s).toInt();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(delivered(m_port) + delivered(other->httpPort()), 1, 5000);
+    QCOMPARE(deadLetters(m_port).size(), 0);
+    QCOMPARE(deadLetters(other->httpPort()).size(), 0);
+    QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters/" + id).status, 404);
+    stopNode(other);
 }
 
 // nats-server closes a client whose protocol line passes 4096 bytes, and cnats does not
@@ -599,6 +844,8 @@ void TestIngress::deadLettersSurviveARestartAndCanBeDeleted()
     QCOMPARE(httpRequest(m_port, "DELETE", "/api/v1/ingress/dead-letters/" + id).status, 200);
     QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters/" + id).status, 404);
     QCOMPARE(httpRequest(m_port, "DELETE", "/api/v1/ingress/dead-letters/" + id).status, 404);
+    // Past the newest one: nats-server says so with another error code.
+    QCOMPARE(httpRequest(m_port, "DELETE", "/api/v1/ingress/dead-letters/999999").status, 404);
     QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters/not-a-number").status, 404);
     QCOMPARE(httpGet(m_port, "/api/v1/ingress/dead-letters?limit=0").status, 400);
     QCOMPARE(json(httpGet(m_port, "/api/v1/ingress/dead-letters")).value(u"total"_s).toInt(), 2);

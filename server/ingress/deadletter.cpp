@@ -135,7 +135,7 @@ QJsonObject DeadLetter::summaryJson() const
             {u"failed_at"_s, timeJson(failedAt)}};
 }
 
-QJsonObject DeadLetter::detailJson() const
+QJsonObject DeadLetter::detailJson(const QString &bodyError) const
 {
     QJsonObject object = summaryJson();
     QJsonArray outcomes;
@@ -144,6 +144,18 @@ QJsonObject DeadLetter::detailJson() const
     object.insert(u"endpoints"_s, outcomes);
     object.insert(u"subject"_s, QString::fromUtf8(subject));
     object.insert(u"source_sequence"_s, double(sourceSequence));
+    if (!bodyOmitted) {
+        object.insert(u"body"_s, u"stored"_s);
+    } else if (!body.isEmpty()) {
+        object.insert(u"body"_s, u"in_event_stream"_s);
+    } else if (bodyError.isEmpty()) {
+        object.insert(u"body"_s, u"gone"_s);
+        return object;
+    } else {
+        object.insert(u"body"_s, u"unreachable"_s);
+        object.insert(u"body_error"_s, bodyError);
+        return object;
+    }
     // The event as it arrived: JSON when it is JSON (it is, for events from POST /events), else
     // the bytes as text.
     QJsonParseError error;

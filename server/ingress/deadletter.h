@@ -53,7 +53,10 @@ struct DeadLetter
     NatsHeaders toHeaders() const;
     static DeadLetter fromStored(const NatsStoredMessage &message);
     QJsonObject summaryJson() const; // list rows
-    QJsonObject detailJson() const; // + the body and every endpoint
+    // + every endpoint, the body, and where the body is: "body" is "stored" (with the record),
+    // "in_event_stream" (read from there), "gone" (aged out of the event stream: nothing to
+    // replay) or "unreachable" (the event stream did not answer: `bodyError`, try again).
+    QJsonObject detailJson(const QString &bodyError = {}) const;
 };
 
 } // namespace Switchboard

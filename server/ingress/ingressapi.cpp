@@ -141,7 +141,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
 
     const QByteArray deliveryKey = newId();
     QByteArray eventId = eventIdOf(event);
-    if (eventId.isEmpty() || eventId.contains('\r') || eventId.contains('\n'))
+    if (eventId.isEmpty())
         eventId = deliveryKey;
     const quint64 id = park(std::move(responder), m_publishTimeout.count() + 1000);
     // The original bytes are published (and later forwarded), not a re-serialisation.
@@ -169,6 +169,11 @@ void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPubl
                {{u"status"_s, u"accepted"_s},
                 {u"event_id"_s, QString::fromUtf8(eventId)},
                 {u"sequence"_s, double(result.sequence)}});
+        return;
+    }
+    if (result.tooLarge) { // the headers' budget was not enough after all: not worth a retry
+        counters.rejectedInvalid.fetch_add(1, std::memory_order_relaxed);
+        answer(id, 413, errorJson(u"payload_too_large"_s, result.error));
         return;
     }
     counters.rejectedUnavailable.fetch_add(1, std::memory_order_relaxed);
@@ -279,9 +284,10 @@ void IngressApi::getDeadLetter(const HttpRequest &request, HttpResponder &&respo
 {
     onDeadLetter(request, std::move(responder), [](IngressStore &store, quint64 id) {
         QString error;
-        const std::optional<DeadLetter> letter = store.deadLetter(id, &error);
+        QString bodyError;
+        const std::optional<DeadLetter> letter = store.deadLetter(id, &error, &bodyError);
         if (letter)
-            return std::pair(200, letter->detailJson());
+            return std::pair(200, letter->detailJson(bodyError));
         if (error.isEmpty())
             return std::pair(404, errorJson(u"not_found"_s, u"no dead letter %1"_s.arg(id)));
         return std::pair(503, errorJson(u"unavailable"_s, error));

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QRandomGenerator>
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(Switchboard::lcIngress, "switchboard.ingress")
 
@@ -39,10 +40,16 @@ QByteArray eventIdOf(const QJsonObject &event)
 {
     for (const QString &field : {u"event_id"_s, u"call_id"_s}) {
         const QJsonValue value = event.value(field);
-        if (value.isString() && !value.toString().isEmpty())
-            return value.toString().toUtf8();
         if (value.isDouble())
             return QByteArray::number(value.toDouble(), 'g', 17);
+        if (!value.isString() || value.toString().isEmpty())
+            continue;
+        const QByteArray id = value.toString().toUtf8();
+        const bool headerSafe = id.size() <= maxEventIdBytes
+            && std::none_of(id.begin(), id.end(),
+                            [](char c) { return uchar(c) < 0x20 || c == 0x7f; });
+        if (headerSafe)
+            return id;
     }
     return {};
 }

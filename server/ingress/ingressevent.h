@@ -45,7 +45,13 @@ inline QString routingKey(const QString &domain)
     return domain.trimmed().toLower();
 }
 
-// X-Event-Id: the body's event_id, else call_id (strings or numbers), else empty.
+// The longest event id sent as X-Event-Id, in UTF-8 bytes.
+inline constexpr qsizetype maxEventIdBytes = 256;
+
+// X-Event-Id: the body's event_id, else call_id (strings or numbers), else empty; a string that
+// cannot be a header value is passed over: a control character would split the header of every
+// forward, and more than maxEventIdBytes would meet endpoints' header limits (and NATS'
+// max_payload). The caller then uses the event's delivery key.
 QByteArray eventIdOf(const QJsonObject &event);
 
 // A fresh id: 32 hex digits.

@@ -867,9 +867,16 @@ bool NatsClient::deleteMessage(const QString &stream, quint64 sequence, QString 
     const QByteArray name = stream.toUtf8();
     jsErrCode code = jsErrCode(0);
     const natsStatus s = js_DeleteMsg(m_jetStream, name.constData(), sequence, nullptr, &code);
-    if (s != NATS_OK && !isNotFound(s, code))
-        *error = natsErrorText(s, u"cannot delete message %1 of %2"_s.arg(sequence).arg(stream));
-    return s == NATS_OK;
+    if (s == NATS_OK || isNotFound(s, code))
+        return s == NATS_OK;
+    *error = natsErrorText(s, u"cannot delete message %1 of %2"_s.arg(sequence).arg(stream));
+    // nats-server answers a sequence outside the stream's range with the generic "deletion
+    // failed" code and the text "no message found": ask whether it is there.
+    QString lookupError;
+    if (code == JSStreamMsgDeleteFailed && !message(stream, sequence, &lookupError)
+        && lookupError.isEmpty())
+        error->clear();
+    return false;
 }
 
 } // namespace Switchboard
