@@ -161,6 +161,7 @@ private Q_SLOTS:
     void hungNatsAnswers503InTimeThenRecovers();
     void connectionNatsClosedForGoodIsOpenedAgain();
     void deletedDeadLetterStreamAndBucketAreMadeAgain();
+    void stopDoesNotWaitForADeadLetterThatCannotBeStored();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
@@ -1029,6 +1030,34 @@ void TestIngress::deletedDeadLetterStreamAndBucketAreMadeAgain()
     // Forwarding went on meanwhile.
     QCOMPARE(post(callEvent(u"a.vn"_s, u"routed"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 10000);
+}
+
+// While the dead-letter stream is missing (and before the node makes it again, 5 s later), a
+// dead letter cannot be stored and its delivery is held. A stop then releases it at once rather
+// than holding it to the stop deadline; the next node to start stores it.
+void TestIngress::stopDoesNotWaitForADeadLetterThatCannotBeStored()
+{
+    const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QString error;
+    QVERIFY2(deleteStream(m_nats.url(), config.ingress.deadLetterStreamName(config.nats), &error),
+             qPrintable(error));
+
+    QCOMPARE(post(callEvent(u"nowhere.vn"_s, u"stuck-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"in_flight"_s).toInt(), 1, 4000);
+    QElapsedTimer stopping;
+    stopping.start();
+    stopNode(m_node); // its deadline: 5 s
+    QVERIFY2(stopping.elapsed() < 2500, qPrintable(u"%1 ms"_s.arg(stopping.elapsed())));
+
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        json(httpGet(m_port, "/api/v1/ingress/dead-letters")).value(u"total"_s).toInt(), 1, 20000);
+    QCOMPARE(deadLetters(m_port).first().toObject().value(u"event_id"_s).toString(), u"stuck-1"_s);
 }
 
 void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()

@@ -559,17 +559,23 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
                             return storeDeadLetter(id, letter);
                         }
                         if (!result.ok) {
-                            // The delivery is held (keepAlive() sends InProgress) and the record
-                            // tried again: acking without it would lose the event, NAKing could use
-                            // up the last delivery JetStream allows.
+                            // Acking without the record would lose the event. The delivery is
+                            // held (keepAlive() sends InProgress) and the record tried again here;
+                            // once the node stops, it is released at once instead, for the next
+                            // delivery (JetStream has no delivery limit) to try.
                             if (logBudget())
                                 qCWarning(lcIngress).noquote()
                                     << "cannot store the dead letter for event" << letter.eventId
                                     << ":" << result.error << "- retrying";
                             repairSoon();
-                            QTimer::singleShot(1000, this, [this, id, letter] {
-                                if (!m_stopping && m_inFlight.count(id))
-                                    storeDeadLetter(id, letter);
+                            QTimer::singleShot(m_stopping ? 0 : 1000, this, [this, id, letter] {
+                                const auto held = m_inFlight.find(id);
+                                if (held == m_inFlight.end())
+                                    return;
+                                if (!m_stopping)
+                                    return storeDeadLetter(id, letter);
+                                held->second.delivery.nak(Milliseconds(0));
+                                finish(id);
                             });
                             return;
                         }
