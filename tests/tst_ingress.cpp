@@ -74,6 +74,17 @@ QSet<QByteArray> eventIds(const WebhookSink &sink)
     return ids;
 }
 
+// An endpoint down for maintenance (503) until `fixed`.
+WebhookSink::Responder downUntil(const std::atomic<bool> &fixed)
+{
+    return [&fixed](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = fixed ? 200 : 503;
+        answer.body = "{\"error\":\"maintenance\"}";
+        return answer;
+    };
+}
+
 // What an operator's console lists: the first page of dead letters, newest first.
 QJsonArray deadLetters(quint16 port)
 {
@@ -438,12 +449,7 @@ void TestIngress::failingEndpointIsRetriedAloneThenAcked()
 void TestIngress::alwaysFailingEndpointEndsInADeadLetterThatReplays()
 {
     std::atomic<bool> fixed {false};
-    m_sinkB->setResponder([&fixed](const Received &, int) {
-        WebhookSink::Answer answer;
-        answer.status = fixed ? 200 : 503;
-        answer.body = "{\"error\":\"maintenance\"}";
-        return answer;
-    });
+    m_sinkB->setResponder(downUntil(fixed));
     m_node.reset(
         startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}})));
     QVERIFY(m_node);
@@ -629,12 +635,7 @@ void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
 void TestIngress::twoReplaysAtOnceDeliverTheEventOnce()
 {
     std::atomic<bool> fixed {false};
-    m_sinkB->setResponder([&fixed](const Received &, int) {
-        WebhookSink::Answer answer;
-        answer.status = fixed ? 200 : 503;
-        answer.body = "{\"error\":\"maintenance\"}";
-        return answer;
-    });
+    m_sinkB->setResponder(downUntil(fixed));
     const Config config =
         baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
     m_node.reset(startNode(config));
