@@ -19,6 +19,7 @@
 
 #include <QBarSet>
 #include <QCryptographicHash>
+#include <QGridLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -32,6 +33,8 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTextCursor>
+#include <QTextDocument>
 #include <QTranslator>
 #include <QtTest>
 
@@ -64,6 +67,7 @@ private Q_SLOTS:
     void vietnameseChangesTheVisibleLabels();
     void pollingPanelShowsHeldPollsAndWakeUps();
     void timeoutsPanelFollowsAConversationAndALeaderChange();
+    void timeoutsPanelShowsRefusedNotificationsSetAsideInRed();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -649,6 +653,135 @@ void TestConsole::timeoutsPanelFollowsAConversationAndALeaderChange()
     window.reset();
     standby.terminate();
     QVERIFY(standby.waitForFinished(10000));
+}
+
+// A webhook that refuses one notification for good (a 4xx) while it takes others: the node sets
+// it aside in timeout:refused_notifications, and the panel's Webhook figure says so in red.
+void TestConsole::timeoutsPanelShowsRefusedNotificationsSetAsideInRed()
+{
+    RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.error()));
+    WebhookSink sink;
+    sink.setResponder([](const Received &request, int) {
+        WebhookSink::Answer answer;
+        if (request.header("Idempotency-Key").startsWith("console-refused:")) {
+            answer.status = 422;
+            answer.body = R"({"error":"unknown conversation"})";
+        }
+        return answer;
+    });
+    QVERIFY(sink.start());
+
+    // Level 1 a minute after the agent's message, so that a message dated 61 s ago is due at
+    // once and level 2 is a minute away; retries 100-200 ms apart, set aside at the 2nd refusal.
+    Config config = loopbackNodeConfig({u"timeouts"_s}, m_dataDir.path());
+    config.timeouts.redis = redis.endpoint();
+    config.timeouts.podId = u"console-pod-refusals"_s;
+    config.timeouts.timeoutInterval = Milliseconds(60000);
+    config.timeouts.checkInterval = Milliseconds(100);
+    config.timeouts.notificationWebhookUrl = sink.url();
+    config.timeouts.retryDelay = Milliseconds(100);
+    config.timeouts.retryMaxDelay = Milliseconds(200);
+    config.timeouts.webhookRefusalAttempts = 2;
+    SwitchboardNode node(config, {u"timeouts"_s});
+    QString error;
+    QVERIFY2(node.start(&error), qPrintable(error));
+
+    std::unique_ptr<MainWindow> window =
+        openWindowOn(new LocalNodeSource(&node), u"timeouts"_s, 10000);
+    QVERIFY(window);
+    NodeView *view = showEngine(window.get(), u"timeouts"_s);
+    QVERIFY(view);
+    auto *panel = view->findChild<TimeoutsPanel *>();
+    QVERIFY(panel && panel->isVisible());
+
+    // The value beside "Webhook:" in the engine's figures, as the operator reads it.
+    QLabel *webhook = nullptr;
+    for (auto *grid : panel->findChildren<QGridLayout *>()) {
+        for (int item = 0; item < grid->count() && !webhook; ++item) {
+            auto *name = qobject_cast<QLabel *>(grid->itemAt(item)->widget());
+            if (!name || name->text() != u"Webhook:"_s)
+                continue;
+            int row = 0, column = 0, rowSpan = 0, columnSpan = 0;
+            grid->getItemPosition(item, &row, &column, &rowSpan, &columnSpan);
+            if (QLayoutItem *value = grid->itemAtPosition(row, column + 1))
+                webhook = qobject_cast<QLabel *>(value->widget());
+        }
+    }
+    QVERIFY(webhook);
+    // What the label shows, and the colour of the first `fragment` in it (invalid when absent).
+    const auto shownText = [webhook] {
+        QTextDocument document;
+        document.setHtml(webhook->text());
+        return document.toPlainText();
+    };
+    const auto colourOf = [webhook](const QString &fragment) {
+        QTextDocument document;
+        document.setHtml(webhook->text());
+        const QTextCursor found = document.find(fragment);
+        if (found.isNull())
+            return QColor();
+        const QBrush brush = found.charFormat().foreground();
+        return brush.style() == Qt::NoBrush ? webhook->palette().color(QPalette::WindowText)
+                                            : brush.color();
+    };
+    const auto isRed = [](const QColor &colour) {
+        return colour.isValid() && colour.red() >= 128 && colour.red() > 2 * colour.green()
+            && colour.red() > 2 * colour.blue();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(shownText().startsWith(u"delivered 0, failed attempts 0"_s), 5000);
+    QVERIFY2(!shownText().contains(u"set aside"_s), qPrintable(shownText()));
+
+    const auto agentMessage = [&node](const QByteArray &id) {
+        const qint64 sinceMs = QDateTime::currentMSecsSinceEpoch() - 61000;
+        const QByteArray timestamp = QDateTime::fromMSecsSinceEpoch(sinceMs, QTimeZone::utc())
+                                         .toString(Qt::ISODateWithMs)
+                                         .toLatin1();
+        return httpRequest(node.httpPort(), "POST", "/conversations/" + id + "/agent-message",
+                           R"({"agent_id":"agent-7","message_id":"m-)" + id + R"(","timestamp":")"
+                               + timestamp + R"("})")
+            .status;
+    };
+    const auto postsOf = [&sink](const QByteArray &conversation) {
+        QList<Received> posts;
+        for (const Received &request : sink.received()) {
+            if (request.header("Idempotency-Key").startsWith(conversation + ":1:"))
+                posts.append(request);
+        }
+        return posts;
+    };
+
+    // Level 1 of a conversation the webhook will not take: refused again and again, but while
+    // the webhook has taken nothing it may be the webhook that is wrong, so nothing is set aside.
+    QCOMPARE(agentMessage("console-refused"), 200);
+    QTRY_VERIFY_WITH_TIMEOUT(postsOf("console-refused").size() >= 4, 10000);
+    const Received refused = postsOf("console-refused").constFirst();
+    QCOMPARE(refused.method, "POST");
+    QVERIFY2(refused.body.contains(R"("conversation_id":"console-refused")")
+                 && refused.body.contains(R"("level":1)"),
+             refused.body.constData());
+    QTRY_VERIFY_WITH_TIMEOUT(isRed(colourOf(u"failed attempts"_s))
+                                 && !shownText().contains(u"failed attempts 0"_s),
+                             5000);
+    QVERIFY2(!shownText().contains(u"set aside"_s), qPrintable(shownText()));
+    QCOMPARE(sink.count(), postsOf("console-refused").size()); // nothing else posted yet
+
+    // The webhook takes another conversation's level 1: the refused one is set aside at its
+    // next refusal, and the figure says so, in red.
+    QCOMPARE(agentMessage("console-welcome"), 200);
+    QTRY_COMPARE_WITH_TIMEOUT(postsOf("console-welcome").size(), 1, 10000);
+    const QString setAside = u"set aside 1 (refused, in timeout:refused_notifications)"_s;
+    QTRY_VERIFY2_WITH_TIMEOUT(shownText().contains(setAside), qPrintable(shownText()), 10000);
+    QVERIFY2(shownText().startsWith(u"delivered 1, "_s), qPrintable(shownText()));
+    QVERIFY2(isRed(colourOf(setAside)), qPrintable(webhook->text()));
+    QVERIFY2(!isRed(colourOf(u"delivered 1"_s)), qPrintable(webhook->text()));
+    // Set aside, it is not posted again.
+    const qsizetype refusedPosts = postsOf("console-refused").size();
+    QTest::qWait(500);
+    QCOMPARE(postsOf("console-refused").size(), refusedPosts);
+
+    window.reset();
+    QVERIFY(stopNode(node));
 }
 
 QTEST_MAIN(TestConsole)
