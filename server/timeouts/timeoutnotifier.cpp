@@ -124,6 +124,21 @@ void TimeoutNotifier::createGroup()
 {
     if (!m_running)
         return;
+    if (!m_control->isConnected()) {
+        // The engine's connection is still connecting (at start): go on once it is up, rather
+        // than fail, warn and wait a second.
+        if (!m_waitingForControl) {
+            m_waitingForControl = true;
+            connect(
+                m_control, &RedisClient::connected, this,
+                [this] {
+                    m_waitingForControl = false;
+                    createGroup();
+                },
+                Qt::SingleShotConnection);
+        }
+        return;
+    }
     // From the start of the stream: notifications written before the first node with a
     // webhook came up are delivered too.
     m_control->send({"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, "0", "MKSTREAM"},

@@ -88,6 +88,7 @@ private:
     QByteArray m_readFrom = "0"; // "0": our own pending entries first, then ">"
     QByteArray m_claimCursor = "0-0";
     bool m_reading = false;
+    bool m_waitingForControl = false; // for m_control to connect before creating the group
     bool m_running = false;
     int m_claimRounds = 0;
     quint64 m_delivered = 0;
