@@ -28,7 +28,8 @@ void RedisCommand::appendResp(QByteArray &out) const
     number('*', m_argv.size());
     for (size_t i = 0; i < m_argv.size(); ++i) {
         number('$', m_lengths[i]);
-        std::memcpy(p, m_argv[i], m_lengths[i]);
+        if (m_lengths[i] > 0) // an empty QByteArray's data may be null, which memcpy may not get
+            std::memcpy(p, m_argv[i], m_lengths[i]);
         p += m_lengths[i];
         *p++ = '\r';
         *p++ = '\n';
