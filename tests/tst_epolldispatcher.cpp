@@ -62,7 +62,6 @@ private Q_SLOTS:
     void postedWorkEndsALongWait();
     void oneBusySocketAmongThousandsOfIdleOnes();
     void notifierDeletedByAnEarlierHandlerIsNotCalled();
-    void changesWithinOneTurnAndAReusedDescriptorNumber();
 };
 
 void TestEpollDispatcher::isTheThreadsDispatcher()
@@ -202,59 +201,6 @@ void TestEpollDispatcher::notifierDeletedByAnEarlierHandlerIsNotCalled()
         ::close(pipe[0]);
         ::close(pipe[1]);
     }
-}
-
-// Notifier changes reach epoll just before the next wait. A notifier switched off and on again
-// within one turn still fires; one switched on and off again does not; and a descriptor closed
-// and its number reused by the next pipe within one turn is watched for the new pipe.
-void TestEpollDispatcher::changesWithinOneTurnAndAReusedDescriptorNumber()
-{
-    EpollThread thread;
-    int first[2];
-    QCOMPARE(::pipe(first), 0);
-    std::atomic<int> reads {0};
-    std::atomic<int> writes {0};
-    QSocketNotifier *reader = nullptr;
-    thread.run([&] {
-        reader = new QSocketNotifier(first[0], QSocketNotifier::Read);
-        QObject::connect(reader, &QSocketNotifier::activated, [&reads, &reader] {
-            ++reads;
-            char byte;
-            (void)::read(int(reader->socket()), &byte, 1);
-        });
-        auto *writer = new QSocketNotifier(first[1], QSocketNotifier::Write, reader);
-        QObject::connect(writer, &QSocketNotifier::activated, [&writes] { ++writes; });
-        writer->setEnabled(false); // on and off in one turn: never told to epoll
-    });
-    thread.run([&] {
-        reader->setEnabled(false);
-        reader->setEnabled(true);
-    });
-    QCOMPARE(::write(first[1], "x", 1), 1);
-    QTRY_COMPARE(int(reads), 1);
-    QTest::qWait(100);
-    QCOMPARE(int(writes), 0); // the pipe is writable all along
-
-    int second[2] = {-1, -1};
-    thread.run([&] {
-        delete reader; // and its write notifier
-        ::close(first[0]);
-        ::close(first[1]);
-        if (::pipe(second) != 0)
-            return;
-        reader = new QSocketNotifier(second[0], QSocketNotifier::Read);
-        QObject::connect(reader, &QSocketNotifier::activated, [&reads, &reader] {
-            ++reads;
-            char byte;
-            (void)::read(int(reader->socket()), &byte, 1);
-        });
-    });
-    QCOMPARE(second[0], first[0]); // the same number, now another pipe
-    QCOMPARE(::write(second[1], "y", 1), 1);
-    QTRY_COMPARE(int(reads), 2);
-    thread.run([&] { delete reader; });
-    ::close(second[0]);
-    ::close(second[1]);
 }
 
 QTEST_GUILESS_MAIN(TestEpollDispatcher)

@@ -58,7 +58,6 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
             flags.testFlag(QEventLoop::X11ExcludeTimers) ? -1 : msUntilNextTimer();
         timeout = untilTimer < 0 ? -1 : int(std::min<qint64>(untilTimer, 24 * 3600 * 1000));
     }
-    applyInterest();
     constexpr int maxEvents = 256;
     epoll_event events[maxEvents];
     if (timeout != 0)
@@ -111,8 +110,10 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    m_notifiers[fd][size_t(notifier->type())] = notifier;
-    m_changed.push_back(fd);
+    const bool known = m_notifiers.contains(fd);
+    Notifiers &notifiers = m_notifiers[fd];
+    notifiers[size_t(notifier->type())] = notifier;
+    updateInterest(fd, notifiers, known);
 }
 
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
@@ -123,48 +124,31 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         return;
     if ((*found)[size_t(notifier->type())] == notifier)
         (*found)[size_t(notifier->type())] = nullptr;
-    if (std::any_of(found->cbegin(), found->cend(), [](QSocketNotifier *n) { return n; })) {
-        m_changed.push_back(fd);
-        return;
-    }
-    // The descriptor's last notifier: it is about to be closed, and its number may come back
-    // with the next socket, so epoll forgets it now rather than at the next wait.
-    m_notifiers.erase(found);
-    if (m_applied.remove(fd) > 0)
-        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+    const Notifiers notifiers = *found;
+    if (std::all_of(notifiers.cbegin(), notifiers.cend(),
+                    [](QSocketNotifier *n) { return n == nullptr; }))
+        m_notifiers.erase(found);
+    updateInterest(fd, notifiers, true);
 }
 
-void EpollEventDispatcher::applyInterest()
+void EpollEventDispatcher::updateInterest(int fd, const Notifiers &notifiers, bool wasRegistered)
 {
-    for (const int fd : m_changed) {
-        uint32_t wanted = 0;
-        if (const auto found = m_notifiers.constFind(fd); found != m_notifiers.cend()) {
-            if ((*found)[QSocketNotifier::Read])
-                wanted |= EPOLLIN | EPOLLRDHUP;
-            if ((*found)[QSocketNotifier::Write])
-                wanted |= EPOLLOUT;
-            if ((*found)[QSocketNotifier::Exception])
-                wanted |= EPOLLPRI;
-        }
-        const auto applied = m_applied.constFind(fd);
-        const uint32_t current = applied == m_applied.cend() ? 0 : *applied;
-        if (wanted == current)
-            continue;
-        if (wanted == 0) {
-            epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
-            m_applied.remove(fd);
-            continue;
-        }
-        // Level-triggered, like poll(): a notifier that did not read everything is told again.
-        epoll_event event {};
-        event.events = wanted;
-        event.data.fd = fd;
-        const int op = current == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-        if (epoll_ctl(m_epoll, op, fd, &event) != 0 && errno == (current ? ENOENT : EEXIST))
-            epoll_ctl(m_epoll, current ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
-        m_applied.insert(fd, wanted);
+    epoll_event event {};
+    event.data.fd = fd;
+    if (notifiers[QSocketNotifier::Read])
+        event.events |= EPOLLIN | EPOLLRDHUP;
+    if (notifiers[QSocketNotifier::Write])
+        event.events |= EPOLLOUT;
+    if (notifiers[QSocketNotifier::Exception])
+        event.events |= EPOLLPRI;
+    if (event.events == 0) {
+        epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
+        return;
     }
-    m_changed.clear();
+    // Level-triggered, like poll(): a notifier that did not read everything is told again.
+    if (epoll_ctl(m_epoll, wasRegistered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) != 0
+        && errno == (wasRegistered ? ENOENT : EEXIST))
+        epoll_ctl(m_epoll, wasRegistered ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &event);
 }
 
 void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::TimerType timerType,

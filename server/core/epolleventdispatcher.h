@@ -56,7 +56,7 @@ private:
         bool firing = false; // its event is being delivered (a nested loop must not re-fire it)
     };
 
-    void applyInterest(); // what m_changed asks of epoll, before a wait
+    void updateInterest(int fd, const Notifiers &notifiers, bool wasRegistered);
     bool fireDueTimers();
     qint64 msUntilNextTimer() const; // -1: none
 
@@ -64,11 +64,6 @@ private:
     int m_wakeFd = -1;
     QAtomicInt m_interrupted = 0;
     QHash<int, Notifiers> m_notifiers;
-    // What epoll was told per descriptor, and the descriptors whose notifiers changed since.
-    // A change reaches epoll just before the next wait, so that a notifier enabled and disabled
-    // within one turn of the loop (a response written, then flushed at once) costs no call.
-    QHash<int, uint32_t> m_applied;
-    std::vector<int> m_changed;
     std::vector<Timer> m_timers;
 };
 

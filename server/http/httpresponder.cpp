@@ -109,9 +109,6 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
     for (const auto &[name, value] : extraHeaders)
         responder->writeHeader(name, value);
     responder->writeBody(body);
-    // Out now, in one write, rather than on the socket's next write notification: the answer
-    // leaves a turn of the event loop sooner, and the notifier is never woken for it.
-    m_socket->flush();
 
     // The path is logged percent-encoded and without its query; no header is ever logged, so
     // no Authorization value reaches the log.
