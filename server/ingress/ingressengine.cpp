@@ -136,9 +136,15 @@ void IngressEngine::openNats()
     // stay in the store threads.
     options.eventLoop = true;
     m_nats = new NatsClient(options, this);
-    // Emitted on cnats' threads: queued to this thread.
-    connect(m_nats, &NatsClient::stateChanged, this, &IngressEngine::onNatsState,
-            Qt::QueuedConnection);
+    // Emitted on cnats' threads: queued to this thread. A state still queued from a connection
+    // reopenNats() replaced is dropped: it would speak for the new one.
+    connect(
+        m_nats, &NatsClient::stateChanged, this,
+        [this, generation = m_natsGeneration](NatsClient::State state) {
+            if (generation == m_natsGeneration)
+                onNatsState(state);
+        },
+        Qt::QueuedConnection);
 
     m_store = new IngressStore(m_nats, m_natsConfig, m_config);
     m_store->moveToThread(&m_storeThread);
