@@ -93,6 +93,8 @@ private Q_SLOTS:
     void resumesAfterLocalRedisRestart();
     void localCrashWithPersistenceResumesWhereItStopped();
     void stopRemovesOwnConsumer();
+    void remoteRefusingPipelinedTransactionsLosesNothing();
+    void remoteRefusingWritesTurnsUnhealthy();
 
     void sigkillInTheMiddleThenRestartExactlyOnce();
     void sigtermExitsZeroAndRemovesConsumer();
@@ -389,6 +391,75 @@ void TestSyncEngine::stopRemovesOwnConsumer()
     QVERIFY(consumersOf(m_local->port(), jobs).isEmpty());
     // Its high-water marks are gone from the remote too.
     QCOMPARE(redisQuery(m_remote->port(), {"KEYS", "switchboard:sync:mark:*"}).elements.size(), 0);
+}
+
+void TestSyncEngine::remoteRefusingPipelinedTransactionsLosesNothing()
+{
+    // An operator left a key of another type where the remote stream goes: every XADD is
+    // refused inside EXEC, after the guard let the transaction through and its SET moved the
+    // mark. With ten transactions pipelined, each one's guard passes on the mark its
+    // predecessor's SET left; putting the mark back must not leave it above what the remote
+    // holds, or the retries take the refused entries for "already written" and ack them.
+    const quint16 localPort = m_local->port();
+    const quint16 remotePort = m_remote->port();
+    const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
+    m_remote->stop();
+    QVERIFY(m_remote->start(remotePort, durable));
+    redisQuery(remotePort, {"SET", events, "not a stream"});
+    m_remote->kill(); // the AOF keeps the key: it is there before the engine's first write
+
+    SyncConfig c = config();
+    c.readerBatchSize = 100;
+    c.transactionMinEntries = 1;
+    c.writerWorkers = 10;
+    auto expected = writeEntries(localPort, events, 1000, m_generator);
+    startEngine(c);
+    // Ten batches wait for the remote; when it is back they go out as one pipeline.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board()) && syncSnapshot(m_host->board())->buffered == 1000, 10000);
+    QVERIFY(m_remote->start(remotePort, durable));
+    QCOMPARE(redisQuery(remotePort, {"TYPE", events}).string, QByteArray("string"));
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).writeErrors >= 10,
+                             15000);
+    QTest::qWait(1000); // a few retries
+
+    // Nothing is on the remote, so nothing may be acked or counted as already there.
+    QCOMPARE(redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer,
+             qint64(1000));
+    QCOMPARE(syncSnapshot(m_host->board())->streams.value(0).duplicatesSkipped, quint64(0));
+
+    // The operator removes the key: every entry arrives, once, in order.
+    redisQuery(remotePort, {"DEL", events});
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        15000);
+    QCOMPARE(streamLength(remotePort, events), qint64(1000));
+    QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
+}
+
+void TestSyncEngine::remoteRefusingWritesTurnsUnhealthy()
+{
+    // After a failover REDIS_REMOTE_ADDR reaches a read-only replica: it answers PING, yet
+    // refuses every write. Nothing is replicated, so /health must say so, with the reason.
+    const quint16 remotePort = m_remote->port();
+    startEngine(config());
+    auto expected = writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(100), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+
+    const QByteArray noMaster = QByteArray::number(freeLoopbackPort());
+    QCOMPARE(redisQuery(remotePort, {"REPLICAOF", "127.0.0.1", noMaster}).string, QByteArray("OK"));
+    expected += writeEntries(m_local->port(), events, 200, m_generator);
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->healthy, 5000);
+    const QString reason = syncSnapshot(m_host->board())->reason;
+    QVERIFY2(reason.contains(u"remote"_s) && reason.contains(u"READONLY"_s), qPrintable(reason));
+    QCOMPARE(streamLength(remotePort, events), qint64(100));
+
+    // The replica is promoted: everything arrives once, and health comes back.
+    redisQuery(remotePort, {"REPLICAOF", "NO", "ONE"});
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(300), 10000);
+    QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
 }
 
 QProcessEnvironment TestSyncEngine::processEnvironment(quint16 httpPort) const

@@ -451,6 +451,13 @@ void SyncEngine::sendTransaction(Lane &lane, Batch *batch, const QByteArray &pre
                        batch->checkPassed = !reply.isError() && reply.toInteger() == 1;
                    });
     m_remote->send({"MULTI"}, ignore);
+    // A command the remote refuses while queueing (READONLY on a replica, OOM) makes EXEC
+    // answer only EXECABORT: keep the refusal itself for the log and /health.
+    batch->queueError.clear();
+    const RedisCallback queued = [batch](const RedisReply &reply) {
+        if (reply.isError() && !reply.isClientError() && batch->queueError.isEmpty())
+            batch->queueError = reply.view().toByteArray();
+    };
     const QByteArrayView stream(lane.stream->name);
     for (int entry = 0; entry < batch->size(); ++entry) {
         const size_t idArg = batch->idArgs[size_t(entry)];
@@ -460,20 +467,22 @@ void SyncEngine::sendTransaction(Lane &lane, Batch *batch, const QByteArray &pre
         xadd.arg(stream).arg(QByteArrayView("*"));
         for (size_t i = idArg + 2; i < idArg + 2 + fieldArgs; ++i)
             xadd.arg(batch->arg(i));
-        m_remote->send(xadd, ignore);
+        m_remote->send(xadd, queued);
     }
-    m_remote->send({"SET", lane.markKey, batch->lastId, "PX", ttl}, ignore);
+    m_remote->send({"SET", lane.markKey, batch->lastId, "PX", ttl}, queued);
     Lane *lanePtr = &lane;
-    m_remote->send({"EXEC"}, [this, lanePtr, batch, prev](const RedisReply &reply) {
-        onTransaction(lanePtr, batch, prev, reply);
+    m_remote->send({"EXEC"}, [this, lanePtr, batch](const RedisReply &reply) {
+        onTransaction(lanePtr, batch, reply);
     });
 }
 
-void SyncEngine::onTransaction(Lane *lane, Batch *batch, const QByteArray &prev,
-                               const RedisReply &reply)
+void SyncEngine::onTransaction(Lane *lane, Batch *batch, const RedisReply &reply)
 {
     if (reply.isError()) {
-        writeFailed(lane, batch, reply.view());
+        writeFailed(lane, batch,
+                    batch->queueError.isEmpty() || reply.isClientError()
+                        ? reply.view()
+                        : QByteArrayView(batch->queueError));
         return;
     }
     if (reply.isNil()) {
@@ -488,11 +497,15 @@ void SyncEngine::onTransaction(Lane *lane, Batch *batch, const QByteArray &prev,
             continue;
         // Only an operator's mistake gets here (the stream key holds another type): the mark
         // moved although the entries were refused. Put it back and keep retrying; nothing is
-        // acked, nothing is lost.
+        // acked, nothing is lost. Back to the last confirmed id, not to `prev`: the pipelined
+        // batches behind this one passed their guard on the mark this one's SET left, were
+        // refused too, and would each put back their own `prev`, the last one above what the
+        // remote holds, and the script would then skip the refused entries as written.
         qCCritical(lcSync).noquote() << "remote refused an XADD to" << lane->stream->name << ":"
                                      << reply.at(i).errorMessage();
-        m_remote->send({"SET", lane->markKey, prev, "PX", QByteArray::number(markTtlMs)},
-                       [](const RedisReply &) {});
+        m_remote->send(
+            {"SET", lane->markKey, lane->lastConfirmedId, "PX", QByteArray::number(markTtlMs)},
+            [](const RedisReply &) {});
         batch->useScript = true;
         writeFailed(lane, batch, reply.at(i).view());
         return;
@@ -507,8 +520,10 @@ void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, boo
 {
     batch->inFlight = false;
     StreamState &stream = *lane->stream;
-    if (!quiet)
+    if (!quiet) {
         ++stream.stats.writeErrors;
+        m_lastWriteError = QString::fromUtf8(stream.name + ": " + error.toByteArray());
+    }
     const bool first = !lane->batches.empty() && lane->batches.front().get() == batch;
     if (error.startsWith("SBGAP") && first) {
         // Our previous batch was confirmed, yet the remote's mark is behind it: the remote
@@ -859,6 +874,17 @@ void SyncEngine::checkHealth()
             }
             if (--m_checksInFlight > 0)
                 return;
+            // PING is not enough: a remote that answers it may still refuse every write (a
+            // read-only replica after a failover, a key of another type). A lane whose last
+            // write failed and none succeeded since fails the check as well.
+            for (auto it = m_lanes.begin(); !m_checkFailedNow && it != m_lanes.end(); ++it) {
+                if (it->second->retryAttempt > 0) {
+                    m_checkFailedNow = true;
+                    m_checkReason =
+                        QStringLiteral("remote Redis %1 refuses writes to %2")
+                            .arg(m_remote->options().endpoint.display(), m_lastWriteError);
+                }
+            }
             if (m_checkFailedNow) {
                 ++m_failedChecks;
                 m_reason = m_checkReason;

@@ -61,6 +61,7 @@ private:
         bool inFlight = false;
         bool useScript = false; // the transaction was refused: go through writeBatchScript
         bool checkPassed = false; // the transaction's guard said yes
+        QByteArray queueError; // the first command the transaction's MULTI refused
 
         int size() const { return int(idArgs.size()); }
         // All the memory the batch holds, for the sync.buffer_bytes bound: with many small
@@ -123,7 +124,7 @@ private:
     void pump(Lane &lane);
     void sendBatch(Lane &lane, size_t index);
     void sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev);
-    void onTransaction(Lane *lane, Batch *batch, const QByteArray &prev, const RedisReply &reply);
+    void onTransaction(Lane *lane, Batch *batch, const RedisReply &reply);
     void writeFailed(Lane *lane, Batch *batch, QByteArrayView error, bool quiet = false);
     void writeConfirmed(Lane *lane, Batch *batch, qint64 written);
     void retryLane(Lane *lane);
@@ -176,6 +177,7 @@ private:
     int m_checksInFlight = 0;
     bool m_checkFailedNow = false;
     QString m_checkReason;
+    QString m_lastWriteError; // stream: error, of the last remote write that failed
     bool m_healthy = true;
     QString m_reason;
     qint64 m_unhealthySince = 0;
