@@ -416,6 +416,7 @@ private Q_SLOTS:
     void aLeaderPausedPastItsLeaseLeadsAgain();
     void aScanDelayedPastTheLeaseWritesNothing();
     void badInputIsA400AndWritesNothing();
+    void unusualIdsReachTheWebhookAsSentOrAreRefused();
     void sigtermReleasesTheLeadershipAtOnce();
     void metricsAndStatusShowTheEngine();
 
@@ -1296,6 +1297,78 @@ void TestTimeouts::badInputIsA400AndWritesNothing()
             .status,
         200);
     QVERIFY(score("waiting_conversations", longestId) > 0);
+}
+
+// Ids as clients send them, percent-encoded in the path: unicode, spaces, slashes and '%' reach
+// the webhook as they were, in the body and in the Idempotency-Key. A control character cannot
+// travel in that header (CR/LF would split it, the others are not allowed in a field value): such
+// an id is a 400 naming it, and nothing is written; accepted, its notification could never be
+// POSTed, and would stay pending for ever, holding the stream's trimming back.
+void TestTimeouts::unusualIdsReachTheWebhookAsSentOrAreRefused()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    NodeOptions options;
+    options.intervalMs = 60000; // only level 1 is written during the test
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 200ms\n";
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - 61000; // level 1 due at once
+    const auto post = [&](const QByteArray &segment) {
+        return httpRequest(node->port, "POST", "/conversations/" + segment + "/agent-message",
+                           agentBody(since, "agent-u"), 5000);
+    };
+    const QList<QPair<QByteArray, QString>> accepted {
+        {"caf%C3%A9-%E2%98%8E", u"café-☎"_s},
+        {"queue%2F42%20b", u"queue/42 b"_s},
+        {"50%25%20off", u"50% off"_s},
+    };
+    const QList<QByteArray> refused {"line%0Abreak", "split%0D%0AX-Injected:%201", "nul%00end",
+                                     "tab%09end", "del%7Fend"};
+    for (const auto &[segment, id] : accepted) {
+        const HttpResult answer = post(segment);
+        QVERIFY2(answer.status == 200, segment + " -> " + answer.body);
+        QCOMPARE(json(answer)[u"conversation_id"_s].toString(), id);
+    }
+    QList<HttpResult> refusedAnswers;
+    for (const QByteArray &segment : refused)
+        refusedAnswers.append(post(segment));
+
+    const auto delivered = [&sink] {
+        QSet<QString> ids;
+        for (const Received &request : sink.received())
+            ids.insert(json({200, request.body})[u"conversation_id"_s].toString());
+        return ids;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(streamLength() >= accepted.size(), 5000);
+    const auto allDelivered = [&] {
+        const QSet<QString> ids = delivered();
+        return std::all_of(accepted.cbegin(), accepted.cend(), [&ids](const auto &conversation) {
+            return ids.contains(conversation.second);
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allDelivered(), 10000);
+    // Every notification raised is delivered and acked: none is left pending.
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QCOMPARE(streamLength(), qint64(accepted.size()));
+    QCOMPARE(sink.count(), int(accepted.size()));
+    for (const Received &request : sink.received()) {
+        const QString id = json({200, request.body})[u"conversation_id"_s].toString();
+        QCOMPARE(request.header("Idempotency-Key"),
+                 id.toUtf8() + ":1:" + QByteArray::number(since));
+    }
+
+    for (qsizetype i = 0; i < refused.size(); ++i) {
+        const HttpResult &answer = refusedAnswers[i];
+        const QByteArray context =
+            refused[i] + " -> " + QByteArray::number(answer.status) + ' ' + answer.body;
+        QVERIFY2(answer.status == 400, context.constData());
+        QVERIFY2(json(answer)[u"detail"_s].toString().startsWith(u"id:"_s), context.constData());
+    }
+    QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, qint64(accepted.size()));
+    QCOMPARE(redis({"HLEN", "timeout:agents"}).integer, qint64(accepted.size()));
 }
 
 // Case 9: a leader stopped with SIGTERM gives the lease up, so the other node leads at its next

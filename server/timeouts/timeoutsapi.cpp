@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -79,6 +80,18 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
     }
     if (request.id.size() > maxIdBytes) {
         *error = u"id: at most %1 bytes, got %2"_s.arg(maxIdBytes).arg(request.id.size());
+        return std::nullopt;
+    }
+    // The id travels in the webhook's Idempotency-Key header, where a control character cannot
+    // (CR or LF would end the header, the others are not allowed in a field value): the POST
+    // could never be made, and the notification would stay pending for ever, holding the
+    // stream's trimming back.
+    const auto control = std::find_if(request.id.cbegin(), request.id.cend(),
+                                      [](char c) { return uchar(c) < 0x20 || uchar(c) == 0x7f; });
+    if (control != request.id.cend()) {
+        *error = u"id: control character U+%1 at byte %2 (an id must fit in an HTTP header)"_s
+                     .arg(QString::number(uchar(*control), 16).toUpper().rightJustified(4, u'0'))
+                     .arg(control - request.id.cbegin());
         return std::nullopt;
     }
     QJsonObject object;
