@@ -408,6 +408,7 @@ private Q_SLOTS:
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
     void aNotificationTheWebhookRefusesIsSetAside();
+    void anAdoptedIdThatCannotBeAHeaderIsSetAsideAtOnce();
     void notificationsNotAckedAreNeverTrimmed();
     void unackedNotificationsStopAtTenTimesTheLength();
     void survivorTakesOverWhenTheLeaderIsKilled();
@@ -1641,6 +1642,45 @@ void TestTimeouts::aNotificationTheWebhookRefusesIsSetAside()
     QCOMPARE(notifications().size(), 2); // nothing removed from timeout_events
     QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"refused"_s].toInt(), 1, 3000);
     QCOMPARE(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 1);
+    QVERIFY(node->process.output().contains("set aside"));
+}
+
+// The API refuses ids with control characters, but the Go service may have left one in
+// waiting_conversations: adopted, its notification has a line break in its Idempotency-Key and
+// can never be POSTed. It is set aside at once, with why, and the others go on being delivered.
+void TestTimeouts::anAdoptedIdThatCannotBeAHeaderIsSetAsideAtOnce()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    NodeOptions options;
+    options.intervalMs = 60000; // only level 1 is written during the test
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = "  retry_delay: 50ms\n  retry_max_delay: 100ms\n";
+    const qint64 since = nowMs() - 61000; // level 1 due at once
+    const QByteArray broken = "go\r\nline";
+    QCOMPARE(redis({"ZADD", "waiting_conversations", QByteArray::number(since), broken}).integer,
+             1);
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    QCOMPARE(agentMessage(node, "after", since).status, 200);
+
+    QTRY_COMPARE_WITH_TIMEOUT(redis({"XLEN", "timeout:refused_notifications"}).integer, 1, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QCOMPARE(sink.received().value(0).header("Idempotency-Key"),
+             "after:1:" + QByteArray::number(since));
+    QCOMPARE(streamLength(), qint64(2));
+
+    const Resp record = redis({"XRANGE", "timeout:refused_notifications", "-", "+"});
+    QHash<QByteArray, QByteArray> fields;
+    const QList<Resp> pairs = record.elements.value(0).elements.value(1).elements;
+    for (qsizetype i = 0; i + 1 < pairs.size(); i += 2)
+        fields.insert(pairs[i].string, pairs[i + 1].string);
+    QCOMPARE(fields.value("idempotency_key"), broken + ":1:" + QByteArray::number(since));
+    QCOMPARE(fields.value("status"), "0");
+    QCOMPARE(fields.value("attempts"), "0");
+    QVERIFY2(fields.value("error").contains("line break"), fields.value("error").constData());
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"refused"_s].toInt(), 1, 3000);
     QVERIFY(node->process.output().contains("set aside"));
 }
 

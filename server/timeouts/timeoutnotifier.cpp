@@ -221,6 +221,15 @@ void TimeoutNotifier::take(const RedisReply &entry)
 void TimeoutNotifier::post(const QByteArray &id)
 {
     Entry &entry = m_entries.at(id);
+    // The API refuses ids with control characters, but a conversation another program put in
+    // (the Go service, adopted) may have one: with a line break the Idempotency-Key cannot be
+    // sent at all, and the entry would be retried for ever, holding the stream's trimming back.
+    if (entry.idempotencyKey.contains('\r') || entry.idempotencyKey.contains('\n')) {
+        HttpClientResponse unsendable;
+        unsendable.error = u"not sent: the conversation id has a line break, which cannot travel "
+                           "in the Idempotency-Key header"_s;
+        return setAside(id, unsendable);
+    }
     ++entry.attempt;
     const HttpClient::Headers headers {{"Content-Type", "application/json"},
                                        {"Idempotency-Key", entry.idempotencyKey}};
@@ -284,8 +293,9 @@ void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &r
         m_control, {TimeoutKeys::events, TimeoutKeys::refused},
         {TimeoutKeys::group, id, m_consumer, "event_id", id, "idempotency_key",
          entry.idempotencyKey, "body", entry.body, "status", QByteArray::number(response.status),
-         "response", response.bodyPrefix, "attempts", QByteArray::number(entry.attempt)},
-        [this, id, status = response.status](const RedisReply &reply) {
+         "response", response.bodyPrefix, "error", response.error.toUtf8(), "attempts",
+         QByteArray::number(entry.attempt)},
+        [this, id, status = response.status, error = response.error](const RedisReply &reply) {
             const auto it = m_entries.find(id);
             if (it == m_entries.end())
                 return;
@@ -297,11 +307,16 @@ void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &r
             }
             if (reply.toInteger() == 1) {
                 ++m_refused;
-                qCCritical(lcApp).noquote()
-                    << "timeouts: webhook" << displayUrl() << "refused" << it->second.idempotencyKey
-                    << it->second.refusals << "times in a row with HTTP" << status
-                    << "- set aside in" << TimeoutKeys::refused << "as entry" << id << "of"
-                    << TimeoutKeys::events;
+                if (status == 0)
+                    qCCritical(lcApp).noquote()
+                        << "timeouts: entry" << id << "of" << TimeoutKeys::events << error
+                        << "- set aside in" << TimeoutKeys::refused;
+                else
+                    qCCritical(lcApp).noquote()
+                        << "timeouts: webhook" << displayUrl() << "refused"
+                        << it->second.idempotencyKey << it->second.refusals
+                        << "times in a row with HTTP" << status << "- set aside in"
+                        << TimeoutKeys::refused << "as entry" << id << "of" << TimeoutKeys::events;
             } else
                 qCInfo(lcApp).noquote() << "timeouts: entry" << id << "is no longer this pod's;"
                                         << "its new holder has it";
