@@ -522,7 +522,10 @@ void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, boo
     StreamState &stream = *lane->stream;
     if (!quiet) {
         ++stream.stats.writeErrors;
-        m_lastWriteError = QString::fromUtf8(stream.name + ": " + error.toByteArray());
+        // SBGAP only says that the batch before this one did not land: that one's error is the
+        // cause worth showing.
+        if (!error.startsWith("SBGAP"))
+            m_lastWriteError = QString::fromUtf8(stream.name + ": " + error.toByteArray());
     }
     const bool first = !lane->batches.empty() && lane->batches.front().get() == batch;
     if (error.startsWith("SBGAP") && first) {
