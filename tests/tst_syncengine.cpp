@@ -8,6 +8,7 @@
 #include "sync/freeswitchevents.h"
 #include "sync/syncengine.h"
 #include "sync/syncsnapshot.h"
+#include "tcprelay.h"
 
 #include <QElapsedTimer>
 #include <QHostInfo>
@@ -86,6 +87,7 @@ private Q_SLOTS:
 
     void replicatesEventsAndJobsIdenticallyInOrder();
     void reclaimsPendingEntriesOfDeadConsumer();
+    void nodeCutOffFromRemoteWritesNothingTwiceAfterItsEntriesWereReclaimed();
     void skipsEntriesAlreadyOnRemoteAfterCrash();
     void earlierProcessOfThisHostIsReclaimedAtOnce();
     void markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate();
@@ -104,11 +106,13 @@ private:
     SyncConfig config() const;
     void startEngine(const SyncConfig &config);
     void stopEngine();
+    static void stopHost(std::unique_ptr<EngineHost> &host);
     QProcessEnvironment processEnvironment(quint16 httpPort) const;
 
     std::unique_ptr<RedisServer> m_local;
     std::unique_ptr<RedisServer> m_remote;
     std::unique_ptr<EngineHost> m_host;
+    std::unique_ptr<EngineHost> m_peer; // a second node sharing both Redis servers
     FreeSwitchEvents m_generator {42};
 };
 
@@ -122,6 +126,8 @@ void TestSyncEngine::init()
 
 void TestSyncEngine::cleanup()
 {
+    if (m_peer)
+        stopHost(m_peer);
     if (m_host)
         stopEngine();
     m_local.reset();
@@ -149,10 +155,15 @@ void TestSyncEngine::startEngine(const SyncConfig &config)
 
 void TestSyncEngine::stopEngine()
 {
-    QSignalSpy stopped(m_host.get(), &EngineHost::stopped);
-    m_host->stopAll(5000);
+    stopHost(m_host);
+}
+
+void TestSyncEngine::stopHost(std::unique_ptr<EngineHost> &host)
+{
+    QSignalSpy stopped(host.get(), &EngineHost::stopped);
+    host->stopAll(5000);
     QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, 10000);
-    m_host.reset();
+    host.reset();
 }
 
 void TestSyncEngine::replicatesEventsAndJobsIdenticallyInOrder()
@@ -206,6 +217,76 @@ void TestSyncEngine::reclaimsPendingEntriesOfDeadConsumer()
                              15000);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).reclaimed == 120,
                              5000);
+}
+
+void TestSyncEngine::nodeCutOffFromRemoteWritesNothingTwiceAfterItsEntriesWereReclaimed()
+{
+    // Two nodes share FreeSWITCH's Redis. Node A reaches the remote through a relay that is then
+    // cut: A keeps its local Redis, fills its buffer and stops reading, so it looks dead. Node
+    // B reclaims A's entries, writes them under A's mark and removes A's emptied consumer. When
+    // A reaches the remote again, its batches (and the bytes the cut held back) must find the
+    // mark and write nothing a second time.
+    const quint16 local = m_local->port();
+    const quint16 remote = m_remote->port();
+    TcpRelay relay(remote);
+    QVERIFY(relay.start());
+
+    SyncConfig a = config();
+    a.consumer = u"node_a"_s;
+    a.remote.port = relay.port();
+    a.bufferSize = 50;
+    a.readerBatchSize = 10; // five batches in flight when the link is cut
+    a.transactionMinEntries = 1; // through the guarded transaction first
+    startEngine(a);
+    auto expected = writeEntries(local, events, 20, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(20), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(local, {"XPENDING", events, group}).elements.value(0).integer, qint64(0), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board()) && !syncSnapshot(m_host->board())->consumer.isEmpty(), 5000);
+    const QString nodeA = syncSnapshot(m_host->board())->consumer;
+
+    relay.hold();
+    expected += writeEntries(local, events, 50, m_generator);
+    // A reads all 50 (its buffer is then full) and can write none of them.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(local, {"XPENDING", events, group, "-", "+", "100", nodeA.toUtf8()})
+            .elements.size(),
+        qsizetype(50), 10000);
+    QCOMPARE(streamLength(remote, events), qint64(20));
+
+    SyncConfig b = config();
+    b.consumer = u"node_b"_s;
+    m_peer = std::make_unique<EngineHost>();
+    m_peer->add(new SyncEngine(b, m_peer->board()));
+    m_peer->startAll();
+    // B takes A for dead: it writes A's 50 entries, acks them and removes A's consumer.
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(70), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!consumersOf(local, events).contains(nodeA), 15000);
+    QTest::qWait(300); // whatever B sent the remote along with the removal has landed
+    QCOMPARE(syncSnapshot(m_host->board())->buffered, qint64(50)); // A still holds them all
+
+    relay.release();
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->buffered == 0
+                                 && syncSnapshot(m_host->board())->remoteConnected,
+                             15000);
+    // Every entry once, in order: A's batches found them written.
+    QCOMPARE(streamLength(remote, events), qint64(70));
+    QCOMPARE(fieldsOf(readStream(remote, events)), expected);
+    QCOMPARE(syncSnapshot(m_host->board())->streams.value(0).duplicatesSkipped, quint64(50));
+    QCOMPARE(syncSnapshot(m_peer->board())->streams.value(0).reclaimed, quint64(50));
+
+    // Both nodes go on: new entries arrive once (in order per node, so compared as sets).
+    expected += writeEntries(local, events, 30, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(100), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(local, {"XPENDING", events, group}).elements.value(0).integer, qint64(0), 5000);
+    auto all = fieldsOf(readStream(remote, events));
+    std::sort(all.begin(), all.end());
+    std::sort(expected.begin(), expected.end());
+    QCOMPARE(all, expected);
+    stopHost(m_peer);
+    stopEngine();
 }
 
 void TestSyncEngine::earlierProcessOfThisHostIsReclaimedAtOnce()

@@ -741,8 +741,15 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
                 << "removing emptied consumer" << name << "from" << stream.name;
             m_local->send({"XGROUP", "DELCONSUMER", stream.name, m_group, name},
                           [](const RedisReply &) {});
-            m_remote->send({"DEL", "switchboard:sync:mark:{" + stream.name + "}:" + name},
-                           [](const RedisReply &) {});
+            // Its mark stays (it expires by its TTL) unless the consumer is an earlier process
+            // of this host, dead for sure. An idle consumer may be alive: a node cut off from
+            // the remote, not from the local Redis, stops reading with a full buffer. When it
+            // is back, its batches must meet the mark and be skipped; without it they would
+            // take the remote for having lost data and write everything again. A later
+            // consumer of the same name (pid reuse) only reads entries above the mark.
+            if (predecessor)
+                m_remote->send({"DEL", "switchboard:sync:mark:{" + stream.name + "}:" + name},
+                               [](const RedisReply &) {});
             m_emptiedConsumers.erase(stream.name + ' ' + name);
         }
     }
