@@ -6,24 +6,18 @@
 
 #include "resp.h"
 #include "serverprocess.h"
+#include "tcprelay.h"
 #include "webhooksink.h"
 
 #include <QDateTime>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMutex>
-#include <QPointer>
 #include <QRegularExpression>
-#include <QSemaphore>
 #include <QSet>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
-#include <QThread>
 #include <QTimeZone>
 #include <QtTest>
 #include <algorithm>
@@ -191,189 +185,6 @@ struct NodeOptions
     QString webhookUrl; // NOTIFICATION_WEBHOOK_URL when not empty
     QByteArray timeoutsYaml; // the body of a config file's `timeouts:` section when not empty
     quint16 redisPort = 0; // REDIS_URL's port; 0: the test's redis-server
-};
-
-// A TCP relay between one node and Redis, standing in for the network: hold() keeps every byte
-// the node sends from then on, as a network that delays packets would, and release() delivers
-// what it kept, in order, and relays again. Replies always pass. It runs in its own thread, so
-// that relaying goes on while the test blocks in a QTRY or a blocking RESP call.
-class DelayingRelay
-{
-public:
-    explicit DelayingRelay(quint16 targetPort)
-        : m_state(std::make_shared<State>())
-        , m_targetPort(targetPort)
-    {
-    }
-    ~DelayingRelay()
-    {
-        if (!m_thread)
-            return;
-        m_worker->deleteLater(); // deleted in its own thread as it finishes
-        m_thread->quit();
-        if (!m_thread->wait(QDeadlineTimer(callTimeoutMs)))
-            (void)m_thread.release(); // destroying a running QThread would abort the process
-    }
-
-    // Listens on a free port of 127.0.0.1; false when it could not.
-    bool start()
-    {
-        m_thread = std::make_unique<QThread>();
-        m_thread->start();
-        m_worker = new Worker(m_targetPort, m_state);
-        m_worker->moveToThread(m_thread.get());
-        quint16 port = 0;
-        if (!call([&port, worker = m_worker] { port = worker->listen(); }))
-            return false;
-        m_port = port;
-        return m_port != 0;
-    }
-    quint16 port() const { return m_port; }
-
-    void hold()
-    {
-        QMutexLocker lock(&m_state->mutex);
-        m_state->holding = true;
-    }
-    void release()
-    {
-        {
-            QMutexLocker lock(&m_state->mutex);
-            m_state->holding = false;
-            m_state->held.clear();
-        }
-        call([worker = m_worker] { worker->flushAll(); });
-    }
-    // What is held now, from every connection.
-    QByteArray held() const
-    {
-        QMutexLocker lock(&m_state->mutex);
-        return m_state->held;
-    }
-
-private:
-    static constexpr int callTimeoutMs = 10000;
-
-    struct State
-    {
-        mutable QMutex mutex;
-        bool holding = false;
-        QByteArray held;
-    };
-
-    // One client connection and its own connection to Redis; the sockets are its children.
-    struct Pair : QObject
-    {
-        QTcpSocket *client = nullptr;
-        QTcpSocket *upstream = nullptr;
-        QByteArray pending; // from the client, not relayed yet
-        bool clientGone = false;
-    };
-
-    class Worker : public QObject
-    {
-    public:
-        Worker(quint16 targetPort, std::shared_ptr<State> state)
-            : m_targetPort(targetPort)
-            , m_state(std::move(state))
-        {
-            connect(&m_server, &QTcpServer::newConnection, this, &Worker::accept);
-        }
-        quint16 listen()
-        {
-            return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
-        }
-        void flushAll()
-        {
-            for (const QPointer<Pair> &pair : std::as_const(m_pairs)) {
-                if (pair)
-                    flush(pair);
-            }
-        }
-
-    private:
-        void accept()
-        {
-            while (QTcpSocket *client = m_server.nextPendingConnection()) {
-                auto *pair = new Pair;
-                pair->setParent(this);
-                m_pairs.append(pair);
-                client->setParent(pair);
-                pair->client = client;
-                pair->upstream = new QTcpSocket(pair);
-                connect(client, &QIODevice::readyRead, pair, [this, pair] {
-                    const QByteArray bytes = pair->client->readAll();
-                    pair->pending += bytes;
-                    {
-                        QMutexLocker lock(&m_state->mutex);
-                        if (m_state->holding)
-                            m_state->held += bytes;
-                    }
-                    flush(pair);
-                });
-                connect(client, &QAbstractSocket::disconnected, pair, [this, pair] {
-                    pair->clientGone = true;
-                    flush(pair);
-                });
-                connect(pair->upstream, &QAbstractSocket::connected, pair,
-                        [this, pair] { flush(pair); });
-                connect(pair->upstream, &QIODevice::readyRead, pair, [pair] {
-                    const QByteArray reply = pair->upstream->readAll();
-                    if (!pair->clientGone)
-                        pair->client->write(reply);
-                });
-                connect(pair->upstream, &QAbstractSocket::disconnected, pair, [pair] {
-                    pair->client->disconnectFromHost();
-                    pair->deleteLater();
-                });
-                pair->upstream->connectToHost(QHostAddress::LocalHost, m_targetPort);
-            }
-        }
-
-        // Relays what the client sent unless holding; a client that left has its connection to
-        // Redis closed once all of it is delivered (held bytes arrive late, not never).
-        void flush(Pair *pair)
-        {
-            {
-                QMutexLocker lock(&m_state->mutex);
-                if (m_state->holding)
-                    return;
-            }
-            if (pair->upstream->state() != QAbstractSocket::ConnectedState)
-                return;
-            if (!pair->pending.isEmpty()) {
-                pair->upstream->write(pair->pending);
-                pair->pending.clear();
-            }
-            if (pair->clientGone)
-                pair->upstream->disconnectFromHost();
-        }
-
-        const quint16 m_targetPort;
-        const std::shared_ptr<State> m_state;
-        QTcpServer m_server {this};
-        QList<QPointer<Pair>> m_pairs; // the connections, a null pointer once one has closed
-    };
-
-    // Runs `f` in the worker's thread and waits for it.
-    template<typename F> bool call(F f)
-    {
-        const auto done = std::make_shared<QSemaphore>();
-        QMetaObject::invokeMethod(
-            m_worker,
-            [f, done] {
-                f();
-                done->release();
-            },
-            Qt::QueuedConnection);
-        return done->tryAcquire(1, callTimeoutMs);
-    }
-
-    const std::shared_ptr<State> m_state;
-    const quint16 m_targetPort;
-    std::unique_ptr<QThread> m_thread;
-    Worker *m_worker = nullptr; // lives in m_thread
-    quint16 m_port = 0;
 };
 
 // How the lease passed in a fencing case: the old leader's epoch and the Redis time after which
@@ -1196,7 +1007,7 @@ void TestTimeouts::frozenLeaderIsFencedOff()
 // check inside the script can refuse it.
 void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
 {
-    DelayingRelay relay(m_redis->port());
+    TcpRelay relay(m_redis->port());
     QVERIFY(relay.start());
     NodeOptions options;
     options.ttl = u"3"_s;
@@ -1210,7 +1021,7 @@ void TestTimeouts::aScanDelayedPastTheLeaseWritesNothing()
 
     QHash<QByteArray, qint64> since;
     QVERIFY(startTen(b, "early-", nowMs() - 1000, 150, since));
-    relay.hold();
+    relay.hold(TcpRelay::Hold::Requests); // its replies pass
     const qint64 heldFrom = redisNowMs();
     // The leader's next scan (the only command of the engine naming the stream: no webhook here)
     // goes out within a check interval and stays in the relay.

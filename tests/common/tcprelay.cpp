@@ -37,13 +37,24 @@ public:
         return m_server.listen(QHostAddress::LocalHost, 0) ? m_server.serverPort() : 0;
     }
 
-    void setHolding(bool holding)
+    void setHolding(bool holding, bool repliesPass)
     {
         m_holding = holding;
+        m_repliesPass = repliesPass;
         for (const QPointer<Link> &link : std::as_const(m_links)) {
             if (link)
                 pump(link);
         }
+    }
+
+    QByteArray held() const
+    {
+        QByteArray bytes;
+        for (const QPointer<Link> &link : m_links) {
+            if (link)
+                bytes += link->toUpstream;
+        }
+        return bytes;
     }
 
 private:
@@ -90,16 +101,17 @@ private:
     // everything it sent is delivered (held bytes arrive late, not never).
     void pump(Link *link)
     {
+        if (!link->toClient.isEmpty() && (!m_holding || m_repliesPass)
+            && link->client->state() == QAbstractSocket::ConnectedState) {
+            link->client->write(link->toClient);
+            link->toClient.clear();
+        }
         if (m_holding)
             return;
         if (!link->toUpstream.isEmpty()
             && link->upstream->state() == QAbstractSocket::ConnectedState) {
             link->upstream->write(link->toUpstream);
             link->toUpstream.clear();
-        }
-        if (!link->toClient.isEmpty() && link->client->state() == QAbstractSocket::ConnectedState) {
-            link->client->write(link->toClient);
-            link->toClient.clear();
         }
         if (link->clientClosed && (link->toUpstream.isEmpty() || link->upstreamClosed))
             link->upstream->disconnectFromHost();
@@ -115,6 +127,7 @@ private:
     QTcpServer m_server {this};
     QList<QPointer<Link>> m_links;
     bool m_holding = false;
+    bool m_repliesPass = false; // while holding
 };
 
 TcpRelay::TcpRelay(quint16 targetPort)
@@ -161,14 +174,21 @@ bool TcpRelay::start()
     return m_port != 0;
 }
 
-void TcpRelay::hold()
+void TcpRelay::hold(Hold what)
 {
-    call([worker = m_worker] { worker->setHolding(true); });
+    call([worker = m_worker, what] { worker->setHolding(true, what == Hold::Requests); });
 }
 
 void TcpRelay::release()
 {
-    call([worker = m_worker] { worker->setHolding(false); });
+    call([worker = m_worker] { worker->setHolding(false, false); });
+}
+
+QByteArray TcpRelay::held()
+{
+    QByteArray bytes;
+    call([&bytes, worker = m_worker] { bytes = worker->held(); });
+    return bytes;
 }
 
 } // namespace Switchboard::Test

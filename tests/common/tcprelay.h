@@ -2,10 +2,13 @@
 
 // A TCP relay on 127.0.0.1 standing in for the network between a client and a server: every
 // connection it accepts gets its own connection to the target port, and bytes go both ways.
-// hold() cuts the link as a partition would: nothing is forwarded either way, but the
-// connections stay open and what arrives waits; release() forwards what waited, in order, and
-// relays again. It runs in its own thread, so relaying goes on while the test blocks.
+// hold() cuts the link as a partition would: nothing is forwarded either way (or, with
+// Hold::Requests, only what the clients send waits, as a network that delays one side's
+// packets), but the connections stay open and what arrives waits; release() forwards what
+// waited, in order, and relays again. It runs in its own thread, so relaying goes on while the
+// test blocks in a QTRY or a blocking call.
 
+#include <QByteArray>
 #include <QtGlobal>
 #include <memory>
 
@@ -25,8 +28,11 @@ public:
     bool start();
     quint16 port() const { return m_port; }
 
-    void hold();
+    enum class Hold { BothWays, Requests };
+    void hold(Hold what = Hold::BothWays);
     void release();
+    // What the clients sent that waits now, from every connection.
+    QByteArray held();
 
 private:
     class Worker;
