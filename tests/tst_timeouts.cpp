@@ -231,6 +231,7 @@ private Q_SLOTS:
     void unusualIdsReachTheWebhookAsSentOrAreRefused();
     void sigtermReleasesTheLeadershipAtOnce();
     void metricsAndStatusShowTheEngine();
+    void aLeadershipAfterRedisLostItsDataIsALeaderChange();
 
 private:
     Node *startNode(const QByteArray &pod, const NodeOptions &options = {});
@@ -1181,6 +1182,34 @@ void TestTimeouts::unusualIdsReachTheWebhookAsSentOrAreRefused()
     }
     QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, qint64(accepted.size()));
     QCOMPARE(redis({"HLEN", "timeout:agents"}).integer, qint64(accepted.size()));
+}
+
+// Redis restarted without persistence: timeout:epoch counts from 1 again. The new leadership is a
+// leader change all the same (metrics, log), and the leader goes on raising levels.
+void TestTimeouts::aLeadershipAfterRedisLostItsDataIsALeaderChange()
+{
+    QCOMPARE(redis({"SET", "timeout:epoch", "5"}).string, QByteArray("OK"));
+    NodeOptions options;
+    options.intervalMs = 60000; // only level 1 is written during the test
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    QCOMPARE(currentEpoch(), qint64(6));
+    const auto changes = [node] {
+        return parseMetrics(httpGet(node->port, "/metrics").body)
+            .value("timeout_leader_changes", -1);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(changes(), 1.0, 5000);
+
+    QCOMPARE(redis({"FLUSHALL"}).string, QByteArray("OK"));
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    QCOMPARE(currentEpoch(), qint64(1));
+    QTRY_COMPARE_WITH_TIMEOUT(changes(), 2.0, 5000);
+    QVERIFY(node->process.output().contains("the epoch went back from 6"));
+
+    const qint64 since = nowMs() - 61000; // level 1 due at once
+    QCOMPARE(agentMessage(node, "after-flush", since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), qint64(1), 5000);
+    QCOMPARE(notifications().value(0).epoch, qint64(1));
 }
 
 // Case 9: a leader stopped with SIGTERM gives the lease up, so the other node leads at its next

@@ -293,9 +293,16 @@ void TimeoutsEngine::readStatus()
 
 void TimeoutsEngine::observeLeader(const QByteArray &pod, qint64 epoch)
 {
-    if (epoch <= m_seenEpoch)
+    // Any other epoch is another leadership: a lower one too, when Redis lost its data (a
+    // restart without persistence) and timeout:epoch counts from 1 again. One connection
+    // carries the election and the status reads, so an older epoch never arrives late.
+    if (epoch <= 0 || epoch == m_seenEpoch)
         return;
-    if (m_seenEpoch > 0)
+    if (epoch < m_seenEpoch)
+        qCWarning(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch
+                                   << "- the epoch went back from" << m_seenEpoch
+                                   << "(Redis lost timeout:epoch: a restart without persistence?)";
+    else if (m_seenEpoch > 0)
         qCInfo(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch;
     m_seenEpoch = epoch;
     ++m_leaderChanges;
