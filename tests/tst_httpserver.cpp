@@ -245,6 +245,16 @@ void tst_HttpServer::pathParametersAndQuery()
     QCOMPARE(got.value(u"id"_s).toString(), u"abc/1"_s);
     QCOMPARE(got.value(u"verbose"_s).toString(), u"yes"_s);
 
+    // UTF-8 is decoded; bytes that are not UTF-8 are a 400, not U+FFFD ("%FF" and "%FE" would
+    // otherwise name one same id).
+    reply = send("GET", u"/api/v1/ingress/dead-letters/caf%C3%A9"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    QCOMPARE(statusOf(reply.get()), 200);
+    QCOMPARE(jsonOf(reply.get()).value(u"id"_s).toString(), u"café"_s);
+    reply = send("GET", u"/api/v1/ingress/dead-letters/id%FF"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
+    VERIFY_ERROR_REPLY(reply.get(), 400, u"bad_request"_s);
+
     reply = send("POST", u"/api/v1/ingress/dead-letters/42/replay"_s);
     QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
     QCOMPARE(statusOf(reply.get()), 200);

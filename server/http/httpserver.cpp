@@ -67,12 +67,17 @@ QString tooLargeDetail(qint64 size, qint64 limit)
 }
 
 // A path split at '/' with each segment percent-decoded: splitting before decoding keeps an
-// encoded slash ("%2F") inside its segment, so "{id}" can hold one.
-QStringList decodedSegments(const QByteArray &encodedPath)
+// encoded slash ("%2F") inside its segment, so "{id}" can hold one. Nothing when a segment is
+// not UTF-8: decoded, "%FF" and "%FE" would both become U+FFFD, two ids one.
+std::optional<QStringList> decodedSegments(const QByteArray &encodedPath)
 {
     QStringList segments;
-    for (const QByteArray &segment : encodedPath.split('/'))
-        segments.append(QUrl::fromPercentEncoding(segment));
+    for (const QByteArray &segment : encodedPath.split('/')) {
+        const QByteArray bytes = QByteArray::fromPercentEncoding(segment);
+        if (!bytes.isValidUtf8())
+            return std::nullopt;
+        segments.append(QString::fromUtf8(bytes));
+    }
     return segments;
 }
 
@@ -368,7 +373,12 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return true;
     }
 
-    Match match = findRoute(httpRequest.method, decodedSegments(encodedPath));
+    const std::optional<QStringList> segments = decodedSegments(encodedPath);
+    if (!segments) {
+        responder.sendError(400, u"bad_request"_s, u"the path is not UTF-8 once percent-decoded"_s);
+        return true;
+    }
+    Match match = findRoute(httpRequest.method, *segments);
     if (!match.route) {
         const QString methodAndPath =
             QString::fromLatin1(httpRequest.methodName) + u' ' + httpRequest.path;
