@@ -257,6 +257,19 @@ private:
     Resp redis(const QList<QByteArray> &args) const { return redisQuery(m_redis->port(), args); }
     QByteArray leaderPod() const { return redis({"GET", "timeout:leader"}).string; }
     qint64 currentEpoch() const { return redis({"GET", "timeout:epoch"}).string.toLongLong(); }
+    // The entries of timeout:refused_notifications, oldest first, each as its fields.
+    QList<QHash<QByteArray, QByteArray>> setAside() const
+    {
+        QList<QHash<QByteArray, QByteArray>> records;
+        for (const Resp &entry :
+             redis({"XRANGE", "timeout:refused_notifications", "-", "+"}).elements) {
+            QHash<QByteArray, QByteArray> &fields = records.emplace_back();
+            const QList<Resp> pairs = entry.elements.value(1).elements;
+            for (qsizetype i = 0; i + 1 < pairs.size(); i += 2)
+                fields.insert(pairs[i].string, pairs[i + 1].string);
+        }
+        return records;
+    }
     qint64 redisNowMs() const
     {
         const Resp time = redis({"TIME"});
@@ -1467,12 +1480,9 @@ void TestTimeouts::aNotificationTheWebhookRefusesIsSetAside()
     QCOMPARE(refusedCalls(), callsWhenSetAside);
     QCOMPARE(sink.received().size(), callsWhenSetAside + 1); // and welcome once
 
-    const Resp record = redis({"XRANGE", "timeout:refused_notifications", "-", "+"});
-    QCOMPARE(record.elements.size(), 1);
-    QHash<QByteArray, QByteArray> fields;
-    const QList<Resp> pairs = record.elements[0].elements.value(1).elements;
-    for (qsizetype i = 0; i + 1 < pairs.size(); i += 2)
-        fields.insert(pairs[i].string, pairs[i + 1].string);
+    const QList<QHash<QByteArray, QByteArray>> records = setAside();
+    QCOMPARE(records.size(), 1);
+    const QHash<QByteArray, QByteArray> &fields = records[0];
     QCOMPARE(fields.value("idempotency_key"), key);
     QCOMPARE(fields.value("status"), "400");
     QCOMPARE(fields.value("response"), R"({"error":"unknown conversation"})");
@@ -1511,11 +1521,7 @@ void TestTimeouts::anAdoptedIdThatCannotBeAHeaderIsSetAsideAtOnce()
              "after:1:" + QByteArray::number(since));
     QCOMPARE(streamLength(), qint64(2));
 
-    const Resp record = redis({"XRANGE", "timeout:refused_notifications", "-", "+"});
-    QHash<QByteArray, QByteArray> fields;
-    const QList<Resp> pairs = record.elements.value(0).elements.value(1).elements;
-    for (qsizetype i = 0; i + 1 < pairs.size(); i += 2)
-        fields.insert(pairs[i].string, pairs[i + 1].string);
+    const QHash<QByteArray, QByteArray> fields = setAside().value(0);
     QCOMPARE(fields.value("idempotency_key"), broken + ":1:" + QByteArray::number(since));
     QCOMPARE(fields.value("status"), "0");
     QCOMPARE(fields.value("attempts"), "0");
