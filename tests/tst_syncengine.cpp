@@ -24,6 +24,8 @@ namespace {
 const QByteArray events = "freeswitch:telephony:events";
 const QByteArray jobs = "freeswitch:telephony:background-jobs";
 const QByteArray group = "sync_group";
+// redis-server options under which what it holds survives a kill() and a start() on its port.
+const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
 
 // Writes `count` FreeSWITCH entries (channel events, or background jobs) in one pipeline and
 // returns their fields in order.
@@ -434,7 +436,6 @@ void TestSyncEngine::localCrashWithPersistenceResumesWhereItStopped()
     // away: when both are back, every entry arrives once, in order, from where reading stopped.
     const quint16 localPort = m_local->port();
     const quint16 remotePort = m_remote->port();
-    const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
     m_local->stop();
     QVERIFY(m_local->start(localPort, durable));
     SyncConfig c = config();
@@ -483,7 +484,6 @@ void TestSyncEngine::remoteRefusingPipelinedTransactionsLosesNothing()
     // holds, or the retries take the refused entries for "already written" and ack them.
     const quint16 localPort = m_local->port();
     const quint16 remotePort = m_remote->port();
-    const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
     m_remote->stop();
     QVERIFY(m_remote->start(remotePort, durable));
     redisQuery(remotePort, {"SET", events, "not a stream"});
