@@ -12,6 +12,7 @@
 
 #include <QElapsedTimer>
 #include <QHostInfo>
+#include <QMutex>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -26,6 +27,38 @@ const QByteArray jobs = "freeswitch:telephony:background-jobs";
 const QByteArray group = "sync_group";
 // redis-server options under which what it holds survives a kill() and a start() on its port.
 const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
+
+// The sync engine's warnings and infos while it lives, from whichever thread logs them.
+class SyncLog
+{
+public:
+    SyncLog() { s_previous = qInstallMessageHandler(&SyncLog::handle); }
+    ~SyncLog() { qInstallMessageHandler(s_previous); }
+    SyncLog(const SyncLog &) = delete;
+    SyncLog &operator=(const SyncLog &) = delete;
+
+    // How many lines so far contain `text`.
+    int count(QStringView text) const
+    {
+        QMutexLocker lock(&s_mutex);
+        return int(std::count_if(s_lines.cbegin(), s_lines.cend(),
+                                 [text](const QString &line) { return line.contains(text); }));
+    }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (QByteArrayView(context.category) == "switchboard.sync") {
+            QMutexLocker lock(&s_mutex);
+            s_lines.append(message);
+        }
+        s_previous(type, context, message);
+    }
+
+    static inline QMutex s_mutex;
+    static inline QStringList s_lines;
+    static inline QtMessageHandler s_previous = nullptr;
+};
 
 // Writes `count` FreeSWITCH entries (channel events, or background jobs) in one pipeline and
 // returns their fields in order.
@@ -528,6 +561,7 @@ void TestSyncEngine::remoteRefusingWritesTurnsUnhealthy()
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(100), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
 
+    const SyncLog log;
     const QByteArray noMaster = QByteArray::number(freeLoopbackPort());
     QCOMPARE(redisQuery(remotePort, {"REPLICAOF", "127.0.0.1", noMaster}).string, QByteArray("OK"));
     expected += writeEntries(m_local->port(), events, 200, m_generator);
@@ -535,12 +569,17 @@ void TestSyncEngine::remoteRefusingWritesTurnsUnhealthy()
     const QString reason = syncSnapshot(m_host->board())->reason;
     QVERIFY2(reason.contains(u"remote"_s) && reason.contains(u"READONLY"_s), qPrintable(reason));
     QCOMPARE(streamLength(remotePort, events), qint64(100));
+    // Refused for 2 s more: six retries or so, and still one warning in the log.
+    QTest::qWait(2000);
+    QVERIFY(syncSnapshot(m_host->board())->streams.value(0).writeErrors >= 5);
+    QCOMPARE(log.count(u"failed: READONLY"), 1);
 
     // The replica is promoted: everything arrives once, and health comes back.
     redisQuery(remotePort, {"REPLICAOF", "NO", "ONE"});
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(300), 10000);
     QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+    QCOMPARE(log.count(u"succeeded after"), 1);
 }
 
 QProcessEnvironment TestSyncEngine::processEnvironment(quint16 httpPort) const

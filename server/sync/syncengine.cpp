@@ -539,8 +539,15 @@ void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, boo
         m_scriptReady = false;
         loadScript();
     } else if (!quiet && !error.startsWith("SBGAP") && !lane->failed) {
-        qCWarning(lcSync).noquote() << "remote write to" << stream.name
-                                    << "failed:" << QString::fromUtf8(error) << "- retrying";
+        // The first failure, then once a minute or so (every 30th retry, 2 s apart once backed
+        // off): a remote refusing writes for hours is one line a minute, not one every retry.
+        if (lane->retryAttempt == 0)
+            qCWarning(lcSync).noquote() << "remote write to" << stream.name
+                                        << "failed:" << QString::fromUtf8(error) << "- retrying";
+        else if (lane->retryAttempt % 30 == 0)
+            qCWarning(lcSync).noquote()
+                << "remote write to" << stream.name << "still failing after" << lane->retryAttempt
+                << "retries:" << QString::fromUtf8(error);
     }
     lane->failed = true;
     // Retry once every batch in flight has answered, so that the resend starts in order.
@@ -605,6 +612,10 @@ void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
         qCInfo(lcSync).noquote() << batch->size() - written << "entries of" << stream.name
                                  << "were already on the remote; not written again";
 
+    if (lane->retryAttempt > 0)
+        qCInfo(lcSync).noquote() << "remote write to" << stream.name << "succeeded after"
+                                 << lane->retryAttempt
+                                 << (lane->retryAttempt == 1 ? "retry" : "retries");
     lane->retryAttempt = 0;
     BatchPtr done = std::move(lane->batches.front());
     lane->batches.pop_front();
