@@ -78,6 +78,7 @@ private Q_SLOTS:
     void rolesAndSubjectVariants();
     void badInputIsA400AndNeverHurts();
     void resumeFromLastEventIdAndHistoryLost();
+    void aClientPollingAQuietFeedLosesNoHistory();
     void heldPollWakesOnPublish();
     void idleLongPollAnswersTheEmptyShapeAtTheTimeout();
     void clientGoneWhileHeldIsForgotten();
@@ -462,6 +463,61 @@ void TestPolling::resumeFromLastEventIdAndHistoryLost()
                  .contains(u"historyLost"_s));
     // Redis memory stays bounded: the trimmed entries are gone.
     QCOMPARE(redisQuery(m_redis->port(), {"XLEN", "polling:admin"}).integer, 1);
+}
+
+// historyLost tells a client that events it had not seen were dropped. One that keeps polling
+// a quiet feed saw everything there was, however long the feed stays quiet: a feed that never
+// had an event, and one whose only event was seen and whose stream expired idle.
+void TestPolling::aClientPollingAQuietFeedLosesNoHistory()
+{
+    Config config = baseConfig();
+    config.polling.eventTtlSeconds = 1;
+    startNode(config);
+    const QByteArray alice = userToken(u"alice"_s);
+    const QByteArray away =
+        json(poll("/v1/polling/events?eventType=Q", alice))[u"lastEventId"_s].toString().toLatin1();
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"Q"_s}, {u"entityId"_s, u"seen"_s}}).status,
+             200);
+    const QJsonObject first = json(poll("/v1/polling/events?eventType=Q", alice));
+    QCOMPARE(entityIds(first), QStringList({u"seen"_s}));
+    QByteArray typeLast = first[u"lastEventId"_s].toString().toLatin1();
+    QByteArray userLast =
+        json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString().toLatin1();
+
+    // Polls every 100 ms for three TTLs: past the TTL and past the stream's expiry (2 TTLs).
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 3000) {
+        for (const auto &[path, last] :
+             {std::pair {"/v1/polling/events?eventType=Q&"_ba, &typeLast},
+              std::pair {"/v1/polling/user/events?"_ba, &userLast}}) {
+            const QJsonObject answer = json(poll(path + "lastEventId=" + *last, alice));
+            QVERIFY2(!answer.contains(u"historyLost"_s),
+                     qPrintable(u"%1 after %2 ms: %3"_s.arg(QString::fromLatin1(path))
+                                    .arg(clock.elapsed())
+                                    .arg(QString::fromUtf8(
+                                        QJsonDocument(answer).toJson(QJsonDocument::Compact)))));
+            QCOMPARE(entityIds(answer), QStringList());
+            *last = answer[u"lastEventId"_s].toString().toLatin1();
+        }
+        QTest::qWait(100);
+    }
+    QCOMPARE(redisQuery(m_redis->port(), {"EXISTS", "polling:type:Q"}).integer, 0);
+    // A client away since before "seen" did miss it: it expired with the stream.
+    QCOMPARE(
+        json(poll("/v1/polling/events?eventType=Q&lastEventId=" + away, alice))[u"historyLost"_s]
+            .toBool(),
+        true);
+    // Where they resume from misses nothing published now.
+    QCOMPARE(
+        publish("publish",
+                {{u"eventType"_s, u"Q"_s}, {u"entityId"_s, u"next"_s}, {u"userId"_s, u"alice"_s}})
+            .status,
+        200);
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=Q&lastEventId=" + typeLast, alice))),
+             QStringList({u"next"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/user/events?lastEventId=" + userLast, alice))),
+             QStringList({u"next"_s}));
 }
 
 void TestPolling::heldPollWakesOnPublish()

@@ -310,10 +310,11 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
     }
     const bool more = page.entries.size() >= m_config.maxEventsPerResponse;
     // Where the client goes on from: past everything read (seen or not its business), or,
-    // with nothing read, where it was; a first poll starts at the stream's end.
+    // with nothing read, where the store says (a first poll: the stream's end; an id older
+    // than the TTL: just below now), else where it was.
     if (!page.entries.isEmpty())
         poll.lastId = page.entries.back().id;
-    else if (poll.lastId.isEmpty() || page.historyLost)
+    else if (!page.streamLastId.isEmpty())
         poll.lastId = page.streamLastId;
 
     const bool expired = poll.longPoll && m_clock.elapsed() >= poll.deadlineMs;

@@ -46,6 +46,10 @@ return id
 // Returns {history lost (0/1), where to resume when there are no entries (else ''), entries,
 // 1 when newest first}. Entries older than the TTL are not served even where no publish has
 // trimmed them yet. No XINFO: it copies the first and last entries, and reads are the hot path.
+//
+// A client that keeps polling a quiet feed keeps an id that ages; with nothing missed and
+// nothing new, one older than the TTL resumes just below now (no entry is that new, and every
+// later publish has a higher id), so that it is never taken for a client that missed events.
 constexpr char readSource[] = R"lua(
 local key, last, count = KEYS[1], ARGV[1], tonumber(ARGV[2])
 local function parse(id)
@@ -62,7 +66,8 @@ local function older(a, b)
 end
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local minId = string.format('%.0f', nowMs - tonumber(ARGV[3])) .. '-0'
+local ttl = tonumber(ARGV[3])
+local minId = string.format('%.0f', nowMs - ttl) .. '-0'
 -- Where a client with nothing new resumes: the stream's newest entry, or just below now.
 local function streamEnd()
   local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
@@ -84,11 +89,14 @@ if trimmed and older(last, trimmed) then
   lost = 1
 end
 local start = '(' .. last
-if older(last, minId) then
+local behind = older(last, minId)
+if behind then
   -- Entries between the client and the TTL are expired for it, trimmed or not yet; a
-  -- stream idle for twice the TTL is gone with what it deleted, so a client that far back
-  -- may have missed events.
-  if lost == 0 and (redis.call('EXISTS', key) == 0
+  -- stream idle for twice the TTL is gone with what it deleted, so a client from before
+  -- then may have missed events. One from after then cannot have: a publish after its id
+  -- would have kept the stream for twice the TTL more.
+  local goneBefore = string.format('%.0f', nowMs - 2 * ttl) .. '-0'
+  if lost == 0 and ((redis.call('EXISTS', key) == 0 and older(last, goneBefore))
                     or #redis.call('XRANGE', key, start, '(' .. minId, 'COUNT', 1) > 0) then
     lost = 1
   end
@@ -97,6 +105,9 @@ end
 local entries = redis.call('XRANGE', key, start, '+', 'COUNT', count)
 if #entries == 0 and lost == 1 then
   return {lost, streamEnd(), entries}
+end
+if #entries == 0 and behind then
+  return {0, string.format('%.0f', nowMs - 1) .. '-0', entries}
 end
 return {lost, '', entries}
 )lua";

@@ -47,7 +47,8 @@ public:
         bool historyLost = false; // events after the given id were trimmed or expired
         // With no entries, where to resume: the stream's newest id or, for a stream with
         // nothing, an id just below now, so that nothing published later is missed. Set for a
-        // first read and when history was lost; empty otherwise.
+        // first read, when history was lost, and (just below now) when `afterId` is older
+        // than the TTL with nothing missed; empty otherwise: resume at `afterId`.
         QByteArray streamLastId;
     };
 
