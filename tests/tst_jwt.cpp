@@ -28,7 +28,7 @@ constexpr qint64 now = 1'700'000'000;
 
 const QByteArrayList knownFailures = {"missing",   "not_bearer",    "too_large",
                                       "malformed", "bad_signature", "wrong_algorithm",
-                                      "expired",   "no_subject"};
+                                      "expired",   "not_yet_valid", "no_subject"};
 
 QByteArray userToken(const QByteArray &claimsJson)
 {
@@ -118,6 +118,9 @@ void TestJwt::accepts_data()
         << bearer(userToken(R"({"userId":1234567890123456789})")) << u"1234567890123456789"_s
         << QStringList();
     QTest::newRow("numeric sub") << bearer(userToken(R"({"sub":7})")) << u"7"_s << QStringList();
+    QTest::newRow("valid from this second")
+        << bearer(userToken(R"({"sub":"a","nbf":)" + QByteArray::number(now) + "}")) << u"a"_s
+        << QStringList();
 
     QTest::newRow("roles as an array")
         << bearer(userToken(R"({"sub":"a","roles":["ADMIN","USER"]})")) << u"a"_s
@@ -301,6 +304,13 @@ void TestJwt::refuses_data()
                       userToken(R"({"sub":"a","exp":)" + QByteArray::number(now - 1) + "}"))[1]
                   + '.' + parts[2])
         << "bad_signature"_ba;
+
+    // golang-jwt, in the Go service, checked nbf too.
+    QTest::newRow("valid from the next second")
+        << bearer(userToken(R"({"sub":"a","nbf":)" + QByteArray::number(now + 1) + "}"))
+        << "not_yet_valid"_ba;
+    QTest::newRow("nbf not a number")
+        << bearer(userToken(R"({"sub":"a","nbf":"tomorrow"})")) << "malformed"_ba;
 
     QTest::newRow("neither userId nor sub")
         << bearer(userToken(R"({"roles":["ADMIN"],"exp":)" + QByteArray::number(now + 60) + "}"))

@@ -260,6 +260,23 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
         }
     }
 
+    // `nbf`, as the Go service's golang-jwt checked it: a token not valid yet is refused.
+    const QJsonValue notBefore = claims.value("nbf"_L1);
+    if (!notBefore.isUndefined()) {
+        if (!notBefore.isDouble())
+            return refused("malformed"_ba, u"The token's \"nbf\" is not a number."_s);
+        const double validFrom = notBefore.toDouble();
+        if (validFrom > double(nowSeconds)) {
+            if (validFrom < 253402300800.0) {
+                const QString when =
+                    QDateTime::fromSecsSinceEpoch(qint64(validFrom), Qt::UTC).toString(Qt::ISODate);
+                return refused("not_yet_valid"_ba,
+                               u"The token is not valid before %1."_s.arg(when));
+            }
+            return refused("not_yet_valid"_ba, u"The token is not valid yet."_s);
+        }
+    }
+
     Result result;
     result.userId = subjectOf(claims.value("userId"_L1));
     if (result.userId.isEmpty())

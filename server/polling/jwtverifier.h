@@ -24,7 +24,8 @@ public:
     {
         bool ok = false;
         // Why not, as a metrics label and the "error" of the 401 body: "missing", "not_bearer",
-        // "too_large", "malformed", "bad_signature", "wrong_algorithm", "expired", "no_subject".
+        // "too_large", "malformed", "bad_signature", "wrong_algorithm", "expired", "not_yet_valid",
+        // "no_subject".
         QByteArray failure;
         QString detail; // a sentence for the 401 body; never quotes the token
         QString userId; // `userId`, else `sub`
