@@ -414,6 +414,10 @@ void TestPolling::badInputIsA400AndNeverHurts()
          u"orderId"_s},
         {"new-order", "{}", u"orderId"_s},
         {"order-update", "{\"orderId\": \"o\", \"details\": \"x\"}", u"details"_s},
+        // Stream names: a line break would split the wake-up message.
+        {"publish", "{\"eventType\": \"T\\nU\"}", u"eventType"_s},
+        {"order-status-change",
+         "{\"orderId\": \"o\", \"userId\": \"u\\r\\n\", \"newStatus\": \"S\"}", u"userId"_s},
     };
     for (const auto &bad : bodies) {
         const HttpResult answer =

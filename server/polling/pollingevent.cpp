@@ -3,6 +3,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <algorithm>
+#include <utility>
 #include <charconv>
 
 namespace Switchboard {
@@ -136,6 +138,20 @@ PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, c
     PollingEvent result;
     result.eventType = event.value(u"eventType"_s).toString();
     result.userId = event.value(u"userId"_s).toString();
+    // Both name a stream, and the wake-up message lists stream names one per line: a line break
+    // would split one and leave the polls held on it asleep until their timeout.
+    for (const auto &[field, value] :
+         {std::pair(u"eventType"_s, result.eventType), std::pair(u"userId"_s, result.userId)}) {
+        const auto control = std::find_if(value.cbegin(), value.cend(), [](QChar c) {
+            return c.unicode() < 0x20 || c.unicode() == 0x7f;
+        });
+        if (control != value.cend())
+            return {
+                std::nullopt,
+                u"%1 must not contain control characters (U+%2 at %3)"_s.arg(field)
+                    .arg(QString::number(control->unicode(), 16).toUpper().rightJustified(4, u'0'))
+                    .arg(control - value.cbegin())};
+    }
     result.adminOnly = adminOnly;
     result.json = QJsonDocument(event).toJson(QJsonDocument::Compact);
     return {result, {}};
