@@ -84,6 +84,7 @@ private Q_SLOTS:
     void clientGoneWhileHeldIsForgotten();
     void internalRoutesWithAToken();
     void redisDownIs503AndComesBack();
+    void heldPollsOutliveARedisRestart();
     void publishOnOneNodeWakesAPollHeldOnAnother();
     void sigtermAnswersHeldPollsAndExits0();
     void simulateFeedsDemoOrderEvents();
@@ -614,6 +615,42 @@ void TestPolling::redisDownIs503AndComesBack()
     QVERIFY(m_redis->start(redisPort));
     QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 10000);
     QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}}).status, 200);
+}
+
+// Long polls held while Redis restarts stay held (their clients are waiting, not failing),
+// and the first publish after the restart wakes them all.
+void TestPolling::heldPollsOutliveARedisRestart()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < 5; ++i)
+        replies << longPoll(
+            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 5, 5000);
+
+    const quint16 redisPort = m_redis->port();
+    m_redis->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"unhealthy", 5000);
+    QVERIFY(m_redis->start(redisPort));
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 10000);
+    QTest::qWait(300); // the catch-up reads after the resubscription
+    for (QNetworkReply *reply : std::as_const(replies))
+        QVERIFY2(!reply->isFinished(), reply->readAll().constData());
+
+    QCOMPARE(
+        publish("order-status-change",
+                {{u"orderId"_s, u"o1"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PACKED"_s}})
+            .status,
+        200);
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
+                 QStringList({u"o1"_s}));
+        reply->deleteLater();
+    }
 }
 
 void TestPolling::publishOnOneNodeWakesAPollHeldOnAnother()

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <utility>
 
 Q_LOGGING_CATEGORY(Switchboard::lcPolling, "switchboard.polling")
 
@@ -73,6 +74,12 @@ PollingService::PollingService(const PollingConfig &config, SnapshotBoard *board
     m_clock.start();
     m_snapshot.redis = config.redis.display();
     connect(m_subscriber, &RedisClient::connected, this, &PollingService::onSubscribed);
+    // After a Redis restart the two connections come back in either order: the catch-up waits
+    // for the one it reads on.
+    connect(m_redis, &RedisClient::connected, this, [this] {
+        if (std::exchange(m_catchUpWaits, false))
+            onSubscribed();
+    });
     m_ticker.setInterval(tickMs);
     connect(&m_ticker, &QTimer::timeout, this, &PollingService::tick);
 }
@@ -411,6 +418,12 @@ void PollingService::onWake(QByteArrayView payload)
 // every held poll reads once more.
 void PollingService::onSubscribed()
 {
+    // Publishes made while unsubscribed woke nobody: every held poll reads again. A read now,
+    // with the command connection still down, would answer the held polls 503.
+    if (!m_redis->isConnected()) {
+        m_catchUpWaits = true;
+        return;
+    }
     for (auto &[id, poll] : m_polls) {
         if (poll->held) {
             unhold(*poll);

@@ -119,6 +119,7 @@ private:
     int m_readsInFlight = 0;
     qsizetype m_heldCount = 0;
     quint64 m_nextPollId = 1;
+    bool m_catchUpWaits = false; // resubscribed before the command connection was back
 
     QElapsedTimer m_clock;
     QTimer m_ticker; // deadlines, clients gone, the snapshot
