@@ -179,6 +179,7 @@ private Q_SLOTS:
     void stoppingNodeHandsUnfinishedEventsOverAtOnce();
     void nodeKilledOnTheLastAttemptStillLeavesADeadLetter();
     void migrationSkipsTheHubsHistoryAndTakesForeignEvents();
+    void endpointCredentialsAreSentButNeverShown();
 
 private:
     Config baseConfig(const QList<IngressRoute> &routes);
@@ -1285,6 +1286,66 @@ void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()
     QTest::qWait(300); // the history would follow at once if it were replayed
     const QSet<QByteArray> ids = eventIds(*m_sinkA);
     QCOMPARE(ids, (QSet<QByteArray> {"new-1", "foreign-1"}));
+}
+
+void TestIngress::endpointCredentialsAreSentButNeverShown()
+{
+    // Endpoints behind Basic auth, written the Go way: the credentials in the URL.
+    auto withCredentials = [](const WebhookSink &sink, const QString &userInfo) {
+        QUrl url(sink.url());
+        url.setUserInfo(userInfo);
+        return url.toString();
+    };
+    const QString urlA = withCredentials(*m_sinkA, u"hook-user:s3cret-A"_s);
+    const QString urlB = withCredentials(*m_sinkB, u"sk_live_s3cret-B"_s); // an API key as user
+    std::atomic<bool> fixed {false};
+    m_sinkB->setResponder(downUntil(fixed));
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {urlA, urlB}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"secret-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
+                              1, 10000);
+    QCOMPARE(m_sinkA->received().first().header("Authorization"),
+             "Basic " + QByteArray("hook-user:s3cret-A").toBase64());
+    QCOMPARE(m_sinkB->received().first().header("Authorization"),
+             "Basic " + QByteArray("sk_live_s3cret-B:").toBase64());
+
+    // Neither the unauthenticated /metrics, nor the console's data, nor the dead letters, nor
+    // the log lines an operator reads show them: only the endpoint without its user info.
+    const QString id = deadLetters(m_port).first().toObject().value(u"id"_s).toString();
+    const QByteArray metrics = httpGet(m_port, "/metrics").body;
+    const QByteArray shown = metrics + httpGet(m_port, "/api/v1/status").body
+        + httpGet(m_port, "/api/v1/ingress/dead-letters").body
+        + httpGet(m_port, "/api/v1/ingress/dead-letters/" + id.toUtf8()).body;
+    QString logged;
+    for (const LogRecord &record : recentLogRecords())
+        logged += record.message + u'\n';
+    // Every line that shows one, for the failure message.
+    QByteArrayList leaks;
+    for (const QByteArray &line : shown.split('\n') + logged.toUtf8().split('\n')) {
+        for (const char *secret : {"s3cret-A", "s3cret-B", "hook-user"}) {
+            if (line.contains(secret)) {
+                leaks.append(line.left(250));
+                break;
+            }
+        }
+    }
+    QVERIFY2(leaks.isEmpty(), leaks.join('\n').constData());
+    QVERIFY2(
+        metrics.contains("endpoint=\"" + m_sinkB->url().toUtf8() + "\",outcome=\"http_error\"} 3"),
+        metrics.constData());
+    QVERIFY(logged.contains(m_sinkB->url() + u": HTTP 503"_s));
+
+    // The dead letter still knows which endpoint had the event: the replay calls only B.
+    fixed = true;
+    QCOMPARE(httpRequest(m_port, "POST", "/api/v1/ingress/dead-letters/" + id.toUtf8() + "/replay")
+                 .status,
+             202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
+    QCOMPARE(m_sinkB->count(), 4);
+    QCOMPARE(m_sinkA->count(), 1);
 }
 
 QTEST_GUILESS_MAIN(TestIngress)

@@ -68,7 +68,7 @@ QString DeadLetter::lastError() const
         return u"no route for domain \"%1\""_s.arg(domain);
     for (const EndpointOutcome &endpoint : endpoints) {
         if (!endpoint.delivered)
-            return endpoint.url + u": "_s + endpoint.lastError;
+            return endpointDisplayUrl(endpoint.url) + u": "_s + endpoint.lastError;
     }
     return {};
 }
@@ -139,8 +139,13 @@ QJsonObject DeadLetter::detailJson(const QString &bodyError) const
 {
     QJsonObject object = summaryJson();
     QJsonArray outcomes;
-    for (const EndpointOutcome &endpoint : endpoints)
-        outcomes.append(endpoint.toJson());
+    for (const EndpointOutcome &endpoint : endpoints) {
+        // Shown without credentials; the stored record keeps the URL as configured, which
+        // replay matches against the route's endpoints.
+        QJsonObject outcome = endpoint.toJson();
+        outcome.insert(u"url"_s, endpointDisplayUrl(endpoint.url));
+        outcomes.append(outcome);
+    }
     object.insert(u"endpoints"_s, outcomes);
     object.insert(u"subject"_s, QString::fromUtf8(subject));
     object.insert(u"source_sequence"_s, double(sourceSequence));

@@ -4,6 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QRandomGenerator>
+#include <QUrl>
 #include <algorithm>
 
 Q_LOGGING_CATEGORY(Switchboard::lcIngress, "switchboard.ingress")
@@ -52,6 +53,13 @@ QByteArray eventIdOf(const QJsonObject &event)
             return id;
     }
     return {};
+}
+
+QString endpointDisplayUrl(const QString &url)
+{
+    // Only a URL with user info is rewritten: every other one is shown as the operator wrote it.
+    const QUrl parsed(url);
+    return parsed.userInfo().isEmpty() ? url : parsed.toString(QUrl::RemoveUserInfo);
 }
 
 QByteArray newId()

@@ -54,6 +54,12 @@ inline constexpr qsizetype maxEventIdBytes = 256;
 // max_payload). The caller then uses the event's delivery key.
 QByteArray eventIdOf(const QJsonObject &event);
 
+// An endpoint as logs, metrics, the console and dead-letter views show it: without the user
+// info of "https://user:password@host/hook" (sent as Basic auth, as the Event Hub's Go client
+// did). /metrics answers anyone who can reach POST /events. The endpoint's identity, in KV
+// records and stored dead letters, stays the URL as configured.
+QString endpointDisplayUrl(const QString &url);
+
 // A fresh id: 32 hex digits.
 QByteArray newId();
 
