@@ -180,6 +180,7 @@ private Q_SLOTS:
     void nodeKilledOnTheLastAttemptStillLeavesADeadLetter();
     void migrationSkipsTheHubsHistoryAndTakesForeignEvents();
     void endpointCredentialsAreSentButNeverShown();
+    void latin1BytesInAStringAreAcceptedAsTheHubDid();
 
 private:
     Config baseConfig(const QList<IngressRoute> &routes);
@@ -1346,6 +1347,28 @@ void TestIngress::endpointCredentialsAreSentButNeverShown()
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
     QCOMPARE(m_sinkB->count(), 4);
     QCOMPARE(m_sinkA->count(), 1);
+}
+
+void TestIngress::latin1BytesInAStringAreAcceptedAsTheHubDid()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    // A caller name from a PBX in Latin-1 ("José", 0xE9): not UTF-8. Go's encoding/json, behind
+    // the Event Hub's 202, reads such bytes as U+FFFD; a 400 would drop the call for good,
+    // since clients do not retry a 400.
+    const QByteArray body = "{\"domain\":\"a.vn\",\"call_id\":\"latin-1\",\"caller_name\":"
+                            "\"Jos\xe9\",\"state\":\"missed\"}";
+    const HttpResult accepted = post(body);
+    QCOMPARE(accepted.status, 202);
+    QCOMPARE(json(accepted).value(u"event_id"_s).toString(), u"latin-1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    QCOMPARE(m_sinkA->received().first().body, body); // the original bytes, as the hub sent them
+
+    // Bytes outside a string are no JSON at all, to Go as well: still 400.
+    QCOMPARE(post("{\"domain\":\"a.vn\"}\xe9").status, 400);
+    QCOMPARE(post("{\"domain\":\"a.vn\",\"x\":\xe9}").status, 400);
 }
 
 QTEST_GUILESS_MAIN(TestIngress)

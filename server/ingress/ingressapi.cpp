@@ -109,7 +109,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
         responder.sendError(400, u"bad_request"_s, detail);
     };
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(request.body, &parseError);
+    const QJsonDocument document = parseEvent(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError)
         return reject(u"the body is not valid JSON: %1 at offset %2"_s.arg(parseError.errorString())
                           .arg(parseError.offset));

@@ -315,7 +315,7 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
         flight.domain = QString::fromUtf8(d.header(IngressHeader::domain));
         if (flight.domain.isEmpty() || flight.eventId.isEmpty()) {
             // Published by another program: read what we need from the body.
-            const QJsonObject event = QJsonDocument::fromJson(d.data()).object();
+            const QJsonObject event = parseEvent(d.data()).object();
             if (flight.domain.isEmpty())
                 flight.domain = event.value(u"domain"_s).toString();
             if (flight.eventId.isEmpty())

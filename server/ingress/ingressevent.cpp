@@ -55,6 +55,18 @@ QByteArray eventIdOf(const QJsonObject &event)
     return {};
 }
 
+QJsonDocument parseEvent(const QByteArray &body, QJsonParseError *error)
+{
+    QJsonParseError parseError;
+    QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    // Rare: the decoding copy is made only for a body that needs it.
+    if (parseError.error == QJsonParseError::IllegalUTF8String)
+        document = QJsonDocument::fromJson(QString::fromUtf8(body).toUtf8(), &parseError);
+    if (error)
+        *error = parseError;
+    return document;
+}
+
 QString endpointDisplayUrl(const QString &url)
 {
     // Only a URL with user info is rewritten: every other one is shown as the operator wrote it.
@@ -74,7 +86,7 @@ QByteArray newId()
 
 QString eventLogFields(const QByteArray &body)
 {
-    const QJsonObject event = QJsonDocument::fromJson(body).object();
+    const QJsonObject event = parseEvent(body).object();
     auto field = [&](const QString &name) {
         return event.value(name).toVariant().toString();
     };

@@ -4,6 +4,7 @@
 // (POST /events), the engine (forwarding) and the dead-letter store.
 
 #include <QByteArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QString>
@@ -59,6 +60,12 @@ QByteArray eventIdOf(const QJsonObject &event);
 // did). /metrics answers anyone who can reach POST /events. The endpoint's identity, in KV
 // records and stored dead letters, stays the URL as configured.
 QString endpointDisplayUrl(const QString &url);
+
+// An event body parsed as the Event Hub's Go decoder read it: bytes that are not UTF-8 inside a
+// string (a caller name in Latin-1 from a PBX) become U+FFFD instead of failing the parse: the
+// Event Hub answered such a body 202, and a client does not retry a 400. Only the parsed view
+// is changed: the original bytes are what is published and forwarded.
+QJsonDocument parseEvent(const QByteArray &body, QJsonParseError *error = nullptr);
 
 // A fresh id: 32 hex digits.
 QByteArray newId();
