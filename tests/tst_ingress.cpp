@@ -907,7 +907,7 @@ void TestIngress::hungNatsAnswers503InTimeThenRecovers()
     m_port = m_node->httpPort();
     QCOMPARE(post(callEvent(u"a.vn"_s, u"before"_s)).status, 202);
 
-    QCOMPARE(::kill(pid_t(m_nats.pid()), SIGSTOP), 0);
+    QVERIFY(pauseByPid(m_nats.pid()));
     auto resume = qScopeGuard([&] { ::kill(pid_t(m_nats.pid()), SIGCONT); });
     QElapsedTimer clock;
     clock.start();

@@ -409,8 +409,7 @@ Node *TestTimeouts::startLeader(const QByteArray &pod, const NodeOptions &option
 
 void TestTimeouts::freeze(Node *node)
 {
-    if (node->process.pid() > 0) // never pid 0: that would signal our own process group
-        ::kill(pid_t(node->process.pid()), SIGSTOP);
+    QVERIFY(pauseByPid(node->process.pid()));
 }
 
 void TestTimeouts::thaw(Node *node)

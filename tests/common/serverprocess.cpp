@@ -3,6 +3,7 @@
 #include "resp.h"
 
 #include <QDeadlineTimer>
+#include <QFile>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -34,6 +35,26 @@ bool stopByPid(QProcess &process, int graceMs)
     if (process.waitForFinished(graceMs))
         return true;
     killByPid(process);
+    return false;
+}
+
+bool pauseByPid(qint64 pid)
+{
+    if (pid <= 0 || ::kill(pid_t(pid), SIGSTOP) != 0)
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    const QDeadlineTimer deadline(2000);
+    do {
+        // "pid (name) S ...": the state follows the last ')', since the name may hold one.
+        if (stat.open(QIODevice::ReadOnly)) {
+            const QByteArray line = stat.readAll();
+            stat.close();
+            const qsizetype end = line.lastIndexOf(')');
+            if (end >= 0 && line.size() > end + 2 && line[end + 2] == 'T')
+                return true;
+        }
+        QThread::msleep(5);
+    } while (!deadline.hasExpired());
     return false;
 }
 

@@ -21,6 +21,10 @@ quint16 freeLoopbackPort();
 void killByPid(QProcess &process);
 // SIGTERM, then killByPid() when it has not ended within `graceMs`: false when it had to be.
 bool stopByPid(QProcess &process, int graceMs);
+// SIGSTOP, then up to 2 s until the kernel shows the process stopped: kill() returns before
+// every thread of a busy process has stopped, and a test that acts at once could still be
+// answered. False for a pid <= 0 (never our own process group) or when it did not stop.
+bool pauseByPid(qint64 pid);
 
 class RedisServer
 {
