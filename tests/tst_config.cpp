@@ -409,7 +409,8 @@ private:
 
 void TestConfig::initTestCase()
 {
-    // Keeps a developer's own ~/.config/switchboard.yaml out of the default-location tests.
+    // Keeps a developer's own ~/.config/switchboard/switchboard.yaml out of the default-location
+    // tests.
     QStandardPaths::setTestModeEnabled(true);
 }
 
@@ -1010,7 +1011,9 @@ void TestConfig::emptyFileIsAccepted()
 
 void TestConfig::defaultFileInConfigDirectory()
 {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation);
+    // ~/.config/switchboard/ as the README says (in test mode, under ~/.qttest/config).
+    const QString dir =
+        QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + u"/switchboard"_s;
     QVERIFY(QDir().mkpath(dir));
     const QString path = QDir(dir).filePath(u"switchboard.yaml"_s);
     QVERIFY(!QFile::exists(path));

@@ -10,11 +10,14 @@
 #include "resp.h"
 #include "serverprocess.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -32,6 +35,9 @@ private Q_SLOTS:
     void helpAndVersion();
     void badConfigurationExitsTwoWithOneLine_data();
     void badConfigurationExitsTwoWithOneLine();
+    void defaultConfigFileInUserConfigDirectory();
+    void cannotStartExitsOne_data();
+    void cannotStartExitsOne();
     void localStackWithSimulationReplicatesAndStopsCleanly();
     void healthPortServesHealthToo();
     void metricsAreValidPrometheusText();
@@ -41,6 +47,8 @@ private Q_SLOTS:
 
 private:
     QProcessEnvironment cleanEnvironment() const;
+
+    QTemporaryDir m_noConfig; // the config directories of the nodes started: empty
 };
 
 QProcessEnvironment TestNode::cleanEnvironment() const
@@ -50,6 +58,10 @@ QProcessEnvironment TestNode::cleanEnvironment() const
         if (key.startsWith(u"REDIS_"_s) || key.startsWith(u"HEALTH_"_s) || key == u"PORT"_s)
             env.remove(key);
     }
+    // Without --config a node reads ~/.config/switchboard/switchboard.yaml or the system's: not
+    // the developer's own file.
+    env.insert(u"XDG_CONFIG_HOME"_s, m_noConfig.path());
+    env.insert(u"XDG_CONFIG_DIRS"_s, m_noConfig.path());
     return env;
 }
 
@@ -106,6 +118,82 @@ void TestNode::badConfigurationExitsTwoWithOneLine()
     QVERIFY2(output.contains(mentions), qPrintable(output));
 }
 
+// README "Configuration": with no --config, switchboard.yaml is read from ~/.config/switchboard/
+// (XDG_CONFIG_HOME/switchboard/), not from a directory Qt derives from the application's names.
+void TestNode::defaultConfigFileInUserConfigDirectory()
+{
+    QTemporaryDir config;
+    QVERIFY(QDir(config.path()).mkpath(u"switchboard"_s));
+    const QString path = config.filePath(u"switchboard/switchboard.yaml"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("log:\n  level: loud\n");
+    file.close();
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_CONFIG_HOME"_s, config.path());
+    // The file is read before the environment: its bad value is the one reported when the file
+    // is found, the variable's when it is not. Either way the node stops before it starts.
+    env.insert(u"READER_BATCH_SIZE"_s, u"many"_s);
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start({u"--headless"_s}));
+    QVERIFY(process.waitForFinished(10000));
+    QCOMPARE(process.exitCode(), 2);
+    const QString output = QString::fromUtf8(process.output()).trimmed();
+    QVERIFY2(output.contains(path + u": log.level=\"loud\""_s), qPrintable(output));
+}
+
+// README "Command line": exit code 1 when the node cannot start, with the reason in the log;
+// not 0 (systemd would not restart it) and not 2 (Restart=on-failure skips that one).
+void TestNode::cannotStartExitsOne_data()
+{
+    QTest::addColumn<QString>("taken"); // "port", "health_port" or "" (none)
+    QTest::addColumn<QByteArray>("yaml"); // besides server.bind: 127.0.0.1
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("main port in use") << u"port"_s << QByteArray() << u"cannot listen on port"_s;
+    QTest::newRow("health port in use")
+        << u"health_port"_s << QByteArray() << u"cannot listen on HEALTH_PORT"_s;
+    QTest::newRow("redis-server missing")
+        << QString() << QByteArray("local_stack:\n  redis_server: /nonexistent/redis-server\n")
+        << u"cannot start /nonexistent/redis-server"_s;
+}
+
+void TestNode::cannotStartExitsOne()
+{
+    QFETCH(QString, taken);
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, mentions);
+    // Sync against configured servers starts no child and connects to nothing before the
+    // listeners are up; the local stack row leaves REDIS_LOCAL_ADDR out to need redis-server.
+    QTcpServer holder;
+    QVERIFY(holder.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = taken == u"port"_s ? holder.serverPort() : freeLoopbackPort();
+    QTemporaryDir dir;
+    const QString configFile = dir.filePath(u"switchboard.yaml"_s);
+    QFile file(configFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("server:\n  bind: 127.0.0.1\n");
+    if (taken == u"health_port"_s)
+        file.write("  health_port: " + QByteArray::number(holder.serverPort()) + '\n');
+    file.write(yaml);
+    file.close();
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_DATA_HOME"_s, dir.path());
+    if (!taken.isEmpty()) {
+        env.insert(u"REDIS_LOCAL_ADDR"_s, u"127.0.0.1:%1"_s.arg(freeLoopbackPort()));
+        env.insert(u"REDIS_REMOTE_ADDR"_s, u"127.0.0.1:%1"_s.arg(freeLoopbackPort()));
+    }
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start({u"--headless"_s, u"--config"_s, configFile, u"--engines"_s, u"sync"_s,
+                           u"--port"_s, QString::number(port)}));
+    QVERIFY2(process.waitForFinished(10000), process.output().constData());
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY2(process.output().contains(u"cannot start: "_s.toUtf8() + mentions.toUtf8()),
+             process.output().constData());
+}
+
 void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
 {
     // Nothing configured: the node starts redis-server children of its own, two for sync (local
@@ -158,6 +246,12 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
     while (it.hasNext())
         children.append(it.next().captured(1).toLongLong());
     QCOMPARE(children.size(), 3);
+    // README "Node": the data under ~/.local/share/switchboard/local-stack (XDG_DATA_HOME).
+    for (const QString &name : {u"sync-local"_s, u"sync-remote"_s, u"timeouts"_s}) {
+        const QString dir = data.filePath(u"switchboard/local-stack/"_s + name);
+        QVERIFY2(process.output().contains(u" data %1\n"_s.arg(dir).toUtf8()),
+                 process.output().constData());
+    }
 
     process.terminate();
     QVERIFY(process.waitForFinished(10000));

@@ -1092,7 +1092,10 @@ ConfigResult Loader::result()
 }
 
 // switchboard.yaml beside the binary first (a self-contained install keeps its config with
-// it), then in the user's or system's config directory; empty when there is none.
+// it), then in the user's or system's config directory (~/.config/switchboard/, then
+// /etc/xdg/switchboard/); empty when there is none. Not AppConfigLocation: Qt appends the
+// organization and the application name, both "switchboard", so that would be
+// ~/.config/switchboard/switchboard/, where nobody following the README looks.
 QString defaultConfigFile()
 {
     const QString name = u"switchboard.yaml"_s;
@@ -1101,7 +1104,7 @@ QString defaultConfigFile()
         if (QFileInfo::exists(besideBinary))
             return besideBinary;
     }
-    return QStandardPaths::locate(QStandardPaths::AppConfigLocation, name);
+    return QStandardPaths::locate(QStandardPaths::GenericConfigLocation, u"switchboard/"_s + name);
 }
 
 } // namespace

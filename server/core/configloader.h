@@ -26,7 +26,8 @@ struct ConfigResult
 };
 
 // Reads cli.configFile, or switchboard.yaml beside the binary (when a QCoreApplication exists)
-// or in QStandardPaths::AppConfigLocation when it is empty; then applies `env`, then `cli`.
+// or in the config directory's switchboard/ (QStandardPaths::GenericConfigLocation) when it is
+// empty; then applies `env`, then `cli`.
 ConfigResult loadConfig(const CommandLineOptions &cli, const QProcessEnvironment &env);
 
 } // namespace Switchboard

@@ -59,8 +59,10 @@ QString LocalStack::dataDir() const
 {
     if (!m_config.dataDir.isEmpty())
         return m_config.dataDir;
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-        + QStringLiteral("/local-stack");
+    // ~/.local/share/switchboard/local-stack. Not AppDataLocation, which appends both the
+    // organization and the application name: ~/.local/share/switchboard/switchboard/.
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/switchboard/local-stack");
 }
 
 std::optional<RedisEndpoint> LocalStack::startRedis(const QString &name)
