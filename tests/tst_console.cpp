@@ -32,6 +32,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTextCursor>
 #include <QTextDocument>
@@ -46,6 +48,56 @@ namespace {
 // What an operator reading Vietnamese sees on the Sync tab and the Add node button.
 const QString VI_SYNC_TAB = QStringLiteral("Đồng bộ");
 const QString VI_ADD_NODE = QStringLiteral("Thêm node…");
+
+// A node on another machine whose api.token is not the one the console was given, answering
+// as HttpServer does: the /api/v1/stream upgrade refused with 403 and the connection closed,
+// a REST call refused with 403 "wrong Bearer token". It listens on loopback (a real node lets
+// loopback in without a token) and keeps the Authorization headers it received.
+class TokenRefusingNode : public QObject
+{
+public:
+    bool start()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket] { answer(socket); });
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            }
+        });
+        return m_server.listen(QHostAddress::LocalHost);
+    }
+    quint16 port() const { return m_server.serverPort(); }
+    QList<QByteArray> authorizations() const { return m_authorizations; }
+
+private:
+    void answer(QTcpSocket *socket)
+    {
+        QByteArray &request = m_requests[socket];
+        request += socket->readAll();
+        if (!request.contains("\r\n\r\n"))
+            return;
+        bool upgrade = false;
+        for (const QByteArray &line : request.split('\n')) {
+            const QByteArray header = line.trimmed().toLower();
+            if (header.startsWith("authorization:"))
+                m_authorizations.append(line.mid(line.indexOf(':') + 1).trimmed());
+            upgrade = upgrade || header == "upgrade: websocket";
+        }
+        m_requests.remove(socket);
+        const QByteArray body = upgrade
+            ? R"({"error":"forbidden","detail":"the WebSocket was refused"})"
+            : R"({"error":"forbidden","detail":"wrong Bearer token"})";
+        socket->write("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                      "Content-Length: "
+                      + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        socket->disconnectFromHost();
+    }
+
+    QTcpServer m_server;
+    QHash<QTcpSocket *, QByteArray> m_requests;
+    QList<QByteArray> m_authorizations;
+};
 } // namespace
 
 class TestConsole : public QObject
@@ -57,6 +109,7 @@ private Q_SLOTS:
     void cleanup();
 
     void remoteNodeGoesGreyWhenKilledAndComesBack();
+    void remoteNodeRefusingTheTokenSaysSo();
     void localNodeAnswersThroughItsOwnRestApi();
 
     // The window, as the operator sees it.
@@ -176,6 +229,40 @@ void TestConsole::remoteNodeGoesGreyWhenKilledAndComesBack()
     QCOMPARE(source.status()[u"node"_s][u"pid"_s].toInteger(), restarted.pid());
     restarted.terminate();
     QVERIFY(restarted.waitForFinished(10000));
+}
+
+// A remote node that refuses the console's API token answers, and says why: the operator reads
+// that the token is refused, in the node's words, on the node's row and in the alert, rather
+// than a WebSocket library's message under "does not answer" that sends them to look for a
+// node that is down.
+void TestConsole::remoteNodeRefusingTheTokenSaysSo()
+{
+    TokenRefusingNode node;
+    QVERIFY(node.start());
+    std::unique_ptr<MainWindow> window = openWindow();
+    QSignalSpy statusMessages(window->statusBar(), &QStatusBar::messageChanged);
+    window->addNode(new RemoteNodeSource(remoteUrl(node.port()), "not-the-token"));
+    NodesModel *nodes = window->nodesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(0)->reachability(),
+                              NodeSource::Reachability::Unreachable, 5000);
+    QVERIFY(!node.authorizations().isEmpty());
+    QCOMPARE(node.authorizations().constFirst(), "Bearer not-the-token");
+
+    const QString row = nodes->data(nodes->nodeIndex(0)).toString();
+    QVERIFY2(row.contains(u"API token"_s) && row.contains(u"403: wrong Bearer token"_s),
+             qPrintable(row));
+    QVERIFY2(!row.contains(u"QWebSocket"_s), qPrintable(row));
+    // The alert raised when the node turned grey already says so.
+    QVERIFY(std::any_of(
+        statusMessages.cbegin(), statusMessages.cend(), [](const QList<QVariant> &message) {
+            return message.value(0).toString().contains(u"403: wrong Bearer token"_s);
+        }));
+
+    // Retried every 2 s (the upgrade, then the same token on /api/v1/status), it keeps saying so.
+    const qsizetype refusals = node.authorizations().size();
+    QTRY_VERIFY_WITH_TIMEOUT(node.authorizations().size() >= refusals + 2, 5000);
+    QTest::qWait(200);
+    QCOMPARE(nodes->data(nodes->nodeIndex(0)).toString(), row);
 }
 
 void TestConsole::localNodeAnswersThroughItsOwnRestApi()

@@ -1045,6 +1045,14 @@ The log says more (run switchboard from a terminal to see it).</source>
         <source>connection closed</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the node wants an API token (401: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the node refuses the API token (403: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::SettingsDialog</name>

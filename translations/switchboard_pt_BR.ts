@@ -1047,6 +1047,14 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
         <source>connection closed</source>
         <translation>conexão encerrada</translation>
     </message>
+    <message>
+        <source>the node wants an API token (401: %1)</source>
+        <translation>o nó exige um token da API (401: %1)</translation>
+    </message>
+    <message>
+        <source>the node refuses the API token (403: %1)</source>
+        <translation>o nó recusa o token da API (403: %1)</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::SettingsDialog</name>

@@ -1046,6 +1046,14 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
         <source>connection closed</source>
         <translation>kết nối đã đóng</translation>
     </message>
+    <message>
+        <source>the node wants an API token (401: %1)</source>
+        <translation>node yêu cầu API token (401: %1)</translation>
+    </message>
+    <message>
+        <source>the node refuses the API token (403: %1)</source>
+        <translation>node từ chối API token (403: %1)</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::SettingsDialog</name>

@@ -58,17 +58,21 @@ void RemoteNodeSource::request(const QByteArray &method, const QString &path, QO
 
 void RemoteNodeSource::connectStream()
 {
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-    }
+    dropSocket();
+    ++m_attempt;
+    m_streamOpen = false;
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    connect(m_socket, &QWebSocket::connected, this, [this] { m_streamOpen = true; });
     connect(m_socket, &QWebSocket::textMessageReceived, this, &RemoteNodeSource::streamMessage);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
-        const QString reason =
+        QString reason =
             m_socket->closeReason().isEmpty() ? m_socket->errorString() : m_socket->closeReason();
-        streamLost(reason.isEmpty() ? tr("connection closed") : reason);
+        if (reason.isEmpty())
+            reason = tr("connection closed");
+        if (m_streamOpen)
+            streamLost(reason);
+        else
+            streamRefused(reason);
     });
     QUrl url = m_baseUrl;
     url.setScheme(m_baseUrl.scheme() == u"https" ? u"wss"_s : u"ws"_s);
@@ -88,17 +92,45 @@ void RemoteNodeSource::streamMessage(const QString &message)
         setStatus(status);
 }
 
+// The stream ended before its handshake did: nothing listens, or the node answered the upgrade
+// with something else than 101, of which QWebSocket keeps only its own words ("Unhandled http
+// status code: 403"). A refused token is what the operator must read then, not that the node
+// does not answer: the same token on /api/v1/status says so, in the node's words, before the
+// node turns unreachable. The silence timer still runs should that call hang.
+void RemoteNodeSource::streamRefused(const QString &reason)
+{
+    dropSocket();
+    const quint64 attempt = m_attempt;
+    httpRequest(m_token, "GET", u"/api/v1/status"_s, this,
+                [this, attempt, reason](int status, const QJsonObject &body) {
+                    if (attempt != m_attempt)
+                        return; // a later attempt is under way
+                    const QString detail = body.value(u"detail"_s).toString();
+                    if (status == 401)
+                        streamLost(tr("the node wants an API token (401: %1)").arg(detail));
+                    else if (status == 403)
+                        streamLost(tr("the node refuses the API token (403: %1)").arg(detail));
+                    else
+                        streamLost(reason);
+                });
+}
+
 void RemoteNodeSource::streamLost(const QString &reason)
 {
     m_silence.stop();
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-        m_socket = nullptr;
-    }
+    dropSocket();
     setReachability(Reachability::Unreachable, reason);
     m_retry.start();
+}
+
+void RemoteNodeSource::dropSocket()
+{
+    if (!m_socket)
+        return;
+    m_socket->disconnect(this);
+    m_socket->abort();
+    m_socket->deleteLater();
+    m_socket = nullptr;
 }
 
 } // namespace Switchboard

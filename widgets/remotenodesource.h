@@ -3,7 +3,8 @@
 // A headless node elsewhere, reached only through its HTTP API: a WebSocket on
 // /api/v1/stream brings its status document a few times a second; REST calls carry the API
 // token. A node that stops answering turns Unreachable (after a few seconds without a status,
-// or at once when the connection fails) and is retried forever.
+// or at once when the connection fails; a node refusing the token says so) and is retried
+// forever.
 
 #include "nodesource.h"
 
@@ -32,11 +33,15 @@ public:
 private:
     void connectStream();
     void streamMessage(const QString &message);
+    void streamRefused(const QString &reason);
     void streamLost(const QString &reason);
+    void dropSocket();
 
     QUrl m_baseUrl;
     QByteArray m_token;
     QWebSocket *m_socket = nullptr;
+    bool m_streamOpen = false; // the handshake of m_socket succeeded
+    quint64 m_attempt = 0; // connectStream() calls: a refusal's answer is for the latest only
     QTimer m_silence; // no status for this long: unreachable
     QTimer m_retry;
 };
