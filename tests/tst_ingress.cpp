@@ -179,6 +179,7 @@ private Q_SLOTS:
     void stoppingNodeHandsUnfinishedEventsOverAtOnce();
     void nodeKilledOnTheLastAttemptStillLeavesADeadLetter();
     void migrationSkipsTheHubsHistoryAndTakesForeignEvents();
+    void foreignEventOfARecreatedStreamIsNotTakenForAnOldOne();
     void endpointCredentialsAreSentButNeverShown();
     void latin1BytesInAStringAreAcceptedAsTheHubDid();
 
@@ -1287,6 +1288,64 @@ void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()
     QTest::qWait(300); // the history would follow at once if it were replayed
     const QSet<QByteArray> ids = eventIds(*m_sinkA);
     QCOMPARE(ids, (QSet<QByteArray> {"new-1", "foreign-1"}));
+}
+
+// Events another program publishes have no delivery key of Switchboard's: theirs comes from the
+// stream sequence. An operator who deletes the event stream and lets it be made again (`nats
+// stream rm`, to change its storage, say) restarts the sequences at 1 while the bucket keeps the
+// old events' records. A new event redelivered without a record of its own (its node stopped
+// before the attempt finished) must not be taken for the old event with its sequence: the
+// endpoint that had only the old one would never get it.
+void TestIngress::foreignEventOfARecreatedStreamIsNotTakenForAnOldOne()
+{
+    // B fails the old event's first attempt (a record is kept); A leaves the new event's first
+    // attempt waiting until its node stops.
+    m_sinkA->setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.neverAnswer = index == 2;
+        return answer;
+    });
+    m_sinkB->setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.status = index == 1 ? 500 : 200;
+        return answer;
+    });
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
+    config.ingress.forwardTimeout = Milliseconds(60000);
+    config.nats.ackWait = Milliseconds(30000);
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    NatsClient::Options options;
+    options.url = m_nats.url();
+    NatsClient other(options);
+    QString error;
+    QVERIFY2(other.open(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(other.isConnected(), 5000);
+    const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.a%2Evn";
+    const NatsPublishResult old =
+        other.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"old-1"_s));
+    QVERIFY2(old.ok, qPrintable(old.error));
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 10000);
+    QCOMPARE(m_sinkA->count(), 1);
+    QCOMPARE(m_sinkB->count(), 2);
+    stopNode(m_node);
+    QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error), qPrintable(error));
+
+    m_node.reset(startNode(config)); // makes the stream again
+    QVERIFY(m_node);
+    const NatsPublishResult fresh =
+        other.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"new-1"_s));
+    QVERIFY2(fresh.ok, qPrintable(fresh.error));
+    QCOMPARE(fresh.sequence, old.sequence);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000); // waiting
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 3, 5000); // had it, not recorded yet
+    stopNode(m_node); // its deadline passes: the delivery is released unrecorded
+
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 3, 10000);
+    QCOMPARE(m_sinkA->received().last().header("X-Event-Id"), QByteArray("new-1"));
 }
 
 void TestIngress::endpointCredentialsAreSentButNeverShown()

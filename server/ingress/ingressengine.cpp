@@ -321,8 +321,13 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
             if (flight.eventId.isEmpty())
                 flight.eventId = eventIdOf(event);
         }
+        // The sequence alone is not enough: a stream deleted and made again (`nats stream rm`)
+        // numbers from 1 again while the KV bucket keeps the old events' records, and a
+        // redelivery would skip the endpoints that had only the old event. The time JetStream
+        // stored the message tells the two apart.
         if (flight.deliveryKey.isEmpty())
-            flight.deliveryKey = "seq-" + QByteArray::number(d.streamSequence());
+            flight.deliveryKey = "seq-" + QByteArray::number(d.streamSequence()) + '-'
+                + QByteArray::number(d.storedAtNs());
         if (flight.eventId.isEmpty())
             flight.eventId = flight.deliveryKey;
         if (flight.deliveryCount > 1)
