@@ -224,6 +224,7 @@ private Q_SLOTS:
     void unackedNotificationsStopAtTenTimesTheLength();
     void survivorTakesOverWhenTheLeaderIsKilled();
     void survivorDeliversWhatTheKilledNodeHadNotAcked();
+    void aPodPausedWhileItsEntriesWereTakenOverDoesNotPostThemAgain();
     void frozenLeaderIsFencedOff();
     void aLeaderPausedPastItsLeaseLeadsAgain();
     void aScanDelayedPastTheLeaseWritesNothing();
@@ -917,6 +918,53 @@ void TestTimeouts::survivorDeliversWhatTheKilledNodeHadNotAcked()
     QTest::qWait(1000); // a bounded wait for a negative: acked, so not POSTed again
     QCOMPARE(sink.count(survivorPath), 1);
     QCOMPARE(notifications().size(), 1);
+}
+
+// Case 6, reclaim from a pod that was only paused (SIGSTOP, a GC pause, a frozen VM) past
+// claim_idle with notifications waiting for their retry: the other pod takes them over and
+// delivers them; the paused pod, once it runs again, leaves them to their new holder instead of
+// POSTing them a second time (and does not take them back).
+void TestTimeouts::aPodPausedWhileItsEntriesWereTakenOverDoesNotPostThemAgain()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    auto failing = std::make_shared<std::atomic_bool>(true);
+    sink.setResponder([failing](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = failing->load() ? 503 : 200;
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.timeoutsYaml = "  claim_idle: 1s\n  retry_delay: 300ms\n  retry_max_delay: 300ms\n";
+    options.webhookUrl = sink.url(u"/pod-a"_s); // a path per node: the sink knows who called
+    Node *a = startLeader("pod-a", options);
+    QVERIFY(a);
+    const qint64 since = nowMs() - 61000; // level 1 due at once
+    for (const QByteArray id : {"paused-0", "paused-1", "paused-2"})
+        QCOMPARE(agentMessage(a, id, since).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(sink.count(u"/pod-a"_s) >= 3, 10000); // each refused once at least
+    QCOMPARE(pendingCount(), 3);
+
+    freeze(a);
+    QTest::qWait(200); // what pod-a had sent before the pause arrives, and is refused
+    const int callsBeforeThePause = sink.count(u"/pod-a"_s);
+    failing->store(false);
+    options.webhookUrl = sink.url(u"/pod-b"_s);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(u"/pod-b"_s), 3, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+
+    thaw(a);
+    // pod-a's retries (every 300 ms) and claim rounds (every 333 ms) come due at once: a bounded
+    // wait of several of each for a negative.
+    QTest::qWait(1500);
+    QCOMPARE(sink.count(u"/pod-a"_s), callsBeforeThePause);
+    QCOMPARE(sink.count(u"/pod-b"_s), 3);
+    QCOMPARE(pendingCount(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(status(a)[u"webhook"_s][u"retrying"_s].toInt(), 0, 3000);
+    QCOMPARE(status(a)[u"webhook"_s][u"delivered"_s].toInt(), 0);
 }
 
 bool TestTimeouts::tenFallDueWhileFrozen(Node *leader, const QByteArray &prefix, qint64 intervalMs,

@@ -55,6 +55,23 @@ redis.call('XADD', KEYS[2], 'MAXLEN', '~', 100000, '*', unpack(ARGV, 4))
 return 1
 )lua";
 
+// KEYS: timeout_events. ARGV: group, consumer, entry ids. Keeps fresh (idle 0, XCLAIM ... JUSTID)
+// the entries this consumer still holds, so that XAUTOCLAIM elsewhere leaves them alone, and
+// returns the ids it does not hold any more: acked, or taken over by another pod while this one
+// was paused past claim_idle. A plain XCLAIM would take those back from their new holder.
+const QByteArray keepSource = R"lua(
+local lost = {}
+for i = 3, #ARGV do
+  local held = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #held > 0 and held[1][2] == ARGV[2] then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+  else
+    lost[#lost + 1] = ARGV[i]
+  end
+end
+return lost
+)lua";
+
 bool isRefusal(const HttpClientResponse &response)
 {
     return response.status >= 400 && response.status < 500 && response.status != 408
@@ -74,6 +91,7 @@ TimeoutNotifier::TimeoutNotifier(const TimeoutsConfig &config, RedisClient *cont
           new RedisClient(RedisClient::Options::of(config.redis, u"timeouts-notifier"_s), this))
     , m_http(nullptr)
     , m_setAside(setAsideSource)
+    , m_keep(keepSource)
 {
     m_claimTimer.setInterval(std::max<qint64>(100, config.claimIdle.count() / 3));
     connect(&m_claimTimer, &QTimer::timeout, this, &TimeoutNotifier::claim);
@@ -282,8 +300,38 @@ void TimeoutNotifier::retryLater(const QByteArray &id, qint64 delayMs)
             return;
         again->second.waitingRetry = false;
         --m_retrying;
-        post(id);
+        // Still ours? After a pause past claim_idle another pod may have taken it over (and
+        // delivered it): POSTing it again would be a duplicate. If Redis does not answer, post
+        // as before: the XACK decides.
+        m_keep.evaluate(m_control, {TimeoutKeys::events}, {TimeoutKeys::group, m_consumer, id},
+                        [this, id](const RedisReply &reply) {
+                            if (!m_running || !m_entries.count(id))
+                                return;
+                            if (!reply.isError() && reply.size() > 0)
+                                return forget(reply);
+                            post(id);
+                        });
     });
+}
+
+void TimeoutNotifier::forget(const RedisReply &lost)
+{
+    int forgotten = 0;
+    for (size_t i = 0; i < lost.size(); ++i) {
+        const auto it = m_entries.find(lost.at(i).toByteArray());
+        if (it == m_entries.end())
+            continue;
+        if (it->second.waitingRetry)
+            --m_retrying;
+        m_entries.erase(it); // a POST in flight finds it gone and neither acks nor retries
+        ++forgotten;
+    }
+    if (forgotten == 0)
+        return;
+    qCInfo(lcApp).noquote() << "timeouts:" << forgotten << "notifications being retried are no"
+                            << "longer this pod's (taken over while it was paused?); their new"
+                            << "holder has them";
+    read(); // room for more
 }
 
 void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &response)
@@ -336,14 +384,16 @@ void TimeoutNotifier::claim()
 {
     if (!m_running || !m_control->isConnected())
         return;
-    // Ours first: an entry we are still retrying must not look abandoned.
+    // Ours first: an entry we are still retrying must not look abandoned. Only those we still
+    // hold: the others were taken over while we were paused, and are let go.
     if (!m_entries.empty()) {
-        RedisCommand refresh("XCLAIM");
-        refresh << TimeoutKeys::events << TimeoutKeys::group << m_consumer << "0";
+        QList<QByteArray> args {TimeoutKeys::group, m_consumer};
         for (const auto &[id, entry] : m_entries)
-            refresh << id;
-        refresh << "JUSTID";
-        m_control->send(refresh, [](const RedisReply &) {});
+            args << id;
+        m_keep.evaluate(m_control, {TimeoutKeys::events}, args, [this](const RedisReply &reply) {
+            if (m_running && !reply.isError())
+                forget(reply);
+        });
     }
     if (room() > 0) {
         RedisCommand command("XAUTOCLAIM");

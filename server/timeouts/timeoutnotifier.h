@@ -24,9 +24,10 @@ struct HttpClientResponse;
 //
 // Entries of a consumer silent for `claim_idle` (a node that died) are taken over (XAUTOCLAIM);
 // this node keeps its own entries' idle time fresh (XCLAIM ... JUSTID) while it retries them, so
-// a slow webhook does not make a live node look dead. A restarted node with the same POD_ID
-// reads its own pending entries first. A notification the webhook keeps refusing with a 4xx (it
-// will not change its mind) is set aside after `webhook_refusal_attempts`, so that a few such
+// a slow webhook does not make a live node look dead; one it finds taken over (it was paused past
+// `claim_idle`) is left to its new holder, not retried once more. A restarted node with the same
+// POD_ID reads its own pending entries first. A notification the webhook keeps refusing with a 4xx
+// (it will not change its mind) is set aside after `webhook_refusal_attempts`, so that a few such
 // entries cannot hold every reading slot and stop the notifications behind them.
 //
 // Lives in the engine's thread; `control` is the engine's connection (XACK, claims), the
@@ -72,6 +73,8 @@ private:
     void post(const QByteArray &id);
     void retryLater(const QByteArray &id, qint64 delayMs);
     void ack(const QByteArray &id);
+    // Lets go of the entries `lost` names (the keep script's answer): no longer this node's.
+    void forget(const RedisReply &lost);
     void setAside(const QByteArray &id, const HttpClientResponse &response);
     void claim();
     void forgetDeadConsumers();
@@ -97,6 +100,7 @@ private:
     QElapsedTimer m_clock; // started with the notifier
     qint64 m_lastDeliveredMs = -1; // m_clock time of the latest 2xx
     RedisScript m_setAside;
+    RedisScript m_keep; // refreshes the entries this node holds, names those it does not
     qint64 m_retrying = 0;
     qint64 m_pending = 0;
     QString m_lastError;
