@@ -1,11 +1,12 @@
 #include "ingressevent.h"
 
+#include "core/controlcharacters.h"
+
 #include <QCryptographicHash>
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QRandomGenerator>
 #include <QUrl>
-#include <algorithm>
 
 Q_LOGGING_CATEGORY(Switchboard::lcIngress, "switchboard.ingress")
 
@@ -46,9 +47,7 @@ QByteArray eventIdOf(const QJsonObject &event)
         if (!value.isString() || value.toString().isEmpty())
             continue;
         const QByteArray id = value.toString().toUtf8();
-        const bool headerSafe = id.size() <= maxEventIdBytes
-            && std::none_of(id.begin(), id.end(),
-                            [](char c) { return uchar(c) < 0x20 || c == 0x7f; });
+        const bool headerSafe = id.size() <= maxEventIdBytes && firstControlCharacter(id) < 0;
         if (headerSafe)
             return id;
     }

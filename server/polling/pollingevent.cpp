@@ -1,11 +1,12 @@
 #include "pollingevent.h"
 
+#include "core/controlcharacters.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
-#include <algorithm>
-#include <utility>
 #include <charconv>
+#include <utility>
 
 namespace Switchboard {
 
@@ -142,15 +143,11 @@ PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, c
     // would split one and leave the polls held on it asleep until their timeout.
     for (const auto &[field, value] :
          {std::pair(u"eventType"_s, result.eventType), std::pair(u"userId"_s, result.userId)}) {
-        const auto control = std::find_if(value.cbegin(), value.cend(), [](QChar c) {
-            return c.unicode() < 0x20 || c.unicode() == 0x7f;
-        });
-        if (control != value.cend())
-            return {
-                std::nullopt,
-                u"%1 must not contain control characters (U+%2 at %3)"_s.arg(field)
-                    .arg(QString::number(control->unicode(), 16).toUpper().rightJustified(4, u'0'))
-                    .arg(control - value.cbegin())};
+        const QByteArray bytes = value.toUtf8();
+        if (const qsizetype at = firstControlCharacter(bytes); at >= 0)
+            return {std::nullopt,
+                    u"%1 must not contain control characters (%2)"_s.arg(
+                        field, describeControlCharacter(bytes, at))};
     }
     result.adminOnly = adminOnly;
     result.json = QJsonDocument(event).toJson(QJsonDocument::Compact);

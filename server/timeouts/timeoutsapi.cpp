@@ -1,5 +1,6 @@
 #include "timeoutsapi.h"
 
+#include "core/controlcharacters.h"
 #include "http/httprequest.h"
 #include "http/httpresponder.h"
 #include "http/httpserver.h"
@@ -9,7 +10,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <algorithm>
 
 namespace Switchboard {
 
@@ -86,12 +86,9 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
     // (CR or LF would end the header, the others are not allowed in a field value): the POST
     // could never be made, and the notification would stay pending for ever, holding the
     // stream's trimming back.
-    const auto control = std::find_if(request.id.cbegin(), request.id.cend(),
-                                      [](char c) { return uchar(c) < 0x20 || uchar(c) == 0x7f; });
-    if (control != request.id.cend()) {
-        *error = u"id: control character U+%1 at byte %2 (an id must fit in an HTTP header)"_s
-                     .arg(QString::number(uchar(*control), 16).toUpper().rightJustified(4, u'0'))
-                     .arg(control - request.id.cbegin());
+    if (const qsizetype at = firstControlCharacter(request.id); at >= 0) {
+        *error = u"id: control character %1 (an id must fit in an HTTP header)"_s.arg(
+            describeControlCharacter(request.id, at));
         return std::nullopt;
     }
     QJsonObject object;
