@@ -128,6 +128,7 @@ private Q_SLOTS:
     void markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate();
     void backPressureWhileRemoteIsDownThenEverythingOnce();
     void resumesAfterLocalRedisRestart();
+    void localRedisRestartedEmptyWithItsClockBackLosesNothing();
     void localCrashWithPersistenceResumesWhereItStopped();
     void stopRemovesOwnConsumer();
     void remoteRefusingPipelinedTransactionsLosesNothing();
@@ -461,6 +462,43 @@ void TestSyncEngine::resumesAfterLocalRedisRestart()
     QTRY_VERIFY_WITH_TIMEOUT(redisQuery(localPort, {"EXISTS", events}).integer == 1, 10000);
     writeEntries(localPort, events, 70, m_generator);
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(120), 15000);
+}
+
+void TestSyncEngine::localRedisRestartedEmptyWithItsClockBackLosesNothing()
+{
+    const quint16 localPort = m_local->port();
+    startEngine(config());
+    auto expected = writeEntries(localPort, events, 50, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(50), 10000);
+
+    // The local Redis restarts empty and the host's clock has been set back meanwhile: the
+    // new entries' ids are below the remote's high-water mark, yet none of them is on the
+    // remote.
+    m_local->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->localConnected, 5000);
+    QVERIFY(m_local->start(localPort));
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->localConnected, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        redisQuery(localPort, {"XINFO", "GROUPS", events}).elements.size() == 1, 10000);
+    QList<QList<QByteArray>> commands;
+    for (int i = 1; i <= 70; ++i) {
+        QList<QByteArray> fields = m_generator.nextChannelEvent();
+        commands.append(QList<QByteArray> {"XADD", events, "1000-" + QByteArray::number(i)}
+                        + fields);
+        expected.append(std::move(fields));
+    }
+    QCOMPARE(redisPipeline(localPort, commands).size(), qsizetype(70));
+    // Every one of them read and acked: the engine is done with them.
+    QTRY_COMPARE_WITH_TIMEOUT(redisQuery(localPort, {"XINFO", "GROUPS", events})
+                                  .elements.value(0)
+                                  .elements.value(7)
+                                  .string,
+                              QByteArray("1000-70"), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        10000);
+    QCOMPARE(streamLength(m_remote->port(), events), qint64(120));
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
 }
 
 void TestSyncEngine::localCrashWithPersistenceResumesWhereItStopped()

@@ -144,13 +144,35 @@ void SyncEngine::ensureGroups()
     const QByteArray from = m_config.startFrom == StartFrom::Earliest ? "0" : "$";
     auto remaining = std::make_shared<int>(int(m_streams.size()));
     for (auto &stream : m_streams) {
+        // A group missing while we run means the local Redis lost it. If the stream lost the
+        // last entry we read as well, it was recreated (restarted without persistence): its
+        // entries are new even where their ids are at or below the remote's mark (the clock
+        // went back), and the mark must not skip them. Asked on the connection that creates the
+        // group, just before: the answer is in when the group is.
+        auto lostOurEntries = std::make_shared<bool>(false);
+        if (!stream->lastSeenId.isEmpty()) {
+            m_local->send({"XRANGE", stream->name, stream->lastSeenId, stream->lastSeenId},
+                          [lostOurEntries](const RedisReply &reply) {
+                              *lostOurEntries = !reply.isError() && reply.size() == 0;
+                          });
+        }
         m_local->send({"XGROUP", "CREATE", stream->name, m_group, from, "MKSTREAM"},
-                      [this, remaining, name = stream->name](const RedisReply &reply) {
+                      [this, remaining, lostOurEntries, s = stream.get()](const RedisReply &reply) {
+                          const QByteArray &name = s->name;
                           if (reply.isError() && !reply.view().startsWith("BUSYGROUP")) {
                               qCWarning(lcSync).noquote()
                                   << "cannot create group" << m_group << "on" << name << ":"
                                   << reply.errorMessage();
                               return; // retried on the next (re)connect
+                          }
+                          if (!reply.isError() && *lostOurEntries) {
+                              qCWarning(lcSync).noquote()
+                                  << "local stream" << name << "was recreated (it no longer holds"
+                                  << s->lastSeenId
+                                  << "): its entries are new; the remote high-water mark "
+                                     "starts again";
+                              s->newHistory = true;
+                              s->lastSeenId.clear(); // nothing of ours pending in the new group
                           }
                           if (--*remaining == 0) {
                               m_groupsReady = true;
@@ -299,6 +321,7 @@ void SyncEngine::onRead(const RedisReply &reply)
             ackIds(stream, gone);
         }
         if (batch && batch->size() > 0) {
+            batch->newHistory = std::exchange(stream.newHistory, false);
             stream.lastSeenId = batch->lastId;
             enqueue(ownLane(stream), std::move(batch));
         }
@@ -402,8 +425,34 @@ void SyncEngine::pump(Lane &lane)
     if (lane.failed || !m_scriptReady || !m_remote->isConnected())
         return;
     const size_t window = lane.reclaim ? reclaimLaneWindow : size_t(m_config.writerWorkers);
-    while (lane.sent < lane.batches.size() && lane.sent < window)
+    while (lane.sent < lane.batches.size() && lane.sent < window) {
+        if (lane.batches[lane.sent]->newHistory) {
+            // The old stream's batches are confirmed first; then the mark goes.
+            if (lane.sent == 0 && !lane.resettingMark)
+                resetMark(lane);
+            return;
+        }
         sendBatch(lane, lane.sent++);
+    }
+}
+
+void SyncEngine::resetMark(Lane &lane)
+{
+    // The local stream was recreated: its ids say nothing about what the remote has. Every
+    // batch of the old stream is confirmed, so the mark is no longer needed; without it the
+    // new stream's entries are all written, in order, with the mark starting from them.
+    lane.resettingMark = true;
+    Lane *lanePtr = &lane; // an own lane: never erased
+    m_remote->send({"DEL", lane.markKey}, [this, lanePtr](const RedisReply &reply) {
+        lanePtr->resettingMark = false;
+        if (reply.isError()) {
+            QTimer::singleShot(500, this, [this, lanePtr] { pump(*lanePtr); });
+            return;
+        }
+        lanePtr->lastConfirmedId = "0-0";
+        lanePtr->batches.front()->newHistory = false;
+        pump(*lanePtr);
+    });
 }
 
 void SyncEngine::sendBatch(Lane &lane, size_t index)

@@ -61,6 +61,7 @@ private:
         bool inFlight = false;
         bool useScript = false; // the transaction was refused: go through writeBatchScript
         bool checkPassed = false; // the transaction's guard said yes
+        bool newHistory = false; // first batch of a recreated local stream: the mark restarts
         QByteArray queueError; // the first command the transaction's MULTI refused
 
         int size() const { return int(idArgs.size()); }
@@ -98,6 +99,7 @@ private:
         bool reclaim = false;
         bool claimInFlight = false;
         bool predecessor = false; // an earlier process of this host: no idle wait
+        bool resettingMark = false; // DEL of the mark in flight (a newHistory batch waits)
     };
 
     struct StreamState
@@ -105,6 +107,7 @@ private:
         QByteArray name;
         QByteArray lastSeenId; // last id our reads received
         bool historyDone = false; // our own pending entries re-read after a reconnect
+        bool newHistory = false; // the group was recreated on a stream that lost our entries
         SyncStreamStats stats;
         quint64 replicatedAtLastTick = 0;
     };
@@ -123,6 +126,7 @@ private:
     void enqueue(Lane &lane, BatchPtr batch);
     void pump(Lane &lane);
     void sendBatch(Lane &lane, size_t index);
+    void resetMark(Lane &lane);
     void sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev);
     void onTransaction(Lane *lane, Batch *batch, const RedisReply &reply);
     void writeFailed(Lane *lane, Batch *batch, QByteArrayView error, bool quiet = false);
