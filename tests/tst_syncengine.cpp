@@ -129,6 +129,7 @@ private Q_SLOTS:
     void backPressureWhileRemoteIsDownThenEverythingOnce();
     void resumesAfterLocalRedisRestart();
     void localRedisRestartedEmptyWithItsClockBackLosesNothing();
+    void startFromLatestOnlyAppliesToTheFirstStart();
     void localCrashWithPersistenceResumesWhereItStopped();
     void stopRemovesOwnConsumer();
     void remoteRefusingPipelinedTransactionsLosesNothing();
@@ -498,6 +499,34 @@ void TestSyncEngine::localRedisRestartedEmptyWithItsClockBackLosesNothing()
         redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
         10000);
     QCOMPARE(streamLength(m_remote->port(), events), qint64(120));
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+}
+
+void TestSyncEngine::startFromLatestOnlyAppliesToTheFirstStart()
+{
+    // sync.start_from: latest skips the history there is at the first start, and only then: a
+    // local Redis restarted empty while the node runs gets its group again from the first
+    // entry, or what FreeSWITCH writes before the node reconnects would never be replicated.
+    const quint16 localPort = m_local->port();
+    writeEntries(localPort, events, 30, m_generator); // history, skipped
+    SyncConfig c = config();
+    c.startFrom = StartFrom::Latest;
+    startEngine(c);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        redisQuery(localPort, {"XINFO", "GROUPS", events}).elements.size() == 1, 10000);
+    auto expected = writeEntries(localPort, events, 20, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(20), 10000);
+
+    m_local->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->localConnected, 5000);
+    QVERIFY(m_local->start(localPort));
+    // Written at once, before the node is back (it reconnects with a backoff).
+    expected += writeEntries(localPort, events, 40, m_generator);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->localConnected, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(60), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        10000);
     QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
 }
 

@@ -141,7 +141,11 @@ void SyncEngine::connectClients()
 void SyncEngine::ensureGroups()
 {
     // A missing group is created (with its stream); an existing one is used where it stands.
-    const QByteArray from = m_config.startFrom == StartFrom::Earliest ? "0" : "$";
+    // `latest` is for the first start only: a group the local Redis lost while we run is
+    // created again from its first entry, or what FreeSWITCH wrote since the restart would be
+    // skipped (our marks skip what is already on the remote).
+    const QByteArray from =
+        m_config.startFrom == StartFrom::Earliest || m_groupsCreated ? "0" : "$";
     auto remaining = std::make_shared<int>(int(m_streams.size()));
     for (auto &stream : m_streams) {
         // A group missing while we run means the local Redis lost it. If the stream lost the
@@ -176,6 +180,7 @@ void SyncEngine::ensureGroups()
                           }
                           if (--*remaining == 0) {
                               m_groupsReady = true;
+                              m_groupsCreated = true;
                               scanConsumers();
                               refreshGroupStats();
                           }

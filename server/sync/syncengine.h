@@ -159,6 +159,7 @@ private:
     QByteArray m_scriptSha;
     bool m_scriptReady = false;
     bool m_groupsReady = false;
+    bool m_groupsCreated = false; // every group existed once: a lost one starts again from "0"
     bool m_readsAllowed = false; // after the pending entries of earlier processes are written
     bool m_readInFlight = false;
     bool m_stopping = false;
