@@ -114,10 +114,12 @@ private Q_SLOTS:
     void exactSegmentsWinOverParameters();
     void unknownPathIs404();
     void otherMethodIs405WithAllow();
+    void headIsGetWithoutBody();
     void bodyLimit_data();
     void bodyLimit();
     void declaredOversizeBodyIsRefusedBeforeItIsSent();
     void chunkedOversizeBodyIs413();
+    void expectContinueIsAnswered();
     void sendErrorHasTheErrorShape();
     void parkedResponderAnswersLater();
     void clientGoneWhileParked_data();
@@ -305,8 +307,52 @@ void tst_HttpServer::otherMethodIs405WithAllow()
 
     const auto reply = send("POST", u"/things/7"_s, "{}");
     QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), timeoutMs);
-    QCOMPARE(reply->rawHeader("Allow"), QByteArray("GET, DELETE"));
+    QCOMPARE(reply->rawHeader("Allow"), QByteArray("GET, HEAD, DELETE")); // HEAD runs GET
     VERIFY_ERROR_REPLY(reply.get(), 405, u"method_not_allowed"_s);
+}
+
+void tst_HttpServer::headIsGetWithoutBody()
+{
+    // HEAD is GET without the body (RFC 9110 9.3.2): a health check "HEAD /health" must not get
+    // 405, and no answer to HEAD may carry body bytes, or a keep-alive client reads them as the
+    // start of its next response.
+    addHelloRoute();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    QByteArray received;
+    const auto headOf = [&](const QByteArray &request) {
+        client.write(request);
+        qsizetype headEnd = -1;
+        const bool complete = QTest::qWaitFor(
+            [&] {
+                received += client.readAll();
+                headEnd = received.indexOf("\r\n\r\n");
+                return headEnd >= 0;
+            },
+            timeoutMs);
+        const QByteArray head = complete ? received.first(headEnd) : QByteArray();
+        received.remove(0, complete ? headEnd + 4 : 0);
+        return head;
+    };
+
+    const QByteArray found = headOf("HEAD /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QVERIFY2(found.startsWith("HTTP/1.1 200 "), found.constData());
+    QVERIFY2(found.toLower().contains("\r\ncontent-length: 5"), found.constData());
+    const QByteArray missing = headOf("HEAD /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QVERIFY2(missing.startsWith("HTTP/1.1 404 "), missing.constData());
+
+    // Whatever follows on the connection is the answer to the next request, nothing else.
+    RawResponse response;
+    client.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            received += client.readAll();
+            return parseRawResponse(received, &response);
+        },
+        timeoutMs));
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
+    QCOMPARE(response.body, QByteArray("hello"));
 }
 
 void tst_HttpServer::bodyLimit_data()
@@ -389,6 +435,36 @@ void tst_HttpServer::chunkedOversizeBodyIs413()
     QCOMPARE(QJsonDocument::fromJson(response.body).object().value(u"error"_s).toString(),
              u"payload_too_large"_s);
     QCOMPARE(m_handlerCalls, 0);
+}
+
+void tst_HttpServer::expectContinueIsAnswered()
+{
+    // curl (before 8.x for bodies above 1 KiB, always when told) and other clients send
+    // "Expect: 100-continue" and hold the body back until the server says 100 Continue, or until
+    // they give up waiting (curl after 1 s): without the 100 every such POST takes a second.
+    addCountedEchoRoute();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    const QByteArray body(testBodyLimit, 'x');
+    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                 "Content-Length: "
+                 + QByteArray::number(body.size()) + "\r\n\r\n");
+    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    QByteArray received;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     received += client.readAll();
+                     return received.size() >= interim.size();
+                 },
+                 timeoutMs),
+             "no 100 Continue");
+    QCOMPARE(received, interim);
+
+    RawResponse response;
+    QVERIFY(rawExchange(client, body, &response));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_handlerCalls, 1);
 }
 
 void tst_HttpServer::sendErrorHasTheErrorShape()

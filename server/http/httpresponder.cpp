@@ -33,6 +33,7 @@ HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray 
     , m_socket(m_responder->socket())
     , m_methodName(methodName)
     , m_path(encodedPath)
+    , m_headersOnly(methodName == "HEAD")
 {
     m_started.start();
 }
@@ -48,6 +49,7 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other)
         m_socket = std::move(other.m_socket);
         m_methodName = std::move(other.m_methodName);
         m_path = std::move(other.m_path);
+        m_headersOnly = other.m_headersOnly;
         m_started = other.m_started;
     }
     return *this;
@@ -108,7 +110,9 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
     responder->writeHeader("Content-Length", QByteArray::number(body.size()));
     for (const auto &[name, value] : extraHeaders)
         responder->writeHeader(name, value);
-    responder->writeBody(body);
+    // writeBody() ends the header block as well, so HEAD writes an empty body: body bytes there
+    // would be read by a keep-alive client as the start of its next answer.
+    responder->writeBody(m_headersOnly ? QByteArray() : body);
 
     // The path is logged percent-encoded and without its query; no header is ever logged, so
     // no Authorization value reaches the log.

@@ -45,7 +45,8 @@ public:
     // Client still connected and not yet answered.
     bool isOpen() const;
 
-    // Content-Type and Content-Length are written here; extraHeaders must not repeat them.
+    // Content-Type and Content-Length are written here; extraHeaders must not repeat them. The
+    // answer to a HEAD request leaves the body out but keeps the Content-Length it would have.
     void send(int status, const QByteArray &body, const QByteArray &contentType,
               const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
     void sendJson(int status, const QJsonObject &object);
@@ -72,6 +73,7 @@ private:
     QPointer<QTcpSocket> m_socket; // null once QtHttpServer deleted the disconnected socket
     QByteArray m_methodName; // for the request log line
     QByteArray m_path; // percent-encoded: safe to log as it is
+    bool m_headersOnly = false; // a HEAD request: the answer has no body (RFC 9110 9.3.2)
     QElapsedTimer m_started;
 };
 

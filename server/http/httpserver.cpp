@@ -113,20 +113,36 @@ struct Route
     }
 };
 
-// The Content-Length of a header block, -1 when there is none or it is not a number.
-qint64 declaredContentLength(const QByteArray &headerBlock)
+// The trimmed value of the first header `name` in a header block (the first one counts, as in
+// QtHttpServer); empty when there is none.
+QByteArray headerValue(const QByteArray &headerBlock, QByteArrayView name)
 {
     for (const QByteArray &line : headerBlock.split('\n')) {
         const qsizetype colon = line.indexOf(':');
         if (colon < 0)
             continue;
-        if (line.first(colon).trimmed().compare("Content-Length", Qt::CaseInsensitive) != 0)
-            continue;
-        bool ok = false;
-        const qint64 length = line.sliced(colon + 1).trimmed().toLongLong(&ok);
-        return ok ? length : -1; // the first one counts, as in QtHttpServer
+        if (line.first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.sliced(colon + 1).trimmed();
     }
-    return -1;
+    return {};
+}
+
+// The Content-Length of a header block, -1 when there is none or it is not a number.
+qint64 declaredContentLength(const QByteArray &headerBlock)
+{
+    bool ok = false;
+    const qint64 length = headerValue(headerBlock, "Content-Length").toLongLong(&ok);
+    return ok ? length : -1;
+}
+
+// Whether an HTTP/1.1 request waits for "100 Continue" before it sends its body (an HTTP/1.0
+// client cannot understand the interim answer, RFC 9110 10.1.1).
+bool expectsContinue(const QByteArray &headerBlock)
+{
+    const QByteArray requestLine = headerBlock.first(headerBlock.indexOf('\n')).trimmed();
+    const QByteArray expect = headerValue(headerBlock, "Expect");
+    return requestLine.endsWith(" HTTP/1.1")
+        && expect.compare("100-continue", Qt::CaseInsensitive) == 0;
 }
 
 } // namespace
@@ -156,7 +172,8 @@ public:
     bool listenOn(const QHostAddress &address, quint16 port, QString *errorMessage);
 
     // Answers 413 on the raw socket when the request about to be parsed declares a body above
-    // `limit`, and returns how many of its body bytes are still to come; empty otherwise.
+    // `limit`, and returns how many of its body bytes are still to come; empty otherwise (after
+    // answering 100 Continue to a request within the limit that expects it).
     static std::optional<qint64> refuseDeclaredOversizeBody(QTcpSocket *socket, qint64 limit);
 
 protected:
@@ -187,13 +204,14 @@ namespace {
 // not the memory. QtHttpServer takes each socket from nextPendingConnection() and only then
 // connects its readyRead handler (qabstracthttpserver.cpp:41-46); the handler connected here
 // comes first, so it runs first, and can answer 413 to a Content-Length above the limit before
-// the body is read.
+// the body is read, or 100 Continue to a request within the limit that waits for one.
 //
 // Limitation: it sees the header block only when the block arrives in the first read of a
 // request, the usual case (a client sending "Expect: 100-continue" even waits for our answer).
 // Once QtHttpServer has started on a request (its read transaction is open), the request line
 // and the headers lie behind the socket's read position. Chunked bodies and headers that arrive
-// in pieces are checked only after buffering, in handleRequest().
+// in pieces are checked only after buffering, in handleRequest() (and get no 100 Continue: the
+// client sends its body once it tires of waiting).
 class BodyLimitTcpServer : public QTcpServer
 {
 public:
@@ -253,8 +271,17 @@ std::optional<qint64> HttpServerPrivate::refuseDeclaredOversizeBody(QTcpSocket *
         headerSize += 2;
     }
     const qint64 length = declaredContentLength(head.first(headerSize));
-    if (length <= limit)
+    if (length <= limit) {
+        // QtHttpServer 6.4 ignores "Expect: 100-continue", and a client that sends it holds the
+        // body back until it hears 100 Continue or tires of waiting (curl: 1 s per request). So
+        // we say it here, when nothing of the body has come yet; the parser, next in line, sees
+        // only the request.
+        if (length > 0 && socket->bytesAvailable() == headerSize
+            && expectsContinue(head.first(headerSize))) {
+            socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+        }
         return {};
+    }
 
     qCDebug(lcHttp, "413 from Content-Length %lld before reading the body, client %s", length,
             qPrintable(socket->peerAddress().toString()));
@@ -379,6 +406,13 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return true;
     }
     Match match = findRoute(httpRequest.method, *segments);
+    // HEAD is GET without the body (RFC 9110 9.3.2; health checks use it): a path without a HEAD
+    // route of its own runs its GET handler, and the responder leaves the body out.
+    if (!match.route && httpRequest.method == Method::Head) {
+        Match get = findRoute(Method::Get, *segments);
+        if (get.route)
+            match = std::move(get);
+    }
     if (!match.route) {
         const QString methodAndPath =
             QString::fromLatin1(httpRequest.methodName) + u' ' + httpRequest.path;
@@ -387,7 +421,9 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         } else {
             QByteArrayList allowed;
             for (Method method : knownMethods) {
-                if (match.otherMethods.contains(method))
+                const bool served = match.otherMethods.contains(method)
+                    || (method == Method::Head && match.otherMethods.contains(Method::Get));
+                if (served)
                     allowed.append(methodName(method));
             }
             responder.send(405,

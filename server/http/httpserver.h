@@ -30,6 +30,7 @@ struct HttpServerOptions
 // Routes are "/health" or "/api/v1/ingress/dead-letters/{id}/replay": exact segments and
 // {name} segments, which match one non-empty segment and land percent-decoded in
 // HttpRequest::pathParams. When several routes match, the one with more exact segments wins.
+// HEAD on a path with no HEAD route runs its GET route, and the answer leaves the body out.
 // A path no route matches is answered 404, a path matched only for other methods 405 with an
 // Allow header, a body above the limit 413; every error is JSON {"error","detail"}.
 //
