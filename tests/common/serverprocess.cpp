@@ -6,7 +6,7 @@
 #include <QFile>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QThread>
+#include <QTest>
 #include <csignal>
 
 namespace Switchboard::Test {
@@ -43,19 +43,17 @@ bool pauseByPid(qint64 pid)
     if (pid <= 0 || ::kill(pid_t(pid), SIGSTOP) != 0)
         return false;
     QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    const QDeadlineTimer deadline(2000);
-    do {
-        // "pid (name) S ...": the state follows the last ')', since the name may hold one.
-        if (stat.open(QIODevice::ReadOnly)) {
+    return QTest::qWaitFor(
+        [&stat] {
+            // "pid (name) S ...": the state follows the last ')', since the name may hold one.
+            if (!stat.open(QIODevice::ReadOnly))
+                return false;
             const QByteArray line = stat.readAll();
             stat.close();
             const qsizetype end = line.lastIndexOf(')');
-            if (end >= 0 && line.size() > end + 2 && line[end + 2] == 'T')
-                return true;
-        }
-        QThread::msleep(5);
-    } while (!deadline.hasExpired());
-    return false;
+            return end >= 0 && line.size() > end + 2 && line[end + 2] == 'T';
+        },
+        2000);
 }
 
 RedisServer::RedisServer() = default;
