@@ -16,6 +16,13 @@ using namespace std::chrono_literals;
 
 namespace Switchboard {
 
+QString webhookDisplayUrl(const QString &url)
+{
+    // Only a URL with user info is rewritten: every other one is shown as the operator wrote it.
+    const QUrl parsed(url);
+    return parsed.userInfo().isEmpty() ? url : parsed.toString(QUrl::RemoveUserInfo);
+}
+
 // Debug (a line per connection and per retry) only when asked for: 40k requests/s is the norm.
 Q_LOGGING_CATEGORY(lcHttpClient, "switchboard.http.client", QtInfoMsg)
 

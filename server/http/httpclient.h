@@ -20,6 +20,12 @@ namespace Switchboard {
 
 Q_DECLARE_LOGGING_CATEGORY(lcHttpClient)
 
+// A webhook URL as logs, metrics, the console and dead-letter views show it: without the user info
+// of "https://user:password@host/hook", which HttpClient sends as Basic auth (/metrics answers
+// whoever reaches the public port). Where a URL is an endpoint's identity (KV records, stored
+// dead letters), it stays as configured.
+QString webhookDisplayUrl(const QString &url);
+
 struct HttpClientOptions
 {
     int maxConnectionsPerHost = 32; // hard bound per (scheme, host, port)

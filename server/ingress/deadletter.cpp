@@ -1,5 +1,6 @@
 #include "deadletter.h"
 
+#include "http/httpclient.h"
 #include "ingressevent.h"
 
 #include <QJsonArray>
@@ -68,7 +69,7 @@ QString DeadLetter::lastError() const
         return u"no route for domain \"%1\""_s.arg(domain);
     for (const EndpointOutcome &endpoint : endpoints) {
         if (!endpoint.delivered)
-            return endpointDisplayUrl(endpoint.url) + u": "_s + endpoint.lastError;
+            return webhookDisplayUrl(endpoint.url) + u": "_s + endpoint.lastError;
     }
     return {};
 }
@@ -143,7 +144,7 @@ QJsonObject DeadLetter::detailJson(const QString &bodyError) const
         // Shown without credentials; the stored record keeps the URL as configured, which
         // replay matches against the route's endpoints.
         QJsonObject outcome = endpoint.toJson();
-        outcome.insert(u"url"_s, endpointDisplayUrl(endpoint.url));
+        outcome.insert(u"url"_s, webhookDisplayUrl(endpoint.url));
         outcomes.append(outcome);
     }
     object.insert(u"endpoints"_s, outcomes);

@@ -55,7 +55,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
             target.url = QUrl(endpoint);
             target.urlText = endpoint;
             target.stats.domain = configured.domain;
-            target.stats.url = endpointDisplayUrl(endpoint);
+            target.stats.url = webhookDisplayUrl(endpoint);
             route->targets.push_back(std::move(target));
         }
         m_routeByKey.insert(routingKey(configured.domain), route.get());
@@ -464,7 +464,7 @@ void IngressEngine::attemptFinished(quint64 id)
     if (logBudget()) {
         QStringList failures;
         for (auto it = flight.failures.cbegin(); it != flight.failures.cend(); ++it)
-            failures.append(endpointDisplayUrl(it.key()) + u": "_s + it.value().second);
+            failures.append(webhookDisplayUrl(it.key()) + u": "_s + it.value().second);
         qCWarning(lcIngress).noquote()
             << "forward failed:" << eventLogFields(flight.delivery.data())
             << u"delivery_attempt=%1 event_id=%2:"_s.arg(flight.attempt)

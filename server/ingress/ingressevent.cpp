@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QJsonValue>
 #include <QRandomGenerator>
-#include <QUrl>
 
 Q_LOGGING_CATEGORY(Switchboard::lcIngress, "switchboard.ingress")
 
@@ -64,13 +63,6 @@ QJsonDocument parseEvent(const QByteArray &body, QJsonParseError *error)
     if (error)
         *error = parseError;
     return document;
-}
-
-QString endpointDisplayUrl(const QString &url)
-{
-    // Only a URL with user info is rewritten: every other one is shown as the operator wrote it.
-    const QUrl parsed(url);
-    return parsed.userInfo().isEmpty() ? url : parsed.toString(QUrl::RemoveUserInfo);
 }
 
 QByteArray newId()

@@ -55,12 +55,6 @@ inline constexpr qsizetype maxEventIdBytes = 256;
 // max_payload). The caller then uses the event's delivery key.
 QByteArray eventIdOf(const QJsonObject &event);
 
-// An endpoint as logs, metrics, the console and dead-letter views show it: without the user
-// info of "https://user:password@host/hook" (sent as Basic auth, as the Event Hub's Go client
-// did). /metrics answers anyone who can reach POST /events. The endpoint's identity, in KV
-// records and stored dead letters, stays the URL as configured.
-QString endpointDisplayUrl(const QString &url);
-
 // An event body parsed as the Event Hub's Go decoder read it: bytes that are not UTF-8 inside a
 // string (a caller name in Latin-1 from a PBX) become U+FFFD instead of failing the parse: the
 // Event Hub answered such a body 202, and a client does not retry a 400. Only the parsed view

@@ -101,7 +101,7 @@ TimeoutNotifier::~TimeoutNotifier() = default;
 
 QString TimeoutNotifier::displayUrl() const
 {
-    return m_url.toString(QUrl::RemoveUserInfo);
+    return webhookDisplayUrl(m_url.toString());
 }
 
 void TimeoutNotifier::start()
