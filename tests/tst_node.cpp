@@ -27,6 +27,25 @@ using namespace Switchboard;
 using namespace Switchboard::Test;
 using namespace Qt::Literals::StringLiterals;
 
+// An engine's snapshot reduced to its health, for StatusApi alone.
+class HealthOnlySnapshot : public EngineSnapshot
+{
+public:
+    HealthOnlySnapshot(QString name, bool healthy)
+        : m_name(std::move(name))
+        , m_healthy(healthy)
+    {
+    }
+    QString engineName() const override { return m_name; }
+    EngineHealth health() const override { return {m_healthy, {}}; }
+    QJsonObject toJson() const override { return {}; }
+    void writeMetrics(MetricsWriter &) const override { }
+
+private:
+    QString m_name;
+    bool m_healthy;
+};
+
 class TestNode : public QObject
 {
     Q_OBJECT
@@ -40,6 +59,7 @@ private Q_SLOTS:
     void cannotStartExitsOne();
     void localStackWithSimulationReplicatesAndStopsCleanly();
     void healthPortServesHealthToo();
+    void healthIsUnhealthyUntilEveryEngineReported();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -274,6 +294,38 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
     QVERIFY(killed.waitForFinished(5000));
     for (qint64 pid : children)
         QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 5000);
+}
+
+// Engines publish their first snapshot once they had a moment to connect; until then /health
+// must not say healthy (a load balancer would send POST /events before NATS is connected).
+void TestNode::healthIsUnhealthyUntilEveryEngineReported()
+{
+    SnapshotBoard board;
+    board.expect(u"sync"_s);
+    board.expect(u"polling"_s);
+    const StatusApi api(&board, {});
+    const auto engine = [](const QJsonObject &body, const QString &name) {
+        return body[u"engines"_s][name].toObject();
+    };
+
+    int status = 0;
+    QJsonObject body = api.health(&status);
+    QCOMPARE(status, 503);
+    QCOMPARE(body[u"status"_s].toString(), u"unhealthy"_s);
+    QCOMPARE(engine(body, u"polling"_s)[u"status"_s].toString(), u"unhealthy"_s);
+    QCOMPARE(engine(body, u"polling"_s)[u"reason"_s].toString(), u"starting: no status yet"_s);
+
+    board.publish(std::make_shared<HealthOnlySnapshot>(u"sync"_s, true));
+    body = api.health(&status);
+    QCOMPARE(status, 503);
+    QCOMPARE(engine(body, u"sync"_s)[u"status"_s].toString(), u"healthy"_s);
+    QCOMPARE(engine(body, u"polling"_s)[u"reason"_s].toString(), u"starting: no status yet"_s);
+
+    board.publish(std::make_shared<HealthOnlySnapshot>(u"polling"_s, true));
+    body = api.health(&status);
+    QCOMPARE(status, 200);
+    QCOMPARE(body[u"status"_s].toString(), u"healthy"_s);
+    QCOMPARE(engine(body, u"polling"_s)[u"status"_s].toString(), u"healthy"_s);
 }
 
 void TestNode::healthPortServesHealthToo()

@@ -2,6 +2,13 @@
 
 namespace Switchboard {
 
+void SnapshotBoard::expect(const QString &engine)
+{
+    QMutexLocker lock(&m_mutex);
+    if (!m_expected.contains(engine))
+        m_expected.append(engine);
+}
+
 void SnapshotBoard::publish(const SnapshotPtr &snapshot)
 {
     QMutexLocker lock(&m_mutex);
@@ -21,11 +28,24 @@ std::map<QString, SnapshotPtr> SnapshotBoard::all() const
     return m_snapshots;
 }
 
-Engine::Engine(const QString &name, SnapshotBoard *board, QObject *parent)
+QStringList SnapshotBoard::starting() const
+{
+    QMutexLocker lock(&m_mutex);
+    QStringList names;
+    for (const QString &name : m_expected) {
+        if (!m_snapshots.contains(name))
+            names.append(name);
+    }
+    return names;
+}
+
+Engine::Engine(const QString &name, SnapshotBoard *board, HealthAwaits awaits, QObject *parent)
     : QObject(parent)
     , m_name(name)
     , m_board(board)
 {
+    if (awaits == HealthAwaits::FirstSnapshot)
+        m_board->expect(name);
 }
 
 } // namespace Switchboard

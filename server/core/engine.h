@@ -8,6 +8,7 @@
 #include <QMutex>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <map>
 #include <memory>
 
@@ -42,20 +43,29 @@ using SnapshotPtr = std::shared_ptr<const EngineSnapshot>;
 class SnapshotBoard
 {
 public:
+    // An engine that will publish: until it has, /health counts it as starting (unhealthy).
+    void expect(const QString &engine);
     void publish(const SnapshotPtr &snapshot);
     SnapshotPtr get(const QString &engine) const;
     std::map<QString, SnapshotPtr> all() const;
+    // The expected engines that have published nothing yet.
+    QStringList starting() const;
 
 private:
     mutable QMutex m_mutex;
     std::map<QString, SnapshotPtr> m_snapshots;
+    QStringList m_expected;
 };
 
 class Engine : public QObject
 {
     Q_OBJECT
 public:
-    Engine(const QString &name, SnapshotBoard *board, QObject *parent = nullptr);
+    // What /health waits for: an engine's first snapshot (until then it counts the engine as
+    // starting, unhealthy), or nothing (a simulator, whose health is not the node's).
+    enum class HealthAwaits { FirstSnapshot, Nothing };
+    Engine(const QString &name, SnapshotBoard *board,
+           HealthAwaits awaits = HealthAwaits::FirstSnapshot, QObject *parent = nullptr);
 
     QString name() const { return m_name; }
 

@@ -25,7 +25,7 @@ const QString unroutedDomain = u"unrouted.example.com"_s;
 } // namespace
 
 IngressSimulator::IngressSimulator(quint16 port, double eventsPerSecond, SnapshotBoard *board)
-    : Engine(u"ingress-simulator"_s, board)
+    : Engine(u"ingress-simulator"_s, board, HealthAwaits::Nothing)
     , m_port(port)
     , m_eventsPerSecond(eventsPerSecond)
     , m_timer(this)

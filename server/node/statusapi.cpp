@@ -125,6 +125,14 @@ QJsonObject StatusApi::health(int *status) const
         engines.insert(name, engine);
         snapshot->addHealthFields(body);
     }
+    // An engine with no snapshot yet has not connected anything: the Event Hub answered 503
+    // until NATS was connected, and a load balancer must not send traffic before that.
+    for (const QString &name : m_board->starting()) {
+        healthy = false;
+        engines.insert(name,
+                       QJsonObject {{u"status"_s, u"unhealthy"_s},
+                                    {u"reason"_s, u"starting: no status yet"_s}});
+    }
     body.insert(u"status"_s, healthy ? u"healthy"_s : u"unhealthy"_s);
     body.insert(u"engines"_s, engines);
     *status = healthy ? 200 : 503;

@@ -72,6 +72,7 @@ PollingService::PollingService(const PollingConfig &config, SnapshotBoard *board
     , m_store(m_redis, config)
 {
     m_clock.start();
+    m_board->expect(u"polling"_s);
     m_snapshot.redis = config.redis.display();
     connect(m_subscriber, &RedisClient::connected, this, &PollingService::onSubscribed);
     // After a Redis restart the two connections come back in either order: the catch-up waits

@@ -34,7 +34,7 @@ bool idBefore(QByteArrayView a, QByteArrayView b)
 } // namespace
 
 SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *parent)
-    : Engine(QStringLiteral("sync"), board, parent)
+    : Engine(QStringLiteral("sync"), board, HealthAwaits::FirstSnapshot, parent)
     , m_config(config)
     , m_group(config.group.toUtf8())
 {

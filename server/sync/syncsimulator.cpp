@@ -36,7 +36,7 @@ public:
 
 SyncSimulator::SyncSimulator(const SyncConfig &sync, const SimulateConfig &simulate,
                              SnapshotBoard *board, QObject *parent)
-    : Engine(u"simulator"_s, board, parent)
+    : Engine(u"simulator"_s, board, HealthAwaits::Nothing, parent)
     , m_sync(sync)
     , m_simulate(simulate)
 {

@@ -29,7 +29,7 @@ constexpr int adoptCount = 250;
 TimeoutsEngine::TimeoutsEngine(const TimeoutsConfig &config,
                                std::shared_ptr<TimeoutsApiCounters> counters, SnapshotBoard *board,
                                QObject *parent)
-    : Engine(u"timeouts"_s, board, parent)
+    : Engine(u"timeouts"_s, board, HealthAwaits::FirstSnapshot, parent)
     , m_config(config)
     , m_counters(std::move(counters))
     , m_pod(config.podId.toUtf8())
