@@ -170,9 +170,10 @@ void TestNode::cannotStartExitsOne_data()
     QTest::addColumn<QString>("taken"); // "port", "health_port" or "" (none)
     QTest::addColumn<QByteArray>("yaml"); // besides server.bind: 127.0.0.1
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("main port in use") << u"port"_s << QByteArray() << u"cannot listen on port"_s;
+    QTest::newRow("main port in use")
+        << u"port"_s << QByteArray() << u"cannot listen on 127.0.0.1 port"_s;
     QTest::newRow("health port in use")
-        << u"health_port"_s << QByteArray() << u"cannot listen on HEALTH_PORT"_s;
+        << u"health_port"_s << QByteArray() << u"HEALTH_PORT: cannot listen on 127.0.0.1 port"_s;
     QTest::newRow("redis-server missing")
         << QString() << QByteArray("local_stack:\n  redis_server: /nonexistent/redis-server\n")
         << u"cannot start /nonexistent/redis-server"_s;

@@ -520,9 +520,13 @@ QList<quint16> HttpServer::serverPorts() const
 
 void HttpServer::close()
 {
-    for (QTcpServer *server : m_d->servers())
+    bool wasListening = false;
+    for (QTcpServer *server : m_d->servers()) {
+        wasListening = wasListening || server->isListening();
         server->close();
-    qCInfo(lcHttp, "stopped listening");
+    }
+    if (wasListening)
+        qCInfo(lcHttp, "stopped listening");
 }
 
 } // namespace Switchboard

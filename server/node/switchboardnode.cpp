@@ -180,13 +180,13 @@ bool SwitchboardNode::startHttp(QString *error)
             QString message;
             ok = m_http->listen(m_config.server.bindAddress, m_config.server.port, &message);
             if (!ok)
-                *error = u"cannot listen on port %1: %2"_s.arg(m_config.server.port).arg(message);
+                *error = message; // "cannot listen on <address> port <port>: <why>"
             else
                 m_httpPort = m_http->serverPorts().value(0);
             if (ok && m_healthHttp) {
                 ok = m_healthHttp->listen(m_config.server.bindAddress, healthPort, &message);
                 if (!ok)
-                    *error = u"cannot listen on HEALTH_PORT %1: %2"_s.arg(healthPort).arg(message);
+                    *error = u"HEALTH_PORT: %1"_s.arg(message);
             }
         },
         Qt::BlockingQueuedConnection);
