@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <functional>
+#include <limits>
 #include <memory>
 
 using namespace Switchboard;
@@ -396,6 +397,15 @@ private Q_SLOTS:
     void passwordsNeverInErrors_data();
     void passwordsNeverInErrors();
 
+    void durationLimits_data();
+    void durationLimits();
+    void natsMaxAgeWithinJetStreamLimits_data();
+    void natsMaxAgeWithinJetStreamLimits();
+    void duplicateKeysAreErrors_data();
+    void duplicateKeysAreErrors();
+    void tabIndentationIsNamed();
+    void emptyPodIdAndWebhookUrlMeanTheDefault();
+
 private:
     // Writes config.yaml into this test's directory and returns its path.
     QString writeConfig(const QByteArray &yaml);
@@ -558,6 +568,8 @@ void TestConfig::environmentVariable_data()
     row("READER_BATCH_SIZE", "500", "sync.readerBatchSize", "500");
     row("READER_MAX_LATENCY", "1s", "sync.readerMaxLatency", "1000");
     row("READER_BLOCK_TIME", "50ms", "sync.readerBlockTime", "50");
+    row("READER_BLOCK_TIME", " 20ms ", "sync.readerBlockTime",
+        "20"); // a stray blank in an env file
     row("BUFFER_SIZE", "2000", "sync.bufferSize", "2000");
     row("WRITER_WORKERS", "4", "sync.writerWorkers", "4");
     row("WRITER_PIPELINE_TIMEOUT", "1.5s", "sync.writerPipelineTimeout", "1500");
@@ -929,6 +941,9 @@ void TestConfig::routes_data()
         << QByteArray("routes:\n  - {domain: a.example, endpoints: [\"https://h/x\"]}\n"
                       "  - {domain: b.example, endpoints: [\"https://h/x\"]}\n")
         << u"a.example -> https://h/x; b.example -> https://h/x"_s;
+    QTest::newRow("route timeout at its longest") << QByteArray(
+        "routes:\n  - {domain: a.example, timeout: 1h, endpoints: [\"https://h/x\"]}\n")
+                                                  << u"a.example -> https://h/x (3600000 ms)"_s;
     QTest::newRow("empty list") << QByteArray("routes: []\n") << QString();
     QTest::newRow("null") << QByteArray("routes:\n") << QString();
 }
@@ -1182,6 +1197,10 @@ void TestConfig::goDuration_data()
     row(u"500\u03bcs"_s, 1);
     row(u"1ns"_s, 1);
     row(u"1.0005s"_s, 1001);
+    row(u"1h30m"_s, 5'400'000);
+    row(u"1.5h"_s, 5'400'000);
+    // Go's longest duration; a millisecond count rounded up, one past it in nanoseconds.
+    row(u"9223372036854775807ns"_s, 9'223'372'036'855);
 }
 
 void TestConfig::goDuration()
@@ -1196,9 +1215,26 @@ void TestConfig::goDuration()
 void TestConfig::invalidGoDuration_data()
 {
     QTest::addColumn<QString>("text");
-    for (const QString &text :
-         {u""_s, u"10"_s, u"1.5"_s, u"-1s"_s, u"-0"_s, u"fast"_s, u"1x"_s, u"s"_s, u".s"_s,
-          u"1 s"_s, u"10ms "_s, u"1d"_s, u"1sec"_s, u"\u0663s"_s, u"99999999999h"_s})
+    for (const QString &text : {u""_s,
+                                u"10"_s,
+                                u"1.5"_s,
+                                u"-1s"_s,
+                                u"-0"_s,
+                                u"fast"_s,
+                                u"1x"_s,
+                                u"s"_s,
+                                u".s"_s,
+                                u"1 s"_s,
+                                u"10ms "_s,
+                                u"1d"_s,
+                                u"1sec"_s,
+                                u"\u0663s"_s,
+                                u"99999999999h"_s,
+                                u"1e3ms"_s,
+                                u"10S"_s,
+                                u"1h 30m"_s,
+                                u"9223372036854775808ns"_s,
+                                u"2562048h"_s})
         QTest::newRow(qPrintable(u'"' + text + u'"')) << text;
 }
 
@@ -1713,6 +1749,19 @@ void TestConfig::errors_data()
     env("EVENT_TTL_SECONDS", "EVENT_TTL_SECONDS=-1",
         "EVENT_TTL_SECONDS=\"-1\": expected a positive number of seconds");
     env("REDIS_URL", "REDIS_URL=localhost:6379", "REDIS_URL=\"localhost:6379\": expected redis://");
+
+    // A positive number beyond what the setting holds is not told it should be positive.
+    env("integer beyond its range", "READER_BATCH_SIZE=99999999999",
+        "READER_BATCH_SIZE=\"99999999999\": expected a positive integer of at most 2147483647");
+    env("non-negative integer beyond its range", "REDIS_LOCAL_DB=3000000000",
+        "REDIS_LOCAL_DB=\"3000000000\": expected a non-negative integer of at most 2147483647");
+    env("EVENT_TTL_SECONDS beyond ten years", "EVENT_TTL_SECONDS=999999999",
+        "EVENT_TTL_SECONDS=\"999999999\": expected at most 315360000 seconds (10 years)");
+    // A route's timeout is a request deadline like ingress.forward_timeout.
+    file("route timeout too long",
+         "routes:\n  - domain: a.example\n    timeout: 1h0m1s\n"
+         "    endpoints: [\"https://a.example/hook\"]\n",
+         "config.yaml: routes[0].timeout=\"1h0m1s\": expected a duration of at most 1h");
 }
 
 void TestConfig::errors()
@@ -1847,6 +1896,212 @@ void TestConfig::passwordsNeverInErrors()
     QVERIFY(!result.error.isEmpty());
     QVERIFY2(!result.error.contains(u"hunter2"_s), qPrintable(result.error));
     QVERIFY2(!result.error.contains(u"ter2"_s), qPrintable(result.error));
+}
+
+// Every duration the configuration takes, at its longest and one step beyond. All but
+// nats.max_age end up in a QTimer (an int of milliseconds: 24.8 days at most), in arithmetic on
+// one, or in a wait a node must see the end of; the limits are what an operator would ever set,
+// and a longer value stops the start instead of overflowing in an engine weeks later.
+void TestConfig::durationLimits_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("variable"); // the seed's variable, empty when only the file has it
+    QTest::addColumn<QString>("longest"); // accepted
+    QTest::addColumn<QString>("tooLong"); // refused
+    QTest::addColumn<QString>("expected"); // what the error says was expected
+    QTest::addColumn<QByteArray>("alongside"); // more lines of the key's section, when needed
+
+    const auto row = [](const char *key, const char *variable, const char *longest,
+                        const char *tooLong, const char *expected,
+                        const QByteArray &alongside = QByteArray()) {
+        QTest::newRow(
+            qPrintable(u"%1=%2"_s.arg(QLatin1StringView(key), QLatin1StringView(tooLong))))
+            << QString::fromLatin1(key) << QString::fromLatin1(variable)
+            << QString::fromLatin1(longest) << QString::fromLatin1(tooLong)
+            << QString::fromLatin1(expected) << alongside;
+    };
+    const char *const oneMinute = "expected a duration of at most 1m";
+    const char *const oneHour = "expected a duration of at most 1h";
+    const char *const oneDay = "expected a duration of at most 24h";
+
+    // A log threshold; ten times it is the local Redis command timeout.
+    row("sync.reader.max_latency", "READER_MAX_LATENCY", "1h", "1h0m0.001s", oneHour);
+    row("sync.reader.block_time", "READER_BLOCK_TIME", "1m", "61s", oneMinute);
+    row("sync.writer.pipeline_timeout", "WRITER_PIPELINE_TIMEOUT", "1m", "1m1s", oneMinute);
+    row("sync.writer.max_latency", "WRITER_MAX_LATENCY", "1h", "61m", oneHour);
+    row("sync.total_max_latency", "TOTAL_MAX_LATENCY", "24h", "25h", oneDay);
+    row("sync.claim_idle", "", "24h", "24h0m0.001s", oneDay);
+    // Seed 000's interval went into a QTimer as int milliseconds: 600h overflowed it.
+    row("sync.health.check_interval", "HEALTH_CHECK_INTERVAL", "1h", "600h", oneHour);
+    row("sync.health.recovery_timeout", "HEALTH_RECOVERY_TIMEOUT", "24h", "48h", oneDay);
+
+    row("nats.ack_wait_seconds", "", "86400", "86401", "expected at most 86400 seconds (24h)");
+    row("nats.ack_wait_seconds", "", "24h", "99999999", "expected at most 86400 seconds (24h)");
+    row("ingress.forward_timeout", "", "1h", "1h1m", oneHour);
+    row("ingress.retry_delay", "", "24h", "24h1s", oneDay, "  retry_max_delay: 24h\n");
+    row("ingress.retry_max_delay", "", "24h", "720h", oneDay);
+    row("ingress.publish_timeout", "", "1m", "90s", oneMinute);
+
+    row("polling.long_poll_timeout_ms", "LONG_POLL_TIMEOUT_MS", "3600000", "3600001",
+        "expected at most 3600000 milliseconds (1h)");
+    row("polling.long_poll_timeout_ms", "LONG_POLL_TIMEOUT_MS", "1h", "2147483648",
+        "expected at most 3600000 milliseconds (1h)");
+
+    row("timeouts.timeout_interval_ms", "TIMEOUT_INTERVAL_MS", "604800000", "604800001",
+        "expected at most 604800000 milliseconds (168h)");
+    row("timeouts.timeout_interval_ms", "TIMEOUT_INTERVAL_MS", "168h", "720h",
+        "expected at most 604800000 milliseconds (168h)");
+    row("timeouts.leader_election_ttl", "LEADER_ELECTION_TTL", "3600", "3601",
+        "expected at most 3600 seconds (1h)");
+    // ttl/3 went into a QTimer: 3000000 s (35 days) overflowed it.
+    row("timeouts.leader_election_ttl", "LEADER_ELECTION_TTL", "1h", "3000000",
+        "expected at most 3600 seconds (1h)");
+    row("timeouts.check_interval_ms", "CHECK_INTERVAL_MS", "3600000", "3600001",
+        "expected at most 3600000 milliseconds (1h)");
+    row("timeouts.check_interval_ms", "CHECK_INTERVAL_MS", "60m", "2147483647",
+        "expected at most 3600000 milliseconds (1h)");
+    row("timeouts.webhook_timeout", "", "1h", "2h", oneHour);
+    row("timeouts.retry_delay", "", "24h", "24h0m1s", oneDay);
+    row("timeouts.retry_max_delay", "", "24h", "10000h", oneDay);
+    row("timeouts.claim_idle", "", "24h", "1000h", oneDay);
+}
+
+void TestConfig::durationLimits()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, variable);
+    QFETCH(QString, longest);
+    QFETCH(QString, tooLong);
+    QFETCH(QString, expected);
+    QFETCH(QByteArray, alongside);
+
+    const ConfigResult file = load({}, {}, nestedYaml(key, longest) + alongside);
+    QVERIFY2(file.config, qPrintable(file.error));
+    QCOMPARE(file.warnings, QStringList());
+
+    const ConfigResult refused = load({}, {}, nestedYaml(key, tooLong) + alongside);
+    QVERIFY2(!refused.config, qPrintable(u"%1: %2 accepted"_s.arg(key, tooLong)));
+    const QString fileMessage = u"config.yaml: %1=\"%2\": %3"_s.arg(key, tooLong, expected);
+    QVERIFY2(refused.error.endsWith(fileMessage), qPrintable(refused.error));
+
+    if (variable.isEmpty())
+        return;
+    const ConfigResult env = load({}, {variable + u'=' + longest});
+    QVERIFY2(env.config, qPrintable(env.error));
+    const ConfigResult envRefused = load({}, {variable + u'=' + tooLong});
+    QVERIFY2(!envRefused.config, qPrintable(u"%1=%2 accepted"_s.arg(variable, tooLong)));
+    QCOMPARE(envRefused.error, u"%1=\"%2\": %3"_s.arg(variable, tooLong, expected));
+}
+
+// nats.max_age never reaches a timer: it is the MaxAge, in nanoseconds, of the streams the
+// ingress engine creates. Only JetStream's own limits apply: at least 100 ms (nats-server
+// refuses less: "max age needs to be >= 100ms") and at most an int64 of nanoseconds.
+void TestConfig::natsMaxAgeWithinJetStreamLimits_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<qint64>("milliseconds"); // -1: refused
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("shortest") << u"100ms"_s << qint64(100) << QString();
+    QTest::newRow("ten years") << u"87600h"_s << qint64(315'360'000'000) << QString();
+    QTest::newRow("longest") << u"2562047h47m16.854s"_s << qint64(9'223'372'036'854) << QString();
+    QTest::newRow("too short") << u"99ms"_s << qint64(-1)
+                               << u"expected at least 100ms (JetStream's shortest max age)"_s;
+    // Go's longest duration rounds up to one millisecond more than an int64 of nanoseconds.
+    QTest::newRow("Go's longest")
+        << u"2562047h47m16.854775807s"_s << qint64(-1)
+        << u"expected at most 2562047h47m16.854s (JetStream's longest max age)"_s;
+}
+
+void TestConfig::natsMaxAgeWithinJetStreamLimits()
+{
+    QFETCH(QString, value);
+    QFETCH(qint64, milliseconds);
+    QFETCH(QString, expected);
+
+    const ConfigResult result = load({}, {}, nestedYaml(u"nats.max_age"_s, value));
+    if (milliseconds < 0) {
+        QVERIFY2(!result.config, qPrintable(value));
+        QCOMPARE(result.error,
+                 u"%1: nats.max_age=\"%2\": %3"_s.arg(m_dir->filePath(u"config.yaml"_s), value,
+                                                      expected));
+        return;
+    }
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.config->nats.maxAge.count(), milliseconds);
+    // What the ingress engine hands to JetStream, in nanoseconds, must not overflow.
+    QVERIFY(result.config->nats.maxAge.count() <= std::numeric_limits<qint64>::max() / 1'000'000);
+}
+
+// A key written twice is one an operator edited in one place while the other one counted:
+// the start stops, naming both lines (Go's yaml.v3 refuses such a file too).
+void TestConfig::duplicateKeysAreErrors_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("key twice in one map")
+        << QByteArray("server:\n  port: 8081\n  bind: 127.0.0.1\n  port: 9090\n")
+        << u"config.yaml:4:3: server.port: appears twice, first at line 2; expected each key "
+           u"once"_s;
+    QTest::newRow("section twice")
+        << QByteArray("server:\n  port: 8081\nsync:\n  group: g\nserver:\n  bind: 127.0.0.1\n")
+        << u"config.yaml:5:1: server: appears twice, first at line 1"_s;
+    QTest::newRow("flow map") << QByteArray("nats: {max_deliveries: 3, max_deliveries: 5}\n")
+                              << u": nats.max_deliveries: appears twice, first at line 1"_s;
+    QTest::newRow("unknown key twice")
+        << QByteArray("sync:\n  colour: red\n  colour: blue\n")
+        << u"config.yaml:3:3: sync.colour: appears twice, first at line 2"_s;
+    QTest::newRow("routes twice") << QByteArray(
+        "routes: []\nroutes:\n  - {domain: a, endpoints: [\"https://h/x\"]}\n")
+                                  << u"config.yaml:2:1: routes: appears twice, first at line 1"_s;
+    QTest::newRow("key twice in a route")
+        << QByteArray("routes:\n  - domain: a.example\n    endpoints: [\"https://h/x\"]\n"
+                      "    domain: b.example\n")
+        << u"config.yaml:4:5: routes[0].domain: appears twice, first at line 2"_s;
+}
+
+void TestConfig::duplicateKeysAreErrors()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, message);
+    const ConfigResult result = load({}, {}, yaml);
+    QVERIFY2(!result.config, "a duplicate key was accepted");
+    QVERIFY2(result.error.contains(message), qPrintable(result.error));
+    QVERIFY(!result.error.contains(u'\n'));
+}
+
+void TestConfig::tabIndentationIsNamed()
+{
+    // yaml-cpp says "illegal map value" here, which does not tell an operator that the editor
+    // put a tab where YAML wants spaces.
+    const ConfigResult result = load({}, {}, "server:\n\tport: 8081\n  bind: 127.0.0.1\n");
+    QVERIFY(!result.config);
+    QVERIFY2(result.error.contains(u"config.yaml:2:"_s), qPrintable(result.error));
+    QVERIFY2(result.error.contains(u"line 2 is indented with a tab; YAML indents with spaces"_s),
+             qPrintable(result.error));
+    QVERIFY(!result.error.contains(u'\n'));
+}
+
+void TestConfig::emptyPodIdAndWebhookUrlMeanTheDefault()
+{
+    // The shipped example's `# pod_id: ""  # default: host name and process id`, uncommented;
+    // an empty webhook URL is "no notifier", as NOTIFICATION_WEBHOOK_URL= is.
+    const ConfigResult result =
+        load({}, {}, "timeouts:\n  pod_id: \"\"\n  notification_webhook_url: \"\"\n");
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.config->timeouts.podId,
+             QHostInfo::localHostName() + u'-'
+                 + QString::number(QCoreApplication::applicationPid()));
+    QCOMPARE(result.config->timeouts.notificationWebhookUrl, QString());
+
+    // The variables still override the file.
+    const ConfigResult env =
+        load({}, {u"POD_ID=care-1"_s, u"NOTIFICATION_WEBHOOK_URL=https://care.example.com/hook"_s},
+             "timeouts:\n  pod_id: \"\"\n  notification_webhook_url:\n");
+    QVERIFY2(env.config, qPrintable(env.error));
+    QCOMPARE(env.config->timeouts.podId, u"care-1"_s);
+    QCOMPARE(env.config->timeouts.notificationWebhookUrl, u"https://care.example.com/hook"_s);
 }
 
 QTEST_GUILESS_MAIN(TestConfig)

@@ -13,10 +13,12 @@
 #include <QUrl>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <vector>
 #include <yaml-cpp/yaml.h>
 
 using namespace Qt::Literals::StringLiterals;
+using namespace std::chrono_literals;
 
 namespace Switchboard {
 
@@ -76,15 +78,25 @@ std::optional<int> toInt(const QString &text)
     return ok ? std::optional(value) : std::nullopt;
 }
 
+std::optional<qint64> toInt64(const QString &text)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok);
+    return ok ? std::optional(value) : std::nullopt;
+}
+
 template<typename Field> ScalarSetter integer(Field field, int minimum)
 {
     const QString expected =
         minimum > 0 ? u"expected a positive integer"_s : u"expected a non-negative integer"_s;
     return [=](Config &c, const QString &text) -> Rejection {
-        const std::optional<int> value = toInt(text);
+        const std::optional<qint64> value = toInt64(text);
         if (!value || *value < minimum)
             return expected;
-        field(c) = *value;
+        // "expected a positive integer" would puzzle whoever wrote 99999999999.
+        if (*value > std::numeric_limits<int>::max())
+            return expected + u" of at most %1"_s.arg(std::numeric_limits<int>::max());
+        field(c) = int(*value);
         return {};
     };
 }
@@ -117,8 +129,34 @@ template<typename Field> ScalarSetter boolean(Field field)
     };
 }
 
+// The longest value of each duration setting (the table below says which). Every duration but
+// nats.max_age ends up in a QTimer, whose interval is an int of milliseconds (24.8 days at most),
+// in arithmetic on one (a third of a lease, 2.8 simulated intervals, a delay doubled 20 times),
+// or in a wait a node must see the end of. A longer value would overflow in an engine long after
+// the start, so it stops the start instead. The limits are what an operator would ever set:
+// a minute for a Redis block or write and for POST /events' wait, an hour for request deadlines,
+// log thresholds, check intervals and the leader's lease, a day for backoffs, idle takeovers and
+// the like.
+constexpr Milliseconds oneMinute = 1min;
+constexpr Milliseconds oneHour = 1h;
+constexpr Milliseconds oneDay = 24h;
+// TIMEOUT_INTERVAL_MS: level 3 is due at 3 x this; a week between levels is the most a support
+// team would wait.
+constexpr Milliseconds oneWeek = 168h;
+// nats.max_age goes to JetStream as an int64 of nanoseconds (Go's time.Duration), and
+// nats-server refuses a MaxAge under 100 ms: "max age needs to be >= 100ms".
+constexpr Milliseconds jetStreamShortestMaxAge = 100ms;
+constexpr Milliseconds jetStreamLongestMaxAge {std::numeric_limits<qint64>::max() / 1'000'000};
+static_assert(oneWeek.count() * 28 / 10 < std::numeric_limits<int>::max(),
+              "TIMEOUT_INTERVAL_MS: the simulator arms a QTimer for up to 2.8 intervals");
+
+QString atMost(Milliseconds longest)
+{
+    return u"expected a duration of at most %1"_s.arg(formatDuration(longest));
+}
+
 // Every duration here is a latency bound, a timeout or an interval: zero is never meant.
-Rejection parsePositiveDuration(const QString &text, Milliseconds &value,
+Rejection parsePositiveDuration(const QString &text, Milliseconds &value, Milliseconds longest,
                                 const QString &zeroExpected = u"expected a duration above 0"_s)
 {
     const std::optional<Milliseconds> parsed = parseGoDuration(text.trimmed());
@@ -126,58 +164,89 @@ Rejection parsePositiveDuration(const QString &text, Milliseconds &value,
         return durationExpected;
     if (parsed->count() == 0)
         return zeroExpected;
+    if (*parsed > longest)
+        return atMost(longest);
     value = *parsed;
     return {};
 }
 
 template<typename Field>
-ScalarSetter duration(Field field, const QString &zeroExpected = u"expected a duration above 0"_s)
+ScalarSetter duration(Field field, Milliseconds longest,
+                      const QString &zeroExpected = u"expected a duration above 0"_s)
 {
     return [=](Config &c, const QString &text) -> Rejection {
         Milliseconds value;
-        if (Rejection rejection = parsePositiveDuration(text, value, zeroExpected))
+        if (Rejection rejection = parsePositiveDuration(text, value, longest, zeroExpected))
             return rejection;
         field(c) = value;
         return {};
     };
 }
 
+// A whole number of `unit`s ("10" seconds, "30000" milliseconds) or a Go duration, from 1 ms to
+// `longest`: the seeds' nats.ack_wait_seconds, LEADER_ELECTION_TTL and *_MS variables.
+Rejection parseNumberOrDuration(const QString &text, Milliseconds unit, Milliseconds longest,
+                                const QString &expected, const QString &unitName,
+                                Milliseconds &value)
+{
+    std::optional<Milliseconds> parsed;
+    if (const std::optional<qint64> whole = toInt64(text)) {
+        if (*whole < 1)
+            return expected;
+        // Compared before multiplying, so that no number of seconds can overflow.
+        if (*whole > longest / unit)
+            parsed = longest + 1ms;
+        else
+            parsed = *whole * unit;
+    } else {
+        parsed = parseGoDuration(text.trimmed());
+        if (!parsed || parsed->count() == 0)
+            return expected;
+    }
+    if (*parsed > longest)
+        return u"expected at most %1 %2 (%3)"_s.arg(QString::number(longest / unit), unitName,
+                                                    formatDuration(longest));
+    value = *parsed;
+    return {};
+}
+
 // The seed's nats.ack_wait_seconds is whole seconds; a Go duration ("10s") is accepted too.
-template<typename Field> ScalarSetter seconds(Field field)
+template<typename Field> ScalarSetter seconds(Field field, Milliseconds longest)
 {
     return [=](Config &c, const QString &text) -> Rejection {
-        const QString expected =
-            u"expected a positive number of seconds such as 10, or a Go duration such as 10s"_s;
-        if (const std::optional<int> whole = toInt(text)) {
-            if (*whole < 1)
-                return expected;
-            field(c) = Milliseconds(qint64(*whole) * 1000);
-            return {};
-        }
-        const std::optional<Milliseconds> value = parseGoDuration(text.trimmed());
-        if (!value || value->count() == 0)
-            return expected;
-        field(c) = *value;
-        return {};
+        return parseNumberOrDuration(
+            text, 1s, longest,
+            u"expected a positive number of seconds such as 10, or a Go duration such as 10s"_s,
+            u"seconds"_s, field(c));
     };
 }
 
 // The seeds' *_MS variables are whole milliseconds; a Go duration ("30s") is accepted too.
-template<typename Field> ScalarSetter milliseconds(Field field, const QString &example)
+template<typename Field>
+ScalarSetter milliseconds(Field field, const QString &example, Milliseconds longest)
 {
     return [=](Config &c, const QString &text) -> Rejection {
-        const QString expected = u"expected a positive number of milliseconds such as %1, or a Go "
-                                 u"duration such as 30s"_s.arg(example);
-        if (const std::optional<int> whole = toInt(text)) {
-            if (*whole < 1)
-                return expected;
-            field(c) = Milliseconds(*whole);
-            return {};
-        }
-        const std::optional<Milliseconds> value = parseGoDuration(text.trimmed());
-        if (!value || value->count() == 0)
-            return expected;
-        field(c) = *value;
+        return parseNumberOrDuration(text, 1ms, longest,
+                                     u"expected a positive number of milliseconds such as %1, or "
+                                     u"a Go duration such as 30s"_s.arg(example),
+                                     u"milliseconds"_s, field(c));
+    };
+}
+
+// nats.max_age: only JetStream's own limits, whatever an operator means to keep.
+template<typename Field> ScalarSetter jetStreamMaxAge(Field field)
+{
+    return [=](Config &c, const QString &text) -> Rejection {
+        Milliseconds value;
+        if (Rejection rejection = parsePositiveDuration(text, value, Milliseconds::max()))
+            return rejection;
+        if (value < jetStreamShortestMaxAge)
+            return u"expected at least %1 (JetStream's shortest max age)"_s.arg(
+                formatDuration(jetStreamShortestMaxAge));
+        if (value > jetStreamLongestMaxAge)
+            return u"expected at most %1 (JetStream's longest max age)"_s.arg(
+                formatDuration(jetStreamLongestMaxAge));
+        field(c) = value;
         return {};
     };
 }
@@ -568,27 +637,27 @@ const std::vector<Setting> &settings()
         scalar(u"sync.reader.batch_size"_s, u"READER_BATCH_SIZE"_s,
                integer(FIELD(sync.readerBatchSize), 1)),
         scalar(u"sync.reader.max_latency"_s, u"READER_MAX_LATENCY"_s,
-               duration(FIELD(sync.readerMaxLatency))),
+               duration(FIELD(sync.readerMaxLatency), oneHour)),
         scalar(u"sync.reader.block_time"_s, u"READER_BLOCK_TIME"_s,
-               duration(FIELD(sync.readerBlockTime),
+               duration(FIELD(sync.readerBlockTime), oneMinute,
                         u"expected a duration above 0 (XREADGROUP BLOCK 0 waits forever)"_s)),
         scalar(u"sync.buffer_size"_s, u"BUFFER_SIZE"_s, integer(FIELD(sync.bufferSize), 1)),
         scalar(u"sync.buffer_bytes"_s, {}, byteSize(FIELD(sync.bufferBytes))),
         scalar(u"sync.writer.workers"_s, u"WRITER_WORKERS"_s,
                integer(FIELD(sync.writerWorkers), 1)),
         scalar(u"sync.writer.pipeline_timeout"_s, u"WRITER_PIPELINE_TIMEOUT"_s,
-               duration(FIELD(sync.writerPipelineTimeout))),
+               duration(FIELD(sync.writerPipelineTimeout), oneMinute)),
         scalar(u"sync.writer.batch_size"_s, u"WRITER_BATCH_SIZE"_s,
                integer(FIELD(sync.writerBatchSize), 1)),
         scalar(u"sync.writer.max_latency"_s, u"WRITER_MAX_LATENCY"_s,
-               duration(FIELD(sync.writerMaxLatency))),
+               duration(FIELD(sync.writerMaxLatency), oneHour)),
         scalar(u"sync.total_max_latency"_s, u"TOTAL_MAX_LATENCY"_s,
-               duration(FIELD(sync.totalMaxLatency))),
-        scalar(u"sync.claim_idle"_s, {}, duration(FIELD(sync.claimIdle))),
+               duration(FIELD(sync.totalMaxLatency), oneDay)),
+        scalar(u"sync.claim_idle"_s, {}, duration(FIELD(sync.claimIdle), oneDay)),
         scalar(u"sync.health.check_interval"_s, u"HEALTH_CHECK_INTERVAL"_s,
-               duration(FIELD(sync.healthCheckInterval))),
+               duration(FIELD(sync.healthCheckInterval), oneHour)),
         scalar(u"sync.health.recovery_timeout"_s, u"HEALTH_RECOVERY_TIMEOUT"_s,
-               duration(FIELD(sync.healthRecoveryTimeout))),
+               duration(FIELD(sync.healthRecoveryTimeout), oneDay)),
         scalar(u"sync.health.max_retries"_s, u"HEALTH_MAX_RETRIES"_s,
                integer(FIELD(sync.healthMaxRetries), 1)),
 
@@ -604,20 +673,22 @@ const std::vector<Setting> &settings()
                    c.nats.subjectPattern = text;
                    return {};
                }),
-        scalar(u"nats.ack_wait_seconds"_s, {}, seconds(FIELD(nats.ackWait))),
+        scalar(u"nats.ack_wait_seconds"_s, {}, seconds(FIELD(nats.ackWait), oneDay)),
         scalar(u"nats.max_deliveries"_s, {}, integer(FIELD(nats.maxDeliveries), 1)),
         scalar(u"nats.consumer_name"_s, {},
                checkedName(FIELD(nats.consumerName), isJetStreamName, consumerNameExpected)),
-        scalar(u"nats.max_age"_s, {}, duration(FIELD(nats.maxAge))),
+        scalar(u"nats.max_age"_s, {}, jetStreamMaxAge(FIELD(nats.maxAge))),
 
         scalar(u"ingress.enabled"_s, {}, boolean(FIELD(ingress.enabled))),
-        scalar(u"ingress.forward_timeout"_s, {}, duration(FIELD(ingress.forwardTimeout))),
+        scalar(u"ingress.forward_timeout"_s, {}, duration(FIELD(ingress.forwardTimeout), oneHour)),
         scalar(u"ingress.max_connections_per_host"_s, {},
                integer(FIELD(ingress.maxConnectionsPerHost), 1)),
         scalar(u"ingress.max_in_flight"_s, {}, integer(FIELD(ingress.maxInFlight), 1)),
-        scalar(u"ingress.retry_delay"_s, {}, duration(FIELD(ingress.retryDelay))),
-        scalar(u"ingress.retry_max_delay"_s, {}, duration(FIELD(ingress.retryMaxDelay))),
-        scalar(u"ingress.publish_timeout"_s, {}, duration(FIELD(ingress.publishTimeout))),
+        scalar(u"ingress.retry_delay"_s, {}, duration(FIELD(ingress.retryDelay), oneDay)),
+        scalar(u"ingress.retry_max_delay"_s, {}, duration(FIELD(ingress.retryMaxDelay), oneDay)),
+        // POST /events waits this long for its answer.
+        scalar(u"ingress.publish_timeout"_s, {},
+               duration(FIELD(ingress.publishTimeout), oneMinute)),
         scalar(u"ingress.dead_letter_stream"_s, {},
                checkedName(FIELD(ingress.deadLetterStream), isJetStreamName, streamNameExpected,
                            true)),
@@ -643,16 +714,18 @@ const std::vector<Setting> &settings()
                    return {};
                }),
         scalar(u"polling.long_poll_timeout_ms"_s, u"LONG_POLL_TIMEOUT_MS"_s,
-               milliseconds(FIELD(polling.longPollTimeout), u"25000"_s)),
+               milliseconds(FIELD(polling.longPollTimeout), u"25000"_s, oneHour)),
         scalar(u"polling.worker_pool_size"_s, u"WORKER_POOL_SIZE"_s,
                integer(FIELD(polling.workerPoolSize), 1)),
         scalar(u"polling.event_ttl_seconds"_s, u"EVENT_TTL_SECONDS"_s,
                [](Config &c, const QString &text) -> Rejection {
-                   bool ok = false;
-                   const qint64 seconds = text.trimmed().toLongLong(&ok);
-                   if (!ok || seconds < 1 || seconds > 10LL * 365 * 86400)
+                   constexpr qint64 tenYears = 10LL * 365 * 86400;
+                   const std::optional<qint64> seconds = toInt64(text);
+                   if (!seconds || *seconds < 1)
                        return u"expected a positive number of seconds such as 86400"_s;
-                   c.polling.eventTtlSeconds = seconds;
+                   if (*seconds > tenYears)
+                       return u"expected at most %1 seconds (10 years)"_s.arg(tenYears);
+                   c.polling.eventTtlSeconds = *seconds;
                    return {};
                }),
         secret(u"polling.internal_api_token"_s, u"INTERNAL_API_TOKEN"_s,
@@ -668,23 +741,34 @@ const std::vector<Setting> &settings()
         scalar(u"timeouts.enabled"_s, {}, boolean(FIELD(timeouts.enabled))),
         scalar(u"timeouts.redis_url"_s, u"REDIS_URL"_s, redisAddress(FIELD(timeouts.redis), true)),
         scalar(u"timeouts.timeout_interval_ms"_s, u"TIMEOUT_INTERVAL_MS"_s,
-               milliseconds(FIELD(timeouts.timeoutInterval), u"30000"_s)),
+               milliseconds(FIELD(timeouts.timeoutInterval), u"30000"_s, oneWeek)),
         scalar(u"timeouts.leader_election_ttl"_s, u"LEADER_ELECTION_TTL"_s,
-               seconds(FIELD(timeouts.leaderTtl))),
+               seconds(FIELD(timeouts.leaderTtl), oneHour)),
         scalar(u"timeouts.check_interval_ms"_s, u"CHECK_INTERVAL_MS"_s,
-               milliseconds(FIELD(timeouts.checkInterval), u"1000"_s)),
-        scalar(u"timeouts.pod_id"_s, u"POD_ID"_s, nonEmptyText(FIELD(timeouts.podId))),
+               milliseconds(FIELD(timeouts.checkInterval), u"1000"_s, oneHour)),
+        // Empty in the file means what the unset variable means: hostname-pid, no notifier. The
+        // example file shows `pod_id: ""` as the default.
+        scalar(u"timeouts.pod_id"_s, u"POD_ID"_s,
+               [](Config &c, const QString &text) -> Rejection {
+                   c.timeouts.podId = text.trimmed().isEmpty() ? QString() : text;
+                   return {};
+               }),
         scalar(u"timeouts.notification_webhook_url"_s, u"NOTIFICATION_WEBHOOK_URL"_s,
                [](Config &c, const QString &text) -> Rejection {
+                   if (text.trimmed().isEmpty()) {
+                       c.timeouts.notificationWebhookUrl.clear();
+                       return {};
+                   }
                    if (!isWebUrl(QUrl(text.trimmed(), QUrl::StrictMode)))
                        return u"expected an absolute http:// or https:// URL"_s;
                    c.timeouts.notificationWebhookUrl = text.trimmed();
                    return {};
                }),
-        scalar(u"timeouts.webhook_timeout"_s, {}, duration(FIELD(timeouts.webhookTimeout))),
-        scalar(u"timeouts.retry_delay"_s, {}, duration(FIELD(timeouts.retryDelay))),
-        scalar(u"timeouts.retry_max_delay"_s, {}, duration(FIELD(timeouts.retryMaxDelay))),
-        scalar(u"timeouts.claim_idle"_s, {}, duration(FIELD(timeouts.claimIdle))),
+        scalar(u"timeouts.webhook_timeout"_s, {},
+               duration(FIELD(timeouts.webhookTimeout), oneHour)),
+        scalar(u"timeouts.retry_delay"_s, {}, duration(FIELD(timeouts.retryDelay), oneDay)),
+        scalar(u"timeouts.retry_max_delay"_s, {}, duration(FIELD(timeouts.retryMaxDelay), oneDay)),
+        scalar(u"timeouts.claim_idle"_s, {}, duration(FIELD(timeouts.claimIdle), oneDay)),
         scalar(u"timeouts.webhook_refusal_attempts"_s, {},
                integer(FIELD(timeouts.webhookRefusalAttempts), 1)),
         scalar(u"timeouts.scan_batch"_s, {},
@@ -751,6 +835,42 @@ QString shown(const Setting &setting, const QString &value)
     return setting.secret ? u"***"_s : oneLine(value);
 }
 
+// yaml-cpp keeps every copy of a key written twice in one map (Go's yaml.v3 refuses such a
+// file). Whichever copy we took, an operator who edited the other one would see the edit ignored
+// without a word: the second copy is an error. The keys of one map are checked as the map is
+// read, `firstLines` holding each key's line so far.
+std::optional<QString> duplicateKey(QHash<QString, int> &firstLines, const QString &key,
+                                    const YAML::Node &keyNode, const QString &fileName,
+                                    const QString &path)
+{
+    const YAML::Mark mark = keyNode.Mark();
+    const auto first = firstLines.constFind(key);
+    if (first == firstLines.cend()) {
+        firstLines.insert(key, mark.line + 1);
+        return std::nullopt;
+    }
+    return u"%1:%2:%3: %4: appears twice, first at line %5; expected each key once"_s.arg(
+        fileName, QString::number(mark.line + 1), QString::number(mark.column + 1), path,
+        QString::number(*first));
+}
+
+// yaml-cpp's own words for a tab-indented line are sometimes "illegal map value": the 1-based
+// number of the first line indented with a tab, when there is one before or at `errorLine`.
+std::optional<int> tabIndentedLine(const QByteArray &text, int errorLine)
+{
+    const QList<QByteArray> lines = text.split('\n');
+    for (int i = 0; i < lines.size() && i < errorLine; ++i) {
+        const QByteArray &line = lines.at(i);
+        for (const char c : line) {
+            if (c == '\t')
+                return i + 1;
+            if (c != ' ')
+                break;
+        }
+    }
+    return std::nullopt;
+}
+
 class Loader
 {
 public:
@@ -795,13 +915,20 @@ bool Loader::readFile(const QString &fileName)
         return fail(
             u"%1: cannot read the configuration file: %2"_s.arg(fileName, file.errorString()));
     YAML::Node root;
+    const QByteArray text = file.readAll();
     try {
-        root = YAML::Load(file.readAll().toStdString());
+        root = YAML::Load(text.toStdString());
     } catch (const YAML::Exception &e) {
         const QString where = e.mark.is_null()
             ? fileName
             : u"%1:%2:%3"_s.arg(fileName).arg(e.mark.line + 1).arg(e.mark.column + 1);
-        return fail(u"%1: invalid YAML: %2"_s.arg(where, QString::fromStdString(e.msg)));
+        QString message = QString::fromStdString(e.msg);
+        if (const std::optional<int> tabbed = tabIndentedLine(
+                text, e.mark.is_null() ? std::numeric_limits<int>::max() : e.mark.line + 1);
+            tabbed && !message.contains(u"tab"_s))
+            message +=
+                u"; line %1 is indented with a tab; YAML indents with spaces only"_s.arg(*tabbed);
+        return fail(u"%1: invalid YAML: %2"_s.arg(where, message));
     }
     m_config.configFile = fileName;
     // An empty or all-comment file sets nothing; that is not worth stopping for.
@@ -859,10 +986,14 @@ bool Loader::readRoute(const YAML::Node &route, const QString &fileName, const Q
     if (!route.IsMap())
         return fail(where + u": expected a map with a domain and endpoints"_s);
     bool hasEndpoints = false;
+    QHash<QString, int> firstLines;
     for (const auto &entry : route) {
         const QString key = QString::fromStdString(entry.first.Scalar());
         const YAML::Node &value = entry.second;
         const QString source = where + u'.' + key;
+        if (const std::optional<QString> duplicate =
+                duplicateKey(firstLines, key, entry.first, fileName, path + u'.' + key))
+            return fail(*duplicate);
         if (key == u"endpoints") {
             if (!readEndpoints(value, fileName, path + u".endpoints"_s, out.endpoints))
                 return false;
@@ -882,7 +1013,7 @@ bool Loader::readRoute(const YAML::Node &route, const QString &fileName, const Q
             out.domain = text.trimmed();
             if (out.domain.isEmpty())
                 return fail(u"%1=\"%2\": expected a non-empty domain"_s.arg(source, oneLine(text)));
-        } else if (Rejection expected = parsePositiveDuration(text, out.timeout)) {
+        } else if (Rejection expected = parsePositiveDuration(text, out.timeout, oneHour)) {
             return fail(u"%1=\"%2\": %3"_s.arg(source, oneLine(text), *expected));
         }
     }
@@ -925,10 +1056,14 @@ bool Loader::readEndpoints(const YAML::Node &endpoints, const QString &fileName,
 bool Loader::collect(const YAML::Node &map, const QString &prefix, const QString &fileName,
                      QHash<QString, YAML::Node> &found)
 {
+    QHash<QString, int> firstLines;
     for (const auto &entry : map) {
         const QString key = QString::fromStdString(entry.first.Scalar());
         const QString path = prefix.isEmpty() ? key : prefix + u'.' + key;
         const YAML::Node &value = entry.second;
+        if (const std::optional<QString> duplicate =
+                duplicateKey(firstLines, key, entry.first, fileName, path))
+            return fail(*duplicate);
         if (findSetting(path) || (prefix.isEmpty() && key == routesKey)) {
             found.insert(path, value);
         } else if (isSection(path)) {
