@@ -132,6 +132,7 @@ private Q_SLOTS:
     void startFromLatestOnlyAppliesToTheFirstStart();
     void localCrashWithPersistenceResumesWhereItStopped();
     void stopRemovesOwnConsumer();
+    void stopDoesNotWaitForALongBlockedRead();
     void remoteRefusingPipelinedTransactionsLosesNothing();
     void remoteRefusingWritesTurnsUnhealthy();
 
@@ -573,6 +574,27 @@ void TestSyncEngine::stopRemovesOwnConsumer()
     QVERIFY(consumersOf(m_local->port(), jobs).isEmpty());
     // Its high-water marks are gone from the remote too.
     QCOMPARE(redisQuery(m_remote->port(), {"KEYS", "switchboard:sync:mark:*"}).elements.size(), 0);
+}
+
+// READER_BLOCK_TIME may be up to a minute; a stop (9 s at most under systemd) must not wait for
+// the blocked read to time out, nor leave the consumer behind because its deadline passed.
+void TestSyncEngine::stopDoesNotWaitForALongBlockedRead()
+{
+    SyncConfig c = config();
+    c.readerBlockTime = Milliseconds(30000);
+    startEngine(c);
+    writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    // The reader is blocked again, waiting for more.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        redisQuery(m_local->port(), {"INFO", "clients"}).string.contains("blocked_clients:1"),
+        5000);
+    QElapsedTimer took;
+    took.start();
+    stopEngine();
+    QVERIFY2(took.elapsed() < 2000, qPrintable(u"the stop took %1 ms"_s.arg(took.elapsed())));
+    // Drained, not cut by the deadline: the consumer left the group.
+    QVERIFY(consumersOf(m_local->port(), events).isEmpty());
 }
 
 void TestSyncEngine::remoteRefusingPipelinedTransactionsLosesNothing()

@@ -129,6 +129,11 @@ void SyncEngine::connectClients()
     connect(m_reader, &RedisClient::connected, this, [this] {
         for (auto &stream : m_streams)
             stream->historyDone = false;
+        m_readerClientId = 0;
+        m_reader->send({"CLIENT", "ID"}, [this](const RedisReply &reply) {
+            if (reply.type() == RedisReply::Type::Integer)
+                m_readerClientId = reply.toInteger();
+        });
         readNext();
     });
     connect(m_remote, &RedisClient::connected, this, &SyncEngine::loadScript);
@@ -1022,6 +1027,12 @@ void SyncEngine::stop(int deadlineMs)
     qCInfo(lcSync).noquote() << "stopping: finishing" << m_buffered << "entries in flight";
     m_reclaimTimer.stop();
     m_deadlineTimer.start(std::max(0, deadlineMs - 500));
+    // A read blocked for READER_BLOCK_TIME (up to a minute) would hold the stop that long, past
+    // its deadline: end the wait now, as if it had timed out (it read nothing, so nothing is
+    // lost). A read that is not blocked is not affected.
+    if (m_readInFlight && m_readerClientId != 0 && m_local->isConnected())
+        m_local->send({"CLIENT", "UNBLOCK", QByteArray::number(m_readerClientId)},
+                      [](const RedisReply &) {});
     maybeFinish();
 }
 

@@ -162,6 +162,7 @@ private:
     bool m_groupsCreated = false; // every group existed once: a lost one starts again from "0"
     bool m_readsAllowed = false; // after the pending entries of earlier processes are written
     bool m_readInFlight = false;
+    qint64 m_readerClientId = 0; // CLIENT ID of the reader's connection, 0 until known
     bool m_stopping = false;
     bool m_finished = false;
     bool m_removingConsumer = false;
