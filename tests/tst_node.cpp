@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,6 +61,7 @@ private Q_SLOTS:
     void localStackWithSimulationReplicatesAndStopsCleanly();
     void healthPortServesHealthToo();
     void healthIsUnhealthyUntilEveryEngineReported();
+    void localStackFindsServersOutsideAUsersPath();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -262,7 +264,7 @@ void TestNode::localStackWithSimulationReplicatesAndStopsCleanly()
 
     // The children's pids, from the log, to check they are gone after the stop.
     QList<qint64> children;
-    const QRegularExpression pidLine(u"redis-server on 127.0.0.1: \\d+ pid (\\d+)"_s);
+    const QRegularExpression pidLine(u"redis-server on 127.0.0.1:\\d+ pid (\\d+)"_s);
     auto it = pidLine.globalMatch(QString::fromUtf8(process.output()));
     while (it.hasNext())
         children.append(it.next().captured(1).toLongLong());
@@ -327,6 +329,26 @@ void TestNode::healthIsUnhealthyUntilEveryEngineReported()
     QCOMPARE(status, 200);
     QCOMPARE(body[u"status"_s].toString(), u"healthy"_s);
     QCOMPARE(engine(body, u"polling"_s)[u"status"_s].toString(), u"healthy"_s);
+}
+
+// Debian puts nats-server in /usr/sbin, which a desktop user's PATH leaves out: the console
+// started from the menu must still find it for the ingress engine's local stack.
+void TestNode::localStackFindsServersOutsideAUsersPath()
+{
+    if (QStandardPaths::findExecutable(u"nats-server"_s, {u"/usr/sbin"_s}).isEmpty())
+        QSKIP("nats-server is not in /usr/sbin on this machine");
+    QTemporaryDir data;
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"PATH"_s, u"/usr/local/bin:/usr/bin:/bin"_s); // /etc/profile's, for a user
+    env.insert(u"XDG_DATA_HOME"_s, data.path());
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start(
+        {u"--headless"_s, u"--engines"_s, u"ingress"_s, u"--port"_s, QString::number(port)}));
+    QVERIFY2(process.waitForHealthy(port, 20000), process.output().constData());
+    QVERIFY2(process.output().contains("/usr/sbin/nats-server on 127.0.0.1:"),
+             process.output().constData());
 }
 
 void TestNode::healthPortServesHealthToo()

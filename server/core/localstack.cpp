@@ -110,6 +110,19 @@ std::optional<QString> LocalStack::startNats(const QString &name)
     return QStringLiteral("nats://127.0.0.1:%1").arg(port);
 }
 
+QString LocalStack::locate(const QString &program)
+{
+    if (program.contains(u'/'))
+        return program;
+    QString found = QStandardPaths::findExecutable(program);
+    if (found.isEmpty())
+        found =
+            QStandardPaths::findExecutable(program,
+                                           {QStringLiteral("/usr/local/sbin"),
+                                            QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+    return found.isEmpty() ? program : found;
+}
+
 bool LocalStack::startChild(const QString &name, const QString &program,
                             const QStringList &arguments, const QString &dir, quint16 port,
                             bool (*answers)(quint16))
@@ -129,7 +142,7 @@ bool LocalStack::startChild(const QString &name, const QString &program,
     // when the thread that started the child ends: this runs on the main thread.
     process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
 #endif
-    process->start(program, arguments);
+    process->start(locate(program), arguments);
     if (!process->waitForStarted(5000)) {
         m_error = QStringLiteral("cannot start %1: %2 (install it or configure a server for this "
                                  "engine)")
@@ -149,8 +162,11 @@ bool LocalStack::startChild(const QString &name, const QString &program,
         }
         process->waitForFinished(50); // bounded pause that also notices an early exit
     }
-    qCInfo(lcCore).noquote() << "local stack:" << name << program << "on 127.0.0.1:" << port
-                             << "pid" << process->processId() << "data" << dir;
+    qCInfo(lcCore).noquote() << QStringLiteral("local stack: %1 %2 on 127.0.0.1:%3 pid %4 data %5")
+                                    .arg(name, process->program())
+                                    .arg(port)
+                                    .arg(process->processId())
+                                    .arg(dir);
     m_children.push_back({name, std::move(process)});
     return true;
 }
@@ -160,11 +176,14 @@ void LocalStack::stopAll()
     for (Child &child : m_children)
         child.process->terminate();
     for (Child &child : m_children) {
-        if (!child.process->waitForFinished(5000)) {
-            child.process->kill();
-            child.process->waitForFinished(2000);
+        if (child.process->waitForFinished(5000)) {
+            qCInfo(lcCore).noquote() << "local stack:" << child.name << "stopped";
+            continue;
         }
-        qCInfo(lcCore).noquote() << "local stack:" << child.name << "stopped";
+        child.process->kill();
+        child.process->waitForFinished(2000);
+        qCWarning(lcCore).noquote()
+            << "local stack:" << child.name << "did not stop within 5 s of SIGTERM; killed";
     }
     m_children.clear();
 }

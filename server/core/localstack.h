@@ -30,6 +30,10 @@ public:
     // SIGTERM every child and wait for it (redis-server saves and exits quickly).
     void stopAll();
 
+    // `program` as given when it has a '/'; else found on PATH or, failing that, in the sbin
+    // directories a user's PATH leaves out (Debian puts nats-server in /usr/sbin).
+    static QString locate(const QString &program);
+
 private:
     struct Child
     {

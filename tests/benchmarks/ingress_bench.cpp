@@ -15,6 +15,7 @@
 
 #include "benchfigures.h"
 #include "childprocess.h"
+#include "core/localstack.h"
 #include "cpumeter.h"
 #include "http/httpclient.h"
 #include "serverprocess.h"
@@ -839,7 +840,7 @@ int main(int argc, char *argv[])
         progress(u"wrk is not installed (apt-get install wrk; run-ingress-bench.sh does it)"_s);
         return 2;
     }
-    if (QStandardPaths::findExecutable(u"nats-server"_s).isEmpty()) {
+    if (!QFileInfo(LocalStack::locate(u"nats-server"_s)).isExecutable()) {
         progress(u"nats-server is not installed (installer/install-deps.sh)"_s);
         return 2;
     }

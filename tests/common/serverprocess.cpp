@@ -1,5 +1,6 @@
 #include "serverprocess.h"
 
+#include "core/localstack.h"
 #include "resp.h"
 
 #include <QDeadlineTimer>
@@ -79,7 +80,7 @@ bool RedisServer::startProcess(quint16 port, const QStringList &extraArgs, bool 
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setWorkingDirectory(m_dir.path());
-    m_process->start(QStringLiteral("redis-server"),
+    m_process->start(LocalStack::locate(QStringLiteral("redis-server")),
                      QStringList {QStringLiteral("--port"), QString::number(m_port),
                                   QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
                                   QStringLiteral("--dir"), m_dir.path(), QStringLiteral("--save"),
@@ -185,7 +186,7 @@ bool NatsServer::start(quint16 port)
         m_dir.path()};
     if (!m_token.isEmpty())
         arguments << QStringLiteral("--auth") << m_token;
-    m_process->start(QStringLiteral("nats-server"), arguments);
+    m_process->start(LocalStack::locate(QStringLiteral("nats-server")), arguments);
     if (!m_process->waitForStarted(5000)) {
         m_error = QStringLiteral("nats-server did not start: ") + m_process->errorString();
         return false;
