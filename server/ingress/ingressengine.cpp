@@ -116,7 +116,7 @@ void IngressEngine::start()
     qCInfo(lcIngress).noquote() << "starting: NATS" << natsUrlWithoutCredentials(m_natsConfig.url)
                                 << "stream" << m_natsConfig.streamName << "subjects"
                                 << m_natsConfig.subjectPattern << "consumer"
-                                << m_natsConfig.consumerName << "," << m_routes.size() << "routes";
+                                << m_natsConfig.consumerName + u',' << m_routes.size() << "routes";
     openNats();
     m_rateClock.start();
     m_logWindow.start();

@@ -191,9 +191,8 @@ bool SwitchboardNode::startHttp(QString *error)
         },
         Qt::BlockingQueuedConnection);
     if (ok)
-        qCInfo(lcApp).noquote() << "HTTP on port" << m_httpPort
-                                << (m_healthHttp ? u"and /health on port %1"_s.arg(healthPort)
-                                                 : QString());
+        qCInfo(lcApp).noquote() << u"HTTP on port %1"_s.arg(m_httpPort)
+                + (m_healthHttp ? u" and /health on port %1"_s.arg(healthPort) : QString());
     return ok;
 }
 
