@@ -15,6 +15,10 @@ EngineHost::~EngineHost()
 {
     // Normally stopAll() ran; this is the last line of defence for an early exit.
     for (auto &[engine, thread] : m_threads) {
+        if (!thread->isRunning() && !thread->isFinished()) {
+            delete engine; // never started (the node failed to start): nothing else deletes it
+            continue;
+        }
         thread->quit();
         thread->wait(2000);
     }

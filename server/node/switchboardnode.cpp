@@ -16,6 +16,7 @@
 #include "timeouts/timeoutsengine.h"
 
 #include <algorithm>
+#include <openssl/crypto.h>
 
 namespace Switchboard {
 
@@ -27,9 +28,13 @@ SwitchboardNode::SwitchboardNode(const Config &config, const QStringList &engine
     , m_engines(engines)
 {
     m_httpThread.setObjectName(u"http"_s);
-    // epoll, not poll(): the HTTP thread holds every client connection, long polls included,
-    // and Qt's dispatchers pay for all of them on each turn (epolleventdispatcher.h).
-    m_httpThread.setEventDispatcher(new EpollEventDispatcher);
+    // QtHttpServer makes a QSslConfiguration, and with it OpenSSL's per-thread random state.
+    // OpenSSL frees that when the thread exits, which for a QThread can come after wait() has
+    // returned and race the process's own OpenSSL cleanup (a leak at exit under ASan): free it
+    // in the thread, as it ends.
+    connect(
+        &m_httpThread, &QThread::finished, &m_httpThread, [] { OPENSSL_thread_stop(); },
+        Qt::DirectConnection);
     connect(&m_host, &EngineHost::stopped, this, [this] {
         stopHttp();
         if (m_localStack)
@@ -146,6 +151,10 @@ bool SwitchboardNode::startHttp(QString *error)
     }
     m_httpContext = new QObject;
     m_httpContext->moveToThread(&m_httpThread);
+    // epoll, not poll(): the HTTP thread holds every client connection, long polls included,
+    // and Qt's dispatchers pay for all of them on each turn (epolleventdispatcher.h). Given here,
+    // where the thread starts: a thread that never starts would leak it.
+    m_httpThread.setEventDispatcher(new EpollEventDispatcher);
     m_httpThread.start();
     bool ok = true;
     QMetaObject::invokeMethod(
