@@ -5,6 +5,7 @@
 #include "core/epolleventdispatcher.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -175,9 +176,12 @@ void TestEpollDispatcher::notifierDeletedByAnEarlierHandlerIsNotCalled()
     QCOMPARE(::pipe(pipes[0]), 0);
     QCOMPARE(::pipe(pipes[1]), 0);
     std::atomic<int> calls {0};
+    QPointer<QSocketNotifier> survivor[2];
     thread.run([&] {
         auto *first = new QSocketNotifier(pipes[0][0], QSocketNotifier::Read);
         auto *second = new QSocketNotifier(pipes[1][0], QSocketNotifier::Read);
+        survivor[0] = first;
+        survivor[1] = second;
         // Whichever runs first deletes the other: the other must not be called.
         QObject::connect(first, &QSocketNotifier::activated, [&calls, first, second] {
             ++calls;
@@ -197,6 +201,11 @@ void TestEpollDispatcher::notifierDeletedByAnEarlierHandlerIsNotCalled()
     QVERIFY(written);
     QTest::qWait(200);
     QCOMPARE(int(calls), 1);
+    // The one left, deleted in its thread before its descriptor closes.
+    thread.run([&] {
+        for (QPointer<QSocketNotifier> &notifier : survivor)
+            delete notifier.data();
+    });
     for (auto &pipe : pipes) {
         ::close(pipe[0]);
         ::close(pipe[1]);
