@@ -7,6 +7,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QValueAxis>
+#include <QVarLengthArray>
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -42,11 +43,12 @@ void setNiceRange(QValueAxis *axis, double peak, double minimumTop)
 } // namespace
 
 TimeChart::TimeChart(const Options &options, QWidget *parent)
-    : QChartView(parent)
+    // QChartView(parent) would make a default chart of its own, which setChart() then leaves to
+    // nobody (a leak LeakSanitizer found): the view is made with ours, and owns it.
+    : QChartView(new QChart, parent)
     , m_options(options)
 {
-    // QChart is a QGraphicsWidget (no QObject parent to give it): the view owns it.
-    auto *chart = new QChart;
+    QChart *chart = this->chart();
     chart->setTitle(options.title);
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setMargins(QMargins(4, 4, 4, 4));
@@ -69,7 +71,6 @@ TimeChart::TimeChart(const Options &options, QWidget *parent)
     m_valueAxis->setTickInterval(options.minimumTop / 5);
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
 
-    setChart(chart);
     // No antialiasing: with ten minutes of history, frames over 16 ms in console_bench went
     // from 154 to 19 in eleven minutes without it.
     setRenderHint(QPainter::Antialiasing, false);
@@ -88,16 +89,8 @@ void TimeChart::addLine(const QString &key, const QString &name, const QPen &pen
     Line &line = m_lines[key];
     if (line.series)
         return;
-    line.series = new QLineSeries(chart());
-    line.series->setName(name);
-    chart()->addSeries(line.series);
-    line.series->attachAxis(m_timeAxis);
-    line.series->attachAxis(m_valueAxis);
-    line.series->setPen(pen);
-    if (!inLegend) {
-        for (QLegendMarker *marker : chart()->legend()->markers(line.series))
-            marker->setVisible(false);
-    }
+    line.pen = pen;
+    line.series = createSeries(name, pen, inLegend);
     // The line's whole history is allocated, and touched, now, so that memory does not creep
     // while the window fills. Twice the window (points come at most once a second), so that
     // points leaving at the front and arriving at the back slide within the block instead of
@@ -105,6 +98,29 @@ void TimeChart::addLine(const QString &key, const QString &name, const QPen &pen
     const qsizetype capacity = 2 * (m_options.windowMs / 1000 + 8);
     line.points.resize(capacity);
     line.points.clear(); // keeps the capacity (Qt 6)
+}
+
+QLineSeries *TimeChart::createSeries(const QString &name, const QPen &pen, bool inLegend)
+{
+    auto *series = new QLineSeries(chart());
+    series->setName(name);
+    chart()->addSeries(series);
+    series->attachAxis(m_timeAxis);
+    series->attachAxis(m_valueAxis);
+    series->setPen(pen);
+    // A run of one point is drawn as a dot (a line needs two): a small one.
+    series->setMarkerSize(std::max(4.0, 3 * pen.widthF()));
+    if (!inLegend) {
+        for (QLegendMarker *marker : chart()->legend()->markers(series))
+            marker->setVisible(false);
+    }
+    return series;
+}
+
+void TimeChart::removeSeries(QLineSeries *series)
+{
+    chart()->removeSeries(series);
+    delete series;
 }
 
 void TimeChart::append(const QString &key, qint64 timeMs, double value)
@@ -131,8 +147,9 @@ void TimeChart::advance(qint64 nowMs)
         }
         if (points.isEmpty()) {
             // A stream or domain no longer reported leaves with its last point.
-            chart()->removeSeries(line->series);
-            delete line->series;
+            for (QLineSeries *run : std::as_const(line->earlierRuns))
+                removeSeries(run);
+            removeSeries(line->series);
             line = m_lines.erase(line);
             continue;
         }
@@ -149,26 +166,61 @@ qint64 TimeChart::redrawIntervalMs() const
     return qint64(2.0 * double(m_spanMs) / width);
 }
 
-QList<QPointF> TimeChart::drawnPoints(const QList<QPointF> &points)
+QList<QPointF> TimeChart::drawnPoints(const QList<QPointF> &points, qsizetype begin, qsizetype end,
+                                      qsizetype bucket)
 {
-    if (points.size() <= maxDrawnPoints) // a copy: a shared list would make the next append
-        return QList<QPointF>(points.cbegin(), points.cend()); // copy the whole history
+    if (bucket <= 1) // a copy: a shared list would make the next append copy the whole history
+        return QList<QPointF>(points.cbegin() + begin, points.cbegin() + end);
     // Buckets of equal size counted from the newest point, so that the newest is drawn as it
     // is and the buckets do not shift under the operator's eyes as points arrive.
-    const qsizetype bucket = (points.size() + maxDrawnPoints - 1) / maxDrawnPoints;
     QList<QPointF> drawn;
-    drawn.reserve(maxDrawnPoints + 1);
-    qsizetype end = points.size();
-    while (end > 0) {
-        const qsizetype begin = std::max<qsizetype>(0, end - bucket);
-        double peak = points[begin].y();
-        for (qsizetype i = begin + 1; i < end; ++i)
+    drawn.reserve((end - begin + bucket - 1) / bucket);
+    while (end > begin) {
+        const qsizetype first = std::max(begin, end - bucket);
+        double peak = points[first].y();
+        for (qsizetype i = first + 1; i < end; ++i)
             peak = std::max(peak, points[i].y());
         drawn.append(QPointF(points[end - 1].x(), peak));
-        end = begin;
+        end = first;
     }
     std::reverse(drawn.begin(), drawn.end());
     return drawn;
+}
+
+void TimeChart::drawLine(Line &line)
+{
+    const QList<QPointF> &points = line.points;
+    const qsizetype count = points.size();
+    // Runs of points without a gap, by their first point.
+    QVarLengthArray<qsizetype, 8> runStarts {0};
+    const double gap = double(m_options.gapMs);
+    for (qsizetype i = 1; i < count; ++i) {
+        if (points[i].x() - points[i - 1].x() > gap)
+            runStarts.append(i);
+    }
+    const qsizetype earlier = runStarts.size() - 1;
+    // The oldest runs leave the window first: their series go from the front, so that the
+    // series of the runs that stay keep their points and need no replace().
+    while (line.earlierRuns.size() > earlier)
+        removeSeries(line.earlierRuns.takeFirst());
+    while (line.earlierRuns.size() < earlier)
+        line.earlierRuns.append(createSeries(line.series->name(), line.pen, false));
+
+    // One bucket size for the whole line, so that it draws maxDrawnPoints at most (and one
+    // more per run), however its points are spread over runs.
+    const qsizetype bucket = (count + maxDrawnPoints - 1) / maxDrawnPoints;
+    for (qsizetype run = 0; run < runStarts.size(); ++run) {
+        const qsizetype end = run + 1 < runStarts.size() ? runStarts[run + 1] : count;
+        const QList<QPointF> drawn = drawnPoints(points, runStarts[run], end, bucket);
+        QLineSeries *series = run < earlier ? line.earlierRuns[run] : line.series;
+        if (series != line.series && series->count() == drawn.size() && series->points() == drawn)
+            continue; // a run before a gap is done: it changes only when its bucket size does
+        // One replace is one geometry update of the series, however many points moved.
+        series->replace(drawn);
+        const bool lonePoint = drawn.size() == 1;
+        if (series->pointsVisible() != lonePoint)
+            series->setPointsVisible(lonePoint);
+    }
 }
 
 void TimeChart::redraw()
@@ -177,8 +229,7 @@ void TimeChart::redraw()
     double firstPoint = double(m_nowMs);
     for (Line &line : m_lines) {
         if (line.changed) {
-            // One replace is one geometry update of the series, however many points moved.
-            line.series->replace(drawnPoints(line.points));
+            drawLine(line);
             line.changed = false;
         }
         firstPoint = std::min(firstPoint, line.points.first().x());

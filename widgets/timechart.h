@@ -3,7 +3,8 @@
 // A chart of the last minutes with one line per key (a stream, a domain): the Sync panel's lag
 // and latency, the Ingress panel's forward failures. The points are kept here and handed to
 // the chart's series only while the chart is on screen: a console watching several nodes
-// draws the one in front, and the others catch up in one step when shown.
+// draws the one in front, and the others catch up in one step when shown. Where no point came
+// for a while (the node did not answer, the engine could not measure), a line has a gap.
 
 #include <QChartView>
 #include <QHash>
@@ -39,6 +40,9 @@ public:
         // that a console opened a moment ago shows its first minute as a line.
         qint64 minimumSpanMs = 60 * 1000;
         double minimumTop = 1; // the value axis never shows less than 0..minimumTop
+        // Two points further apart than this are not joined: nothing was measured between them.
+        // Points come once a second; a node is unreachable after 3 s without a status.
+        qint64 gapMs = 4000;
     };
 
     TimeChart(const Options &options, QWidget *parent = nullptr);
@@ -55,8 +59,9 @@ public:
     // none leaves too, the axes follow and, when on screen, the chart is redrawn.
     void advance(qint64 nowMs);
 
-    // The series drawing a line, as last drawn (folded to maxDrawnPoints, redrawn while on
-    // screen whenever the time axis moved by about two pixels); null for a key with no line.
+    // The series drawing a line's newest run of points (after its last gap), as last drawn
+    // (folded to maxDrawnPoints, redrawn while on screen whenever the time axis moved by about
+    // two pixels); null for a key with no line.
     QLineSeries *series(const QString &key) const;
     // The points of a line, on screen or not.
     qsizetype pointCount(const QString &key) const;
@@ -67,15 +72,27 @@ protected:
 private:
     struct Line
     {
+        // QLineSeries joins every point it has (Qt Charts 6.4 does not skip NaN): a line with
+        // gaps is drawn by one series per run of points. `series` draws the newest run and
+        // carries the line's name in the legend; `earlierRuns` the runs before, oldest first,
+        // out of the legend. They exist only while a gap is in the window.
         QLineSeries *series = nullptr;
+        QList<QLineSeries *> earlierRuns;
+        QPen pen;
         QList<QPointF> points;
         bool changed = false; // since the series last got the points
     };
 
+    QLineSeries *createSeries(const QString &name, const QPen &pen, bool inLegend);
+    void removeSeries(QLineSeries *series);
     void redraw();
+    void drawLine(Line &line);
     // How often a redraw is worth it: when the time axis has moved by about two pixels.
     qint64 redrawIntervalMs() const;
-    static QList<QPointF> drawnPoints(const QList<QPointF> &points);
+    // Points [begin, end) of `points` as drawn: folded into buckets of `bucket` points, counted
+    // from the newest, each drawn at its newest point's time with its highest value.
+    static QList<QPointF> drawnPoints(const QList<QPointF> &points, qsizetype begin, qsizetype end,
+                                      qsizetype bucket);
 
     Options m_options;
     QDateTimeAxis *m_timeAxis;
