@@ -16,6 +16,18 @@ constexpr QLatin1StringView urlKey("url");
 constexpr QLatin1StringView tokenKey("token");
 constexpr QLatin1StringView languageKey("console/language");
 
+// The texts of Qt's standard buttons that the console shows (its dialogs' Cancel, its
+// questions' Yes and No, About's OK), in the contexts Qt translates them in: QPlatformTheme,
+// and QGnomeTheme for the mnemonics of GNOME desktops. Qt's own qtbase_<language>.qm has them
+// for Portuguese (Brazil), but Qt ships none for Vietnamese: listed here, lupdate puts them in
+// the console's .ts files, and the console's translator answers when Qt's has nothing.
+[[maybe_unused]] constexpr const char *standardButtonTexts[] = {
+    QT_TRANSLATE_NOOP("QPlatformTheme", "OK"),    QT_TRANSLATE_NOOP("QPlatformTheme", "Cancel"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "&Yes"),  QT_TRANSLATE_NOOP("QPlatformTheme", "&No"),
+    QT_TRANSLATE_NOOP("QPlatformTheme", "Close"), QT_TRANSLATE_NOOP("QGnomeTheme", "&OK"),
+    QT_TRANSLATE_NOOP("QGnomeTheme", "&Cancel"),  QT_TRANSLATE_NOOP("QGnomeTheme", "&Close"),
+};
+
 } // namespace
 
 ConsoleSettings::ConsoleSettings() = default;
