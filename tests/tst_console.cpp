@@ -1,6 +1,7 @@
 // The console as an operator sees it, offscreen (QT_QPA_PLATFORM=offscreen): nodes in this
 // process and headless nodes elsewhere, reached through the same NodeSource.
 
+#include "addnodedialog.h"
 #include "consolesettings.h"
 #include "ingresspanel.h"
 #include "localnodesource.h"
@@ -18,13 +19,16 @@
 #include "webhooksink.h"
 
 #include <QBarSet>
+#include <QChart>
 #include <QCryptographicHash>
+#include <QDialogButtonBox>
 #include <QGridLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineSeries>
 #include <QMessageAuthenticationCode>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPushButton>
@@ -98,6 +102,61 @@ private:
     QHash<QTcpSocket *, QByteArray> m_requests;
     QList<QByteArray> m_authorizations;
 };
+
+// A node whose statuses and reachability the test sets: no server behind it, so that what the
+// window shows for a given state can be checked at once.
+class FakeNodeSource : public NodeSource
+{
+public:
+    explicit FakeNodeSource(const QString &name = u"fake-node:8080"_s)
+        : m_name(name)
+    {
+    }
+
+    QString displayName() const override { return m_name; }
+    QUrl baseUrl() const override { return QUrl(u"http://"_s + m_name); }
+    bool isLocal() const override { return false; }
+    void start() override { }
+    void request(const QByteArray &, const QString &, QObject *, Reply reply) override
+    {
+        reply(0, {{u"error"_s, u"a fake node answers no call"_s}});
+    }
+
+    using NodeSource::setReachability;
+    using NodeSource::setStatus;
+
+private:
+    QString m_name;
+};
+
+// A status document with `engines` healthy; the polling engine with its figures.
+QJsonObject healthyStatus(const QStringList &engines)
+{
+    QJsonObject health;
+    QJsonObject figures;
+    for (const QString &engine : engines) {
+        health.insert(engine, QJsonObject {{u"status"_s, u"healthy"_s}});
+        QJsonObject engineFigures {{u"status"_s, u"healthy"_s}};
+        if (engine == u"polling"_s) {
+            engineFigures.insert(u"redis"_s, u"127.0.0.1:6379"_s);
+            engineFigures.insert(u"redis_connected"_s, true);
+            engineFigures.insert(u"held_polls"_s, 3);
+            engineFigures.insert(u"publishes_per_second"_s, 1.5);
+        }
+        figures.insert(engine, engineFigures);
+    }
+    const QJsonObject node {
+        {u"version"_s, u"0.1.0"_s},
+        {u"host"_s, u"fake"_s},
+        {u"pid"_s, 4242},
+        {u"started_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
+    return {{u"node"_s, node}, {u"health"_s, health}, {u"engines"_s, figures}};
+}
+
+QImage iconImage(const QVariant &decoration)
+{
+    return qvariant_cast<QIcon>(decoration).pixmap(16, 16).toImage();
+}
 } // namespace
 
 class TestConsole : public QObject
@@ -121,6 +180,19 @@ private Q_SLOTS:
     void pollingPanelShowsHeldPollsAndWakeUps();
     void timeoutsPanelFollowsAConversationAndALeaderChange();
     void timeoutsPanelShowsRefusedNotificationsSetAsideInRed();
+
+    // What an operator on call would misread.
+    void refusedTokenIsToldApartFromANodeThatDoesNotAnswer();
+    void unreachableSinceHasTheDateWhenNotToday();
+    void chartsLeaveAGapWhereNoStatusCame();
+    void statusBarSaysWhenANodeDoesNotAnswer();
+    void pollingTabSaysItsFiguresAreOldWhileTheNodeDoesNotAnswer();
+    void httpsNodeIsNamedWithItsOwnPort();
+    void logRowCountStaysRightPastTheCap();
+    void statusBarDropsAProblemOnceItIsOver();
+    void longFiguresWrapRatherThanWidenTheWindow();
+    void vietnameseTranslatesQtsOwnButtons();
+    void nodeHeaderSaysFirstThatTheNodeDoesNotAnswer();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -244,7 +316,7 @@ void TestConsole::remoteNodeRefusingTheTokenSaysSo()
     window->addNode(new RemoteNodeSource(remoteUrl(node.port()), "not-the-token"));
     NodesModel *nodes = window->nodesModel();
     QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(0)->reachability(),
-                              NodeSource::Reachability::Unreachable, 5000);
+                              NodeSource::Reachability::Refused, 5000);
     QVERIFY(!node.authorizations().isEmpty());
     QCOMPARE(node.authorizations().constFirst(), "Bearer not-the-token");
 
@@ -869,6 +941,440 @@ void TestConsole::timeoutsPanelShowsRefusedNotificationsSetAsideInRed()
 
     window.reset();
     QVERIFY(stopNode(node));
+}
+
+// A node refusing the console's token is a credentials problem, not a network one: its row,
+// its dot, its alert (the tray's title), its header and its stale note say so, unlike those of
+// a node where nothing listens.
+void TestConsole::refusedTokenIsToldApartFromANodeThatDoesNotAnswer()
+{
+    TokenRefusingNode refusing;
+    QVERIFY(refusing.start());
+    quint16 deadPort = 0;
+    {
+        QTcpServer closed; // a loopback port where nothing listens any more
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        deadPort = closed.serverPort();
+    }
+    std::unique_ptr<MainWindow> window = openWindow();
+    NodesModel *nodes = window->nodesModel();
+    QList<ConsoleAlert> alerts;
+    connect(nodes, &NodesModel::alertRaised, this,
+            [&alerts](NodeSource *, const ConsoleAlert &alert) { alerts.append(alert); });
+    window->addNode(new RemoteNodeSource(remoteUrl(refusing.port()), "not-the-token"));
+    window->addNode(new RemoteNodeSource(remoteUrl(deadPort), "some-token"));
+    NodeSource *refused = nodes->nodeSource(0);
+    NodeSource *dead = nodes->nodeSource(1);
+    QTRY_VERIFY_WITH_TIMEOUT(dead->reachability() == NodeSource::Reachability::Unreachable
+                                 && refused->reachability() != NodeSource::Reachability::Connecting,
+                             5000);
+    QVERIFY(!refusing.authorizations().isEmpty());
+
+    QVERIFY(refused->reachability() != NodeSource::Reachability::Unreachable);
+    const QString refusedRow = nodes->data(nodes->nodeIndex(0)).toString();
+    const QString deadRow = nodes->data(nodes->nodeIndex(1)).toString();
+    QVERIFY2(deadRow.contains(u"unreachable since"_s), qPrintable(deadRow));
+    QVERIFY2(!refusedRow.contains(u"unreachable"_s, Qt::CaseInsensitive), qPrintable(refusedRow));
+    QVERIFY2(refusedRow.contains(u"API token refused since"_s)
+                 && refusedRow.contains(u"403: wrong Bearer token"_s),
+             qPrintable(refusedRow));
+    // Its own dot, not the grey one of a node that does not answer (nor a healthy or red one).
+    const QImage refusedDot = iconImage(nodes->data(nodes->nodeIndex(0), Qt::DecorationRole));
+    QVERIFY(!refusedDot.isNull());
+    QVERIFY(refusedDot != iconImage(nodes->data(nodes->nodeIndex(1), Qt::DecorationRole)));
+    for (const EngineState state : {EngineState::Unknown, EngineState::NotRunning,
+                                    EngineState::Healthy, EngineState::Unhealthy})
+        QVERIFY(refusedDot != engineStateIcon(state).pixmap(16, 16).toImage());
+
+    // The alerts (the tray's title, the status bar, the log) tell the two apart.
+    const auto alertAbout = [&alerts](NodeSource *source) {
+        for (const ConsoleAlert &alert : std::as_const(alerts)) {
+            if (alert.engine.isEmpty() && alert.title.startsWith(source->displayName() + u' '))
+                return alert;
+        }
+        return ConsoleAlert();
+    };
+    QCOMPARE(alertAbout(dead).title, u"%1 does not answer"_s.arg(dead->displayName()));
+    const ConsoleAlert refusal = alertAbout(refused);
+    QCOMPARE(refusal.level, ConsoleAlert::Level::Problem);
+    QCOMPARE(refusal.title, u"%1 refuses the console's API token"_s.arg(refused->displayName()));
+    QVERIFY2(refusal.message.contains(u"403: wrong Bearer token"_s), qPrintable(refusal.message));
+
+    // The node's own view: its header and the stale note of its tabs.
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    view->showEngine(u"ingress");
+    auto *detail = view->findChild<QLabel *>(u"nodeDetail"_s);
+    QVERIFY(detail);
+    QVERIFY2(detail->text().contains(u"API token refused since"_s), qPrintable(detail->text()));
+    auto *note = view->ingressPanel()->findChild<QLabel *>(u"ingressStaleNote"_s);
+    QVERIFY(note);
+    QTRY_VERIFY(note->isVisible());
+    QVERIFY2(note->text().contains(u"refuses the console's API token"_s)
+                 && !note->text().contains(u"does not answer"_s),
+             qPrintable(note->text()));
+
+    // The status bar's summary counts it apart too.
+    auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
+    QVERIFY(summary);
+    QVERIFY2(summary->text().contains(u"API token refused: 1"_s)
+                 && summary->text().contains(u"not answering: 1"_s),
+             qPrintable(summary->text()));
+}
+
+// After a night on call, "unreachable since 23:50:07" could be last night or any night: a time
+// not today carries its date, in the locale's format.
+void TestConsole::unreachableSinceHasTheDateWhenNotToday()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"sync"_s}));
+    NodesModel *nodes = window->nodesModel();
+    QCOMPARE(nodes->engineState(0, u"sync"), EngineState::Healthy);
+
+    const QDateTime yesterday(QDate::currentDate().addDays(-1), QTime(23, 50, 7));
+    source->setReachability(NodeSource::Reachability::Unreachable, u"connection refused"_s,
+                            yesterday);
+    const QString date = QLocale().toString(yesterday.date(), QLocale::ShortFormat);
+    const QString row = nodes->data(nodes->nodeIndex(0)).toString();
+    QVERIFY2(row.contains(u"unreachable since "_s + date) && row.contains(u"23:50:07"_s),
+             qPrintable(row));
+    QVERIFY2(nodes->engineReason(0, u"sync").contains(date),
+             qPrintable(nodes->engineReason(0, u"sync")));
+    auto *detail = window->nodeView(0)->findChild<QLabel *>(u"nodeDetail"_s);
+    QVERIFY(detail);
+    QVERIFY2(detail->text().contains(date), qPrintable(detail->text()));
+
+    // Today: the time alone.
+    source->setStatus(healthyStatus({u"sync"_s}));
+    source->setReachability(NodeSource::Reachability::Unreachable, u"connection refused"_s);
+    const QString today = QLocale().toString(QDate::currentDate(), QLocale::ShortFormat);
+    const QString todayRow = nodes->data(nodes->nodeIndex(0)).toString();
+    QVERIFY2(todayRow.contains(u"unreachable since "_s) && !todayRow.contains(today),
+             qPrintable(todayRow));
+}
+
+// A minute without statuses (the node unreachable, its Redis down) is a gap in the lines, not a
+// straight line from the last point before to the first after, which would draw figures nobody
+// measured.
+void TestConsole::chartsLeaveAGapWhereNoStatusCame()
+{
+    TimeChart chart({.title = u"Lag"_s, .unit = u"entries"_s, .minimumTop = 10});
+    chart.resize(640, 320);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.addLine(u"short"_s, u"short"_s, QPen(Qt::blue));
+    chart.addLine(u"long"_s, u"long"_s, QPen(Qt::darkGreen));
+
+    // "short": 20 s, a minute with nothing, one lone point, a minute with nothing, 20 s.
+    // "long": 300 s, a minute with nothing, 200 s: folded into buckets (more than 60 points).
+    const qint64 start = QDateTime::currentMSecsSinceEpoch() - 700 * 1000;
+    const auto second = [start](int s) {
+        return start + qint64(s) * 1000;
+    };
+    QList<int> shortSeconds;
+    for (int s = 0; s < 20; ++s)
+        shortSeconds.append(s);
+    shortSeconds.append(80);
+    for (int s = 140; s < 160; ++s)
+        shortSeconds.append(s);
+    for (int s = 0; s < 560; ++s) {
+        const bool longHas = s < 300 || s >= 360;
+        const bool shortHas = shortSeconds.contains(s);
+        if (longHas)
+            chart.append(u"long"_s, second(s), 50 + s % 7);
+        if (shortHas)
+            chart.append(u"short"_s, second(s), 5);
+        if (longHas || shortHas)
+            chart.advance(second(s));
+    }
+    // Hidden and shown: the chart draws what it holds.
+    chart.hide();
+    chart.show();
+
+    const auto drawnOf = [&chart](const QString &name) {
+        QList<QList<QPointF>> runs;
+        for (QAbstractSeries *series : chart.chart()->series()) {
+            auto *line = qobject_cast<QLineSeries *>(series);
+            if (line && line->name() == name)
+                runs.append(line->points());
+        }
+        return runs;
+    };
+    for (const QString &name : {u"short"_s, u"long"_s}) {
+        const QList<QList<QPointF>> runs = drawnOf(name);
+        QVERIFY2(!runs.isEmpty(), qPrintable(name));
+        QList<double> drawn;
+        for (const QList<QPointF> &run : runs) {
+            for (qsizetype i = 0; i < run.size(); ++i) {
+                drawn.append(run[i].x());
+                // No segment across a minute without points (folded buckets are 10 s at most).
+                if (i > 0)
+                    QVERIFY2(run[i].x() - run[i - 1].x() < 30000,
+                             qPrintable(u"%1: %2 s joined to %3 s"_s.arg(name)
+                                            .arg((run[i - 1].x() - start) / 1000)
+                                            .arg((run[i].x() - start) / 1000)));
+            }
+        }
+        // Both sides of each gap are drawn, the newest point as it is.
+        if (name == u"short"_s) {
+            for (const int s : {19, 80, 140, 159})
+                QVERIFY2(drawn.contains(double(second(s))), qPrintable(QString::number(s)));
+            // A lone point shows as a dot: a line of one point draws nothing.
+            bool loneDot = false;
+            for (QAbstractSeries *series : chart.chart()->series()) {
+                auto *line = qobject_cast<QLineSeries *>(series);
+                loneDot = loneDot
+                    || (line->name() == name && line->count() == 1
+                        && line->at(0).x() == double(second(80)) && line->pointsVisible());
+            }
+            QVERIFY(loneDot);
+        } else {
+            QVERIFY(drawn.contains(double(second(559))));
+            QVERIFY(std::any_of(drawn.cbegin(), drawn.cend(), [&](double x) {
+                return x >= double(second(290)) && x < double(second(300));
+            }));
+            QVERIFY(std::any_of(drawn.cbegin(), drawn.cend(), [&](double x) {
+                return x >= double(second(360)) && x < double(second(370));
+            }));
+            QVERIFY2(drawn.size() <= TimeChart::maxDrawnPoints + runs.size(),
+                     qPrintable(QString::number(drawn.size())));
+        }
+    }
+    // Ten minutes on, the first run has left the window; the lines are whole again.
+    for (int s = 560; s < 1200; s += 1) {
+        chart.append(u"long"_s, second(s), 3);
+        chart.advance(second(s));
+    }
+    chart.hide();
+    chart.show();
+    QCOMPARE(drawnOf(u"long"_s).size(), 1);
+    QCOMPARE(drawnOf(u"short"_s).size(), 0); // its last point left the window: so did the line
+}
+
+// The status bar (and the tray's tooltip) said "all engines healthy" while a node did not
+// answer: an operator glancing at it would look no further.
+void TestConsole::statusBarSaysWhenANodeDoesNotAnswer()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *a = new FakeNodeSource(u"node-a:8080"_s);
+    auto *b = new FakeNodeSource(u"node-b:8080"_s);
+    window->addNode(a);
+    window->addNode(b);
+    a->setStatus(healthyStatus({u"sync"_s}));
+    b->setStatus(healthyStatus({u"sync"_s}));
+    auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
+    QVERIFY(summary);
+    QCOMPARE(summary->text(), u"Nodes: 2 · all engines healthy"_s);
+
+    b->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    QVERIFY2(!summary->text().contains(u"healthy"_s), qPrintable(summary->text()));
+    QCOMPARE(summary->text(), u"Nodes: 2 · not answering: 1"_s);
+
+    b->setStatus(healthyStatus({u"sync"_s}));
+    QCOMPARE(summary->text(), u"Nodes: 2 · all engines healthy"_s);
+}
+
+// The Polling tab kept showing its figures as if they were live while its node did not answer:
+// the other tabs say that they are the node's last status.
+void TestConsole::pollingTabSaysItsFiguresAreOldWhileTheNodeDoesNotAnswer()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"polling"_s}));
+    NodeView *view = showEngine(window.get(), u"polling"_s);
+    QVERIFY(view);
+    QVERIFY(view->pollingPanel()->isVisible());
+    auto *note = view->pollingPanel()->findChild<QLabel *>(u"pollingStaleNote"_s);
+    QVERIFY(note);
+    QVERIFY(!note->isVisible());
+
+    source->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    QVERIFY(note->isVisible());
+    QVERIFY2(note->text().contains(u"The figures below are its last status"_s),
+             qPrintable(note->text()));
+
+    source->setStatus(healthyStatus({u"polling"_s}));
+    QVERIFY(!note->isVisible());
+}
+
+// https://node.example.com is on port 443, not 80: the list named it "node.example.com:80".
+void TestConsole::httpsNodeIsNamedWithItsOwnPort()
+{
+    QCOMPARE(RemoteNodeSource(QUrl(u"https://node.example.com"_s), {}).displayName(),
+             u"node.example.com:443"_s);
+    QCOMPARE(RemoteNodeSource(QUrl(u"http://node.example.com"_s), {}).displayName(),
+             u"node.example.com:80"_s);
+    QCOMPARE(RemoteNodeSource(QUrl(u"https://node.example.com:8443"_s), {}).displayName(),
+             u"node.example.com:8443"_s);
+}
+
+// The log keeps its newest 2000 rows; the count beside the filter said one more than shown.
+void TestConsole::logRowCountStaysRightPastTheCap()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new FakeNodeSource);
+    LogPanel *log = window->nodeView(0)->logPanel();
+    for (int i = 0; i < LogModel::maxEntries + 5; ++i)
+        log->addAlert({ConsoleAlert::Level::Problem,
+                       QDateTime::currentDateTime(),
+                       {},
+                       u"alert %1"_s.arg(i),
+                       {}});
+    QCOMPARE(log->model()->rowCount(), LogModel::maxEntries);
+    QLabel *count = nullptr;
+    for (QLabel *label : log->findChildren<QLabel *>()) {
+        if (label->text().startsWith(u"Rows:"_s))
+            count = label;
+    }
+    QVERIFY(count);
+    QCOMPARE(count->text(), u"Rows: %1"_s.arg(LogModel::maxEntries));
+}
+
+// "node-b does not answer" stayed on the status bar for 15 s after node-b answered again.
+void TestConsole::statusBarDropsAProblemOnceItIsOver()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *a = new FakeNodeSource(u"node-a:8080"_s);
+    auto *b = new FakeNodeSource(u"node-b:8080"_s);
+    window->addNode(a);
+    window->addNode(b);
+    a->setStatus(healthyStatus({u"sync"_s}));
+    b->setStatus(healthyStatus({u"sync"_s}));
+    QStatusBar *bar = window->statusBar();
+
+    b->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    QCOMPARE(bar->currentMessage(), u"node-b:8080 does not answer: no status for 3 s"_s);
+    b->setStatus(healthyStatus({u"sync"_s}));
+    QCOMPARE(bar->currentMessage(), u"node-b:8080 answers again"_s);
+
+    // Another node's recovery leaves the problem the status bar shows standing.
+    b->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    a->setReachability(NodeSource::Reachability::Unreachable, u"connection refused"_s);
+    b->setStatus(healthyStatus({u"sync"_s}));
+    QCOMPARE(bar->currentMessage(), u"node-a:8080 does not answer: connection refused"_s);
+}
+
+// A long figure (a webhook's last error, a NATS URL) is wrapped: it made the window's minimum
+// width 2200 px, so that the window grew past the screen and its right part could not be seen.
+void TestConsole::longFiguresWrapRatherThanWidenTheWindow()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    const int width = window->width();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s});
+    QJsonObject engines = status[u"engines"_s].toObject();
+    const QString longError = u"HTTP 503 from https://hooks.tenant-17.example.com/notifications/"
+                              "conversations/level: the service is down for maintenance, try "
+                              "again later (upstream connect error or disconnect/reset before "
+                              "headers)"_s;
+    engines[u"timeouts"_s] = QJsonObject {
+        {u"status"_s, u"healthy"_s},
+        {u"redis"_s, u"redis://timeouts-redis.cluster-1.internal.example.com:6379/0"_s},
+        {u"redis_connected"_s, true},
+        {u"pod_id"_s, u"switchboard-timeouts-7d9f8c6b5d-x2x4q"_s},
+        {u"webhook"_s,
+         QJsonObject {{u"configured"_s, true},
+                      {u"url"_s, u"https://hooks.tenant-17.example.com/notifications"_s},
+                      {u"delivered"_s, 1234567},
+                      {u"failed_attempts"_s, 12345},
+                      {u"retrying"_s, 12},
+                      {u"pending"_s, 345},
+                      {u"refused"_s, 67},
+                      {u"last_error"_s, longError}}}};
+    engines[u"ingress"_s] =
+        QJsonObject {{u"status"_s, u"healthy"_s},
+                     {u"nats"_s,
+                      u"nats://nats-0.nats.messaging.svc.cluster.local:4222,nats://nats-1.nats."
+                      "messaging.svc.cluster.local:4222"_s},
+                     {u"nats_connected"_s, true}};
+    engines[u"sync"_s] = QJsonObject {
+        {u"status"_s, u"healthy"_s},
+        {u"local"_s,
+         QJsonObject {{u"address"_s, u"freeswitch-redis.pbx-17.internal.example.com:6379"_s},
+                      {u"connected"_s, true}}},
+        {u"remote"_s,
+         QJsonObject {{u"address"_s, u"events-redis.central.internal.example.com:6379"_s},
+                      {u"connected"_s, true}}},
+        {u"group"_s, u"switchboard-sync-freeswitch-events"_s},
+        {u"consumer"_s, u"switchboard-sync-pbx-17.internal.example.com-1234567"_s}};
+    status[u"engines"_s] = engines;
+    source->setStatus(status);
+
+    NodeView *view = window->nodeView(0);
+    for (const QString &engine : {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s}) {
+        view->showEngine(engine);
+        // The layouts settle (a label's new text asks its layouts again through posted events).
+        for (int pass = 0; pass < 3; ++pass)
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QVERIFY2(window->minimumSizeHint().width() <= width && window->width() == width,
+                 qPrintable(u"%1: the window needs %2 px, is %3 px wide"_s.arg(engine)
+                                .arg(window->minimumSizeHint().width())
+                                .arg(window->width())));
+    }
+    // And the error is there to read: its start, and the whole in the tooltip.
+    bool shown = false;
+    for (QLabel *label : view->findChildren<QLabel *>()) {
+        shown = shown
+            || (label->isVisible() && label->text().contains(u"HTTP 503 from https://hooks"_s)
+                && label->toolTip() == longError);
+    }
+    QVERIFY(shown);
+}
+
+// Qt ships no qtbase_vi.qm: "Cancel", "Yes" and "No" stayed English in the Add node and Settings
+// dialogs and in every question the console asks, among Vietnamese words.
+void TestConsole::vietnameseTranslatesQtsOwnButtons()
+{
+    const auto buttonTexts = [] {
+        QStringList texts;
+        AddNodeDialog dialog({});
+        texts.append(
+            dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Cancel)->text());
+        QMessageBox box;
+        box.setStandardButtons(QMessageBox::Yes | QMessageBox::No | QMessageBox::Ok
+                               | QMessageBox::Close);
+        for (const QMessageBox::StandardButton button :
+             {QMessageBox::Yes, QMessageBox::No, QMessageBox::Ok, QMessageBox::Close})
+            texts.append(box.button(button)->text());
+        return texts;
+    };
+    const QStringList english = buttonTexts();
+    installConsoleTranslators(u"vi"_s);
+    const QStringList vietnamese = buttonTexts();
+    for (QTranslator *translator : qApp->findChildren<QTranslator *>()) {
+        QCoreApplication::removeTranslator(translator);
+        delete translator;
+    }
+    QCOMPARE(english, QStringList({u"Cancel"_s, u"&Yes"_s, u"&No"_s, u"OK"_s, u"Close"_s}));
+    QCOMPARE(vietnamese.size(), english.size());
+    // "OK" is what Vietnamese desktops write too; the others must change.
+    for (qsizetype i = 0; i < english.size(); ++i) {
+        if (english[i] != u"OK"_s)
+            QVERIFY2(vietnamese[i] != english[i], qPrintable(vietnamese[i]));
+    }
+    QCOMPARE(vietnamese.constFirst(), u"Hủy"_s);
+}
+
+// The header beside a node's name is cut at the window's edge (its tooltip has it all): the
+// node's state came last, after its version, host and start, and went first when the window
+// narrowed.
+void TestConsole::nodeHeaderSaysFirstThatTheNodeDoesNotAnswer()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"sync"_s}));
+    source->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    auto *detail = window->nodeView(0)->findChild<QLabel *>(u"nodeDetail"_s);
+    QVERIFY(detail);
+    const QString text = detail->text();
+    QVERIFY2(text.startsWith(u"http://fake-node:8080  ·  unreachable since "_s), qPrintable(text));
+    QVERIFY2(text.contains(u"version 0.1.0"_s), qPrintable(text));
+    QCOMPARE(detail->toolTip(), text);
 }
 
 QTEST_MAIN(TestConsole)

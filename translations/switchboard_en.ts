@@ -9,6 +9,44 @@
     </message>
 </context>
 <context>
+    <name>QGnomeTheme</name>
+    <message>
+        <source>&amp;OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::AddNodeDialog</name>
     <message>
         <source>Add node</source>
@@ -818,11 +856,23 @@ The log says more (run switchboard from a terminal to see it).</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Nodes: %1 · unhealthy engines: %2</source>
+        <source>Switchboard: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Switchboard: %1</source>
+        <source>unhealthy engines: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not answering: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>API token refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nodes: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -939,6 +989,26 @@ The log says more (run switchboard from a terminal to see it).</source>
         <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>API token refused since %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refuses the console&apos;s API token (%3) since %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 has refused the console&apos;s API token since %2 (%3). The figures below are its last status.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 refuses the console&apos;s API token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 accepts the console&apos;s API token again</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1043,14 +1113,6 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>connection closed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the node wants an API token (401: %1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the node refuses the API token (403: %1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -9,6 +9,44 @@
     </message>
 </context>
 <context>
+    <name>QGnomeTheme</name>
+    <message>
+        <source>&amp;OK</source>
+        <translation>&amp;OK</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Cancelar</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>&amp;Fechar</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation>&amp;Sim</translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation>&amp;Não</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fechar</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::AddNodeDialog</name>
     <message>
         <source>Add node</source>
@@ -820,12 +858,24 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
         <translation>Nós: %1 · todos os mecanismos saudáveis</translation>
     </message>
     <message>
-        <source>Nodes: %1 · unhealthy engines: %2</source>
-        <translation>Nós: %1 · mecanismos com problema: %2</translation>
-    </message>
-    <message>
         <source>Switchboard: %1</source>
         <translation>Switchboard: %1</translation>
+    </message>
+    <message>
+        <source>unhealthy engines: %1</source>
+        <translation>mecanismos com problema: %1</translation>
+    </message>
+    <message>
+        <source>not answering: %1</source>
+        <translation>sem resposta: %1</translation>
+    </message>
+    <message>
+        <source>API token refused: %1</source>
+        <translation>token da API recusado: %1</translation>
+    </message>
+    <message>
+        <source>Nodes: %1</source>
+        <translation>Nós: %1</translation>
     </message>
 </context>
 <context>
@@ -941,6 +991,26 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
         <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
         <translation>%1 não responde desde %2 (%3). Os números abaixo são do último status recebido.</translation>
     </message>
+    <message>
+        <source>API token refused since %1</source>
+        <translation>token da API recusado desde %1</translation>
+    </message>
+    <message>
+        <source>%1 refuses the console&apos;s API token (%3) since %2.</source>
+        <translation>%1 recusa o token da API do console (%3) desde %2.</translation>
+    </message>
+    <message>
+        <source>%1 has refused the console&apos;s API token since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 recusa o token da API do console desde %2 (%3). Os números abaixo são do último status recebido.</translation>
+    </message>
+    <message>
+        <source>%1 refuses the console&apos;s API token</source>
+        <translation>%1 recusa o token da API do console</translation>
+    </message>
+    <message>
+        <source>%1 accepts the console&apos;s API token again</source>
+        <translation>%1 voltou a aceitar o token da API do console</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1046,14 +1116,6 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>connection closed</source>
         <translation>conexão encerrada</translation>
-    </message>
-    <message>
-        <source>the node wants an API token (401: %1)</source>
-        <translation>o nó exige um token da API (401: %1)</translation>
-    </message>
-    <message>
-        <source>the node refuses the API token (403: %1)</source>
-        <translation>o nó recusa o token da API (403: %1)</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,44 @@
     </message>
 </context>
 <context>
+    <name>QGnomeTheme</name>
+    <message>
+        <source>&amp;OK</source>
+        <translation>&amp;OK</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Hủy</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Đó&amp;ng</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>&amp;Yes</source>
+        <translation>&amp;Có</translation>
+    </message>
+    <message>
+        <source>&amp;No</source>
+        <translation>&amp;Không</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::AddNodeDialog</name>
     <message>
         <source>Add node</source>
@@ -819,12 +857,24 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
         <translation>Node: %1 · mọi bộ xử lý bình thường</translation>
     </message>
     <message>
-        <source>Nodes: %1 · unhealthy engines: %2</source>
-        <translation>Node: %1 · bộ xử lý có sự cố: %2</translation>
-    </message>
-    <message>
         <source>Switchboard: %1</source>
         <translation>Switchboard: %1</translation>
+    </message>
+    <message>
+        <source>unhealthy engines: %1</source>
+        <translation>bộ xử lý có sự cố: %1</translation>
+    </message>
+    <message>
+        <source>not answering: %1</source>
+        <translation>không phản hồi: %1</translation>
+    </message>
+    <message>
+        <source>API token refused: %1</source>
+        <translation>API token bị từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Nodes: %1</source>
+        <translation>Node: %1</translation>
     </message>
 </context>
 <context>
@@ -940,6 +990,26 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
         <source>%1 has not answered since %2 (%3). The figures below are its last status.</source>
         <translation>%1 không phản hồi từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
     </message>
+    <message>
+        <source>API token refused since %1</source>
+        <translation>API token bị từ chối từ %1</translation>
+    </message>
+    <message>
+        <source>%1 refuses the console&apos;s API token (%3) since %2.</source>
+        <translation>%1 từ chối API token của bảng điều khiển từ %2 (%3).</translation>
+    </message>
+    <message>
+        <source>%1 has refused the console&apos;s API token since %2 (%3). The figures below are its last status.</source>
+        <translation>%1 từ chối API token của bảng điều khiển từ %2 (%3). Số liệu bên dưới là trạng thái cuối cùng nhận được.</translation>
+    </message>
+    <message>
+        <source>%1 refuses the console&apos;s API token</source>
+        <translation>%1 từ chối API token của bảng điều khiển</translation>
+    </message>
+    <message>
+        <source>%1 accepts the console&apos;s API token again</source>
+        <translation>%1 đã chấp nhận lại API token của bảng điều khiển</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1045,14 +1115,6 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>connection closed</source>
         <translation>kết nối đã đóng</translation>
-    </message>
-    <message>
-        <source>the node wants an API token (401: %1)</source>
-        <translation>node yêu cầu API token (401: %1)</translation>
-    </message>
-    <message>
-        <source>the node refuses the API token (403: %1)</source>
-        <translation>node từ chối API token (403: %1)</translation>
     </message>
 </context>
 <context>

@@ -16,6 +16,11 @@ FiguresBox::FiguresBox(const QString &title, const QList<Figure> &figures, int c
         auto *value = new QLabel(this);
         value->setToolTip(figures.at(figure).toolTip);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        // A long value (a webhook's last error, a host name) wraps, and a word too long for
+        // the room is cut rather than widening the panel: it set the window's minimum width,
+        // and the window grew past the screen.
+        value->setWordWrap(true);
+        value->setMinimumWidth(value->fontMetrics().averageCharWidth() * minimumValueChars);
         const int row = figure / columns;
         const int column = (figure % columns) * 2;
         m_grid->addWidget(name, row, column);

@@ -11,7 +11,7 @@ QT_END_NAMESPACE
 namespace Switchboard {
 
 // A panel's engine figures: "name: value" pairs, `columns` pairs to a line, each with a tooltip
-// saying what it counts; the values can be selected, for copying.
+// saying what it counts; the values can be selected, for copying, and wrap when long.
 class FiguresBox : public QGroupBox
 {
     Q_OBJECT
@@ -25,6 +25,9 @@ public:
 
     FiguresBox(const QString &title, const QList<Figure> &figures, int columns,
                QWidget *parent = nullptr);
+
+    // The room a value always has; a longer one wraps at spaces, and then is cut.
+    static constexpr int minimumValueChars = 16;
 
     // The labels showing the values, in the order the figures were given.
     QList<QLabel *> values() const { return m_values; }

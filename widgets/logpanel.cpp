@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -222,8 +223,10 @@ LogPanel::LogPanel(NodeSource *source, QWidget *parent)
     QHeaderView *header = m_table->horizontalHeader();
     header->setStretchLastSection(true);
     const QFontMetrics metrics = m_table->fontMetrics();
-    m_table->setColumnWidth(LogModel::Time,
-                            metrics.horizontalAdvance(u"2026-11-22 88:88:88"_s) + 16);
+    // Wide enough for a time of another day, with its date in the locale's format.
+    const QString widestTime =
+        QLocale().toString(QDate(2026, 12, 28), QLocale::ShortFormat) + u" 88:88:88"_s;
+    m_table->setColumnWidth(LogModel::Time, metrics.horizontalAdvance(widestTime) + 16);
     m_table->setColumnWidth(LogModel::Level, metrics.horizontalAdvance(tr("Recovered")) + 24);
     m_table->setColumnWidth(LogModel::Source,
                             metrics.horizontalAdvance(u"switchboard.ingress"_s) + 24);
@@ -242,7 +245,9 @@ LogPanel::LogPanel(NodeSource *source, QWidget *parent)
     layout->addLayout(toolbar);
     layout->addWidget(m_table, 1);
 
+    // Rows come, and past maxEntries the oldest go, in the same call.
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &LogPanel::showCount);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &LogPanel::showCount);
     connect(m_source, &NodeSource::statusChanged, this, &LogPanel::showStatus);
     showStatus();
     showCount();

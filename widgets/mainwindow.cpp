@@ -35,7 +35,8 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-// The application icon with a red dot in its corner: something is unhealthy.
+// The application icon with a red dot in its corner: an engine is unhealthy, or a node cannot
+// be seen.
 QIcon problemIcon(const QIcon &base)
 {
     constexpr int size = 64;
@@ -399,10 +400,20 @@ void MainWindow::raiseAlert(NodeSource *source, const ConsoleAlert &alert)
 {
     if (NodeView *view = nodeView(m_nodes->rowOf(source)))
         view->logPanel()->addAlert(alert);
-    if (alert.level != ConsoleAlert::Level::Problem)
+    if (alert.level != ConsoleAlert::Level::Problem) {
+        // The end of the problem on the status bar takes its place, rather than leave it there
+        // for its 15 s: "does not answer" must not be read once the node answers again.
+        if (m_statusBarProblem.source == source && m_statusBarProblem.engine == alert.engine
+            && statusBar()->currentMessage() == m_statusBarProblem.text) {
+            statusBar()->showMessage(alert.title, 5000);
+            m_statusBarProblem = {};
+        }
         return;
-    statusBar()->showMessage(
-        alert.message.isEmpty() ? alert.title : alert.title + u": "_s + alert.message, 15000);
+    }
+    const QString text =
+        alert.message.isEmpty() ? alert.title : alert.title + u": "_s + alert.message;
+    statusBar()->showMessage(text, 15000);
+    m_statusBarProblem = {source, alert.engine, text};
     if (!m_tray)
         return;
     // Engines that turn red together (a Redis gone for sync and polling) make one notification.
@@ -431,18 +442,31 @@ void MainWindow::notifyPendingAlerts()
 
 void MainWindow::showHealthSummary()
 {
+    using Reachability = NodeSource::Reachability;
     const int unhealthy = m_nodes->unhealthyCount();
-    const QString summary = unhealthy == 0
+    const int unreachable = m_nodes->nodeCount(Reachability::Unreachable);
+    const int refused = m_nodes->nodeCount(Reachability::Refused);
+    // What is wrong, and where: the engines seen red, and the nodes whose engines cannot be
+    // seen at all (their last colours are not news).
+    QStringList problems;
+    if (unhealthy > 0)
+        problems.append(tr("unhealthy engines: %1").arg(unhealthy));
+    if (unreachable > 0)
+        problems.append(tr("not answering: %1").arg(unreachable));
+    if (refused > 0)
+        problems.append(tr("API token refused: %1").arg(refused));
+    const QString nodes = tr("Nodes: %1").arg(m_nodes->nodeCount());
+    const QString summary = problems.isEmpty()
         ? tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount())
-        : tr("Nodes: %1 · unhealthy engines: %2").arg(m_nodes->nodeCount()).arg(unhealthy);
+        : nodes + u" · "_s + problems.join(u" · "_s);
+    const bool problem = !problems.isEmpty();
     // The style first: the label's width follows the (bold) text set after it.
-    m_summary->setStyleSheet(unhealthy == 0 ? QString()
-                                            : u"QLabel { color: #b71c1c; font-weight: bold; }"_s);
+    m_summary->setStyleSheet(problem ? u"QLabel { color: #b71c1c; font-weight: bold; }"_s
+                                     : QString());
     m_summary->setText(summary);
     if (!m_tray || m_stopping)
         return;
     m_tray->setToolTip(tr("Switchboard: %1").arg(summary));
-    const bool problem = unhealthy > 0;
     if (problem != m_trayShowsProblem) {
         m_trayShowsProblem = problem;
         m_tray->setIcon(problem ? problemIcon(QApplication::windowIcon())

@@ -6,6 +6,7 @@
 
 #include <QList>
 #include <QMainWindow>
+#include <QPointer>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -90,6 +91,14 @@ private:
     bool m_trayShowsProblem = false;
     bool m_trayHintShown = false;
     QList<std::pair<QString, QString>> m_pendingNotifications; // title, message
+    // The problem the status bar shows, so that its end replaces it there.
+    struct StatusBarProblem
+    {
+        QPointer<NodeSource> source;
+        QString engine; // empty: about the node itself
+        QString text;
+    };
+    StatusBarProblem m_statusBarProblem;
     bool m_stopping = false;
 };
 

@@ -8,6 +8,7 @@
 #include <QPainter>
 #include <QPalette>
 #include <QPixmap>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -25,6 +26,9 @@ int engineNumber(QStringView engine)
     }
     return -1;
 }
+
+// Amber: attention, as the stale note's; a node refusing the token is not down.
+const QColor refusedColor(0xef, 0x8f, 0x00);
 
 QColor stateColor(EngineState state)
 {
@@ -46,6 +50,7 @@ EngineCondition engineCondition(const NodeSource &source, QStringView engine)
 {
     switch (source.reachability()) {
     case NodeSource::Reachability::Unreachable:
+    case NodeSource::Reachability::Refused:
         return {EngineState::Unknown, unreachableText(source)};
     case NodeSource::Reachability::Connecting:
         return {EngineState::Unknown, NodesModel::tr("waiting for the node's first status")};
@@ -72,10 +77,19 @@ EngineCondition engineCondition(const NodeSource &source, QStringView engine)
 
 QString unreachableText(const NodeSource &source)
 {
-    if (source.reachability() != NodeSource::Reachability::Unreachable)
+    const QString since = statusTimeText(source.unreachableSince());
+    QString text;
+    switch (source.reachability()) {
+    case NodeSource::Reachability::Unreachable:
+        text = NodesModel::tr("unreachable since %1").arg(since);
+        break;
+    case NodeSource::Reachability::Refused:
+        text = NodesModel::tr("API token refused since %1").arg(since);
+        break;
+    case NodeSource::Reachability::Connecting:
+    case NodeSource::Reachability::Live:
         return {};
-    QString text = NodesModel::tr("unreachable since %1")
-                       .arg(source.unreachableSince().toLocalTime().toString(u"HH:mm:ss"_s));
+    }
     if (!source.unreachableReason().isEmpty())
         text += u" ("_s + source.unreachableReason() + u')';
     return text;
@@ -130,23 +144,31 @@ void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engi
 
 void showStaleNote(QLabel *note, const NodeSource &source)
 {
-    if (source.reachability() != NodeSource::Reachability::Unreachable) {
+    if (!source.isLost()) {
         note->hide();
         return;
     }
     const QString since = statusTimeText(source.unreachableSince());
-    note->setText(source.status().isEmpty()
-                      ? NodesModel::tr("%1 does not answer (%3) since %2.")
-                            .arg(source.displayName(), since, source.unreachableReason())
-                      : NodesModel::tr("%1 has not answered since %2 (%3). The figures below are "
-                                       "its last status.")
-                            .arg(source.displayName(), since, source.unreachableReason()));
+    const bool refused = source.reachability() == NodeSource::Reachability::Refused;
+    QString text;
+    if (source.status().isEmpty()) {
+        text = refused ? NodesModel::tr("%1 refuses the console's API token (%3) since %2.")
+                       : NodesModel::tr("%1 does not answer (%3) since %2.");
+    } else {
+        text = refused ? NodesModel::tr("%1 has refused the console's API token since %2 (%3). "
+                                        "The figures below are its last status.")
+                       : NodesModel::tr("%1 has not answered since %2 (%3). The figures below "
+                                        "are its last status.");
+    }
+    note->setText(text.arg(source.displayName(), since, source.unreachableReason()));
     note->show();
 }
 
-QIcon engineStateIcon(EngineState state)
+namespace {
+
+QIcon dotIcon(const QColor &color, bool filled)
 {
-    // Drawn rather than loaded: four colours need no image files, and the dot stays sharp at
+    // Drawn rather than loaded: a few colours need no image files, and the dot stays sharp at
     // any device pixel ratio.
     const qreal ratio = qGuiApp ? qGuiApp->devicePixelRatio() : 1.0;
     constexpr int size = 16;
@@ -155,12 +177,23 @@ QIcon engineStateIcon(EngineState state)
     pixmap.fill(Qt::transparent);
     QPainter painter(&pixmap);
     painter.setRenderHint(QPainter::Antialiasing);
-    const QColor color = stateColor(state);
     painter.setPen(QPen(color.darker(130), 1));
-    painter.setBrush(state == EngineState::NotRunning ? QBrush(Qt::transparent) : QBrush(color));
+    painter.setBrush(filled ? QBrush(color) : QBrush(Qt::transparent));
     painter.drawEllipse(QRectF(3.5, 3.5, size - 7, size - 7));
     painter.end();
     return QIcon(pixmap);
+}
+
+} // namespace
+
+QIcon engineStateIcon(EngineState state)
+{
+    return dotIcon(stateColor(state), state != EngineState::NotRunning);
+}
+
+QIcon refusedNodeIcon()
+{
+    return dotIcon(refusedColor, true);
 }
 
 NodesModel::NodesModel(QObject *parent)
@@ -169,6 +202,7 @@ NodesModel::NodesModel(QObject *parent)
     for (const EngineState state : {EngineState::Unknown, EngineState::NotRunning,
                                     EngineState::Healthy, EngineState::Unhealthy})
         m_icons[size_t(state)] = engineStateIcon(state);
+    m_refusedIcon = refusedNodeIcon();
 }
 
 NodesModel::~NodesModel() = default;
@@ -252,6 +286,13 @@ int NodesModel::nodeRowOf(const QModelIndex &index) const
     if (const auto *node = static_cast<const Node *>(index.internalPointer()))
         return rowOf(node);
     return index.row();
+}
+
+int NodesModel::nodeCount(NodeSource::Reachability reachability) const
+{
+    return int(std::count_if(m_nodes.cbegin(), m_nodes.cend(), [reachability](const auto &node) {
+        return node->reachability == reachability;
+    }));
 }
 
 int NodesModel::unhealthyCount() const
@@ -338,7 +379,9 @@ QVariant NodesModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         return nodeToolTip(node);
     case Qt::DecorationRole:
-        return m_icons[size_t(nodeState(node))];
+        return node.reachability == NodeSource::Reachability::Refused
+            ? m_refusedIcon
+            : m_icons[size_t(nodeState(node))];
     case Qt::FontRole: {
         QFont font = QGuiApplication::font();
         font.setBold(true);
@@ -386,27 +429,49 @@ void NodesModel::refresh(NodeSource *source)
 
     node.reachability = reachability;
     using Reachability = NodeSource::Reachability;
-    if (reachability == Reachability::Unreachable && wasReachable != Reachability::Unreachable) {
-        alerts.append({ConsoleAlert::Level::Problem,
-                       now,
-                       {},
-                       tr("%1 does not answer").arg(source->displayName()),
-                       source->unreachableReason()});
-    } else if (reachability == Reachability::Live && wasReachable == Reachability::Unreachable) {
-        alerts.append({ConsoleAlert::Level::Recovery,
-                       now,
-                       {},
-                       tr("%1 answers again").arg(source->displayName()),
-                       {}});
+    if (reachability != wasReachable) {
+        switch (reachability) {
+        case Reachability::Unreachable:
+            alerts.append({ConsoleAlert::Level::Problem,
+                           now,
+                           {},
+                           tr("%1 does not answer").arg(source->displayName()),
+                           source->unreachableReason()});
+            break;
+        case Reachability::Refused:
+            alerts.append({ConsoleAlert::Level::Problem,
+                           now,
+                           {},
+                           tr("%1 refuses the console's API token").arg(source->displayName()),
+                           source->unreachableReason()});
+            break;
+        case Reachability::Live:
+            if (wasReachable == Reachability::Unreachable)
+                alerts.append({ConsoleAlert::Level::Recovery,
+                               now,
+                               {},
+                               tr("%1 answers again").arg(source->displayName()),
+                               {}});
+            else if (wasReachable == Reachability::Refused)
+                alerts.append(
+                    {ConsoleAlert::Level::Recovery,
+                     now,
+                     {},
+                     tr("%1 accepts the console's API token again").arg(source->displayName()),
+                     {}});
+            break;
+        case Reachability::Connecting:
+            break;
+        }
     }
 
     if (enginesChanged || reachability != wasReachable) {
         const QModelIndex nodeRow = nodeIndex(row);
         Q_EMIT dataChanged(nodeRow, nodeRow);
-        if (enginesChanged) {
+        if (enginesChanged)
             Q_EMIT dataChanged(index(0, 0, nodeRow), index(engineCount - 1, 0, nodeRow));
-            Q_EMIT healthChanged();
-        }
+        // The nodes that do not answer count in the summary beside the red engines.
+        Q_EMIT healthChanged();
     }
     for (const ConsoleAlert &alert : std::as_const(alerts))
         Q_EMIT alertRaised(source, alert);
@@ -420,6 +485,7 @@ QString NodesModel::nodeText(const Node &node) const
         state = tr("connecting…");
         break;
     case NodeSource::Reachability::Unreachable:
+    case NodeSource::Reachability::Refused:
         state = unreachableText(*node.source);
         break;
     case NodeSource::Reachability::Live: {
@@ -443,7 +509,7 @@ QString NodesModel::nodeText(const Node &node) const
 QString NodesModel::nodeToolTip(const Node &node) const
 {
     QStringList lines {node.source->displayName(), node.source->baseUrl().toDisplayString()};
-    if (node.reachability == NodeSource::Reachability::Unreachable)
+    if (node.source->isLost())
         lines.append(unreachableText(*node.source));
     for (int number = 0; number < engineCount; ++number)
         lines.append(engineText(consoleEngines[size_t(number)], node.engines[size_t(number)]));

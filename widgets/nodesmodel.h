@@ -42,12 +42,16 @@ struct EngineCondition
 // the engine's own "reason" when health gives none. The nodes list, the tabs and the panels
 // all ask here, so that they never disagree.
 EngineCondition engineCondition(const NodeSource &source, QStringView engine);
-// "unreachable since 12:45:46 (connection refused)"; empty while the node answers.
+// "unreachable since 12:45:46 (connection refused)", "API token refused since 12:45:46 (403:
+// wrong Bearer token)"; empty while the node answers.
 QString unreachableText(const NodeSource &source);
 // "Sync", "Ingress"...: the engine as an operator names it.
 QString engineTitle(QStringView engine);
 // A round dot in the colour of the state, for lists and tabs.
 QIcon engineStateIcon(EngineState state);
+// The dot of a node that refuses the console's API token: amber, neither the grey of a node
+// that does not answer nor the red of an unhealthy engine.
+QIcon refusedNodeIcon();
 // The panels' red banner (an engine unhealthy, and why) and their amber note (the figures are
 // a node's last status): selectable, wrapped; the banner starts hidden.
 void setUpAlertBanner(QLabel *label, const QString &objectName);
@@ -101,6 +105,8 @@ public:
     int nodeRowOf(const QModelIndex &index) const;
     // Engines shown red, over every node.
     int unhealthyCount() const;
+    // Nodes in that state (Unreachable, Refused...).
+    int nodeCount(NodeSource::Reachability reachability) const;
 
     QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
     QModelIndex parent(const QModelIndex &child) const override;
@@ -130,6 +136,7 @@ private:
 
     std::vector<std::unique_ptr<Node>> m_nodes;
     std::array<QIcon, 4> m_icons; // per EngineState: data() is asked for them on every paint
+    QIcon m_refusedIcon;
 };
 
 } // namespace Switchboard

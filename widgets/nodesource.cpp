@@ -1,6 +1,7 @@
 #include "nodesource.h"
 
 #include <QJsonDocument>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPointer>
@@ -45,16 +46,24 @@ void NodeSource::setStatus(const QJsonObject &status)
     Q_EMIT statusChanged();
 }
 
-void NodeSource::setReachability(Reachability reachability, const QString &reason)
+void NodeSource::setReachability(Reachability reachability, const QString &reason,
+                                 const QDateTime &since)
 {
-    if (reachability == m_reachability && reason == m_unreachableReason)
+    const bool lost =
+        reachability == Reachability::Unreachable || reachability == Reachability::Refused;
+    const QString shownReason = lost ? reason : QString();
+    if (reachability == m_reachability && shownReason == m_unreachableReason)
         return;
-    if (reachability == Reachability::Unreachable && m_reachability != Reachability::Unreachable)
-        m_unreachableSince = QDateTime::currentDateTimeUtc();
-    if (reachability != Reachability::Unreachable)
-        m_unreachableSince = {};
+    // Since when this state holds: a node that comes back refusing the token has refused it
+    // since then, whenever it stopped answering before.
+    if (reachability != m_reachability) {
+        if (!lost)
+            m_unreachableSince = {};
+        else
+            m_unreachableSince = since.isValid() ? since.toUTC() : QDateTime::currentDateTimeUtc();
+    }
     m_reachability = reachability;
-    m_unreachableReason = reachability == Reachability::Unreachable ? reason : QString();
+    m_unreachableReason = shownReason;
     Q_EMIT reachabilityChanged();
 }
 
@@ -69,8 +78,12 @@ QString statusTimeText(const QDateTime &time)
     if (!time.isValid())
         return {};
     const QDateTime local = time.toLocalTime();
-    return local.date() == QDate::currentDate() ? local.toString(u"HH:mm:ss"_s)
-                                                : local.toString(u"yyyy-MM-dd HH:mm:ss"_s);
+    // The time of day as the charts' axes show it; the date in the operator's own format, for
+    // "since 23:50:07" read the morning after.
+    const QString clock = local.toString(u"HH:mm:ss"_s);
+    if (local.date() == QDate::currentDate())
+        return clock;
+    return QLocale().toString(local.date(), QLocale::ShortFormat) + u' ' + clock;
 }
 
 } // namespace Switchboard

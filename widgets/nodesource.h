@@ -26,6 +26,9 @@ public:
         Connecting, // no status yet
         Live, // statuses arrive
         Unreachable, // none for a while, or the connection failed: see unreachableSince()
+        // The node answers, but refuses the console's API token (HTTP 401 or 403): a matter
+        // of credentials, not of the network. See unreachableSince() too.
+        Refused,
     };
     Q_ENUM(Reachability)
 
@@ -48,7 +51,13 @@ public:
                          Reply reply) = 0;
 
     Reachability reachability() const { return m_reachability; }
-    // When the node stopped answering, and why (valid while Unreachable).
+    // Unreachable or Refused: no status comes, and the figures shown are the node's last.
+    bool isLost() const
+    {
+        return m_reachability == Reachability::Unreachable
+            || m_reachability == Reachability::Refused;
+    }
+    // Since when the node has been in that state, and why (valid while isLost()).
     QDateTime unreachableSince() const { return m_unreachableSince; }
     QString unreachableReason() const { return m_unreachableReason; }
 
@@ -66,7 +75,9 @@ protected:
     void httpRequest(const QByteArray &token, const QByteArray &method, const QString &path,
                      QObject *context, Reply reply);
     void setStatus(const QJsonObject &status);
-    void setReachability(Reachability reachability, const QString &reason = {});
+    // `reason` and `since` are for Unreachable and Refused; `since`: now when invalid.
+    void setReachability(Reachability reachability, const QString &reason = {},
+                         const QDateTime &since = {});
 
 private:
     QNetworkAccessManager *m_network = nullptr;
@@ -79,7 +90,8 @@ private:
 
 // A time from a status document ("2026-11-23T12:45:41.986Z"); invalid when absent.
 QDateTime statusTime(const QJsonValue &value);
-// How the console shows it: local time, with the date when it is not today.
+// How the console shows a time: local, with the date (in the locale's short format) when it
+// is not today.
 QString statusTimeText(const QDateTime &time);
 
 } // namespace Switchboard

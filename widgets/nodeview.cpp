@@ -97,7 +97,20 @@ void NodeView::showLog()
 
 void NodeView::showHeader()
 {
+    // The node's state first, after its address: the label is cut at the window's edge, and
+    // what is cut must be the detail of a node that answers, not that it does not.
     QStringList parts {m_source->baseUrl().toDisplayString()};
+    switch (m_source->reachability()) {
+    case NodeSource::Reachability::Connecting:
+        parts.append(tr("connecting…"));
+        break;
+    case NodeSource::Reachability::Unreachable:
+    case NodeSource::Reachability::Refused:
+        parts.append(unreachableText(*m_source));
+        break;
+    case NodeSource::Reachability::Live:
+        break;
+    }
     const QJsonObject node = m_source->status().value(u"node"_s).toObject();
     if (!node.isEmpty()) {
         parts.append(tr("version %1").arg(node.value(u"version"_s).toString()));
@@ -107,16 +120,6 @@ void NodeView::showHeader()
         const QDateTime started = statusTime(node.value(u"started_at"_s));
         if (started.isValid())
             parts.append(tr("started %1").arg(statusTimeText(started)));
-    }
-    switch (m_source->reachability()) {
-    case NodeSource::Reachability::Connecting:
-        parts.append(tr("connecting…"));
-        break;
-    case NodeSource::Reachability::Unreachable:
-        parts.append(unreachableText(*m_source));
-        break;
-    case NodeSource::Reachability::Live:
-        break;
     }
     const QString detail = parts.join(u"  ·  "_s);
     if (detail != m_shownDetail) {

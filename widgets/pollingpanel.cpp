@@ -1,5 +1,6 @@
 #include "pollingpanel.h"
 
+#include "figuresbox.h"
 #include "nodesource.h"
 #include "timechart.h"
 
@@ -58,8 +59,12 @@ PollingPanel::PollingPanel(NodeSource *source, QWidget *parent)
 
     connect(m_source, &NodeSource::statusChanged, this, &PollingPanel::showStatus);
     // The banner follows reachability too: an engine's health is unknown while its node does not
-    // answer.
-    connect(m_source, &NodeSource::reachabilityChanged, this, &PollingPanel::showStatus);
+    // answer. The amber note says the figures are the node's last.
+    connect(m_source, &NodeSource::reachabilityChanged, this, [this] {
+        showReachability();
+        showStatus();
+    });
+    showReachability();
     showStatus();
 }
 
@@ -73,6 +78,10 @@ QWidget *PollingPanel::createFigures()
     for (int figure = 0; figure < FigureCount; ++figure) {
         auto *value = new QLabel(box);
         value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        // As in a FiguresBox: a long Redis URL must not widen the window.
+        value->setWordWrap(true);
+        value->setMinimumWidth(value->fontMetrics().averageCharWidth()
+                               * FiguresBox::minimumValueChars);
         const int row = figure % 4;
         const int column = (figure / 4) * 2;
         grid->addWidget(new QLabel(names[size_t(figure)], box), row, column);

@@ -42,7 +42,8 @@ RemoteNodeSource::~RemoteNodeSource()
 
 QString RemoteNodeSource::displayName() const
 {
-    return m_baseUrl.host() + u':' + QString::number(m_baseUrl.port(80));
+    const int defaultPort = m_baseUrl.scheme() == u"https" ? 443 : 80;
+    return m_baseUrl.host() + u':' + QString::number(m_baseUrl.port(defaultPort));
 }
 
 void RemoteNodeSource::start()
@@ -95,8 +96,8 @@ void RemoteNodeSource::streamMessage(const QString &message)
 // The stream ended before its handshake did: nothing listens, or the node answered the upgrade
 // with something else than 101, of which QWebSocket keeps only its own words ("Unhandled http
 // status code: 403"). A refused token is what the operator must read then, not that the node
-// does not answer: the same token on /api/v1/status says so, in the node's words, before the
-// node turns unreachable. The silence timer still runs should that call hang.
+// does not answer: the same token on /api/v1/status says so, in the node's words, and the node
+// turns Refused rather than Unreachable. The silence timer still runs should that call hang.
 void RemoteNodeSource::streamRefused(const QString &reason)
 {
     dropSocket();
@@ -105,21 +106,24 @@ void RemoteNodeSource::streamRefused(const QString &reason)
                 [this, attempt, reason](int status, const QJsonObject &body) {
                     if (attempt != m_attempt)
                         return; // a later attempt is under way
-                    const QString detail = body.value(u"detail"_s).toString();
-                    if (status == 401)
-                        streamLost(tr("the node wants an API token (401: %1)").arg(detail));
-                    else if (status == 403)
-                        streamLost(tr("the node refuses the API token (403: %1)").arg(detail));
-                    else
-                        streamLost(reason);
+                    if (status != 401 && status != 403)
+                        return streamLost(reason);
+                    // 401: the console sent no token; 403: not the node's (or the node has
+                    // none, so it lets no remote console in).
+                    QString detail = body.value(u"detail"_s).toString();
+                    if (detail.isEmpty())
+                        detail = body.value(u"error"_s).toString();
+                    streamLost(detail.isEmpty() ? QString::number(status)
+                                                : u"%1: %2"_s.arg(QString::number(status), detail),
+                               Reachability::Refused);
                 });
 }
 
-void RemoteNodeSource::streamLost(const QString &reason)
+void RemoteNodeSource::streamLost(const QString &reason, Reachability reachability)
 {
     m_silence.stop();
     dropSocket();
-    setReachability(Reachability::Unreachable, reason);
+    setReachability(reachability, reason);
     m_retry.start();
 }
 

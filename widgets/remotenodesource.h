@@ -3,8 +3,8 @@
 // A headless node elsewhere, reached only through its HTTP API: a WebSocket on
 // /api/v1/stream brings its status document a few times a second; REST calls carry the API
 // token. A node that stops answering turns Unreachable (after a few seconds without a status,
-// or at once when the connection fails; a node refusing the token says so) and is retried
-// forever.
+// or at once when the connection fails), one that refuses the token turns Refused, and both
+// are retried forever.
 
 #include "nodesource.h"
 
@@ -34,7 +34,7 @@ private:
     void connectStream();
     void streamMessage(const QString &message);
     void streamRefused(const QString &reason);
-    void streamLost(const QString &reason);
+    void streamLost(const QString &reason, Reachability reachability = Reachability::Unreachable);
     void dropSocket();
 
     QUrl m_baseUrl;

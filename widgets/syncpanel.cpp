@@ -254,7 +254,9 @@ QWidget *SyncPanel::createFigures()
             {tr("Errors"), tr("Read and write errors since the node started")},
             {tr("Last sync"), tr("The last entry confirmed on the remote")},
         },
-        4, this);
+        // Two to a line, as on the Timeouts tab: Redis addresses and consumer names are host
+        // names, long words that do not wrap.
+        2, this);
     m_figures = box->values();
     // The Redis figures show a lost connection in red.
     for (int figure = 0; figure < m_figures.size(); ++figure)

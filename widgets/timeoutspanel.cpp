@@ -301,8 +301,9 @@ TimeoutsPanel::TimeoutsPanel(NodeSource *source, QWidget *parent)
     auto *top = new QWidget(this);
     auto *topLayout = new QHBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->addWidget(createLeaderBox(), 2);
-    topLayout->addWidget(createFigures(), 3);
+    // The leader's line is short and wraps; the figures are many.
+    topLayout->addWidget(createLeaderBox(), 1);
+    topLayout->addWidget(createFigures(), 2);
 
     auto *content = new QWidget(this);
     auto *contentLayout = new QVBoxLayout(content);
@@ -698,7 +699,13 @@ void TimeoutsPanel::showFigures(const QJsonObject &timeouts)
         m_figures[Webhook]->setToolTip(webhook.value(u"url"_s).toString());
     }
     const QString lastError = webhook.value(u"last_error"_s).toString();
-    m_figures[WebhookError]->setText(lastError.isEmpty() ? plain(tr("none")) : redText(lastError));
+    // A webhook's error can be a whole page of proxy text: its start says what failed, in two
+    // lines or so, and the tooltip has it all.
+    const QString shownError = m_figures[WebhookError]->fontMetrics().elidedText(
+        lastError, Qt::ElideRight, m_figures[WebhookError]->fontMetrics().averageCharWidth() * 90);
+    m_figures[WebhookError]->setText(lastError.isEmpty() ? plain(tr("none")) : redText(shownError));
+    m_figures[WebhookError]->setToolTip(
+        lastError.isEmpty() ? tr("The last failed delivery's reason") : lastError);
 
     const QJsonObject api = timeouts.value(u"api"_s).toObject();
     m_figures[Api]->setText(
