@@ -192,6 +192,7 @@ private Q_SLOTS:
     void statusBarDropsAProblemOnceItIsOver();
     void longFiguresWrapRatherThanWidenTheWindow();
     void vietnameseTranslatesQtsOwnButtons();
+    void aLanguageWithoutATranslationGetsEnglishPlurals();
     void nodeHeaderSaysFirstThatTheNodeDoesNotAnswer();
 
 private:
@@ -1357,6 +1358,20 @@ void TestConsole::vietnameseTranslatesQtsOwnButtons()
             QVERIFY2(vietnamese[i] != english[i], qPrintable(vietnamese[i]));
     }
     QCOMPARE(vietnamese.constFirst(), u"Hủy"_s);
+}
+
+// A German desktop (or a bare session's C locale) has no console translation: the English one,
+// not the source text, must answer, or the panels read "1 dead letter(s) kept".
+void TestConsole::aLanguageWithoutATranslationGetsEnglishPlurals()
+{
+    installConsoleTranslators(u"de"_s);
+    const QString text = QCoreApplication::translate(
+        "Switchboard::IngressPanel", "%n dead letter(s) kept, newest first; %1 shown", nullptr, 1);
+    for (QTranslator *translator : qApp->findChildren<QTranslator *>()) {
+        QCoreApplication::removeTranslator(translator);
+        delete translator;
+    }
+    QCOMPARE(text, u"1 dead letter kept, newest first; %1 shown"_s);
 }
 
 // The header beside a node's name is cut at the window's edge (its tooltip has it all): the

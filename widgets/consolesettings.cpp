@@ -132,9 +132,12 @@ void installConsoleTranslators(const QString &language)
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
 
     auto *console = new QTranslator(app);
-    const bool loaded = language.isEmpty()
-        ? console->load(locale, u"switchboard"_s, u"_"_s, u":/i18n"_s)
-        : console->load(u":/i18n/switchboard_"_s + language + u".qm"_s);
+    // A language the console has no translation for (German, or the C locale of a bare
+    // session) gets the English one: it is what turns "%n dead letter(s)" into "1 dead letter".
+    const bool loaded =
+        (language.isEmpty() ? console->load(locale, u"switchboard"_s, u"_"_s, u":/i18n"_s)
+                            : console->load(u":/i18n/switchboard_"_s + language + u".qm"_s))
+        || console->load(u":/i18n/switchboard_en.qm"_s);
     if (loaded)
         QCoreApplication::installTranslator(console);
     else
