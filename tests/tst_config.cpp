@@ -388,6 +388,8 @@ private Q_SLOTS:
     void redisAddress();
     void urlAndSeparateKeys_data();
     void urlAndSeparateKeys();
+    void goRedisUrlOptions_data();
+    void goRedisUrlOptions();
 
     void errors_data();
     void errors();
@@ -399,6 +401,8 @@ private Q_SLOTS:
 
     void durationLimits_data();
     void durationLimits();
+    void timeoutsEngineMinima_data();
+    void timeoutsEngineMinima();
     void natsMaxAgeWithinJetStreamLimits_data();
     void natsMaxAgeWithinJetStreamLimits();
     void duplicateKeysAreErrors_data();
@@ -1391,6 +1395,96 @@ void TestConfig::urlAndSeparateKeys()
     QCOMPARE(describe(result.config->sync.local), endpoint);
 }
 
+// Seeds 001 and 004 read REDIS_URL with go-redis' redis.ParseURL, which takes query options:
+// `db` (over the path's db), and options tuning go-redis' own pool, timeouts and retries. A team
+// migrating with such a URL starts; the tuning options are named once in a warning, since
+// Switchboard's connections are its own. Any other option was refused by go-redis, and is here.
+void TestConfig::goRedisUrlOptions_data()
+{
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QString>("field"); // as fieldValue() names it
+    QTest::addColumn<QString>("endpoint");
+    // The one warning expected, its source left out (the file's path is the test's own); empty:
+    // no warning.
+    QTest::addColumn<QString>("warning");
+
+    const QString ignored = u": go-redis URL options %1 ignored (they tune go-redis' own "
+                            u"connection pool, timeouts and retries)"_s;
+    QTest::newRow("polling: pool and timeouts")
+        << QByteArray()
+        << QStringList {u"REDIS_URL=redis://cache:6379/0?dial_timeout=5s&pool_size=50"_s}
+        << u"polling.redis"_s << u"cache:6379/0 configured"_s
+        << u"REDIS_URL"_s + ignored.arg(u"dial_timeout, pool_size"_s);
+    QTest::newRow("timeouts: the same variable, warned once")
+        << QByteArray()
+        << QStringList {u"REDIS_URL=redis://cache:6379/0?dial_timeout=5s&pool_size=50"_s}
+        << u"timeouts.redis"_s << u"cache:6379/0 configured"_s
+        << u"REDIS_URL"_s + ignored.arg(u"dial_timeout, pool_size"_s);
+    QTest::newRow("db option") << QByteArray() << QStringList {u"REDIS_URL=redis://cache?db=2"_s}
+                               << u"timeouts.redis"_s << u"cache:6379/2 configured"_s << QString();
+    QTest::newRow("db option over the path's db")
+        << QByteArray() << QStringList {u"REDIS_URL=redis://:pw@cache:6380/1?db=3"_s}
+        << u"polling.redis"_s << u"cache:6380/3 password=pw configured"_s << QString();
+    // go-redis takes the last of repeated values, and an empty db as none.
+    QTest::newRow("db option twice")
+        << QByteArray() << QStringList {u"REDIS_URL=redis://cache/1?db=4&db=5"_s}
+        << u"polling.redis"_s << u"cache:6379/5 configured"_s << QString();
+    QTest::newRow("empty db option")
+        << QByteArray() << QStringList {u"REDIS_URL=redis://cache/1?db="_s} << u"polling.redis"_s
+        << u"cache:6379/1 configured"_s << QString();
+    QTest::newRow("every tuning option")
+        << QByteArray()
+        << QStringList {u"REDIS_URL=redis://cache/0?protocol=3&client_name=care&max_retries=3"
+                        u"&min_retry_backoff=8ms&max_retry_backoff=512ms&dial_timeout=5s"
+                        u"&read_timeout=3s&write_timeout=3s&context_timeout_enabled=true"
+                        u"&pool_fifo=false&pool_size=50&pool_timeout=4s&min_idle_conns=10"
+                        u"&max_idle_conns=20&max_active_conns=60&conn_max_idle_time=30m"
+                        u"&conn_max_lifetime=1h&idle_timeout=5m&max_conn_age=1h"
+                        u"&idle_check_frequency=1m&idle_timeout_seconds=300&db=6"_s}
+        << u"timeouts.redis"_s << u"cache:6379/6 configured"_s
+        << u"REDIS_URL"_s
+            + ignored.arg(u"protocol, client_name, max_retries, min_retry_backoff, "
+                          u"max_retry_backoff, dial_timeout, read_timeout, write_timeout, "
+                          u"context_timeout_enabled, pool_fifo, pool_size, pool_timeout, "
+                          u"min_idle_conns, max_idle_conns, max_active_conns, conn_max_idle_time, "
+                          u"conn_max_lifetime, idle_timeout, max_conn_age, idle_check_frequency, "
+                          u"idle_timeout_seconds"_s);
+    // Wherever a redis:// URL is taken: the sync seed's addresses too.
+    QTest::newRow("sync address")
+        << QByteArray()
+        << QStringList {u"REDIS_LOCAL_ADDR=redis://u:hunter2@fs-redis:6380/3?pool_size=100"
+                        u"&min_idle_conns=10"_s}
+        << u"sync.local"_s << u"fs-redis:6380/3 user=u password=hunter2 configured"_s
+        << u"REDIS_LOCAL_ADDR"_s + ignored.arg(u"pool_size, min_idle_conns"_s);
+    QTest::newRow("file") << QByteArray("sync:\n  remote:\n    url: "
+                                        "\"redis://:hunter2@remote/4?read_timeout=2s\"\n")
+                          << QStringList() << u"sync.remote"_s
+                          << u"remote:6379/4 password=hunter2 configured"_s
+                          << u"sync.remote.url"_s + ignored.arg(u"read_timeout"_s);
+}
+
+void TestConfig::goRedisUrlOptions()
+{
+    QFETCH(QByteArray, yaml);
+    QFETCH(QStringList, env);
+    QFETCH(QString, field);
+    QFETCH(QString, endpoint);
+    QFETCH(QString, warning);
+
+    const ConfigResult result = load({}, env, yaml);
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(fieldValue(*result.config, field), endpoint);
+    if (warning.isEmpty()) {
+        QCOMPARE(result.warnings, QStringList());
+        return;
+    }
+    const QString source = yaml.isNull() ? QString() : result.config->configFile + u": "_s;
+    QCOMPARE(result.warnings, QStringList {source + warning});
+    QVERIFY2(!result.warnings.join(u' ').contains(u"hunter2"_s),
+             qPrintable(result.warnings.join(u' ')));
+}
+
 void TestConfig::errors_data()
 {
     QTest::addColumn<QByteArray>("yaml");
@@ -1509,7 +1603,8 @@ void TestConfig::errors_data()
     natsUrl("nats.url without port", "\"nats-host\"");
     natsUrl("nats.url port out of range", "\"nats://nats-host:99999\"");
     natsUrl("nats.url with a path", "\"nats://nats-host:4222/x\"");
-    natsUrl("nats.url with a query", "\"nats://nats-host:4222?x=1\"");
+    file("nats.url with a query", "nats:\n  url: \"nats://nats-host:4222?x=1\"\n",
+         "config.yaml: nats.url=\"nats://nats-host:4222?x=***\": expected nats://");
     natsUrl("nats.url empty item", "\"nats://a:4222,,nats://b:4222\"");
     natsUrl("nats.url trailing comma", "\"nats://a:4222,\"");
     natsUrl("nats.url no host", "\"nats://:4222\"");
@@ -1592,8 +1687,8 @@ void TestConfig::errors_data()
          "255 characters, no whitespace and none of . * > / \\");
     file("empty consumer name", "nats:\n  consumer_name:\n",
          "config.yaml: nats.consumer_name=\"\": expected a JetStream consumer name");
-    file("max age 0", "nats:\n  max_age: 0s\n",
-         "config.yaml: nats.max_age=\"0s\": expected a duration above 0");
+    file("max age negative", "nats:\n  max_age: -1s\n",
+         "config.yaml: nats.max_age=\"-1s\": expected a Go duration");
     file("max age in days", "nats:\n  max_age: 7d\n",
          "config.yaml: nats.max_age=\"7d\": expected a Go duration such as 10ms, 5s or 1m");
 
@@ -1627,6 +1722,14 @@ void TestConfig::errors_data()
          "config.yaml: ingress.dead_letter_max_messages=\"0\": expected a positive integer");
     file("retry delay above its cap", "ingress:\n  retry_delay: 1m\n",
          "config.yaml: ingress.retry_delay=\"1m\": expected at most ingress.retry_max_delay (30s)");
+    // The same for the timeouts webhook's retries, which were raised silently instead.
+    file("timeouts retry delay above its cap", "timeouts:\n  retry_delay: 2m\n",
+         "config.yaml: timeouts.retry_delay=\"2m\": expected at most timeouts.retry_max_delay "
+         "(1m)");
+    file("timeouts retry max delay below the delay",
+         "timeouts:\n  retry_delay: 20s\n  retry_max_delay: 10s\n",
+         "config.yaml: timeouts.retry_delay=\"20s\": expected at most timeouts.retry_max_delay "
+         "(10s)");
     file("stream name makes a bad bucket name", "nats:\n  stream_name: \"call:signals\"\n",
          "config.yaml: nats.stream_name=\"call:signals\": the default ingress.delivered_bucket "
          "\"call:signals-delivered\" is not a valid bucket name (letters, digits, _ and -); set "
@@ -1749,6 +1852,31 @@ void TestConfig::errors_data()
     env("EVENT_TTL_SECONDS", "EVENT_TTL_SECONDS=-1",
         "EVENT_TTL_SECONDS=\"-1\": expected a positive number of seconds");
     env("REDIS_URL", "REDIS_URL=localhost:6379", "REDIS_URL=\"localhost:6379\": expected redis://");
+    // go-redis refused an option it did not know ("redis: unexpected option: abc"), and so does
+    // this, naming it. Query values are not shown: a password may sit there (?password=).
+    env("REDIS_URL unknown option", "REDIS_URL=redis://cache:6379/0?abc=123",
+        "REDIS_URL=\"redis://cache:6379/0?abc=***\": unexpected URL option abc; expected db or "
+        "go-redis' own pool, timeout and retry options (dial_timeout, pool_size, ...)");
+    env("REDIS_URL unknown options", "REDIS_URL=redis://cache/0?wrte_timout=10s&abc=123",
+        "REDIS_URL=\"redis://cache/0?wrte_timout=***&abc=***\": unexpected URL options "
+        "wrte_timout, abc; expected db or go-redis'");
+    env("REDIS_URL unknown option among known ones",
+        "REDIS_URL=redis://cache/0?pool_size=50&pasword=x&dial_timeout=5s",
+        ": unexpected URL option pasword; expected");
+    env("REDIS_URL db option not a number", "REDIS_URL=redis://cache/0?db=two",
+        "REDIS_URL=\"redis://cache/0?db=***\": expected redis://[user:password@]host[:port][/db] "
+        "with a non-negative db number");
+    env("REDIS_URL negative db option", "REDIS_URL=redis://cache?db=-1",
+        "REDIS_URL=\"redis://cache?db=***\": expected redis://[user:password@]host[:port][/db] "
+        "with a non-negative db number");
+    env("sync address unknown option", "REDIS_REMOTE_ADDR=redis://remote:6379/2?sentinel=x",
+        "REDIS_REMOTE_ADDR=\"redis://remote:6379/2?sentinel=***\": unexpected URL option "
+        "sentinel;");
+    file("sync url unknown option", "sync:\n  local:\n    url: \"redis://h/2?tls=true\"\n",
+         "config.yaml: sync.local.url=\"redis://h/2?tls=***\": unexpected URL option tls;");
+    env("rediss with options", "REDIS_URL=rediss://cache:6380/0?dial_timeout=5s",
+        "REDIS_URL=\"rediss://cache:6380/0?dial_timeout=***\": TLS is not supported; expected "
+        "redis://");
 
     // A positive number beyond what the setting holds is not told it should be positive.
     env("integer beyond its range", "READER_BATCH_SIZE=99999999999",
@@ -1882,6 +2010,12 @@ void TestConfig::passwordsNeverInErrors_data()
         << QByteArray("routes:\n  - domain: a\n    endpoints:\n"
                       "      - \"https://u:hunter2@h/x\"\n      - \"https://u:hunter2@h/x\"\n")
         << QStringList();
+    QTest::newRow("REDIS_URL with an unknown option")
+        << QByteArray() << QStringList {u"REDIS_URL=redis://u:hunter2@cache/0?abc=1"_s};
+    QTest::newRow("REDIS_URL with a password option")
+        << QByteArray() << QStringList {u"REDIS_URL=redis://cache/0?password=hunter2"_s};
+    QTest::newRow("REDIS_URL with a bad db option")
+        << QByteArray() << QStringList {u"REDIS_URL=redis://:hunter2@cache/0?db=x&pool_size=5"_s};
     QTest::newRow("password set, another value bad")
         << QByteArray("api:\n  token: hunter2\n")
         << QStringList {u"REDIS_LOCAL_PASSWORD=hunter2"_s, u"READER_WORKERS=x"_s};
@@ -1961,7 +2095,7 @@ void TestConfig::durationLimits_data()
     row("timeouts.check_interval_ms", "CHECK_INTERVAL_MS", "60m", "2147483647",
         "expected at most 3600000 milliseconds (1h)");
     row("timeouts.webhook_timeout", "", "1h", "2h", oneHour);
-    row("timeouts.retry_delay", "", "24h", "24h0m1s", oneDay);
+    row("timeouts.retry_delay", "", "24h", "24h0m1s", oneDay, "  retry_max_delay: 24h\n");
     row("timeouts.retry_max_delay", "", "24h", "10000h", oneDay);
     row("timeouts.claim_idle", "", "24h", "1000h", oneDay);
 }
@@ -1993,20 +2127,79 @@ void TestConfig::durationLimits()
     QCOMPARE(envRefused.error, u"%1=\"%2\": %3"_s.arg(variable, tooLong, expected));
 }
 
+// The timeouts leader renews its lease every third of LEADER_ELECTION_TTL and runs a script on
+// Redis every CHECK_INTERVAL_MS. Both took 1 ms: a lease shorter than a Redis pause changes
+// leaders over and over, and a check every millisecond keeps Redis busy for nothing. Each has
+// the shortest value an operator would want; the seed's defaults (10 s, 1000 ms) and every
+// whole number of seconds the Go service took for LEADER_ELECTION_TTL stay valid.
+void TestConfig::timeoutsEngineMinima_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("variable");
+    QTest::addColumn<QString>("shortest"); // accepted
+    QTest::addColumn<QString>("tooShort"); // refused
+    QTest::addColumn<QString>("expected");
+
+    const QString lease = u"expected at least 1s (the leader renews its lease every third of it: "
+                          u"a shorter one changes leaders at every pause of Redis)"_s;
+    const QString check = u"expected at least 100ms (every check is a script call on Redis)"_s;
+    const auto row = [](const QString &key, const QString &variable, const QString &shortest,
+                        const QString &tooShort, const QString &expected) {
+        QTest::newRow(qPrintable(u"%1=%2"_s.arg(variable, tooShort)))
+            << key << variable << shortest << tooShort << expected;
+    };
+    row(u"timeouts.leader_election_ttl"_s, u"LEADER_ELECTION_TTL"_s, u"1"_s, u"999ms"_s, lease);
+    row(u"timeouts.leader_election_ttl"_s, u"LEADER_ELECTION_TTL"_s, u"1s"_s, u"1ms"_s, lease);
+    row(u"timeouts.leader_election_ttl"_s, u"LEADER_ELECTION_TTL"_s, u"10"_s, u"500us"_s, lease);
+    row(u"timeouts.check_interval_ms"_s, u"CHECK_INTERVAL_MS"_s, u"100"_s, u"99"_s, check);
+    row(u"timeouts.check_interval_ms"_s, u"CHECK_INTERVAL_MS"_s, u"1000"_s, u"1"_s, check);
+    row(u"timeouts.check_interval_ms"_s, u"CHECK_INTERVAL_MS"_s, u"100ms"_s, u"50ms"_s, check);
+}
+
+void TestConfig::timeoutsEngineMinima()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, variable);
+    QFETCH(QString, shortest);
+    QFETCH(QString, tooShort);
+    QFETCH(QString, expected);
+
+    const ConfigResult env = load({}, {variable + u'=' + shortest});
+    QVERIFY2(env.config, qPrintable(env.error));
+    const ConfigResult envRefused = load({}, {variable + u'=' + tooShort});
+    QVERIFY2(!envRefused.config, qPrintable(u"%1=%2 accepted"_s.arg(variable, tooShort)));
+    QCOMPARE(envRefused.error, u"%1=\"%2\": %3"_s.arg(variable, tooShort, expected));
+
+    const ConfigResult file = load({}, {}, nestedYaml(key, shortest));
+    QVERIFY2(file.config, qPrintable(file.error));
+    const ConfigResult refused = load({}, {}, nestedYaml(key, tooShort));
+    QVERIFY2(!refused.config, qPrintable(u"%1: %2 accepted"_s.arg(key, tooShort)));
+    QVERIFY2(refused.error.endsWith(u"config.yaml: %1=\"%2\": %3"_s.arg(key, tooShort, expected)),
+             qPrintable(refused.error));
+}
+
 // nats.max_age never reaches a timer: it is the MaxAge, in nanoseconds, of the streams the
-// ingress engine creates. Only JetStream's own limits apply: at least 100 ms (nats-server
-// refuses less: "max age needs to be >= 100ms") and at most an int64 of nanoseconds.
+// ingress engine creates. Only JetStream's own limits apply: 0 is no limit (JetStream's
+// meaning), anything else at least 100 ms (nats-server refuses less: "max age needs to be >=
+// 100ms") and at most an int64 of nanoseconds.
 void TestConfig::natsMaxAgeWithinJetStreamLimits_data()
 {
     QTest::addColumn<QString>("value");
     QTest::addColumn<qint64>("milliseconds"); // -1: refused
     QTest::addColumn<QString>("expected");
 
+    // JetStream's MaxAge 0 is "no limit": an operator who keeps events for ever writes 0.
+    QTest::newRow("unlimited") << u"0"_s << qint64(0) << QString();
+    QTest::newRow("unlimited, with a unit") << u"0s"_s << qint64(0) << QString();
     QTest::newRow("shortest") << u"100ms"_s << qint64(100) << QString();
     QTest::newRow("ten years") << u"87600h"_s << qint64(315'360'000'000) << QString();
     QTest::newRow("longest") << u"2562047h47m16.854s"_s << qint64(9'223'372'036'854) << QString();
-    QTest::newRow("too short") << u"99ms"_s << qint64(-1)
-                               << u"expected at least 100ms (JetStream's shortest max age)"_s;
+    QTest::newRow("too short")
+        << u"99ms"_s << qint64(-1)
+        << u"expected 0 (no limit) or at least 100ms (JetStream's shortest max age)"_s;
+    QTest::newRow("shorter than a millisecond")
+        << u"1ns"_s << qint64(-1)
+        << u"expected 0 (no limit) or at least 100ms (JetStream's shortest max age)"_s;
     // Go's longest duration rounds up to one millisecond more than an int64 of nanoseconds.
     QTest::newRow("Go's longest")
         << u"2562047h47m16.854775807s"_s << qint64(-1)

@@ -17,7 +17,7 @@ using Milliseconds = std::chrono::milliseconds;
 enum class LogLevel { Debug, Info, Warn, Error };
 
 // One Redis server: either from `host:port` + db + password (the seeds' variables) or a
-// `redis://[user:password@]host:port[/db]` URL.
+// `redis://[user:password@]host:port[/db][?options]` URL, as go-redis' redis.ParseURL reads it.
 struct RedisEndpoint
 {
     QString host = QStringLiteral("localhost");
@@ -28,6 +28,10 @@ struct RedisEndpoint
     // True when the file or the environment named this server; false means "use the local
     // stack", which then fills host/port in.
     bool configured = false;
+    // The go-redis options of the URL just read that tune go-redis' own pool, timeouts and
+    // retries (`?dial_timeout=5s&pool_size=50`): accepted and not used. The loader names them in
+    // a warning and empties the list, so an engine always sees it empty.
+    QStringList ignoredUrlOptions;
 
     // The default server with another db. (A designated initializer, {.db = 2}, would trip
     // -Wmissing-field-initializers.)
@@ -127,7 +131,8 @@ struct NatsConfig
     Milliseconds ackWait {10000}; // nats.ack_wait_seconds (whole seconds, as in the seed)
     int maxDeliveries = 3; // nats.max_deliveries
     QString consumerName = QStringLiteral("switchboard-ingress"); // nats.consumer_name (durable)
-    // nats.max_age: how long a stream this node creates keeps events (Go duration).
+    // nats.max_age: how long a stream this node creates keeps events (Go duration); 0 is
+    // JetStream's "no limit".
     Milliseconds maxAge {7LL * 24 * 3600 * 1000};
 };
 

@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QUrl>
+#include <QUrlQuery>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -150,6 +151,27 @@ constexpr Milliseconds jetStreamLongestMaxAge {std::numeric_limits<qint64>::max(
 static_assert(oneWeek.count() * 28 / 10 < std::numeric_limits<int>::max(),
               "TIMEOUT_INTERVAL_MS: the simulator arms a QTimer for up to 2.8 intervals");
 
+// The shortest value of a setting that has one, and why: "expected at least 1s (why)". Without
+// one, any duration above 0 is taken (1 ms: durations round up to whole milliseconds).
+struct Floor
+{
+    Milliseconds shortest {1};
+    QString why;
+};
+
+// LEADER_ELECTION_TTL: the leader renews its lease every third of it, and steps down when a
+// renewal has not come back before the lease ends. Under a second, a pause of Redis of a few
+// hundred milliseconds (a fork for BGSAVE, a slow fsync, a failover) or of this process is enough
+// to hand leadership from pod to pod over and over. The seed's variable is whole seconds: every
+// value the Go service took is still taken.
+const Floor shortestLease {1s,
+                           u"the leader renews its lease every third of it: a shorter one changes "
+                           u"leaders at every pause of Redis"_s};
+// CHECK_INTERVAL_MS: every check is at least one fenced script call of the leader on Redis, and
+// a level is notified at most one interval late: below 100 ms Redis is kept busy for a precision
+// no conversation timeout (seconds to minutes) needs. The seed's default is 1000.
+const Floor shortestCheck {100ms, u"every check is a script call on Redis"_s};
+
 QString atMost(Milliseconds longest)
 {
     return u"expected a duration of at most %1"_s.arg(formatDuration(longest));
@@ -183,11 +205,12 @@ ScalarSetter duration(Field field, Milliseconds longest,
     };
 }
 
-// A whole number of `unit`s ("10" seconds, "30000" milliseconds) or a Go duration, from 1 ms to
-// `longest`: the seeds' nats.ack_wait_seconds, LEADER_ELECTION_TTL and *_MS variables.
+// A whole number of `unit`s ("10" seconds, "30000" milliseconds) or a Go duration, from
+// `floor` (1 ms unless the setting has its own) to `longest`: the seeds' nats.ack_wait_seconds,
+// LEADER_ELECTION_TTL and *_MS variables.
 Rejection parseNumberOrDuration(const QString &text, Milliseconds unit, Milliseconds longest,
                                 const QString &expected, const QString &unitName,
-                                Milliseconds &value)
+                                Milliseconds &value, const Floor &floor)
 {
     std::optional<Milliseconds> parsed;
     if (const std::optional<qint64> whole = toInt64(text)) {
@@ -206,47 +229,53 @@ Rejection parseNumberOrDuration(const QString &text, Milliseconds unit, Millisec
     if (*parsed > longest)
         return u"expected at most %1 %2 (%3)"_s.arg(QString::number(longest / unit), unitName,
                                                     formatDuration(longest));
+    if (*parsed < floor.shortest)
+        return u"expected at least %1 (%2)"_s.arg(formatDuration(floor.shortest), floor.why);
     value = *parsed;
     return {};
 }
 
 // The seed's nats.ack_wait_seconds is whole seconds; a Go duration ("10s") is accepted too.
-template<typename Field> ScalarSetter seconds(Field field, Milliseconds longest)
+template<typename Field>
+ScalarSetter seconds(Field field, Milliseconds longest, const Floor &floor = {})
 {
     return [=](Config &c, const QString &text) -> Rejection {
         return parseNumberOrDuration(
             text, 1s, longest,
             u"expected a positive number of seconds such as 10, or a Go duration such as 10s"_s,
-            u"seconds"_s, field(c));
+            u"seconds"_s, field(c), floor);
     };
 }
 
 // The seeds' *_MS variables are whole milliseconds; a Go duration ("30s") is accepted too.
 template<typename Field>
-ScalarSetter milliseconds(Field field, const QString &example, Milliseconds longest)
+ScalarSetter milliseconds(Field field, const QString &example, Milliseconds longest,
+                          const Floor &floor = {})
 {
     return [=](Config &c, const QString &text) -> Rejection {
         return parseNumberOrDuration(text, 1ms, longest,
                                      u"expected a positive number of milliseconds such as %1, or "
                                      u"a Go duration such as 30s"_s.arg(example),
-                                     u"milliseconds"_s, field(c));
+                                     u"milliseconds"_s, field(c), floor);
     };
 }
 
-// nats.max_age: only JetStream's own limits, whatever an operator means to keep.
+// nats.max_age: only JetStream's own limits, whatever an operator means to keep. 0 is what
+// JetStream's MaxAge 0 is, no limit: an operator who keeps events for ever writes 0. (The
+// ingress engine hands the value to JetStream and reads it nowhere else.)
 template<typename Field> ScalarSetter jetStreamMaxAge(Field field)
 {
     return [=](Config &c, const QString &text) -> Rejection {
-        Milliseconds value;
-        if (Rejection rejection = parsePositiveDuration(text, value, Milliseconds::max()))
-            return rejection;
-        if (value < jetStreamShortestMaxAge)
-            return u"expected at least %1 (JetStream's shortest max age)"_s.arg(
+        const std::optional<Milliseconds> value = parseGoDuration(text.trimmed());
+        if (!value)
+            return durationExpected;
+        if (*value != 0ms && *value < jetStreamShortestMaxAge)
+            return u"expected 0 (no limit) or at least %1 (JetStream's shortest max age)"_s.arg(
                 formatDuration(jetStreamShortestMaxAge));
-        if (value > jetStreamLongestMaxAge)
+        if (*value > jetStreamLongestMaxAge)
             return u"expected at most %1 (JetStream's longest max age)"_s.arg(
                 formatDuration(jetStreamLongestMaxAge));
-        field(c) = value;
+        field(c) = *value;
         return {};
     };
 }
@@ -483,10 +512,41 @@ bool setHostPort(RedisEndpoint &endpoint, const QString &text)
     return true;
 }
 
+// The options of go-redis' redis.ParseURL (v8 and v9) that tune go-redis' own connection pool,
+// timeouts and retries. The seeds 001 and 004 read REDIS_URL with it, so a team may have them in
+// its URL; Switchboard's connections are its own (README: "Pools and workers"), so they are
+// accepted, so that the start is not stopped, and named in a warning.
+const QStringList goRedisTuningOptions = {
+    u"protocol"_s,
+    u"client_name"_s,
+    u"max_retries"_s,
+    u"min_retry_backoff"_s,
+    u"max_retry_backoff"_s,
+    u"dial_timeout"_s,
+    u"read_timeout"_s,
+    u"write_timeout"_s,
+    u"context_timeout_enabled"_s,
+    u"pool_fifo"_s,
+    u"pool_size"_s,
+    u"pool_timeout"_s,
+    u"min_idle_conns"_s,
+    u"max_idle_conns"_s,
+    u"max_active_conns"_s,
+    u"conn_max_idle_time"_s,
+    u"conn_max_lifetime"_s,
+    u"idle_timeout"_s,
+    u"max_conn_age"_s,
+    u"idle_check_frequency"_s,
+    u"idle_timeout_seconds"_s,
+};
+
 // A redis:// URL sets only what it spells out: a URL without "/db" keeps the db already set.
 // Within one source (the file, or the environment), the separate db and password settings are
 // applied after addr/url (their table order below), so an explicit REDIS_LOCAL_DB beats the
-// URL's "/db"; a later source overrides an earlier one whichever form either uses.
+// URL's "/db"; a later source overrides an earlier one whichever form either uses. The query
+// is read as go-redis reads it: `db` overrides the path's db (the last one written counts, an
+// empty one is none), go-redis' tuning options are kept aside for a warning, and any other
+// option is refused, as go-redis refused it ("redis: unexpected option").
 Rejection setRedisUrl(RedisEndpoint &endpoint, const QString &text)
 {
     const QString scheme = text.section(u"://"_s, 0, 0).toLower();
@@ -494,15 +554,35 @@ Rejection setRedisUrl(RedisEndpoint &endpoint, const QString &text)
         return u"TLS is not supported; expected redis://[user:password@]host[:port][/db]"_s;
     const QUrl url(text, QUrl::StrictMode);
     if (scheme != u"redis" || !url.isValid() || url.host().isEmpty() || url.port(6379) < 1
-        || url.hasQuery() || url.hasFragment())
+        || url.hasFragment())
         return urlExpected;
+    const QString dbExpected = urlExpected + u" with a non-negative db number"_s;
     std::optional<int> db;
     const QString path = url.path();
     if (path.size() > 1) {
         db = toInt(path.mid(1));
         if (!db || *db < 0)
-            return urlExpected + u" with a non-negative db number"_s;
+            return dbExpected;
     }
+    QString dbOption;
+    QStringList ignored;
+    QStringList unexpected;
+    for (const auto &[name, value] : QUrlQuery(url).queryItems(QUrl::FullyDecoded)) {
+        QStringList &names = goRedisTuningOptions.contains(name) ? ignored : unexpected;
+        if (name == u"db")
+            dbOption = value;
+        else if (!names.contains(name))
+            names.append(name);
+    }
+    if (!dbOption.isEmpty()) {
+        db = toInt(dbOption);
+        if (!db || *db < 0)
+            return dbExpected;
+    }
+    if (!unexpected.isEmpty())
+        return u"unexpected URL option%1 %2; expected db or go-redis' own pool, timeout and retry "
+               u"options (dial_timeout, pool_size, ...)"_s.arg(
+                   unexpected.size() > 1 ? u"s"_s : QString(), unexpected.join(u", "_s));
     endpoint.host = url.host();
     endpoint.port = quint16(url.port(6379));
     if (db)
@@ -511,6 +591,7 @@ Rejection setRedisUrl(RedisEndpoint &endpoint, const QString &text)
         endpoint.username = url.userName(QUrl::FullyDecoded);
     if (!url.password().isEmpty())
         endpoint.password = url.password(QUrl::FullyDecoded);
+    endpoint.ignoredUrlOptions = ignored;
     return {};
 }
 
@@ -743,9 +824,9 @@ const std::vector<Setting> &settings()
         scalar(u"timeouts.timeout_interval_ms"_s, u"TIMEOUT_INTERVAL_MS"_s,
                milliseconds(FIELD(timeouts.timeoutInterval), u"30000"_s, oneWeek)),
         scalar(u"timeouts.leader_election_ttl"_s, u"LEADER_ELECTION_TTL"_s,
-               seconds(FIELD(timeouts.leaderTtl), oneHour)),
+               seconds(FIELD(timeouts.leaderTtl), oneHour, shortestLease)),
         scalar(u"timeouts.check_interval_ms"_s, u"CHECK_INTERVAL_MS"_s,
-               milliseconds(FIELD(timeouts.checkInterval), u"1000"_s, oneHour)),
+               milliseconds(FIELD(timeouts.checkInterval), u"1000"_s, oneHour, shortestCheck)),
         // Empty in the file means what the unset variable means: hostname-pid, no notifier. The
         // example file shows `pod_id: ""` as the default.
         scalar(u"timeouts.pod_id"_s, u"POD_ID"_s,
@@ -814,6 +895,9 @@ bool isSection(const QString &path)
 // the first ':', stays; a user-info without a ':' is a token (nats://token@host) and goes
 // whole. Over-masking is the safe way to be wrong: "nats://h1:4222,u:pw@h2:4222" shows as
 // "nats://h1:***@h2:4222", and a password with an unencoded ',' or '@' is still hidden.
+// Then the values of a URL's query go too ("redis://h/0?password=***"): some clients take a
+// password or a token there, and a message about an option names the option. (User-infos first:
+// a password with an unencoded '?' would otherwise be read as the start of a query.)
 QString oneLine(QString text)
 {
     qsizetype at = text.lastIndexOf(u'@');
@@ -826,6 +910,15 @@ QString oneLine(QString text)
         // An '@' at `from` or later was part of the text just masked.
         at = from > 0 ? text.lastIndexOf(u'@', from - 1) : -1;
     }
+    static const QRegularExpression query(u"://[^\\s,?#]*\\?([^\\s,#]*)"_s);
+    static const QRegularExpression queryValue(u"=[^&]*"_s);
+    QList<QRegularExpressionMatch> queries;
+    for (QRegularExpressionMatchIterator it = query.globalMatch(text); it.hasNext();)
+        queries.append(it.next());
+    // From the last to the first, so that each match's offsets still hold.
+    for (auto match = queries.crbegin(); match != queries.crend(); ++match)
+        text.replace(match->capturedStart(1), match->capturedLength(1),
+                     match->captured(1).replace(queryValue, u"=***"_s));
     return text.replace(u'\n', u"\\n"_s).replace(u'\r', u"\\r"_s);
 }
 
@@ -891,6 +984,10 @@ private:
                        QStringList &out);
     bool checkIngress();
     bool checkPolling();
+    bool checkTimeouts();
+    // "config.yaml: ", or nothing when no file was read: the source of a check across settings.
+    QString filePrefix() const;
+    void warnIgnoredUrlOptions(const QString &source);
     bool applyNode(const Setting &setting, const QString &fileName, const YAML::Node &node);
     // `source` names where the value came from: "config.yaml: sync.reader.batch_size",
     // "READER_BATCH_SIZE" or "--log-level".
@@ -1105,7 +1202,26 @@ bool Loader::apply(const Setting &setting, const QString &source, const QString 
 {
     if (const Rejection expected = setting.setScalar(m_config, text))
         return fail(u"%1=\"%2\": %3"_s.arg(source, shown(setting, text), *expected));
+    warnIgnoredUrlOptions(source);
     return true;
+}
+
+// The go-redis options a redis:// URL just read carried (setRedisUrl()), named once per source:
+// REDIS_URL is polling's and timeouts' both. Only option names, never the URL: it may hold a
+// password.
+void Loader::warnIgnoredUrlOptions(const QString &source)
+{
+    for (RedisEndpoint *endpoint : {&m_config.sync.local, &m_config.sync.remote,
+                                    &m_config.polling.redis, &m_config.timeouts.redis}) {
+        if (endpoint->ignoredUrlOptions.isEmpty())
+            continue;
+        const QString warning = u"%1: go-redis URL options %2 ignored (they tune go-redis' own "
+                                u"connection pool, timeouts and retries)"_s.arg(
+                                    source, endpoint->ignoredUrlOptions.join(u", "_s));
+        if (!m_warnings.contains(warning))
+            m_warnings.append(warning);
+        endpoint->ignoredUrlOptions.clear();
+    }
 }
 
 bool Loader::apply(const Setting &setting, const QString &source, const QStringList &items)
@@ -1147,13 +1263,18 @@ bool Loader::applyCommandLine(const CommandLineOptions &cli)
     return true;
 }
 
+QString Loader::filePrefix() const
+{
+    return m_config.configFile.isEmpty() ? QString() : m_config.configFile + u": "_s;
+}
+
 // Checks across settings, once every source has been applied. The names the ingress engine
 // derives from nats.stream_name must be valid too, or it would fail at its first start.
 bool Loader::checkIngress()
 {
     const NatsConfig &nats = m_config.nats;
     const IngressConfig &ingress = m_config.ingress;
-    const QString file = m_config.configFile.isEmpty() ? QString() : m_config.configFile + u": "_s;
+    const QString file = filePrefix();
     if (ingress.retryDelay > ingress.retryMaxDelay)
         return fail(u"%1ingress.retry_delay=\"%2\": expected at most ingress.retry_max_delay "
                     u"(%3)"_s.arg(file, formatDuration(ingress.retryDelay),
@@ -1171,6 +1292,18 @@ bool Loader::checkIngress()
         return fail(u"%1nats.stream_name=\"%2\": the default ingress.delivered_bucket \"%3\" "
                     u"is not a valid bucket name (letters, digits, _ and -); set "
                     u"ingress.delivered_bucket"_s.arg(file, nats.streamName, delivered));
+    return true;
+}
+
+// The same rule as ingress.retry_delay's: a first delay above the cap is a mistake to be told
+// about, not a value to be raised silently.
+bool Loader::checkTimeouts()
+{
+    const TimeoutsConfig &timeouts = m_config.timeouts;
+    if (timeouts.retryDelay > timeouts.retryMaxDelay)
+        return fail(u"%1timeouts.retry_delay=\"%2\": expected at most timeouts.retry_max_delay "
+                    u"(%3)"_s.arg(filePrefix(), formatDuration(timeouts.retryDelay),
+                                  formatDuration(timeouts.retryMaxDelay)));
     return true;
 }
 
@@ -1206,7 +1339,7 @@ ConfigResult Loader::result()
                     u"engine \"%1\" is not part of this build yet; ignored"_s.arg(name));
         }
     }
-    if (!checkIngress() || !checkPolling())
+    if (!checkIngress() || !checkTimeouts() || !checkPolling())
         return failure();
     QStringList enabled;
     if (m_config.sync.enabled)
@@ -1221,8 +1354,6 @@ ConfigResult Loader::result()
     if (timeouts.podId.isEmpty())
         timeouts.podId =
             QHostInfo::localHostName() + u'-' + QString::number(QCoreApplication::applicationPid());
-    if (timeouts.retryMaxDelay < timeouts.retryDelay)
-        timeouts.retryMaxDelay = timeouts.retryDelay;
     return {m_config, QString(), m_warnings, m_notes, enabled};
 }
 
