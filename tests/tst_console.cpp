@@ -18,20 +18,25 @@
 #include "timeoutspanel.h"
 #include "webhooksink.h"
 
+#include <QAction>
 #include <QBarSet>
 #include <QChart>
 #include <QCryptographicHash>
 #include <QDialogButtonBox>
 #include <QGridLayout>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QMessageAuthenticationCode>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -108,25 +113,39 @@ private:
 class FakeNodeSource : public NodeSource
 {
 public:
-    explicit FakeNodeSource(const QString &name = u"fake-node:8080"_s)
+    // What the node answers to a REST call: the status (0: no answer) and the body.
+    using Answer =
+        std::function<std::pair<int, QJsonObject>(const QByteArray &method, const QString &path)>;
+
+    explicit FakeNodeSource(const QString &name = u"fake-node:8080"_s, bool local = false)
         : m_name(name)
+        , m_local(local)
     {
     }
 
     QString displayName() const override { return m_name; }
     QUrl baseUrl() const override { return QUrl(u"http://"_s + m_name); }
-    bool isLocal() const override { return false; }
+    bool isLocal() const override { return m_local; }
     void start() override { }
-    void request(const QByteArray &, const QString &, QObject *, Reply reply) override
+    void request(const QByteArray &method, const QString &path, QObject *context,
+                 Reply reply) override
     {
-        reply(0, {{u"error"_s, u"a fake node answers no call"_s}});
+        if (!answer)
+            return reply(0, {{u"error"_s, u"a fake node answers no call"_s}});
+        // Later, as from a network: the caller's state is as it is after the call.
+        const std::pair<int, QJsonObject> answered = answer(method, path);
+        QTimer::singleShot(0, context,
+                           [reply, answered] { reply(answered.first, answered.second); });
     }
 
     using NodeSource::setReachability;
     using NodeSource::setStatus;
 
+    Answer answer; // none: every call fails at once
+
 private:
     QString m_name;
+    bool m_local;
 };
 
 // A status document with `engines` healthy; the polling engine with its figures.
@@ -194,6 +213,9 @@ private Q_SLOTS:
     void vietnameseTranslatesQtsOwnButtons();
     void aLanguageWithoutATranslationGetsEnglishPlurals();
     void nodeHeaderSaysFirstThatTheNodeDoesNotAnswer();
+    void editNodeChangesTheTokenAndUrlInPlace();
+    void deadLetterDetailLoadsAgainOnceTheNodeAnswers();
+    void tablesSortByTheClickedColumnThroughUpdates();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -1390,6 +1412,323 @@ void TestConsole::nodeHeaderSaysFirstThatTheNodeDoesNotAnswer()
     QVERIFY2(text.startsWith(u"http://fake-node:8080  ·  unreachable since "_s), qPrintable(text));
     QVERIFY2(text.contains(u"version 0.1.0"_s), qPrintable(text));
     QCOMPARE(detail->toolTip(), text);
+}
+
+// A node refusing the console's token (amber, "API token refused since …") could only be given
+// the right one by removing it and adding it again, at the end of the list. Edit node opens the
+// Add node dialog on it, and the node keeps its place, with its settings saved.
+void TestConsole::editNodeChangesTheTokenAndUrlInPlace()
+{
+    TokenRefusingNode refusing;
+    QVERIFY(refusing.start());
+    quint16 deadPort = 0;
+    {
+        QTcpServer closed; // a loopback port where nothing listens any more
+        QVERIFY(closed.listen(QHostAddress::LocalHost));
+        deadPort = closed.serverPort();
+    }
+    const QUrl refusingUrl = remoteUrl(refusing.port());
+    const QUrl deadUrl = remoteUrl(deadPort);
+    std::unique_ptr<MainWindow> window = openWindow();
+    // As the console starts: the remote nodes of its settings, after the node of this process.
+    QVERIFY(m_settings->addRemoteNode({refusingUrl, "not-the-token"}));
+    QVERIFY(m_settings->addRemoteNode({deadUrl, "other-token"}));
+    window->addNode(new FakeNodeSource(u"this-node:8080"_s, true));
+    for (const RemoteNodeSettings &remote : m_settings->remoteNodes())
+        window->addNode(new RemoteNodeSource(remote.url, remote.token));
+    NodesModel *nodes = window->nodesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(1)->reachability(),
+                              NodeSource::Reachability::Refused, 5000);
+
+    auto *editAction = window->findChild<QAction *>(u"editNodeAction"_s);
+    auto *editButton = window->findChild<QPushButton *>(u"editNodeButton"_s);
+    QVERIFY(editAction && editButton);
+    // This process's node has nothing to edit.
+    window->selectNode(0);
+    QVERIFY(!editAction->isEnabled() && !editButton->isEnabled());
+    window->selectNode(1);
+    QVERIFY(editAction->isEnabled() && editButton->isEnabled());
+
+    // The dialog of Add node, filled in, the token masked.
+    const auto openEditor = [&window, editButton] {
+        QTest::mouseClick(editButton, Qt::LeftButton);
+        auto *dialog = window->findChild<AddNodeDialog *>();
+        return dialog && dialog->isVisible() ? dialog : nullptr;
+    };
+    QPointer<AddNodeDialog> dialog = openEditor();
+    QVERIFY(dialog);
+    auto *urlEdit = dialog->findChild<QLineEdit *>(u"nodeUrlEdit"_s);
+    auto *tokenEdit = dialog->findChild<QLineEdit *>(u"nodeTokenEdit"_s);
+    QPushButton *save = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+    QVERIFY(urlEdit && tokenEdit && save);
+    QCOMPARE(dialog->windowTitle(), u"Edit node"_s);
+    QCOMPARE(urlEdit->text(), refusingUrl.toString());
+    QCOMPARE(tokenEdit->text(), u"not-the-token"_s);
+    QCOMPARE(tokenEdit->echoMode(), QLineEdit::Password);
+    QVERIFY(save->isEnabled()); // its own URL is not "watched already"
+    urlEdit->setText(deadUrl.toString());
+    QVERIFY(!save->isEnabled()); // another node's is
+    urlEdit->setText(refusingUrl.toString());
+    QVERIFY(save->isEnabled());
+
+    const QPointer<NodeSource> refusedSource = nodes->nodeSource(1);
+    tokenEdit->setText(u"the-right-token"_s);
+    QTest::mouseClick(save, Qt::LeftButton);
+    QTRY_VERIFY(!dialog);
+    QTRY_VERIFY(!refusedSource); // replaced, not added
+    QCOMPARE(nodes->nodeCount(), 3);
+    QCOMPARE(nodes->nodeSource(1)->baseUrl(), refusingUrl);
+    QCOMPARE(window->currentNodeView(), window->nodeView(1));
+    QCOMPARE(window->nodeView(1)->source(), nodes->nodeSource(1));
+    QTRY_VERIFY_WITH_TIMEOUT(refusing.authorizations().contains("Bearer the-right-token"), 5000);
+
+    const QString settingsFile = m_dataDir.filePath(u"console.ini"_s);
+    const auto saved = [&settingsFile] {
+        QList<std::pair<QUrl, QByteArray>> listed;
+        for (const RemoteNodeSettings &remote : ConsoleSettings(settingsFile).remoteNodes())
+            listed.append({remote.url, remote.token});
+        return listed;
+    };
+    QCOMPARE(saved(),
+             (QList<std::pair<QUrl, QByteArray>> {{refusingUrl, "the-right-token"},
+                                                  {deadUrl, "other-token"}}));
+    const QFile::Permissions others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup
+        | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+    QCOMPARE(QFile::permissions(settingsFile) & others, QFile::Permissions());
+
+    // The node moved: its new URL, and it answers, on the same row.
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess remote;
+    QVERIFY2(startRemote(remote, port), remote.output().constData());
+    dialog = openEditor();
+    QVERIFY(dialog);
+    QCOMPARE(dialog->findChild<QLineEdit *>(u"nodeTokenEdit"_s)->text(), u"the-right-token"_s);
+    dialog->findChild<QLineEdit *>(u"nodeUrlEdit"_s)->setText(u"127.0.0.1:%1"_s.arg(port));
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
+                      Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(1, u"ingress"), EngineState::Healthy, 10000);
+    QCOMPARE(nodes->nodeCount(), 3);
+    QCOMPARE(nodes->nodeSource(1)->baseUrl(), remoteUrl(port));
+    QCOMPARE(nodes->nodeSource(2)->baseUrl(), deadUrl);
+    QCOMPARE(saved(),
+             (QList<std::pair<QUrl, QByteArray>> {{remoteUrl(port), "the-right-token"},
+                                                  {deadUrl, "other-token"}}));
+    auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
+    QVERIFY2(!summary->text().contains(u"API token refused"_s), qPrintable(summary->text()));
+
+    window.reset();
+    remote.terminate();
+    QVERIFY(remote.waitForFinished(10000));
+}
+
+// "Could not load dead letter 7" stayed in the detail view after the node answered again, until
+// the operator selected another letter: the letter is still listed, its detail comes now.
+void TestConsole::deadLetterDetailLoadsAgainOnceTheNodeAnswers()
+{
+    bool answering = true;
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const QJsonObject letter {{u"id"_s, u"7"_s},
+                              {u"event_id"_s, u"event-7"_s},
+                              {u"domain"_s, u"a.vn"_s},
+                              {u"reason"_s, u"no_route"_s},
+                              {u"deliveries"_s, 1},
+                              {u"failed_endpoints"_s, 0},
+                              {u"received_at"_s, now},
+                              {u"failed_at"_s, now},
+                              {u"last_error"_s, u"no route for domain \"a.vn\""_s}};
+    QJsonObject detail = letter;
+    detail.insert(u"subject"_s, u"events.a.vn"_s);
+    detail.insert(u"event"_s, QJsonObject {{u"domain"_s, u"a.vn"_s}, {u"call_id"_s, u"call-7"_s}});
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    source->answer = [&](const QByteArray &method, const QString &path) {
+        if (!answering)
+            return std::pair {0, QJsonObject {{u"error"_s, u"Connection refused"_s}}};
+        if (method == "GET" && path.startsWith(u"/api/v1/ingress/dead-letters?"_s))
+            return std::pair {
+                200, QJsonObject {{u"dead_letters"_s, QJsonArray {letter}}, {u"total"_s, 1}}};
+        if (method == "GET" && path == u"/api/v1/ingress/dead-letters/7"_s)
+            return std::pair {200, detail};
+        return std::pair {404, QJsonObject {{u"error"_s, u"not_found"_s}}};
+    };
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"ingress"_s}));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    QAbstractItemModel *letters = view->ingressPanel()->deadLettersModel();
+    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 1, 5000);
+
+    // The node stops answering; the operator selects the letter meanwhile.
+    answering = false;
+    source->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    auto *table = view->findChild<QTableView *>(u"deadLettersTable"_s);
+    QVERIFY(table);
+    table->selectRow(0);
+    const auto heading = [view]() -> QLabel * {
+        for (QLabel *label : view->ingressPanel()->findChildren<QLabel *>()) {
+            if (label->text().startsWith(u"Could not load dead letter 7"_s)
+                || label->text() == u"Dead letter 7"_s)
+                return label;
+        }
+        return nullptr;
+    };
+    QTRY_VERIFY(heading());
+    QLabel *shown = heading();
+    QVERIFY2(shown->text().contains(u"did not answer"_s), qPrintable(shown->text()));
+
+    // Back: the letter is listed again, and its detail shown without another click.
+    answering = true;
+    source->setStatus(healthyStatus({u"ingress"_s}));
+    auto *body = view->findChild<QPlainTextEdit *>(u"deadLetterBody"_s);
+    QVERIFY(body);
+    QTRY_VERIFY2_WITH_TIMEOUT(body->toPlainText().contains(u"call-7"_s), qPrintable(shown->text()),
+                              5000);
+    QCOMPARE(shown->text(), u"Dead letter 7"_s);
+    QCOMPARE(letters->rowCount(), 1);
+    QCOMPARE(table->selectionModel()->selectedRows().size(), 1);
+}
+
+// The Endpoints table (up to 50 endpoints) and the Streams table could not be sorted. A click
+// on a header sorts by that figure as a number (10 failures after 9, not between 1 and 2), the
+// order holds through the statuses coming four times a second, and the selected endpoint stays
+// selected without the table scrolling.
+void TestConsole::tablesSortByTheClickedColumnThroughUpdates()
+{
+    constexpr int endpointCount = 50;
+    const auto statusWith = [](const QList<qint64> &failures, const QList<qint64> &lags) {
+        QJsonObject status = healthyStatus({u"sync"_s, u"ingress"_s});
+        QJsonObject engines = status[u"engines"_s].toObject();
+        QJsonArray endpoints;
+        for (qsizetype i = 0; i < failures.size(); ++i) {
+            endpoints.append(
+                QJsonObject {{u"domain"_s, u"tenant-%1.example.vn"_s.arg(i % 5)},
+                             {u"url"_s, u"https://hooks.example.vn/endpoint/%1"_s.arg(i)},
+                             {u"delivered"_s, 1000 + failures[i]},
+                             {u"failures"_s, failures[i]},
+                             {u"http_errors"_s, failures[i]},
+                             {u"last_status"_s, 200}});
+        }
+        QJsonObject ingress = engines[u"ingress"_s].toObject();
+        ingress.insert(u"endpoints"_s, endpoints);
+        engines.insert(u"ingress"_s, ingress);
+        QJsonArray streams;
+        for (qsizetype i = 0; i < lags.size(); ++i) {
+            QJsonObject stream {{u"stream"_s, u"events:%1"_s.arg(i)}, {u"rate"_s, 10.0}};
+            if (lags[i] >= 0) // none: the node cannot tell
+                stream.insert(u"lag"_s, lags[i]);
+            streams.append(stream);
+        }
+        QJsonObject sync = engines[u"sync"_s].toObject();
+        sync.insert(u"streams"_s, streams);
+        engines.insert(u"sync"_s, sync);
+        status.insert(u"engines"_s, engines);
+        return status;
+    };
+    QList<qint64> failures;
+    for (int i = 0; i < endpointCount; ++i)
+        failures.append((i * 7) % endpointCount); // 0, 7, 14… every count from 0 to 49 once
+    const QList<qint64> lags {9, 100, -1, 10, 2};
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    source->setStatus(statusWith(failures, lags));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    auto *table = view->findChild<QTableView *>(u"ingressEndpointsTable"_s);
+    QVERIFY(table && table->isVisible());
+    QAbstractItemModel *shown = table->model();
+    QCOMPARE(shown->rowCount(), endpointCount);
+    const auto urlAt = [shown](int row) {
+        return shown->index(row, IngressEndpointsModel::Url).data().toString();
+    };
+    const auto failuresAt = [shown](int row) {
+        return QLocale().toLongLong(
+            shown->index(row, IngressEndpointsModel::Failures).data().toString());
+    };
+    const auto inNodeOrder = [&] {
+        for (int row = 0; row < shown->rowCount(); ++row) {
+            if (urlAt(row) != u"https://hooks.example.vn/endpoint/%1"_s.arg(row))
+                return false;
+        }
+        return true;
+    };
+    // -1: descending, 1: ascending, by the figure shown.
+    const auto sortedBy = [shown](int column, int direction) {
+        QList<qint64> values;
+        for (int row = 0; row < shown->rowCount(); ++row)
+            values.append(QLocale().toLongLong(shown->index(row, column).data().toString()));
+        return direction > 0 ? std::is_sorted(values.cbegin(), values.cend())
+                             : std::is_sorted(values.crbegin(), values.crend());
+    };
+    const auto clickHeader = [](QTableView *view, int column) {
+        QHeaderView *header = view->horizontalHeader();
+        const QPoint centre(header->sectionViewportPosition(column)
+                                + header->sectionSize(column) / 2,
+                            header->height() / 2);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, centre);
+    };
+
+    // Until a header is clicked, the node's order.
+    QVERIFY(inNodeOrder());
+    source->setStatus(statusWith(failures, lags));
+    QVERIFY(inNodeOrder());
+
+    // Failures: the most first, then the fewest first.
+    clickHeader(table, IngressEndpointsModel::Failures);
+    QCOMPARE(failuresAt(0), 49);
+    QVERIFY(sortedBy(IngressEndpointsModel::Failures, -1));
+    clickHeader(table, IngressEndpointsModel::Failures);
+    QCOMPARE(failuresAt(0), 0);
+    QVERIFY(sortedBy(IngressEndpointsModel::Failures, 1));
+    QCOMPARE(failuresAt(9), 9);
+    QCOMPARE(failuresAt(10), 10);
+
+    // An endpoint halfway down is selected; four statuses a second move it and others.
+    QScrollBar *scroll = table->verticalScrollBar();
+    QTRY_VERIFY(scroll->maximum() > 0); // laid out
+    const int sortedLayout = scroll->maximum();
+    scroll->setValue(scroll->maximum() / 2);
+    const int selectedRow = table->rowAt(0) + 1;
+    table->selectRow(selectedRow);
+    const QString selected = urlAt(selectedRow);
+    const int selectedEndpoint = selected.section(u'/', -1).toInt();
+    const int scrolledTo = scroll->value();
+    for (int round = 1; round <= 4; ++round) {
+        failures[selectedEndpoint] += 20;
+        failures[(selectedEndpoint + 13 * round) % endpointCount] += 35;
+        source->setStatus(statusWith(failures, lags));
+        QVERIFY2(sortedBy(IngressEndpointsModel::Failures, 1), qPrintable(QString::number(round)));
+        const QModelIndexList rows = table->selectionModel()->selectedRows();
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(urlAt(rows.constFirst().row()), selected);
+        QCOMPARE(urlAt(table->currentIndex().row()), selected);
+        QCOMPARE(scroll->value(), scrolledTo);
+        QCOMPARE(scroll->maximum(), sortedLayout);
+    }
+    QVERIFY(urlAt(selectedRow) != selected); // it did move
+
+    // A third click: the node's order again.
+    clickHeader(table, IngressEndpointsModel::Failures);
+    QVERIFY(inNodeOrder());
+
+    // The Streams table: the lag as a number, the stream whose lag is unknown with the worst.
+    view->showEngine(u"sync");
+    auto *streamsTable = view->findChild<QTableView *>(u"syncStreamsTable"_s);
+    QVERIFY(streamsTable && streamsTable->isVisible());
+    QAbstractItemModel *streams = streamsTable->model();
+    const auto lagsShown = [streams] {
+        QStringList shownLags;
+        for (int row = 0; row < streams->rowCount(); ++row)
+            shownLags.append(streams->index(row, SyncStreamsModel::Lag).data().toString());
+        return shownLags;
+    };
+    QCOMPARE(lagsShown(), QStringList({u"9"_s, u"100"_s, u"unknown"_s, u"10"_s, u"2"_s}));
+    clickHeader(streamsTable, SyncStreamsModel::Lag);
+    QCOMPARE(lagsShown(), QStringList({u"unknown"_s, u"100"_s, u"10"_s, u"9"_s, u"2"_s}));
+    clickHeader(streamsTable, SyncStreamsModel::Lag);
+    source->setStatus(statusWith(failures, {9, 100, 1, 10, 2}));
+    QCOMPARE(lagsShown(), QStringList({u"1"_s, u"2"_s, u"9"_s, u"10"_s, u"100"_s}));
 }
 
 QTEST_MAIN(TestConsole)

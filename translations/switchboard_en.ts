@@ -96,6 +96,14 @@
         <source>Over plain http the token travels in the clear: use https (a proxy in front of the node) on a network you do not trust.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Edit node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::DeadLetterEndpointsModel</name>
@@ -873,6 +881,18 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>Nodes: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change the selected remote node&apos;s URL or API token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit node…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -96,6 +96,14 @@
         <source>Over plain http the token travels in the clear: use https (a proxy in front of the node) on a network you do not trust.</source>
         <translation>Em http simples o token trafega sem criptografia: use https (um proxy na frente do nó) em redes não confiáveis.</translation>
     </message>
+    <message>
+        <source>Edit node</source>
+        <translation>Editar nó</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Salvar</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::DeadLetterEndpointsModel</name>
@@ -876,6 +884,18 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>Nodes: %1</source>
         <translation>Nós: %1</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Editar…</translation>
+    </message>
+    <message>
+        <source>Change the selected remote node&apos;s URL or API token</source>
+        <translation>Alterar a URL ou o token da API do nó remoto selecionado</translation>
+    </message>
+    <message>
+        <source>&amp;Edit node…</source>
+        <translation>&amp;Editar nó…</translation>
     </message>
 </context>
 <context>

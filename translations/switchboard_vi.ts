@@ -96,6 +96,14 @@
         <source>Over plain http the token travels in the clear: use https (a proxy in front of the node) on a network you do not trust.</source>
         <translation>Qua http thường, token được gửi đi không mã hóa: hãy dùng https (một proxy đặt trước node) trên mạng không tin cậy.</translation>
     </message>
+    <message>
+        <source>Edit node</source>
+        <translation>Sửa node</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::DeadLetterEndpointsModel</name>
@@ -875,6 +883,18 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>Nodes: %1</source>
         <translation>Node: %1</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>Sửa…</translation>
+    </message>
+    <message>
+        <source>Change the selected remote node&apos;s URL or API token</source>
+        <translation>Đổi URL hoặc API token của node từ xa đang chọn</translation>
+    </message>
+    <message>
+        <source>&amp;Edit node…</source>
+        <translation>&amp;Sửa node…</translation>
     </message>
 </context>
 <context>

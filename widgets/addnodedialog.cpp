@@ -58,6 +58,15 @@ AddNodeDialog::AddNodeDialog(const QList<QUrl> &listed, QWidget *parent)
     validate();
 }
 
+void AddNodeDialog::setEditedNode(const QUrl &url, const QByteArray &token)
+{
+    setWindowTitle(tr("Edit node"));
+    setObjectName(u"editNodeDialog"_s);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Save"));
+    m_url->setText(url.toDisplayString());
+    m_token->setText(QString::fromUtf8(token));
+}
+
 QUrl AddNodeDialog::url() const
 {
     QString error;

@@ -24,6 +24,10 @@ public:
     // `listed`: the nodes the console watches already, refused with a word.
     explicit AddNodeDialog(const QList<QUrl> &listed, QWidget *parent = nullptr);
 
+    // Edit node: the dialog shows a node the console watches (its token masked, as typed) and
+    // saves rather than adds. `listed` should then leave that node out.
+    void setEditedNode(const QUrl &url, const QByteArray &token);
+
     QUrl url() const; // normalised: scheme, host and port
     QByteArray token() const;
 

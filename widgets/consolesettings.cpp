@@ -74,6 +74,26 @@ void ConsoleSettings::removeRemoteNode(const QUrl &url)
     writeRemoteNodes(nodes);
 }
 
+bool ConsoleSettings::replaceRemoteNode(const QUrl &url, const RemoteNodeSettings &node)
+{
+    QList<RemoteNodeSettings> nodes = remoteNodes();
+    const QUrl replaced = normalizedNodeUrl(url);
+    const QUrl replacement = normalizedNodeUrl(node.url);
+    qsizetype position = -1;
+    for (qsizetype i = 0; i < nodes.size(); ++i) {
+        if (nodes.at(i).url == replaced)
+            position = i;
+        else if (nodes.at(i).url == replacement)
+            return false;
+    }
+    if (position < 0)
+        nodes.append({replacement, node.token});
+    else
+        nodes[position] = {replacement, node.token};
+    writeRemoteNodes(nodes);
+    return true;
+}
+
 QString ConsoleSettings::language() const
 {
     const QString code = m_settings.value(languageKey).toString();

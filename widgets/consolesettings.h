@@ -38,6 +38,9 @@ public:
     // False when a node with this URL is listed already.
     bool addRemoteNode(const RemoteNodeSettings &node);
     void removeRemoteNode(const QUrl &url);
+    // `url`'s entry becomes `node`, in its place in the list (appended when `url` is not
+    // listed). False, and nothing written, when another entry has `node`'s URL.
+    bool replaceRemoteNode(const QUrl &url, const RemoteNodeSettings &node);
 
     // A code of languages(); empty follows the system.
     QString language() const;

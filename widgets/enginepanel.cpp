@@ -1,10 +1,12 @@
 #include "enginepanel.h"
 
 #include "nodesource.h"
+#include "rowtablemodel.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QSortFilterProxyModel>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -89,6 +91,23 @@ QTableView *EnginePanel::createTable(const QString &objectName, QAbstractItemMod
     table->setWordWrap(false);
     table->setAlternatingRowColors(true);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    return table;
+}
+
+QTableView *EnginePanel::createSortableTable(const QString &objectName, QAbstractItemModel *model,
+                                             QWidget *parent)
+{
+    auto *sorted = new QSortFilterProxyModel(model);
+    sorted->setObjectName(objectName + u"Sorted"_s);
+    sorted->setSourceModel(model);
+    sorted->setSortRole(SortRole);
+    sorted->setSortCaseSensitivity(Qt::CaseInsensitive);
+    QTableView *table = createTable(objectName, sorted, parent);
+    QHeaderView *header = table->horizontalHeader();
+    // No column until the operator clicks one: setSortingEnabled() sorts by the indicator's.
+    header->setSortIndicator(-1, Qt::AscendingOrder);
+    header->setSortIndicatorClearable(true);
+    table->setSortingEnabled(true);
     return table;
 }
 

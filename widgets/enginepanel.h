@@ -54,6 +54,13 @@ protected:
     // A table as the console's tables look: whole rows selected, one line per cell.
     static QTableView *createTable(const QString &objectName, QAbstractItemModel *model,
                                    QWidget *parent);
+    // createTable() over a proxy that sorts by the column whose header the operator clicks, by
+    // the model's SortRole, in the model's Qt::InitialSortOrderRole first; the other order at
+    // the second click, the model's own order again at the third. Until a click the rows keep
+    // the model's order. The proxy keeps the order as rows change, and the selection on the
+    // same item.
+    static QTableView *createSortableTable(const QString &objectName, QAbstractItemModel *model,
+                                           QWidget *parent);
 
     NodeSource *m_source;
 

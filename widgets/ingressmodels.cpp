@@ -120,6 +120,34 @@ QVariant IngressEndpointsModel::data(const QModelIndex &index, int role) const
     } else if (role == Qt::TextAlignmentRole) {
         if (index.column() >= Delivered && index.column() <= LastStatus)
             return numericAlignment();
+    } else if (role == SortRole) {
+        switch (index.column()) {
+        case Domain:
+            return endpoint.domain;
+        case Url:
+            return endpoint.url;
+        case Delivered:
+            return endpoint.delivered;
+        case Failures:
+            return endpoint.failures;
+        case HttpErrors:
+            return endpoint.httpErrors;
+        case Timeouts:
+            return endpoint.timeouts;
+        case ConnectionErrors:
+            return endpoint.connectionErrors;
+        case LastStatus:
+            // "no response" below every status; never called (nothing shown) unknown.
+            if (endpoint.lastStatus == 0)
+                return endpoint.lastError.isEmpty() ? QVariant() : QVariant(0);
+            return endpoint.lastStatus;
+        case LastSuccess:
+            return endpoint.lastSuccess.isValid() ? QVariant(endpoint.lastSuccess) : QVariant();
+        case LastFailure:
+            return endpoint.lastFailure.isValid() ? QVariant(endpoint.lastFailure) : QVariant();
+        case LastError:
+            return endpoint.lastError;
+        }
     }
     return {};
 }
@@ -128,6 +156,11 @@ QVariant IngressEndpointsModel::headerData(int section, Qt::Orientation orientat
 {
     if (orientation != Qt::Horizontal)
         return {};
+    // A figure's first click puts the highest (the latest) first: the endpoint failing most.
+    if (role == Qt::InitialSortOrderRole) {
+        const bool text = section == Domain || section == Url || section == LastError;
+        return text ? QVariant() : QVariant(int(Qt::DescendingOrder));
+    }
     if (role == Qt::DisplayRole) {
         switch (section) {
         case Domain:

@@ -69,7 +69,7 @@ IngressPanel::IngressPanel(NodeSource *source, QWidget *parent)
     overviewLayout->addWidget(createChart(), 1);
 
     auto *endpointsBox = new QGroupBox(tr("Endpoints"), this);
-    m_endpointsTable = createTable(u"ingressEndpointsTable"_s, m_endpoints, endpointsBox);
+    m_endpointsTable = createSortableTable(u"ingressEndpointsTable"_s, m_endpoints, endpointsBox);
     auto *endpointsLayout = new QVBoxLayout(endpointsBox);
     endpointsLayout->addWidget(m_endpointsTable);
 
@@ -386,6 +386,7 @@ void IngressPanel::refreshDeadLetters()
                                 false);
                 else if (m_statusIsListError)
                     showOutcome({}, false);
+                reloadFailedDeadLetter();
             } else {
                 showOutcome(
                     tr("Could not list the dead letters: %1").arg(failureText(status, body)), true);
@@ -448,6 +449,7 @@ void IngressPanel::showSelectedDeadLetter()
     if (id == m_shownDeadLetter)
         return;
     m_shownDeadLetter = id;
+    m_deadLetterDetailFailed = false;
     if (id == 0) {
         m_deadLetterView->showMessage(
             tr("Select a dead letter to see its body and what each endpoint answered."));
@@ -460,9 +462,21 @@ void IngressPanel::showSelectedDeadLetter()
                 return; // another one was selected meanwhile
             if (status == 200)
                 return m_deadLetterView->showDetail(body);
+            m_deadLetterDetailFailed = true;
             m_deadLetterView->showMessage(tr("Could not load dead letter %1: %2")
                                               .arg(QString::number(id), failureText(status, body)));
         });
+}
+
+void IngressPanel::reloadFailedDeadLetter()
+{
+    // The detail failed (the node did not answer, or could not then), and the listing just
+    // answered with the letter still in it: the node can tell it now.
+    if (!m_deadLetterDetailFailed || m_shownDeadLetter == 0
+        || selectedDeadLetter() != m_shownDeadLetter)
+        return;
+    m_shownDeadLetter = 0;
+    showSelectedDeadLetter();
 }
 
 void IngressPanel::replaySelected()

@@ -66,6 +66,8 @@ private:
     void loadOlderDeadLetters();
     void showDeadLetterCount();
     void showSelectedDeadLetter();
+    // The selected dead letter's detail again, when loading it failed ("Could not load…").
+    void reloadFailedDeadLetter();
     quint64 selectedDeadLetter() const;
     void replaySelected();
     void deleteSelected();
@@ -116,6 +118,7 @@ private:
     qint64 m_deadLetterTotal = -1; // -1: not listed yet
     quint64 m_nextBefore = 0; // 0: no older page
     quint64 m_shownDeadLetter = 0; // whose detail is shown or being fetched
+    bool m_deadLetterDetailFailed = false; // the view says why it could not be loaded
     quint64 m_actionTarget = 0; // being replayed or deleted
     bool m_statusIsListError = false; // the status label holds a listing error, cleared on success
     bool m_refreshRequested = false; // the operator pressed Refresh: report the answer

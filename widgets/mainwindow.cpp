@@ -157,6 +157,11 @@ QWidget *MainWindow::createNodesPane()
     m_addButton->setObjectName(u"addNodeButton"_s);
     m_addButton->setToolTip(tr("Watch a headless node elsewhere, by its URL"));
     connect(m_addButton, &QPushButton::clicked, this, &MainWindow::addRemoteNode);
+    m_editButton = new QPushButton(tr("Edit…"), pane);
+    m_editButton->setObjectName(u"editNodeButton"_s);
+    m_editButton->setToolTip(tr("Change the selected remote node's URL or API token"));
+    m_editButton->setEnabled(false);
+    connect(m_editButton, &QPushButton::clicked, this, &MainWindow::editSelectedNode);
     m_removeButton = new QPushButton(tr("Remove"), pane);
     m_removeButton->setObjectName(u"removeNodeButton"_s);
     m_removeButton->setToolTip(tr("Stop watching the selected remote node"));
@@ -165,6 +170,7 @@ QWidget *MainWindow::createNodesPane()
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_addButton);
+    buttons->addWidget(m_editButton);
     buttons->addWidget(m_removeButton);
     buttons->addStretch(1);
 
@@ -181,6 +187,9 @@ void MainWindow::createMenus()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *add = file->addAction(tr("&Add node…"), this, &MainWindow::addRemoteNode);
     add->setShortcut(QKeySequence::New);
+    m_editAction = file->addAction(tr("&Edit node…"), this, &MainWindow::editSelectedNode);
+    m_editAction->setObjectName(u"editNodeAction"_s);
+    m_editAction->setEnabled(false);
     m_removeAction = file->addAction(tr("&Remove node"), this, &MainWindow::removeSelectedNode);
     m_removeAction->setEnabled(false);
     file->addSeparator();
@@ -220,14 +229,19 @@ void MainWindow::createTray()
     m_tray->show();
 }
 
+NodeView *MainWindow::createNodeView(NodeSource *source)
+{
+    auto *view = new NodeView(source, m_views);
+    connect(view, &NodeView::alertRaised, this,
+            [this, source](const ConsoleAlert &alert) { raiseAlert(source, alert); });
+    return view;
+}
+
 void MainWindow::addNode(NodeSource *source)
 {
     source->setParent(this);
     // The view first, so that its panels hear the source's first status.
-    auto *view = new NodeView(source, m_views);
-    connect(view, &NodeView::alertRaised, this,
-            [this, source](const ConsoleAlert &alert) { raiseAlert(source, alert); });
-    m_views->addWidget(view);
+    m_views->addWidget(createNodeView(source));
     m_nodes->addNode(source);
     if (!m_nodesView->currentIndex().isValid())
         selectNode(m_nodes->nodeCount() - 1);
@@ -257,6 +271,10 @@ void MainWindow::showSelectedNode()
     const bool removable = source && !source->isLocal() && !m_stopping;
     m_removeButton->setEnabled(removable);
     m_removeAction->setEnabled(removable);
+    // This process's node has no URL or token of the console's to change.
+    const bool editable = qobject_cast<RemoteNodeSource *>(source) && !m_stopping;
+    m_editButton->setEnabled(editable);
+    m_editAction->setEnabled(editable);
     if (row < 0)
         return;
     m_views->setCurrentIndex(row);
@@ -278,6 +296,62 @@ void MainWindow::addRemoteNode()
     m_settings->addRemoteNode({url, dialog.token()});
     addNode(new RemoteNodeSource(url, dialog.token(), this));
     selectNode(m_nodes->nodeCount() - 1);
+}
+
+void MainWindow::editSelectedNode()
+{
+    const int row = m_nodes->nodeRowOf(m_nodesView->currentIndex());
+    auto *remote = qobject_cast<RemoteNodeSource *>(m_nodes->nodeSource(row));
+    if (!remote || m_stopping)
+        return;
+    QList<QUrl> listed;
+    for (int other = 0; other < m_nodes->nodeCount(); ++other) {
+        if (other != row)
+            listed.append(
+                ConsoleSettings::normalizedNodeUrl(m_nodes->nodeSource(other)->baseUrl()));
+    }
+    // Window-modal and asynchronous: statuses keep arriving while the operator types the token
+    // (and a test finds the dialog among the window's children).
+    auto *dialog = new AddNodeDialog(listed, this);
+    dialog->setEditedNode(ConsoleSettings::normalizedNodeUrl(remote->baseUrl()), remote->token());
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const QPointer<RemoteNodeSource> edited(remote);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, edited] {
+        if (edited && !m_stopping)
+            replaceRemoteNode(edited, dialog->url(), dialog->token());
+    });
+    dialog->open();
+}
+
+void MainWindow::replaceRemoteNode(RemoteNodeSource *edited, const QUrl &url,
+                                   const QByteArray &token)
+{
+    const int row = m_nodes->rowOf(edited);
+    const QUrl editedUrl = ConsoleSettings::normalizedNodeUrl(edited->baseUrl());
+    if (row < 0 || (url == editedUrl && token == edited->token()))
+        return;
+    if (!m_settings->replaceRemoteNode(editedUrl, {url, token}))
+        return; // the dialog refuses a URL listed already
+    auto *source = new RemoteNodeSource(url, token, this);
+    NodeView *editedView = nodeView(row);
+    NodeView *view = createNodeView(source);
+    view->tabs()->setCurrentIndex(editedView->tabs()->currentIndex());
+    m_views->insertWidget(row, view);
+    m_views->removeWidget(editedView);
+    m_nodes->replaceNode(row, source);
+    // What the status bar says of the old source ("refuses the console's API token") is no
+    // news of the new one, which raises its own alerts once it knows.
+    if (m_statusBarProblem.source == edited) {
+        if (statusBar()->currentMessage() == m_statusBarProblem.text)
+            statusBar()->clearMessage();
+        m_statusBarProblem = {};
+    }
+    // The view and its panels hold the source: they go first.
+    delete editedView;
+    edited->deleteLater();
+    showSelectedNode();
+    source->start();
 }
 
 void MainWindow::removeSelectedNode()

@@ -24,6 +24,7 @@ class ConsoleSettings;
 class NodeSource;
 class NodeView;
 class NodesModel;
+class RemoteNodeSource;
 struct ConsoleAlert;
 
 class MainWindow : public QMainWindow
@@ -67,7 +68,12 @@ private:
     void createTray();
 
     void showSelectedNode();
+    NodeView *createNodeView(NodeSource *source);
     void addRemoteNode();
+    void editSelectedNode();
+    // The edited node's row follows `url` with `token` from now on: a new source and view in
+    // the old ones' place, and the settings saved.
+    void replaceRemoteNode(RemoteNodeSource *edited, const QUrl &url, const QByteArray &token);
     void removeSelectedNode();
     void showSettings();
     void showAbout();
@@ -84,7 +90,9 @@ private:
     QTreeView *m_nodesView = nullptr;
     QStackedWidget *m_views; // one NodeView per row of m_nodes, in the same order
     QPushButton *m_addButton = nullptr;
+    QPushButton *m_editButton = nullptr;
     QPushButton *m_removeButton = nullptr;
+    QAction *m_editAction = nullptr;
     QAction *m_removeAction = nullptr;
     QLabel *m_summary;
     QSystemTrayIcon *m_tray = nullptr;

@@ -215,9 +215,32 @@ void NodesModel::addNode(NodeSource *source)
     node->source = source;
     m_nodes.push_back(std::move(node));
     endInsertRows();
+    follow(source);
+    refresh(source);
+}
+
+void NodesModel::replaceNode(int row, NodeSource *source)
+{
+    if (row < 0 || row >= nodeCount())
+        return;
+    Node &node = *m_nodes[size_t(row)];
+    node.source->disconnect(this);
+    node.source = source;
+    node.reachability = NodeSource::Reachability::Connecting;
+    node.engines = {};
+    follow(source);
+    const QModelIndex nodeRow = nodeIndex(row);
+    Q_EMIT dataChanged(nodeRow, nodeRow);
+    Q_EMIT dataChanged(index(0, 0, nodeRow), index(engineCount - 1, 0, nodeRow));
+    refresh(source);
+    // The old source's state no longer counts in the summary.
+    Q_EMIT healthChanged();
+}
+
+void NodesModel::follow(NodeSource *source)
+{
     connect(source, &NodeSource::statusChanged, this, [this, source] { refresh(source); });
     connect(source, &NodeSource::reachabilityChanged, this, [this, source] { refresh(source); });
-    refresh(source);
 }
 
 void NodesModel::removeNode(int row)

@@ -93,6 +93,9 @@ public:
     // Appends a node and follows its statuses; the model does not own the source.
     void addNode(NodeSource *source);
     void removeNode(int row);
+    // The node on `row` is followed through `source` from now on (its URL or token edited): the
+    // row stays where it is, and starts again as a node just added (connecting, no alert).
+    void replaceNode(int row, NodeSource *source);
 
     int nodeCount() const { return int(m_nodes.size()); }
     NodeSource *nodeSource(int row) const;
@@ -127,6 +130,7 @@ private:
         std::array<EngineCondition, consoleEngines.size()> engines;
     };
 
+    void follow(NodeSource *source);
     void refresh(NodeSource *source);
     int rowOf(const Node *node) const;
     QString nodeText(const Node &node) const;

@@ -25,6 +25,8 @@ public:
 
     QString displayName() const override;
     QUrl baseUrl() const override { return m_baseUrl; }
+    // The token the console sends, for the operator to change it (Edit node): never logged.
+    QByteArray token() const { return m_token; }
     bool isLocal() const override { return false; }
     void start() override;
     void request(const QByteArray &method, const QString &path, QObject *context,

@@ -9,6 +9,12 @@
 
 namespace Switchboard {
 
+// The value a table sorts a column by (the number behind "1,234", the time behind "12:45:46"),
+// for a QSortFilterProxyModel's sortRole: the displayed text would put 10 before 9. An invalid
+// value (a figure the node does not know) counts as above every known one: last in ascending
+// order, first in descending, where the operator looks for the worst.
+inline constexpr int SortRole = Qt::UserRole + 64;
+
 template<typename Row> class RowTableModel : public QAbstractTableModel
 {
 public:
@@ -49,12 +55,20 @@ protected:
             resetRows(std::move(rows));
             return;
         }
+        // One signal for the rows that changed, not one per row: a sorting proxy checks the
+        // order, and moves rows, once per update.
+        int first = -1;
+        int last = -1;
         for (int i = 0; i < rows.size(); ++i) {
             if (rows.at(i) == m_rows.at(i))
                 continue;
             m_rows[i] = std::move(rows[i]);
-            Q_EMIT dataChanged(index(i, 0), index(i, m_columnCount - 1));
+            if (first < 0)
+                first = i;
+            last = i;
         }
+        if (first >= 0)
+            Q_EMIT dataChanged(index(first, 0), index(last, m_columnCount - 1));
     }
 
     void resetRows(QList<Row> rows)

@@ -119,6 +119,32 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         if (index.column() == Stream)
             return row.stream;
         break;
+    case SortRole:
+        switch (index.column()) {
+        case Stream:
+            return row.stream;
+        case Lag:
+            return row.lag < 0 ? QVariant() : QVariant(row.lag);
+        case LatencyP50:
+            return row.latencyP50Ms;
+        case LatencyP99:
+            return row.latencyP99Ms;
+        case Rate:
+            return row.rate;
+        case Replicated:
+            return row.replicated;
+        case ReadErrors:
+            return row.readErrors;
+        case WriteErrors:
+            return row.writeErrors;
+        case LastSync:
+            return row.lastSync.isValid() ? QVariant(row.lastSync) : QVariant();
+        case Consumers:
+            return row.consumers;
+        case Pending:
+            return row.pending < 0 ? QVariant() : QVariant(row.pending);
+        }
+        break;
     default:
         break;
     }
@@ -129,6 +155,9 @@ QVariant SyncStreamsModel::headerData(int section, Qt::Orientation orientation, 
 {
     if (orientation != Qt::Horizontal)
         return {};
+    // A figure's first click puts the highest first: the stream furthest behind.
+    if (role == Qt::InitialSortOrderRole)
+        return section == Stream ? QVariant() : QVariant(int(Qt::DescendingOrder));
     if (role == Qt::DisplayRole) {
         switch (section) {
         case Stream:
@@ -202,7 +231,7 @@ SyncPanel::SyncPanel(NodeSource *source, QWidget *parent)
     QWidget *charts = sideBySide(m_lag, m_latency);
 
     auto *streamsBox = new QGroupBox(tr("Streams"), this);
-    m_streamsTable = createTable(u"syncStreamsTable"_s, m_streams, streamsBox);
+    m_streamsTable = createSortableTable(u"syncStreamsTable"_s, m_streams, streamsBox);
     auto *streamsLayout = new QVBoxLayout(streamsBox);
     streamsLayout->addWidget(m_streamsTable);
 
