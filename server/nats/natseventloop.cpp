@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QThread>
+#include <chrono>
 #include <nats/nats.h>
 #include <poll.h>
 
@@ -31,9 +32,19 @@ struct NatsEventLoopCallbacks
     static natsStatus write(void *userData, bool add)
     {
         auto *self = static_cast<NatsEventLoop *>(userData);
+        // cnats asks once when its buffer stops being empty, and again only after it emptied.
+        if (add && !self->m_wantWrite.load())
+            self->m_writeProgressMs = steadyMs();
         self->m_wantWrite = add;
         self->requestSync();
         return NATS_OK;
+    }
+
+    static qint64 steadyMs()
+    {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     }
 
     static natsStatus detach(void *userData)
@@ -134,8 +145,17 @@ void NatsEventLoop::readable()
         m_afterRead();
 }
 
+qint64 NatsEventLoop::writeStalledForMs() const
+{
+    if (!m_wantWrite.load() || m_fd.load() < 0)
+        return 0;
+    return qMax<qint64>(0, NatsEventLoopCallbacks::steadyMs() - m_writeProgressMs.load());
+}
+
 void NatsEventLoop::writable()
 {
+    // Writable: the socket takes bytes again, so this write makes progress.
+    m_writeProgressMs = NatsEventLoopCallbacks::steadyMs();
     natsConnection_ProcessWriteEvent(m_connection);
 }
 

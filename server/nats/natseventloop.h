@@ -43,6 +43,9 @@ public:
     void flush(int timeoutMs);
     // After natsConnection_Close: the notifiers go at once.
     void shutdown();
+    // How long cnats has had bytes to send that the socket would not take (0 when it has
+    // nothing to send, or sent some since): the server has stopped reading for that long.
+    qint64 writeStalledForMs() const;
 
 private:
     friend struct NatsEventLoopCallbacks;
@@ -63,6 +66,8 @@ private:
     std::atomic<bool> m_wantRead {false};
     std::atomic<bool> m_wantWrite {false};
     std::atomic<bool> m_syncPosted {false};
+    // When writing was asked for while nothing waited, or last made progress (steady ms).
+    std::atomic<qint64> m_writeProgressMs {0};
     quint64 m_notifiedAttachment = 0;
     std::unique_ptr<QSocketNotifier> m_readNotifier;
     std::unique_ptr<QSocketNotifier> m_writeNotifier;

@@ -5,6 +5,7 @@
 #include <QDeadlineTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QThread>
 #include <vector>
 
@@ -183,16 +184,20 @@ void NatsPublisher::close()
     m_closing = true;
     m_connected = false;
     m_expiry.stop();
+    m_writeStalled = false;
     std::deque<Waiting> waiting;
     waiting.swap(m_queue);
     m_firstId += waiting.size();
     m_waiting = 0;
     NatsPublishResult closedResult;
     closedResult.error = u"connection closed"_s;
+    const QPointer<NatsPublisher> alive(this);
     for (Waiting &publish : waiting) {
         if (publish.done)
             publish.done(closedResult);
     }
+    if (!alive)
+        return; // a callback deleted this publisher, whose destructor closed the connection
     natsConnection_Close(m_connection); // detaches from the event loop on this thread
     if (m_loop)
         m_loop->shutdown();
@@ -231,6 +236,11 @@ void NatsPublisher::publish(const QByteArray &subject, const NatsHeaders &header
     // not hear "failed" about a message that is stored after all, so refuse up front.
     if (!isConnected() || m_closing)
         return failLater(std::move(done), u"NATS %1 is not connected"_s.arg(m_displayUrl));
+    if (m_writeStalled) {
+        return failLater(std::move(done),
+                         u"NATS %1 is not reading what was sent (for %2 ms)"_s.arg(
+                             m_displayUrl, QString::number(m_loop->writeStalledForMs())));
+    }
     if (m_waiting >= m_options.maxPendingPublishes) {
         return failLater(
             std::move(done),
@@ -266,7 +276,10 @@ void NatsPublisher::takeAcks()
     int count = 0;
     if (!m_acks || natsSubscription_GetPending(m_acks, &count, nullptr) != NATS_OK)
         return;
-    for (int i = 0; i < count; ++i) {
+    // A callback may delete this publisher (its owner going away): the acks still waiting in
+    // the subscription then go with it.
+    const QPointer<NatsPublisher> alive(this);
+    for (int i = 0; i < count && alive; ++i) {
         natsMsg *message = nullptr;
         if (natsSubscription_NextMsg(&message, m_acks, 0) != NATS_OK)
             continue;
@@ -306,6 +319,9 @@ void NatsPublisher::dropAnswered()
 
 void NatsPublisher::expire()
 {
+    // A server that stopped reading (paused, blocked on its disk) while publishes go on: what
+    // they write piles up in cnats' buffer and would be stored after their timeout.
+    m_writeStalled = m_loop && m_loop->writeStalledForMs() > m_options.publishTimeout.count() / 4;
     // Every publish has the same timeout, so the oldest expire first.
     const qint64 now = m_clock.elapsed();
     std::vector<NatsClient::PublishCallback> expired;

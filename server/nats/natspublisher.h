@@ -53,8 +53,11 @@ public:
 
     // Publishes to JetStream; `done` runs exactly once on this thread, never inside this call:
     // with the stream sequence, the server's refusal, or "no acknowledgement" after
-    // NatsConnectionOptions::publishTimeout. Not connected, or too many waiting: the error at
-    // once (queued).
+    // NatsConnectionOptions::publishTimeout. Not connected, too many waiting, or a server that
+    // has not read what was sent for a quarter of the publish timeout: the error at once
+    // (queued). Bytes cnats could not send yet stay in its buffer and reach the server when it
+    // reads again, after their publishes were answered "no acknowledgement": refusing up front
+    // keeps that (and the buffer's growth) to a fraction of a publish timeout's traffic.
     void publish(const QByteArray &subject, const NatsHeaders &headers, const QByteArray &data,
                  NatsClient::PublishCallback done);
 
@@ -99,6 +102,7 @@ private:
     QTimer m_expiry;
     QTimer m_reopen;
     std::atomic<int> m_reopens {0}; // closed by the server since last connected
+    bool m_writeStalled = false; // updated by expire(): publish() refuses while set
 
     QMutex m_closedMutex;
     QWaitCondition m_closedCondition;
