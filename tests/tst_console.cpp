@@ -973,12 +973,7 @@ void TestConsole::refusedTokenIsToldApartFromANodeThatDoesNotAnswer()
 {
     TokenRefusingNode refusing;
     QVERIFY(refusing.start());
-    quint16 deadPort = 0;
-    {
-        QTcpServer closed; // a loopback port where nothing listens any more
-        QVERIFY(closed.listen(QHostAddress::LocalHost));
-        deadPort = closed.serverPort();
-    }
+    const quint16 deadPort = freeLoopbackPort(); // nothing listens there
     std::unique_ptr<MainWindow> window = openWindow();
     NodesModel *nodes = window->nodesModel();
     QList<ConsoleAlert> alerts;
@@ -1421,12 +1416,7 @@ void TestConsole::editNodeChangesTheTokenAndUrlInPlace()
 {
     TokenRefusingNode refusing;
     QVERIFY(refusing.start());
-    quint16 deadPort = 0;
-    {
-        QTcpServer closed; // a loopback port where nothing listens any more
-        QVERIFY(closed.listen(QHostAddress::LocalHost));
-        deadPort = closed.serverPort();
-    }
+    const quint16 deadPort = freeLoopbackPort(); // nothing listens there
     const QUrl refusingUrl = remoteUrl(refusing.port());
     const QUrl deadUrl = remoteUrl(deadPort);
     std::unique_ptr<MainWindow> window = openWindow();
