@@ -6,8 +6,10 @@
 #include "redis/redisclient.h"
 #include "resp.h"
 #include "serverprocess.h"
+#include "tcprelay.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
@@ -133,6 +135,10 @@ private Q_SLOTS:
     void closeWhileServerIsDownNeverReconnects();
     void destroyedWithCommandsInFlight();
     void blockingCommandWithExtraTimeoutReturnsNil();
+    void deletedInsideItsOwnCallback();
+    void subscriberNoticesALinkThatWentSilent();
+    void aclUserWithoutPingConnects();
+    void reopenedInsideItsOwnCallback();
 
 private:
     std::unique_ptr<RedisClient> connectedClient(const RedisClient::Options &options);
@@ -689,6 +695,206 @@ void TestRedisClient::blockingCommandWithExtraTimeoutReturnsNil()
     // The same connection still serves ordinary commands.
     auto ping = run(*client, {"PING"});
     QCOMPARE(ping->text, QByteArray("PONG"));
+}
+
+// An owner that deletes the client (and so itself, or its engine) from inside one of the
+// client's callbacks, with more callbacks due in the same read or the same failure: no other
+// callback of that client may run, and nothing may touch the freed client.
+void TestRedisClient::deletedInsideItsOwnCallback()
+{
+    const quint16 port = m_server->port();
+    auto calls = std::make_shared<int>(0);
+    auto count = [calls](const RedisReply &) {
+        ++*calls;
+    };
+
+    // 1. From a reply, with the replies of 1000 pipelined commands behind it.
+    {
+        QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
+        QVERIFY(client);
+        auto deleted = std::make_shared<int>(0);
+        client->send({"PING"}, [client, deleted](const RedisReply &) {
+            ++*deleted;
+            delete client.data();
+        });
+        for (int i = 0; i < 1000; ++i)
+            client->send({"INCR", "deleted-in-reply"}, count);
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+        QCOMPARE(*deleted, 1);
+        QCOMPARE(*calls, 0);
+    }
+    // 2. From the failure of the first of many commands when the server dies under them.
+    {
+        QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
+        QVERIFY(client);
+        auto deleted = std::make_shared<int>(0);
+        client->send(
+            {"BLPOP", "never-filled", "0"},
+            [client, deleted](const RedisReply &) {
+                ++*deleted;
+                delete client.data();
+            },
+            60s);
+        for (int i = 0; i < 1000; ++i)
+            client->send({"INCR", "deleted-in-failure"}, count);
+        QTRY_COMPARE_WITH_TIMEOUT(infoField(port, "clients", "blocked_clients"), qint64(1), waitMs);
+        m_server->kill();
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+        QCOMPARE(*deleted, 1);
+        QCOMPARE(*calls, 0);
+        QVERIFY2(m_server->start(port), qPrintable(m_server->error()));
+    }
+    // 3. From a command timeout (the watchdog fails the connection, outside any hiredis call).
+    {
+        RedisClient::Options options = optionsFor(port);
+        options.commandTimeout = 300ms;
+        QPointer<RedisClient> client = connectedClient(options).release();
+        QVERIFY(client);
+        QCOMPARE(redisQuery(port, {"CLIENT", "PAUSE", "1000", "ALL"}).string, QByteArray("OK"));
+        auto deleted = std::make_shared<int>(0);
+        client->send({"GET", "paused"}, [client, deleted](const RedisReply &) {
+            ++*deleted;
+            delete client.data();
+        });
+        for (int i = 0; i < 1000; ++i)
+            client->send({"GET", "paused"}, count);
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+        QCOMPARE(*deleted, 1);
+        QCOMPARE(*calls, 0);
+    }
+    // 4. From the failure callbacks that close() runs.
+    {
+        QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
+        QVERIFY(client);
+        auto deleted = std::make_shared<int>(0);
+        client->send(
+            {"BLPOP", "never-filled", "0"},
+            [client, deleted](const RedisReply &) {
+                ++*deleted;
+                delete client.data();
+            },
+            60s);
+        for (int i = 0; i < 1000; ++i)
+            client->send({"INCR", "deleted-in-close"}, count);
+        QTRY_COMPARE_WITH_TIMEOUT(infoField(port, "clients", "blocked_clients"), qint64(1), waitMs);
+        client->close();
+        QVERIFY(client.isNull());
+        QCOMPARE(*deleted, 1);
+        QCOMPARE(*calls, 0);
+    }
+    // The event loop runs on past anything the dead clients had queued.
+    QSignalSpy never(this, &QObject::destroyed);
+    QVERIFY(!never.wait(300));
+    QCOMPARE(*calls, 0);
+    QCOMPARE(redisQuery(port, {"PING"}).string, QByteArray("PONG"));
+}
+
+// A subscriber owes no reply, so a link that goes silent (a NAT or firewall that forgot the
+// flow, a network partition: no FIN, no RST) was never noticed: the wake messages of every
+// publish were lost for good while the client said it was connected. It must notice within a
+// few command timeouts, say so, and subscribe again once the server can be reached.
+void TestRedisClient::subscriberNoticesALinkThatWentSilent()
+{
+    const quint16 port = m_server->port();
+    TcpRelay relay(port);
+    QVERIFY(relay.start());
+    RedisClient::Options options = optionsFor(relay.port());
+    options.commandTimeout = 300ms;
+    RedisClient client(options);
+    auto messages = std::make_shared<QList<QByteArray>>();
+    client.subscribe(
+        "wake", [messages](QByteArrayView payload) { messages->append(payload.toByteArray()); });
+    QSignalSpy connected(&client, &RedisClient::connected);
+    QSignalSpy disconnected(&client, &RedisClient::disconnected);
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, waitMs);
+    // Published until the server counts the subscriber (a QTRY would publish once more).
+    QVERIFY(QTest::qWaitFor(
+        [port] {
+            return redisQuery(port, {"PUBLISH", "wake", "first"}).integer == 1;
+        },
+        waitMs));
+    QTRY_COMPARE_WITH_TIMEOUT(messages->size(), 1, waitMs);
+
+    // A healthy but idle link is left alone: several command timeouts pass without a message.
+    QVERIFY(!disconnected.wait(1500));
+    QVERIFY(client.isConnected());
+
+    relay.hold();
+    QCOMPARE(redisQuery(port, {"PUBLISH", "wake", "unseen"}).integer, qint64(1));
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.count(), 1, 3000);
+    QVERIFY2(disconnected.at(0).at(0).toString().contains(u"timeout"_s),
+             qPrintable(disconnected.at(0).at(0).toString()));
+    QVERIFY(!client.isConnected());
+
+    relay.release();
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 2, waitMs);
+    // Subscribed again: publishes reach it (the old link's connection may still count at the
+    // server for a moment).
+    QTRY_VERIFY_WITH_TIMEOUT(redisQuery(port, {"PUBLISH", "wake", "again"}).integer >= 1
+                                 && messages->contains("again"),
+                             waitMs);
+}
+
+// A least-privilege ACL user made for the Go services (their client never sent PING) may lack
+// PING. The handshake's PING only marks the end of the handshake: NOPERM is an answer from a
+// server that serves this user, not a reason to reconnect forever.
+void TestRedisClient::aclUserWithoutPingConnects()
+{
+    const quint16 port = m_server->port();
+    QCOMPARE(redisQuery(
+                 port, {"ACL", "SETUSER", "narrow", "on", ">pw", "~*", "+@all", "-ping", "-client"})
+                 .string,
+             QByteArray("OK"));
+    RedisClient::Options options = optionsFor(port);
+    options.endpoint.username = u"narrow"_s;
+    options.endpoint.password = u"pw"_s;
+    const auto client = connectedClient(options);
+    QVERIFY(client);
+    auto set = run(*client, {"SET", "narrow", "yes"});
+    QVERIFY(set->done());
+    QCOMPARE(set->text, QByteArray("OK"));
+    QCOMPARE(redisQuery(port, {"GET", "narrow"}).string, QByteArray("yes"));
+
+    // A server that is not ready is still not a connection (-LOADING is covered above); nor is
+    // one that refuses the user altogether.
+    options.endpoint.password = u"wrong"_s;
+    RedisClient refused(options);
+    QSignalSpy connected(&refused, &RedisClient::connected);
+    refused.open();
+    QTRY_VERIFY_WITH_TIMEOUT(refused.lastError().contains(u"WRONGPASS"_s), waitMs);
+    QCOMPARE(connected.count(), 0);
+}
+
+// An owner that starts over from inside a callback (close() and open(), e.g. after a reply it
+// could not make sense of) while more replies were due: the old connection's failures go to
+// the old commands only, and the new connection comes up and serves.
+void TestRedisClient::reopenedInsideItsOwnCallback()
+{
+    const quint16 port = m_server->port();
+    const auto client = connectedClient(optionsFor(port));
+    QVERIFY(client);
+    QSignalSpy connected(client.get(), &RedisClient::connected);
+    auto outcomes = std::make_shared<std::vector<std::shared_ptr<Outcome>>>();
+    RedisClient *raw = client.get();
+    client->send({"PING"}, [raw](const RedisReply &) {
+        raw->close();
+        raw->open();
+    });
+    for (int i = 0; i < 100; ++i) {
+        auto [outcome, callback] = Outcome::make();
+        client->send({"INCR", "reopened"}, std::move(callback));
+        outcomes->push_back(outcome);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, waitMs);
+    for (const auto &outcome : *outcomes) {
+        QCOMPARE(outcome->calls, 1);
+        QVERIFY2(outcome->clientError, qPrintable(outcome->describe()));
+    }
+    auto works = run(*client, {"INCR", "reopened"});
+    QVERIFY(works->done());
+    QVERIFY2(works->type == RedisReply::Type::Integer, qPrintable(works->describe()));
+    QVERIFY(client->isConnected());
 }
 
 QTEST_GUILESS_MAIN(TestRedisClient)

@@ -1,5 +1,6 @@
 #include "redisclient.h"
 
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <charconv>
@@ -54,10 +55,17 @@ RedisClient::RedisClient(const Options &options, QObject *parent)
 RedisClient::~RedisClient()
 {
     m_destroying = true;
+    // This may run inside a hiredis callback (an owner deleting the client, or its own owner,
+    // from a reply or failure callback): hiredis then runs the remaining callbacks and hooks of
+    // the context after we are gone. Detached, they find no client and do nothing: pending
+    // callbacks are skipped, their owners are going away.
+    if (m_retiring)
+        m_retiring->data = nullptr;
     if (m_context) {
         redisAsyncContext *context = m_context;
         m_context = nullptr;
-        redisAsyncFree(context); // pending callbacks are skipped: their owners are going away
+        context->data = nullptr;
+        redisAsyncFree(context);
     }
     dropNotifiers();
 }
@@ -74,15 +82,14 @@ void RedisClient::close()
 {
     m_reconnectTimer.stop();
     m_watchdog.stop();
+    m_state = State::Closed;
     if (m_context) {
         m_failure = "connection closed by Switchboard";
         redisAsyncContext *context = m_context;
         m_context = nullptr;
-        m_state = State::Closed;
-        redisAsyncFree(context);
         dropNotifiers();
+        retire(context);
     }
-    m_state = State::Closed;
 }
 
 void RedisClient::connectNow()
@@ -96,6 +103,7 @@ void RedisClient::connectNow()
     // onReply() keeps the first reason it is given; one left from an earlier connection
     // ("connect failed: ..." of a retry, "timeout ...") would describe this one's loss wrongly.
     m_failure.clear();
+    m_subscribesOwed = 0;
     redisAsyncContext *context = redisAsyncConnect(host.constData(), m_options.endpoint.port);
     if (!context || context->err) {
         const QString reason =
@@ -109,7 +117,10 @@ void RedisClient::connectNow()
     }
     m_context = context;
     context->data = this;
-    context->ev.data = this;
+    // The hooks get the context, not the client: one of a context already given up (freed
+    // inside a callback, or after close() and open()) must not touch the current one's
+    // notifiers.
+    context->ev.data = context;
     context->ev.addRead = &RedisClient::addRead;
     context->ev.delRead = &RedisClient::delRead;
     context->ev.addWrite = &RedisClient::addWrite;
@@ -154,12 +165,18 @@ void RedisClient::handshake()
     queue(
         ping,
         [this](const RedisReply &reply) {
+            if (reply.isClientError())
+                return;
             // A server error here (-LOADING while a restarted server reads its data) left the
             // connection in Connecting with nothing pending for the watchdog: it was never
-            // retried. Retry with backoff instead.
-            if (reply.isError() && !reply.isClientError())
+            // retried. Retry with backoff instead. Except -NOPERM: an ACL user without PING
+            // (least-privilege users made for the Go services, whose client never sent one) is
+            // served by this server, which has just answered after the steps before.
+            if (reply.isError() && !reply.view().startsWith("NOPERM")) {
                 fail(QStringLiteral("PING refused: %1").arg(reply.errorMessage()));
-            if (reply.isError() || m_state != State::Connecting)
+                return;
+            }
+            if (m_state != State::Connecting)
                 return;
             m_state = State::Ready;
             m_attempt = 0;
@@ -232,15 +249,25 @@ void RedisClient::fail(const QString &reason)
     redisAsyncContext *context = m_context;
     m_context = nullptr;
     m_state = State::Backoff;
-    // Inside a hiredis callback redisAsyncFree only marks the context; hiredis frees it when
-    // the callback returns, calling the pending callbacks with no reply either way.
-    redisAsyncFree(context);
-    dropNotifiers();
     m_lastError = reason;
     qCWarning(lcRedis).noquote() << m_options.name << m_options.endpoint.display() << ":" << reason;
+    dropNotifiers();
+    if (!retire(context))
+        return;
     if (wasReady)
         Q_EMIT disconnected(reason);
     scheduleReconnect();
+}
+
+bool RedisClient::retire(redisAsyncContext *context)
+{
+    // Inside a hiredis callback redisAsyncFree only marks the context; hiredis frees it when
+    // the callback returns, calling the pending callbacks with no reply either way. Outside,
+    // it calls them now, and one of them may delete this client.
+    m_retiring = context;
+    const QPointer<RedisClient> alive(this);
+    redisAsyncFree(context);
+    return !alive.isNull();
 }
 
 void RedisClient::scheduleReconnect()
@@ -262,14 +289,28 @@ void RedisClient::scheduleReconnect()
 
 void RedisClient::checkTimeouts()
 {
-    if (m_pending.empty() || !m_context)
+    if (!m_context)
         return;
-    const Pending &oldest = m_pending.front();
-    const qint64 since = std::max(oldest.sentAt, m_lastProgress);
-    if (m_clock.elapsed() - since > oldest.allowance) {
-        fail(m_state == State::Ready
-                 ? QStringLiteral("timeout: no reply within %1 ms").arg(oldest.allowance)
-                 : QStringLiteral("connect timeout after %1 ms").arg(oldest.allowance));
+    const qint64 now = m_clock.elapsed();
+    if (!m_pending.empty()) {
+        const Pending &oldest = m_pending.front();
+        const qint64 since = std::max(oldest.sentAt, m_lastProgress);
+        if (now - since > oldest.allowance) {
+            fail(m_state == State::Ready
+                     ? QStringLiteral("timeout: no reply within %1 ms").arg(oldest.allowance)
+                     : QStringLiteral("connect timeout after %1 ms").arg(oldest.allowance));
+        }
+        return;
+    }
+    if (m_state != State::Ready || m_subscriptions.empty())
+        return;
+    // A subscriber: nothing else would ever tell a dead link from a quiet channel.
+    const qint64 timeout = m_options.commandTimeout.count();
+    if (m_subscribesOwed > 0) {
+        if (now - std::max(m_subscribeSentAt, m_lastProgress) > timeout)
+            fail(QStringLiteral("timeout: no reply within %1 ms").arg(timeout));
+    } else if (now - m_lastProgress > timeout) {
+        sendSubscribe(m_subscriptions.begin()->first);
     }
 }
 
@@ -305,9 +346,12 @@ void RedisClient::onReply(redisAsyncContext *context, void *reply, void *)
     if (self->m_failure.isEmpty())
         self->m_failure =
             context->err ? QByteArray(context->errstr) : QByteArray("connection lost");
-    if (self->m_state == State::Ready || self->m_state == State::Connecting)
+    if (context == self->m_context
+        && (self->m_state == State::Ready || self->m_state == State::Connecting))
         self->m_state = State::Backoff;
-    pending.callback(RedisReply::clientError(&self->m_failure));
+    // A shared copy: the callback may delete this client, and with it m_failure.
+    const QByteArray failure = self->m_failure;
+    pending.callback(RedisReply::clientError(&failure));
 }
 
 void RedisClient::subscribe(const QByteArray &channel, MessageCallback onMessage)
@@ -325,12 +369,19 @@ void RedisClient::sendSubscribe(const QByteArray &channel)
     // watchdog.
     RedisCommand command("SUBSCRIBE");
     command.arg(QByteArrayView(channel));
-    m_formatted.clear();
+    m_formatted.resize(0);
     command.appendResp(m_formatted);
     if (redisAsyncFormattedCommand(m_context, &RedisClient::onMessage, nullptr,
                                    m_formatted.constData(), size_t(m_formatted.size()))
-        != REDIS_OK)
+        != REDIS_OK) {
         fail(QStringLiteral("SUBSCRIBE %1 refused by hiredis").arg(QLatin1String(channel)));
+        return;
+    }
+    // Subscribing again to a channel is how the watchdog asks an idle subscriber's server for
+    // a sign of life: Redis only confirms it, and hiredis counts it in the channel's pending
+    // subscriptions.
+    ++m_subscribesOwed;
+    m_subscribeSentAt = m_clock.elapsed();
 }
 
 void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
@@ -339,16 +390,23 @@ void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
     const auto *message = static_cast<const redisReply *>(reply);
     // Null: the connection is going away; the reconnect subscribes again.
     if (!self || self->m_destroying || !message || message->type != REDIS_REPLY_ARRAY
-        || message->elements != 3)
+        || message->elements != 3 || context != self->m_context)
         return;
     const redisReply *kind = message->element[0];
     const redisReply *channel = message->element[1];
     const redisReply *payload = message->element[2];
-    if (kind->type != REDIS_REPLY_STRING || channel->type != REDIS_REPLY_STRING
-        || payload->type != REDIS_REPLY_STRING
-        || QByteArrayView(kind->str, qsizetype(kind->len)) != "message")
-        return; // the subscribe confirmation
+    if (kind->type != REDIS_REPLY_STRING)
+        return;
     self->m_lastProgress = self->m_clock.elapsed();
+    const QByteArrayView what(kind->str, qsizetype(kind->len));
+    if (what == "subscribe") { // a confirmation: of a subscription, or of the watchdog's probe
+        if (self->m_subscribesOwed > 0)
+            --self->m_subscribesOwed;
+        return;
+    }
+    if (what != "message" || channel->type != REDIS_REPLY_STRING
+        || payload->type != REDIS_REPLY_STRING)
+        return;
     const auto subscription =
         self->m_subscriptions.find(QByteArray(channel->str, qsizetype(channel->len)));
     if (subscription != self->m_subscriptions.end())
@@ -358,7 +416,7 @@ void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
 void RedisClient::onConnect(const redisAsyncContext *context, int status)
 {
     auto *self = static_cast<RedisClient *>(context->data);
-    if (!self || status == REDIS_OK)
+    if (!self || status == REDIS_OK || context != self->m_context)
         return;
     // hiredis frees the context right after this callback; it will not call onDisconnect.
     const QString reason = QString::fromLocal8Bit(context->errstr);
@@ -366,14 +424,16 @@ void RedisClient::onConnect(const redisAsyncContext *context, int status)
     self->m_context = nullptr;
     self->m_lastError = reason;
     self->m_state = State::Backoff;
+    self->dropNotifiers();
     if (self->m_attempt == 0)
         qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
                                      << ": cannot connect:" << reason;
     QMetaObject::invokeMethod(
         self,
         [self] {
-            self->dropNotifiers();
-            self->scheduleReconnect();
+            // Unless close(), or close() and open(), came in between.
+            if (!self->m_context && self->m_state == State::Backoff)
+                self->scheduleReconnect();
         },
         Qt::QueuedConnection);
 }
@@ -381,30 +441,47 @@ void RedisClient::onConnect(const redisAsyncContext *context, int status)
 void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
 {
     auto *self = static_cast<RedisClient *>(context->data);
-    if (!self || self->m_destroying || !self->m_context)
+    if (!self || self->m_destroying || context != self->m_context)
         return; // we freed it ourselves (fail/close) and already handled it
     const QString reason = status == REDIS_OK ? QStringLiteral("connection closed")
                                               : QString::fromLocal8Bit(context->errstr);
     self->m_context = nullptr;
     self->m_failure.clear();
     self->m_lastError = reason;
+    self->dropNotifiers();
     qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
                                  << ": connection lost:" << reason;
     self->m_state = State::Backoff;
     QMetaObject::invokeMethod(
         self,
         [self, reason] {
-            self->dropNotifiers();
+            // Unless close(), or close() and open(), came in between: a closed client says
+            // nothing more, and a new connection is not this one.
+            if (self->m_context || self->m_state != State::Backoff)
+                return;
             Q_EMIT self->disconnected(reason);
             self->scheduleReconnect();
         },
         Qt::QueuedConnection);
 }
 
+namespace {
+
+// The client of a context, null when it has been given up (destroyed client, old connection).
+RedisClient *clientOf(void *hookData, redisAsyncContext **contextOut)
+{
+    auto *context = static_cast<redisAsyncContext *>(hookData);
+    *contextOut = context;
+    return static_cast<RedisClient *>(context->data);
+}
+
+} // namespace
+
 void RedisClient::addRead(void *data)
 {
-    auto *self = static_cast<RedisClient *>(data);
-    if (!self->m_context)
+    redisAsyncContext *context = nullptr;
+    auto *self = clientOf(data, &context);
+    if (!self || context != self->m_context)
         return;
     if (!self->m_readNotifier) {
         self->m_readNotifier =
@@ -419,15 +496,17 @@ void RedisClient::addRead(void *data)
 
 void RedisClient::delRead(void *data)
 {
-    auto *self = static_cast<RedisClient *>(data);
-    if (self->m_readNotifier)
+    redisAsyncContext *context = nullptr;
+    auto *self = clientOf(data, &context);
+    if (self && context == self->m_context && self->m_readNotifier)
         self->m_readNotifier->setEnabled(false);
 }
 
 void RedisClient::addWrite(void *data)
 {
-    auto *self = static_cast<RedisClient *>(data);
-    if (!self->m_context)
+    redisAsyncContext *context = nullptr;
+    auto *self = clientOf(data, &context);
+    if (!self || context != self->m_context)
         return;
     if (!self->m_writeNotifier) {
         self->m_writeNotifier =
@@ -442,14 +521,22 @@ void RedisClient::addWrite(void *data)
 
 void RedisClient::delWrite(void *data)
 {
-    auto *self = static_cast<RedisClient *>(data);
-    if (self->m_writeNotifier)
+    redisAsyncContext *context = nullptr;
+    auto *self = clientOf(data, &context);
+    if (self && context == self->m_context && self->m_writeNotifier)
         self->m_writeNotifier->setEnabled(false);
 }
 
 void RedisClient::cleanup(void *data)
 {
-    static_cast<RedisClient *>(data)->dropNotifiers();
+    redisAsyncContext *context = nullptr;
+    auto *self = clientOf(data, &context);
+    if (!self)
+        return;
+    if (context == self->m_retiring)
+        self->m_retiring = nullptr;
+    if (context == self->m_context)
+        self->dropNotifiers();
 }
 
 } // namespace Switchboard

@@ -120,7 +120,10 @@ public:
     // Turns this connection into a subscriber of `channel` (Redis then allows it nothing but
     // more subscriptions), now if connected and again after every reconnect. `onMessage` gets
     // each message's payload, in this thread. Messages published while the connection was
-    // down are lost: Redis keeps none, so listen to connected() and catch up there.
+    // down are lost: Redis keeps none, so listen to connected() and catch up there. A subscriber
+    // owes no replies, so after a command timeout without traffic it subscribes once more to
+    // one of its channels (a no-op for Redis) and, like any command, closes the connection when
+    // that is not confirmed within the command timeout: a silently dead link is noticed.
     using MessageCallback = std::function<void(QByteArrayView payload)>;
     void subscribe(const QByteArray &channel, MessageCallback onMessage);
 
@@ -152,6 +155,8 @@ private:
     void connectNow();
     void handshake();
     void fail(const QString &reason); // tear the connection down and schedule a retry
+    // Frees a context of ours; false when one of the callbacks it ran deleted this client.
+    bool retire(redisAsyncContext *context);
     void scheduleReconnect();
     void failLater(RedisCallback callback, const QString &reason);
     void checkTimeouts();
@@ -161,6 +166,9 @@ private:
     Options m_options;
     State m_state = State::Closed;
     redisAsyncContext *m_context = nullptr;
+    // Freed from inside one of its hiredis callbacks: hiredis frees it, and runs its pending
+    // callbacks, when that callback returns. Cleared by its cleanup hook.
+    redisAsyncContext *m_retiring = nullptr;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
     QByteArray m_formatted; // reused for every command: no allocation per command
@@ -174,6 +182,8 @@ private:
     int m_attempt = 0;
     bool m_destroying = false;
     std::map<QByteArray, MessageCallback> m_subscriptions;
+    int m_subscribesOwed = 0; // SUBSCRIBE confirmations not received yet on this connection
+    qint64 m_subscribeSentAt = 0;
 };
 
 } // namespace Switchboard
