@@ -92,6 +92,7 @@ private Q_SLOTS:
     void sizeLimitIsExact();
     void oversizedHeadersAreRefusedWithoutDecoding();
     void emptySecretRefusesEverything();
+    void aBase64SecretVerifiesWithItsDecodedKey();
     void detailsSayWhatWasWrong();
     void hasRoleNormalisesItsArgument();
     void mutatedTokensAreRefused();
@@ -390,6 +391,44 @@ void TestJwt::emptySecretRefusesEverything()
     QCOMPARE(
         verifier.verify(bearer(handMadeToken(R"({"alg":"none"})", R"({"sub":"a"})")), now).failure,
         "wrong_algorithm"_ba);
+}
+
+// The Telemetry Service read JWT_SECRET as Spring's jjwt does (Keys.hmacShaKeyFor(
+// Decoders.BASE64.decode(secret))): the text is the standard base64 of the HMAC key. A team
+// that moves over with its JWT_SECRET unchanged must see the Spring tokens accepted, as
+// before; a secret used as plain text keeps working too.
+void TestJwt::aBase64SecretVerifiesWithItsDecodedKey()
+{
+    const QByteArray key =
+        QByteArray::fromHex("8f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0");
+    const QByteArray base64Secret = key.toBase64();
+    QCOMPARE(base64Secret, "jx4tPEtaaXiHlqW0w9Lh8A8eLTxLWml4h5altMPS4fA="_ba);
+    const JwtVerifier verifier(base64Secret);
+
+    const JwtVerifier::Result spring = verifier.verify(
+        bearer(signedToken(JWT_ALG_HS256, key, R"({"sub":"alice","role":"ADMIN"})")), now);
+    QVERIFY2(spring.ok, qPrintable(QString::fromLatin1(spring.failure) + u": "_s + spring.detail));
+    QCOMPARE(spring.userId, u"alice"_s);
+    QCOMPARE(spring.roles, QStringList {u"ADMIN"_s});
+    QVERIFY(
+        verifier.verify(bearer(signedToken(JWT_ALG_HS256, base64Secret, R"({"sub":"bob"})")), now)
+            .ok);
+    QCOMPARE(
+        verifier.verify(bearer(signedToken(JWT_ALG_HS256, key + 'x', R"({"sub":"mallory"})")), now)
+            .failure,
+        "bad_signature"_ba);
+    // Text that is not standard base64 with its padding is only ever the key itself.
+    for (const QByteArray &notBase64 :
+         {"jx4tPEtaaXiHlqW0w9Lh8A8eLTxLWml4h5altMPS4fA"_ba, "your-secret-key"_ba,
+          "jx4tPEtaaXiHlqW0w9Lh8A8eLTxLWml4h5altMPS4f_="_ba}) {
+        const QByteArray decoded = QByteArray::fromBase64(notBase64, QByteArray::Base64UrlEncoding);
+        const JwtVerifier plain(notBase64);
+        QCOMPARE(plain.verify(bearer(signedToken(JWT_ALG_HS256, decoded, R"({"sub":"a"})")), now)
+                     .failure,
+                 "bad_signature"_ba);
+        QVERIFY(
+            plain.verify(bearer(signedToken(JWT_ALG_HS256, notBase64, R"({"sub":"a"})")), now).ok);
+    }
 }
 
 void TestJwt::detailsSayWhatWasWrong()

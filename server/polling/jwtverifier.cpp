@@ -11,6 +11,8 @@
 #include <jwt.h>
 #include <memory>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 namespace Switchboard {
 
@@ -132,6 +134,32 @@ void addRoles(const QJsonValue &claim, QStringList &roles)
     }
 }
 
+// The key a base64 JWT_SECRET stands for, as Go's base64.StdEncoding and jjwt's
+// Decoders.BASE64 read it: the standard alphabet, padded to a multiple of four. Anything else
+// (plain text such as "your-secret-key", unpadded or URL-safe base64) is no base64 secret.
+QByteArray decodedBase64Secret(const QByteArray &secret)
+{
+    if (secret.isEmpty() || secret.size() % 4 != 0)
+        return {};
+    qsizetype padding = 0;
+    for (qsizetype i = 0; i < secret.size(); ++i) {
+        const char c = secret[i];
+        if (c == '=') {
+            ++padding;
+            continue;
+        }
+        const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+            || (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (!alphabet || padding > 0) // a character after '=' is not base64
+            return {};
+    }
+    if (padding > 2)
+        return {};
+    const QByteArray::FromBase64Result decoded =
+        QByteArray::fromBase64Encoding(secret, QByteArray::AbortOnBase64DecodingErrors);
+    return decoded ? decoded.decoded : QByteArray();
+}
+
 struct JwtDeleter
 {
     void operator()(jwt_t *jwt) const { jwt_free(jwt); }
@@ -150,6 +178,7 @@ bool JwtVerifier::Result::hasRole(QStringView role) const
 
 JwtVerifier::JwtVerifier(QByteArray secret)
     : m_secret(std::move(secret))
+    , m_decodedSecret(decodedBase64Secret(m_secret))
 {
 }
 
@@ -210,11 +239,17 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
     if (m_secret.isEmpty())
         return refused("bad_signature"_ba, u"No JWT secret is configured."_s);
     const QByteArray terminated = token.toByteArray(); // jwt_decode() wants a C string
-    jwt_t *decoded = nullptr;
-    const int error = jwt_decode(&decoded, terminated.constData(),
-                                 reinterpret_cast<const unsigned char *>(m_secret.constData()),
-                                 int(m_secret.size()));
-    const std::unique_ptr<jwt_t, JwtDeleter> jwt(decoded);
+    const auto decodeWith = [&terminated](const QByteArray &key) {
+        jwt_t *decoded = nullptr;
+        const int error =
+            jwt_decode(&decoded, terminated.constData(),
+                       reinterpret_cast<const unsigned char *>(key.constData()), int(key.size()));
+        std::unique_ptr<jwt_t, JwtDeleter> jwt(decoded);
+        return std::pair(error, std::move(jwt));
+    };
+    auto [error, jwt] = decodeWith(m_secret);
+    if ((error != 0 || !jwt) && !m_decodedSecret.isEmpty())
+        std::tie(error, jwt) = decodeWith(m_decodedSecret);
     if (error != 0 || !jwt) {
         // libjwt says EINVAL for everything. The header is known good by now, so it is the
         // signature, unless the payload is not JSON at all; only this failure path pays for

@@ -40,6 +40,11 @@ public:
 
     // `secret`: JWT_SECRET as bytes. An empty secret refuses every token (libjwt would take
     // an empty key as "verify nothing"); the config loader does not let one through.
+    //
+    // A secret that is standard base64 with its padding ("jx4tPEta...4fA=") is also tried
+    // decoded: Spring's jjwt (Keys.hmacShaKeyFor(Decoders.BASE64.decode(secret))) and the
+    // Telemetry Service read JWT_SECRET that way, so the Spring tokens are signed with the
+    // decoded bytes. Either key verifies; both are the secret's.
     explicit JwtVerifier(QByteArray secret);
 
     // `authorizationHeader`: the Authorization header's value as sent ("Bearer eyJ..."),
@@ -52,6 +57,7 @@ public:
 
 private:
     QByteArray m_secret;
+    QByteArray m_decodedSecret; // the secret's base64 decoding; empty when it is not base64
 };
 
 } // namespace Switchboard
