@@ -232,6 +232,7 @@ private Q_SLOTS:
     void unusualIdsReachTheWebhookAsSentOrAreRefused();
     void sigtermReleasesTheLeadershipAtOnce();
     void metricsAndStatusShowTheEngine();
+    void dashboardsOfTheGoServiceFindItsMetrics();
     void aLeadershipAfterRedisLostItsDataIsALeaderChange();
 
 private:
@@ -1371,6 +1372,33 @@ void TestTimeouts::metricsAndStatusShowTheEngine()
     QVERIFY(metrics.value("timeout_check_duration_count", -1) >= 1);
     QCOMPARE(metrics.value("switchboard_timeouts_is_leader", -1), 1.0);
     QCOMPARE(metrics.value("switchboard_timeouts_epoch", -1), double(currentEpoch()));
+}
+
+// The Go service exported its metrics with the Prometheus client's names: the seed's
+// "timeout_notifications_sent" is the counter timeout_notifications_sent_total{level="level1"},
+// "timeout_leader_changes" timeout_leader_changes_total, "timeout_check_duration" the histogram
+// timeout_check_duration_seconds. The Grafana panels and alerts a team built on them must go on
+// finding them.
+void TestTimeouts::dashboardsOfTheGoServiceFindItsMetrics()
+{
+    Node *node = startLeader("pod-g");
+    QVERIFY(node);
+    QCOMPARE(agentMessage(node, "overdue", nowMs() - 60000).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(notifications().size(), 3, 5000);
+    QHash<QByteArray, double> metrics;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (metrics = parseMetrics(httpGet(node->port, "/metrics").body))
+                .value("timeout_notifications_sent_total{level=\"level3\"}", -1)
+            == 1,
+        5000);
+    QCOMPARE(metrics.value("timeout_notifications_sent_total{level=\"level1\"}", -1), 1.0);
+    QCOMPARE(metrics.value("timeout_notifications_sent_total{level=\"level2\"}", -1), 1.0);
+    QVERIFY(metrics.value("timeout_leader_changes_total", -1) >= 1);
+    QVERIFY(metrics.value("timeout_check_duration_seconds_count", -1) >= 1);
+    QVERIFY(metrics.contains("timeout_check_duration_seconds_bucket{le=\"+Inf\"}"));
+    QCOMPARE(metrics.value("waiting_conversations_count", -1), 0.0);
+    // The seed README's own spelling stays.
+    QCOMPARE(metrics.value("timeout_notifications_sent{level=\"1\"}", -1), 1.0);
 }
 
 // A client that retries an agent message (or a duplicate that arrives late, or an older one)

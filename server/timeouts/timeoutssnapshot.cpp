@@ -18,6 +18,8 @@ template<typename Array> QJsonObject byLevel(const Array &values)
 }
 
 const QByteArray levelNames[3] = {"1"_ba, "2"_ba, "3"_ba};
+// The Go service's own label values (WithLabelValues("level1")).
+const QByteArray goLevelNames[3] = {"level1"_ba, "level2"_ba, "level3"_ba};
 
 } // namespace
 
@@ -113,6 +115,19 @@ void TimeoutsSnapshot::writeMetrics(MetricsWriter &out) const
     out.counter("timeout_leader_changes", "Leader changes seen by this node", {},
                 double(leaderChanges));
     out.histogram("timeout_check_duration", "Duration of the leader's timeout checks, seconds", {},
+                  checkDuration);
+    // The same, as the Go service's Prometheus client spelt them on its /metrics (a counter's
+    // "_total", a duration's "_seconds", "level1" for level 1): the names its dashboards and
+    // alerts query.
+    for (size_t i = 0; i < 3; ++i)
+        out.counter("timeout_notifications_sent_total",
+                    "Timeout notifications written by this node (the Go service's name)",
+                    {{"level", goLevelNames[i]}}, double(sentByThisNode[i]));
+    out.counter("timeout_leader_changes_total",
+                "Leader changes seen by this node (the Go service's name)", {},
+                double(leaderChanges));
+    out.histogram("timeout_check_duration_seconds",
+                  "Duration of the leader's timeout checks (the Go service's name)", {},
                   checkDuration);
 
     out.gauge("switchboard_timeouts_up", "1 when the timeouts engine's Redis answers", {},
