@@ -181,6 +181,10 @@ QString fieldValue(const Config &c, const QString &field)
          [](const Config &c) {
              return QString::fromUtf8(c.polling.internalApiToken);
          }},
+        {u"polling.corsAllowedOrigins"_s,
+         [](const Config &c) {
+             return c.polling.corsAllowedOrigins.join(u',');
+         }},
         {u"timeouts.redis"_s,
          [](const Config &c) {
              return describe(c.timeouts.redis);
@@ -372,6 +376,8 @@ private Q_SLOTS:
     void enginesFilter_data();
     void enginesFilter();
     void pollingWithoutJwtSecret();
+    void corsAllowedOrigins_data();
+    void corsAllowedOrigins();
 
     void goDuration_data();
     void goDuration();
@@ -591,6 +597,8 @@ void TestConfig::environmentVariable_data()
     row("WORKER_POOL_SIZE", "20", "polling.workerPoolSize", "20");
     row("EVENT_TTL_SECONDS", "3600", "polling.eventTtlSeconds", "3600");
     row("INTERNAL_API_TOKEN", "int3rnal", "polling.internalApiToken", "int3rnal");
+    row("CORS_ALLOWED_ORIGINS", "http://localhost:3000,http://localhost:8080",
+        "polling.corsAllowedOrigins", "http://localhost:3000,http://localhost:8080");
     // Seed 004 (Redis Timeout Tracking): REDIS_URL is its Redis too.
     row("REDIS_URL", "redis://redis.internal:6381/4", "timeouts.redis",
         "redis.internal:6381/4 configured");
@@ -1171,6 +1179,53 @@ void TestConfig::pollingWithoutJwtSecret()
     QCOMPARE(fromEnv.config->polling.longPollTimeout.count(), 25000);
     QCOMPARE(fromEnv.config->polling.workerPoolSize, 100);
     QCOMPARE(fromEnv.config->polling.eventTtlSeconds, 86400);
+}
+
+// The Telemetry Service's CORS_ALLOWED_ORIGINS: a comma list of origins, "*" (its default) for
+// any. A browser's Origin header never has a path, so "http://host:3000/" means that origin;
+// anything else that is no origin would never match one, and is refused.
+void TestConfig::corsAllowedOrigins_data()
+{
+    QTest::addColumn<QStringList>("env");
+    QTest::addColumn<QByteArray>("yaml");
+    QTest::addColumn<QString>("expected"); // the origins joined by ',', or the error's start
+
+    QTest::newRow("default: any") << QStringList() << QByteArray() << u"*"_s;
+    QTest::newRow("the Go service's .env.example")
+        << QStringList {u"CORS_ALLOWED_ORIGINS=http://localhost:3000,http://localhost:8080"_s}
+        << QByteArray() << u"http://localhost:3000,http://localhost:8080"_s;
+    QTest::newRow("blanks and a trailing slash")
+        << QStringList {u"CORS_ALLOWED_ORIGINS= https://shop.example/ , HTTPS://Admin.Example:8443"_s}
+        << QByteArray() << u"https://shop.example,https://admin.example:8443"_s;
+    QTest::newRow("file") << QStringList()
+                          << "polling:\n  cors_allowed_origins: https://shop.example\n"_ba
+                          << u"https://shop.example"_s;
+    QTest::newRow("empty in the file: none")
+        << QStringList() << "polling:\n  cors_allowed_origins: \"\"\n"_ba << QString();
+    QTest::newRow("environment over file")
+        << QStringList {u"CORS_ALLOWED_ORIGINS=*"_s}
+        << "polling:\n  cors_allowed_origins: https://shop.example\n"_ba << u"*"_s;
+    QTest::newRow("a path")
+        << QStringList {u"CORS_ALLOWED_ORIGINS=https://shop.example/app"_s} << QByteArray()
+        << u"error:CORS_ALLOWED_ORIGINS=\"https://shop.example/app\": expected"_s;
+    QTest::newRow("no scheme") << QStringList {u"CORS_ALLOWED_ORIGINS=shop.example"_s}
+                               << QByteArray()
+                               << u"error:CORS_ALLOWED_ORIGINS=\"shop.example\": expected"_s;
+}
+
+void TestConfig::corsAllowedOrigins()
+{
+    QFETCH(QStringList, env);
+    QFETCH(QByteArray, yaml);
+    QFETCH(QString, expected);
+    const ConfigResult result = load({}, env, yaml);
+    if (expected.startsWith(u"error:"_s)) {
+        QVERIFY(!result.config);
+        QVERIFY2(result.error.startsWith(expected.mid(6)), qPrintable(result.error));
+        return;
+    }
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.config->polling.corsAllowedOrigins.join(u','), expected);
 }
 
 void TestConfig::goDuration_data()

@@ -88,6 +88,9 @@ private Q_SLOTS:
     void publishOnOneNodeWakesAPollHeldOnAnother();
     void sigtermAnswersHeldPollsAndExits0();
     void simulateFeedsDemoOrderEvents();
+    void browsersOnAnotherOriginMayPoll();
+    void onlyTheConfiguredOriginsMayReadPolls();
+    void longPollTakesGoBooleans();
 
 private:
     Config baseConfig() const;
@@ -110,6 +113,9 @@ private:
     }
     // A long poll sent with QNetworkAccessManager, so that the test goes on while it is held.
     QNetworkReply *longPoll(quint16 port, const QByteArray &pathAndQuery, const QByteArray &bearer);
+    // A request as a browser's page sends it, with its Origin; not waited for.
+    QNetworkReply *fromBrowser(const QByteArray &method, const QByteArray &pathAndQuery,
+                               const QList<std::pair<QByteArray, QByteArray>> &headers);
 
     std::unique_ptr<RedisServer> m_redis;
     std::unique_ptr<SwitchboardNode> m_node;
@@ -167,6 +173,17 @@ QNetworkReply *TestPolling::longPoll(quint16 port, const QByteArray &pathAndQuer
     request.setRawHeader("Authorization", "Bearer " + bearer);
     request.setTransferTimeout(60000);
     return m_network.get(request);
+}
+
+QNetworkReply *TestPolling::fromBrowser(const QByteArray &method, const QByteArray &pathAndQuery,
+                                        const QList<std::pair<QByteArray, QByteArray>> &headers)
+{
+    QNetworkRequest request(
+        QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_port).arg(QString::fromLatin1(pathAndQuery))));
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    request.setTransferTimeout(30000);
+    return m_network.sendCustomRequest(request, method);
 }
 
 void TestPolling::everyPublishRouteStoresTheSeedsShape()
@@ -742,6 +759,122 @@ void TestPolling::simulateFeedsDemoOrderEvents()
     QVERIFY(!json(poll("/v1/polling/user/events", userToken(u"demo-user-1"_s)))[u"events"_s]
                  .toArray()
                  .isEmpty());
+}
+
+// The Telemetry Service answered pages of other origins ("Configure CORS origins for your
+// frontend"; its CORS_ALLOWED_ORIGINS is "*" unless set): a single-page app polls with fetch()
+// and an Authorization header, so its browser first asks with OPTIONS, and lets the page read
+// an answer, the 401 that sends its user to the login page included, only when it names the
+// page's origin.
+void TestPolling::browsersOnAnotherOriginMayPoll()
+{
+    startNode(baseConfig());
+    const QByteArray origin = "http://shop.example:3000";
+    const QByteArray alice = "Bearer " + userToken(u"alice"_s);
+    // The status once answered (bounded), -1 without an answer. The replies stay with
+    // m_network until the test ends: qWaitFor() runs deferred deletes.
+    const auto finished = [](QNetworkReply *reply) {
+        if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 10000))
+            return -1;
+        return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    };
+
+    QNetworkReply *preflight =
+        fromBrowser("OPTIONS", "/v1/polling/user/events?longPoll=true",
+                    {{"Origin", origin},
+                     {"Access-Control-Request-Method", "GET"},
+                     {"Access-Control-Request-Headers", "authorization,content-type"}});
+    const int preflightStatus = finished(preflight);
+    QVERIFY2(preflightStatus >= 200 && preflightStatus < 300,
+             QByteArray::number(preflightStatus).constData());
+    QCOMPARE(preflight->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
+    QVERIFY(preflight->rawHeader("Access-Control-Allow-Methods").contains("GET"));
+    QVERIFY(
+        preflight->rawHeader("Access-Control-Allow-Headers").toLower().contains("authorization"));
+
+    QNetworkReply *answer = fromBrowser("GET", "/v1/polling/user/events",
+                                        {{"Origin", origin}, {"Authorization", alice}});
+    QCOMPARE(finished(answer), 200);
+    QCOMPARE(answer->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
+    // Any origin, but no credentials: a cookie is not lent to every site.
+    QVERIFY(!answer->hasRawHeader("Access-Control-Allow-Credentials"));
+    QNetworkReply *refused = fromBrowser("GET", "/v1/polling/user/events", {{"Origin", origin}});
+    QCOMPARE(finished(refused), 401);
+    QCOMPARE(refused->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
+    QNetworkReply *bad =
+        fromBrowser("GET", "/v1/polling/events", {{"Origin", origin}, {"Authorization", alice}});
+    QCOMPARE(finished(bad), 400);
+    QCOMPARE(bad->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
+
+    // A held long poll, answered when its event comes.
+    const QByteArray start =
+        json(poll("/v1/polling/user/events", userToken(u"alice"_s)))[u"lastEventId"_s]
+            .toString()
+            .toLatin1();
+    QNetworkReply *held =
+        fromBrowser("GET", "/v1/polling/user/events?longPoll=true&lastEventId=" + start,
+                    {{"Origin", origin}, {"Authorization", alice}});
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 1, 5000);
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}, {u"userId"_s, u"alice"_s}}).status, 200);
+    QCOMPARE(finished(held), 200);
+    QCOMPARE(held->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
+
+    // Not a browser: nothing new in the answer.
+    QNetworkReply *plain =
+        fromBrowser("GET", "/v1/polling/user/events", {{"Authorization", alice}});
+    QCOMPARE(finished(plain), 200);
+    QVERIFY(!plain->hasRawHeader("Access-Control-Allow-Origin"));
+}
+
+void TestPolling::onlyTheConfiguredOriginsMayReadPolls()
+{
+    Config config = baseConfig();
+    config.polling.corsAllowedOrigins = {u"https://shop.example"_s};
+    startNode(config);
+    const QByteArray alice = "Bearer " + userToken(u"alice"_s);
+    for (const QByteArray &origin : {"https://shop.example"_ba, "https://evil.example"_ba}) {
+        QNetworkReply *preflight =
+            fromBrowser("OPTIONS", "/v1/polling/admin/events",
+                        {{"Origin", origin},
+                         {"Access-Control-Request-Method", "GET"},
+                         {"Access-Control-Request-Headers", "authorization"}});
+        QNetworkReply *answer = fromBrowser("GET", "/v1/polling/user/events",
+                                            {{"Origin", origin}, {"Authorization", alice}});
+        QTRY_VERIFY_WITH_TIMEOUT(preflight->isFinished() && answer->isFinished(), 10000);
+        QCOMPARE(answer->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        const QByteArray expected = origin == "https://shop.example" ? origin : QByteArray();
+        QCOMPARE(preflight->rawHeader("Access-Control-Allow-Origin"), expected);
+        QCOMPARE(answer->rawHeader("Access-Control-Allow-Origin"), expected);
+        QCOMPARE(answer->rawHeader("Access-Control-Allow-Credentials"),
+                 expected.isEmpty() ? QByteArray() : "true"_ba);
+        preflight->deleteLater();
+        answer->deleteLater();
+    }
+}
+
+// `longPoll={bool}`: the Go service bound it to a Go bool, which takes 1, t, T, TRUE, true, True
+// and their false counterparts (strconv.ParseBool).
+void TestPolling::longPollTakesGoBooleans()
+{
+    Config config = baseConfig();
+    config.polling.longPollTimeout = Milliseconds(600);
+    startNode(config);
+    const QByteArray alice = userToken(u"alice"_s);
+    for (const QByteArray &value : {"t"_ba, "T"_ba, "TRUE"_ba, "True"_ba, "1"_ba}) {
+        QElapsedTimer clock;
+        clock.start();
+        const HttpResult answer = poll("/v1/polling/user/events?longPoll=" + value, alice, 10000);
+        QVERIFY2(answer.status == 200, value.constData());
+        QVERIFY2(clock.elapsed() >= 550, value.constData()); // held until the timeout
+    }
+    for (const QByteArray &value : {"f"_ba, "F"_ba, "FALSE"_ba, "False"_ba, "0"_ba, ""_ba}) {
+        QElapsedTimer clock;
+        clock.start();
+        const HttpResult answer = poll("/v1/polling/user/events?longPoll=" + value, alice, 10000);
+        QVERIFY2(answer.status == 200, value.constData());
+        QVERIFY2(clock.elapsed() < 500, value.constData()); // answered at once
+    }
+    QCOMPARE(poll("/v1/polling/user/events?longPoll=yes", alice).status, 400);
 }
 
 QTEST_GUILESS_MAIN(TestPolling)

@@ -192,6 +192,10 @@ struct PollingConfig
     QByteArray internalApiToken;
     int maxEventsPerResponse = 500; // polling.max_events_per_response
     QString keyPrefix = QStringLiteral("polling"); // polling.key_prefix: Redis key names
+    // CORS_ALLOWED_ORIGINS / polling.cors_allowed_origins: the origins ("https://shop.example",
+    // without a path) whose pages may read the poll answers, or "*" for any (the Telemetry
+    // Service's default); empty: none.
+    QStringList corsAllowedOrigins {QStringLiteral("*")};
 };
 
 // Seed 004 (Redis Timeout Tracking): conversations waiting for a customer reply, level 1/2/3

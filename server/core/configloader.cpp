@@ -613,6 +613,36 @@ template<typename Field> ScalarSetter redisAddress(Field field, bool urlOnly)
     };
 }
 
+// The Telemetry Service's CORS_ALLOWED_ORIGINS: origins separated by commas, or "*" for any. A
+// browser's Origin is scheme://host[:port] with no path, lower case: each item is stored so,
+// a trailing '/' dropped. An item with a path or without a scheme would never match one and
+// is refused; empty is no origin at all.
+ScalarSetter corsOrigins()
+{
+    return [](Config &c, const QString &text) -> Rejection {
+        static const QRegularExpression origin(
+            u"^[a-z][a-z0-9+.-]*://(\\[[0-9a-f:.]+\\]|[^\\s/?#@:\\[\\]]+)(:\\d{1,5})?/?$"_s);
+        QStringList origins;
+        for (const QString &item : text.split(u',')) {
+            QString value = item.trimmed().toLower();
+            if (value.isEmpty())
+                continue;
+            if (value != u"*") {
+                if (!origin.match(value).hasMatch())
+                    return u"expected * or origins such as https://shop.example or "
+                           u"http://localhost:3000 (scheme, host and port, no path), "
+                           u"comma-separated"_s;
+                if (value.endsWith(u'/'))
+                    value.chop(1);
+            }
+            if (!origins.contains(value))
+                origins.append(value);
+        }
+        c.polling.corsAllowedOrigins = origins;
+        return {};
+    };
+}
+
 template<typename Field> ListSetter engineList(Field field)
 {
     return [=](Config &c, const QStringList &names) -> Rejection {
@@ -814,6 +844,7 @@ const std::vector<Setting> &settings()
                    c.polling.internalApiToken = text.toUtf8();
                    return {};
                }),
+        scalar(u"polling.cors_allowed_origins"_s, u"CORS_ALLOWED_ORIGINS"_s, corsOrigins()),
         scalar(u"polling.max_events_per_response"_s, {},
                integer(FIELD(polling.maxEventsPerResponse), 1)),
         scalar(u"polling.key_prefix"_s, {}, nonEmptyText(FIELD(polling.keyPrefix))),

@@ -60,6 +60,28 @@ QByteArray pollBody(const QList<const PollingStore::Entry *> &events, const QByt
     return body;
 }
 
+// {"error", "detail"}, as HttpResponder::sendError() writes it, with the poll's CORS headers:
+// a page must be able to read a 401 to send its user to the login.
+void sendError(HttpResponder &responder, int status, const QString &error, const QString &detail,
+               const QList<QPair<QByteArray, QByteArray>> &cors)
+{
+    if (cors.isEmpty())
+        return responder.sendError(status, error, detail);
+    responder.send(status,
+                   QJsonDocument(QJsonObject {{u"error"_s, error}, {u"detail"_s, detail}})
+                       .toJson(QJsonDocument::Compact),
+                   "application/json", cors);
+}
+
+// A header value that may go back to the client as it is: visible ASCII (an origin, a list of
+// header names), nothing that could end a header line.
+bool isPlainHeaderValue(QByteArrayView value, bool spaces)
+{
+    return !value.isEmpty() && value.size() <= 1024
+        && std::all_of(value.begin(), value.end(),
+                       [spaces](char c) { return (c > 0x20 && c < 0x7f) || (spaces && c == ' '); });
+}
+
 } // namespace
 
 PollingService::PollingService(const PollingConfig &config, SnapshotBoard *board, QObject *parent)
@@ -92,7 +114,7 @@ PollingService::~PollingService()
     for (auto &[id, poll] : m_polls) {
         if (poll->responder.isOpen()) {
             poll->responder.send(200, pollBody({}, poll->lastId, poll->historyLost),
-                                 "application/json");
+                                 "application/json", poll->cors);
             poll->responder.flush(); // the server is deleted right after this
             countPoll(poll->route, 200);
         }
@@ -147,6 +169,13 @@ void PollingService::registerRoutes(HttpServer &server)
     server.addRoute(Method::Get, u"/v1/polling/events"_s, pollRoute(Feed::Type));
     server.addRoute(Method::Get, u"/v1/polling/user/events"_s, pollRoute(Feed::User));
     server.addRoute(Method::Get, u"/v1/polling/admin/events"_s, pollRoute(Feed::Admin));
+    for (const QString &path :
+         {u"/v1/polling/events"_s, u"/v1/polling/user/events"_s, u"/v1/polling/admin/events"_s}) {
+        server.addRoute(Method::Options, path,
+                        [this](const HttpRequest &request, HttpResponder &&responder) {
+                            preflight(request, std::move(responder));
+                        });
+    }
     const std::array<QString, 4> paths {
         u"/v1/internal/events/publish"_s, u"/v1/internal/events/order-status-change"_s,
         u"/v1/internal/events/new-order"_s, u"/v1/internal/events/order-update"_s};
@@ -165,24 +194,25 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     const QByteArray route = feed == Feed::Type ? "events"_ba
         : feed == Feed::User                    ? "user"_ba
                                                 : "admin"_ba;
+    Headers cors = corsHeaders(request);
     const JwtVerifier::Result auth = authenticate(request);
     if (!auth.ok) {
         ++m_snapshot.authFailures[auth.failure];
         countPoll(route, 401);
-        responder.sendError(401, u"unauthorized"_s, auth.detail);
+        sendError(responder, 401, u"unauthorized"_s, auth.detail, cors);
         return;
     }
     const bool admin = auth.hasRole(u"ADMIN");
     if (feed == Feed::Admin && !admin) {
         ++m_snapshot.authFailures["not_admin"];
         countPoll(route, 403);
-        responder.sendError(403, u"forbidden"_s, u"this route needs the ADMIN role"_s);
+        sendError(responder, 403, u"forbidden"_s, u"this route needs the ADMIN role"_s, cors);
         return;
     }
 
     const auto fail = [&](const QString &detail) {
         countPoll(route, 400);
-        responder.sendError(400, u"bad_request"_s, detail);
+        sendError(responder, 400, u"bad_request"_s, detail, cors);
     };
     const QString eventType = request.query.queryItemValue(u"eventType"_s, QUrl::FullyDecoded);
     if (feed == Feed::Type && eventType.isEmpty())
@@ -193,15 +223,18 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
         return fail(
             u"lastEventId \"%1\" is not an event id (expected the lastEventId of an "
             u"earlier answer, such as 1732370000000-0)"_s.arg(QString::fromUtf8(lastId.left(64))));
+    // The Go service bound it to a Go bool (strconv.ParseBool): 1, t, true and 0, f, false, in
+    // upper case too.
     const QString longPoll =
         request.query.queryItemValue(u"longPoll"_s, QUrl::FullyDecoded).toLower();
-    if (!longPoll.isEmpty() && longPoll != u"true" && longPoll != u"false" && longPoll != u"1"
-        && longPoll != u"0")
+    const bool isLongPoll = longPoll == u"true" || longPoll == u"1" || longPoll == u"t";
+    if (!longPoll.isEmpty() && !isLongPoll && longPoll != u"false" && longPoll != u"0"
+        && longPoll != u"f")
         return fail(u"longPoll must be true or false"_s);
     if (!m_redis->isConnected()) {
         countPoll(route, 503);
-        responder.sendError(503, u"unavailable"_s,
-                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()));
+        sendError(responder, 503, u"unavailable"_s,
+                  u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()), cors);
         return;
     }
 
@@ -209,11 +242,12 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
                                              .feed = feed,
                                              .route = route,
                                              .responder = std::move(responder),
+                                             .cors = std::move(cors),
                                              .stream = {},
                                              .lastId = lastId,
                                              .userId = auth.userId,
                                              .admin = admin,
-                                             .longPoll = longPoll == u"true" || longPoll == u"1",
+                                             .longPoll = isLongPoll,
                                              .historyLost = false,
                                              .held = false,
                                              .deadlineMs = 0,
@@ -238,6 +272,51 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     Poll &kept = *poll;
     m_polls.emplace(poll->id, std::move(poll));
     read(kept);
+}
+
+PollingService::Headers PollingService::corsHeaders(const HttpRequest &request) const
+{
+    const QByteArray origin = request.header("origin");
+    if (origin.isEmpty())
+        return {};
+    // The answer depends on the Origin: a cache must not give one page's answer to another.
+    Headers headers {{"Vary", "Origin"}};
+    if (!isPlainHeaderValue(origin, false))
+        return headers;
+    const auto &allowed = m_config.corsAllowedOrigins;
+    if (std::any_of(allowed.cbegin(), allowed.cend(), [&origin](const QString &entry) {
+            return entry.compare(QLatin1StringView(origin), Qt::CaseInsensitive) == 0;
+        })) {
+        // A listed origin gets its own name and may send credentials (fetch(...,
+        // {credentials: "include"}), which a browser never sends where the answer says "*").
+        headers.emplaceBack("Access-Control-Allow-Origin"_ba, origin);
+        headers.emplaceBack("Access-Control-Allow-Credentials"_ba, "true"_ba);
+    } else if (allowed.contains(u"*"_s)) {
+        // Any page, but without credentials: the tokens travel in the Authorization header, and
+        // a cookie a proxy in front might check is not lent to every site on the web.
+        headers.emplaceBack("Access-Control-Allow-Origin"_ba, "*"_ba);
+    }
+    return headers;
+}
+
+void PollingService::preflight(const HttpRequest &request, HttpResponder &&responder)
+{
+    Headers headers = corsHeaders(request);
+    const bool allowed = std::any_of(headers.cbegin(), headers.cend(), [](const auto &header) {
+        return header.first == "Access-Control-Allow-Origin";
+    });
+    if (allowed) {
+        // The headers the page means to send: whatever names it asks for (Authorization, and
+        // any a front end adds), else the two a poll needs.
+        const QByteArray asked = request.header("access-control-request-headers");
+        headers.emplaceBack("Access-Control-Allow-Methods"_ba, "GET, HEAD, OPTIONS"_ba);
+        headers.emplaceBack("Access-Control-Allow-Headers"_ba,
+                            isPlainHeaderValue(asked, true) ? asked
+                                                            : "Authorization, Content-Type"_ba);
+        headers.emplaceBack("Access-Control-Max-Age"_ba, "3600"_ba);
+    }
+    headers.emplaceBack("Allow"_ba, "GET, HEAD, OPTIONS"_ba);
+    responder.send(204, {}, "text/plain", headers);
 }
 
 JwtVerifier::Result PollingService::authenticate(const HttpRequest &request)
@@ -305,8 +384,8 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
     Poll &poll = *found->second;
     if (!page.error.isEmpty()) {
         countPoll(poll.route, 503);
-        poll.responder.sendError(503, u"unavailable"_s,
-                                 u"Redis %1: %2"_s.arg(m_snapshot.redis, page.error));
+        sendError(poll.responder, 503, u"unavailable"_s,
+                  u"Redis %1: %2"_s.arg(m_snapshot.redis, page.error), poll.cors);
         forget(pollId);
         return;
     }
@@ -347,7 +426,8 @@ void PollingService::answer(Poll &poll, const QList<const PollingStore::Entry *>
     if (poll.historyLost)
         ++m_snapshot.historyLost;
     countPoll(poll.route, 200);
-    poll.responder.send(200, pollBody(events, poll.lastId, poll.historyLost), "application/json");
+    poll.responder.send(200, pollBody(events, poll.lastId, poll.historyLost), "application/json",
+                        poll.cors);
     forget(poll.id);
 }
 

@@ -17,8 +17,10 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QList>
 #include <QLoggingCategory>
 #include <QObject>
+#include <QPair>
 #include <QSet>
 #include <QTimer>
 #include <deque>
@@ -55,6 +57,7 @@ public:
 
 private:
     enum class Feed { Type, User, Admin };
+    using Headers = QList<QPair<QByteArray, QByteArray>>;
 
     struct Poll
     {
@@ -62,6 +65,7 @@ private:
         Feed feed = Feed::Type;
         QByteArray route; // "events", "user", "admin": the metrics label
         HttpResponder responder;
+        Headers cors; // what the answer tells the client's browser (corsHeaders())
         QByteArray stream;
         QByteArray lastId; // what the client has; moves past entries it may not see
         QString userId;
@@ -83,6 +87,11 @@ private:
     };
 
     void poll(Feed feed, const HttpRequest &request, HttpResponder &&responder);
+    // OPTIONS on a poll route: a browser's CORS preflight.
+    void preflight(const HttpRequest &request, HttpResponder &&responder);
+    // For a request of a page on an allowed origin (CORS_ALLOWED_ORIGINS): the headers that let
+    // its browser hand the answer to the page. Nothing for other requests.
+    Headers corsHeaders(const HttpRequest &request) const;
     void publish(int route, const HttpRequest &request, HttpResponder &&responder);
 
     void read(Poll &poll);
