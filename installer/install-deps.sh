@@ -11,6 +11,8 @@ packages=(
     libgl1-mesa-dev libxkbcommon-dev
     libhiredis-dev libnats-dev libyaml-cpp-dev libjwt-dev libssl-dev
     redis-server redis-tools nats-server
+    # the README's examples: curl to watch the node, openssl to sign a demo token
+    curl openssl
 )
 
 missing=()

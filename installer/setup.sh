@@ -16,10 +16,27 @@ cmake --build "$build" --parallel "$(nproc)"
 case "$mode" in
 run)
     shift || true
+    # The port to announce: --port N (or -port, --port=N) among the arguments, which go to
+    # switchboard, else PORT, else the default. A server.port in a configuration file is not
+    # seen here; the log's "HTTP on port" line is the one to trust.
+    port="${PORT:-8080}"
+    args=("$@")
+    for ((i = 0; i < ${#args[@]}; i++)); do
+        case "${args[i]}" in
+        --port=* | -port=*) port="${args[i]#*=}" ;;
+        --port | -port) if [ $((i + 1)) -lt ${#args[@]} ]; then port="${args[i + 1]}"; fi ;;
+        esac
+    done
     echo "Starting Switchboard on the local stack with simulated FreeSWITCH traffic and call signals."
-    echo "Health: http://127.0.0.1:8080/health   Status: http://127.0.0.1:8080/api/v1/status"
-    # The polling engine needs the secret of the tokens it checks; a demo one for this machine.
-    export JWT_SECRET="${JWT_SECRET:-switchboard-local-demo-secret}"
+    echo "Health: http://127.0.0.1:$port/health   Status: http://127.0.0.1:$port/api/v1/status"
+    echo "The demo sink fails a fifth of the forwards on purpose: expect 'forward failed' warnings"
+    echo "and 'dead letter' errors in the log. Ctrl-C stops it."
+    # The polling engine needs the secret of the tokens it checks; a demo one for this machine
+    # (the README's examples sign their token with it).
+    if [ -z "${JWT_SECRET:-}" ]; then
+        export JWT_SECRET=switchboard-local-demo-secret
+        echo "Polling checks tokens signed with the demo JWT_SECRET=$JWT_SECRET."
+    fi
     exec "$build/app/switchboard" --simulate "$@"
     ;;
 test)
