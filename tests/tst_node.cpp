@@ -62,6 +62,8 @@ private Q_SLOTS:
     void healthPortServesHealthToo();
     void healthIsUnhealthyUntilEveryEngineReported();
     void localStackFindsServersOutsideAUsersPath();
+    void aSecondNodeOnTheSameDataDirectoryIsRefused();
+    void ctrlCInATerminalStopsTheNodeBeforeItsServers();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -349,6 +351,83 @@ void TestNode::localStackFindsServersOutsideAUsersPath()
     QVERIFY2(process.waitForHealthy(port, 20000), process.output().constData());
     QVERIFY2(process.output().contains("/usr/sbin/nats-server on 127.0.0.1:"),
              process.output().constData());
+}
+
+// Two nodes on one data directory (a second clone started with another --port, the console
+// beside a headless node) started two servers on the same files: the append-only file and
+// the JetStream store were corrupted, and ingress silently forwarded nothing. The second
+// node must refuse to start, naming the first, and start once the first is gone, even killed.
+void TestNode::aSecondNodeOnTheSameDataDirectoryIsRefused()
+{
+    QTemporaryDir data;
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_DATA_HOME"_s, data.path());
+    const QStringList sync {u"--headless"_s, u"--engines"_s, u"sync"_s, u"--port"_s};
+    const quint16 firstPort = freeLoopbackPort();
+    SwitchboardProcess first;
+    first.setEnvironment(env);
+    QVERIFY(first.start(sync + QStringList {QString::number(firstPort)}));
+    QVERIFY2(first.waitForHealthy(firstPort, 20000), first.output().constData());
+
+    const quint16 secondPort = freeLoopbackPort();
+    SwitchboardProcess second;
+    second.setEnvironment(env);
+    QVERIFY(second.start(sync + QStringList {QString::number(secondPort)}));
+    QVERIFY(second.waitForFinished(20000));
+    QCOMPARE(second.exitCode(), 1);
+    const QByteArray expected =
+        "is in use by another Switchboard (pid " + QByteArray::number(first.pid()) + " on ";
+    QVERIFY2(second.output().contains(expected), second.output().constData());
+    QVERIFY2(second.output().contains("give this node its own local_stack.data_dir"),
+             second.output().constData());
+    QCOMPARE(httpGet(firstPort, "/health").status, 200);
+
+    // Killed outright, the first leaves its lock behind: a dead process' lock is no lock.
+    QList<qint64> children;
+    const QRegularExpression pidLine(u"redis-server on 127.0.0.1:\\d+ pid (\\d+)"_s);
+    auto it = pidLine.globalMatch(QString::fromUtf8(first.output()));
+    while (it.hasNext())
+        children.append(it.next().captured(1).toLongLong());
+    QCOMPARE(children.size(), 2);
+    first.kill();
+    QVERIFY(first.waitForFinished(5000));
+    for (qint64 pid : children)
+        QTRY_VERIFY_WITH_TIMEOUT(::kill(pid_t(pid), 0) != 0, 5000);
+    QVERIFY(second.start(sync + QStringList {QString::number(secondPort)}));
+    QVERIFY2(second.waitForHealthy(secondPort, 20000), second.output().constData());
+    second.stop();
+    QCOMPARE(second.exitCode(), 0);
+}
+
+// A terminal's Ctrl-C is a SIGINT to its whole foreground process group: the local stack's
+// servers got it too and shut down under the engines (the stop then waited for its deadline,
+// 8 s, and said entries stayed pending). They must get their stop from the node alone, after
+// its engines stopped: redis-server logs which signal it got.
+void TestNode::ctrlCInATerminalStopsTheNodeBeforeItsServers()
+{
+    QTemporaryDir data;
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_DATA_HOME"_s, data.path());
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    process.setOwnProcessGroup(true);
+    QVERIFY(process.start(
+        {u"--headless"_s, u"--engines"_s, u"sync"_s, u"--port"_s, QString::number(port)}));
+    QVERIFY2(process.waitForHealthy(port, 20000), process.output().constData());
+
+    process.interruptGroup();
+    QVERIFY(process.waitForFinished(15000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(!process.output().contains("did not stop"), process.output().constData());
+    for (const QString &name : {u"sync-local"_s, u"sync-remote"_s}) {
+        QFile log(data.filePath(u"switchboard/local-stack/%1/server.log"_s.arg(name)));
+        QVERIFY2(log.open(QIODevice::ReadOnly), qPrintable(log.fileName()));
+        const QByteArray text = log.readAll();
+        QVERIFY2(text.contains("Received SIGTERM"), text.constData());
+        QVERIFY2(!text.contains("Received SIGINT"), text.constData());
+    }
 }
 
 void TestNode::healthPortServesHealthToo()

@@ -11,6 +11,7 @@
 #ifdef Q_OS_LINUX
 #include <csignal>
 #include <sys/prctl.h>
+#include <unistd.h>
 #endif
 
 namespace Switchboard {
@@ -40,6 +41,18 @@ bool answersInfo(quint16 port)
     if (!socket.waitForConnected(300))
         return false;
     return socket.waitForReadyRead(500) && socket.readAll().startsWith("INFO ");
+}
+
+QString lockError(const QLockFile &lock)
+{
+    switch (lock.error()) {
+    case QLockFile::PermissionError:
+        return QStringLiteral("permission denied");
+    case QLockFile::UnknownError:
+        return QStringLiteral("unknown error");
+    default:
+        return QStringLiteral("locked");
+    }
 }
 
 } // namespace
@@ -131,6 +144,22 @@ bool LocalStack::startChild(const QString &name, const QString &program,
         m_error = QStringLiteral("cannot create %1").arg(dir);
         return false;
     }
+    auto lock = std::make_unique<QLockFile>(dir + QStringLiteral("/switchboard.lock"));
+    lock->setStaleLockTime(0); // stale only when its process is gone, never by age
+    if (!lock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host;
+        QString application;
+        lock->getLockInfo(&pid, &host, &application);
+        m_error = lock->error() == QLockFile::LockFailedError
+            ? QStringLiteral("the local stack's %1 data in %2 is in use by another Switchboard "
+                             "(pid %3 on %4): give this node its own local_stack.data_dir")
+                  .arg(name, dir)
+                  .arg(pid)
+                  .arg(host.isEmpty() ? QStringLiteral("this host") : host)
+            : QStringLiteral("cannot lock %1 (%2)").arg(lock->fileName(), lockError(*lock));
+        return false;
+    }
     const QString logFile = dir + QStringLiteral("/server.log");
     auto process = std::make_unique<QProcess>();
     process->setProcessChannelMode(QProcess::MergedChannels);
@@ -140,7 +169,12 @@ bool LocalStack::startChild(const QString &name, const QString &program,
     // A node killed with SIGKILL takes its servers with it, instead of leaving them holding the
     // ports and the data directory (nats-server locks it) for the next start. The signal comes
     // when the thread that started the child ends: this runs on the main thread.
-    process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) reaches the
+    // node alone, which stops its engines while their servers still answer, then the servers.
+    process->setChildProcessModifier([] {
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    });
 #endif
     process->start(locate(program), arguments);
     if (!process->waitForStarted(5000)) {
@@ -167,7 +201,7 @@ bool LocalStack::startChild(const QString &name, const QString &program,
                                     .arg(port)
                                     .arg(process->processId())
                                     .arg(dir);
-    m_children.push_back({name, std::move(process)});
+    m_children.push_back({name, std::move(process), std::move(lock)});
     return true;
 }
 
@@ -176,7 +210,9 @@ void LocalStack::stopAll()
     for (Child &child : m_children)
         child.process->terminate();
     for (Child &child : m_children) {
-        if (child.process->waitForFinished(5000)) {
+        // waitForFinished() is false for a child that had already exited: not a hang.
+        if (child.process->state() == QProcess::NotRunning
+            || child.process->waitForFinished(5000)) {
             qCInfo(lcCore).noquote() << "local stack:" << child.name << "stopped";
             continue;
         }

@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <QLockFile>
 #include <QObject>
 #include <QProcess>
 #include <memory>
@@ -39,6 +40,9 @@ private:
     {
         QString name;
         std::unique_ptr<QProcess> process;
+        // Held while the server runs: a second node on the same data directory would start
+        // its own server on the same files and corrupt them.
+        std::unique_ptr<QLockFile> lock;
     };
 
     QString dataDir() const;

@@ -9,6 +9,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <csignal>
+#include <unistd.h>
 
 namespace Switchboard::Test {
 
@@ -250,6 +251,8 @@ bool SwitchboardProcess::start(const QStringList &arguments)
     m_process->setProcessChannelMode(QProcess::MergedChannels);
     m_process->setProcessEnvironment(m_env);
     m_output.clear();
+    if (m_ownProcessGroup)
+        m_process->setChildProcessModifier([] { ::setpgid(0, 0); });
     m_process->start(binaryPath(), arguments);
     return m_process->waitForStarted(5000);
 }
@@ -283,6 +286,12 @@ void SwitchboardProcess::terminate()
 {
     if (m_process && m_process->state() != QProcess::NotRunning)
         ::kill(pid_t(m_process->processId()), SIGTERM);
+}
+
+void SwitchboardProcess::interruptGroup()
+{
+    if (m_ownProcessGroup && m_process && m_process->state() != QProcess::NotRunning)
+        ::kill(-pid_t(m_process->processId()), SIGINT);
 }
 
 bool SwitchboardProcess::waitForFinished(int timeoutMs)

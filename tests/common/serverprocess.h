@@ -102,10 +102,14 @@ public:
     ~SwitchboardProcess();
 
     void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
+    // The node leads a process group of its own, as a shell's foreground job does.
+    void setOwnProcessGroup(bool own) { m_ownProcessGroup = own; }
     bool start(const QStringList &arguments);
     bool waitForHealthy(quint16 port, int timeoutMs = 15000);
     void kill(); // SIGKILL
     void terminate(); // SIGTERM
+    // SIGINT to the node's process group, as a terminal's Ctrl-C (setOwnProcessGroup()).
+    void interruptGroup();
     // SIGTERM (a node releases what it holds), SIGKILL when it has not ended within `graceMs`.
     void stop(int graceMs = 10000);
     bool waitForFinished(int timeoutMs);
@@ -118,6 +122,7 @@ public:
 private:
     std::unique_ptr<QProcess> m_process;
     QProcessEnvironment m_env = QProcessEnvironment::systemEnvironment();
+    bool m_ownProcessGroup = false;
     mutable QByteArray m_output;
 };
 
