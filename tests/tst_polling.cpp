@@ -759,6 +759,12 @@ void TestPolling::simulateFeedsDemoOrderEvents()
     QVERIFY(!json(poll("/v1/polling/user/events", userToken(u"demo-user-1"_s)))[u"events"_s]
                  .toArray()
                  .isEmpty());
+    // The demo's publishes show in /metrics, as a route of their own.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        httpGet(m_port, "/metrics")
+            .body.contains(
+                "switchboard_polling_publishes_total{route=\"simulated\",status=\"200\"}"),
+        2000);
 }
 
 // The Telemetry Service answered pages of other origins ("Configure CORS origins for your
