@@ -154,6 +154,7 @@ private Q_SLOTS:
     void cleanup();
 
     void seedBodyReachesEveryEndpointOfADottedDomain();
+    void endpointsGetTheHubsCallIdAndDomainHeaders();
     void domainsThatNestStayApart();
     void eventIdsThatCannotBeAHeaderAreReplaced();
     void badRequestsAreRefusedAndServingGoesOn_data();
@@ -297,6 +298,39 @@ void TestIngress::seedBodyReachesEveryEndpointOfADottedDomain()
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 5000);
     QCOMPARE(ingressStatus(m_port).value(u"in_flight"_s).toInt(), 0);
     QCOMPARE(m_sinkA->count() + m_sinkB->count(), 2);
+}
+
+// The Event Hub's forwarder set X-Call-ID (the body's call_id) and X-Domain (its domain) on
+// every forward; receivers written against it read them. Also on an event a Go Event Hub pod
+// published straight to the stream during a migration (its fixed subject, no headers).
+void TestIngress::endpointsGetTheHubsCallIdAndDomainHeaders()
+{
+    Config config = baseConfig({{u"vietanh.cloudgo.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    QCOMPARE(post(seedBody).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    const Received first = m_sinkA->received().first();
+    QCOMPARE(first.header("X-Call-ID"), "d1570d38-edc3-4751-a32d-63a30e95c57a");
+    QCOMPARE(first.header("X-Domain"), "vietanh.cloudgo.vn");
+
+    NatsClient::Options options;
+    options.url = m_nats.url();
+    NatsClient goPod(options);
+    QString error;
+    QVERIFY2(goPod.open(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(goPod.isConnected(), 5000);
+    const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.events";
+    const NatsPublishResult published =
+        goPod.publishAndWait(subject, {}, callEvent(u"vietanh.cloudgo.vn"_s, u"go-pod-1"_s));
+    QVERIFY2(published.ok, qPrintable(published.error));
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000);
+    const Received second = m_sinkA->received().last();
+    QCOMPARE(second.header("X-Call-ID"), "go-pod-1");
+    QCOMPARE(second.header("X-Domain"), "vietanh.cloudgo.vn");
+    QCOMPARE(second.header("X-Event-Id"), "go-pod-1");
 }
 
 void TestIngress::domainsThatNestStayApart()

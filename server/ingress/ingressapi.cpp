@@ -151,13 +151,15 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
                        "stopping"_s;
         return published(id, eventId, result);
     }
-    m_publisher->publish(eventSubject(m_subjectPattern, domain),
-                         {{IngressHeader::deliveryKey, deliveryKey},
-                          {IngressHeader::eventId, eventId},
-                          {IngressHeader::domain, domain.toUtf8()}},
-                         request.body, [this, id, eventId](const NatsPublishResult &result) {
-                             published(id, eventId, result);
-                         });
+    NatsHeaders headers {{IngressHeader::deliveryKey, deliveryKey},
+                         {IngressHeader::eventId, eventId},
+                         {IngressHeader::domain, domain.toUtf8()}};
+    // Without it (no call_id), the engine reads the body for the forwards' X-Call-ID.
+    if (const QByteArray callId = callIdOf(event); !callId.isEmpty())
+        headers.append({IngressHeader::callId, callId});
+    m_publisher->publish(
+        eventSubject(m_subjectPattern, domain), headers, request.body,
+        [this, id, eventId](const NatsPublishResult &result) { published(id, eventId, result); });
 }
 
 void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPublishResult &result)

@@ -313,13 +313,17 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
         flight.deliveryKey = d.header(IngressHeader::deliveryKey);
         flight.eventId = d.header(IngressHeader::eventId);
         flight.domain = QString::fromUtf8(d.header(IngressHeader::domain));
-        if (flight.domain.isEmpty() || flight.eventId.isEmpty()) {
-            // Published by another program: read what we need from the body.
+        flight.callId = d.header(IngressHeader::callId);
+        if (flight.domain.isEmpty() || flight.eventId.isEmpty() || flight.callId.isEmpty()) {
+            // Published by another program (or a replay, or an event without a call_id): read
+            // what we need from the body.
             const QJsonObject event = parseEvent(d.data()).object();
             if (flight.domain.isEmpty())
                 flight.domain = event.value(u"domain"_s).toString();
             if (flight.eventId.isEmpty())
                 flight.eventId = eventIdOf(event);
+            if (flight.callId.isEmpty())
+                flight.callId = callIdOf(event);
         }
         // The sequence alone is not enough: a stream deleted and made again (`nats stream rm`)
         // numbers from 1 again while the KV bucket keeps the old events' records, and a
@@ -396,9 +400,13 @@ void IngressEngine::forward(quint64 id)
 {
     InFlight &flight = m_inFlight.at(id);
     flight.failures.clear();
+    // X-Call-ID and X-Domain as the Event Hub's forwarder set them (empty X-Call-ID included),
+    // for receivers written against it.
     const HttpClient::Headers headers {{"Content-Type", "application/json"},
                                        {"X-Event-Id", flight.eventId},
-                                       {"X-Delivery-Attempt", QByteArray::number(flight.attempt)}};
+                                       {"X-Delivery-Attempt", QByteArray::number(flight.attempt)},
+                                       {"X-Call-ID", flight.callId},
+                                       {"X-Domain", domainHeaderValue(flight.domain)}};
     std::vector<Target *> targets;
     for (Target &target : flight.route->targets) {
         if (!flight.delivered.contains(target.urlText))

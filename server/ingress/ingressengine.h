@@ -64,6 +64,7 @@ private:
         Route *route = nullptr;
         QByteArray deliveryKey;
         QByteArray eventId;
+        QByteArray callId; // X-Call-ID, as the Event Hub sent it
         QString domain;
         quint64 deliveryCount = 1; // JetStream's, for this message
         int attempt = 1; // ours: forwards made for this delivery key, this one included

@@ -37,20 +37,40 @@ QByteArray eventSubject(const QString &pattern, const QString &domain)
     return utf8.left(lastDot + 1) + domainToken(domain);
 }
 
+namespace {
+
+// A string or number field as a header value, or empty.
+QByteArray headerSafeId(const QJsonValue &value)
+{
+    if (value.isDouble())
+        return QByteArray::number(value.toDouble(), 'g', 17);
+    if (!value.isString())
+        return {};
+    const QByteArray id = value.toString().toUtf8();
+    const bool headerSafe = id.size() <= maxEventIdBytes && firstControlCharacter(id) < 0;
+    return headerSafe ? id : QByteArray();
+}
+
+} // namespace
+
 QByteArray eventIdOf(const QJsonObject &event)
 {
     for (const QString &field : {u"event_id"_s, u"call_id"_s}) {
-        const QJsonValue value = event.value(field);
-        if (value.isDouble())
-            return QByteArray::number(value.toDouble(), 'g', 17);
-        if (!value.isString() || value.toString().isEmpty())
-            continue;
-        const QByteArray id = value.toString().toUtf8();
-        const bool headerSafe = id.size() <= maxEventIdBytes && firstControlCharacter(id) < 0;
-        if (headerSafe)
+        if (QByteArray id = headerSafeId(event.value(field)); !id.isEmpty())
             return id;
     }
     return {};
+}
+
+QByteArray callIdOf(const QJsonObject &event)
+{
+    return headerSafeId(event.value(u"call_id"_s));
+}
+
+QByteArray domainHeaderValue(const QString &domain)
+{
+    const QByteArray value = domain.trimmed().toUtf8();
+    return firstControlCharacter(value) < 0 ? value : QByteArray();
 }
 
 QJsonDocument parseEvent(const QByteArray &body, QJsonParseError *error)

@@ -19,6 +19,8 @@ namespace IngressHeader {
 inline constexpr char deliveryKey[] = "Switchboard-Delivery-Key"; // per accepted request
 inline constexpr char eventId[] = "Switchboard-Event-Id";
 inline constexpr char domain[] = "Switchboard-Domain";
+// The body's call_id, when it has one that can be a header value (callIdOf()).
+inline constexpr char callId[] = "Switchboard-Call-Id";
 inline constexpr char replayOf[] = "Switchboard-Replay-Of"; // dead-letter id
 } // namespace IngressHeader
 
@@ -54,6 +56,15 @@ inline constexpr qsizetype maxEventIdBytes = 256;
 // forward, and more than maxEventIdBytes would meet endpoints' header limits (and NATS'
 // max_payload). The caller then uses the event's delivery key.
 QByteArray eventIdOf(const QJsonObject &event);
+
+// X-Call-ID, as the Event Hub's forwarder sent it beside X-Domain: the body's call_id (a string,
+// or a number's text), else empty; one that cannot be a header value (as for eventIdOf()) is
+// empty too.
+QByteArray callIdOf(const QJsonObject &event);
+
+// X-Domain: the event's domain, trimmed; empty when it cannot be a header value (a control
+// character, possible only in an event another program published to the stream).
+QByteArray domainHeaderValue(const QString &domain);
 
 // An event body parsed as the Event Hub's Go decoder read it: bytes that are not UTF-8 inside a
 // string (a caller name in Latin-1 from a PBX) become U+FFFD instead of failing the parse: the
