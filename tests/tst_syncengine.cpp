@@ -121,6 +121,7 @@ private Q_SLOTS:
     void cleanup();
 
     void replicatesEventsAndJobsIdenticallyInOrder();
+    void latencyStartsAtTheTimestampInsideTheEventField();
     void reclaimsPendingEntriesOfDeadConsumer();
     void nodeCutOffFromRemoteWritesNothingTwiceAfterItsEntriesWereReclaimed();
     void skipsEntriesAlreadyOnRemoteAfterCrash();
@@ -230,6 +231,27 @@ void TestSyncEngine::replicatesEventsAndJobsIdenticallyInOrder()
     QVERIFY(snapshot->healthy);
     QCOMPARE(snapshot->streams.value(0).latency.count(), quint64(1200));
     QVERIFY(snapshot->lastSync.isValid());
+}
+
+// FreeSWITCH's events reach the Go service's streams as one field, `event`, holding the event
+// as JSON; the Go reader took Event-Date-Timestamp (microseconds) from inside it to measure the
+// total latency. An entry written now for an event 5 s old is 5 s late, not a few ms.
+void TestSyncEngine::latencyStartsAtTheTimestampInsideTheEventField()
+{
+    const qint64 fiveSecondsAgoUs = (QDateTime::currentMSecsSinceEpoch() - 5000) * 1000;
+    const QByteArray event = R"({"Event-Name":"CHANNEL_ANSWER","Event-Date-Timestamp":")"
+        + QByteArray::number(fiveSecondsAgoUs) + R"(","Unique-ID":"a1b2"})";
+    redisQuery(m_local->port(), {"XADD", events, "*", "event", event});
+    startEngine(config());
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(1), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)),
+             (QList<QList<QByteArray>> {{"event", event}}));
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())
+                                 && syncSnapshot(m_host->board())->streams.value(0).latency.count()
+                                     == 1,
+                             5000);
+    const double latency = syncSnapshot(m_host->board())->streams.value(0).latency.sum();
+    QVERIFY2(latency >= 4.9 && latency < 60, qPrintable(QString::number(latency)));
 }
 
 void TestSyncEngine::reclaimsPendingEntriesOfDeadConsumer()

@@ -365,6 +365,7 @@ SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QB
         batch->arena.append(value);
     };
     static constexpr QByteArrayView eventDate("Event-Date-Timestamp");
+    static constexpr QByteArrayView eventField("event");
     for (size_t i = 0; i < n; ++i) {
         const RedisReply entry = entries.at(i);
         const QByteArrayView id = entry.at(0).view();
@@ -390,11 +391,41 @@ SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QB
                 name = value;
             else if (name == eventDate)
                 eventMs = value.toLongLong() / 1000;
+            else if (name == eventField && eventMs <= 0)
+                eventMs = eventDateInJson(value);
         }
         batch->eventTimeMs.push_back(eventMs > 0 ? eventMs : eventTimeFromId(id));
         batch->lastId = id.toByteArray();
     }
     return batch;
+}
+
+qint64 SyncEngine::eventDateInJson(QByteArrayView json)
+{
+    // As the Go service read it: the first "Event-Date-Timestamp" key of the JSON text, its
+    // value a string (or a number) of microseconds. No full parse: this runs for every entry.
+    static constexpr QByteArrayView key("\"Event-Date-Timestamp\"");
+    const qsizetype at = json.indexOf(key);
+    if (at < 0)
+        return -1;
+    qsizetype i = at + key.size();
+    auto skipSpaces = [&] {
+        while (i < json.size()
+               && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r'))
+            ++i;
+    };
+    skipSpaces();
+    if (i >= json.size() || json[i] != ':')
+        return -1;
+    ++i;
+    skipSpaces();
+    if (i < json.size() && json[i] == '"')
+        ++i;
+    const qsizetype start = i;
+    while (i < json.size() && i - start < 18 && json[i] >= '0' && json[i] <= '9')
+        ++i;
+    const qint64 micros = json.sliced(start, i - start).toLongLong();
+    return micros > 0 ? micros / 1000 : -1;
 }
 
 qint64 SyncEngine::eventTimeFromId(QByteArrayView id)

@@ -151,6 +151,9 @@ private:
 
     bool bufferFull() const;
     static qint64 eventTimeFromId(QByteArrayView id);
+    // Event-Date-Timestamp inside an `event` field holding the FreeSWITCH event as JSON, in
+    // milliseconds; -1 when there is none.
+    static qint64 eventDateInJson(QByteArrayView json);
 
     SyncConfig m_config;
     QByteArray m_group;
