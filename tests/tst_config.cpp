@@ -365,6 +365,7 @@ private Q_SLOTS:
     void natsAndIngressFileValues();
     void natsUrlEnvironmentOverridesFile();
     void eventHubConfigLoadsUnchanged();
+    void eventHubServerTimeoutsAreNotUnknownKeys();
     void routes_data();
     void routes();
     void streamNameOutsideBucketRules();
@@ -784,6 +785,26 @@ sync:
     QCOMPARE(s.healthCheckInterval, 2s);
     QCOMPARE(s.healthRecoveryTimeout, 20s);
     QCOMPARE(s.healthMaxRetries, 1);
+}
+
+// The Event Hub's shipped config.yaml.example also has server.read_timeout_seconds and
+// server.write_timeout_seconds (its Go config struct reads them; its server used a fixed 10 s):
+// keys of the seed's own file, not typos to warn about at every start.
+void TestConfig::eventHubServerTimeoutsAreNotUnknownKeys()
+{
+    const ConfigResult result = load({}, {}, R"(
+server:
+  port: 8080
+  read_timeout_seconds: 10
+  write_timeout_seconds: 10
+)");
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.warnings, QStringList());
+    QCOMPARE(result.config->server.port, 8080);
+
+    const ConfigResult bad = load({}, {}, "server:\n  read_timeout_seconds: soon\n");
+    QVERIFY(!bad.config);
+    QVERIFY2(bad.error.contains(u"server.read_timeout_seconds"_s), qPrintable(bad.error));
 }
 
 void TestConfig::eventHubConfigLoadsUnchanged()

@@ -116,6 +116,18 @@ template<typename Field> ScalarSetter port(Field field, int minimum)
     };
 }
 
+// A whole number of seconds the Go service's config struct had and never used.
+ScalarSetter goIgnoredSeconds()
+{
+    return [](Config &, const QString &text) -> Rejection {
+        const std::optional<qint64> value = toInt64(text);
+        if (!value || *value < 0)
+            return u"expected a whole number of seconds such as 10 (read, as by the Event Hub, "
+                   u"and not used)"_s;
+        return {};
+    };
+}
+
 template<typename Field> ScalarSetter boolean(Field field)
 {
     return [=](Config &c, const QString &text) -> Rejection {
@@ -683,6 +695,10 @@ const std::vector<Setting> &settings()
     static const std::vector<Setting> table = {
         scalar(u"server.port"_s, u"PORT"_s, port(FIELD(server.port), 1)),
         scalar(u"server.health_port"_s, u"HEALTH_PORT"_s, port(FIELD(server.healthPort), 0)),
+        // The Event Hub's config.yaml.example has these two; its HTTP server never read them
+        // (a fixed 10 s). Checked as the Go YAML decoder checked them (an integer), then unused.
+        scalar(u"server.read_timeout_seconds"_s, {}, goIgnoredSeconds()),
+        scalar(u"server.write_timeout_seconds"_s, {}, goIgnoredSeconds()),
         scalar(u"server.bind"_s, {}, hostAddress(FIELD(server.bindAddress))),
         scalar(u"server.body_limit"_s, {}, byteSize(FIELD(server.bodyLimitBytes))),
         secret(u"api.token"_s, {},
