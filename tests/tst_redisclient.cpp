@@ -96,6 +96,13 @@ bool hasClientNamed(quint16 port, const QByteArray &name)
     return redisQuery(port, {"CLIENT", "LIST"}).string.contains(" name=" + name + ' ');
 }
 
+// How many connections the server holds under `name` (-1 when it did not answer).
+int clientsNamed(quint16 port, const QByteArray &name)
+{
+    const Resp list = redisQuery(port, {"CLIENT", "LIST"});
+    return list.string.isEmpty() ? -1 : int(list.string.count(" name=" + name + ' '));
+}
+
 qint64 infoField(quint16 port, const QByteArray &section, const QByteArray &field,
                  const QByteArray &password = {})
 {
@@ -139,6 +146,12 @@ private Q_SLOTS:
     void subscriberNoticesALinkThatWentSilent();
     void aclUserWithoutPingConnects();
     void reopenedInsideItsOwnCallback();
+    void deletedFromItsOwnSignals();
+    void reopenedInsideTheFailureOfATimeout();
+    void restartedInsideEachFailureThenDeleted();
+    void messageCallbackDeletesReplacesOrReopens();
+    void subscribedWhenConnectedSaysSo();
+    void refusedSubscriptionIsNoConnectionAndBacksOff();
 
 private:
     std::unique_ptr<RedisClient> connectedClient(const RedisClient::Options &options);
@@ -895,6 +908,281 @@ void TestRedisClient::reopenedInsideItsOwnCallback()
     QVERIFY(works->done());
     QVERIFY2(works->type == RedisReply::Type::Integer, qPrintable(works->describe()));
     QVERIFY(client->isConnected());
+}
+
+// An owner that deletes the client (or itself with it) when told the connection was lost, or
+// made, as Qt allows for a sender: nothing of the client may be touched after the signal.
+void TestRedisClient::deletedFromItsOwnSignals()
+{
+    const quint16 port = m_server->port();
+    // 0. Connected: an owner that only wanted to know the server is up.
+    {
+        QPointer<RedisClient> client = new RedisClient(optionsFor(port));
+        connect(client.data(), &RedisClient::connected, this, [client] { delete client.data(); });
+        client->open();
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+    }
+    // 1. The server closed the connection (an operator's CLIENT KILL, a restart).
+    {
+        QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
+        QVERIFY(client);
+        auto reasons = std::make_shared<QStringList>();
+        connect(client.data(), &RedisClient::disconnected, this,
+                [client, reasons](const QString &reason) {
+                    reasons->append(reason);
+                    delete client.data();
+                });
+        QCOMPARE(redisQuery(port, {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"}).integer,
+                 qint64(1));
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+        QCOMPARE(reasons->size(), 1);
+    }
+    // 2. A command timed out (the watchdog closes the connection).
+    {
+        RedisClient::Options options = optionsFor(port);
+        options.commandTimeout = 300ms;
+        QPointer<RedisClient> client = connectedClient(options).release();
+        QVERIFY(client);
+        auto reasons = std::make_shared<QStringList>();
+        connect(client.data(), &RedisClient::disconnected, this,
+                [client, reasons](const QString &reason) {
+                    reasons->append(reason);
+                    delete client.data();
+                });
+        QCOMPARE(redisQuery(port, {"CLIENT", "PAUSE", "1000", "ALL"}).string, QByteArray("OK"));
+        client->send({"GET", "paused"}, Outcome::make().second);
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+        QCOMPARE(reasons->size(), 1);
+        QVERIFY2(reasons->at(0).contains(u"timeout"_s), qPrintable(reasons->at(0)));
+    }
+    // The event loop runs on past anything the dead clients had scheduled.
+    QSignalSpy never(this, &QObject::destroyed);
+    QVERIFY(!never.wait(500));
+    QTRY_COMPARE_WITH_TIMEOUT(redisQuery(port, {"PING"}).string, QByteArray("PONG"), waitMs);
+}
+
+// An owner that starts over (close() and open()) when a command fails for a timeout: the new
+// connection is the only one, it comes up, and the client does not schedule a reconnect of
+// its own behind the owner's back (that leaked the owner's connection, open at the server for
+// good, and watched the next one with the leaked one's socket notifiers).
+void TestRedisClient::reopenedInsideTheFailureOfATimeout()
+{
+    const quint16 port = m_server->port();
+    RedisClient::Options options = optionsFor(port);
+    options.commandTimeout = 300ms;
+    options.connectTimeout = 5000ms; // the new connection waits for the pause to end
+    const auto client = connectedClient(options);
+    QVERIFY(client);
+    QSignalSpy connected(client.get(), &RedisClient::connected);
+    QSignalSpy disconnected(client.get(), &RedisClient::disconnected);
+    QCOMPARE(clientsNamed(port, "switchboard-tst"), 1);
+
+    QCOMPARE(redisQuery(port, {"CLIENT", "PAUSE", "1000", "ALL"}).string, QByteArray("OK"));
+    auto failure = std::make_shared<QByteArray>();
+    RedisClient *raw = client.get();
+    client->send({"GET", "paused"}, [raw, failure](const RedisReply &reply) {
+        *failure = reply.toByteArray();
+        raw->close();
+        raw->open();
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(!failure->isEmpty(), waitMs);
+    QVERIFY2(failure->contains("timeout"), failure->constData());
+
+    QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 1, waitMs);
+    QVERIFY(client->isConnected());
+    auto works = run(*client, {"INCR", "reopened-after-timeout"});
+    QVERIFY(works->done());
+    QVERIFY2(works->type == RedisReply::Type::Integer, qPrintable(works->describe()));
+    // One connection at the server: the one given up is gone, none was opened behind it.
+    QTRY_COMPARE_WITH_TIMEOUT(clientsNamed(port, "switchboard-tst"), 1, waitMs);
+    QVERIFY(!connected.wait(500));
+    QCOMPARE(clientsNamed(port, "switchboard-tst"), 1);
+    QVERIFY(client->isConnected());
+    // The owner closed the lost connection itself: a closed connection says nothing more.
+    QCOMPARE(disconnected.count(), 0);
+}
+
+// An owner that starts over from every failure (close() and open()) and gives up on a later
+// one (deletes the client), while the first connection it gave up still runs its failures:
+// that connection's remaining callbacks and clean-up must find no client.
+void TestRedisClient::restartedInsideEachFailureThenDeleted()
+{
+    const quint16 port = m_server->port();
+    QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
+    QVERIFY(client);
+    auto calls = std::make_shared<int>(0);
+    auto restarts = std::make_shared<int>(0);
+    auto deleted = std::make_shared<int>(0);
+    const auto restart = [client, restarts](const RedisReply &) {
+        ++*restarts;
+        client->close(); // fails what is pending: one of those callbacks may delete the client
+        if (client)
+            client->open();
+    };
+    // The reply gives the first connection up: its callbacks fail when the reply's returns.
+    client->send({"PING"}, restart);
+    client->send({"INCR", "restarted"}, restart); // fails, gives the second connection up
+    client->send({"INCR", "restarted"}, [client, deleted](const RedisReply &) {
+        ++*deleted;
+        delete client.data();
+    });
+    for (int i = 0; i < 100; ++i)
+        client->send({"INCR", "restarted"}, [calls](const RedisReply &) { ++*calls; });
+    QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+    QCOMPARE(*restarts, 2);
+    QCOMPARE(*deleted, 1);
+    QCOMPARE(*calls, 0);
+    QSignalSpy never(this, &QObject::destroyed);
+    QVERIFY(!never.wait(300));
+    QCOMPARE(*calls, 0);
+}
+
+// A subscriber's message callback that deletes its client, or subscribes its channel again
+// with another callback, is still running: what it captured must live until it returns, as
+// a Qt slot's does when it disconnects itself. One that starts over leaves a subscriber.
+void TestRedisClient::messageCallbackDeletesReplacesOrReopens()
+{
+    const quint16 port = m_server->port();
+    const auto publishUntilHeard = [port](const QByteArray &payload) {
+        return QTest::qWaitFor(
+            [&] {
+                return redisQuery(port, {"PUBLISH", "wake", payload}).integer == 1;
+            },
+            waitMs);
+    };
+    // 1. Deleted inside the callback, which then counts the message in what it captured.
+    {
+        QPointer<RedisClient> client = new RedisClient(optionsFor(port));
+        auto heard = std::make_shared<QList<QByteArray>>();
+        client->subscribe("wake", [client, heard](QByteArrayView payload) {
+            delete client.data();
+            heard->append(payload.toByteArray());
+        });
+        client->open();
+        QVERIFY(publishUntilHeard("delete"));
+        QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
+        QCOMPARE(*heard, QList<QByteArray> {"delete"});
+    }
+    // 2. The callback replaces itself, then counts the message in what it captured.
+    {
+        RedisClient client(optionsFor(port));
+        auto first = std::make_shared<QList<QByteArray>>();
+        auto second = std::make_shared<QList<QByteArray>>();
+        RedisClient *raw = &client;
+        client.subscribe("wake", [raw, first, second](QByteArrayView payload) {
+            raw->subscribe("wake",
+                           [second](QByteArrayView next) { second->append(next.toByteArray()); });
+            first->append(payload.toByteArray());
+        });
+        client.open();
+        QVERIFY(publishUntilHeard("replace"));
+        QTRY_COMPARE_WITH_TIMEOUT(first->size(), 1, waitMs);
+        QCOMPARE(redisQuery(port, {"PUBLISH", "wake", "next"}).integer, qint64(1));
+        QTRY_COMPARE_WITH_TIMEOUT(*second, QList<QByteArray> {"next"}, waitMs);
+        QCOMPARE(*first, QList<QByteArray> {"replace"});
+    }
+    // 3. The callback starts over (close() and open()): the new connection subscribes again.
+    {
+        RedisClient client(optionsFor(port));
+        QSignalSpy connected(&client, &RedisClient::connected);
+        auto heard = std::make_shared<QList<QByteArray>>();
+        RedisClient *raw = &client;
+        client.subscribe("wake", [raw, heard](QByteArrayView payload) {
+            if (payload == "reopen") {
+                raw->close();
+                raw->open();
+            }
+            heard->append(payload.toByteArray());
+        });
+        client.open();
+        QVERIFY(publishUntilHeard("reopen"));
+        QTRY_COMPARE_WITH_TIMEOUT(connected.count(), 2, waitMs);
+        QVERIFY(publishUntilHeard("after"));
+        QTRY_COMPARE_WITH_TIMEOUT(*heard, (QList<QByteArray> {"reopen", "after"}), waitMs);
+        QCOMPARE(clientsNamed(port, "switchboard-tst"), 1);
+    }
+}
+
+// A subscriber's owner catches up on connected() (Redis keeps no message for an absent
+// subscriber): a message published from then on must reach it, after the first connection and
+// after every reconnect. connected() came while SUBSCRIBE was still unsent, and what was
+// published in between was lost for good.
+void TestRedisClient::subscribedWhenConnectedSaysSo()
+{
+    const quint16 port = m_server->port();
+    RedisClient client(optionsFor(port));
+    auto heard = std::make_shared<QList<QByteArray>>();
+    client.subscribe("wake",
+                     [heard](QByteArrayView payload) { heard->append(payload.toByteArray()); });
+    auto receivers = std::make_shared<QList<qint64>>();
+    connect(&client, &RedisClient::connected, this, [port, receivers] {
+        const QByteArray payload = "at-connected-" + QByteArray::number(receivers->size() + 1);
+        receivers->append(redisQuery(port, {"PUBLISH", "wake", payload}).integer);
+    });
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(receivers->size(), 1, waitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(*heard, QList<QByteArray> {"at-connected-1"}, waitMs);
+    QCOMPARE(receivers->at(0), qint64(1));
+
+    // The server drops the connection; the reconnect subscribes again before it says so.
+    QCOMPARE(redisQuery(port, {"CLIENT", "KILL", "TYPE", "pubsub"}).integer, qint64(1));
+    QTRY_COMPARE_WITH_TIMEOUT(receivers->size(), 2, waitMs);
+    QTRY_COMPARE_WITH_TIMEOUT(*heard, (QList<QByteArray> {"at-connected-1", "at-connected-2"}),
+                              waitMs);
+    QCOMPARE(receivers->at(1), qint64(1));
+}
+
+// Redis 7 gives a new ACL user no channel (acl-pubsub-default resetchannels): the server
+// refuses its SUBSCRIBE and closes the connection. That is no subscriber: connected() must not
+// be said (the owner would catch up, and report healthy, ten times a second), and the retries
+// back off like any failed connection instead of starting over at the first delay.
+void TestRedisClient::refusedSubscriptionIsNoConnectionAndBacksOff()
+{
+    const quint16 port = m_server->port();
+    QCOMPARE(
+        redisQuery(port,
+                   {"ACL", "SETUSER", "nochannels", "on", ">pw", "~*", "+@all", "resetchannels"})
+            .string,
+        QByteArray("OK"));
+    RedisClient::Options options = optionsFor(port);
+    options.endpoint.username = u"nochannels"_s;
+    options.endpoint.password = u"pw"_s;
+    options.backoffInitial = 100ms;
+    options.backoffMax = 400ms;
+    const qint64 connectionsBefore = infoField(port, "stats", "total_connections_received");
+    QElapsedTimer clock;
+    clock.start();
+    RedisClient client(options);
+    client.subscribe("wake", [](QByteArrayView) {});
+    QSignalSpy connected(&client, &RedisClient::connected);
+    QSignalSpy disconnected(&client, &RedisClient::disconnected);
+    client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(u"NOPERM"_s), waitMs);
+    QVERIFY(!connected.wait(2000));
+    QVERIFY(!client.isConnected());
+    QCOMPARE(disconnected.count(), 0); // never connected, so never "disconnected"
+
+    // At most one attempt per backoff delay (each at least 80 % of its nominal value): 100 ms
+    // three times, then doubling up to 400 ms.
+    const qint64 elapsed = clock.elapsed();
+    int allowed = 1;
+    qint64 due = 0;
+    for (int attempt = 0;; ++attempt) {
+        const qint64 nominal = attempt < options.fastRetries
+            ? 100
+            : std::min<qint64>(100 << (attempt - options.fastRetries + 1), 400);
+        due += nominal * 8 / 10;
+        if (due > elapsed)
+            break;
+        ++allowed;
+    }
+    // Less the connection of this query itself.
+    const qint64 attempts =
+        infoField(port, "stats", "total_connections_received") - connectionsBefore - 1;
+    QVERIFY2(
+        attempts <= allowed,
+        qPrintable(u"%1 connections in %2 ms, at most %3 expected"_s.arg(attempts).arg(elapsed).arg(
+            allowed)));
 }
 
 QTEST_GUILESS_MAIN(TestRedisClient)

@@ -59,8 +59,8 @@ RedisClient::~RedisClient()
     // from a reply or failure callback): hiredis then runs the remaining callbacks and hooks of
     // the context after we are gone. Detached, they find no client and do nothing: pending
     // callbacks are skipped, their owners are going away.
-    if (m_retiring)
-        m_retiring->data = nullptr;
+    for (redisAsyncContext *retiring : m_retiring)
+        retiring->data = nullptr;
     if (m_context) {
         redisAsyncContext *context = m_context;
         m_context = nullptr;
@@ -104,6 +104,7 @@ void RedisClient::connectNow()
     // ("connect failed: ..." of a retry, "timeout ...") would describe this one's loss wrongly.
     m_failure.clear();
     m_subscribesOwed = 0;
+    m_announced = false;
     redisAsyncContext *context = redisAsyncConnect(host.constData(), m_options.endpoint.port);
     if (!context || context->err) {
         const QString reason =
@@ -178,16 +179,31 @@ void RedisClient::handshake()
             }
             if (m_state != State::Connecting)
                 return;
-            m_state = State::Ready;
-            m_attempt = 0;
-            m_lastError.clear();
-            qCInfo(lcRedis).noquote()
-                << m_options.name << "connected to" << m_options.endpoint.display();
-            for (const auto &subscription : m_subscriptions)
-                sendSubscribe(subscription.first);
-            Q_EMIT connected();
+            if (m_subscriptions.empty()) {
+                becomeReady();
+                return;
+            }
+            // A subscriber is connected once the server confirmed its subscriptions: an owner
+            // catching up on connected() would otherwise miss what is published before the
+            // SUBSCRIBE is read, and a server that refuses one (an ACL user without the
+            // channel) closes the connection, which must back off like a failed connect.
+            m_state = State::Subscribing;
+            for (const auto &subscription : m_subscriptions) {
+                if (!sendSubscribe(subscription.first))
+                    return;
+            }
         },
         allowance);
+}
+
+void RedisClient::becomeReady()
+{
+    m_state = State::Ready;
+    m_attempt = 0;
+    m_lastError.clear();
+    m_announced = true;
+    qCInfo(lcRedis).noquote() << m_options.name << "connected to" << m_options.endpoint.display();
+    Q_EMIT connected(); // last: a slot may delete this client
 }
 
 bool RedisClient::queue(const RedisCommand &command, RedisCallback callback,
@@ -245,7 +261,7 @@ void RedisClient::fail(const QString &reason)
     if (!m_context)
         return;
     m_failure = reason.toUtf8();
-    const bool wasReady = m_state == State::Ready;
+    const bool announced = m_announced;
     redisAsyncContext *context = m_context;
     m_context = nullptr;
     m_state = State::Backoff;
@@ -254,9 +270,14 @@ void RedisClient::fail(const QString &reason)
     dropNotifiers();
     if (!retire(context))
         return;
-    if (wasReady)
-        Q_EMIT disconnected(reason);
+    // Unless a failure callback closed this client, or closed and opened it again: its owner
+    // has decided, and a reconnect of our own would leak the connection it opened.
+    if (m_context || m_state != State::Backoff)
+        return;
     scheduleReconnect();
+    // Last: a slot may delete this client.
+    if (announced)
+        Q_EMIT disconnected(reason);
 }
 
 bool RedisClient::retire(redisAsyncContext *context)
@@ -264,7 +285,7 @@ bool RedisClient::retire(redisAsyncContext *context)
     // Inside a hiredis callback redisAsyncFree only marks the context; hiredis frees it when
     // the callback returns, calling the pending callbacks with no reply either way. Outside,
     // it calls them now, and one of them may delete this client.
-    m_retiring = context;
+    m_retiring.push_back(context);
     const QPointer<RedisClient> alive(this);
     redisAsyncFree(context);
     return !alive.isNull();
@@ -292,26 +313,27 @@ void RedisClient::checkTimeouts()
     if (!m_context)
         return;
     const qint64 now = m_clock.elapsed();
+    const auto timedOut = [this](qint64 allowance) {
+        fail(m_state == State::Ready
+                 ? QStringLiteral("timeout: no reply within %1 ms").arg(allowance)
+                 : QStringLiteral("connect timeout after %1 ms").arg(allowance));
+    };
     if (!m_pending.empty()) {
         const Pending &oldest = m_pending.front();
-        const qint64 since = std::max(oldest.sentAt, m_lastProgress);
-        if (now - since > oldest.allowance) {
-            fail(m_state == State::Ready
-                     ? QStringLiteral("timeout: no reply within %1 ms").arg(oldest.allowance)
-                     : QStringLiteral("connect timeout after %1 ms").arg(oldest.allowance));
-        }
+        if (now - std::max(oldest.sentAt, m_lastProgress) > oldest.allowance)
+            timedOut(oldest.allowance);
         return;
     }
-    if (m_state != State::Ready || m_subscriptions.empty())
-        return;
-    // A subscriber: nothing else would ever tell a dead link from a quiet channel.
+    // A subscriber's confirmations: of its subscriptions (Subscribing), or of the probe below.
     const qint64 timeout = m_options.commandTimeout.count();
     if (m_subscribesOwed > 0) {
         if (now - std::max(m_subscribeSentAt, m_lastProgress) > timeout)
-            fail(QStringLiteral("timeout: no reply within %1 ms").arg(timeout));
-    } else if (now - m_lastProgress > timeout) {
-        sendSubscribe(m_subscriptions.begin()->first);
+            timedOut(timeout);
+        return;
     }
+    // An idle subscriber: nothing else would ever tell a dead link from a quiet channel.
+    if (m_state == State::Ready && !m_subscriptions.empty() && now - m_lastProgress > timeout)
+        sendSubscribe(m_subscriptions.begin()->first);
 }
 
 void RedisClient::dropNotifiers()
@@ -347,7 +369,8 @@ void RedisClient::onReply(redisAsyncContext *context, void *reply, void *)
         self->m_failure =
             context->err ? QByteArray(context->errstr) : QByteArray("connection lost");
     if (context == self->m_context
-        && (self->m_state == State::Ready || self->m_state == State::Connecting))
+        && (self->m_state == State::Ready || self->m_state == State::Connecting
+            || self->m_state == State::Subscribing))
         self->m_state = State::Backoff;
     // A shared copy: the callback may delete this client, and with it m_failure.
     const QByteArray failure = self->m_failure;
@@ -357,12 +380,12 @@ void RedisClient::onReply(redisAsyncContext *context, void *reply, void *)
 void RedisClient::subscribe(const QByteArray &channel, MessageCallback onMessage)
 {
     const bool fresh = !m_subscriptions.contains(channel);
-    m_subscriptions[channel] = std::move(onMessage);
-    if (fresh && m_state == State::Ready)
+    m_subscriptions[channel] = std::make_shared<const MessageCallback>(std::move(onMessage));
+    if (fresh && (m_state == State::Ready || m_state == State::Subscribing))
         sendSubscribe(channel);
 }
 
-void RedisClient::sendSubscribe(const QByteArray &channel)
+bool RedisClient::sendSubscribe(const QByteArray &channel)
 {
     // hiredis keeps the callback per channel and calls it for the confirmation and for every
     // message; the command owes no reply of its own, so it stays out of m_pending and of the
@@ -375,13 +398,14 @@ void RedisClient::sendSubscribe(const QByteArray &channel)
                                    m_formatted.constData(), size_t(m_formatted.size()))
         != REDIS_OK) {
         fail(QStringLiteral("SUBSCRIBE %1 refused by hiredis").arg(QLatin1String(channel)));
-        return;
+        return false;
     }
     // Subscribing again to a channel is how the watchdog asks an idle subscriber's server for
     // a sign of life: Redis only confirms it, and hiredis counts it in the channel's pending
     // subscriptions.
     ++m_subscribesOwed;
     m_subscribeSentAt = m_clock.elapsed();
+    return true;
 }
 
 void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
@@ -402,6 +426,8 @@ void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
     if (what == "subscribe") { // a confirmation: of a subscription, or of the watchdog's probe
         if (self->m_subscribesOwed > 0)
             --self->m_subscribesOwed;
+        if (self->m_subscribesOwed == 0 && self->m_state == State::Subscribing)
+            self->becomeReady();
         return;
     }
     if (what != "message" || channel->type != REDIS_REPLY_STRING
@@ -409,8 +435,12 @@ void RedisClient::onMessage(redisAsyncContext *context, void *reply, void *)
         return;
     const auto subscription =
         self->m_subscriptions.find(QByteArray(channel->str, qsizetype(channel->len)));
-    if (subscription != self->m_subscriptions.end())
-        subscription->second(QByteArrayView(payload->str, qsizetype(payload->len)));
+    if (subscription == self->m_subscriptions.end())
+        return;
+    // A copy: the callback may delete this client, or subscribe its channel again, and so
+    // destroy the map's callback while it runs.
+    const std::shared_ptr<const MessageCallback> callback = subscription->second;
+    (*callback)(QByteArrayView(payload->str, qsizetype(payload->len)));
 }
 
 void RedisClient::onConnect(const redisAsyncContext *context, int status)
@@ -454,13 +484,14 @@ void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
     self->m_state = State::Backoff;
     QMetaObject::invokeMethod(
         self,
-        [self, reason] {
+        [self, reason, announced = self->m_announced] {
             // Unless close(), or close() and open(), came in between: a closed client says
             // nothing more, and a new connection is not this one.
             if (self->m_context || self->m_state != State::Backoff)
                 return;
-            Q_EMIT self->disconnected(reason);
             self->scheduleReconnect();
+            if (announced) // one that never said connected() was never disconnected either
+                Q_EMIT self->disconnected(reason); // last: a slot may delete this client
         },
         Qt::QueuedConnection);
 }
@@ -533,8 +564,7 @@ void RedisClient::cleanup(void *data)
     auto *self = clientOf(data, &context);
     if (!self)
         return;
-    if (context == self->m_retiring)
-        self->m_retiring = nullptr;
+    std::erase(self->m_retiring, context);
     if (context == self->m_context)
         self->dropNotifiers();
 }

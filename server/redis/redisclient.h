@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <vector>
 
 struct redisAsyncContext;
@@ -128,11 +129,15 @@ public:
     void subscribe(const QByteArray &channel, MessageCallback onMessage);
 
 Q_SIGNALS:
-    void connected(); // handshake (AUTH, SELECT, SETNAME) done, subscriptions sent
-    void disconnected(const QString &reason); // every pending callback has already failed
+    // Handshake (AUTH, SELECT, SETNAME) done and, for a subscriber, every subscription
+    // confirmed by the server: what is published from now on reaches onMessage.
+    void connected();
+    // Only after connected(); every pending callback has already failed.
+    void disconnected(const QString &reason);
 
 private:
-    enum class State { Closed, Connecting, Ready, Backoff };
+    // Subscribing: the handshake is done and the SUBSCRIBEs are sent, not yet confirmed.
+    enum class State { Closed, Connecting, Subscribing, Ready, Backoff };
 
     struct Pending
     {
@@ -143,7 +148,7 @@ private:
 
     static void onReply(redisAsyncContext *context, void *reply, void *privdata);
     static void onMessage(redisAsyncContext *context, void *reply, void *privdata);
-    void sendSubscribe(const QByteArray &channel);
+    bool sendSubscribe(const QByteArray &channel); // false: it failed the connection
     static void onConnect(const redisAsyncContext *context, int status);
     static void onDisconnect(const redisAsyncContext *context, int status);
     static void addRead(void *data);
@@ -154,6 +159,7 @@ private:
 
     void connectNow();
     void handshake();
+    void becomeReady();
     void fail(const QString &reason); // tear the connection down and schedule a retry
     // Frees a context of ours; false when one of the callbacks it ran deleted this client.
     bool retire(redisAsyncContext *context);
@@ -166,9 +172,11 @@ private:
     Options m_options;
     State m_state = State::Closed;
     redisAsyncContext *m_context = nullptr;
-    // Freed from inside one of its hiredis callbacks: hiredis frees it, and runs its pending
-    // callbacks, when that callback returns. Cleared by its cleanup hook.
-    redisAsyncContext *m_retiring = nullptr;
+    // Contexts given up and still being freed: one freed from inside one of its hiredis
+    // callbacks is freed, and runs its pending callbacks, when that callback returns; those
+    // callbacks may give up the next connection (close() and open() again) before it is gone.
+    // Each leaves this list in its cleanup hook; the destructor detaches all of them.
+    std::vector<redisAsyncContext *> m_retiring;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
     QByteArray m_formatted; // reused for every command: no allocation per command
@@ -180,8 +188,10 @@ private:
     QTimer m_watchdog;
     QTimer m_reconnectTimer;
     int m_attempt = 0;
+    bool m_announced = false; // connected() was emitted for this connection
     bool m_destroying = false;
-    std::map<QByteArray, MessageCallback> m_subscriptions;
+    // Shared: a callback that deletes this client, or replaces itself, keeps running on a copy.
+    std::map<QByteArray, std::shared_ptr<const MessageCallback>> m_subscriptions;
     int m_subscribesOwed = 0; // SUBSCRIBE confirmations not received yet on this connection
     qint64 m_subscribeSentAt = 0;
 };
