@@ -19,7 +19,8 @@ public:
     // Field, value, field, value... of the next channel event; timestamps are "now".
     QList<QByteArray> nextChannelEvent();
     QList<QByteArray> nextBackgroundJob();
-    // The same event as one JSON document (~1.5 KB), for the single-field `data` shape.
+    // The same event as one JSON document (~1.5 KB), for the single-field shape (field `event`, as
+    // the Go service read it).
     static QByteArray toJson(const QList<QByteArray> &fields);
 
 private:

@@ -228,7 +228,7 @@ EventPool makePool(Shape shape, int size)
     for (int i = 0; i < size; ++i) {
         QList<QByteArray> fields = generator.nextChannelEvent();
         if (shape == Shape::JsonField)
-            fields = {"data", FreeSwitchEvents::toJson(fields)};
+            fields = {"event", FreeSwitchEvents::toJson(fields)}; // as the Go reader read it
         std::vector<const char *> argv {"XADD", stream.constData(), "*"};
         std::vector<size_t> lengths {4, size_t(stream.size()), 1};
         for (const QByteArray &f : fields) {
