@@ -77,6 +77,7 @@ private Q_SLOTS:
     void rolesAndSubjectVariants_data();
     void rolesAndSubjectVariants();
     void badInputIsA400AndNeverHurts();
+    void withoutAnEventTypeACallerGetsTheirOwnEvents();
     void resumeFromLastEventIdAndHistoryLost();
     void aClientPollingAQuietFeedLosesNoHistory();
     void heldPollWakesOnPublish();
@@ -403,7 +404,7 @@ void TestPolling::badInputIsA400AndNeverHurts()
     startNode(baseConfig());
     const QByteArray alice = userToken(u"alice"_s);
     for (const QByteArray &query :
-         {"/v1/polling/events"_ba, "/v1/polling/events?eventType=T&lastEventId=abc"_ba,
+         {"/v1/polling/events?eventType=T&lastEventId=abc"_ba,
           "/v1/polling/events?eventType=T&lastEventId=1-2-3"_ba,
           "/v1/polling/events?eventType=T&lastEventId=99999999999999999999999"_ba,
           "/v1/polling/events?eventType=T&longPoll=maybe"_ba}) {
@@ -446,6 +447,30 @@ void TestPolling::badInputIsA400AndNeverHurts()
     }
     // Nothing of that was stored, and the engine still serves.
     QCOMPARE(json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size(), 0);
+}
+
+// The Telemetry Service answered /v1/polling/events without an eventType with the caller's own
+// events (its user feed); pages written against it may never send one.
+void TestPolling::withoutAnEventTypeACallerGetsTheirOwnEvents()
+{
+    startNode(baseConfig());
+    QCOMPARE(
+        publish("order-status-change",
+                {{u"orderId"_s, u"o-1"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PAID"_s}})
+            .status,
+        200);
+    QCOMPARE(
+        publish("order-status-change",
+                {{u"orderId"_s, u"o-2"_s}, {u"userId"_s, u"bob"_s}, {u"newStatus"_s, u"PAID"_s}})
+            .status,
+        200);
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}, {u"entityId"_s, u"broadcast"_s}}).status,
+             200);
+    const HttpResult answer = poll("/v1/polling/events", userToken(u"alice"_s));
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(entityIds(json(answer)), QStringList({u"o-1"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/events", userToken(u"bob"_s)))),
+             QStringList({u"o-2"_s}));
 }
 
 void TestPolling::resumeFromLastEventIdAndHistoryLost()
@@ -807,8 +832,8 @@ void TestPolling::browsersOnAnotherOriginMayPoll()
     QNetworkReply *refused = fromBrowser("GET", "/v1/polling/user/events", {{"Origin", origin}});
     QCOMPARE(finished(refused), 401);
     QCOMPARE(refused->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
-    QNetworkReply *bad =
-        fromBrowser("GET", "/v1/polling/events", {{"Origin", origin}, {"Authorization", alice}});
+    QNetworkReply *bad = fromBrowser("GET", "/v1/polling/events?eventType=T&lastEventId=abc",
+                                     {{"Origin", origin}, {"Authorization", alice}});
     QCOMPARE(finished(bad), 400);
     QCOMPARE(bad->rawHeader("Access-Control-Allow-Origin"), "*"_ba);
 

@@ -218,8 +218,10 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
         sendError(responder, 400, u"bad_request"_s, detail, cors);
     };
     const QString eventType = request.query.queryItemValue(u"eventType"_s, QUrl::FullyDecoded);
+    // Without one, the caller's own events, as the Telemetry Service answered (it fell back to
+    // the user's feed): a page that never sent one keeps working.
     if (feed == Feed::Type && eventType.isEmpty())
-        return fail(u"eventType is required"_s);
+        feed = Feed::User;
     const QByteArray lastId =
         request.query.queryItemValue(u"lastEventId"_s, QUrl::FullyDecoded).toUtf8();
     if (!lastId.isEmpty() && !isValidEventId(lastId))
