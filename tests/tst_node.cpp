@@ -1,6 +1,7 @@
 // The node as an operator meets it: the binary's command line and exit codes, the local stack,
 // /health, /metrics and /api/v1/status over real HTTP, and graceful stop.
 
+#include "core/localstack.h"
 #include "core/metrics.h"
 #include "http/apiaccess.h"
 #include "http/httprequest.h"
@@ -15,6 +16,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -64,6 +66,7 @@ private Q_SLOTS:
     void localStackFindsServersOutsideAUsersPath();
     void aSecondNodeOnTheSameDataDirectoryIsRefused();
     void ctrlCInATerminalStopsTheNodeBeforeItsServers();
+    void aLockLeftByAnEarlierRunWithThisPidIsTakenOver();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -428,6 +431,42 @@ void TestNode::ctrlCInATerminalStopsTheNodeBeforeItsServers()
         QVERIFY2(text.contains("Received SIGTERM"), text.constData());
         QVERIFY2(!text.contains("Received SIGINT"), text.constData());
     }
+}
+
+// In a container the node is pid 1 at every start: a lock left by a killed run names this very
+// process, running a program of the same name, which Qt takes for a live owner. The node must
+// take it over (a restarted pod refused every start), yet a second stack of this same process
+// on the same directory is still refused.
+void TestNode::aLockLeftByAnEarlierRunWithThisPidIsTakenOver()
+{
+    QTemporaryDir data;
+    LocalStackConfig config;
+    config.dataDir = data.path();
+    const QString dir = data.filePath(u"sync-local"_s);
+    QVERIFY(QDir().mkpath(dir));
+    const QString path = dir + u"/switchboard.lock"_s;
+    QByteArray leftover; // what an earlier run with this pid left behind
+    {
+        QLockFile earlier(path);
+        QVERIFY(earlier.tryLock(0));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        leftover = file.readAll();
+    }
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QCOMPARE(file.write(leftover), leftover.size());
+    file.close();
+
+    LocalStack stack(config);
+    QVERIFY2(stack.startRedis(u"sync-local"_s), qPrintable(stack.errorString()));
+    LocalStack second(config);
+    QVERIFY(!second.startRedis(u"sync-local"_s));
+    QVERIFY2(second.errorString().contains(u"is in use by another Switchboard"_s),
+             qPrintable(second.errorString()));
+    stack.stopAll();
+    QVERIFY2(second.startRedis(u"sync-local"_s), qPrintable(second.errorString()));
+    second.stopAll();
 }
 
 void TestNode::healthPortServesHealthToo()

@@ -2,8 +2,10 @@
 
 #include "logging.h"
 
+#include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QSet>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -41,6 +43,13 @@ bool answersInfo(quint16 port)
     if (!socket.waitForConnected(300))
         return false;
     return socket.waitForReadyRead(500) && socket.readAll().startsWith("INFO ");
+}
+
+// The lock files this process holds (LocalStack runs on the main thread only).
+QSet<QString> &heldLocks()
+{
+    static QSet<QString> held;
+    return held;
 }
 
 QString lockError(const QLockFile &lock)
@@ -146,7 +155,18 @@ bool LocalStack::startChild(const QString &name, const QString &program,
     }
     auto lock = std::make_unique<QLockFile>(dir + QStringLiteral("/switchboard.lock"));
     lock->setStaleLockTime(0); // stale only when its process is gone, never by age
-    if (!lock->tryLock(0)) {
+    bool locked = lock->tryLock(0);
+    if (!locked && lock->error() == QLockFile::LockFailedError) {
+        // A lock naming this very process that this process does not hold was left by an
+        // earlier run that had the same pid: a container's node is pid 1 at every start, and
+        // Qt takes a live pid running "switchboard" for the owner. Without this, a node killed
+        // in a container would refuse every restart.
+        qint64 pid = 0;
+        if (lock->getLockInfo(&pid, nullptr, nullptr) && pid == QCoreApplication::applicationPid()
+            && !heldLocks().contains(lock->fileName()) && lock->removeStaleLockFile())
+            locked = lock->tryLock(0);
+    }
+    if (!locked) {
         qint64 pid = 0;
         QString host;
         QString application;
@@ -201,7 +221,8 @@ bool LocalStack::startChild(const QString &name, const QString &program,
                                     .arg(port)
                                     .arg(process->processId())
                                     .arg(dir);
-    m_children.push_back({name, std::move(process), std::move(lock)});
+    heldLocks().insert(lock->fileName());
+    m_children.push_back({name, std::move(lock), std::move(process)});
     return true;
 }
 
@@ -221,7 +242,9 @@ void LocalStack::stopAll()
         qCWarning(lcCore).noquote()
             << "local stack:" << child.name << "did not stop within 5 s of SIGTERM; killed";
     }
-    m_children.clear();
+    for (const Child &child : m_children)
+        heldLocks().remove(child.lock->fileName());
+    m_children.clear(); // each process, then its lock
 }
 
 } // namespace Switchboard

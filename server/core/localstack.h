@@ -39,10 +39,11 @@ private:
     struct Child
     {
         QString name;
-        std::unique_ptr<QProcess> process;
         // Held while the server runs: a second node on the same data directory would start
-        // its own server on the same files and corrupt them.
+        // its own server on the same files and corrupt them. Declared first, so released
+        // last, once the process is gone.
         std::unique_ptr<QLockFile> lock;
+        std::unique_ptr<QProcess> process;
     };
 
     QString dataDir() const;
