@@ -314,9 +314,14 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
         flight.eventId = d.header(IngressHeader::eventId);
         flight.domain = QString::fromUtf8(d.header(IngressHeader::domain));
         flight.callId = d.header(IngressHeader::callId);
-        if (flight.domain.isEmpty() || flight.eventId.isEmpty() || flight.callId.isEmpty()) {
-            // Published by another program (or a replay, or an event without a call_id): read
-            // what we need from the body.
+        // POST /events names the call id when the body has one; a replay and another
+        // program's event do not say. Only those read it from the body: an event without a
+        // call_id is not parsed again at every delivery to find none.
+        const bool ours = !flight.domain.isEmpty() && !flight.eventId.isEmpty();
+        const bool callIdKnown =
+            !flight.callId.isEmpty() || (ours && d.header(IngressHeader::replayOf).isEmpty());
+        if (!ours || !callIdKnown) {
+            // Published by another program, or a replay: read what we need from the body.
             const QJsonObject event = parseEvent(d.data()).object();
             if (flight.domain.isEmpty())
                 flight.domain = event.value(u"domain"_s).toString();
