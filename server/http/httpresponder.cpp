@@ -136,9 +136,10 @@ void HttpResponder::sendJson(int status, const QJsonArray &array)
     send(status, QJsonDocument(array).toJson(QJsonDocument::Compact), "application/json");
 }
 
-void HttpResponder::sendError(int status, const QString &error, const QString &detail)
+void HttpResponder::sendError(int status, const QString &error, const QString &detail,
+                              const QList<QPair<QByteArray, QByteArray>> &extraHeaders)
 {
-    send(status, errorBody(error, detail), "application/json");
+    send(status, errorBody(error, detail), "application/json", extraHeaders);
 }
 
 QByteArray HttpResponder::errorBody(const QString &error, const QString &detail)

@@ -57,7 +57,8 @@ public:
     void flush();
 
     // {"error": error, "detail": detail}, the shape of every error this service returns.
-    void sendError(int status, const QString &error, const QString &detail = {});
+    void sendError(int status, const QString &error, const QString &detail = {},
+                   const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
 
 private:
     friend class HttpServerPrivate;

@@ -60,19 +60,6 @@ QByteArray pollBody(const QList<const PollingStore::Entry *> &events, const QByt
     return body;
 }
 
-// {"error", "detail"}, as HttpResponder::sendError() writes it, with the poll's CORS headers:
-// a page must be able to read a 401 to send its user to the login.
-void sendError(HttpResponder &responder, int status, const QString &error, const QString &detail,
-               const QList<QPair<QByteArray, QByteArray>> &cors)
-{
-    if (cors.isEmpty())
-        return responder.sendError(status, error, detail);
-    responder.send(status,
-                   QJsonDocument(QJsonObject {{u"error"_s, error}, {u"detail"_s, detail}})
-                       .toJson(QJsonDocument::Compact),
-                   "application/json", cors);
-}
-
 // A header value that may go back to the client as it is: visible ASCII (an origin, a list of
 // header names), nothing that could end a header line.
 bool isPlainHeaderValue(QByteArrayView value, bool spaces)
@@ -202,20 +189,20 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     if (!auth.ok) {
         ++m_snapshot.authFailures[auth.failure];
         countPoll(route, 401);
-        sendError(responder, 401, u"unauthorized"_s, auth.detail, cors);
+        responder.sendError(401, u"unauthorized"_s, auth.detail, cors);
         return;
     }
     const bool admin = auth.hasRole(u"ADMIN");
     if (feed == Feed::Admin && !admin) {
         ++m_snapshot.authFailures["not_admin"];
         countPoll(route, 403);
-        sendError(responder, 403, u"forbidden"_s, u"this route needs the ADMIN role"_s, cors);
+        responder.sendError(403, u"forbidden"_s, u"this route needs the ADMIN role"_s, cors);
         return;
     }
 
     const auto fail = [&](const QString &detail) {
         countPoll(route, 400);
-        sendError(responder, 400, u"bad_request"_s, detail, cors);
+        responder.sendError(400, u"bad_request"_s, detail, cors);
     };
     const QString eventType = request.query.queryItemValue(u"eventType"_s, QUrl::FullyDecoded);
     // Without one, the caller's own events, as the Telemetry Service answered (it fell back to
@@ -238,8 +225,8 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
         return fail(u"longPoll must be true or false"_s);
     if (!m_redis->isConnected()) {
         countPoll(route, 503);
-        sendError(responder, 503, u"unavailable"_s,
-                  u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()), cors);
+        responder.sendError(503, u"unavailable"_s,
+                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()), cors);
         return;
     }
 
@@ -389,8 +376,8 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
     Poll &poll = *found->second;
     if (!page.error.isEmpty()) {
         countPoll(poll.route, 503);
-        sendError(poll.responder, 503, u"unavailable"_s,
-                  u"Redis %1: %2"_s.arg(m_snapshot.redis, page.error), poll.cors);
+        poll.responder.sendError(503, u"unavailable"_s,
+                                 u"Redis %1: %2"_s.arg(m_snapshot.redis, page.error), poll.cors);
         forget(pollId);
         return;
     }
