@@ -721,17 +721,29 @@ void TestRedisClient::deletedInsideItsOwnCallback()
         ++*calls;
     };
 
+    // `first` deletes the client from its callback (with its reply, or its failure); the 1000
+    // `behind` sent after it must then never be called back. Returns how often `first`'s was.
+    const auto deleteOnFirst =
+        [&count](const QPointer<RedisClient> &client, std::initializer_list<QByteArrayView> first,
+                 std::initializer_list<QByteArrayView> behind, Milliseconds extraTimeout = {}) {
+            auto deleted = std::make_shared<int>(0);
+            client->send(
+                first,
+                [client, deleted](const RedisReply &) {
+                    ++*deleted;
+                    delete client.data();
+                },
+                extraTimeout);
+            for (int i = 0; i < 1000; ++i)
+                client->send(behind, count);
+            return deleted;
+        };
+
     // 1. From a reply, with the replies of 1000 pipelined commands behind it.
     {
         QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
         QVERIFY(client);
-        auto deleted = std::make_shared<int>(0);
-        client->send({"PING"}, [client, deleted](const RedisReply &) {
-            ++*deleted;
-            delete client.data();
-        });
-        for (int i = 0; i < 1000; ++i)
-            client->send({"INCR", "deleted-in-reply"}, count);
+        const auto deleted = deleteOnFirst(client, {"PING"}, {"INCR", "deleted-in-reply"});
         QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
         QCOMPARE(*deleted, 1);
         QCOMPARE(*calls, 0);
@@ -740,16 +752,8 @@ void TestRedisClient::deletedInsideItsOwnCallback()
     {
         QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
         QVERIFY(client);
-        auto deleted = std::make_shared<int>(0);
-        client->send(
-            {"BLPOP", "never-filled", "0"},
-            [client, deleted](const RedisReply &) {
-                ++*deleted;
-                delete client.data();
-            },
-            60s);
-        for (int i = 0; i < 1000; ++i)
-            client->send({"INCR", "deleted-in-failure"}, count);
+        const auto deleted = deleteOnFirst(client, {"BLPOP", "never-filled", "0"},
+                                           {"INCR", "deleted-in-failure"}, 60s);
         QTRY_COMPARE_WITH_TIMEOUT(infoField(port, "clients", "blocked_clients"), qint64(1), waitMs);
         m_server->kill();
         QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
@@ -764,13 +768,7 @@ void TestRedisClient::deletedInsideItsOwnCallback()
         QPointer<RedisClient> client = connectedClient(options).release();
         QVERIFY(client);
         QCOMPARE(redisQuery(port, {"CLIENT", "PAUSE", "1000", "ALL"}).string, QByteArray("OK"));
-        auto deleted = std::make_shared<int>(0);
-        client->send({"GET", "paused"}, [client, deleted](const RedisReply &) {
-            ++*deleted;
-            delete client.data();
-        });
-        for (int i = 0; i < 1000; ++i)
-            client->send({"GET", "paused"}, count);
+        const auto deleted = deleteOnFirst(client, {"GET", "paused"}, {"GET", "paused"});
         QTRY_VERIFY_WITH_TIMEOUT(client.isNull(), waitMs);
         QCOMPARE(*deleted, 1);
         QCOMPARE(*calls, 0);
@@ -779,16 +777,8 @@ void TestRedisClient::deletedInsideItsOwnCallback()
     {
         QPointer<RedisClient> client = connectedClient(optionsFor(port)).release();
         QVERIFY(client);
-        auto deleted = std::make_shared<int>(0);
-        client->send(
-            {"BLPOP", "never-filled", "0"},
-            [client, deleted](const RedisReply &) {
-                ++*deleted;
-                delete client.data();
-            },
-            60s);
-        for (int i = 0; i < 1000; ++i)
-            client->send({"INCR", "deleted-in-close"}, count);
+        const auto deleted = deleteOnFirst(client, {"BLPOP", "never-filled", "0"},
+                                           {"INCR", "deleted-in-close"}, 60s);
         QTRY_COMPARE_WITH_TIMEOUT(infoField(port, "clients", "blocked_clients"), qint64(1), waitMs);
         client->close();
         QVERIFY(client.isNull());
