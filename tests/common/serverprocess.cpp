@@ -249,7 +249,13 @@ bool SwitchboardProcess::start(const QStringList &arguments)
 {
     m_process = std::make_unique<QProcess>();
     m_process->setProcessChannelMode(QProcess::MergedChannels);
-    m_process->setProcessEnvironment(m_env);
+    QProcessEnvironment env = m_env;
+    if (!env.contains(QStringLiteral("XDG_DATA_HOME"))) {
+        if (!m_dataHome)
+            m_dataHome = std::make_unique<QTemporaryDir>();
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dataHome->path());
+    }
+    m_process->setProcessEnvironment(env);
     m_output.clear();
     if (m_ownProcessGroup)
         m_process->setChildProcessModifier([] { ::setpgid(0, 0); });

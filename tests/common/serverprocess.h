@@ -122,6 +122,9 @@ public:
 private:
     std::unique_ptr<QProcess> m_process;
     QProcessEnvironment m_env = QProcessEnvironment::systemEnvironment();
+    // XDG_DATA_HOME of a node whose environment names none: the local stack's data (and its
+    // lock) stay out of the user's own directory and out of other tests' way.
+    std::unique_ptr<QTemporaryDir> m_dataHome;
     bool m_ownProcessGroup = false;
     mutable QByteArray m_output;
 };
