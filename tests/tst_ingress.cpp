@@ -173,6 +173,7 @@ private Q_SLOTS:
     void hungNatsAnswers503InTimeThenRecovers();
     void connectionNatsClosedForGoodIsOpenedAgain();
     void deletedDeadLetterStreamAndBucketAreMadeAgain();
+    void consumerOrStreamDeletedOnTheServerIsMadeAgain();
     void stopDoesNotWaitForADeadLetterThatCannotBeStored();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
@@ -1010,8 +1011,10 @@ void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
 
 namespace {
 
-// What an operator's `nats stream rm NAME` does; false with the reason in `error`.
-bool deleteStream(const QString &url, const QString &name, QString *error)
+// What an operator's `nats stream rm STREAM` does, or with a consumer `nats consumer rm STREAM
+// CONSUMER`; false with the reason in `error`.
+bool deleteStream(const QString &url, const QString &stream, QString *error,
+                  const QString &consumer = {})
 {
     natsConnection *connection = nullptr;
     jsCtx *jetStream = nullptr;
@@ -1019,15 +1022,27 @@ bool deleteStream(const QString &url, const QString &name, QString *error)
     natsStatus s = natsConnection_ConnectTo(&connection, url.toUtf8().constData());
     if (s == NATS_OK)
         s = natsConnection_JetStream(&jetStream, connection, nullptr);
-    if (s == NATS_OK)
-        s = js_DeleteStream(jetStream, name.toUtf8().constData(), nullptr, &code);
+    if (s == NATS_OK && consumer.isEmpty())
+        s = js_DeleteStream(jetStream, stream.toUtf8().constData(), nullptr, &code);
+    else if (s == NATS_OK)
+        s = js_DeleteConsumer(jetStream, stream.toUtf8().constData(), consumer.toUtf8().constData(),
+                              nullptr, &code);
     if (s != NATS_OK)
-        *error =
-            u"%1: %2 (JetStream error %3)"_s.arg(name, QString::fromUtf8(natsStatus_GetText(s)))
-                .arg(int(code));
+        *error = u"%1 %2: %3 (JetStream error %4)"_s
+                     .arg(stream, consumer, QString::fromUtf8(natsStatus_GetText(s)))
+                     .arg(int(code));
     jsCtx_Destroy(jetStream);
     natsConnection_Destroy(connection);
     return s == NATS_OK;
+}
+
+// How many requests carried each X-Event-Id.
+QHash<QByteArray, int> eventCounts(const WebhookSink &sink)
+{
+    QHash<QByteArray, int> counts;
+    for (const Received &request : sink.received())
+        ++counts[request.header("X-Event-Id")];
+    return counts;
 }
 
 } // namespace
@@ -1068,6 +1083,64 @@ void TestIngress::deletedDeadLetterStreamAndBucketAreMadeAgain()
     // Forwarding went on meanwhile.
     QCOMPARE(post(callEvent(u"a.vn"_s, u"routed"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 10000);
+}
+
+// An operator deletes the consumer (`nats consumer rm`), later the whole stream, under a running
+// node. The node went on accepting events it never forwarded (its push subscription just went
+// quiet) and, with the stream gone, answered every POST /events 503 after the publish timeout,
+// until it was restarted. Now the consumer is made again from where it was: what was accepted
+// meanwhile arrives, what had arrived does not come again (a consumer made with "deliver all"
+// would send it all again, one with "deliver new" would skip what came meanwhile). A POST to a
+// stream that is gone is answered 503 at once, until the node has made the stream again.
+void TestIngress::consumerOrStreamDeletedOnTheServerIsMadeAgain()
+{
+    const Config config =
+        baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QStringList earlier;
+    for (int i = 0; i < 20; ++i) {
+        earlier << u"earlier-%1"_s.arg(i);
+        QCOMPARE(post(callEvent(u"a.vn"_s, earlier.last())).status, 202);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 20, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 20, 10000);
+    // The node looks at its consumer every 2 s: two looks, so that it has seen these acked.
+    QTest::qWait(4500);
+
+    QString error;
+    QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error, config.nats.consumerName),
+             qPrintable(error));
+    QStringList meanwhile;
+    for (int i = 0; i < 10; ++i) {
+        meanwhile << u"meanwhile-%1"_s.arg(i);
+        QCOMPARE(post(callEvent(u"a.vn"_s, meanwhile.last())).status, 202);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 30, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 30, 10000);
+    for (WebhookSink *sink : {m_sinkA.get(), m_sinkB.get()}) {
+        const QHash<QByteArray, int> counts = eventCounts(*sink);
+        for (const QString &id : earlier + meanwhile)
+            QVERIFY2(counts.value(id.toUtf8()) == 1,
+                     qPrintable(u"%1 arrived %2 times"_s.arg(id).arg(counts.value(id.toUtf8()))));
+    }
+
+    QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error), qPrintable(error));
+    QElapsedTimer answered;
+    answered.start();
+    const HttpResult refused = post(callEvent(u"a.vn"_s, u"refused"_s));
+    if (refused.status == 202) {
+        qInfo("the node made the stream again before the first POST reached it");
+    } else {
+        QCOMPARE(refused.status, 503);
+        QVERIFY2(answered.elapsed() < 1000, qPrintable(u"%1 ms"_s.arg(answered.elapsed())));
+        QVERIFY2(json(refused).value(u"detail"_s).toString().contains(u"no JetStream stream"_s),
+                 refused.body.constData());
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains("after"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkB).contains("after"), 10000);
 }
 
 // While the dead-letter stream is missing (and before the node makes it again, 5 s later), a

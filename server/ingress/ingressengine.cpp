@@ -17,6 +17,7 @@ namespace {
 constexpr int latestDeadLetterCount = 20;
 constexpr int knownDeliveriesLimit = 100000;
 constexpr int natsReopenDelayMs = 5000;
+constexpr int consumerCheckMs = 2000;
 
 QString errorText(const HttpClientResponse &response)
 {
@@ -42,6 +43,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
     , m_keepAliveTimer(this)
     , m_stopDeadline(this)
     , m_reopenTimer(this)
+    , m_consumerCheck(this)
 {
     m_storeThread.setObjectName(u"ingress-store"_s);
     m_apiStoreThread.setObjectName(u"ingress-api"_s);
@@ -67,6 +69,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
     connect(&m_setupRetry, &QTimer::timeout, this, &IngressEngine::runSetup);
     connect(&m_snapshotTimer, &QTimer::timeout, this, &IngressEngine::publishSnapshot);
     connect(&m_keepAliveTimer, &QTimer::timeout, this, &IngressEngine::keepAlive);
+    connect(&m_consumerCheck, &QTimer::timeout, this, &IngressEngine::checkConsumer);
     m_stopDeadline.setSingleShot(true);
     connect(&m_stopDeadline, &QTimer::timeout, this, [this] {
         qCWarning(lcIngress) << "stop deadline reached with" << m_inFlight.size()
@@ -122,6 +125,7 @@ void IngressEngine::start()
     m_logWindow.start();
     m_snapshotTimer.start(250);
     m_keepAliveTimer.start(qMax<qint64>(100, m_natsConfig.ackWait.count() / 4));
+    m_consumerCheck.start(consumerCheckMs);
     publishSnapshot();
 }
 
@@ -179,6 +183,7 @@ void IngressEngine::reopenNats()
         return;
     ++m_natsGeneration; // a set-up still running on the old connection is ignored
     m_setupRunning = false;
+    m_checkRunning = false; // its answer is for the old connection, if it comes at all
     m_setupRetry.stop();
     m_consuming = false;
     m_gateway->attach(nullptr); // dead-letter requests answer 503 until the new store is there
@@ -253,6 +258,51 @@ void IngressEngine::runSetup()
                 Qt::QueuedConnection);
         },
         Qt::QueuedConnection);
+}
+
+// The consumer deleted on the server (`nats consumer rm`, or its stream with it) delivers
+// nothing and says nothing: the push subscription just stays quiet while POST /events goes on
+// storing (or, with the stream gone, answers 503). The check finds it, and the set-up makes it
+// again, from where it was (IngressStore::setup).
+void IngressEngine::checkConsumer()
+{
+    if (!m_consuming || m_setupRunning || m_checkRunning || m_stopping)
+        return;
+    m_checkRunning = true;
+    IngressEngine *engine = this;
+    IngressStore *store = m_store;
+    const quint64 generation = m_natsGeneration;
+    QMetaObject::invokeMethod(
+        m_store,
+        [engine, store, generation] {
+            QString error;
+            const std::optional<NatsConsumerState> state = store->checkConsumer(&error);
+            QMetaObject::invokeMethod(
+                engine,
+                [=] {
+                    engine->m_checkRunning = false;
+                    if (generation == engine->m_natsGeneration)
+                        engine->consumerChecked(state);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
+}
+
+void IngressEngine::consumerChecked(const std::optional<NatsConsumerState> &state)
+{
+    if (!state || !m_consuming || m_setupRunning || m_stopping)
+        return; // NATS not answering is the connection's to report
+    if (state->found) {
+        m_consumerPending = qint64(state->pending);
+        return;
+    }
+    qCWarning(lcIngress).noquote()
+        << u"JetStream consumer %1 on stream %2 is gone (deleted on the server?); making it "
+           "again"_s.arg(m_natsConfig.consumerName, m_natsConfig.streamName);
+    m_consuming = false;
+    runSetup();
+    publishSnapshot();
 }
 
 // A KV bucket or dead-letter stream that went missing while connected (an operator deleted it)
@@ -712,6 +762,7 @@ void IngressEngine::stop(int deadlineMs)
     m_gateway->setAccepting(false);
     m_setupRetry.stop();
     m_reopenTimer.stop();
+    m_consumerCheck.stop();
     if (m_subscription)
         m_subscription->stop();
     qCInfo(lcIngress) << "stopping:" << m_inFlight.size() << "deliveries in flight";

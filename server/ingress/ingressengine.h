@@ -79,6 +79,8 @@ private:
     void reopenNats();
     void runSetup();
     void repairSoon();
+    void checkConsumer();
+    void consumerChecked(const std::optional<NatsConsumerState> &state);
     void setupDone(bool ok, const QString &error, NatsSubscription *subscription,
                    const QList<DeadLetter> &latest);
     void onDeliveries(QList<NatsDelivery> batch);
@@ -133,6 +135,10 @@ private:
     QTimer m_keepAliveTimer;
     QTimer m_stopDeadline;
     QTimer m_reopenTimer; // after NATS closed the connection for good
+    // The consumer as JetStream sees it, every few seconds: made again when it was deleted on
+    // the server.
+    QTimer m_consumerCheck;
+    bool m_checkRunning = false;
     int m_natsReopens = 0; // since the last time it was connected
     quint64 m_natsGeneration = 0; // connections opened: a set-up answers for one of them
 

@@ -70,8 +70,25 @@ bool IngressStore::setup(QString *error)
         return false;
     NatsConsumerSpec consumer = m_consumer;
     consumer.deliverNew = hadEvents;
-    return m_nats->ensureStream(deadLetters, error) && m_nats->ensureStream(delivered, error)
-        && m_nats->ensureConsumer(consumer, error);
+    if (!hadEvents)
+        m_ackFloor.reset(); // a new stream's sequences start again at 1
+    else if (m_ackFloor)
+        consumer.startSequence = *m_ackFloor + 1;
+    if (!m_nats->ensureStream(deadLetters, error) || !m_nats->ensureStream(delivered, error)
+        || !m_nats->ensureConsumer(consumer, error))
+        return false;
+    QString ignored; // the engine's next check tries again
+    checkConsumer(&ignored);
+    return true;
+}
+
+std::optional<NatsConsumerState> IngressStore::checkConsumer(QString *error)
+{
+    std::optional<NatsConsumerState> state =
+        m_nats->consumerState(m_consumer.stream, m_consumer.durable, error);
+    if (state && state->found)
+        m_ackFloor = state->ackFloor;
+    return state;
 }
 
 QByteArray IngressStore::encodeRecord(const DeliveryRecord &record)

@@ -45,8 +45,13 @@ public:
     QByteArray deadLetterSubject(const QString &domain) const;
     QString deadLetterStream() const { return m_deadLetterStream; }
 
-    // Streams, bucket and consumer: created or brought up to date.
+    // Streams, bucket and consumer: created or brought up to date. A consumer this store saw
+    // before (checkConsumer()) that is gone now, deleted on the server, is made again from
+    // where it was, not from new events: nothing accepted meanwhile is skipped, and what was
+    // acked since the last check is delivered again to find its KV record.
     bool setup(QString *error);
+    // The consumer as JetStream sees it now; remembers how far it had got.
+    std::optional<NatsConsumerState> checkConsumer(QString *error);
     // An empty record when there is none; nullopt with the error when KV cannot be read.
     std::optional<DeliveryRecord> record(const QByteArray &deliveryKey, QString *error);
     static QByteArray encodeRecord(const DeliveryRecord &record);
@@ -85,6 +90,7 @@ private:
     QString m_deadLetterStream;
     QByteArray m_deadLetterPrefix; // "switchboard.dead.<stream>."
     QString m_bucket;
+    std::optional<quint64> m_ackFloor; // the consumer's, when last seen
 };
 
 } // namespace Switchboard

@@ -605,6 +605,10 @@ bool NatsClient::ensureConsumer(const NatsConsumerSpec &spec, QString *error)
     config.DeliverSubject = deliverSubject.constData();
     config.DeliverGroup = deliverGroup.constData();
     config.DeliverPolicy = spec.deliverNew ? js_DeliverNew : js_DeliverAll;
+    if (spec.startSequence > 0) {
+        config.DeliverPolicy = js_DeliverByStartSequence;
+        config.OptStartSeq = spec.startSequence;
+    }
     config.AckPolicy = js_AckExplicit;
     config.AckWait = spec.ackWait.count() * nsPerMs;
     config.MaxDeliver = spec.maxDeliver;
@@ -820,6 +824,33 @@ std::optional<NatsStreamState> NatsClient::streamState(const QString &stream, QS
     }
     NatsStreamState state {info->State.Msgs, info->State.FirstSeq, info->State.LastSeq};
     jsStreamInfo_Destroy(info);
+    return state;
+}
+
+std::optional<NatsConsumerState> NatsClient::consumerState(const QString &stream,
+                                                           const QString &durable, QString *error)
+{
+    if (!m_jetStream) {
+        *error = u"NATS is closed"_s;
+        return std::nullopt;
+    }
+    const QByteArray streamName = stream.toUtf8();
+    const QByteArray durableName = durable.toUtf8();
+    jsConsumerInfo *info = nullptr;
+    jsErrCode code = jsErrCode(0);
+    const natsStatus s = js_GetConsumerInfo(&info, m_jetStream, streamName.constData(),
+                                            durableName.constData(), nullptr, &code);
+    NatsConsumerState state;
+    if (s != NATS_OK) {
+        if (isNotFound(s, code))
+            return state;
+        *error = natsErrorText(s, u"cannot read consumer %1"_s.arg(durable));
+        return std::nullopt;
+    }
+    state.found = true;
+    state.pending = info->NumPending;
+    state.ackFloor = info->AckFloor.Stream;
+    jsConsumerInfo_Destroy(info);
     return state;
 }
 

@@ -112,8 +112,17 @@ struct NatsConsumerSpec
     int maxDeliver = -1;
     int maxAckPending = 1000;
     // Only for a consumer created now: start with messages stored from now on rather than with
-    // the stream's history.
+    // the stream's history; or, when startSequence is set, with that stream sequence.
     bool deliverNew = false;
+    quint64 startSequence = 0;
+};
+
+// What JetStream says of a durable consumer.
+struct NatsConsumerState
+{
+    bool found = false; // false: the stream or the consumer does not exist
+    quint64 pending = 0; // stored, not delivered yet
+    quint64 ackFloor = 0; // stream sequence: it and everything before it are acked
 };
 
 struct NatsStreamState
@@ -220,6 +229,9 @@ public:
     std::unique_ptr<NatsSubscription> subscribe(const NatsConsumerSpec &spec, QObject *receiver,
                                                 DeliveryHandler handler, QString *error);
     std::optional<NatsStreamState> streamState(const QString &stream, QString *error);
+    // nullopt with the error when JetStream could not be asked.
+    std::optional<NatsConsumerState> consumerState(const QString &stream, const QString &durable,
+                                                   QString *error);
     // nullopt with an empty error: no such message.
     std::optional<NatsStoredMessage> message(const QString &stream, quint64 sequence,
                                              QString *error);

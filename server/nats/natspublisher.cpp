@@ -141,10 +141,6 @@ bool NatsPublisher::open(QString *error)
     m_loop->setAfterRead([this] { takeAcks(); });
     if (s == NATS_OK)
         s = natsStatus(m_loop->install(options));
-    // A subject no stream takes would get a "no responders" status that the synchronous
-    // subscription swallows without its subject; without it, such a publish times out.
-    if (s == NATS_OK)
-        s = natsOptions_DisableNoResponders(options, true);
     if (s != NATS_OK) {
         *error = natsErrorText(s, u"NATS options for %1"_s.arg(m_displayUrl));
         natsOptions_Destroy(options);
@@ -281,7 +277,12 @@ void NatsPublisher::takeAcks()
     const QPointer<NatsPublisher> alive(this);
     for (int i = 0; i < count && alive; ++i) {
         natsMsg *message = nullptr;
-        if (natsSubscription_NextMsg(&message, m_acks, 0) != NATS_OK)
+        const natsStatus s = natsSubscription_NextMsg(&message, m_acks, 0);
+        if (s == NATS_NO_RESPONDERS) {
+            answerOldestWithNoStream();
+            continue;
+        }
+        if (s != NATS_OK)
             continue;
         const QByteArrayView subject(natsMsg_GetSubject(message));
         bool ok = false;
@@ -307,6 +308,22 @@ void NatsPublisher::answer(quint64 id, const NatsPublishResult &result)
     --m_waiting;
     dropAnswered();
     done(result);
+}
+
+// NATS answers a publish nobody subscribes to (no stream takes its subject: deleted, or
+// changed) at once with "no responders", and cnats drops that answer in NextMsg without saying
+// which reply subject it was for. Answers come in the order of the publishes, and a stream
+// either takes all of ingress' subjects or none: it is the oldest publish still waiting.
+void NatsPublisher::answerOldestWithNoStream()
+{
+    for (std::size_t i = 0; i < m_queue.size(); ++i) {
+        if (m_queue[i].done) {
+            NatsPublishResult result;
+            result.error = u"no JetStream stream takes the subject (NATS has no responders for "
+                           "it): was the stream deleted?"_s;
+            return answer(m_firstId + i, result);
+        }
+    }
 }
 
 void NatsPublisher::dropAnswered()

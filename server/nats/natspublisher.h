@@ -78,6 +78,7 @@ private:
     void failLater(NatsClient::PublishCallback done, const QString &error, bool tooLarge = false);
     void takeAcks();
     void answer(quint64 id, const NatsPublishResult &result);
+    void answerOldestWithNoStream();
     void expire();
     void dropAnswered();
     void release(); // closes and frees the connection and its inbox subscription
