@@ -86,8 +86,17 @@ std::optional<NatsConsumerState> IngressStore::checkConsumer(QString *error)
 {
     std::optional<NatsConsumerState> state =
         m_nats->consumerState(m_consumer.stream, m_consumer.durable, error);
-    if (state && state->found)
-        m_ackFloor = state->ackFloor;
+    if (state && state->found) {
+        // Where a consumer made again starts: after everything acked. JetStream's ack floor
+        // is 0 until the first ack, even for a consumer that started with new messages (after
+        // a Go Event Hub's history), and what was delivered up to then came in sequence.
+        if (state->ackPending == 0)
+            m_ackFloor = state->delivered;
+        else if (state->ackFloor > 0)
+            m_ackFloor = state->ackFloor;
+        else
+            m_ackFloor = state->delivered - qMin<quint64>(state->delivered, state->ackPending);
+    }
     return state;
 }
 

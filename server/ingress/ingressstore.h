@@ -48,9 +48,9 @@ public:
     // Streams, bucket and consumer: created or brought up to date. A consumer this store saw
     // before (checkConsumer()) that is gone now, deleted on the server, is made again from
     // where it was, not from new events: nothing accepted meanwhile is skipped, and what was
-    // acked since the last check is delivered again to find its KV record.
+    // acked since the last check may reach its endpoints a second time.
     bool setup(QString *error);
-    // The consumer as JetStream sees it now; remembers how far it had got.
+    // The consumer as JetStream sees it now; remembers how far it had got (m_ackFloor).
     std::optional<NatsConsumerState> checkConsumer(QString *error);
     // An empty record when there is none; nullopt with the error when KV cannot be read.
     std::optional<DeliveryRecord> record(const QByteArray &deliveryKey, QString *error);
@@ -90,7 +90,7 @@ private:
     QString m_deadLetterStream;
     QByteArray m_deadLetterPrefix; // "switchboard.dead.<stream>."
     QString m_bucket;
-    std::optional<quint64> m_ackFloor; // the consumer's, when last seen
+    std::optional<quint64> m_ackFloor; // everything up to it acked, when last seen
 };
 
 } // namespace Switchboard

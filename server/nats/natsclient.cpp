@@ -849,6 +849,8 @@ std::optional<NatsConsumerState> NatsClient::consumerState(const QString &stream
     }
     state.found = true;
     state.pending = info->NumPending;
+    state.ackPending = info->NumAckPending;
+    state.delivered = info->Delivered.Stream;
     state.ackFloor = info->AckFloor.Stream;
     jsConsumerInfo_Destroy(info);
     return state;

@@ -122,7 +122,11 @@ struct NatsConsumerState
 {
     bool found = false; // false: the stream or the consumer does not exist
     quint64 pending = 0; // stored, not delivered yet
-    quint64 ackFloor = 0; // stream sequence: it and everything before it are acked
+    qint64 ackPending = 0; // delivered, not acked yet (NAKed ones included)
+    quint64 delivered = 0; // stream sequence: the last delivered
+    quint64 ackFloor = 0; // stream sequence: it and everything before it are acked; 0 before
+                          // the first ack, also for a consumer that started with new messages //
+                          // stream sequence: it and everything before it are acked
 };
 
 struct NatsStreamState
