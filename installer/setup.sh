@@ -11,7 +11,10 @@ mode="${1:-run}"
 "$here/installer/install-deps.sh"
 
 cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_BUILD_GUI=ON
-cmake --build "$build" --parallel "$(nproc)"
+# A first start needs the application only; the tests and benchmarks are built by `test`.
+targets=()
+[ "$mode" = run ] && targets=(--target switchboard)
+cmake --build "$build" --parallel "$(nproc)" "${targets[@]}"
 
 case "$mode" in
 run)
