@@ -1099,11 +1099,18 @@ void TestIngress::consumerOrStreamDeletedOnTheServerIsMadeAgain()
     m_node.reset(startNode(config));
     QVERIFY(m_node);
     m_port = m_node->httpPort();
-    QStringList earlier;
-    for (int i = 0; i < 20; ++i) {
-        earlier << u"earlier-%1"_s.arg(i);
-        QCOMPARE(post(callEvent(u"a.vn"_s, earlier.last())).status, 202);
-    }
+    // `count` events named prefix-0, prefix-1...; their ids, or none when one was not accepted.
+    auto postEvents = [this](const QString &prefix, int count) {
+        QStringList ids;
+        for (int i = 0; i < count; ++i) {
+            ids << u"%1-%2"_s.arg(prefix).arg(i);
+            if (post(callEvent(u"a.vn"_s, ids.last())).status != 202)
+                return QStringList();
+        }
+        return ids;
+    };
+    const QStringList earlier = postEvents(u"earlier"_s, 20);
+    QCOMPARE(earlier.size(), 20);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 20, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 20, 10000);
     // The node looks at its consumer every 2 s: two looks, so that it has seen these acked.
@@ -1112,11 +1119,8 @@ void TestIngress::consumerOrStreamDeletedOnTheServerIsMadeAgain()
     QString error;
     QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error, config.nats.consumerName),
              qPrintable(error));
-    QStringList meanwhile;
-    for (int i = 0; i < 10; ++i) {
-        meanwhile << u"meanwhile-%1"_s.arg(i);
-        QCOMPARE(post(callEvent(u"a.vn"_s, meanwhile.last())).status, 202);
-    }
+    const QStringList meanwhile = postEvents(u"meanwhile"_s, 10);
+    QCOMPARE(meanwhile.size(), 10);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 30, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 30, 10000);
     for (WebhookSink *sink : {m_sinkA.get(), m_sinkB.get()}) {
