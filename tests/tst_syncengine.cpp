@@ -13,6 +13,7 @@
 #include <QElapsedTimer>
 #include <QHostInfo>
 #include <QMutex>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -128,6 +129,9 @@ private Q_SLOTS:
     void earlierProcessOfThisHostIsReclaimedAtOnce();
     void markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate();
     void backPressureWhileRemoteIsDownThenEverythingOnce();
+    void remoteThatWentBackGetsWhatItLostAgain();
+    void remoteThatWentBackWithOtherConsumersWritesNothingTwice();
+    void aFailedCheckLeavesNoReasonOnceChecksPassAgain();
     void resumesAfterLocalRedisRestart();
     void localRedisRestartedEmptyWithItsClockBackLosesNothing();
     void startFromLatestOnlyAppliesToTheFirstStart();
@@ -379,8 +383,9 @@ void TestSyncEngine::earlierProcessOfThisHostIsReclaimedAtOnce()
 void TestSyncEngine::markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate()
 {
     // The fast path (a guarded transaction) must refuse when the mark is not where the engine
-    // left it, and the script path must then write every entry once: here the mark is set back
-    // behind the engine's last batch, as a remote that lost it would.
+    // left it, and the script path must then write every entry once: here the mark is gone, as
+    // from a remote that lost the key. (A mark set back to an older id is a remote that went
+    // back to an older state, entries and all: remoteThatWentBackGetsWhatItLostAgain.)
     SyncConfig c = config();
     c.transactionMinEntries = 1; // every batch takes the guarded transaction
     startEngine(c);
@@ -389,7 +394,7 @@ void TestSyncEngine::markMovedUnderTheEngineFallsBackWithoutLossOrDuplicate()
     const QByteArray consumer = syncSnapshot(m_host->board())->consumer.toUtf8();
     const QByteArray mark = "switchboard:sync:mark:{" + events + "}:" + consumer;
     QVERIFY(redisQuery(m_remote->port(), {"GET", mark}).string.contains('-'));
-    redisQuery(m_remote->port(), {"SET", mark, "0-1"});
+    redisQuery(m_remote->port(), {"DEL", mark});
 
     expected += writeEntries(m_local->port(), events, 100, m_generator);
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(200), 10000);
@@ -469,6 +474,93 @@ void TestSyncEngine::backPressureWhileRemoteIsDownThenEverythingOnce()
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(5000), 20000);
     QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+}
+
+namespace {
+
+// What a failover to a replica that had not caught up (or a restore from an older backup) does
+// to the remote: the last `lost` entries of `stream` are gone and our high-water mark is back
+// where it was before them.
+void rollBackRemote(quint16 port, const QByteArray &stream, const QByteArray &markKey, int lost,
+                    const QByteArray &oldMark)
+{
+    const Resp last =
+        redisQuery(port, {"XREVRANGE", stream, "+", "-", "COUNT", QByteArray::number(lost)});
+    QList<QByteArray> xdel {"XDEL", stream};
+    for (const Resp &entry : last.elements)
+        xdel.append(entry.elements.value(0).string);
+    redisQuery(port, xdel);
+    redisQuery(port, {"SET", markKey, oldMark});
+}
+
+} // namespace
+
+// A remote that fails over to a replica behind it loses its last writes, while the local stream
+// has them acked: before, the engine went on after them and the remote kept a hole nobody saw.
+// The only consumer of its group, it reads them again from the local stream and writes them
+// before what comes next, in order.
+void TestSyncEngine::remoteThatWentBackGetsWhatItLostAgain()
+{
+    startEngine(config());
+    auto expected = writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    const QByteArray consumer = syncSnapshot(m_host->board())->consumer.toUtf8();
+    const QByteArray mark = "switchboard:sync:mark:{" + events + "}:" + consumer;
+    QTRY_VERIFY_WITH_TIMEOUT(!redisQuery(m_remote->port(), {"GET", mark}).string.isEmpty(), 5000);
+    const QByteArray markAt100 = redisQuery(m_remote->port(), {"GET", mark}).string;
+    expected += writeEntries(m_local->port(), events, 150, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(250), 10000);
+
+    rollBackRemote(m_remote->port(), events, mark, 150, markAt100);
+    expected += writeEntries(m_local->port(), events, 20, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(270), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    QCOMPARE(syncSnapshot(m_host->board())->streams.value(0).duplicatesSkipped, quint64(0));
+}
+
+// With another consumer in the group, the stream's range also holds that node's entries, which
+// this one cannot tell from its own: it writes nothing twice and says what to copy by hand.
+void TestSyncEngine::remoteThatWentBackWithOtherConsumersWritesNothingTwice()
+{
+    redisQuery(m_local->port(), {"XGROUP", "CREATE", events, group, "0", "MKSTREAM"});
+    redisQuery(m_local->port(), {"XGROUP", "CREATECONSUMER", events, group, "sync_worker-other-1"});
+    SyncConfig c = config();
+    c.claimIdle = Milliseconds(60000); // the other consumer is alive
+    startEngine(c);
+    auto expected = writeEntries(m_local->port(), events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).consumers, 2, 5000);
+    const QByteArray consumer = syncSnapshot(m_host->board())->consumer.toUtf8();
+    const QByteArray mark = "switchboard:sync:mark:{" + events + "}:" + consumer;
+    const QByteArray markAt100 = redisQuery(m_remote->port(), {"GET", mark}).string;
+    QVERIFY(!markAt100.isEmpty());
+    writeEntries(m_local->port(), events, 50, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(150), 10000);
+
+    QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"cannot tell its own"_s));
+    rollBackRemote(m_remote->port(), events, mark, 50, markAt100);
+    expected += writeEntries(m_local->port(), events, 20, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(120), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+}
+
+// A remote down for less than HEALTH_MAX_RETRIES checks leaves the engine healthy; its reason
+// must go once the checks pass again, not stay on a healthy engine until the next outage.
+void TestSyncEngine::aFailedCheckLeavesNoReasonOnceChecksPassAgain()
+{
+    SyncConfig c = config();
+    c.healthMaxRetries = 1000; // never unhealthy here
+    startEngine(c);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board()) && syncSnapshot(m_host->board())->remoteConnected, 10000);
+    const quint16 remotePort = m_remote->port();
+    m_remote->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason.contains(u"remote"_s), 5000);
+    QVERIFY(syncSnapshot(m_host->board())->healthy);
+    QVERIFY(m_remote->start(remotePort));
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->remoteConnected, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason, QString(), 5000);
+    QVERIFY(syncSnapshot(m_host->board())->healthy);
 }
 
 void TestSyncEngine::resumesAfterLocalRedisRestart()

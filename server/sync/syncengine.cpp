@@ -465,6 +465,14 @@ void SyncEngine::pump(Lane &lane)
 {
     if (lane.failed || !m_scriptReady || !m_remote->isConnected())
         return;
+    if (!lane.refillTo.isEmpty()) {
+        // One refill batch at a time, before the batches waiting.
+        if (lane.sent == 0 && !lane.batches.empty() && lane.batches.front()->refill)
+            sendBatch(lane, lane.sent++);
+        else if (lane.sent == 0 && !lane.refillReading)
+            readRefill(lane);
+        return;
+    }
     const size_t window = lane.reclaim ? reclaimLaneWindow : size_t(m_config.writerWorkers);
     while (lane.sent < lane.batches.size() && lane.sent < window) {
         if (lane.batches[lane.sent]->newHistory) {
@@ -475,6 +483,85 @@ void SyncEngine::pump(Lane &lane)
         }
         sendBatch(lane, lane.sent++);
     }
+}
+
+// Our previous batch was confirmed, yet the remote's mark is behind it: the remote lost data.
+// Without a mark (restarted empty, flushed, the key deleted) it starts again from this batch:
+// what it held before is not written again. With an older mark it went back to an older state
+// (a failover to a replica that had not caught up, a restore from a backup): the entries after
+// that mark are read again from the local stream, where they are acked but kept, and written
+// before this batch. Only when they can be told to be ours: the stream's range also holds the
+// entries of the group's other consumers, which their own nodes write again.
+void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
+{
+    StreamState &stream = *lane.stream;
+    while (!lane.batches.empty() && lane.batches.front()->refill) { // it went back again
+        release(*lane.batches.front());
+        lane.batches.pop_front();
+    }
+    const QByteArray ours = lane.refillTo.isEmpty() ? lane.lastConfirmedId : lane.refillTo;
+    lane.refillTo.clear();
+    lane.lastConfirmedId = "0-0"; // the script writes what is above the remote's mark
+    if (mark.isEmpty() || mark == "0-0") {
+        qCWarning(lcSync).noquote()
+            << "remote has no high-water mark" << lane.markKey
+            << "any more (restarted empty, flushed, or the key deleted): the entries written "
+               "before are not written again; going on from"
+            << ours;
+        return;
+    }
+    const QString wentBack =
+        QStringLiteral("remote went back to an older state (a failover to a replica behind, or a "
+                       "restore): its high-water mark %1 is %2, ours %3")
+            .arg(QString::fromUtf8(lane.markKey), QString::fromUtf8(mark), QString::fromUtf8(ours));
+    if (lane.reclaim || stream.stats.consumers > 1) {
+        qCCritical(lcSync).noquote() << wentBack
+                + QStringLiteral("; entries of %1 in that range may be missing on the remote, "
+                                 "and with %2 consumers in the group this node cannot tell its "
+                                 "own: copy them again by hand (XRANGE %1 (%3 %4)")
+                      .arg(QString::fromUtf8(stream.name))
+                      .arg(stream.stats.consumers)
+                      .arg(QString::fromUtf8(mark), QString::fromUtf8(ours));
+        return;
+    }
+    qCWarning(lcSync).noquote() << wentBack
+            + QStringLiteral("; writing the entries after %1 again from the local stream")
+                  .arg(QString::fromUtf8(mark));
+    lane.lastConfirmedId = mark;
+    lane.refillTo = ours;
+    lane.refilled = 0;
+}
+
+void SyncEngine::readRefill(Lane &lane)
+{
+    lane.refillReading = true;
+    Lane *lanePtr = &lane; // an own lane: never erased
+    m_local->send({"XRANGE", lane.stream->name, "(" + lane.lastConfirmedId, lane.refillTo, "COUNT",
+                   QByteArray::number(m_config.readerBatchSize)},
+                  [this, lanePtr](const RedisReply &reply) {
+                      lanePtr->refillReading = false;
+                      if (lanePtr->refillTo.isEmpty()) // it went back again meanwhile
+                          return pump(*lanePtr);
+                      if (reply.isError()) {
+                          QTimer::singleShot(500, this, [this, lanePtr] { pump(*lanePtr); });
+                          return;
+                      }
+                      BatchPtr batch = takeEntries(reply, nullptr);
+                      if (!batch) {
+                          qCInfo(lcSync).noquote()
+                              << "wrote" << lanePtr->refilled << "entries of"
+                              << lanePtr->stream->name << "again up to" << lanePtr->refillTo
+                              << "(entries the local stream no longer held, trimmed, could not be)";
+                          lanePtr->refillTo.clear();
+                          return pump(*lanePtr);
+                      }
+                      batch->refill = true;
+                      lanePtr->refilled += batch->size();
+                      m_buffered += batch->size();
+                      m_bufferedBytes += batch->memoryBytes();
+                      lanePtr->batches.push_front(std::move(batch));
+                      pump(*lanePtr);
+                  });
 }
 
 void SyncEngine::resetMark(Lane &lane)
@@ -619,12 +706,8 @@ void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, boo
     }
     const bool first = !lane->batches.empty() && lane->batches.front().get() == batch;
     if (error.startsWith("SBGAP") && first) {
-        // Our previous batch was confirmed, yet the remote's mark is behind it: the remote
-        // lost data (restarted without persistence, or the key was deleted). Nothing of ours
-        // is missing from our side; start the mark again from this batch.
-        qCWarning(lcSync).noquote() << "remote high-water mark of" << lane->markKey
-                                    << "went back; resuming from" << lane->lastConfirmedId;
-        lane->lastConfirmedId = "0-0";
+        // "SBGAP high-water mark <mark> is below <prev>"
+        remoteWentBack(*lane, error.toByteArray().split(' ').value(3));
     } else if (error.startsWith("NOSCRIPT")) {
         m_scriptReady = false;
         loadScript();
@@ -1000,7 +1083,9 @@ void SyncEngine::checkHealth()
                 ++m_failedChecks;
                 m_reason = m_checkReason;
             } else {
+                // Also below HEALTH_MAX_RETRIES: a failure that is over says nothing any more.
                 m_failedChecks = 0;
+                m_reason.clear();
             }
             const bool healthy = m_failedChecks < m_config.healthMaxRetries;
             if (healthy != m_healthy) {
@@ -1073,7 +1158,7 @@ void SyncEngine::maybeFinish()
         || !m_ackRetry.empty())
         return;
     for (auto &[key, lane] : m_lanes) {
-        if (!lane->batches.empty() || lane->claimInFlight)
+        if (!lane->batches.empty() || lane->claimInFlight || !lane->refillTo.isEmpty())
             return;
     }
     removeOwnConsumer();
@@ -1125,6 +1210,14 @@ void SyncEngine::finish(bool drained)
     m_healthTimer.stop();
     m_statsTimer.stop();
     m_running = false;
+    for (const auto &[key, lane] : m_lanes) {
+        if (!lane->refillTo.isEmpty())
+            qCCritical(lcSync).noquote()
+                << "stopped before writing again the entries of" << lane->stream->name << "after"
+                << lane->lastConfirmedId << "up to" << lane->refillTo
+                << "that the remote lost: copy them by hand (XRANGE" << lane->stream->name
+                << "(" + lane->lastConfirmedId << lane->refillTo + ")";
+    }
     qCInfo(lcSync).noquote() << (drained ? "stopped; consumer" : "stopped; kept consumer")
                              << m_consumer
                              << (drained ? "removed from the group" : "for a later reclaim");

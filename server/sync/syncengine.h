@@ -62,6 +62,7 @@ private:
         bool useScript = false; // the transaction was refused: go through writeBatchScript
         bool checkPassed = false; // the transaction's guard said yes
         bool newHistory = false; // first batch of a recreated local stream: the mark restarts
+        bool refill = false; // read again for a remote that went back (remoteWentBack())
         QByteArray queueError; // the first command the transaction's MULTI refused
 
         int size() const { return int(idArgs.size()); }
@@ -100,6 +101,11 @@ private:
         bool claimInFlight = false;
         bool predecessor = false; // an earlier process of this host: no idle wait
         bool resettingMark = false; // DEL of the mark in flight (a newHistory batch waits)
+        // The remote went back to an older state: entries after lastConfirmedId up to this id
+        // are read again from the local stream and written before the batches waiting.
+        QByteArray refillTo;
+        bool refillReading = false;
+        qint64 refilled = 0;
     };
 
     struct StreamState
@@ -125,6 +131,8 @@ private:
     Lane &reclaimLane(StreamState &stream, const QByteArray &owner);
     void enqueue(Lane &lane, BatchPtr batch);
     void pump(Lane &lane);
+    void remoteWentBack(Lane &lane, const QByteArray &mark);
+    void readRefill(Lane &lane);
     void sendBatch(Lane &lane, size_t index);
     void resetMark(Lane &lane);
     void sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev);
