@@ -1266,6 +1266,12 @@ void TestTimeouts::aLeadershipAfterRedisLostItsDataIsALeaderChange()
     QCOMPARE(currentEpoch(), qint64(1));
     QTRY_COMPARE_WITH_TIMEOUT(changes(), 2.0, 5000);
     QVERIFY(node->process.output().contains("the epoch went back from 6"));
+    // Lost again while it was at 1: the same epoch, yet another leadership.
+    QCOMPARE(redis({"FLUSHALL"}).string, QByteArray("OK"));
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
+    QCOMPARE(currentEpoch(), qint64(1));
+    QTRY_COMPARE_WITH_TIMEOUT(changes(), 3.0, 5000);
+    QVERIFY(node->process.output().contains("the epoch went back from 1"));
 
     const qint64 since = nowMs() - 61000; // level 1 due at once
     QCOMPARE(agentMessage(node, "after-flush", since).status, 200);

@@ -162,7 +162,7 @@ void TimeoutsEngine::becomeLeader(qint64 epoch, qint64 leaseStartMs)
     m_epoch = epoch;
     m_leaseUntilMs = leaseStartMs + m_config.leaderTtl.count();
     qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "is the leader, epoch" << epoch;
-    observeLeader(m_pod, epoch);
+    newLeadership(m_pod, epoch, 0);
     m_adoptCursor = "0";
     m_adopted = 0;
     adoptStep();
@@ -198,7 +198,8 @@ void TimeoutsEngine::check()
         for (size_t i = 0; i < 3; ++i)
             m_sent[i] += quint64(result.notified[i]);
         if (result.fenced && m_epoch == epoch)
-            stepDown(u"another node holds the lease now (fenced: nothing was written)"_s);
+            stepDown(u"the lease in Redis is not this leadership's any more (another pod "
+                     "leads, or Redis lost it): fenced, nothing was written"_s);
         if (!result.error.isEmpty() && result.error != m_lastScanError)
             qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
         m_lastScanError = result.error;
@@ -278,7 +279,8 @@ void TimeoutsEngine::readStatus()
         } else {
             m_noLeaderSinceMs = -1;
             if (m_status.leadershipPod == m_status.leaderPod)
-                observeLeader(m_status.leaderPod, m_status.leadershipEpoch);
+                observeLeader(m_status.leaderPod, m_status.leadershipEpoch,
+                              m_status.leadershipSinceMs);
         }
         // Notifications in the last minute, per level, from metrics:timeouts: a count over
         // what has been seen of that minute, not a rate scaled up from a few seconds.
@@ -291,20 +293,33 @@ void TimeoutsEngine::readStatus()
     });
 }
 
-void TimeoutsEngine::observeLeader(const QByteArray &pod, qint64 epoch)
+void TimeoutsEngine::observeLeader(const QByteArray &pod, qint64 epoch, qint64 sinceMs)
 {
     // Any other epoch is another leadership: a lower one too, when Redis lost its data (a
-    // restart without persistence) and timeout:epoch counts from 1 again. One connection
-    // carries the election and the status reads, so an older epoch never arrives late.
-    if (epoch <= 0 || epoch == m_seenEpoch)
+    // restart without persistence, a FLUSHALL) and timeout:epoch counts from 1 again; and the
+    // same epoch with another start, when it had only reached 1. One connection carries the
+    // election and the status reads, so an older epoch never arrives late.
+    if (epoch <= 0)
         return;
-    if (epoch < m_seenEpoch)
+    if (epoch == m_seenEpoch && (m_seenSinceMs == 0 || sinceMs == m_seenSinceMs)) {
+        m_seenSinceMs = sinceMs; // after this pod's own election, which does not know it
+        return;
+    }
+    newLeadership(pod, epoch, sinceMs);
+}
+
+// sinceMs 0: this pod's own election, a new leadership for sure; a status read brings its start.
+void TimeoutsEngine::newLeadership(const QByteArray &pod, qint64 epoch, qint64 sinceMs)
+{
+    if (epoch <= m_seenEpoch)
         qCWarning(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch
                                    << "- the epoch went back from" << m_seenEpoch
-                                   << "(Redis lost timeout:epoch: a restart without persistence?)";
+                                   << "(Redis lost timeout:epoch: a restart without persistence, "
+                                      "a FLUSHALL?)";
     else if (m_seenEpoch > 0)
         qCInfo(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch;
     m_seenEpoch = epoch;
+    m_seenSinceMs = sinceMs;
     ++m_leaderChanges;
 }
 

@@ -53,7 +53,8 @@ private:
     void check();
     void adoptStep();
     void readStatus();
-    void observeLeader(const QByteArray &pod, qint64 epoch);
+    void observeLeader(const QByteArray &pod, qint64 epoch, qint64 sinceMs);
+    void newLeadership(const QByteArray &pod, qint64 epoch, qint64 sinceMs);
     void simulateTick();
     void publishSnapshot();
     void finish();
@@ -77,6 +78,7 @@ private:
     qint64 m_leaseUntilMs = 0; // m_clock time our lease runs out unless renewed
     bool m_electing = false;
     qint64 m_seenEpoch = 0; // the cluster's leadership last seen
+    qint64 m_seenSinceMs = 0; // when it began (Redis' clock); 0: not known yet
     quint64 m_leaderChanges = 0;
     qint64 m_noLeaderSinceMs = -1; // m_clock time; -1: there is a leader
     QByteArray m_adoptCursor; // the adoption sweep's next ZSCAN cursor; empty: swept
