@@ -514,13 +514,14 @@ void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
         QStringLiteral("remote went back to an older state (a failover to a replica behind, or a "
                        "restore): its high-water mark %1 is %2, ours %3")
             .arg(QString::fromUtf8(lane.markKey), QString::fromUtf8(mark), QString::fromUtf8(ours));
-    if (lane.reclaim || stream.stats.consumers > 1) {
+    if (lane.reclaim || stream.otherConsumers != 0) {
         qCCritical(lcSync).noquote() << wentBack
                 + QStringLiteral("; entries of %1 in that range may be missing on the remote, "
-                                 "and with %2 consumers in the group this node cannot tell its "
-                                 "own: copy them again by hand (XRANGE %1 (%3 %4)")
+                                 "and this node cannot tell its own from those of the group's "
+                                 "other consumers (%2 at the last look): copy them again by "
+                                 "hand (XRANGE %1 (%3 %4)")
                       .arg(QString::fromUtf8(stream.name))
-                      .arg(stream.stats.consumers)
+                      .arg(stream.otherConsumers)
                       .arg(QString::fromUtf8(mark), QString::fromUtf8(ours));
         return;
     }
@@ -889,6 +890,7 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
     if (reply.isError())
         return;
     stream.stats.consumers = int(reply.size());
+    stream.otherConsumers = 0;
     const qint64 claimIdle = m_config.claimIdle.count();
     for (size_t i = 0; i < reply.size(); ++i) {
         const RedisReply consumer = reply.at(i);
@@ -906,6 +908,7 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
         }
         if (name.isEmpty() || name == m_consumer)
             continue;
+        ++stream.otherConsumers;
         // An earlier process of this host (same base name and hostname) is gone for sure
         // unless two are configured alike; either way the write script keeps the remote exact.
         const bool predecessor = isEarlierProcessOfThisHost(name);

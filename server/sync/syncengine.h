@@ -114,6 +114,7 @@ private:
         QByteArray lastSeenId; // last id our reads received
         bool historyDone = false; // our own pending entries re-read after a reconnect
         bool newHistory = false; // the group was recreated on a stream that lost our entries
+        int otherConsumers = -1; // in the group besides ours, at the last scan; -1: not scanned
         SyncStreamStats stats;
         quint64 replicatedAtLastTick = 0;
     };
