@@ -17,6 +17,9 @@ namespace {
 
 constexpr qint64 markTtlMs = 7LL * 24 * 3600 * 1000; // a week: longer than any outage we ride out
 constexpr int reclaimLaneWindow = 1; // reclaims go one batch at a time
+// Ids an own lane remembers having written (16 bytes each): seconds of traffic, more than the
+// writes a remote loses in a failover to a replica behind it.
+constexpr size_t confirmedIdsKept = 1 << 18;
 constexpr qint64 warningIntervalMs = 5000;
 
 // Redis stream ids compare as (milliseconds, sequence).
@@ -32,6 +35,19 @@ bool idBefore(QByteArrayView a, QByteArrayView b)
 }
 
 } // namespace
+
+SyncEngine::EntryId SyncEngine::EntryId::parse(QByteArrayView id)
+{
+    const qsizetype dash = id.indexOf('-');
+    if (dash < 0)
+        return {id.toULongLong(), 0};
+    return {id.first(dash).toULongLong(), id.sliced(dash + 1).toULongLong()};
+}
+
+QByteArray SyncEngine::EntryId::text() const
+{
+    return QByteArray::number(ms) + '-' + QByteArray::number(seq);
+}
 
 SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *parent)
     : Engine(QStringLiteral("sync"), board, HealthAwaits::FirstSnapshot, parent)
@@ -182,6 +198,9 @@ void SyncEngine::ensureGroups()
                                      "starts again";
                               s->newHistory = true;
                               s->lastSeenId.clear(); // nothing of ours pending in the new group
+                              endRefill(ownLane(*s),
+                                        QStringLiteral("the local stream was "
+                                                       "recreated during a refill"));
                           }
                           if (--*remaining == 0) {
                               m_groupsReady = true;
@@ -339,7 +358,8 @@ void SyncEngine::onRead(const RedisReply &reply)
     readNext();
 }
 
-SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QByteArray> *gone)
+SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QByteArray> *gone,
+                                             const std::function<bool(QByteArrayView)> &keep)
 {
     const size_t n = entries.size();
     if (n == 0)
@@ -370,6 +390,8 @@ SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QB
         const RedisReply entry = entries.at(i);
         const QByteArrayView id = entry.at(0).view();
         const RedisReply fields = entry.at(1);
+        if (keep && !keep(id))
+            continue;
         if (fields.isNil()) {
             // Only history reads return these: the entry was deleted (XDEL/XTRIM) meanwhile.
             if (gone)
@@ -397,6 +419,8 @@ SyncEngine::BatchPtr SyncEngine::takeEntries(const RedisReply &entries, QList<QB
         batch->eventTimeMs.push_back(eventMs > 0 ? eventMs : eventTimeFromId(id));
         batch->lastId = id.toByteArray();
     }
+    if (batch->idArgs.empty())
+        return nullptr;
     return batch;
 }
 
@@ -465,13 +489,19 @@ void SyncEngine::pump(Lane &lane)
 {
     if (lane.failed || !m_scriptReady || !m_remote->isConnected())
         return;
-    if (!lane.refillTo.isEmpty()) {
+    if (!lane.refillIds.empty()) {
         // One refill batch at a time, before the batches waiting.
-        if (lane.sent == 0 && !lane.batches.empty() && lane.batches.front()->refill)
+        if (lane.sent > 0 || lane.refillReading)
+            return;
+        if (!lane.batches.empty() && lane.batches.front()->refill) {
             sendBatch(lane, lane.sent++);
-        else if (lane.sent == 0 && !lane.refillReading)
+            return;
+        }
+        if (lane.refillNext < lane.refillIds.size()) {
             readRefill(lane);
-        return;
+            return;
+        }
+        endRefill(lane, {});
     }
     const size_t window = lane.reclaim ? reclaimLaneWindow : size_t(m_config.writerWorkers);
     while (lane.sent < lane.batches.size() && lane.sent < window) {
@@ -488,19 +518,15 @@ void SyncEngine::pump(Lane &lane)
 // Our previous batch was confirmed, yet the remote's mark is behind it: the remote lost data.
 // Without a mark (restarted empty, flushed, the key deleted) it starts again from this batch:
 // what it held before is not written again. With an older mark it went back to an older state
-// (a failover to a replica that had not caught up, a restore from a backup): the entries after
-// that mark are read again from the local stream, where they are acked but kept, and written
-// before this batch. Only when they can be told to be ours: the stream's range also holds the
-// entries of the group's other consumers, which their own nodes write again.
+// (a failover to a replica that had not caught up, a restore from a backup): the entries of
+// ours it lost, those after its mark among the ids this lane remembers writing, are read again
+// from the local stream (acked there, but kept) and written before this batch. The stream's
+// range also holds the group's other consumers' entries: those are their nodes' to write.
 void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
 {
     StreamState &stream = *lane.stream;
-    while (!lane.batches.empty() && lane.batches.front()->refill) { // it went back again
-        release(*lane.batches.front());
-        lane.batches.pop_front();
-    }
-    const QByteArray ours = lane.refillTo.isEmpty() ? lane.lastConfirmedId : lane.refillTo;
-    lane.refillTo.clear();
+    const QByteArray ours = lane.refillIds.empty() ? lane.lastConfirmedId : lane.refillTo;
+    endRefill(lane, {}); // it went back again during a refill: start over from its new mark
     lane.lastConfirmedId = "0-0"; // the script writes what is above the remote's mark
     if (mark.isEmpty() || mark == "0-0") {
         qCWarning(lcSync).noquote()
@@ -514,55 +540,122 @@ void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
         QStringLiteral("remote went back to an older state (a failover to a replica behind, or a "
                        "restore): its high-water mark %1 is %2, ours %3")
             .arg(QString::fromUtf8(lane.markKey), QString::fromUtf8(mark), QString::fromUtf8(ours));
-    if (lane.reclaim || stream.otherConsumers != 0) {
-        qCCritical(lcSync).noquote() << wentBack
-                + QStringLiteral("; entries of %1 in that range may be missing on the remote, "
-                                 "and this node cannot tell its own from those of the group's "
-                                 "other consumers (%2 at the last look): copy them again by "
-                                 "hand (XRANGE %1 (%3 %4)")
-                      .arg(QString::fromUtf8(stream.name))
-                      .arg(stream.otherConsumers)
-                      .arg(QString::fromUtf8(mark), QString::fromUtf8(ours));
-        return;
+    const EntryId after = EntryId::parse(mark);
+    for (const EntryId &id : lane.confirmedIds) {
+        if (after < id)
+            lane.refillIds.push_back(id);
     }
+    std::sort(lane.refillIds.begin(), lane.refillIds.end());
+    const bool older = lane.confirmedIds.empty() || after < lane.confirmedIds.front();
+    if (lane.reclaim || older) {
+        // A dead consumer's entries (its lane remembers only what it wrote itself), or ours
+        // from before what this lane remembers: which were ours cannot be told any more.
+        qCCritical(lcSync).noquote() << wentBack
+                + QStringLiteral("; entries of %1 after %2 may be missing on the remote that "
+                                 "this node cannot tell from other consumers' (older than the "
+                                 "%3 it remembers writing): copy them again by hand from "
+                                 "XRANGE %1 (%2 %4")
+                      .arg(QString::fromUtf8(stream.name), QString::fromUtf8(mark))
+                      .arg(lane.confirmedIds.size())
+                      .arg(QString::fromUtf8(
+                          lane.refillIds.empty() ? ours : lane.refillIds.front().text()));
+    }
+    if (lane.refillIds.empty())
+        return;
     qCWarning(lcSync).noquote() << wentBack
-            + QStringLiteral("; writing the entries after %1 again from the local stream")
+            + QStringLiteral("; writing the %1 entries of ours after %2 again from the local "
+                             "stream")
+                  .arg(lane.refillIds.size())
                   .arg(QString::fromUtf8(mark));
     lane.lastConfirmedId = mark;
     lane.refillTo = ours;
-    lane.refilled = 0;
 }
 
 void SyncEngine::readRefill(Lane &lane)
 {
     lane.refillReading = true;
     Lane *lanePtr = &lane; // an own lane: never erased
-    m_local->send({"XRANGE", lane.stream->name, "(" + lane.lastConfirmedId, lane.refillTo, "COUNT",
+    const EntryId from = lane.refillIds[lane.refillNext];
+    // An inclusive start: "(" (exclusive) needs Redis 6.2.
+    m_local->send({"XRANGE", lane.stream->name, from.text(), lane.refillIds.back().text(), "COUNT",
                    QByteArray::number(m_config.readerBatchSize)},
-                  [this, lanePtr](const RedisReply &reply) {
-                      lanePtr->refillReading = false;
-                      if (lanePtr->refillTo.isEmpty()) // it went back again meanwhile
-                          return pump(*lanePtr);
+                  [this, lanePtr, from](const RedisReply &reply) {
+                      Lane &lane = *lanePtr;
+                      lane.refillReading = false;
+                      if (lane.refillIds.empty() || lane.refillIds[lane.refillNext] != from)
+                          return pump(lane); // it went back again meanwhile
                       if (reply.isError()) {
+                          const QString error = QString::fromUtf8(reply.view());
+                          if (error != lane.refillError)
+                              qCWarning(lcSync).noquote()
+                                  << "cannot read" << lane.stream->name
+                                  << "again for the remote:" << error << "- retrying";
+                          lane.refillError = error;
                           QTimer::singleShot(500, this, [this, lanePtr] { pump(*lanePtr); });
                           return;
                       }
-                      BatchPtr batch = takeEntries(reply, nullptr);
-                      if (!batch) {
-                          qCInfo(lcSync).noquote()
-                              << "wrote" << lanePtr->refilled << "entries of"
-                              << lanePtr->stream->name << "again up to" << lanePtr->refillTo
-                              << "(entries the local stream no longer held, trimmed, could not be)";
-                          lanePtr->refillTo.clear();
-                          return pump(*lanePtr);
+                      lane.refillError.clear();
+                      // Ours up to the last id this read returned: taken, or gone from the local
+                      // stream.
+                      const size_t first = lane.refillNext;
+                      size_t next = lane.refillIds.size();
+                      if (reply.size() > 0 && reply.size() >= size_t(m_config.readerBatchSize)) {
+                          const EntryId last =
+                              EntryId::parse(reply.at(reply.size() - 1).at(0).view());
+                          next = size_t(std::upper_bound(lane.refillIds.begin() + qsizetype(first),
+                                                         lane.refillIds.end(), last)
+                                        - lane.refillIds.begin());
                       }
-                      batch->refill = true;
-                      lanePtr->refilled += batch->size();
-                      m_buffered += batch->size();
-                      m_bufferedBytes += batch->memoryBytes();
-                      lanePtr->batches.push_front(std::move(batch));
-                      pump(*lanePtr);
+                      const auto begin = lane.refillIds.begin() + qsizetype(first);
+                      const auto end = lane.refillIds.begin() + qsizetype(next);
+                      BatchPtr batch = takeEntries(reply, nullptr, [begin, end](QByteArrayView id) {
+                          return std::binary_search(begin, end, EntryId::parse(id));
+                      });
+                      lane.refillNext = next;
+                      const qint64 taken = batch ? batch->size() : 0;
+                      lane.refillGone += qint64(next - first) - taken;
+                      if (batch) {
+                          batch->refill = true;
+                          lane.refilled += taken;
+                          m_buffered += batch->size();
+                          m_bufferedBytes += batch->memoryBytes();
+                          lane.batches.push_front(std::move(batch));
+                      }
+                      pump(lane);
                   });
+}
+
+// The refill is over: written, or given up (`why`, when the lane must not go on with it).
+// Refill batches not sent yet are dropped.
+void SyncEngine::endRefill(Lane &lane, const QString &why)
+{
+    if (lane.refillIds.empty())
+        return;
+    if (!why.isEmpty()) {
+        qCCritical(lcSync).noquote()
+            << why << "- the remote is still missing" << lane.refillIds.size() - lane.refillNext
+            << "entries of" << lane.stream->name << "from"
+            << lane.refillIds[std::min(lane.refillNext, lane.refillIds.size() - 1)].text() << "to"
+            << lane.refillIds.back().text() << "that this node wrote before";
+    } else if (lane.refillNext >= lane.refillIds.size()) {
+        QString text = QStringLiteral("wrote %1 entries of %2 to the remote again")
+                           .arg(lane.refilled)
+                           .arg(QString::fromUtf8(lane.stream->name));
+        if (lane.refillGone > 0)
+            text += QStringLiteral("; %1 were no longer in the local stream (trimmed)")
+                        .arg(lane.refillGone);
+        qCInfo(lcSync).noquote() << text;
+    }
+    while (!lane.batches.empty() && lane.batches.front()->refill
+           && !lane.batches.front()->inFlight) {
+        release(*lane.batches.front());
+        lane.batches.pop_front();
+    }
+    lane.refillIds.clear();
+    lane.refillNext = 0;
+    lane.refillTo.clear();
+    lane.refilled = 0;
+    lane.refillGone = 0;
 }
 
 void SyncEngine::resetMark(Lane &lane)
@@ -579,6 +672,7 @@ void SyncEngine::resetMark(Lane &lane)
             return;
         }
         lanePtr->lastConfirmedId = "0-0";
+        lanePtr->confirmedIds.clear(); // ids of the old stream
         lanePtr->batches.front()->newHistory = false;
         pump(*lanePtr);
     });
@@ -758,7 +852,10 @@ void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
         stream.stats.reclaimed += quint64(batch->size());
     stream.stats.lastSync = QDateTime::currentDateTimeUtc();
     const qint64 maxLatency = m_config.totalMaxLatency.count();
-    for (qint64 eventMs : batch->eventTimeMs) {
+    // Written again for a remote that went back: their journey was measured the first time.
+    const size_t measured = batch->refill ? 0 : batch->eventTimeMs.size();
+    for (size_t i = 0; i < measured; ++i) {
+        const qint64 eventMs = batch->eventTimeMs[i];
         const qint64 latencyMs = std::max<qint64>(0, nowMs - eventMs);
         stream.stats.latency.observe(double(latencyMs) / 1000.0);
         if (latencyMs > maxLatency) {
@@ -795,6 +892,12 @@ void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
     lane->batches.pop_front();
     --lane->sent;
     lane->lastConfirmedId = done->lastId;
+    if (!lane->reclaim && !done->refill) {
+        for (int i = 0; i < done->size(); ++i)
+            lane->confirmedIds.push_back(EntryId::parse(done->id(i)));
+        while (lane->confirmedIds.size() > confirmedIdsKept)
+            lane->confirmedIds.pop_front();
+    }
     acknowledge(stream, std::move(done));
     pump(*lane);
     if (lane->reclaim && lane->batches.empty())
@@ -890,7 +993,6 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
     if (reply.isError())
         return;
     stream.stats.consumers = int(reply.size());
-    stream.otherConsumers = 0;
     const qint64 claimIdle = m_config.claimIdle.count();
     for (size_t i = 0; i < reply.size(); ++i) {
         const RedisReply consumer = reply.at(i);
@@ -908,7 +1010,6 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
         }
         if (name.isEmpty() || name == m_consumer)
             continue;
-        ++stream.otherConsumers;
         // An earlier process of this host (same base name and hostname) is gone for sure
         // unless two are configured alike; either way the write script keeps the remote exact.
         const bool predecessor = isEarlierProcessOfThisHost(name);
@@ -1161,7 +1262,7 @@ void SyncEngine::maybeFinish()
         || !m_ackRetry.empty())
         return;
     for (auto &[key, lane] : m_lanes) {
-        if (!lane->batches.empty() || lane->claimInFlight || !lane->refillTo.isEmpty())
+        if (!lane->batches.empty() || lane->claimInFlight || !lane->refillIds.empty())
             return;
     }
     removeOwnConsumer();
@@ -1213,14 +1314,8 @@ void SyncEngine::finish(bool drained)
     m_healthTimer.stop();
     m_statsTimer.stop();
     m_running = false;
-    for (const auto &[key, lane] : m_lanes) {
-        if (!lane->refillTo.isEmpty())
-            qCCritical(lcSync).noquote()
-                << "stopped before writing again the entries of" << lane->stream->name << "after"
-                << lane->lastConfirmedId << "up to" << lane->refillTo
-                << "that the remote lost: copy them by hand (XRANGE" << lane->stream->name
-                << "(" + lane->lastConfirmedId << lane->refillTo + ")";
-    }
+    for (const auto &[key, lane] : m_lanes)
+        endRefill(*lane, QStringLiteral("stopped during a refill"));
     qCInfo(lcSync).noquote() << (drained ? "stopped; consumer" : "stopped; kept consumer")
                              << m_consumer
                              << (drained ? "removed from the group" : "for a later reclaim");

@@ -7,7 +7,9 @@
 #include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QTimer>
+#include <compare>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -82,6 +84,16 @@ private:
     };
     using BatchPtr = std::unique_ptr<Batch>;
 
+    // A stream entry's id, "<ms>-<seq>", as numbers.
+    struct EntryId
+    {
+        quint64 ms = 0;
+        quint64 seq = 0;
+        auto operator<=>(const EntryId &) const = default;
+        static EntryId parse(QByteArrayView id);
+        QByteArray text() const;
+    };
+
     struct StreamState;
 
     // The writes of one consumer's entries on one stream: strictly in id order, so that the
@@ -101,11 +113,18 @@ private:
         bool claimInFlight = false;
         bool predecessor = false; // an earlier process of this host: no idle wait
         bool resettingMark = false; // DEL of the mark in flight (a newHistory batch waits)
-        // The remote went back to an older state: entries after lastConfirmedId up to this id
-        // are read again from the local stream and written before the batches waiting.
-        QByteArray refillTo;
+        // Own lanes: the ids of the last confirmedIdsKept entries the lane wrote, in order.
+        // When the remote goes back to an older state, the ones after its mark are read again
+        // from the local stream and written before the batches waiting (refillIds, from
+        // refillNext): only these, not the group's other consumers' entries in between.
+        std::deque<EntryId> confirmedIds;
+        std::vector<EntryId> refillIds;
+        size_t refillNext = 0;
+        QByteArray refillTo; // our last confirmed id when the remote went back
         bool refillReading = false;
         qint64 refilled = 0;
+        qint64 refillGone = 0; // no longer in the local stream (trimmed, deleted)
+        QString refillError; // the last XRANGE error, logged once
     };
 
     struct StreamState
@@ -114,7 +133,6 @@ private:
         QByteArray lastSeenId; // last id our reads received
         bool historyDone = false; // our own pending entries re-read after a reconnect
         bool newHistory = false; // the group was recreated on a stream that lost our entries
-        int otherConsumers = -1; // in the group besides ours, at the last scan; -1: not scanned
         SyncStreamStats stats;
         quint64 replicatedAtLastTick = 0;
     };
@@ -126,7 +144,9 @@ private:
     void readNext();
     void readHistory();
     void onRead(const RedisReply &reply);
-    static BatchPtr takeEntries(const RedisReply &entries, QList<QByteArray> *gone);
+    // `keep` (optional) picks the entries to take by id.
+    static BatchPtr takeEntries(const RedisReply &entries, QList<QByteArray> *gone,
+                                const std::function<bool(QByteArrayView)> &keep = {});
 
     Lane &ownLane(StreamState &stream);
     Lane &reclaimLane(StreamState &stream, const QByteArray &owner);
@@ -134,6 +154,7 @@ private:
     void pump(Lane &lane);
     void remoteWentBack(Lane &lane, const QByteArray &mark);
     void readRefill(Lane &lane);
+    void endRefill(Lane &lane, const QString &why);
     void sendBatch(Lane &lane, size_t index);
     void resetMark(Lane &lane);
     void sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev);
