@@ -38,10 +38,16 @@ bool idBefore(QByteArrayView a, QByteArrayView b)
 
 SyncEngine::EntryId SyncEngine::EntryId::parse(QByteArrayView id)
 {
-    const qsizetype dash = id.indexOf('-');
-    if (dash < 0)
-        return {id.toULongLong(), 0};
-    return {id.first(dash).toULongLong(), id.sliced(dash + 1).toULongLong()};
+    // Every entry a lane confirms goes through here: digits only, no checks beyond that.
+    EntryId result;
+    quint64 *part = &result.ms;
+    for (const char c : id) {
+        if (c == '-')
+            part = &result.seq;
+        else if (c >= '0' && c <= '9')
+            *part = *part * 10 + quint64(c - '0');
+    }
+    return result;
 }
 
 QByteArray SyncEngine::EntryId::text() const
