@@ -174,6 +174,7 @@ private Q_SLOTS:
     void connectionNatsClosedForGoodIsOpenedAgain();
     void deletedDeadLetterStreamAndBucketAreMadeAgain();
     void consumerOrStreamDeletedOnTheServerIsMadeAgain();
+    void aStreamMadeAgainByHandIsDeliveredFromItsStart();
     void stopDoesNotWaitForADeadLetterThatCannotBeStored();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
@@ -1145,6 +1146,41 @@ void TestIngress::consumerOrStreamDeletedOnTheServerIsMadeAgain()
     QTRY_COMPARE_WITH_TIMEOUT(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains("after"), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkB).contains("after"), 10000);
+}
+
+// An operator deletes the stream and makes it again by hand (to change its storage, say), and
+// events land in it before the node notices. The node had got to sequence 20 of the old stream:
+// going on from there would skip the new stream's first 20 events, which were never delivered.
+void TestIngress::aStreamMadeAgainByHandIsDeliveredFromItsStart()
+{
+    const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    for (int i = 0; i < 20; ++i)
+        QCOMPARE(post(callEvent(u"a.vn"_s, u"old-%1"_s.arg(i))).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 20, 10000);
+    QTest::qWait(
+        4500); // two of the node's looks at its consumer (every 2 s): it has seen them acked
+
+    NatsClient::Options options;
+    options.url = m_nats.url();
+    NatsClient admin(options);
+    QString error;
+    QVERIFY2(admin.open(&error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(admin.isConnected(), 5000);
+    QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error), qPrintable(error));
+    NatsStreamSpec stream;
+    stream.name = config.nats.streamName;
+    stream.subjects = {config.nats.subjectPattern};
+    QVERIFY2(admin.ensureStream(stream, &error), qPrintable(error));
+    const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.a%2Evn";
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(admin.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"new-%1"_s.arg(i))).ok);
+
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 23, 10000);
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(eventIds(*m_sinkA).contains("new-" + QByteArray::number(i)));
 }
 
 // While the dead-letter stream is missing (and before the node makes it again, 5 s later), a

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void publisherDeletedInsideItsOwnCallback();
     void storeGoneOnRestartIsMadeAgainAndDeliveriesResume();
     void stalledServerDoesNotPileUpRefusedPublishes();
+    void publishesToNoStreamFailAtOnceOneAtATime();
 
 private:
     NatsConnectionOptions optionsFor() const
@@ -370,4 +371,63 @@ void TestNatsClient::stalledServerDoesNotPileUpRefusedPublishes()
 }
 
 QTEST_GUILESS_MAIN(TestNatsClient)
+// No stream takes the subject (deleted by an operator). NATS answers "no responders" at once,
+// but cnats does not say to which publish, and a stored publish may still wait for its ack: the
+// five in flight together wait for their timeout, with the reason; after them a publish goes out
+// alone, so its answer is its own and comes at once, and one beside it is refused at once. Once
+// the stream is back, the first ack ends that: publishes go out together again.
+void TestNatsClient::publishesToNoStreamFailAtOnceOneAtATime()
+{
+    NatsConnectionOptions options = optionsFor();
+    options.publishTimeout = 1000ms;
+    auto publisher = connectedPublisher(options);
+    QVERIFY(publisher);
+    struct Outcome
+    {
+        std::optional<NatsPublishResult> result;
+        qint64 ms = 0;
+    };
+    auto publish = [&publisher](const QByteArray &subject) {
+        auto outcome = std::make_shared<Outcome>();
+        auto clock = std::make_shared<QElapsedTimer>();
+        clock->start();
+        publisher->publish(subject, {}, "{}", [outcome, clock](const NatsPublishResult &result) {
+            outcome->result = result;
+            outcome->ms = clock->elapsed();
+        });
+        return outcome;
+    };
+
+    std::vector<std::shared_ptr<Outcome>> together;
+    for (int i = 0; i < 5; ++i)
+        together.push_back(publish("gone.event"));
+    for (const auto &outcome : together) {
+        QTRY_VERIFY_WITH_TIMEOUT(outcome->result.has_value(), 5000);
+        QVERIFY(!outcome->result->ok);
+        QVERIFY2(outcome->result->error.contains(u"no responders"_s),
+                 qPrintable(outcome->result->error));
+    }
+    const auto alone = publish("gone.event");
+    const auto beside = publish("gone.event");
+    QTRY_VERIFY_WITH_TIMEOUT(alone->result.has_value() && beside->result.has_value(), 5000);
+    for (const auto &outcome : {alone, beside}) {
+        QVERIFY(!outcome->result->ok);
+        QVERIFY2(outcome->result->error.startsWith(u"no JetStream stream takes the subject"_s),
+                 qPrintable(outcome->result->error));
+        QVERIFY2(outcome->ms < 500, qPrintable(u"%1 ms"_s.arg(outcome->ms)));
+    }
+
+    QVERIFY(makeStream(u"gone"_s, u"gone.>"_s));
+    const auto first = publish("gone.event");
+    QTRY_VERIFY_WITH_TIMEOUT(first->result.has_value(), 5000);
+    QVERIFY2(first->result->ok, qPrintable(first->result->error));
+    together.clear();
+    for (int i = 0; i < 5; ++i)
+        together.push_back(publish("gone.event"));
+    for (const auto &outcome : together) {
+        QTRY_VERIFY_WITH_TIMEOUT(outcome->result.has_value(), 5000);
+        QVERIFY2(outcome->result->ok, qPrintable(outcome->result->error));
+    }
+}
+
 #include "tst_natsclient.moc"

@@ -280,9 +280,10 @@ void IngressEngine::checkConsumer()
             QMetaObject::invokeMethod(
                 engine,
                 [=] {
+                    if (generation != engine->m_natsGeneration)
+                        return; // reopenNats() let the checks of the new connection run
                     engine->m_checkRunning = false;
-                    if (generation == engine->m_natsGeneration)
-                        engine->consumerChecked(state);
+                    engine->consumerChecked(state);
                 },
                 Qt::QueuedConnection);
         },

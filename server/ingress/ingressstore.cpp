@@ -66,14 +66,20 @@ bool IngressStore::setup(QString *error)
     // migrates) starts with new events: the history was the Go service's to deliver, and
     // forwarding it all again would flood every endpoint with old calls.
     bool hadEvents = false;
-    if (!m_nats->ensureStream(events, error, &hadEvents))
+    qint64 streamCreatedNs = 0;
+    if (!m_nats->ensureStream(events, error, &hadEvents, &streamCreatedNs))
         return false;
     NatsConsumerSpec consumer = m_consumer;
-    consumer.deliverNew = hadEvents;
-    if (!hadEvents)
-        m_ackFloor.reset(); // a new stream's sequences start again at 1
-    else if (m_ackFloor)
+    if (!m_ackFloor) {
+        consumer.deliverNew = hadEvents;
+    } else if (streamCreatedNs <= m_floorConsumerCreatedNs) {
+        // The stream the consumer this node saw was on: go on from where that consumer was.
         consumer.startSequence = *m_ackFloor + 1;
+    } else {
+        // The stream was deleted and made again since (by an operator, or by a node after NATS
+        // lost its store): everything in it came after, none of it was delivered.
+        m_ackFloor.reset();
+    }
     if (!m_nats->ensureStream(deadLetters, error) || !m_nats->ensureStream(delivered, error)
         || !m_nats->ensureConsumer(consumer, error))
         return false;
@@ -87,15 +93,19 @@ std::optional<NatsConsumerState> IngressStore::checkConsumer(QString *error)
     std::optional<NatsConsumerState> state =
         m_nats->consumerState(m_consumer.stream, m_consumer.durable, error);
     if (state && state->found) {
-        // Where a consumer made again starts: after everything acked. JetStream's ack floor
-        // is 0 until the first ack, even for a consumer that started with new messages (after
-        // a Go Event Hub's history), and what was delivered up to then came in sequence.
+        // Where a consumer made again starts: after everything acked. JetStream's ack floor is
+        // 0 until the first ack, even for a consumer that started with new messages (after a Go
+        // Event Hub's history). Then a floor this consumer had when nothing waited for an ack
+        // stays true; for one seen for the first time (made by another node), the last
+        // delivered less what waits is the floor when its stream holds nothing but ours.
+        const bool sameConsumer = m_ackFloor && state->createdNs == m_floorConsumerCreatedNs;
         if (state->ackPending == 0)
             m_ackFloor = state->delivered;
         else if (state->ackFloor > 0)
             m_ackFloor = state->ackFloor;
-        else
+        else if (!sameConsumer)
             m_ackFloor = state->delivered - qMin<quint64>(state->delivered, state->ackPending);
+        m_floorConsumerCreatedNs = state->createdNs;
     }
     return state;
 }

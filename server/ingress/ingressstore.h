@@ -91,6 +91,7 @@ private:
     QByteArray m_deadLetterPrefix; // "switchboard.dead.<stream>."
     QString m_bucket;
     std::optional<quint64> m_ackFloor; // everything up to it acked, when last seen
+    qint64 m_floorConsumerCreatedNs = 0; // the consumer m_ackFloor is of
 };
 
 } // namespace Switchboard

@@ -470,7 +470,8 @@ NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const Na
     return result;
 }
 
-bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed)
+bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed,
+                              qint64 *createdNs)
 {
     if (!m_jetStream) {
         *error = u"NATS is closed"_s;
@@ -483,6 +484,8 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *
     natsStatus s = js_GetStreamInfo(&info, m_jetStream, name, nullptr, &code);
     if (existed)
         *existed = s == NATS_OK && info->State.Msgs > 0;
+    if (createdNs && s == NATS_OK)
+        *createdNs = info->Created;
     if (s == NATS_OK) {
         // Exists: add what is missing to its subjects, keep everything else as its owner set it.
         std::vector<const char *> subjects(info->Config->Subjects,
@@ -538,6 +541,8 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *
     }
     jsStreamInfo *created = nullptr;
     s = js_AddStream(&created, m_jetStream, &config, nullptr, &code);
+    if (createdNs && s == NATS_OK)
+        *createdNs = created->Created;
     jsStreamInfo_Destroy(created);
     if (s != NATS_OK) {
         *error = natsErrorText(s, u"cannot create stream %1"_s.arg(spec.name));
@@ -851,6 +856,7 @@ std::optional<NatsConsumerState> NatsClient::consumerState(const QString &stream
     state.pending = info->NumPending;
     state.ackPending = info->NumAckPending;
     state.delivered = info->Delivered.Stream;
+    state.createdNs = info->Created;
     state.ackFloor = info->AckFloor.Stream;
     jsConsumerInfo_Destroy(info);
     return state;

@@ -124,9 +124,10 @@ struct NatsConsumerState
     quint64 pending = 0; // stored, not delivered yet
     qint64 ackPending = 0; // delivered, not acked yet (NAKed ones included)
     quint64 delivered = 0; // stream sequence: the last delivered
-    quint64 ackFloor = 0; // stream sequence: it and everything before it are acked; 0 before
-                          // the first ack, also for a consumer that started with new messages //
-                          // stream sequence: it and everything before it are acked
+    // Stream sequence: it and everything before it are acked. 0 before the first ack, also for a
+    // consumer that started with new messages.
+    quint64 ackFloor = 0;
+    qint64 createdNs = 0; // when the consumer was created (the server's clock)
 };
 
 struct NatsStreamState
@@ -222,8 +223,10 @@ public:
 
     // Creates the stream, or adds missing subjects to an existing one (nothing else of an
     // existing stream is changed: its owner may have tuned it).
-    // `existed` (optional) tells whether the stream was there already.
-    bool ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed = nullptr);
+    // `existed` (optional) tells whether the stream was there already, with messages;
+    // `createdNs` (optional) when it was created: a stream deleted and made again is another.
+    bool ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed = nullptr,
+                      qint64 *createdNs = nullptr);
     // Creates the durable consumer, or updates AckWait/MaxDeliver/MaxAckPending of an existing
     // one; fails with a clear message when its deliver subject or group differ.
     bool ensureConsumer(const NatsConsumerSpec &spec, QString *error);

@@ -181,6 +181,7 @@ void NatsPublisher::close()
     m_connected = false;
     m_expiry.stop();
     m_writeStalled = false;
+    m_noStream = false;
     std::deque<Waiting> waiting;
     waiting.swap(m_queue);
     m_firstId += waiting.size();
@@ -237,6 +238,8 @@ void NatsPublisher::publish(const QByteArray &subject, const NatsHeaders &header
                          u"NATS %1 is not reading what was sent (for %2 ms)"_s.arg(
                              m_displayUrl, QString::number(m_loop->writeStalledForMs())));
     }
+    if (m_noStream && m_waiting > 0)
+        return failLater(std::move(done), noStreamText());
     if (m_waiting >= m_options.maxPendingPublishes) {
         return failLater(
             std::move(done),
@@ -279,7 +282,7 @@ void NatsPublisher::takeAcks()
         natsMsg *message = nullptr;
         const natsStatus s = natsSubscription_NextMsg(&message, m_acks, 0);
         if (s == NATS_NO_RESPONDERS) {
-            answerOldestWithNoStream();
+            noResponders();
             continue;
         }
         if (s != NATS_OK)
@@ -306,24 +309,36 @@ void NatsPublisher::answer(quint64 id, const NatsPublishResult &result)
     const NatsClient::PublishCallback done = std::move(waiting.done);
     waiting.done = nullptr;
     --m_waiting;
+    if (result.ok)
+        m_noStream = false;
     dropAnswered();
     done(result);
 }
 
-// NATS answers a publish nobody subscribes to (no stream takes its subject: deleted, or
-// changed) at once with "no responders", and cnats drops that answer in NextMsg without saying
-// which reply subject it was for. Answers come in the order of the publishes, and a stream
-// either takes all of ingress' subjects or none: it is the oldest publish still waiting.
-void NatsPublisher::answerOldestWithNoStream()
+// NATS answers a publish nobody subscribes to (no stream takes its subject: deleted, or a
+// clustered stream electing its leader) at once with "no responders", and cnats drops that
+// answer in NextMsg without saying which reply subject it was for. A stored publish may still be
+// waiting for its ack (acks come after the write, this answer before), so the answer can only be
+// given to a publish that waits alone. From here on, until a publish is acked again, one publish
+// at a time goes out and the others fail at once: each answer is then that publish's.
+void NatsPublisher::noResponders()
 {
+    m_noStream = true;
+    if (m_waiting != 1)
+        return; // those waiting get an ack, or fail at their timeout
     for (std::size_t i = 0; i < m_queue.size(); ++i) {
         if (m_queue[i].done) {
             NatsPublishResult result;
-            result.error = u"no JetStream stream takes the subject (NATS has no responders for "
-                           "it): was the stream deleted?"_s;
+            result.error = noStreamText();
             return answer(m_firstId + i, result);
         }
     }
+}
+
+QString NatsPublisher::noStreamText()
+{
+    return u"no JetStream stream takes the subject now (NATS has no responders for it: the stream "
+           "was deleted, or is electing a leader)"_s;
 }
 
 void NatsPublisher::dropAnswered()
@@ -354,6 +369,8 @@ void NatsPublisher::expire()
     NatsPublishResult result;
     result.error =
         u"no JetStream acknowledgement within %1 ms"_s.arg(m_options.publishTimeout.count());
+    if (m_noStream) // no ack since NATS answered "no responders"
+        result.error += u"; meanwhile "_s + noStreamText();
     for (const NatsClient::PublishCallback &done : expired)
         done(result);
 }

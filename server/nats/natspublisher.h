@@ -78,7 +78,8 @@ private:
     void failLater(NatsClient::PublishCallback done, const QString &error, bool tooLarge = false);
     void takeAcks();
     void answer(quint64 id, const NatsPublishResult &result);
-    void answerOldestWithNoStream();
+    void noResponders();
+    static QString noStreamText();
     void expire();
     void dropAnswered();
     void release(); // closes and frees the connection and its inbox subscription
@@ -104,6 +105,8 @@ private:
     QTimer m_reopen;
     std::atomic<int> m_reopens {0}; // closed by the server since last connected
     bool m_writeStalled = false; // updated by expire(): publish() refuses while set
+    // NATS answered "no responders" and no publish was acked since: one publish at a time.
+    bool m_noStream = false;
 
     QMutex m_closedMutex;
     QWaitCondition m_closedCondition;
