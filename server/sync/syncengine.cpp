@@ -532,14 +532,22 @@ void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
 {
     StreamState &stream = *lane.stream;
     const QByteArray ours = lane.refillIds.empty() ? lane.lastConfirmedId : lane.refillTo;
-    endRefill(lane, {}); // it went back again during a refill: start over from its new mark
+    endRefill(lane, {}, true); // it went back again during a refill: start over from its mark
     lane.lastConfirmedId = "0-0"; // the script writes what is above the remote's mark
     if (mark.isEmpty() || mark == "0-0") {
+        // Also a failover to a replica that never had this process's first write: then what
+        // this lane wrote is missing, with other consumers' entries in the same range.
+        const QByteArray first = lane.confirmedIds.empty() || lane.forgotten
+            ? QByteArray("-")
+            : lane.confirmedIds.front().text();
         qCWarning(lcSync).noquote()
             << "remote has no high-water mark" << lane.markKey
-            << "any more (restarted empty, flushed, or the key deleted): the entries written "
-               "before are not written again; going on from"
-            << ours;
+            << "any more (restarted empty, flushed, the key deleted, or a failover to a replica "
+               "that never had it): the entries written before are not written again; going on "
+               "after"
+            << ours + "; if the remote stream still holds older entries, those of"
+            << lane.stream->name << "up to" << ours << "may be missing (XRANGE" << lane.stream->name
+            << first << ours + ")";
         return;
     }
     const QString wentBack =
@@ -552,19 +560,20 @@ void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
             lane.refillIds.push_back(id);
     }
     std::sort(lane.refillIds.begin(), lane.refillIds.end());
-    const bool older = lane.confirmedIds.empty() || after < lane.confirmedIds.front();
-    if (lane.reclaim || older) {
-        // A dead consumer's entries (its lane remembers only what it wrote itself), or ours
-        // from before what this lane remembers: which were ours cannot be told any more.
+    // A dead consumer's entries (its lane remembers only what it wrote itself), or ours from
+    // before what this lane remembers: which were ours cannot be told any more.
+    const bool forgotten = lane.forgotten && after < *lane.forgotten;
+    if (lane.reclaim || forgotten) {
+        const QByteArray upTo = lane.reclaim ? ours : lane.forgotten->text();
+        const QString why = lane.reclaim
+            ? QStringLiteral("they were a dead consumer's")
+            : QStringLiteral("older than the %1 ids it remembers writing").arg(confirmedIdsKept);
         qCCritical(lcSync).noquote() << wentBack
-                + QStringLiteral("; entries of %1 after %2 may be missing on the remote that "
-                                 "this node cannot tell from other consumers' (older than the "
-                                 "%3 it remembers writing): copy them again by hand from "
-                                 "XRANGE %1 (%2 %4")
-                      .arg(QString::fromUtf8(stream.name), QString::fromUtf8(mark))
-                      .arg(lane.confirmedIds.size())
-                      .arg(QString::fromUtf8(
-                          lane.refillIds.empty() ? ours : lane.refillIds.front().text()));
+                + QStringLiteral("; entries of %1 after %2 up to %3 may be missing on the remote, "
+                                 "and this node cannot tell them from other consumers' (%4): copy "
+                                 "what is missing by hand from XRANGE %1 (%2 %3")
+                      .arg(QString::fromUtf8(stream.name), QString::fromUtf8(mark),
+                           QString::fromUtf8(upTo), why);
     }
     if (lane.refillIds.empty())
         return;
@@ -633,17 +642,17 @@ void SyncEngine::readRefill(Lane &lane)
 
 // The refill is over: written, or given up (`why`, when the lane must not go on with it).
 // Refill batches not sent yet are dropped.
-void SyncEngine::endRefill(Lane &lane, const QString &why)
+void SyncEngine::endRefill(Lane &lane, const QString &why, bool quiet)
 {
     if (lane.refillIds.empty())
         return;
-    if (!why.isEmpty()) {
+    if (!quiet && !why.isEmpty()) {
         qCCritical(lcSync).noquote()
             << why << "- the remote is still missing" << lane.refillIds.size() - lane.refillNext
             << "entries of" << lane.stream->name << "from"
             << lane.refillIds[std::min(lane.refillNext, lane.refillIds.size() - 1)].text() << "to"
             << lane.refillIds.back().text() << "that this node wrote before";
-    } else if (lane.refillNext >= lane.refillIds.size()) {
+    } else if (!quiet && lane.refillNext >= lane.refillIds.size()) {
         QString text = QStringLiteral("wrote %1 entries of %2 to the remote again")
                            .arg(lane.refilled)
                            .arg(QString::fromUtf8(lane.stream->name));
@@ -679,6 +688,7 @@ void SyncEngine::resetMark(Lane &lane)
         }
         lanePtr->lastConfirmedId = "0-0";
         lanePtr->confirmedIds.clear(); // ids of the old stream
+        lanePtr->forgotten.reset();
         lanePtr->batches.front()->newHistory = false;
         pump(*lanePtr);
     });
@@ -901,8 +911,10 @@ void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
     if (!lane->reclaim && !done->refill) {
         for (int i = 0; i < done->size(); ++i)
             lane->confirmedIds.push_back(EntryId::parse(done->id(i)));
-        while (lane->confirmedIds.size() > confirmedIdsKept)
+        while (lane->confirmedIds.size() > confirmedIdsKept) {
+            lane->forgotten = lane->confirmedIds.front();
             lane->confirmedIds.pop_front();
+        }
     }
     acknowledge(stream, std::move(done));
     pump(*lane);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Switchboard {
@@ -118,6 +119,7 @@ private:
         // from the local stream and written before the batches waiting (refillIds, from
         // refillNext): only these, not the group's other consumers' entries in between.
         std::deque<EntryId> confirmedIds;
+        std::optional<EntryId> forgotten; // the newest id dropped from confirmedIds
         std::vector<EntryId> refillIds;
         size_t refillNext = 0;
         QByteArray refillTo; // our last confirmed id when the remote went back
@@ -154,7 +156,8 @@ private:
     void pump(Lane &lane);
     void remoteWentBack(Lane &lane, const QByteArray &mark);
     void readRefill(Lane &lane);
-    void endRefill(Lane &lane, const QString &why);
+    // `why`: given up, logged as an error with what is still missing. `quiet`: nothing logged.
+    void endRefill(Lane &lane, const QString &why, bool quiet = false);
     void sendBatch(Lane &lane, size_t index);
     void resetMark(Lane &lane);
     void sendTransaction(Lane &lane, Batch *batch, const QByteArray &prev);
