@@ -67,6 +67,7 @@ private Q_SLOTS:
     void aSecondNodeOnTheSameDataDirectoryIsRefused();
     void ctrlCInATerminalStopsTheNodeBeforeItsServers();
     void aLockLeftByAnEarlierRunWithThisPidIsTakenOver();
+    void aLocalServerThatDiesIsStartedAgain();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -431,6 +432,42 @@ void TestNode::ctrlCInATerminalStopsTheNodeBeforeItsServers()
         QVERIFY2(text.contains("Received SIGTERM"), text.constData());
         QVERIFY2(!text.contains("Received SIGINT"), text.constData());
     }
+}
+
+// A local-stack server killed under a running node (the OOM killer, an operator's kill -9) made
+// every engine on it fail until the node was restarted. It is started again on the same port
+// with the same data, and stays this node's: a second stack on its directory is still refused.
+void TestNode::aLocalServerThatDiesIsStartedAgain()
+{
+    QTemporaryDir data;
+    LocalStackConfig config;
+    config.dataDir = data.path();
+    LocalStack stack(config);
+    const std::optional<RedisEndpoint> endpoint = stack.startRedis(u"sync-local"_s);
+    QVERIFY2(endpoint, qPrintable(stack.errorString()));
+    const quint16 port = endpoint->port;
+    QCOMPARE(redisQuery(port, {"SET", "kept", "yes"}).string, QByteArray("OK"));
+    const auto serverPid = [port] {
+        const QByteArray info = redisQuery(port, {"INFO", "server"}, 1000).string;
+        const qsizetype at = info.indexOf("process_id:");
+        return at < 0 ? qint64(0)
+                      : info.mid(at + 11, info.indexOf('\r', at) - at - 11).toLongLong();
+    };
+    const qint64 first = serverPid();
+    QVERIFY(first > 0);
+
+    QTest::ignoreMessage(QtCriticalMsg, QRegularExpression(u"sync-local .* exited on its own"_s));
+    QCOMPARE(::kill(pid_t(first), SIGKILL), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(serverPid() > 0 && serverPid() != first, 15000);
+    QCOMPARE(redisQuery(port, {"GET", "kept"}).string, QByteArray("yes")); // its append-only file
+    LocalStack second(config);
+    QVERIFY(!second.startRedis(u"sync-local"_s));
+    QVERIFY2(second.errorString().contains(u"is in use by another Switchboard"_s),
+             qPrintable(second.errorString()));
+
+    const qint64 restarted = serverPid();
+    stack.stopAll();
+    QVERIFY(::kill(pid_t(restarted), 0) != 0); // stopped for good, not started again
 }
 
 // In a container the node is pid 1 at every start: a lock left by a killed run names this very

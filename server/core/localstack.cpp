@@ -9,6 +9,7 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
 
 #ifdef Q_OS_LINUX
 #include <csignal>
@@ -222,12 +223,78 @@ bool LocalStack::startChild(const QString &name, const QString &program,
                                     .arg(process->processId())
                                     .arg(dir);
     heldLocks().insert(lock->fileName());
-    m_children.push_back({name, std::move(lock), std::move(process)});
+    Child child;
+    child.name = name;
+    child.lock = std::move(lock);
+    child.program = process->program();
+    child.arguments = arguments;
+    child.logFile = logFile;
+    child.pid = process->processId();
+    child.running.start();
+    child.process = std::move(process);
+    watch(child.process.get());
+    m_children.push_back(std::move(child));
     return true;
+}
+
+LocalStack::Child *LocalStack::childOf(QProcess *process)
+{
+    for (Child &child : m_children) {
+        if (child.process.get() == process)
+            return &child;
+    }
+    return nullptr;
+}
+
+void LocalStack::watch(QProcess *process)
+{
+    connect(
+        process, &QProcess::finished, this,
+        [this, process](int code, QProcess::ExitStatus status) { exited(process, code, status); });
+}
+
+void LocalStack::exited(QProcess *process, int code, QProcess::ExitStatus status)
+{
+    Child *child = childOf(process);
+    if (m_stopping || !child)
+        return;
+    if (child->running.elapsed() > 60000)
+        child->restarts = 0;
+    const int delayMs = std::min(30000, 1000 << std::min(child->restarts, 5));
+    ++child->restarts;
+    qCCritical(lcCore).noquote()
+        << QStringLiteral("local stack: %1 (%2, pid %3) exited on its own (%4); starting it "
+                          "again in %5 s (its log: %6)")
+               .arg(child->name, child->program)
+               .arg(child->pid)
+               .arg(status == QProcess::CrashExit ? QStringLiteral("killed or crashed")
+                                                  : QStringLiteral("exit code %1").arg(code))
+               .arg(delayMs / 1000)
+               .arg(child->logFile);
+    QTimer::singleShot(delayMs, this, [this, process] { restart(process); });
+}
+
+void LocalStack::restart(QProcess *process)
+{
+    Child *child = childOf(process);
+    if (m_stopping || !child || process->state() != QProcess::NotRunning)
+        return;
+    process->setStandardOutputFile(child->logFile, QIODevice::Append); // keep the crash's log
+    process->start(child->program, child->arguments);
+    if (!process->waitForStarted(5000)) {
+        qCCritical(lcCore).noquote()
+            << "local stack: cannot start" << child->name << "again:" << process->errorString();
+        exited(process, -1, QProcess::CrashExit);
+        return;
+    }
+    child->pid = process->processId();
+    child->running.start();
+    qCInfo(lcCore).noquote() << "local stack:" << child->name << "started again, pid" << child->pid;
 }
 
 void LocalStack::stopAll()
 {
+    m_stopping = true;
     for (Child &child : m_children)
         child.process->terminate();
     for (Child &child : m_children) {
@@ -245,6 +312,7 @@ void LocalStack::stopAll()
     for (const Child &child : m_children)
         heldLocks().remove(child.lock->fileName());
     m_children.clear(); // each process, then its lock
+    m_stopping = false;
 }
 
 } // namespace Switchboard

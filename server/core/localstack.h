@@ -2,6 +2,7 @@
 
 #include "config.h"
 
+#include <QElapsedTimer>
 #include <QLockFile>
 #include <QObject>
 #include <QProcess>
@@ -31,6 +32,10 @@ public:
     // SIGTERM every child and wait for it (redis-server saves and exits quickly).
     void stopAll();
 
+    // A child that exits on its own (killed, crashed, out of memory) is logged as an error and
+    // started again on the same port and data, after 1 s, then up to 30 s between attempts while
+    // it keeps failing: the engines reconnect to it as to any server that came back.
+
     // `program` as given when it has a '/'; else found on PATH or, failing that, in the sbin
     // directories a user's PATH leaves out (Debian puts nats-server in /usr/sbin).
     static QString locate(const QString &program);
@@ -44,6 +49,12 @@ private:
         // last, once the process is gone.
         std::unique_ptr<QLockFile> lock;
         std::unique_ptr<QProcess> process;
+        QString program; // located
+        QStringList arguments;
+        QString logFile;
+        qint64 pid = 0; // of the running process, for the log once it is gone
+        int restarts = 0; // in a row, each within a minute of the one before
+        QElapsedTimer running;
     };
 
     QString dataDir() const;
@@ -51,9 +62,15 @@ private:
     bool startChild(const QString &name, const QString &program, const QStringList &arguments,
                     const QString &dir, quint16 port, bool (*answers)(quint16));
 
+    void watch(QProcess *process);
+    void exited(QProcess *process, int code, QProcess::ExitStatus status);
+    void restart(QProcess *process);
+    Child *childOf(QProcess *process);
+
     LocalStackConfig m_config;
     std::vector<Child> m_children;
     QString m_error;
+    bool m_stopping = false;
 };
 
 } // namespace Switchboard
