@@ -191,6 +191,8 @@ private:
     SwitchboardNode *startNode(const Config &config);
     void stopNode(std::unique_ptr<SwitchboardNode> &node);
     static QJsonObject ingressStatus(quint16 port);
+    // A client of the test's nats-server, connected; nullptr when it is not within 5 s.
+    std::unique_ptr<NatsClient> natsClient();
     HttpResult post(const QByteArray &body, quint16 port = 0)
     {
         return httpRequest(port ? port : m_port, "POST", "/events", body, 5000);
@@ -267,6 +269,20 @@ void TestIngress::stopNode(std::unique_ptr<SwitchboardNode> &node)
     node.reset();
 }
 
+std::unique_ptr<NatsClient> TestIngress::natsClient()
+{
+    NatsClient::Options options;
+    options.url = m_nats.url();
+    auto client = std::make_unique<NatsClient>(options);
+    QString error;
+    if (!client->open(&error)
+        || !QTest::qWaitFor([&client] { return client->isConnected(); }, 5000)) {
+        qWarning() << "cannot connect to" << m_nats.url() << error;
+        return nullptr;
+    }
+    return client;
+}
+
 QJsonObject TestIngress::ingressStatus(quint16 port)
 {
     const QJsonObject status = json(httpGet(port, "/api/v1/status"));
@@ -318,15 +334,12 @@ void TestIngress::endpointsGetTheHubsCallIdAndDomainHeaders()
     QCOMPARE(first.header("X-Call-ID"), "d1570d38-edc3-4751-a32d-63a30e95c57a");
     QCOMPARE(first.header("X-Domain"), "vietanh.cloudgo.vn");
 
-    NatsClient::Options options;
-    options.url = m_nats.url();
-    NatsClient goPod(options);
+    const std::unique_ptr<NatsClient> goPod = natsClient();
+    QVERIFY(goPod);
     QString error;
-    QVERIFY2(goPod.open(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(goPod.isConnected(), 5000);
     const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.events";
     const NatsPublishResult published =
-        goPod.publishAndWait(subject, {}, callEvent(u"vietanh.cloudgo.vn"_s, u"go-pod-1"_s));
+        goPod->publishAndWait(subject, {}, callEvent(u"vietanh.cloudgo.vn"_s, u"go-pod-1"_s));
     QVERIFY2(published.ok, qPrintable(published.error));
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000);
     const Received second = m_sinkA->received().last();
@@ -598,13 +611,10 @@ void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
     QVERIFY(m_node);
     m_port = m_node->httpPort();
 
-    NatsClient::Options options;
-    options.url = m_nats.url();
-    NatsClient producer(options);
+    const std::unique_ptr<NatsClient> producer = natsClient();
+    QVERIFY(producer);
     QString error;
-    QVERIFY2(producer.open(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(producer.isConnected(), 5000);
-    const qint64 maxPayload = producer.maxPayload();
+    const qint64 maxPayload = producer->maxPayload();
     QVERIFY(maxPayload > 0);
     // 64 bytes short of max_payload, to a domain with no route: a dead letter at once, and far
     // less room than its record's headers need.
@@ -613,7 +623,7 @@ void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
     event.insert(1, "\"padding\":\"" + padding + "\",");
     QCOMPARE(event.size(), maxPayload - 64);
     const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.nowhere%2Evn";
-    const NatsPublishResult published = producer.publishAndWait(subject, {}, event);
+    const NatsPublishResult published = producer->publishAndWait(subject, {}, event);
     QVERIFY2(published.ok, qPrintable(published.error));
 
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 1,
@@ -624,8 +634,8 @@ void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
     const QString id = letters.first().toObject().value(u"id"_s).toString();
     const QByteArray path = "/api/v1/ingress/dead-letters/" + id.toUtf8();
     // The premise: the record was stored without the body.
-    const auto record = producer.message(config.ingress.deadLetterStreamName(config.nats),
-                                         id.toULongLong(), &error);
+    const auto record = producer->message(config.ingress.deadLetterStreamName(config.nats),
+                                          id.toULongLong(), &error);
     QVERIFY2(record, qPrintable(error));
     QCOMPARE(record->header("Switchboard-Body-Omitted"), "true");
     QCOMPARE(record->data.size(), 0);
@@ -640,7 +650,7 @@ void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
              padding.size());
 
     // The event ages out of its stream.
-    QVERIFY2(producer.deleteMessage(config.nats.streamName, published.sequence, &error),
+    QVERIFY2(producer->deleteMessage(config.nats.streamName, published.sequence, &error),
              qPrintable(error));
     detail = httpGet(m_port, path);
     QCOMPARE(detail.status, 200);
@@ -662,7 +672,7 @@ void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
     QCOMPARE(letters.size(), 1);
     QCOMPARE(letters.first().toObject().value(u"id"_s).toString(), id);
     QCOMPARE(httpGet(m_port, path).status, 200);
-    const auto events = producer.streamState(config.nats.streamName, &error);
+    const auto events = producer->streamState(config.nats.streamName, &error);
     QVERIFY2(events, qPrintable(error));
     QCOMPARE(events->messages, quint64(0));
     QCOMPARE(m_sinkA->count(), 0);
@@ -1075,12 +1085,9 @@ void TestIngress::deletedDeadLetterStreamAndBucketAreMadeAgain()
         return ids;
     };
     QTRY_COMPARE_WITH_TIMEOUT(listed(), QStringList {u"lost-route"_s}, 20000);
-    NatsClient::Options options;
-    options.url = m_nats.url();
-    NatsClient probe(options);
-    QVERIFY2(probe.open(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(probe.isConnected(), 5000);
-    QVERIFY2(probe.streamState(bucket, &error), qPrintable(error));
+    const std::unique_ptr<NatsClient> probe = natsClient();
+    QVERIFY(probe);
+    QVERIFY2(probe->streamState(bucket, &error), qPrintable(error));
     // Forwarding went on meanwhile.
     QCOMPARE(post(callEvent(u"a.vn"_s, u"routed"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 10000);
@@ -1163,20 +1170,17 @@ void TestIngress::aStreamMadeAgainByHandIsDeliveredFromItsStart()
     QTest::qWait(
         4500); // two of the node's looks at its consumer (every 2 s): it has seen them acked
 
-    NatsClient::Options options;
-    options.url = m_nats.url();
-    NatsClient admin(options);
+    const std::unique_ptr<NatsClient> admin = natsClient();
+    QVERIFY(admin);
     QString error;
-    QVERIFY2(admin.open(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(admin.isConnected(), 5000);
     QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error), qPrintable(error));
     NatsStreamSpec stream;
     stream.name = config.nats.streamName;
     stream.subjects = {config.nats.subjectPattern};
-    QVERIFY2(admin.ensureStream(stream, &error), qPrintable(error));
+    QVERIFY2(admin->ensureStream(stream, &error), qPrintable(error));
     const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.a%2Evn";
     for (int i = 0; i < 3; ++i)
-        QVERIFY(admin.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"new-%1"_s.arg(i))).ok);
+        QVERIFY(admin->publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"new-%1"_s.arg(i))).ok);
 
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 23, 10000);
     for (int i = 0; i < 3; ++i)
@@ -1411,19 +1415,16 @@ void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()
 {
     // The Event Hub's stream exists and holds events it already delivered.
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    NatsClient::Options options;
-    options.url = m_nats.url();
-    NatsClient hub(options);
+    const std::unique_ptr<NatsClient> hub = natsClient();
+    QVERIFY(hub);
     QString error;
-    QVERIFY2(hub.open(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(hub.isConnected(), 5000);
     NatsStreamSpec stream;
     stream.name = config.nats.streamName;
     stream.subjects = {config.nats.subjectPattern};
-    QVERIFY2(hub.ensureStream(stream, &error), qPrintable(error));
+    QVERIFY2(hub->ensureStream(stream, &error), qPrintable(error));
     const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.a%2Evn";
     for (int i = 0; i < 5; ++i)
-        QVERIFY(hub.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"old-%1"_s.arg(i))).ok);
+        QVERIFY(hub->publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"old-%1"_s.arg(i))).ok);
 
     m_node.reset(startNode(config));
     QVERIFY(m_node);
@@ -1434,7 +1435,7 @@ void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()
              qPrintable(error));
     QCOMPARE(post(callEvent(u"a.vn"_s, u"new-1"_s)).status, 202);
     // A program that still publishes straight to the stream, without Switchboard's headers.
-    QVERIFY(hub.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"foreign-1"_s)).ok);
+    QVERIFY(hub->publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"foreign-1"_s)).ok);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000);
     QTest::qWait(300); // the history would follow at once if it were replayed
     const QSet<QByteArray> ids = eventIds(*m_sinkA);
@@ -1467,15 +1468,12 @@ void TestIngress::foreignEventOfARecreatedStreamIsNotTakenForAnOldOne()
     m_node.reset(startNode(config));
     QVERIFY(m_node);
     m_port = m_node->httpPort();
-    NatsClient::Options options;
-    options.url = m_nats.url();
-    NatsClient other(options);
+    const std::unique_ptr<NatsClient> other = natsClient();
+    QVERIFY(other);
     QString error;
-    QVERIFY2(other.open(&error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(other.isConnected(), 5000);
     const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.a%2Evn";
     const NatsPublishResult old =
-        other.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"old-1"_s));
+        other->publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"old-1"_s));
     QVERIFY2(old.ok, qPrintable(old.error));
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 1, 10000);
     QCOMPARE(m_sinkA->count(), 1);
@@ -1486,7 +1484,7 @@ void TestIngress::foreignEventOfARecreatedStreamIsNotTakenForAnOldOne()
     m_node.reset(startNode(config)); // makes the stream again
     QVERIFY(m_node);
     const NatsPublishResult fresh =
-        other.publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"new-1"_s));
+        other->publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"new-1"_s));
     QVERIFY2(fresh.ok, qPrintable(fresh.error));
     QCOMPARE(fresh.sequence, old.sequence);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000); // waiting
