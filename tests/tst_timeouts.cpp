@@ -230,10 +230,12 @@ private Q_SLOTS:
     void aScanDelayedPastTheLeaseWritesNothing();
     void badInputIsA400AndWritesNothing();
     void unusualIdsReachTheWebhookAsSentOrAreRefused();
+    void keysInAnotherCaseAreReadAsTheGoServiceReadThem();
     void sigtermReleasesTheLeadershipAtOnce();
     void metricsAndStatusShowTheEngine();
     void dashboardsOfTheGoServiceFindItsMetrics();
     void aLeadershipAfterRedisLostItsDataIsALeaderChange();
+    void theRoutesAnswerAgainSoonAfterRedisIsBack();
 
 private:
     Node *startNode(const QByteArray &pod, const NodeOptions &options = {});
@@ -1173,6 +1175,87 @@ void TestTimeouts::badInputIsA400AndWritesNothing()
     QVERIFY(score("waiting_conversations", longestId) > 0);
 }
 
+// The Go service decoded both bodies into tagged structs (json.NewDecoder(r.Body).Decode), and
+// Go matches a key to a field's name exactly, else case-insensitively: a client that sent
+// "Agent_ID" or "TimeStamp" had its conversation tracked from that time, for that agent.
+void TestTimeouts::keysInAnotherCaseAreReadAsTheGoServiceReadThem()
+{
+    const NodeOptions options;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    const auto post = [node](const QByteArray &id, const QByteArray &route,
+                             const QByteArray &body) {
+        return httpRequest(node->port, "POST", "/conversations/" + id + '/' + route, body, 5000);
+    };
+
+    // The clock starts at the body's time, and level 1 names the body's agent.
+    const qint64 since = nowMs() - options.intervalMs + 500;
+    const HttpResult started = post("cased", "agent-message",
+                                    R"({"Agent_ID":"agent-cased","MESSAGE_ID":"m-1","TimeStamp":")"
+                                        + rfc3339(since) + "\"}");
+    QCOMPARE(started.status, 200);
+    QCOMPARE(parseRfc3339Ms(json(started)[u"waiting_since"_s]), since);
+    QCOMPARE(score("waiting_conversations", "cased"), since);
+    QCOMPARE(redis({"HGET", "timeout:agents", "cased"}).string, "agent-cased");
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "cased").size(), 1, 5000);
+    const Notification level1 = only(notifications(), "cased").first();
+    QCOMPARE(level1.level, 1);
+    QCOMPARE(level1.agent, "agent-cased");
+    QCOMPARE(level1.waitingSince, since);
+
+    // Go folds two non-ASCII letters onto ASCII ones: LONG S (U+017F) is an s.
+    const qint64 longSince = nowMs() - 200;
+    const HttpResult longS =
+        post("long-s", "agent-message",
+             "{\"agent_id\":\"a\",\"time\xc5\xbftamp\":\"" + rfc3339(longSince) + "\"}");
+    QCOMPARE(longS.status, 200);
+    QCOMPARE(parseRfc3339Ms(json(longS)[u"waiting_since"_s]), longSince);
+
+    // The exact key wins over another case of it (Go took the last in the body; a QJsonObject
+    // keeps no order), and a null counts as absent, as it left Go's field untouched.
+    QCOMPARE(post("both", "agent-message", R"({"AGENT_ID":"upper","agent_id":"exact"})").status,
+             200);
+    QCOMPARE(redis({"HGET", "timeout:agents", "both"}).string, "exact");
+    QCOMPARE(post("null", "agent-message", R"({"agent_id":null,"Agent_Id":"cased"})").status, 200);
+    QCOMPARE(redis({"HGET", "timeout:agents", "null"}).string, "cased");
+
+    // Keys that are not a field's name in another case are ignored, as before.
+    const qint64 beforeUnknown = nowMs();
+    const HttpResult unknown =
+        post("unknown", "agent-message", R"({"agentId":"x","time_stamp":"yesterday","Extra":[1]})");
+    QCOMPARE(unknown.status, 200);
+    QVERIFY(score("waiting_conversations", "unknown") >= beforeUnknown);
+    QCOMPARE(redis({"HGET", "timeout:agents", "unknown"}).string, "");
+
+    // A key in another case is held to its field's type; the 400 names the field.
+    const struct
+    {
+        QByteArray route;
+        QByteArray body;
+        QString field;
+    } bad[] = {
+        {"agent-message", R"({"Agent_Id": 5})", u"agent_id"_s},
+        {"agent-message", R"({"TIMESTAMP": "yesterday"})", u"timestamp"_s},
+        {"customer-response", R"({"Customer_ID": {}})", u"customer_id"_s},
+        {"customer-response", R"({"Message_Id": []})", u"message_id"_s},
+    };
+    for (const auto &refused : bad) {
+        const HttpResult answer = post("cased", refused.route, refused.body);
+        QVERIFY2(answer.status == 400, refused.body.constData());
+        QVERIFY2(json(answer)[u"detail"_s].toString().startsWith(refused.field + u":"_s),
+                 answer.body.constData());
+    }
+
+    // The customer's answer, in another case too, ends the wait.
+    QCOMPARE(agentMessage(node, "answered", nowMs()).status, 200);
+    const HttpResult answered =
+        post("answered", "customer-response",
+             R"({"CUSTOMER_ID":"c-1","Message_ID":"m-2","TIMESTAMP":")" + rfc3339(nowMs()) + "\"}");
+    QCOMPARE(answered.status, 200);
+    QCOMPARE(json(answered)[u"was_waiting"_s].toBool(), true);
+    QCOMPARE(score("waiting_conversations", "answered"), -1);
+}
+
 // Ids as clients send them, percent-encoded in the path: unicode, spaces, slashes and '%' reach
 // the webhook as they were, in the body and in the Idempotency-Key. A control character cannot
 // travel in that header (CR/LF would split it, the others are not allowed in a field value): such
@@ -1277,6 +1360,32 @@ void TestTimeouts::aLeadershipAfterRedisLostItsDataIsALeaderChange()
     QCOMPARE(agentMessage(node, "after-flush", since).status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(), qint64(1), 5000);
     QCOMPARE(notifications().value(0).epoch, qint64(1));
+}
+
+// An operator restarts Redis after some seconds. While it is down the routes answer 503; once it
+// is back they answer again within about a second, not after a reconnect delay that doubled
+// through the outage (up to 5 s, before the delay was capped at 1 s).
+void TestTimeouts::theRoutesAnswerAgainSoonAfterRedisIsBack()
+{
+    Node *node = startLeader("pod-a", {});
+    QVERIFY(node);
+    QCOMPARE(agentMessage(node, "before", nowMs()).status, 200);
+    const quint16 port = m_redis->port();
+    m_redis->kill();
+    QTRY_COMPARE_WITH_TIMEOUT(agentMessage(node, "during", nowMs()).status, 503, 5000);
+    // The outage itself: long enough for a doubling delay to have passed 5 s.
+    QTest::qWait(9000);
+    QCOMPARE(agentMessage(node, "during", nowMs()).status, 503);
+
+    QVERIFY2(m_redis->start(port), qPrintable(m_redis->error()));
+    QElapsedTimer sinceRestart; // start() returns once Redis answers PING
+    sinceRestart.start();
+    QTRY_COMPARE_WITH_TIMEOUT(agentMessage(node, "after", nowMs()).status, 200, 10000);
+    QVERIFY2(sinceRestart.elapsed() < 2000,
+             qPrintable(u"answered again %1 ms after Redis"_s.arg(sinceRestart.elapsed())));
+    QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, qint64(1)); // a Redis without data
+    // The leader finds Redis again as soon: the lease is taken again within a check or two.
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 5000);
 }
 
 // Case 9: a leader stopped with SIGTERM gives the lease up, so the other node leads at its next

@@ -90,7 +90,9 @@ public:
             5000}; // a connection owing replies that gets none for this long is closed
         Milliseconds connectTimeout {5000};
         Milliseconds backoffInitial {100};
-        Milliseconds backoffMax {5000};
+        // A Redis restarted after a few seconds is found again within a second: a refused or
+        // timed-out connect is cheap, the API's 503s and a leaderless second are not.
+        Milliseconds backoffMax {1000};
         int fastRetries = 3; // attempts at backoffInitial before the delay grows
 
         static Options of(const RedisEndpoint &endpoint, const QString &name)
