@@ -6,6 +6,7 @@
 #include "jwtsigning.h"
 #include "node/switchboardnode.h"
 #include "nodeconfig.h"
+#include "polling/pollingevent.h"
 #include "resp.h"
 #include "serverprocess.h"
 
@@ -79,6 +80,7 @@ private Q_SLOTS:
     void badInputIsA400AndNeverHurts();
     void withoutAnEventTypeACallerGetsTheirOwnEvents();
     void resumeFromLastEventIdAndHistoryLost();
+    void anIdOfTheTelemetryServiceGetsEverythingKept();
     void aClientPollingAQuietFeedLosesNoHistory();
     void heldPollWakesOnPublish();
     void idleLongPollAnswersTheEmptyShapeAtTheTimeout();
@@ -510,6 +512,39 @@ void TestPolling::resumeFromLastEventIdAndHistoryLost()
                  .contains(u"historyLost"_s));
     // Redis memory stays bounded: the trimmed entries are gone.
     QCOMPARE(redisQuery(m_redis->port(), {"XLEN", "polling:admin"}).integer, 1);
+}
+
+// At the switch-over, a page still holds the last id the Telemetry Service gave it, a UUID. The
+// Go service answered an id it did not know with everything it kept; so does this, with
+// historyLost (what the page missed cannot be told), and the page goes on with this node's ids.
+void TestPolling::anIdOfTheTelemetryServiceGetsEverythingKept()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    for (const QString &entity : {u"a"_s, u"b"_s})
+        QCOMPARE(publish("publish", {{u"eventType"_s, u"G"_s}, {u"entityId"_s, entity}}).status,
+                 200);
+    const QByteArray goId = "3f2b8c1e-9d4a-4e6f-8b2A-1c5d7e9f0a3b";
+    for (const QByteArray &path :
+         {"/v1/polling/events?eventType=G&lastEventId="_ba,
+          "/v1/polling/events?eventType=G&longPoll=true&lastEventId="_ba}) {
+        const HttpResult answer = poll(path + goId, alice, 3000); // a long poll answers at once
+        QVERIFY2(answer.status == 200, answer.body.constData());
+        const QJsonObject body = json(answer);
+        QCOMPARE(entityIds(body), QStringList({u"a"_s, u"b"_s}));
+        QCOMPARE(body[u"historyLost"_s].toBool(), true);
+        const QByteArray next = body[u"lastEventId"_s].toString().toLatin1();
+        QVERIFY(isValidEventId(next));
+        const QJsonObject then =
+            json(poll("/v1/polling/events?eventType=G&lastEventId=" + next, alice));
+        QCOMPARE(entityIds(then), QStringList());
+        QVERIFY(!then.contains(u"historyLost"_s));
+    }
+    // Only the UUID's shape is taken for one: anything else is still a 400.
+    for (const QByteArray &bad :
+         {"3f2b8c1e-9d4a-4e6f-8b2a-1c5d7e9f0a3"_ba, "3f2b8c1e-9d4a-4e6f-8b2a_1c5d7e9f0a3b"_ba,
+          "3f2b8c1e-9d4a-4e6f-8b2a-1c5d7e9f0a3g"_ba})
+        QCOMPARE(poll("/v1/polling/events?eventType=G&lastEventId=" + bad, alice).status, 400);
 }
 
 // historyLost tells a client that events it had not seen were dropped. One that keeps polling

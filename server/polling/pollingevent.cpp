@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <cctype>
 #include <charconv>
 #include <utility>
 
@@ -167,6 +168,19 @@ bool isValidEventId(QByteArrayView id)
     if (dash < 0)
         return isNumber(id);
     return isNumber(id.first(dash)) && isNumber(id.sliced(dash + 1));
+}
+
+bool isGoEventId(QByteArrayView id)
+{
+    if (id.size() != 36)
+        return false;
+    for (qsizetype i = 0; i < id.size(); ++i) {
+        const char c = id[i];
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c)))
+            return false;
+    }
+    return true;
 }
 
 } // namespace Switchboard

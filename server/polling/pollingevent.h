@@ -36,5 +36,8 @@ PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body,
 
 // "1732370000000-0" or "1732370000000": a Redis stream id, the form every lastEventId takes.
 bool isValidEventId(QByteArrayView id);
+// "3f2b8c1e-9d4a-4e6f-8b2a-1c5d7e9f0a3b": a UUID, the form of the Telemetry Service's event ids,
+// which pages polling it at the switch-over still hold.
+bool isGoEventId(QByteArrayView id);
 
 } // namespace Switchboard

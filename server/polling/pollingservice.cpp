@@ -209,8 +209,12 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     // the user's feed): a page that never sent one keeps working.
     if (feed == Feed::Type && eventType.isEmpty())
         feed = Feed::User;
-    const QByteArray lastId =
-        request.query.queryItemValue(u"lastEventId"_s, QUrl::FullyDecoded).toUtf8();
+    QByteArray lastId = request.query.queryItemValue(u"lastEventId"_s, QUrl::FullyDecoded).toUtf8();
+    // An id the Telemetry Service handed out: it answered an id it did not know with everything
+    // it kept, and so does this, saying that what the page missed cannot be told.
+    const bool goEventId = isGoEventId(lastId);
+    if (goEventId)
+        lastId = "0-0";
     if (!lastId.isEmpty() && !isValidEventId(lastId))
         return fail(
             u"lastEventId \"%1\" is not an event id (expected the lastEventId of an "
@@ -240,7 +244,7 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
                                              .userId = auth.userId,
                                              .admin = admin,
                                              .longPoll = isLongPoll,
-                                             .historyLost = false,
+                                             .historyLost = goEventId,
                                              .held = false,
                                              .deadlineMs = 0,
                                              .wakesAtRead = 0,
