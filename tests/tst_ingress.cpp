@@ -185,6 +185,7 @@ private Q_SLOTS:
     void foreignEventOfARecreatedStreamIsNotTakenForAnOldOne();
     void endpointCredentialsAreSentButNeverShown();
     void latin1BytesInAStringAreAcceptedAsTheHubDid();
+    void keysInAnotherCaseAreReadAsTheHubReadThem();
 
 private:
     Config baseConfig(const QList<IngressRoute> &routes);
@@ -1577,6 +1578,67 @@ void TestIngress::latin1BytesInAStringAreAcceptedAsTheHubDid()
     // Bytes outside a string are no JSON at all, to Go as well: still 400.
     QCOMPARE(post("{\"domain\":\"a.vn\"}\xe9").status, 400);
     QCOMPARE(post("{\"domain\":\"a.vn\",\"x\":\xe9}").status, 400);
+}
+
+// The Event Hub decoded a body into its Go `Event` struct (json.NewDecoder(r.Body).Decode), and
+// Go matches a key to a field's name exactly, else case-insensitively: a PBX that sends "Domain"
+// or "CALL_ID" had its events routed. So is every program that published straight to the stream
+// (the hub's consumer decoded the same way). The original bytes are still what is forwarded.
+void TestIngress::keysInAnotherCaseAreReadAsTheHubReadThem()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)},
+                                       {u"b.vn"_s, {m_sinkB->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    const QByteArray cased = R"({"Domain":"a.vn","CALL_ID":"cased-1","State":"missed"})";
+    const HttpResult accepted = post(cased);
+    QCOMPARE(accepted.status, 202);
+    QCOMPARE(json(accepted).value(u"event_id"_s).toString(), u"cased-1"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    const Received forwarded = m_sinkA->received().first();
+    QCOMPARE(forwarded.body, cased);
+    QCOMPARE(forwarded.header("X-Event-Id"), "cased-1");
+    QCOMPARE(forwarded.header("X-Call-ID"), "cased-1");
+    QCOMPARE(forwarded.header("X-Domain"), "a.vn");
+
+    // The exact key wins over another case of it (Go took the last in the body; a QJsonObject
+    // keeps no order). A null counts as absent, as it left Go's field untouched.
+    QCOMPARE(post(R"({"Domain":"a.vn","domain":"b.vn","call_id":"exact-1"})").status, 202);
+    QCOMPARE(post(R"({"domain":null,"DOMAIN":"b.vn","call_id":"null-1"})").status, 202);
+    // Keys that are not the field's name in another case are ignored, as before; event_id, a key
+    // of Switchboard's own that the hub never read, is matched exactly.
+    const HttpResult unknown =
+        post(R"({"domain":"a.vn","Domains":"b.vn","Call-Id":"no","call_id":"c-2","Event_ID":"e"})");
+    QCOMPARE(unknown.status, 202);
+    QCOMPARE(json(unknown).value(u"event_id"_s).toString(), u"c-2"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 2, 5000);
+    QCOMPARE(eventIds(*m_sinkB), QSet<QByteArray>({"exact-1", "null-1"}));
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 2, 5000);
+    QCOMPARE(m_sinkA->received().last().header("X-Event-Id"), "c-2");
+
+    // The domain is still required, and a key in another case is held to its type.
+    for (const QByteArray &body : {R"({"do_main":"a.vn","call_id":"x"})"_ba, R"({"Domain":42})"_ba,
+                                   R"({"DOMAIN":"  "})"_ba, R"({"DomainName":"a.vn"})"_ba}) {
+        const HttpResult refused = post(body);
+        QVERIFY2(refused.status == 400, body.constData());
+        QVERIFY2(json(refused).value(u"detail"_s).toString().contains(u"\"domain\" is required"_s),
+                 refused.body.constData());
+    }
+
+    // An event another program published to the stream, with no Switchboard headers.
+    const std::unique_ptr<NatsClient> goPod = natsClient();
+    QVERIFY(goPod);
+    const QByteArray subject = "test" + QByteArray::number(m_testNumber) + ".signal.events";
+    const NatsPublishResult published =
+        goPod->publishAndWait(subject, {}, R"({"DOMAIN":"b.vn","Call_Id":"go-pod-2"})");
+    QVERIFY2(published.ok, qPrintable(published.error));
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 3, 5000);
+    const Received foreign = m_sinkB->received().last();
+    QCOMPARE(foreign.header("X-Event-Id"), "go-pod-2");
+    QCOMPARE(foreign.header("X-Call-ID"), "go-pod-2");
+    QCOMPARE(foreign.header("X-Domain"), "b.vn");
+    QCOMPARE(m_sinkA->count(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestIngress)

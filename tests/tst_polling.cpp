@@ -2,6 +2,7 @@
 // see it: a real redis-server, real tokens signed with libjwt, a node in this process and, for
 // the cross-node and SIGTERM cases, switchboard processes on the same Redis.
 
+#include "core/jsonfields.h"
 #include "core/logging.h"
 #include "jwtsigning.h"
 #include "node/switchboardnode.h"
@@ -94,6 +95,8 @@ private Q_SLOTS:
     void browsersOnAnotherOriginMayPoll();
     void onlyTheConfiguredOriginsMayReadPolls();
     void longPollTakesGoBooleans();
+    void keysInAnotherCaseAreReadAsTheTelemetryServiceReadThem();
+    void keysFoldAsGoFoldsThem();
 
 private:
     Config baseConfig() const;
@@ -943,6 +946,137 @@ void TestPolling::longPollTakesGoBooleans()
         QVERIFY2(clock.elapsed() < 1450, value.constData()); // not held
     }
     QCOMPARE(poll("/v1/polling/user/events?longPoll=yes", alice).status, 400);
+}
+
+// The Telemetry Service bound every publish body with gin's ShouldBindJSON into a tagged struct,
+// and Go's encoding/json underneath matches a key to a field's name exactly, else
+// case-insensitively: a Spring service that sent "UserId" or "ORDERID" had its events stored.
+// Keys inside metadata and details are the event's data, kept as sent.
+void TestPolling::keysInAnotherCaseAreReadAsTheTelemetryServiceReadThem()
+{
+    startNode(baseConfig());
+    const auto publishRaw = [this](const QByteArray &route, const QByteArray &body) {
+        return httpRequest(m_port, "POST", "/v1/internal/events/" + route, body, 5000);
+    };
+    QCOMPARE(publishRaw("publish",
+                        R"({"EventType":"T","ACTION":"REFRESH","entityid":"cased","EntityType":)"
+                        R"("ORDER","UserId":"alice","Metadata":{"Key":"kept"}})")
+                 .status,
+             200);
+    // Go folds two non-ASCII letters onto ASCII ones: LONG S (U+017F) is an s.
+    QCOMPARE(publishRaw("order-status-change",
+                        "{\"OrderId\":\"o-1\",\"u\xc5\xbf"
+                        "erId\":\"bob\",\"NEWSTATUS\":\"SHIPPED\"}")
+                 .status,
+             200);
+    QCOMPARE(
+        publishRaw("new-order", R"({"ORDERID":"o-2","CustomerName":"Ann","TotalAmount":"9.50"})")
+            .status,
+        200);
+    QCOMPARE(publishRaw("order-update",
+                        R"({"orderID":"o-3","UpdateType":"X","Details":{"newStatus":"D"}})")
+                 .status,
+             200);
+    // The exact key wins over another case of it (Go took the last in the body; a QJsonObject
+    // keeps no order); a null counts as absent, as it left Go's field untouched.
+    QCOMPARE(
+        publishRaw("publish", R"({"EventType":"U","eventType":"T","entityId":"exact"})").status,
+        200);
+    QCOMPARE(
+        publishRaw("publish", R"({"eventType":null,"EVENTTYPE":"T","entityId":"null"})").status,
+        200);
+    // Keys that are not a field's name in another case are ignored, as before.
+    QCOMPARE(
+        publishRaw("publish",
+                   R"({"eventType":"T","entityId":"unknown","user_id":"bob","Event-Type":"U"})")
+            .status,
+        200);
+
+    const QJsonArray events =
+        json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray();
+    QCOMPARE(events.size(), 7);
+    const QJsonObject generic = events[0].toObject();
+    QCOMPARE(generic[u"eventType"_s].toString(), u"T"_s);
+    QCOMPARE(generic[u"action"_s].toString(), u"REFRESH"_s);
+    QCOMPARE(generic[u"entityId"_s].toString(), u"cased"_s);
+    QCOMPARE(generic[u"entityType"_s].toString(), u"ORDER"_s);
+    QCOMPARE(generic[u"userId"_s].toString(), u"alice"_s);
+    QCOMPARE(generic[u"metadata"_s].toObject(), QJsonObject({{u"Key"_s, u"kept"_s}}));
+    const QJsonObject status = events[1].toObject();
+    QCOMPARE(status[u"entityId"_s].toString(), u"o-1"_s);
+    QCOMPARE(status[u"userId"_s].toString(), u"bob"_s);
+    QCOMPARE(status[u"metadata"_s].toObject(), QJsonObject({{u"newStatus"_s, u"SHIPPED"_s}}));
+    const QJsonObject order = events[2].toObject();
+    QCOMPARE(order[u"entityId"_s].toString(), u"o-2"_s);
+    QCOMPARE(order[u"metadata"_s].toObject(),
+             QJsonObject({{u"customerName"_s, u"Ann"_s}, {u"totalAmount"_s, u"9.50"_s}}));
+    const QJsonObject update = events[3].toObject();
+    QCOMPARE(update[u"entityId"_s].toString(), u"o-3"_s);
+    QCOMPARE(update[u"metadata"_s][u"updateType"_s].toString(), u"X"_s);
+    QCOMPARE(update[u"metadata"_s][u"details"_s].toObject(),
+             QJsonObject({{u"newStatus"_s, u"D"_s}}));
+    // Stored under the type and the user the keys named: what alice and bob are shown.
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=T", userToken(u"alice"_s)))),
+             QStringList({u"cased"_s, u"exact"_s, u"null"_s, u"unknown"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/user/events", userToken(u"bob"_s)))),
+             QStringList({u"o-1"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=U", adminToken()))), QStringList());
+
+    // A required field is still required, and named; a key in another case is held to its type.
+    const struct
+    {
+        QByteArray route;
+        QByteArray body;
+        QString detail;
+    } bad[] = {
+        {"publish", R"({"Event_Type":"T"})", u"eventType is required"_s},
+        {"order-status-change", R"({"OrderId":"o","UserId":"u","New_Status":"S"})",
+         u"newStatus is required"_s},
+        {"new-order", R"({"Order-Id":"o"})", u"orderId is required"_s},
+        {"order-update", R"({"ORDERID":"o","DETAILS":"x"})", u"details must be a JSON object"_s},
+        {"publish", R"({"EVENTTYPE":5})", u"eventType must be a string"_s},
+    };
+    for (const auto &refused : bad) {
+        const HttpResult answer = publishRaw(refused.route, refused.body);
+        QVERIFY2(answer.status == 400, refused.body.constData());
+        QVERIFY2(json(answer)[u"detail"_s].toString().contains(refused.detail),
+                 answer.body.constData());
+    }
+    QCOMPARE(json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size(), 7);
+}
+
+// Go's encoding/json folds a key rune by rune to the smallest rune of its Unicode simple-folding
+// orbit (fold.go, foldName). For the ASCII names of the Go structs, that is ASCII case and two
+// letters outside ASCII: KELVIN SIGN (with k) and LATIN SMALL LETTER LONG S (with s).
+void TestPolling::keysFoldAsGoFoldsThem()
+{
+    QVERIFY(jsonKeyMatchesField(u"userid", u"userId"));
+    QVERIFY(jsonKeyMatchesField(u"USERID", u"userId"));
+    QVERIFY(jsonKeyMatchesField(u"u\u017FerId", u"userId"));
+    QVERIFY(jsonKeyMatchesField(u"U\u017FERID", u"userId"));
+    QVERIFY(jsonKeyMatchesField(u"\u212Aind", u"kind"));
+    QVERIFY(jsonKeyMatchesField(u"KIND", u"kind"));
+    QVERIFY(jsonKeyMatchesField(u"CALL_ID", u"call_id"));
+    QVERIFY(!jsonKeyMatchesField(u"\u212Aind", u"sind")); // KELVIN SIGN is no s
+    QVERIFY(!jsonKeyMatchesField(u"u\u017FerId", u"ukerId")); // LONG S is no k
+    QVERIFY(!jsonKeyMatchesField(u"\u0130d", u"id")); // I WITH DOT folds with no ASCII letter
+    QVERIFY(!jsonKeyMatchesField(u"\u0131d", u"id")); // nor does DOTLESS I
+    QVERIFY(!jsonKeyMatchesField(u"user_id", u"userId"));
+    QVERIFY(!jsonKeyMatchesField(u"userIds", u"userId"));
+    QVERIFY(!jsonKeyMatchesField(u"call-id", u"call_id"));
+    QVERIFY(!jsonKeyMatchesField(u"CALL\u007FID", u"call_id"));
+    QVERIFY(!jsonKeyMatchesField(u"", u"id"));
+
+    const QJsonObject body =
+        QJsonDocument::fromJson(R"({"Domain":"cased","STATE":null,"state":null,"Status":"s"})")
+            .object();
+    QCOMPARE(jsonField(body, u"domain"), QJsonValue(u"cased"_s));
+    QCOMPARE(jsonField(body, u"status"), QJsonValue(u"s"_s));
+    QVERIFY(jsonField(body, u"state").isNull()); // only nulls: null
+    QVERIFY(jsonField(body, u"call_id").isUndefined()); // no key: undefined
+    const QJsonObject both =
+        QJsonDocument::fromJson(R"({"DOMAIN":"upper","domain":"exact","Domain":"cased"})").object();
+    QCOMPARE(jsonField(both, u"domain"), QJsonValue(u"exact"_s));
 }
 
 QTEST_GUILESS_MAIN(TestPolling)

@@ -116,7 +116,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
     if (!document.isObject())
         return reject(u"the body must be a JSON object"_s);
     const QJsonObject event = document.object();
-    const QJsonValue domainValue = event.value(u"domain"_s);
+    const QJsonValue domainValue = domainOf(event);
     if (!domainValue.isString() || domainValue.toString().trimmed().isEmpty())
         return reject(u"\"domain\" is required: a non-empty string naming the tenant"_s);
     const QString domain = domainValue.toString().trimmed();

@@ -375,7 +375,7 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
             // Published by another program, or a replay: read what we need from the body.
             const QJsonObject event = parseEvent(d.data()).object();
             if (flight.domain.isEmpty())
-                flight.domain = event.value(u"domain"_s).toString();
+                flight.domain = domainOf(event).toString();
             if (flight.eventId.isEmpty())
                 flight.eventId = eventIdOf(event);
             if (flight.callId.isEmpty())

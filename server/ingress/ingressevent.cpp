@@ -1,6 +1,7 @@
 #include "ingressevent.h"
 
 #include "core/controlcharacters.h"
+#include "core/jsonfields.h"
 
 #include <QCryptographicHash>
 #include <QJsonDocument>
@@ -53,18 +54,21 @@ QByteArray headerSafeId(const QJsonValue &value)
 
 } // namespace
 
+QJsonValue domainOf(const QJsonObject &event)
+{
+    return jsonField(event, u"domain");
+}
+
 QByteArray eventIdOf(const QJsonObject &event)
 {
-    for (const QString &field : {u"event_id"_s, u"call_id"_s}) {
-        if (QByteArray id = headerSafeId(event.value(field)); !id.isEmpty())
-            return id;
-    }
-    return {};
+    if (QByteArray id = headerSafeId(event.value(u"event_id"_s)); !id.isEmpty())
+        return id;
+    return callIdOf(event);
 }
 
 QByteArray callIdOf(const QJsonObject &event)
 {
-    return headerSafeId(event.value(u"call_id"_s));
+    return headerSafeId(jsonField(event, u"call_id"));
 }
 
 QByteArray domainHeaderValue(const QString &domain)
@@ -99,7 +103,7 @@ QString eventLogFields(const QByteArray &body)
 {
     const QJsonObject event = parseEvent(body).object();
     auto field = [&](const QString &name) {
-        return event.value(name).toVariant().toString();
+        return jsonField(event, name).toVariant().toString();
     };
     return u"call_id=%1 domain=%2 state=%3 status=%4"_s.arg(field(u"call_id"_s), field(u"domain"_s),
                                                             field(u"state"_s), field(u"status"_s));

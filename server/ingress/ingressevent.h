@@ -51,6 +51,15 @@ inline QString routingKey(const QString &domain)
 // The longest event id sent as X-Event-Id, in UTF-8 bytes.
 inline constexpr qsizetype maxEventIdBytes = 256;
 
+// The keys the Event Hub read from a body (its Go `Event` struct: call_id, domain, state,
+// status...) are matched as its decoder matched them: exactly, else case-insensitively
+// (core/jsonfields.h), so `{"Domain": ...}` is routed as `{"domain": ...}`. event_id is
+// Switchboard's own key, which the Event Hub never read: it is matched exactly, which keeps
+// the usual body (no event_id) from paying a scan of its keys on every POST.
+
+// The body's domain, matched as above; not checked.
+QJsonValue domainOf(const QJsonObject &event);
+
 // X-Event-Id: the body's event_id, else call_id (strings or numbers), else empty; a string that
 // cannot be a header value is passed over: a control character would split the header of every
 // forward, and more than maxEventIdBytes would meet endpoints' header limits (and NATS'

@@ -1,6 +1,7 @@
 #include "pollingevent.h"
 
 #include "core/controlcharacters.h"
+#include "core/jsonfields.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,7 +16,10 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-// Reads the fields of one body, remembering the first problem.
+// Reads the fields of one body, remembering the first problem. Keys are matched as the Telemetry
+// Service's gin binding (ShouldBindJSON into its request structs, encoding/json underneath)
+// matched them: exactly, else case-insensitively (core/jsonfields.h). Keys inside metadata and
+// details are data, kept as sent.
 class BodyReader
 {
 public:
@@ -27,7 +31,7 @@ public:
     // A string; an id may also come as a whole number (a Java Long), kept as its digits.
     QJsonValue text(const QString &field, bool required, bool idLike = false)
     {
-        const QJsonValue value = m_body.value(field);
+        const QJsonValue value = jsonField(m_body, field);
         if (value.isUndefined() || value.isNull()) {
             if (required)
                 failOnce(u"%1 is required"_s.arg(field));
@@ -47,7 +51,7 @@ public:
 
     QJsonValue object(const QString &field)
     {
-        const QJsonValue value = m_body.value(field);
+        const QJsonValue value = jsonField(m_body, field);
         if (value.isUndefined() || value.isNull())
             return QJsonObject();
         if (!value.isObject())
@@ -58,7 +62,7 @@ public:
     // A string or a number, as a price may come ("999.99" or 999.99).
     QJsonValue amount(const QString &field)
     {
-        const QJsonValue value = m_body.value(field);
+        const QJsonValue value = jsonField(m_body, field);
         if (value.isUndefined() || value.isNull())
             return QJsonValue::Null;
         if (!value.isString() && !value.isDouble())

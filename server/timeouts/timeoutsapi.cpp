@@ -1,6 +1,7 @@
 #include "timeoutsapi.h"
 
 #include "core/controlcharacters.h"
+#include "core/jsonfields.h"
 #include "http/httprequest.h"
 #include "http/httpresponder.h"
 #include "http/httpserver.h"
@@ -26,10 +27,11 @@ QString rfc3339(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
 }
 
-// A field that must be a string when present.
+// A field that must be a string when present. The key is matched as the Go service's decoder
+// matched it into its request struct: exactly, else case-insensitively (core/jsonfields.h).
 bool optionalString(const QJsonObject &body, const QString &name, QByteArray *out, QString *error)
 {
-    const QJsonValue value = body.value(name);
+    const QJsonValue value = jsonField(body, name);
     if (value.isUndefined() || value.isNull())
         return true;
     if (!value.isString()) {
@@ -110,7 +112,7 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
     if (!optionalString(object, who, agent ? &request.agentId : nullptr, error)
         || !optionalString(object, u"message_id"_s, nullptr, error))
         return std::nullopt;
-    const QJsonValue timestamp = object.value(u"timestamp"_s);
+    const QJsonValue timestamp = jsonField(object, u"timestamp");
     if (!timestamp.isUndefined() && !timestamp.isNull()) {
         request.timestampMs =
             timestamp.isString() ? parseRfc3339(timestamp.toString()) : std::nullopt;

@@ -1,0 +1,39 @@
+#pragma once
+
+// The fields of a JSON request body, matched to their names as the Go services matched them.
+//
+// Go's encoding/json (json.Unmarshal, json.Decoder, and gin's ShouldBindJSON on top of it) fills
+// a tagged struct field from the key equal to its name, else from a key equal to it under
+// Unicode case folding (decode.go: fields.byExactName, then fields.byFoldedName[foldName(key)]):
+// `{"Domain": ...}` filled `json:"domain"`. Every request body Switchboard took over from them was
+// decoded that way (README "JSON keys"), so clients that send such keys must keep working.
+//
+// Where this differs from Go, and why: Go applied the keys in body order, so of several keys
+// naming one field the last one won. QJsonObject keeps no order, so here the exact key wins over
+// a differently-cased one, and of several differently-cased keys the first in QJsonObject's
+// (code-unit) order is taken; the keys not taken are ignored, where Go would have refused the
+// body if one of them had the wrong type.
+
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QStringView>
+
+namespace Switchboard {
+
+// Whether `key` names the field `name` (ASCII, as every Go struct tag we match is) under Go's
+// case folding. Go folds each rune to the smallest rune of its Unicode simple-folding orbit;
+// for an ASCII name that accepts ASCII letters in either case and two non-ASCII letters whose
+// orbit holds an ASCII one: KELVIN SIGN U+212A (with k and K) and LATIN SMALL LETTER LONG S
+// U+017F (with s and S). Nothing else folds to ASCII, so that is all of it.
+bool jsonKeyMatchesField(QStringView key, QStringView name);
+
+// The value of the field `name` (ASCII) of `object`: the exact key's, else that of a key
+// matching it under jsonKeyMatchesField(). A null counts as absent, as in Go, where a null left
+// the field untouched (so `{"domain": null, "Domain": "a.vn"}` is "a.vn" in both). Undefined when
+// no key names the field, null when only nulls do.
+//
+// The exact key is looked up first (a binary search); only when it is missing or null are the
+// object's keys scanned, which costs a QString per key (QJsonObject in Qt 6.4 has no key view).
+QJsonValue jsonField(const QJsonObject &object, QStringView name);
+
+} // namespace Switchboard
