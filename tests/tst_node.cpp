@@ -3,6 +3,7 @@
 
 #include "core/localstack.h"
 #include "core/metrics.h"
+#include "dnsresponder.h"
 #include "http/apiaccess.h"
 #include "http/httprequest.h"
 #include "node/statusapi.h"
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void ctrlCInATerminalStopsTheNodeBeforeItsServers();
     void aLockLeftByAnEarlierRunWithThisPidIsTakenOver();
     void aLocalServerThatDiesIsStartedAgain();
+    void aDnsServerSlowToAnswerHoldsNoRoute();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -533,6 +535,67 @@ void TestNode::healthPortServesHealthToo()
     process.terminate();
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 0);
+}
+
+// Polling's Redis connections live in the HTTP thread. hiredis resolved a Redis named by a DNS
+// name with a blocking getaddrinfo, so a DNS server slow to answer (one that does not answer at
+// all costs the resolver's whole timeout, 5 s per try) held every route of the node, /health
+// included, at each reconnect. The name is now resolved on a thread of its own, and asked again at
+// every attempt.
+void TestNode::aDnsServerSlowToAnswerHoldsNoRoute()
+{
+    if (!SwitchboardProcess::canChangeResolvConf())
+        QSKIP("giving the node a resolv.conf of its own needs a mount namespace (root)");
+    DnsResponder dns;
+    if (!dns.start(QHostAddress(u"127.86.53.1"_s), "redis.switchboard.test",
+                   QHostAddress(QHostAddress::LocalHost)))
+        QSKIP(qPrintable(dns.error()));
+    dns.setDelayMs(1500);
+    RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.error()));
+    QTemporaryDir dir;
+    const QString resolvConf = dir.filePath(u"resolv.conf"_s);
+    QFile file(resolvConf);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("nameserver 127.86.53.1\noptions timeout:4 attempts:1\n");
+    file.close();
+
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_DATA_HOME"_s, dir.path());
+    env.insert(u"JWT_SECRET"_s, u"a-secret-of-at-least-32-bytes-for-tests"_s);
+    env.insert(u"REDIS_URL"_s, u"redis://redis.switchboard.test:%1/0"_s.arg(redis.port()));
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    process.setResolvConf(resolvConf);
+    QVERIFY(process.start(
+        {u"--headless"_s, u"--engines"_s, u"polling"_s, u"--port"_s, QString::number(port)}));
+    QVERIFY2(process.waitForHealthy(port, 15000), process.output().constData());
+    QVERIFY(dns.answered() > 0);
+    QVERIFY2(process.output().contains("(127.0.0.1)"), process.output().constData());
+
+    // Redis goes away: each reconnect asks the DNS server, which takes 1.5 s to answer.
+    const int queriesBefore = dns.queries();
+    redis.kill();
+    QElapsedTimer outage;
+    outage.start();
+    qint64 slowestMs = 0;
+    int answers = 0;
+    while (outage.elapsed() < 4000) {
+        QElapsedTimer request;
+        request.start();
+        const HttpResult health = httpGet(port, "/health", 3000);
+        slowestMs = std::max(slowestMs, request.elapsed());
+        answers += health.status == 503 ? 1 : 0;
+        QTest::qWait(100); // the pace of a monitoring probe, not a wait for a condition
+    }
+    QVERIFY2(slowestMs < 500,
+             qPrintable(u"/health took %1 ms while the DNS server was slow"_s.arg(slowestMs)));
+    QVERIFY(answers > 10);
+    QVERIFY2(dns.queries() > queriesBefore, "the reconnects did not ask the DNS server again");
+
+    QVERIFY2(redis.start(redis.port()), qPrintable(redis.error()));
+    QVERIFY2(process.waitForHealthy(port, 10000), process.output().right(3000).constData());
 }
 
 void TestNode::metricsAreValidPrometheusText()

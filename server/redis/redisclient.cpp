@@ -4,6 +4,7 @@
 #include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <charconv>
+#include <utility>
 #include <cstring>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -50,6 +51,17 @@ RedisClient::RedisClient(const Options &options, QObject *parent)
     connect(&m_watchdog, &QTimer::timeout, this, &RedisClient::checkTimeouts);
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &RedisClient::connectNow);
+    m_lookupTimer.setSingleShot(true);
+    connect(&m_lookupTimer, &QTimer::timeout, this, [this] {
+        if (m_state != State::Resolving)
+            return;
+        m_lastError = QStringLiteral("cannot resolve %1: no answer within %2 ms")
+                          .arg(m_options.endpoint.host)
+                          .arg(m_options.connectTimeout.count());
+        if (m_attempt == 0)
+            qCWarning(lcRedis).noquote() << m_options.name << m_lastError;
+        scheduleReconnect(); // the lookup goes on: the next attempt waits for its answer
+    });
 }
 
 RedisClient::~RedisClient()
@@ -81,8 +93,10 @@ void RedisClient::open()
 void RedisClient::close()
 {
     m_reconnectTimer.stop();
+    m_lookupTimer.stop();
     m_watchdog.stop();
     m_state = State::Closed;
+    m_lateAddress.clear();
     if (m_context) {
         m_failure = "connection closed by Switchboard";
         redisAsyncContext *context = m_context;
@@ -94,18 +108,62 @@ void RedisClient::close()
 
 void RedisClient::connectNow()
 {
-    // hiredis resolves names with a blocking getaddrinfo and tries only the first address;
-    // "localhost" may resolve to ::1 while Redis listens on 127.0.0.1 only.
-    QByteArray host = m_options.endpoint.host.toUtf8();
-    if (host == "localhost")
-        host = "127.0.0.1";
+    const QString &host = m_options.endpoint.host;
+    // "localhost" may resolve to ::1 first while Redis listens on 127.0.0.1 only.
+    if (host == u"localhost")
+        connectTo("127.0.0.1");
+    else if (HostLookup::isAddress(host))
+        connectTo(host.toUtf8());
+    else if (!m_lateAddress.isEmpty())
+        connectTo(std::exchange(m_lateAddress, {}));
+    else
+        resolve();
+}
+
+void RedisClient::resolve()
+{
+    m_state = State::Resolving;
+    if (!m_lookup) {
+        m_lookup = std::make_unique<HostLookup>(
+            m_options.endpoint.host, this,
+            [this](const QList<QByteArray> &addresses, const QString &error) {
+                onResolved(addresses, error);
+            });
+    }
+    m_lookupTimer.start(int(m_options.connectTimeout.count()));
+}
+
+void RedisClient::onResolved(const QList<QByteArray> &addresses, const QString &error)
+{
+    m_lookup.reset();
+    if (m_state != State::Resolving && m_state != State::Backoff)
+        return; // closed meanwhile
+    // An answer after the lookup's time was up waits for the next attempt.
+    if (m_state == State::Backoff) {
+        m_lateAddress = addresses.value(0);
+        return;
+    }
+    m_lookupTimer.stop();
+    if (!error.isEmpty()) {
+        m_lastError = QStringLiteral("cannot resolve %1: %2").arg(m_options.endpoint.host, error);
+        if (m_attempt == 0)
+            qCWarning(lcRedis).noquote() << m_options.name << m_lastError;
+        scheduleReconnect();
+        return;
+    }
+    connectTo(addresses.front());
+}
+
+void RedisClient::connectTo(const QByteArray &address)
+{
+    m_address = address;
     m_state = State::Connecting;
     // onReply() keeps the first reason it is given; one left from an earlier connection
     // ("connect failed: ..." of a retry, "timeout ...") would describe this one's loss wrongly.
     m_failure.clear();
     m_subscribesOwed = 0;
     m_announced = false;
-    redisAsyncContext *context = redisAsyncConnect(host.constData(), m_options.endpoint.port);
+    redisAsyncContext *context = redisAsyncConnect(address.constData(), m_options.endpoint.port);
     if (!context || context->err) {
         const QString reason =
             context ? QString::fromLocal8Bit(context->errstr) : QStringLiteral("out of memory");
@@ -132,6 +190,15 @@ void RedisClient::connectNow()
     m_lastProgress = m_clock.elapsed();
     m_watchdog.start();
     handshake();
+}
+
+QString RedisClient::where() const
+{
+    // A name's address, which a resolver may change from one connection to the next.
+    if (m_address.isEmpty() || m_address == m_options.endpoint.host.toUtf8())
+        return m_options.endpoint.display();
+    return QStringLiteral("%1 (%2)").arg(m_options.endpoint.display(),
+                                         QString::fromUtf8(m_address));
 }
 
 void RedisClient::handshake()
@@ -202,7 +269,7 @@ void RedisClient::becomeReady()
     m_attempt = 0;
     m_lastError.clear();
     m_announced = true;
-    qCInfo(lcRedis).noquote() << m_options.name << "connected to" << m_options.endpoint.display();
+    qCInfo(lcRedis).noquote() << m_options.name << "connected to" << where();
     Q_EMIT connected(); // last: a slot may delete this client
 }
 
@@ -266,7 +333,7 @@ void RedisClient::fail(const QString &reason)
     m_context = nullptr;
     m_state = State::Backoff;
     m_lastError = reason;
-    qCWarning(lcRedis).noquote() << m_options.name << m_options.endpoint.display() << ":" << reason;
+    qCWarning(lcRedis).noquote() << m_options.name << where() << ":" << reason;
     dropNotifiers();
     if (!retire(context))
         return;
@@ -456,8 +523,8 @@ void RedisClient::onConnect(const redisAsyncContext *context, int status)
     self->m_state = State::Backoff;
     self->dropNotifiers();
     if (self->m_attempt == 0)
-        qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
-                                     << ": cannot connect:" << reason;
+        qCWarning(lcRedis).noquote()
+            << self->m_options.name << self->where() << ": cannot connect:" << reason;
     QMetaObject::invokeMethod(
         self,
         [self] {
@@ -479,7 +546,7 @@ void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
     self->m_failure.clear();
     self->m_lastError = reason;
     self->dropNotifiers();
-    qCWarning(lcRedis).noquote() << self->m_options.name << self->m_options.endpoint.display()
+    qCWarning(lcRedis).noquote() << self->m_options.name << self->where()
                                  << ": connection lost:" << reason;
     self->m_state = State::Backoff;
     QMetaObject::invokeMethod(

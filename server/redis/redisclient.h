@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/config.h"
+#include "hostlookup.h"
 #include "redisreply.h"
 
 #include <QElapsedTimer>
@@ -138,8 +139,9 @@ Q_SIGNALS:
     void disconnected(const QString &reason);
 
 private:
-    // Subscribing: the handshake is done and the SUBSCRIBEs are sent, not yet confirmed.
-    enum class State { Closed, Connecting, Subscribing, Ready, Backoff };
+    // Resolving: waiting for the host's addresses. Subscribing: the handshake is done and the
+    // SUBSCRIBEs are sent, not yet confirmed.
+    enum class State { Closed, Resolving, Connecting, Subscribing, Ready, Backoff };
 
     struct Pending
     {
@@ -160,6 +162,10 @@ private:
     static void cleanup(void *data);
 
     void connectNow();
+    void resolve();
+    void onResolved(const QList<QByteArray> &addresses, const QString &error);
+    void connectTo(const QByteArray &address);
+    QString where() const; // the endpoint, and the address its name had, for the logs
     void handshake();
     void becomeReady();
     void fail(const QString &reason); // tear the connection down and schedule a retry
@@ -189,6 +195,13 @@ private:
     qint64 m_lastProgress = 0;
     QTimer m_watchdog;
     QTimer m_reconnectTimer;
+    // A name's lookup, kept across attempts while its resolver has not answered, and an answer
+    // that came after the attempt's time was up, for the next attempt. Every other attempt asks
+    // the resolver again.
+    std::unique_ptr<HostLookup> m_lookup;
+    QTimer m_lookupTimer;
+    QByteArray m_lateAddress;
+    QByteArray m_address; // what this connection is to, for the logs
     int m_attempt = 0;
     bool m_announced = false; // connected() was emitted for this connection
     bool m_destroying = false;

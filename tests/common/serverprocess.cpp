@@ -9,6 +9,8 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <csignal>
+#include <sched.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 namespace Switchboard::Test {
@@ -245,6 +247,20 @@ QString SwitchboardProcess::binaryPath()
     return qEnvironmentVariable("SWITCHBOARD_BINARY", QStringLiteral("switchboard"));
 }
 
+namespace {
+
+// In a child between fork and exec (system calls only): `path` becomes this process's
+// /etc/resolv.conf, in a mount namespace of its own.
+bool useResolvConf(const char *path)
+{
+    return ::unshare(CLONE_NEWNS) == 0
+        // Private first: the bind mount must not reach the machine's own namespace.
+        && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0
+        && ::mount(path, "/etc/resolv.conf", nullptr, MS_BIND, nullptr) == 0;
+}
+
+} // namespace
+
 bool SwitchboardProcess::start(const QStringList &arguments)
 {
     m_process = std::make_unique<QProcess>();
@@ -257,10 +273,27 @@ bool SwitchboardProcess::start(const QStringList &arguments)
     }
     m_process->setProcessEnvironment(env);
     m_output.clear();
-    if (m_ownProcessGroup)
-        m_process->setChildProcessModifier([] { ::setpgid(0, 0); });
+    // Between fork and exec: system calls only.
+    m_process->setChildProcessModifier([own = m_ownProcessGroup, resolvConf = m_resolvConf] {
+        if (own)
+            ::setpgid(0, 0);
+        if (!resolvConf.isEmpty() && !useResolvConf(resolvConf.constData()))
+            ::_exit(97);
+    });
     m_process->start(binaryPath(), arguments);
     return m_process->waitForStarted(5000);
+}
+
+bool SwitchboardProcess::canChangeResolvConf()
+{
+    QProcess probe;
+    probe.setChildProcessModifier([] {
+        if (!useResolvConf("/etc/resolv.conf"))
+            ::_exit(97);
+    });
+    probe.start(QStringLiteral("/bin/true"), {});
+    return probe.waitForFinished(5000) && probe.exitStatus() == QProcess::NormalExit
+        && probe.exitCode() == 0;
 }
 
 bool SwitchboardProcess::waitForHealthy(quint16 port, int timeoutMs)

@@ -104,6 +104,10 @@ public:
     void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
     // The node leads a process group of its own, as a shell's foreground job does.
     void setOwnProcessGroup(bool own) { m_ownProcessGroup = own; }
+    // The node sees `path` as its /etc/resolv.conf, in a mount namespace of its own (root, or
+    // CAP_SYS_ADMIN: canChangeResolvConf() tells). The node exits 97 at once when it cannot.
+    void setResolvConf(const QString &path) { m_resolvConf = path.toLocal8Bit(); }
+    static bool canChangeResolvConf();
     bool start(const QStringList &arguments);
     bool waitForHealthy(quint16 port, int timeoutMs = 15000);
     void kill(); // SIGKILL
@@ -126,6 +130,7 @@ private:
     // lock) stay out of the user's own directory and out of other tests' way.
     std::unique_ptr<QTemporaryDir> m_dataHome;
     bool m_ownProcessGroup = false;
+    QByteArray m_resolvConf;
     mutable QByteArray m_output;
 };
 
