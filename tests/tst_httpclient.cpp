@@ -108,10 +108,17 @@ public:
         connect(&m_tcp, &QTcpServer::newConnection, this, &FakeServer::accept);
     }
 
-    bool listen() { return m_tcp.listen(QHostAddress::LocalHost, 0); }
-    QUrl url(const QString &path = u"/hook"_s) const
+    bool listen(const QHostAddress &address = QHostAddress::LocalHost)
     {
-        return QUrl(u"http://127.0.0.1:%1%2"_s.arg(m_tcp.serverPort()).arg(path));
+        return m_tcp.listen(address, 0);
+    }
+    QUrl url(const QString &path = u"/hook"_s, const QString &scheme = u"http"_s) const
+    {
+        const QHostAddress address = m_tcp.serverAddress();
+        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+            ? u'[' + address.toString() + u']'
+            : address.toString();
+        return QUrl(u"%1://%2:%3%4"_s.arg(scheme, host).arg(m_tcp.serverPort()).arg(path));
     }
 
     int connections = 0;
@@ -188,11 +195,31 @@ const char testPrivateKey[] = "-----BEGIN PRIVATE KEY-----\n"
                               "jefOVuGa8ZbpH3DczSPuJzXSx+iruZU0icga++OoQuemNeJVxcfKuekV\n"
                               "-----END PRIVATE KEY-----\n";
 
+// The same key in a certificate for 127.0.0.1 that expired on 2020-01-02: test material only.
+const char expiredCertificate[] =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBTTCB9KADAgECAhQ1+dkayeEb/nYizclf8VLC7l0M9TAKBggqhkjOPQQDAjAU\n"
+    "MRIwEAYDVQQDDAkxMjcuMC4wLjEwHhcNMjAwMTAxMDAwMDAwWhcNMjAwMTAyMDAw\n"
+    "MDAwWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjOPQMB\n"
+    "BwNCAAQ8O/pTeFnpE113vPoQvm/9WKklmonkjefOVuGa8ZbpH3DczSPuJzXSx+ir\n"
+    "uZU0icga++OoQuemNeJVxcfKuekVoyQwIjAPBgNVHRMBAf8EBTADAQH/MA8GA1Ud\n"
+    "EQQIMAaHBH8AAAEwCgYIKoZIzj0EAwIDSAAwRQIgajl1SBxJ2Uwk0ZiELrv7FhsP\n"
+    "ragqZ2w0V+ZVFn3aRlsCIQCeC/Y7zJPKJjc1cRDjRDy2o6qfnvKvk912BAxcYmkg\n"
+    "Hg==\n"
+    "-----END CERTIFICATE-----\n";
+
 // An HTTPS server in the test's thread answering every request 200 "ok".
 class TlsServer : public QTcpServer
 {
 public:
-    QUrl url() const { return QUrl(u"https://127.0.0.1:%1/hook"_s.arg(serverPort())); }
+    explicit TlsServer(QByteArray certificate = testCertificate)
+        : m_certificate(std::move(certificate))
+    {
+    }
+    QUrl url(const QString &host = u"127.0.0.1"_s) const
+    {
+        return QUrl(u"https://%1:%2/hook"_s.arg(host).arg(serverPort()));
+    }
     int requests = 0;
 
 protected:
@@ -203,7 +230,7 @@ protected:
             delete socket;
             return;
         }
-        socket->setLocalCertificate(QSslCertificate(QByteArray(testCertificate)));
+        socket->setLocalCertificate(QSslCertificate(m_certificate));
         socket->setPrivateKey(QSslKey(QByteArray(testPrivateKey), QSsl::Ec));
         connect(socket, &QIODevice::readyRead, socket, [this, socket] {
             const QByteArray data = socket->readAll();
@@ -215,6 +242,28 @@ protected:
         connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
         socket->startServerEncryption();
     }
+
+private:
+    const QByteArray m_certificate;
+};
+
+// Trusts one certificate (PEM; none when empty) for as long as it lives.
+class TrustCertificate
+{
+public:
+    explicit TrustCertificate(const QByteArray &pem)
+        : m_original(QSslConfiguration::defaultConfiguration())
+    {
+        QSslConfiguration trusting = m_original;
+        if (!pem.isEmpty())
+            trusting.addCaCertificate(QSslCertificate(pem));
+        QSslConfiguration::setDefaultConfiguration(trusting);
+    }
+    ~TrustCertificate() { QSslConfiguration::setDefaultConfiguration(m_original); }
+    Q_DISABLE_COPY_MOVE(TrustCertificate)
+
+private:
+    const QSslConfiguration m_original;
 };
 
 } // namespace
@@ -258,6 +307,23 @@ private Q_SLOTS:
     void httpsWithUntrustedCertificateFails();
     void httpsWithTrustedCertificate();
     void sinkDecodesChunkedBodiesAndCanRecordLess();
+
+    // What webhook endpoints in the wild do.
+    void redirectIsNotFollowedAndNamesItsTarget_data();
+    void redirectIsNotFollowedAndNamesItsTarget();
+    void bigBodyIsNotReadToItsEnd_data();
+    void bigBodyIsNotReadToItsEnd();
+    void timeoutNamesWhereTheExchangeStood_data();
+    void timeoutNamesWhereTheExchangeStood();
+    void timeoutInTheTlsHandshake();
+    void timeoutWhileConnecting();
+    void invalidUrlsAreNamed_data();
+    void invalidUrlsAreNamed();
+    void httpsCertificateProblemsAreNamed_data();
+    void httpsCertificateProblemsAreNamed();
+    void ipv6LiteralHost();
+    void serverClosingEachConnectionAfterItsAnswerLosesNothing_data();
+    void serverClosingEachConnectionAfterItsAnswerLosesNothing();
 
 private:
     std::unique_ptr<WebhookSink> m_sink;
@@ -557,7 +623,7 @@ void tst_HttpClient::timeoutWithNeverAnsweringServer()
     HttpClient client;
     const auto stuck = post(client, QUrl(m_sink->url(u"/stuck"_s)), "{}", {}, 300ms);
     QTRY_COMPARE_WITH_TIMEOUT(stuck->calls, 1, waitMs);
-    QCOMPARE(stuck->response.error, u"timed out after 300 ms"_s);
+    QCOMPARE(stuck->response.error, u"timed out after 300 ms waiting for a response"_s);
     QCOMPARE(stuck->response.status, 0);
     QVERIFY2(stuck->elapsedMs >= 300 && stuck->elapsedMs <= 1300,
              qPrintable(QString::number(stuck->elapsedMs)));
@@ -588,7 +654,7 @@ void tst_HttpClient::queuedRequestsTimeOutOnlyOnceSent()
     QCOMPARE(client.queuedRequests(), 1);
 
     QTRY_COMPARE_WITH_TIMEOUT(stuck->calls, 1, waitMs);
-    QCOMPARE(stuck->response.error, u"timed out after 700 ms"_s);
+    QCOMPARE(stuck->response.error, u"timed out after 700 ms waiting for a response"_s);
     // It waited 700 ms, more than its own 200, and was still sent and answered.
     QTRY_COMPARE_WITH_TIMEOUT(queued->calls, 1, waitMs);
     QVERIFY2(queued->response.ok(), qPrintable(queued->response.error));
@@ -613,7 +679,7 @@ void tst_HttpClient::lateResponseIsNotMatchedToTheNextRequest()
     HttpClient client(options);
     const auto late = post(client, QUrl(m_sink->url(u"/late"_s)), "{}", {}, 150ms);
     QTRY_COMPARE_WITH_TIMEOUT(late->calls, 1, waitMs);
-    QCOMPARE(late->response.error, u"timed out after 150 ms"_s);
+    QCOMPARE(late->response.error, u"timed out after 150 ms waiting for a response"_s);
 
     const auto next = post(client, QUrl(m_sink->url()), "{}", {}, 2s);
     QTRY_COMPARE_WITH_TIMEOUT(next->calls, 1, waitMs);
@@ -887,7 +953,7 @@ void tst_HttpClient::callbacksNeverRunInsidePost()
     QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 7, waitMs);
     QCOMPARE(calledInsidePost, 0);
     QCOMPARE(nestedCalls, 1);
-    QVERIFY2(errors.contains(u"invalid URL \"\""_s), qPrintable(errors.join(u" | "_s)));
+    QVERIFY2(errors.contains(u"invalid URL: empty"_s), qPrintable(errors.join(u" | "_s)));
     QVERIFY(errors.contains(u"unsupported URL scheme \"ftp\""_s));
     QVERIFY(errors.contains(u"header \"Host\" is set by the client"_s));
     QVERIFY(errors.contains(u"invalid header \"X-Evil\""_s));
@@ -1050,6 +1116,386 @@ void tst_HttpClient::sinkDecodesChunkedBodiesAndCanRecordLess()
     QCOMPARE(m_sink->count(u"/lean"_s), 1);
     QCOMPARE(m_sink->count(), 2);
     QCOMPARE(m_sink->maxConcurrentConnections(), 1);
+}
+
+void tst_HttpClient::redirectIsNotFollowedAndNamesItsTarget_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("statusText");
+
+    QTest::newRow("302, credentials in Location hidden")
+        << QByteArray("HTTP/1.1 302 Found\r\nLocation: https://user:secret@new.example/hook\r\n"
+                      "Content-Length: 0\r\n\r\n")
+        << 302 << u"HTTP 302 (redirect to https://new.example/hook, not followed)"_s;
+    QTest::newRow("308 to a path of the same server")
+        << QByteArray("HTTP/1.1 308 Permanent Redirect\r\nLocation: /v2/hook\r\n"
+                      "Content-Length: 5\r\n\r\nmoved")
+        << 308 << u"HTTP 308 (redirect to /v2/hook, not followed)"_s;
+    QTest::newRow("control bytes in Location")
+        << QByteArray("HTTP/1.1 307 Temporary Redirect\r\nLocation: /a\x01\x7f b\r\n"
+                      "Content-Length: 0\r\n\r\n")
+        << 307 << u"HTTP 307 (redirect to /a???b, not followed)"_s;
+    QTest::newRow("301 without Location")
+        << QByteArray("HTTP/1.1 301 Moved Permanently\r\nContent-Length: 0\r\n\r\n") << 301
+        << u"HTTP 301"_s;
+    QTest::newRow("201 with Location")
+        << QByteArray("HTTP/1.1 201 Created\r\nLocation: /events/1\r\nContent-Length: 0\r\n\r\n")
+        << 201 << u"HTTP 201"_s;
+}
+
+// A redirect is an answer, not success: the developer gets its status and where it points (the
+// URL to configure instead), and nothing is sent there.
+void tst_HttpClient::redirectIsNotFollowedAndNamesItsTarget()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(int, status);
+    QFETCH(QString, statusText);
+
+    QList<QByteArray> requestLines;
+    FakeServer server([&](const Exchange &exchange) {
+        requestLines.append(exchange.request.first(exchange.request.indexOf("\r\n")));
+        exchange.socket->write(exchange.request.startsWith("POST /hook ") ? answer : okResponse());
+    });
+    QVERIFY(server.listen());
+    HttpClient client;
+    const auto outcome = post(client, server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QCOMPARE(outcome->response.error, QString());
+    QCOMPARE(outcome->response.status, status);
+    QCOMPARE(outcome->response.ok(), status < 300);
+    QCOMPARE(outcome->response.statusText(), statusText);
+
+    // A request sent after it reaches the server after anything the client might have sent on
+    // its own: the server saw only the two requests we made.
+    const auto barrier = post(client, server.url(u"/barrier"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(barrier->calls, 1, waitMs);
+    QCOMPARE(requestLines, QList<QByteArray>({"POST /hook HTTP/1.1", "POST /barrier HTTP/1.1"}));
+    QCOMPARE(outcome->calls, 1);
+}
+
+void tst_HttpClient::bigBodyIsNotReadToItsEnd_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<bool>("chunked");
+
+    QTest::newRow("50 MB with Content-Length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 52428800\r\n\r\n") << false;
+    QTest::newRow("chunked, never ending")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n") << true;
+    QTest::newRow("no length, never ending")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n") << false;
+}
+
+// An endpoint answering 200 with a body of 50 MB (a file, a page, an event stream): the status
+// is known after a few bytes, and reading on would hold memory and the connection, and at the
+// pace of a real network miss the deadline of a request the endpoint accepted.
+void tst_HttpClient::bigBodyIsNotReadToItsEnd()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(bool, chunked);
+
+    constexpr qint64 total = 50 * 1024 * 1024;
+    const QByteArray block(64 * 1024, 'b');
+    auto sent = std::make_shared<qint64>(0);
+    auto serverSawClose = std::make_shared<bool>(false);
+    FakeServer server([&, sent, serverSawClose](const Exchange &exchange) {
+        QTcpSocket *socket = exchange.socket;
+        if (exchange.connection > 1) {
+            socket->write(okResponse("second"));
+            return;
+        }
+        socket->write(head);
+        // 64 KiB every 5 ms, about 13 MB/s: the whole body would take 4 s.
+        auto *pace = new QTimer(socket);
+        connect(socket, &QAbstractSocket::disconnected, pace, [pace, serverSawClose] {
+            *serverSawClose = true;
+            pace->stop();
+        });
+        connect(pace, &QTimer::timeout, socket, [=] {
+            if (*sent >= total || socket->state() != QAbstractSocket::ConnectedState) {
+                pace->stop();
+                return;
+            }
+            socket->write(chunked ? "10000\r\n" + block + "\r\n" : block);
+            *sent += block.size();
+        });
+        pace->start(5);
+    });
+    QVERIFY(server.listen());
+    HttpClient client;
+    const auto outcome = post(client, server.url(), "{}", {}, 2s);
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QCOMPARE(outcome->response.error, QString());
+    QCOMPARE(outcome->response.status, 200);
+    QVERIFY(outcome->response.ok());
+    QCOMPARE(outcome->response.bodyPrefix, block.first(512));
+    QVERIFY2(outcome->elapsedMs < 1000, qPrintable(QString::number(outcome->elapsedMs)));
+    // The connection is out of step (the rest of the body is on its way): closed, and the server
+    // stops sending.
+    QCOMPARE(client.openConnections(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(*serverSawClose, waitMs);
+    QVERIFY2(*sent < 4 * 1024 * 1024, qPrintable(QString::number(*sent)));
+
+    const auto second = post(client, server.url());
+    QTRY_COMPARE_WITH_TIMEOUT(second->calls, 1, waitMs);
+    QVERIFY2(second->response.ok(), qPrintable(second->response.error));
+    QCOMPARE(second->response.bodyPrefix, QByteArray("second"));
+    QCOMPARE(server.connections, 2);
+}
+
+void tst_HttpClient::timeoutNamesWhereTheExchangeStood_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QString>("stage");
+
+    QTest::newRow("no answer") << QByteArray() << u"waiting for a response"_s;
+    QTest::newRow("interim answer only")
+        << QByteArray("HTTP/1.1 100 Continue\r\n\r\n") << u"waiting for a response"_s;
+    QTest::newRow("headers cut") << QByteArray("HTTP/1.1 200 OK\r\nContent-Le")
+                                 << u"reading the response headers"_s;
+    QTest::newRow("body stalled") << QByteArray(
+        "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789")
+                                  << u"reading the body of an HTTP 200 response"_s;
+    QTest::newRow("chunked body without its last chunk")
+        << QByteArray(
+               "HTTP/1.1 503 Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nbusy!\r\n")
+        << u"reading the body of an HTTP 503 response"_s;
+    // Python's http.server with protocol_version HTTP/1.1 and no Content-Length does this.
+    QTest::newRow("no length, connection kept open")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\naccepted")
+        << u"reading the body of an HTTP 200 response (it has no Content-Length: it ends only "
+           "when the server closes the connection)"_s;
+}
+
+// A deadline says where the exchange stood: an endpoint that never answers and one whose answer
+// never ends are different bugs. Neither is a success: a server failing after its headers went
+// out has no other way to say so.
+void tst_HttpClient::timeoutNamesWhereTheExchangeStood()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(QString, stage);
+
+    FakeServer server([answer](const Exchange &exchange) { exchange.socket->write(answer); });
+    QVERIFY(server.listen());
+    HttpClient client;
+    const auto outcome = post(client, server.url(), "{}", {}, 300ms);
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QCOMPARE(outcome->response.error, u"timed out after 300 ms "_s + stage);
+    QCOMPARE(outcome->response.status, 0);
+    QVERIFY(!outcome->response.ok());
+    QVERIFY2(outcome->elapsedMs >= 300 && outcome->elapsedMs <= 1300,
+             qPrintable(QString::number(outcome->elapsedMs)));
+    QCOMPARE(client.openConnections(), 0);
+}
+
+// An https URL pointing at a server that does not speak TLS and waits for a request.
+void tst_HttpClient::timeoutInTheTlsHandshake()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    FakeServer server([](const Exchange &) {});
+    QVERIFY(server.listen());
+    HttpClient client;
+    const auto outcome = post(client, server.url(u"/hook"_s, u"https"_s), "{}", {}, 300ms);
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QCOMPARE(outcome->response.error, u"timed out after 300 ms in the TLS handshake"_s);
+    QCOMPARE(server.requests, 0);
+}
+
+// A listener whose accept queue is full drops new SYNs (Linux), like a firewall that drops
+// packets: the connection never completes.
+void tst_HttpClient::timeoutWhileConnecting()
+{
+    QTcpServer full;
+    full.setListenBacklogSize(0);
+    QVERIFY(full.listen(QHostAddress::LocalHost, 0));
+    full.pauseAccepting();
+    std::vector<std::unique_ptr<QTcpSocket>> fillers;
+    bool dropping = false;
+    for (int i = 0; i < 8 && !dropping; ++i) {
+        auto filler = std::make_unique<QTcpSocket>();
+        filler->connectToHost(QHostAddress::LocalHost, full.serverPort());
+        dropping = !filler->waitForConnected(200);
+        fillers.push_back(std::move(filler));
+    }
+    if (!dropping)
+        QSKIP("this kernel completes connections beyond the listen backlog");
+
+    HttpClient client;
+    const auto outcome =
+        post(client, QUrl(u"http://127.0.0.1:%1/hook"_s.arg(full.serverPort())), "{}", {}, 300ms);
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QCOMPARE(outcome->response.error, u"timed out after 300 ms connecting"_s);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void tst_HttpClient::invalidUrlsAreNamed_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("error");
+
+    QTest::newRow("empty") << QString() << u"invalid URL: empty"_s;
+    QTest::newRow("port out of range")
+        << u"http://127.0.0.1:70000/hook"_s
+        << u"invalid URL: Invalid port or port number out of range"_s;
+    QTest::newRow("port out of range, with a password")
+        << u"https://hook-user:s3cret@127.0.0.1:99999/hook"_s
+        << u"invalid URL: Invalid port or port number out of range"_s;
+    QTest::newRow("port 0") << u"http://hook-user:s3cret@127.0.0.1:0/hook"_s
+                            << u"invalid URL \"http://127.0.0.1:0/hook\": port 0"_s;
+    QTest::newRow("no host") << u"http://:8080/hook"_s
+                             << u"invalid URL \"http://:8080/hook\": no host"_s;
+    QTest::newRow("unclosed IPv6 literal")
+        << u"http://[::1/hook"_s << u"invalid URL: Expected ']' to match '[' in hostname"_s;
+}
+
+// Such a URL cannot pass the configuration, but the error must still say what is wrong, and
+// never show the password.
+void tst_HttpClient::invalidUrlsAreNamed()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, error);
+    HttpClient client;
+    const auto outcome = post(client, QUrl(url));
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QCOMPARE(outcome->response.error, error);
+    QCOMPARE(outcome->response.status, 0);
+    QCOMPARE(client.openConnections(), 0);
+}
+
+void tst_HttpClient::httpsCertificateProblemsAreNamed_data()
+{
+    QTest::addColumn<QByteArray>("certificate");
+    QTest::addColumn<QByteArray>("trusted");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<QString>("problem");
+
+    QTest::newRow("self-signed") << QByteArray(testCertificate) << QByteArray() << u"127.0.0.1"_s
+                                 << u"The certificate is self-signed, and untrusted"_s;
+    QTest::newRow("expired") << QByteArray(expiredCertificate) << QByteArray(expiredCertificate)
+                             << u"127.0.0.1"_s << u"The certificate has expired"_s;
+    QTest::newRow("wrong host") << QByteArray(testCertificate) << QByteArray(testCertificate)
+                                << u"localhost"_s
+                                << u"The host name did not match any of the valid hosts for "
+                                   "this certificate"_s;
+}
+
+// A certificate problem fails the request before anything is sent, naming the problem; it is
+// never accepted silently.
+void tst_HttpClient::httpsCertificateProblemsAreNamed()
+{
+    if (!QSslSocket::supportsSsl())
+        QSKIP("no TLS backend");
+    QFETCH(QByteArray, certificate);
+    QFETCH(QByteArray, trusted);
+    QFETCH(QString, host);
+    QFETCH(QString, problem);
+
+    const TrustCertificate trust(trusted);
+    TlsServer server(certificate);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    HttpClient client;
+    const auto outcome = post(client, server.url(host));
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QVERIFY2(outcome->response.error.startsWith(u"TLS: "_s), qPrintable(outcome->response.error));
+    QVERIFY2(outcome->response.error.contains(problem), qPrintable(outcome->response.error));
+    QCOMPARE(outcome->response.status, 0);
+    QCOMPARE(server.requests, 0);
+}
+
+void tst_HttpClient::ipv6LiteralHost()
+{
+    QList<QByteArray> requests;
+    FakeServer recording([&requests](const Exchange &exchange) {
+        requests.append(exchange.request);
+        exchange.socket->write(okResponse());
+    });
+    if (!recording.listen(QHostAddress::LocalHostIPv6))
+        QSKIP("no IPv6 loopback");
+    QUrl url = recording.url();
+    url.setUserName(u"hook-user"_s);
+    url.setPassword(u"pw"_s);
+    QCOMPARE(url.host(), u"::1"_s);
+    HttpClient client;
+    const auto outcome = post(client, url);
+    QTRY_COMPARE_WITH_TIMEOUT(outcome->calls, 1, waitMs);
+    QVERIFY2(outcome->response.ok(), qPrintable(outcome->response.error));
+    QCOMPARE(requests.size(), 1);
+    QVERIFY2(requests.constFirst().contains("\r\nHost: [::1]:" + QByteArray::number(url.port())
+                                            + "\r\n"),
+             requests.constFirst().constData());
+    QVERIFY(requests.constFirst().contains("\r\nAuthorization: Basic "
+                                           + QByteArray("hook-user:pw").toBase64() + "\r\n"));
+    QCOMPARE(webhookDisplayUrl(url.toString()), u"http://[::1]:%1/hook"_s.arg(url.port()));
+}
+
+void tst_HttpClient::serverClosingEachConnectionAfterItsAnswerLosesNothing_data()
+{
+    QTest::addColumn<bool>("reset");
+    QTest::newRow("FIN after the answer") << false;
+    QTest::newRow("RST after the answer") << true;
+}
+
+// An endpoint that closes every connection right after its answer, without saying
+// "Connection: close": the client keeps the connection and, posting the next request from the
+// callback, meets it closed. No request is lost, none is reported twice, and a success is only
+// ever one the server answered.
+void tst_HttpClient::serverClosingEachConnectionAfterItsAnswerLosesNothing()
+{
+    QFETCH(bool, reset);
+
+    QHash<QByteArray, int> answered; // body → 2xx answers the server wrote
+    FakeServer server([&answered, reset](const Exchange &exchange) {
+        QTcpSocket *socket = exchange.socket;
+        const QByteArray body = exchange.request.sliced(exchange.request.indexOf("\r\n\r\n") + 4);
+        ++answered[body];
+        socket->write(okResponse(body));
+        socket->flush();
+        if (reset)
+            socket->abort();
+        else
+            socket->disconnectFromHost();
+    });
+    QVERIFY(server.listen());
+    HttpClient client;
+    constexpr int total = 40;
+    Countdown countdown(total);
+    QSignalSpy finished(&countdown, &Countdown::finished);
+    QList<OutcomePtr> outcomes;
+    std::function<void()> postNext = [&] {
+        const QByteArray body = "event " + QByteArray::number(outcomes.size());
+        auto outcome = std::make_shared<Outcome>();
+        outcomes.append(outcome);
+        client.post(server.url(), {}, body, 2s, [&, outcome](const HttpClientResponse &response) {
+            ++outcome->calls;
+            outcome->response = response;
+            countdown.tick();
+            if (outcomes.size() < total)
+                postNext();
+        });
+    };
+    postNext();
+    QVERIFY(finished.wait(waitMs * 2));
+    int delivered = 0;
+    for (int i = 0; i < total; ++i) {
+        const OutcomePtr &outcome = outcomes.at(i);
+        const QByteArray body = "event " + QByteArray::number(i);
+        QCOMPARE(outcome->calls, 1);
+        if (outcome->response.ok()) {
+            ++delivered;
+            QCOMPARE(outcome->response.bodyPrefix, body); // its own answer, no other
+            QVERIFY(answered.value(body) >= 1);
+        } else {
+            QVERIFY(!outcome->response.error.isEmpty());
+        }
+    }
+    if (!reset) {
+        // A FIN leaves the answer readable: every request succeeds, each reaching the server once.
+        QCOMPARE(delivered, total);
+        for (int i = 0; i < total; ++i)
+            QCOMPARE(answered.value("event " + QByteArray::number(i)), 1);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_HttpClient)

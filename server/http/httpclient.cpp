@@ -23,12 +23,26 @@ QString webhookDisplayUrl(const QString &url)
     return parsed.userInfo().isEmpty() ? url : parsed.toString(QUrl::RemoveUserInfo);
 }
 
+QString HttpClientResponse::statusText() const
+{
+    if (location.isEmpty())
+        return u"HTTP %1"_s.arg(status);
+    return u"HTTP %1 (redirect to %2, not followed)"_s.arg(status).arg(location);
+}
+
 // Debug (a line per connection and per retry) only when asked for: 40k requests/s is the norm.
 Q_LOGGING_CATEGORY(lcHttpClient, "switchboard.http.client", QtInfoMsg)
 
 namespace {
 
 constexpr qsizetype bodyPrefixLimit = 512;
+// A body still coming after this many bytes is not read to its end: the status and the prefix
+// are all we report, and reading a body of 50 MB (or one that never ends) to keep the connection
+// would cost more than a new connection, and could run into the deadline of a request the
+// endpoint has answered.
+constexpr qint64 bodyReadLimit = 64 * 1024;
+// The Location of a redirect, as reported: enough for any sane URL.
+constexpr qsizetype locationLimit = 200;
 // A longer status line and header block (or chunk-size line, or trailer block) is not a response
 // we want: it would let a broken server make us buffer without bound.
 constexpr qsizetype headerBlockLimit = 64 * 1024;
@@ -94,6 +108,11 @@ public:
     Result parse(const char *data, qsizetype size, qsizetype *consumed);
     // True when the response is delimited by the connection closing (and has started).
     bool endsWithClose() const { return m_state == State::UntilClose; }
+    // True once the final status line and headers are in and the body is being read.
+    bool inBody() const { return m_state != State::StatusLine && m_state != State::Headers; }
+    // True while a status line (or a header) has been read but not the end of the headers.
+    bool inHeaders() const { return m_state == State::Headers; }
+    qint64 bodyBytes() const { return m_bodyBytes; }
 
     int status() const { return m_status; }
     // Whether the connection may carry another request after this (complete) response.
@@ -104,6 +123,8 @@ public:
         return m_http11 ? !m_connectionClose : (m_connectionKeepAlive && !m_connectionClose);
     }
     QByteArray takeBodyPrefix() { return std::move(m_bodyPrefix); }
+    // The Location header of a 3xx response (empty for other statuses).
+    QByteArray takeLocation() { return std::move(m_location); }
     const QString &error() const { return m_error; }
 
 private:
@@ -131,6 +152,7 @@ private:
     }
     void keepBody(const char *data, qsizetype size)
     {
+        m_bodyBytes += size;
         const qsizetype room = bodyPrefixLimit - m_bodyPrefix.size();
         if (room > 0)
             m_bodyPrefix.append(data, std::min(room, size));
@@ -146,7 +168,9 @@ private:
     qint64 m_contentLength = -1;
     qint64 m_remaining = 0; // of the body or of the current chunk
     qsizetype m_lineBytes = 0; // of the current header block, chunk-size line or trailers
+    qint64 m_bodyBytes = 0; // of the body read so far (chunk data only, for chunked bodies)
     QByteArray m_bodyPrefix;
+    QByteArray m_location;
     QString m_error;
 };
 
@@ -285,6 +309,8 @@ ResponseParser::Result ResponseParser::headerLine(QByteArrayView line)
             else if (equalsIgnoringCase(option, "keep-alive"))
                 m_connectionKeepAlive = true;
         });
+    } else if (equalsIgnoringCase(name, "location")) {
+        m_location = value.first(std::min(value.size(), locationLimit)).toByteArray();
     }
     return Result::NeedMore;
 }
@@ -299,6 +325,8 @@ ResponseParser::Result ResponseParser::endOfHeaders()
         *this = ResponseParser();
         return Result::NeedMore;
     }
+    if (m_status < 300 || m_status >= 400)
+        m_location.clear();
     if (m_status == 204 || m_status == 304) {
         m_state = State::Done;
         return Result::Complete;
@@ -347,6 +375,23 @@ ResponseParser::Result ResponseParser::chunkSizeLine(QByteArrayView line)
         m_remaining = size;
     }
     return Result::NeedMore;
+}
+
+// The response the parser has read (the status line and headers at least).
+HttpClientResponse takeResponse(ResponseParser &parser)
+{
+    HttpClientResponse response;
+    response.status = parser.status();
+    response.bodyPrefix = parser.takeBodyPrefix();
+    QByteArray location = parser.takeLocation();
+    if (!location.isEmpty()) {
+        for (char &c : location) {
+            if (c < 0x21 || c > 0x7e)
+                c = '?'; // a header value may carry any byte; this one goes into logs
+        }
+        response.location = webhookDisplayUrl(QString::fromLatin1(location));
+    }
+    return response;
 }
 
 QString socketErrorText(QAbstractSocket *socket, int error, bool responseStarted)
@@ -585,8 +630,20 @@ const HttpClient::Target *HttpClient::targetFor(const QUrl &url, QString *error)
     if (cached != m_targets.cend())
         return &cached.value();
 
-    if (!url.isValid() || url.host().isEmpty()) {
-        *error = u"invalid URL \"%1\""_s.arg(url.toDisplayString(QUrl::RemoveUserInfo));
+    if (url.isEmpty()) {
+        *error = u"invalid URL: empty"_s;
+        return nullptr;
+    }
+    if (!url.isValid()) {
+        // An invalid QUrl shows nothing of itself but its error string, which quotes the source
+        // with any password: only the reason before it is kept ("Invalid port or port number out
+        // of range").
+        *error = u"invalid URL: "_s + url.errorString().section(u"; source was"_s, 0, 0);
+        return nullptr;
+    }
+    if (url.host().isEmpty() || url.port() == 0) {
+        *error = u"invalid URL \"%1\": %2"_s.arg(url.toDisplayString(QUrl::RemoveUserInfo),
+                                                 url.host().isEmpty() ? u"no host"_s : u"port 0"_s);
         return nullptr;
     }
     const QString scheme = url.scheme();
@@ -779,7 +836,11 @@ void HttpClient::readResponse(Connection *connection)
     qsizetype consumed = 0;
     const auto result = connection->parser.parse(connection->input.constData(),
                                                  connection->input.size(), &consumed);
-    if (result == ResponseParser::Result::NeedMore) {
+    // A body past bodyReadLimit is not read to its end: the response is taken as it stands and the
+    // connection, out of step now, is closed.
+    const bool bodyCut = result == ResponseParser::Result::NeedMore && connection->parser.inBody()
+        && connection->parser.bodyBytes() > bodyReadLimit;
+    if (result == ResponseParser::Result::NeedMore && !bodyCut) {
         if (consumed == connection->input.size())
             connection->input.clear();
         else
@@ -798,15 +859,20 @@ void HttpClient::readResponse(Connection *connection)
         return fail(std::move(request), error);
     }
 
-    HttpClientResponse response;
-    response.status = connection->parser.status();
-    response.bodyPrefix = connection->parser.takeBodyPrefix();
+    HttpClientResponse response = takeResponse(connection->parser);
     ++connection->responses;
+    if (bodyCut)
+        qCDebug(lcHttpClient).noquote()
+            << u"%1:%2: HTTP %3 with a body over %4 bytes: not read to its end"_s.arg(pool->host)
+                   .arg(pool->port)
+                   .arg(response.status)
+                   .arg(bodyReadLimit);
     // Bytes after the response were not asked for (we do not pipeline): the connection is out of
     // step with us, so it is not reused.
     // Likewise when part of the request is still unsent (a server answering early, say 413, has
     // not read it all).
-    const bool reusable = connection->parser.keepAlive() && consumed == connection->input.size()
+    const bool reusable = !bodyCut && connection->parser.keepAlive()
+        && consumed == connection->input.size()
         && socket->state() == QAbstractSocket::ConnectedState && socket->bytesToWrite() == 0;
     connection->input.clear();
     if (reusable) {
@@ -836,8 +902,7 @@ void HttpClient::onSocketGone(Connection *connection, int socketError)
     HttpClientResponse response;
     if (request && started && connection->parser.endsWithClose()
         && socketError == QAbstractSocket::RemoteHostClosedError) {
-        response.status = connection->parser.status();
-        response.bodyPrefix = connection->parser.takeBodyPrefix();
+        response = takeResponse(connection->parser);
     }
     const bool reused = connection->responses > 0;
     closeConnection(connection);
@@ -934,14 +999,45 @@ void HttpClient::expireDeadlines()
         // Only a request on a connection has a deadline (the retry goes straight to a new one).
         Connection *connection = m_deadlines.begin()->second->connection;
         Q_ASSERT(connection);
+        const QString stage = timeoutStage(connection);
         // Aborted, so that a late response can never be taken for another request's.
         std::unique_ptr<Request> request = connection->takeRequest();
         closeConnection(connection);
         markDirty(connection->pool);
         const auto timeout = request->timeout.count();
-        fail(std::move(request), u"timed out after %1 ms"_s.arg(timeout));
+        fail(std::move(request), u"timed out after %1 ms %2"_s.arg(timeout).arg(stage));
     }
     armDeadlineTimer();
+}
+
+// Where a request stood when its deadline came, in the words of its error: a server that never
+// answers and one whose answer never ends are different problems to whoever runs it.
+QString HttpClient::timeoutStage(const Connection *connection)
+{
+    const QAbstractSocket *socket = connection->socket;
+    const ResponseParser &parser = connection->parser;
+    switch (socket->state()) {
+    case QAbstractSocket::HostLookupState:
+        return u"looking up the host"_s;
+    case QAbstractSocket::ConnectingState:
+        return u"connecting"_s;
+    default:
+        break;
+    }
+    if (connection->pool->tls && !static_cast<const QSslSocket *>(socket)->isEncrypted())
+        return u"in the TLS handshake"_s;
+    if (parser.inBody()) {
+        QString stage = u"reading the body of an HTTP %1 response"_s.arg(parser.status());
+        if (parser.endsWithClose())
+            stage += u" (it has no Content-Length: it ends only when the server closes the "
+                     "connection)"_s;
+        return stage;
+    }
+    if (parser.inHeaders())
+        return u"reading the response headers"_s;
+    if (socket->bytesToWrite() > 0)
+        return u"sending the request"_s;
+    return u"waiting for a response"_s;
 }
 
 void HttpClient::closeIdleConnections()

@@ -35,13 +35,22 @@ struct HttpClientOptions
 
 struct HttpClientResponse
 {
-    int status = 0; // HTTP status; 0 when there was no complete HTTP response
+    // HTTP status; 0 when no complete HTTP response arrived. A response is complete when its body
+    // ended, or once more than 64 KiB of its body arrived: the rest is not read (the connection is
+    // closed instead). A body cut short or stalled makes it incomplete: a server failing after it
+    // sent its headers has no other way to say so.
+    int status = 0;
     // Empty when a response arrived; else words an operator understands: "connection refused",
-    // "timed out after 3000 ms", "TLS: <reason>", "host not found",
-    // "connection closed before a response", "bad response: <why>", ...
+    // "timed out after 3000 ms waiting for a response" (or "connecting", "in the TLS handshake",
+    // "reading the body of an HTTP 200 response" ...), "TLS: <reason>", "host not found",
+    // "connection closed before a response", "bad response: <why>", "invalid URL: <why>" ...
     QString error;
     QByteArray bodyPrefix; // the first <= 512 bytes of the response body
+    // The Location of a 3xx response (it is not followed), without user info, for error texts.
+    QString location;
     bool ok() const { return error.isEmpty() && status >= 200 && status < 300; }
+    // "HTTP 503", or "HTTP 302 (redirect to https://new.example/hook, not followed)".
+    QString statusText() const;
 };
 
 // A lean asynchronous HTTP/1.1 client for POSTing events to webhook endpoints from an event loop:
@@ -126,6 +135,7 @@ private:
     void fail(std::unique_ptr<Request> request, QString error);
     void armDeadlineTimer();
     void expireDeadlines();
+    static QString timeoutStage(const Connection *connection);
     void closeIdleConnections();
     void runCompletions();
     void scheduleCompletions();

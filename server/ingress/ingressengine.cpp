@@ -23,7 +23,7 @@ QString errorText(const HttpClientResponse &response)
 {
     if (!response.error.isEmpty())
         return response.error;
-    QString text = u"HTTP %1"_s.arg(response.status);
+    QString text = response.statusText();
     const QByteArray body = response.bodyPrefix.left(200).simplified();
     if (!body.isEmpty())
         text += u": "_s + QString::fromUtf8(body);

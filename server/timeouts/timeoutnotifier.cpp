@@ -266,8 +266,8 @@ void TimeoutNotifier::post(const QByteArray &id)
                      }
                      ++m_failedAttempts;
                      Entry &entry = it->second;
-                     m_lastError = response.error.isEmpty() ? u"HTTP %1"_s.arg(response.status)
-                                                            : response.error;
+                     m_lastError =
+                         response.error.isEmpty() ? response.statusText() : response.error;
                      if (!isRefusal(response))
                          entry.refusals = 0;
                      else if (entry.refusals++ == 0)
