@@ -1883,6 +1883,7 @@ void TestConfig::errors_data()
     endpoint("endpoint without host", "http:///webhook");
     endpoint("endpoint with a space", "https://back end.example.com/webhook");
     endpoint("endpoint port out of range", "https://backend.example.com:99999/webhook");
+    endpoint("endpoint on port 0", "http://backend.example.com:0/webhook");
     endpoint("file endpoint", "file:///etc/hosts");
     endpoint("websocket endpoint", "wss://hooks.example.com/in");
     endpoint("empty endpoint", "");

@@ -296,7 +296,7 @@ bool isWebUrl(const QUrl &url)
 {
     const QString scheme = url.scheme().toLower();
     return url.isValid() && !url.isRelative() && (scheme == u"http" || scheme == u"https")
-        && !url.host().isEmpty();
+        && !url.host().isEmpty() && url.port() != 0;
 }
 
 template<typename Field> ScalarSetter anyText(Field field)
