@@ -19,13 +19,14 @@ namespace Switchboard {
 class HostLookup
 {
 public:
-    // Numeric addresses ("10.0.0.7", "::1"), IPv4 first as hiredis asked for them (a Redis on
-    // 127.0.0.1 only is not reached by a name's ::1), else in the resolver's order; or none and
-    // the resolver's error.
+    // Numeric addresses ("10.0.0.7"), the name's IPv4 ones, or its IPv6 ones ("::1") when it has
+    // none, as hiredis asked for them (a Redis on 127.0.0.1 only is not reached by a name's ::1);
+    // or none and the resolver's error.
     using Done = std::function<void(const QList<QByteArray> &addresses, const QString &error)>;
 
-    // Starts resolving `host` for TCP. `done` runs once, in the thread of `context`, unless
-    // this lookup is destroyed first.
+    // Starts resolving `host` for TCP. `done` runs once, in the thread of `context` and never
+    // inside this constructor, unless this lookup is destroyed first. `context` must outlive the
+    // lookup (make the lookup its member): the answer is posted to it until then.
     HostLookup(const QString &host, QObject *context, Done done);
     // Drops the answer. A resolver that does not answer keeps its thread until it gives up.
     ~HostLookup();
@@ -37,6 +38,8 @@ public:
 
 private:
     struct Ticket;
+    static void deliver(const std::shared_ptr<Ticket> &ticket, QList<QByteArray> addresses,
+                        QString error);
     std::shared_ptr<Ticket> m_ticket;
 };
 

@@ -14,6 +14,7 @@ namespace Switchboard::Test {
 namespace {
 
 constexpr quint16 typeA = 1;
+constexpr quint16 typeAaaa = 28;
 constexpr int headerSize = 12;
 
 quint16 read16(const QByteArray &data, qsizetype at)
@@ -115,6 +116,8 @@ QByteArray DnsResponder::answer(const QByteArray &query) const
         return {};
     const qsizetype questionEnd = at + 5;
     const quint16 type = read16(query, at + 1);
+    if (type == typeAaaa)
+        return {};
     const bool known = name.toLower() == m_name;
     const bool withAddress = known && type == typeA;
 

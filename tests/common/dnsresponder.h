@@ -23,8 +23,8 @@ public:
     DnsResponder &operator=(const DnsResponder &) = delete;
 
     // Serves `name` (an A record of `ipv4`; no AAAA record; any other name does not exist) on
-    // `listen`:53/udp. False with error() set when that socket cannot be had (port 53 needs
-    // root or CAP_NET_BIND_SERVICE).
+    // `listen`:53/udp. AAAA queries are never answered, as by the firewalls that drop them. False
+    // with error() set when that socket cannot be had (port 53 needs root or CAP_NET_BIND_SERVICE).
     bool start(const QHostAddress &listen, const QByteArray &name, const QHostAddress &ipv4);
     QString error() const { return m_error; }
 

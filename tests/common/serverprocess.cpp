@@ -4,7 +4,9 @@
 #include "resp.h"
 
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -249,14 +251,22 @@ QString SwitchboardProcess::binaryPath()
 
 namespace {
 
-// In a child between fork and exec (system calls only): `path` becomes this process's
-// /etc/resolv.conf, in a mount namespace of its own.
-bool useResolvConf(const char *path)
+// In a child between fork and exec (system calls only): `resolvConf` becomes this process's
+// /etc/resolv.conf, and `nsswitchConf` its /etc/nsswitch.conf, in a mount namespace of its own;
+// nscd's cache, where there is one, is out of its reach.
+bool useResolvConf(const char *resolvConf, const char *nsswitchConf)
 {
-    return ::unshare(CLONE_NEWNS) == 0
-        // Private first: the bind mount must not reach the machine's own namespace.
-        && ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0
-        && ::mount(path, "/etc/resolv.conf", nullptr, MS_BIND, nullptr) == 0;
+    if (::unshare(CLONE_NEWNS) != 0
+        // Private first: the bind mounts must not reach the machine's own namespace.
+        || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0
+        || ::mount(resolvConf, "/etc/resolv.conf", nullptr, MS_BIND, nullptr) != 0
+        || ::mount(nsswitchConf, "/etc/nsswitch.conf", nullptr, MS_BIND, nullptr) != 0)
+        return false;
+    for (const char *nscd : {"/run/nscd/socket", "/var/run/nscd/socket"}) {
+        if (::access(nscd, F_OK) == 0 && ::mount("/dev/null", nscd, nullptr, MS_BIND, nullptr) != 0)
+            return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -274,21 +284,35 @@ bool SwitchboardProcess::start(const QStringList &arguments)
     m_process->setProcessEnvironment(env);
     m_output.clear();
     // Between fork and exec: system calls only.
-    m_process->setChildProcessModifier([own = m_ownProcessGroup, resolvConf = m_resolvConf] {
-        if (own)
-            ::setpgid(0, 0);
-        if (!resolvConf.isEmpty() && !useResolvConf(resolvConf.constData()))
-            ::_exit(97);
-    });
+    m_process->setChildProcessModifier(
+        [own = m_ownProcessGroup, resolvConf = m_resolvConf, nsswitchConf = m_nsswitchConf] {
+            if (own)
+                ::setpgid(0, 0);
+            if (!resolvConf.isEmpty()
+                && !useResolvConf(resolvConf.constData(), nsswitchConf.constData()))
+                ::_exit(97);
+        });
     m_process->start(binaryPath(), arguments);
     return m_process->waitForStarted(5000);
+}
+
+void SwitchboardProcess::setResolvConf(const QString &path)
+{
+    m_resolvConf = path.toLocal8Bit();
+    // Hosts from /etc/hosts, then from that DNS server: not from systemd-resolved, mDNS or any
+    // other source the machine's own nsswitch.conf may name first.
+    const QString nsswitch = QFileInfo(path).dir().filePath(QStringLiteral("nsswitch.conf"));
+    QFile file(nsswitch);
+    if (file.open(QIODevice::WriteOnly))
+        file.write("hosts: files dns\n");
+    m_nsswitchConf = nsswitch.toLocal8Bit();
 }
 
 bool SwitchboardProcess::canChangeResolvConf()
 {
     QProcess probe;
     probe.setChildProcessModifier([] {
-        if (!useResolvConf("/etc/resolv.conf"))
+        if (!useResolvConf("/etc/resolv.conf", "/etc/nsswitch.conf"))
             ::_exit(97);
     });
     probe.start(QStringLiteral("/bin/true"), {});

@@ -104,9 +104,10 @@ public:
     void setEnvironment(const QProcessEnvironment &env) { m_env = env; }
     // The node leads a process group of its own, as a shell's foreground job does.
     void setOwnProcessGroup(bool own) { m_ownProcessGroup = own; }
-    // The node sees `path` as its /etc/resolv.conf, in a mount namespace of its own (root, or
+    // The node sees `path` as its /etc/resolv.conf, with an nsswitch.conf (written beside it)
+    // that looks hosts up in /etc/hosts and DNS only, in a mount namespace of its own (root, or
     // CAP_SYS_ADMIN: canChangeResolvConf() tells). The node exits 97 at once when it cannot.
-    void setResolvConf(const QString &path) { m_resolvConf = path.toLocal8Bit(); }
+    void setResolvConf(const QString &path);
     static bool canChangeResolvConf();
     bool start(const QStringList &arguments);
     bool waitForHealthy(quint16 port, int timeoutMs = 15000);
@@ -131,6 +132,7 @@ private:
     std::unique_ptr<QTemporaryDir> m_dataHome;
     bool m_ownProcessGroup = false;
     QByteArray m_resolvConf;
+    QByteArray m_nsswitchConf;
     mutable QByteArray m_output;
 };
 
