@@ -152,6 +152,7 @@ private Q_SLOTS:
     void messageCallbackDeletesReplacesOrReopens();
     void subscribedWhenConnectedSaysSo();
     void refusedSubscriptionIsNoConnectionAndBacksOff();
+    void aLastingRefusalIsRetriedEverySecondAndLoggedOnce();
 
 private:
     std::unique_ptr<RedisClient> connectedClient(const RedisClient::Options &options);
@@ -1173,6 +1174,52 @@ void TestRedisClient::refusedSubscriptionIsNoConnectionAndBacksOff()
         attempts <= allowed,
         qPrintable(u"%1 connections in %2 ms, at most %3 expected"_s.arg(attempts).arg(elapsed).arg(
             allowed)));
+}
+
+// The warnings of the Redis client, from the test's own thread.
+class RedisWarnings
+{
+public:
+    RedisWarnings() { s_previous = qInstallMessageHandler(&RedisWarnings::handle); }
+    ~RedisWarnings() { qInstallMessageHandler(s_previous); }
+    RedisWarnings(const RedisWarnings &) = delete;
+    RedisWarnings &operator=(const RedisWarnings &) = delete;
+    const QStringList &lines() const { return s_lines; }
+
+private:
+    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
+    {
+        if (type == QtWarningMsg && QByteArrayView(context.category) == "switchboard.redis")
+            s_lines.append(message);
+        s_previous(type, context, message);
+    }
+    static inline QtMessageHandler s_previous = nullptr;
+    static inline QStringList s_lines;
+};
+
+// Every engine's connections use the default options. A refusal that lasts (a wrong password
+// here; a server that stays down is retried the same way) is retried at least once a second
+// however long it lasts, so a Redis that is back is found within a second, not up to 5 s later;
+// and it is logged once, not at every retry.
+void TestRedisClient::aLastingRefusalIsRetriedEverySecondAndLoggedOnce()
+{
+    const quint16 port = m_server->port();
+    RedisEndpoint endpoint = optionsFor(port).endpoint;
+    endpoint.password = u"not-the-password"_s;
+    RedisWarnings warnings;
+    RedisClient client(RedisClient::Options::of(endpoint, u"tst-defaults"_s));
+    client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(u"AUTH refused"_s), waitMs);
+    // By 3 s the delay has grown to its cap: 100 ms three times, then 200, 400, 800 ms, 1 s.
+    QTest::qWait(3000);
+    const qint64 before = infoField(port, "stats", "total_connections_received");
+    QTest::qWait(4000); // the window the attempts are counted in
+    // Less the connection of the first query.
+    const qint64 attempts = infoField(port, "stats", "total_connections_received") - before - 1;
+    QVERIFY2(attempts >= 3, qPrintable(u"%1 attempts in 4 s"_s.arg(attempts)));
+    QVERIFY(!client.isConnected());
+    const QStringList refusals = warnings.lines().filter(u"tst-defaults"_s);
+    QVERIFY2(refusals.size() == 1, qPrintable(refusals.join(u'\n')));
 }
 
 QTEST_GUILESS_MAIN(TestRedisClient)

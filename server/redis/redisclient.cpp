@@ -4,10 +4,10 @@
 #include <QRandomGenerator>
 #include <QSocketNotifier>
 #include <charconv>
-#include <utility>
 #include <cstring>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
+#include <utility>
 
 namespace Switchboard {
 
@@ -58,8 +58,7 @@ RedisClient::RedisClient(const Options &options, QObject *parent)
         m_lastError = QStringLiteral("cannot resolve %1: no answer within %2 ms")
                           .arg(m_options.endpoint.host)
                           .arg(m_options.connectTimeout.count());
-        if (m_attempt == 0)
-            qCWarning(lcRedis).noquote() << m_options.name << m_lastError;
+        logFailure(m_lastError);
         scheduleReconnect(); // the lookup goes on: the next attempt waits for its answer
     });
 }
@@ -87,6 +86,7 @@ void RedisClient::open()
     if (m_state != State::Closed)
         return;
     m_attempt = 0;
+    m_loggedFailure.clear();
     connectNow();
 }
 
@@ -146,8 +146,7 @@ void RedisClient::onResolved(const QList<QByteArray> &addresses, const QString &
     m_lookupTimer.stop();
     if (!error.isEmpty()) {
         m_lastError = QStringLiteral("cannot resolve %1: %2").arg(m_options.endpoint.host, error);
-        if (m_attempt == 0)
-            qCWarning(lcRedis).noquote() << m_options.name << m_lastError;
+        logFailure(m_lastError);
         scheduleReconnect();
         return;
     }
@@ -263,10 +262,23 @@ void RedisClient::handshake()
         allowance);
 }
 
+void RedisClient::logFailure(const QString &failure)
+{
+    // Once per outage and reason: the same refusal at every retry (a wrong password, a server
+    // that stays down) would be a line a second per connection.
+    if (failure == m_loggedFailure) {
+        qCDebug(lcRedis).noquote() << m_options.name << failure;
+        return;
+    }
+    m_loggedFailure = failure;
+    qCWarning(lcRedis).noquote() << m_options.name << failure;
+}
+
 void RedisClient::becomeReady()
 {
     m_state = State::Ready;
     m_attempt = 0;
+    m_loggedFailure.clear();
     m_lastError.clear();
     m_announced = true;
     qCInfo(lcRedis).noquote() << m_options.name << "connected to" << where();
@@ -333,7 +345,7 @@ void RedisClient::fail(const QString &reason)
     m_context = nullptr;
     m_state = State::Backoff;
     m_lastError = reason;
-    qCWarning(lcRedis).noquote() << m_options.name << where() << ":" << reason;
+    logFailure(where() + QStringLiteral(": ") + reason);
     dropNotifiers();
     if (!retire(context))
         return;
@@ -522,9 +534,7 @@ void RedisClient::onConnect(const redisAsyncContext *context, int status)
     self->m_lastError = reason;
     self->m_state = State::Backoff;
     self->dropNotifiers();
-    if (self->m_attempt == 0)
-        qCWarning(lcRedis).noquote()
-            << self->m_options.name << self->where() << ": cannot connect:" << reason;
+    self->logFailure(self->where() + QStringLiteral(": cannot connect: ") + reason);
     QMetaObject::invokeMethod(
         self,
         [self] {
@@ -546,8 +556,7 @@ void RedisClient::onDisconnect(const redisAsyncContext *context, int status)
     self->m_failure.clear();
     self->m_lastError = reason;
     self->dropNotifiers();
-    qCWarning(lcRedis).noquote() << self->m_options.name << self->where()
-                                 << ": connection lost:" << reason;
+    self->logFailure(self->where() + QStringLiteral(": connection lost: ") + reason);
     self->m_state = State::Backoff;
     QMetaObject::invokeMethod(
         self,

@@ -166,6 +166,7 @@ private:
     void onResolved(const QList<QByteArray> &addresses, const QString &error);
     void connectTo(const QByteArray &address);
     QString where() const; // the endpoint, and the address its name had, for the logs
+    void logFailure(const QString &failure); // a warning, unless it repeats the last one
     void handshake();
     void becomeReady();
     void fail(const QString &reason); // tear the connection down and schedule a retry
@@ -191,6 +192,7 @@ private:
     std::deque<Pending> m_pending; // replies come back in the order commands were sent
     QByteArray m_failure; // what pending callbacks are told when the connection dies
     QString m_lastError;
+    QString m_loggedFailure; // since the last connection, so that a retry's repeat is not logged
     QElapsedTimer m_clock;
     qint64 m_lastProgress = 0;
     QTimer m_watchdog;
