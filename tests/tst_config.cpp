@@ -1415,14 +1415,14 @@ void TestConfig::redisAddress_data()
     row(u"cache.internal"_s, u"cache.internal:6379/2 configured"_s);
     row(u"cache.internal:6380"_s, u"cache.internal:6380/2 configured"_s);
     row(u"10.1.2.3:7000"_s, u"10.1.2.3:7000/2 configured"_s);
-    row(u"[::1]:6380"_s, u"::1:6380/2 configured"_s);
-    row(u"::1"_s, u"::1:6379/2 configured"_s);
+    row(u"[::1]:6380"_s, u"[::1]:6380/2 configured"_s);
+    row(u"::1"_s, u"[::1]:6379/2 configured"_s);
     row(u"redis://cache:6381"_s, u"cache:6381/2 configured"_s);
     row(u"redis://cache/5"_s, u"cache:6379/5 configured"_s);
     row(u"redis://:pw@cache:6379/3"_s, u"cache:6379/3 password=pw configured"_s);
     row(u"redis://alice:p%40ss@cache:6379/4"_s,
         u"cache:6379/4 user=alice password=p@ss configured"_s);
-    row(u"REDIS://[::1]:6390/1"_s, u"::1:6390/1 configured"_s);
+    row(u"REDIS://[::1]:6390/1"_s, u"[::1]:6390/1 configured"_s);
 }
 
 void TestConfig::redisAddress()

@@ -42,10 +42,12 @@ struct RedisEndpoint
         return endpoint;
     }
 
-    // "host:port/db", never the password: safe for logs and snapshots.
+    // "host:port/db" ("[::1]:port/db" for an IPv6 address), never the password: safe for logs
+    // and snapshots.
     QString display() const
     {
-        return host + QLatin1Char(':') + QString::number(port) + QLatin1Char('/')
+        const QString shown = host.contains(QLatin1Char(':')) ? u'[' + host + u']' : host;
+        return shown + QLatin1Char(':') + QString::number(port) + QLatin1Char('/')
             + QString::number(db);
     }
 };

@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
-#include <cctype>
 #include <charconv>
 #include <utility>
 
@@ -181,7 +180,8 @@ bool isGoEventId(QByteArrayView id)
     for (qsizetype i = 0; i < id.size(); ++i) {
         const char c = id[i];
         const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c)))
+        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (dash ? c != '-' : !hex)
             return false;
     }
     return true;
