@@ -1139,6 +1139,34 @@ void tst_HttpClient::redirectIsNotFollowedAndNamesItsTarget_data()
     QTest::newRow("301 without Location")
         << QByteArray("HTTP/1.1 301 Moved Permanently\r\nContent-Length: 0\r\n\r\n") << 301
         << u"HTTP 301"_s;
+    // A password must not reach a log or a dead letter, whatever else the Location holds.
+    const auto redirectTo = [](const QByteArray &location) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n";
+    };
+    QTest::newRow("space in the password")
+        << redirectTo("https://user:se cret@new.example/hook") << 302
+        << u"HTTP 302 (redirect to https://new.example/hook, not followed)"_s;
+    QTest::newRow("UTF-8 in the password")
+        << redirectTo("https://user:s\xc3\xa9"
+                      "cret@new.example/hook")
+        << 302 << u"HTTP 302 (redirect to https://new.example/hook, not followed)"_s;
+    QTest::newRow("password longer than what is shown")
+        << redirectTo("https://user:" + QByteArray(195, 'T') + "@new.example/hook") << 302
+        << u"HTTP 302 (redirect to https://new.example/hook, not followed)"_s;
+    QTest::newRow("port out of range")
+        << redirectTo("https://user:secret@new.example:99999/hook") << 302
+        << u"HTTP 302 (redirect to https://new.example:99999/hook, not followed)"_s;
+    QTest::newRow("without a scheme")
+        << redirectTo("//user:secret@new.example/hook") << 302
+        << u"HTTP 302 (redirect to //new.example/hook, not followed)"_s;
+    QTest::newRow("escapes stay escaped")
+        << redirectTo("https://u:p@new.example/%E2%80%AE%C2%85") << 302
+        << u"HTTP 302 (redirect to https://new.example/%E2%80%AE%C2%85, not followed)"_s;
+    QTest::newRow("an @ in the path is no user info")
+        << redirectTo("/v2/a@b?x=@y") << 302
+        << u"HTTP 302 (redirect to /v2/a@b?x=@y, not followed)"_s;
+    QTest::newRow("304 is no redirect")
+        << QByteArray("HTTP/1.1 304 Not Modified\r\nLocation: /x\r\n\r\n") << 304 << u"HTTP 304"_s;
     QTest::newRow("201 with Location")
         << QByteArray("HTTP/1.1 201 Created\r\nLocation: /events/1\r\nContent-Length: 0\r\n\r\n")
         << 201 << u"HTTP 201"_s;

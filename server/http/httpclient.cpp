@@ -310,7 +310,7 @@ ResponseParser::Result ResponseParser::headerLine(QByteArrayView line)
                 m_connectionKeepAlive = true;
         });
     } else if (equalsIgnoringCase(name, "location")) {
-        m_location = value.first(std::min(value.size(), locationLimit)).toByteArray();
+        m_location = value.toByteArray(); // whole: its user info is cut out before it is shown
     }
     return Result::NeedMore;
 }
@@ -325,8 +325,8 @@ ResponseParser::Result ResponseParser::endOfHeaders()
         *this = ResponseParser();
         return Result::NeedMore;
     }
-    if (m_status < 300 || m_status >= 400)
-        m_location.clear();
+    if (m_status != 301 && m_status != 302 && m_status != 303 && m_status != 307 && m_status != 308)
+        m_location.clear(); // a 300 or a 304 is no redirect
     if (m_status == 204 || m_status == 304) {
         m_state = State::Done;
         return Result::Complete;
@@ -377,20 +377,52 @@ ResponseParser::Result ResponseParser::chunkSizeLine(QByteArrayView line)
     return Result::NeedMore;
 }
 
+// A redirect's Location as errors show it: its user info cut out by the syntax of RFC 3986 on
+// the bytes as sent (a QUrl is derailed by one odd byte into keeping a password, and decodes
+// escapes into control characters), then bounded, in printable ASCII.
+QString shownLocation(QByteArray location)
+{
+    const auto isAlpha = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    };
+    const auto isScheme = [&](QByteArrayView text) { // ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+        return !text.isEmpty() && isAlpha(text.front())
+            && std::all_of(text.begin(), text.end(), [&](char c) {
+                   return isAlpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+               });
+    };
+    qsizetype authority = -1; // where "user:password@host:port" starts
+    if (location.startsWith("//")) {
+        authority = 2;
+    } else if (const qsizetype colon = location.indexOf("://");
+               colon > 0 && isScheme(QByteArrayView(location).first(colon))) {
+        authority = colon + 3;
+    }
+    if (authority >= 0) {
+        qsizetype end = authority;
+        while (end < location.size() && location[end] != '/' && location[end] != '?'
+               && location[end] != '#')
+            ++end;
+        const qsizetype at = QByteArrayView(location).first(end).lastIndexOf('@');
+        if (at >= authority)
+            location.remove(authority, at + 1 - authority);
+    }
+    location.truncate(locationLimit);
+    for (char &c : location) {
+        if (c < 0x21 || c > 0x7e)
+            c = '?'; // a header value may carry any byte; this one goes into logs
+    }
+    return QString::fromLatin1(location);
+}
+
 // The response the parser has read (the status line and headers at least).
 HttpClientResponse takeResponse(ResponseParser &parser)
 {
     HttpClientResponse response;
     response.status = parser.status();
     response.bodyPrefix = parser.takeBodyPrefix();
-    QByteArray location = parser.takeLocation();
-    if (!location.isEmpty()) {
-        for (char &c : location) {
-            if (c < 0x21 || c > 0x7e)
-                c = '?'; // a header value may carry any byte; this one goes into logs
-        }
-        response.location = webhookDisplayUrl(QString::fromLatin1(location));
-    }
+    if (QByteArray location = parser.takeLocation(); !location.isEmpty())
+        response.location = shownLocation(std::move(location));
     return response;
 }
 
@@ -638,7 +670,10 @@ const HttpClient::Target *HttpClient::targetFor(const QUrl &url, QString *error)
         // An invalid QUrl shows nothing of itself but its error string, which quotes the source
         // with any password: only the reason before it is kept ("Invalid port or port number out
         // of range").
-        *error = u"invalid URL: "_s + url.errorString().section(u"; source was"_s, 0, 0);
+        // Up to its first ';', and nothing if Qt's wording ever changes to put the source first.
+        const QString reason = url.errorString().section(u';', 0, 0);
+        *error = reason.contains(u"source"_s, Qt::CaseInsensitive) ? u"invalid URL"_s
+                                                                   : u"invalid URL: "_s + reason;
         return nullptr;
     }
     if (url.host().isEmpty() || url.port() == 0) {

@@ -37,8 +37,8 @@ struct HttpClientResponse
 {
     // HTTP status; 0 when no complete HTTP response arrived. A response is complete when its body
     // ended, or once more than 64 KiB of its body arrived: the rest is not read (the connection is
-    // closed instead). A body cut short or stalled makes it incomplete: a server failing after it
-    // sent its headers has no other way to say so.
+    // closed instead). A body cut short or stalled before that makes it incomplete: a server
+    // failing after it sent its headers has no other way to say so.
     int status = 0;
     // Empty when a response arrived; else words an operator understands: "connection refused",
     // "timed out after 3000 ms waiting for a response" (or "connecting", "in the TLS handshake",
