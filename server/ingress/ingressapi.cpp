@@ -140,7 +140,8 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
     }
 
     const QByteArray deliveryKey = newId();
-    QByteArray eventId = eventIdOf(event);
+    const QByteArray callId = callIdOf(event);
+    QByteArray eventId = eventIdOf(event, callId);
     if (eventId.isEmpty())
         eventId = deliveryKey;
     const quint64 id = park(std::move(responder), m_publishTimeout.count() + 1000);
@@ -155,7 +156,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
                          {IngressHeader::eventId, eventId},
                          {IngressHeader::domain, domain.toUtf8()}};
     // Without it (no call_id), the engine reads the body for the forwards' X-Call-ID.
-    if (const QByteArray callId = callIdOf(event); !callId.isEmpty())
+    if (!callId.isEmpty())
         headers.append({IngressHeader::callId, callId});
     m_publisher->publish(
         eventSubject(m_subjectPattern, domain), headers, request.body,

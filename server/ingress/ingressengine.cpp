@@ -376,10 +376,11 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
             const QJsonObject event = parseEvent(d.data()).object();
             if (flight.domain.isEmpty())
                 flight.domain = domainOf(event).toString();
+            const QByteArray callId = callIdOf(event);
             if (flight.eventId.isEmpty())
-                flight.eventId = eventIdOf(event);
+                flight.eventId = eventIdOf(event, callId);
             if (flight.callId.isEmpty())
-                flight.callId = callIdOf(event);
+                flight.callId = callId;
         }
         // The sequence alone is not enough: a stream deleted and made again (`nats stream rm`)
         // numbers from 1 again while the KV bucket keeps the old events' records, and a

@@ -59,11 +59,11 @@ QJsonValue domainOf(const QJsonObject &event)
     return jsonField(event, u"domain");
 }
 
-QByteArray eventIdOf(const QJsonObject &event)
+QByteArray eventIdOf(const QJsonObject &event, const QByteArray &callId)
 {
     if (QByteArray id = headerSafeId(event.value(u"event_id"_s)); !id.isEmpty())
         return id;
-    return callIdOf(event);
+    return callId;
 }
 
 QByteArray callIdOf(const QJsonObject &event)

@@ -60,11 +60,11 @@ inline constexpr qsizetype maxEventIdBytes = 256;
 // The body's domain, matched as above; not checked.
 QJsonValue domainOf(const QJsonObject &event);
 
-// X-Event-Id: the body's event_id, else call_id (strings or numbers), else empty; a string that
-// cannot be a header value is passed over: a control character would split the header of every
-// forward, and more than maxEventIdBytes would meet endpoints' header limits (and NATS'
-// max_payload). The caller then uses the event's delivery key.
-QByteArray eventIdOf(const QJsonObject &event);
+// X-Event-Id: the body's event_id, else its call id (`callId`, what callIdOf() gave: strings or
+// numbers), else empty; a string that cannot be a header value is passed over: a control
+// character would split the header of every forward, and more than maxEventIdBytes would meet
+// endpoints' header limits (and NATS' max_payload). The caller then uses the event's delivery key.
+QByteArray eventIdOf(const QJsonObject &event, const QByteArray &callId);
 
 // X-Call-ID, as the Event Hub's forwarder sent it beside X-Domain: the body's call_id (a string,
 // or a number's text), else empty; one that cannot be a header value (as for eventIdOf()) is
