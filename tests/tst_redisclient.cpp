@@ -3,6 +3,7 @@
 // the client is closed or destroyed with work in flight. Servers are checked with the blocking
 // helpers of tests/common, never with the client under test.
 
+#include "loglines.h"
 #include "redis/redisclient.h"
 #include "resp.h"
 #include "serverprocess.h"
@@ -1176,27 +1177,6 @@ void TestRedisClient::refusedSubscriptionIsNoConnectionAndBacksOff()
             allowed)));
 }
 
-// The warnings of the Redis client, from the test's own thread.
-class RedisWarnings
-{
-public:
-    RedisWarnings() { s_previous = qInstallMessageHandler(&RedisWarnings::handle); }
-    ~RedisWarnings() { qInstallMessageHandler(s_previous); }
-    RedisWarnings(const RedisWarnings &) = delete;
-    RedisWarnings &operator=(const RedisWarnings &) = delete;
-    const QStringList &lines() const { return s_lines; }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
-    {
-        if (type == QtWarningMsg && QByteArrayView(context.category) == "switchboard.redis")
-            s_lines.append(message);
-        s_previous(type, context, message);
-    }
-    static inline QtMessageHandler s_previous = nullptr;
-    static inline QStringList s_lines;
-};
-
 // Every engine's connections use the default options. A refusal that lasts (a wrong password
 // here; a server that stays down is retried the same way) is retried at least once a second
 // however long it lasts, so a Redis that is back is found within a second, not up to 5 s later;
@@ -1206,7 +1186,7 @@ void TestRedisClient::aLastingRefusalIsRetriedEverySecondAndLoggedOnce()
     const quint16 port = m_server->port();
     RedisEndpoint endpoint = optionsFor(port).endpoint;
     endpoint.password = u"not-the-password"_s;
-    RedisWarnings warnings;
+    const LogLines log("switchboard.redis");
     RedisClient client(RedisClient::Options::of(endpoint, u"tst-defaults"_s));
     client.open();
     QTRY_VERIFY_WITH_TIMEOUT(client.lastError().contains(u"AUTH refused"_s), waitMs);
@@ -1218,7 +1198,7 @@ void TestRedisClient::aLastingRefusalIsRetriedEverySecondAndLoggedOnce()
     const qint64 attempts = infoField(port, "stats", "total_connections_received") - before - 1;
     QVERIFY2(attempts >= 3, qPrintable(u"%1 attempts in 4 s"_s.arg(attempts)));
     QVERIFY(!client.isConnected());
-    const QStringList refusals = warnings.lines().filter(u"tst-defaults"_s);
+    const QStringList refusals = log.lines(QtWarningMsg).filter(u"tst-defaults"_s);
     QVERIFY2(refusals.size() == 1, qPrintable(refusals.join(u'\n')));
 }
 

@@ -3,6 +3,7 @@
 // process cases run the switchboard binary to crash it, stop it and read its /health.
 
 #include "core/enginehost.h"
+#include "loglines.h"
 #include "resp.h"
 #include "serverprocess.h"
 #include "sync/freeswitchevents.h"
@@ -12,7 +13,6 @@
 
 #include <QElapsedTimer>
 #include <QHostInfo>
-#include <QMutex>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
@@ -28,38 +28,6 @@ const QByteArray jobs = "freeswitch:telephony:background-jobs";
 const QByteArray group = "sync_group";
 // redis-server options under which what it holds survives a kill() and a start() on its port.
 const QStringList durable {u"--appendonly"_s, u"yes"_s, u"--appendfsync"_s, u"always"_s};
-
-// The sync engine's warnings and infos while it lives, from whichever thread logs them.
-class SyncLog
-{
-public:
-    SyncLog() { s_previous = qInstallMessageHandler(&SyncLog::handle); }
-    ~SyncLog() { qInstallMessageHandler(s_previous); }
-    SyncLog(const SyncLog &) = delete;
-    SyncLog &operator=(const SyncLog &) = delete;
-
-    // How many lines so far contain `text`.
-    int count(QStringView text) const
-    {
-        QMutexLocker lock(&s_mutex);
-        return int(std::count_if(s_lines.cbegin(), s_lines.cend(),
-                                 [text](const QString &line) { return line.contains(text); }));
-    }
-
-private:
-    static void handle(QtMsgType type, const QMessageLogContext &context, const QString &message)
-    {
-        if (QByteArrayView(context.category) == "switchboard.sync") {
-            QMutexLocker lock(&s_mutex);
-            s_lines.append(message);
-        }
-        s_previous(type, context, message);
-    }
-
-    static inline QMutex s_mutex;
-    static inline QStringList s_lines;
-    static inline QtMessageHandler s_previous = nullptr;
-};
 
 // Writes `count` FreeSWITCH entries (channel events, or background jobs) in one pipeline and
 // returns their fields in order.
@@ -793,7 +761,7 @@ void TestSyncEngine::remoteRefusingWritesTurnsUnhealthy()
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remotePort, events), qint64(100), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
 
-    const SyncLog log;
+    const LogLines log("switchboard.sync");
     const QByteArray noMaster = QByteArray::number(freeLoopbackPort());
     QCOMPARE(redisQuery(remotePort, {"REPLICAOF", "127.0.0.1", noMaster}).string, QByteArray("OK"));
     expected += writeEntries(m_local->port(), events, 200, m_generator);
