@@ -27,8 +27,10 @@ for i = 1, #KEYS do
   if i > 1 then
     redis.call('XADD', KEYS[i], id, 'u', ARGV[2], 'x', ARGV[3], 'e', ARGV[1])
   end
-  local newestExpired = redis.call('XREVRANGE', KEYS[i], '(' .. minId, '-', 'COUNT', 1)
-  if #newestExpired > 0 then
+  -- Anything expired? Asked from the oldest end: Redis 7.0's XREVRANGE from an id below every
+  -- entry walks the whole stream (5 ms at 50 000 entries), and that is the usual case here.
+  if #redis.call('XRANGE', KEYS[i], '-', '(' .. minId, 'COUNT', 1) > 0 then
+    local newestExpired = redis.call('XREVRANGE', KEYS[i], '(' .. minId, '-', 'COUNT', 1)
     redis.call('XTRIM', KEYS[i], 'MINID', minId)
     redis.call('SET', ARGV[6] .. KEYS[i], newestExpired[1][1], 'PX', 2 * ttl)
   end

@@ -8,15 +8,20 @@
 //   3. the same with the held polls on a second node (the wake crosses Redis pub/sub);
 //   4. short polls per second with wrk against the node, and against a bare QHttpServer
 //      answering the same JSON (this binary with --baseline-server), alternating, medians:
-//      once on the fresh node (before 1.) and once after it held and released the long polls.
+//      once on the fresh node (before 1.) and once after it held and released the long polls;
+//   5. publishes, one at a time, into nearly empty feeds and into feeds that already hold N
+//      events each (what a day of traffic under EVENT_TTL_SECONDS leaves): p50/p99 and the
+//      ratio, which shows what a publish's cost grows with.
 //
 //   polling_bench [--held N] [--samples N] [--runs N] [--duration S] [--connections N]
+//                 [--feed-events N]
 //
 // The load generators (this process, wrk), redis-server and the nodes share the machine.
 
 #include "benchfigures.h"
 #include "childprocess.h"
 #include "jwtsigning.h"
+#include "resp.h"
 #include "serverprocess.h"
 #include "wrkrun.h"
 
@@ -233,6 +238,49 @@ std::vector<double> wakeLatencies(Connection &publisher, HeldPolls &held, qsizet
     return ms;
 }
 
+// --- publishes into feeds that already hold events ---
+
+// Times `count` publishes for `userId`, one at a time on `publisher`: the ms of each.
+std::vector<double> publishLatencies(Connection &publisher, const QString &userId, int count)
+{
+    std::vector<double> ms;
+    for (int i = 0; i < count; ++i) {
+        QElapsedTimer clock;
+        clock.start();
+        if (!publisher.send(publishRequest(userId, u"p%1"_s.arg(i)))
+            || !publisher.receive(5000).contains("\"published\""))
+            break;
+        ms.push_back(double(clock.nsecsElapsed()) / 1e6);
+    }
+    return ms;
+}
+
+// Makes the three feeds a publish for `userId` writes (admin, type BENCH, the user's) hold
+// `events` entries each, an hour old at most: what steady traffic leaves under a day's TTL.
+bool fillFeeds(quint16 redisPort, const QString &userId, int events)
+{
+    const qint64 start = QDateTime::currentMSecsSinceEpoch() - 3600 * 1000;
+    const QByteArray event = publishRequest(userId, u"old"_s).split('\n').last();
+    for (const QByteArray &key :
+         {"polling:admin"_ba, "polling:type:BENCH"_ba, "polling:user:"_ba + userId.toUtf8()}) {
+        redisQuery(redisPort, {"DEL", key});
+        for (int from = 0; from < events; from += 10000) {
+            QList<QList<QByteArray>> commands;
+            for (int i = from; i < std::min(events, from + 10000); ++i)
+                commands.append({"XADD", key, QByteArray::number(start + i) + "-0", "u",
+                                 userId.toUtf8(), "x", "0", "e", event});
+            for (const Resp &reply : redisPipeline(redisPort, commands)) {
+                if (reply.isError()) {
+                    progress(u"filling %1: %2"_s.arg(QString::fromUtf8(key),
+                                                     QString::fromUtf8(reply.string)));
+                    return false;
+                }
+            }
+        }
+    }
+    return true;
+}
+
 // --- short polls: wrk against the node and against a bare QHttpServer ---
 
 int runBaselineServer(quint16 port, const QString &bodyFile)
@@ -317,13 +365,18 @@ int main(int argc, char *argv[])
                                             u"s"_s, u"10"_s);
     const QCommandLineOption connectionsOption(u"connections"_s, u"wrk connections (default 50)."_s,
                                                u"n"_s, u"50"_s);
-    parser.addOptions({heldOption, samplesOption, runsOption, durationOption, connectionsOption});
+    const QCommandLineOption feedEventsOption(
+        u"feed-events"_s, u"Events in each feed of the second publish series (default 100000)."_s,
+        u"n"_s, u"100000"_s);
+    parser.addOptions({heldOption, samplesOption, runsOption, durationOption, connectionsOption,
+                       feedEventsOption});
     parser.process(app);
     const int heldCount = std::max(1, parser.value(heldOption).toInt());
     const int samples = std::clamp(parser.value(samplesOption).toInt(), 1, heldCount);
     const int runs = std::max(1, parser.value(runsOption).toInt());
     const int duration = std::max(1, parser.value(durationOption).toInt());
     const int connections = std::max(1, parser.value(connectionsOption).toInt());
+    const int feedEvents = std::max(1, parser.value(feedEventsOption).toInt());
 
     chooseSwitchboardBinary(); // for SwitchboardProcess
 
@@ -400,6 +453,15 @@ int main(int argc, char *argv[])
         measureShortPolls(a.port, baselinePort, bearer, connections, duration, runs);
     baseline.stop();
 
+    // 5. Publishes into nearly empty feeds, then into feeds of feedEvents events each.
+    progress(
+        u"timing %1 publishes into nearly empty feeds, then into feeds of %2 events"_s.arg(samples)
+            .arg(feedEvents));
+    const std::vector<double> publishEmpty = publishLatencies(publisherA, u"publisher"_s, samples);
+    if (!fillFeeds(redis.port(), u"publisher"_s, feedEvents))
+        return 1;
+    const std::vector<double> publishFull = publishLatencies(publisherA, u"publisher"_s, samples);
+
     std::printf("\npolling_bench  (switchboard --headless --engines polling x2, one redis-server, "
                 "loopback, 2 cores shared)\n");
     std::printf("%-46s %s\n", "held long polls on node A",
@@ -429,8 +491,16 @@ int main(int argc, char *argv[])
     };
     shortLine("fresh node", fresh);
     shortLine("after the held polls", after);
+    latencyLine("publish, nearly empty feeds", publishEmpty, samples);
+    const QByteArray fullLabel = "publish, feeds of " + QByteArray::number(feedEvents) + " events";
+    latencyLine(fullLabel.constData(), publishFull, samples);
+    if (!publishEmpty.empty() && !publishFull.empty())
+        std::printf("%-46s %.2fx (p50 ms, nearly empty / full)\n",
+                    "publish rate, full vs empty feeds",
+                    median(publishEmpty) / median(publishFull));
     std::printf("targets (reported, never failed): wake p99 < 5 ms same node, < 20 ms across "
-                "nodes; short polls >= 0.5x the bare server\n");
+                "nodes; short polls >= 0.5x the bare server; a publish costs the same whatever "
+                "its feeds hold\n");
     b.process.stop();
     a.process.stop();
     return 0;
