@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QUuid>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -114,13 +115,17 @@ void IngressSimulator::tick()
     m_lastTickMs = now;
     const QUrl url(u"http://127.0.0.1:%1/events"_s.arg(m_port));
     QRandomGenerator *random = QRandomGenerator::global();
-    for (; m_credit >= 1; m_credit -= 1) {
+    for (; m_credit >= 1 && m_inFlight < maxInFlight; m_credit -= 1) {
         const QString domain = random->bounded(50) == 0
             ? unroutedDomain
             : routedDomains[random->bounded(routedDomains.size())];
+        ++m_inFlight;
         m_http->post(url, {{"Content-Type", "application/json"}}, callSignal(domain),
-                     Milliseconds(5000), [](const HttpClientResponse &) {});
+                     Milliseconds(5000), [this](const HttpClientResponse &) { --m_inFlight; });
     }
+    // A node that takes fewer events than --simulate-rate asks for is sent what it takes: the
+    // rest is dropped, not queued here, where it grew by 0.6 MB a second at 3 000 asked.
+    m_credit = std::min(m_credit, 1.0);
 }
 
 void IngressSimulator::stop(int)

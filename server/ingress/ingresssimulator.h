@@ -38,6 +38,9 @@ private:
     HttpClient *m_http = nullptr;
     QTimer m_timer;
     double m_credit = 0;
+    // Posts not answered yet, at most maxInFlight (HttpClient's destructor calls no callback).
+    static constexpr int maxInFlight = 256;
+    int m_inFlight = 0;
     qint64 m_lastTickMs = 0;
 };
 
