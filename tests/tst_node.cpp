@@ -31,6 +31,13 @@ using namespace Switchboard;
 using namespace Switchboard::Test;
 using namespace Qt::Literals::StringLiterals;
 
+// Writes `bytes` to `path`, whole: false when it could not.
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
 // An engine's snapshot reduced to its health, for StatusApi alone.
 class HealthOnlySnapshot : public EngineSnapshot
 {
@@ -155,10 +162,7 @@ void TestNode::defaultConfigFileInUserConfigDirectory()
     QTemporaryDir config;
     QVERIFY(QDir(config.path()).mkpath(u"switchboard"_s));
     const QString path = config.filePath(u"switchboard/switchboard.yaml"_s);
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("log:\n  level: loud\n");
-    file.close();
+    QVERIFY(writeFile(path, "log:\n  level: loud\n"));
     QProcessEnvironment env = cleanEnvironment();
     env.insert(u"XDG_CONFIG_HOME"_s, config.path());
     // The file is read before the environment: its bad value is the one reported when the file
@@ -492,10 +496,7 @@ void TestNode::aLockLeftByAnEarlierRunWithThisPidIsTakenOver()
         QVERIFY(file.open(QIODevice::ReadOnly));
         leftover = file.readAll();
     }
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    QCOMPARE(file.write(leftover), leftover.size());
-    file.close();
+    QVERIFY(writeFile(path, leftover));
 
     LocalStack stack(config);
     QVERIFY2(stack.startRedis(u"sync-local"_s), qPrintable(stack.errorString()));
@@ -556,10 +557,7 @@ void TestNode::aDnsServerSlowToAnswerHoldsNoRoute()
     QVERIFY2(redis.start(), qPrintable(redis.error()));
     QTemporaryDir dir;
     const QString resolvConf = dir.filePath(u"resolv.conf"_s);
-    QFile file(resolvConf);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write("nameserver 127.86.53.1\noptions timeout:5 attempts:1\n");
-    file.close();
+    QVERIFY(writeFile(resolvConf, "nameserver 127.86.53.1\noptions timeout:5 attempts:1\n"));
 
     QProcessEnvironment env = cleanEnvironment();
     env.insert(u"XDG_DATA_HOME"_s, dir.path());
