@@ -2,7 +2,6 @@
 // see it: a real redis-server, real tokens signed with libjwt, a node in this process and, for
 // the cross-node and SIGTERM cases, switchboard processes on the same Redis.
 
-#include "core/jsonfields.h"
 #include "core/logging.h"
 #include "jwtsigning.h"
 #include "node/switchboardnode.h"
@@ -96,7 +95,6 @@ private Q_SLOTS:
     void onlyTheConfiguredOriginsMayReadPolls();
     void longPollTakesGoBooleans();
     void keysInAnotherCaseAreReadAsTheTelemetryServiceReadThem();
-    void keysFoldAsGoFoldsThem();
 
 private:
     Config baseConfig() const;
@@ -1048,36 +1046,6 @@ void TestPolling::keysInAnotherCaseAreReadAsTheTelemetryServiceReadThem()
 // Go's encoding/json folds a key rune by rune to the smallest rune of its Unicode simple-folding
 // orbit (fold.go, foldName). For the ASCII names of the Go structs, that is ASCII case and two
 // letters outside ASCII: KELVIN SIGN (with k) and LATIN SMALL LETTER LONG S (with s).
-void TestPolling::keysFoldAsGoFoldsThem()
-{
-    QVERIFY(jsonKeyMatchesField(u"userid", u"userId"));
-    QVERIFY(jsonKeyMatchesField(u"USERID", u"userId"));
-    QVERIFY(jsonKeyMatchesField(u"u\u017FerId", u"userId"));
-    QVERIFY(jsonKeyMatchesField(u"U\u017FERID", u"userId"));
-    QVERIFY(jsonKeyMatchesField(u"\u212Aind", u"kind"));
-    QVERIFY(jsonKeyMatchesField(u"KIND", u"kind"));
-    QVERIFY(jsonKeyMatchesField(u"CALL_ID", u"call_id"));
-    QVERIFY(!jsonKeyMatchesField(u"\u212Aind", u"sind")); // KELVIN SIGN is no s
-    QVERIFY(!jsonKeyMatchesField(u"u\u017FerId", u"ukerId")); // LONG S is no k
-    QVERIFY(!jsonKeyMatchesField(u"\u0130d", u"id")); // I WITH DOT folds with no ASCII letter
-    QVERIFY(!jsonKeyMatchesField(u"\u0131d", u"id")); // nor does DOTLESS I
-    QVERIFY(!jsonKeyMatchesField(u"user_id", u"userId"));
-    QVERIFY(!jsonKeyMatchesField(u"userIds", u"userId"));
-    QVERIFY(!jsonKeyMatchesField(u"call-id", u"call_id"));
-    QVERIFY(!jsonKeyMatchesField(u"CALL\u007FID", u"call_id"));
-    QVERIFY(!jsonKeyMatchesField(u"", u"id"));
-
-    const QJsonObject body =
-        QJsonDocument::fromJson(R"({"Domain":"cased","STATE":null,"state":null,"Status":"s"})")
-            .object();
-    QCOMPARE(jsonField(body, u"domain"), QJsonValue(u"cased"_s));
-    QCOMPARE(jsonField(body, u"status"), QJsonValue(u"s"_s));
-    QVERIFY(jsonField(body, u"state").isNull()); // only nulls: null
-    QVERIFY(jsonField(body, u"call_id").isUndefined()); // no key: undefined
-    const QJsonObject both =
-        QJsonDocument::fromJson(R"({"DOMAIN":"upper","domain":"exact","Domain":"cased"})").object();
-    QCOMPARE(jsonField(both, u"domain"), QJsonValue(u"exact"_s));
-}
 
 QTEST_GUILESS_MAIN(TestPolling)
 #include "tst_polling.moc"
