@@ -88,6 +88,8 @@ private Q_SLOTS:
     void internalRoutesWithAToken();
     void redisDownIs503AndComesBack();
     void heldPollsOutliveARedisRestart();
+    void aWakeWhileTheReadConnectionIsDownHoldsThePolls();
+    void aReadCutShortByARedisStallHoldsThePolls();
     void publishOnOneNodeWakesAPollHeldOnAnother();
     void sigtermAnswersHeldPollsAndExits0();
     void simulateFeedsDemoOrderEvents();
@@ -727,6 +729,103 @@ void TestPolling::heldPollsOutliveARedisRestart()
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
                  QStringList({u"o1"_s}));
+        reply->deleteLater();
+    }
+}
+
+// After a Redis restart the wake subscription may be back before the connection that reads:
+// a publish by another node in that gap woke the held polls into a read on a connection that
+// was down, and each answered 503. Here the read connection is cut and kept out (maxclients)
+// while another node's wake arrives.
+void TestPolling::aWakeWhileTheReadConnectionIsDownHoldsThePolls()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < 3; ++i)
+        replies << longPoll(
+            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 3, 5000);
+
+    // Cut the node's one ordinary connection (the wake subscription is a pub/sub one), keep it
+    // from coming back (its user, default, is turned off; connections made stay), and wake the
+    // polls as a publish on another node would.
+    QVERIFY(
+        !redisQuery(m_redis->port(), {"ACL", "SETUSER", "tester", "on", ">pw", "~*", "&*", "+@all"})
+             .isError());
+    const QList<Resp> cut =
+        redisPipeline(m_redis->port(),
+                      {{"MULTI"},
+                       {"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"},
+                       {"ACL", "SETUSER", "default", "off"},
+                       {"PUBLISH", "polling:wake", "1-0\n0\npolling:user:alice"},
+                       {"EXEC"}});
+    QCOMPARE(cut.size(), 5);
+    QCOMPARE(cut[4].elements.size(), 3);
+    QCOMPARE(cut[4].elements[0].integer, 1); // the read connection
+    QCOMPARE(cut[4].elements[2].integer, 1); // the wake reached the node
+    QTest::qWait(1500);
+    for (QNetworkReply *reply : std::as_const(replies))
+        QVERIFY2(!reply->isFinished(), reply->readAll().constData());
+
+    const QList<Resp> back = redisPipeline(
+        m_redis->port(), {{"AUTH", "tester", "pw"}, {"ACL", "SETUSER", "default", "on"}});
+    QVERIFY(back.size() == 2 && !back[1].isError());
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 10000);
+    QCOMPARE(
+        publish("order-status-change",
+                {{u"orderId"_s, u"o2"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PAID"_s}})
+            .status,
+        200);
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
+                 QStringList({u"o2"_s}));
+        reply->deleteLater();
+    }
+}
+
+// Redis stalls (paused, a slow disk) longer than the command timeout while woken polls read:
+// the connection is closed under their reads, and they answered 503 where the README says
+// held polls outlive Redis going away.
+void TestPolling::aReadCutShortByARedisStallHoldsThePolls()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
+    QList<QNetworkReply *> replies;
+    for (int i = 0; i < 3; ++i)
+        replies << longPoll(
+            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 3, 5000);
+
+    // The wake reaches the node; the reads it starts wait out the pause, past the node's 5 s
+    // command timeout.
+    const QList<Resp> stall =
+        redisPipeline(m_redis->port(),
+                      {{"MULTI"},
+                       {"PUBLISH", "polling:wake", "1-0\n0\npolling:user:alice"},
+                       {"CLIENT", "PAUSE", "6500", "ALL"},
+                       {"EXEC"}});
+    QCOMPARE(stall.size(), 4);
+    QCOMPARE(stall[3].elements.value(0).integer, 1);
+    QTest::qWait(8000);
+    for (QNetworkReply *reply : std::as_const(replies))
+        QVERIFY2(!reply->isFinished(), reply->readAll().constData());
+
+    QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 10000);
+    QCOMPARE(
+        publish("order-status-change",
+                {{u"orderId"_s, u"o3"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PAID"_s}})
+            .status,
+        200);
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
+                 QStringList({u"o3"_s}));
         reply->deleteLater();
     }
 }

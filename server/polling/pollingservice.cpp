@@ -378,6 +378,14 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
     if (found == m_polls.end())
         return; // answered meanwhile (the node is stopping)
     Poll &poll = *found->second;
+    if (!page.error.isEmpty() && poll.longPoll && !m_redis->isConnected()
+        && m_clock.elapsed() < poll.deadlineMs) {
+        // The connection went down under the read (a Redis restart or stall): the poll is held
+        // on and reads again once it is back, like every held poll then.
+        m_catchUpWaits = true;
+        hold(poll);
+        return;
+    }
     if (!page.error.isEmpty()) {
         countPoll(poll.route, 503);
         poll.responder.sendError(503, u"unavailable"_s,
@@ -471,6 +479,12 @@ void PollingService::onWake(QByteArrayView payload)
     }
     if (parts.size() < 3)
         return;
+    // After a Redis restart the subscription may be back before the connection that reads: a
+    // read now would answer the held polls 503. They read once that connection is back.
+    if (!m_redis->isConnected()) {
+        m_catchUpWaits = true;
+        return;
+    }
     const qint64 publishedUs = parts[1].toLongLong();
     for (qsizetype i = 2; i < parts.size(); ++i) {
         const auto stream = m_streams.find(parts[i].toByteArray());
