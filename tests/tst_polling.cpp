@@ -284,6 +284,19 @@ void TestPolling::visibilityRules()
             .status,
         200);
     QCOMPARE(publish("new-order", {{u"orderId"_s, u"secret-order"_s}}).status, 200);
+    // The same types through the generic route are just as private (they went to every user).
+    QCOMPARE(publish("publish",
+                     {{u"eventType"_s, u"NEW_ORDER"_s},
+                      {u"entityId"_s, u"generic-order"_s},
+                      {u"metadata"_s, QJsonObject {{u"customerName"_s, u"Jane"_s}}}})
+                 .status,
+             200);
+    QCOMPARE(publish("publish",
+                     {{u"eventType"_s, u"ORDER_UPDATE"_s},
+                      {u"entityId"_s, u"generic-update"_s},
+                      {u"userId"_s, u"alice"_s}})
+                 .status,
+             200);
 
     const QByteArray alice = userToken(u"alice"_s);
     // Own events and broadcasts of the type, in order; nobody else's.
@@ -297,9 +310,13 @@ void TestPolling::visibilityRules()
     QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=T", adminToken()))),
              QStringList({u"mine"_s, u"theirs"_s, u"everyone"_s}));
     QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=NEW_ORDER", alice))), QStringList());
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=ORDER_UPDATE", alice))),
+             QStringList());
     QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=NEW_ORDER", adminToken()))),
-             QStringList({u"secret-order"_s}));
-    QCOMPARE(json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size(), 5);
+             QStringList({u"secret-order"_s, u"generic-order"_s}));
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=ORDER_UPDATE", adminToken()))),
+             QStringList({u"generic-update"_s}));
+    QCOMPARE(json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray().size(), 7);
     QCOMPARE(poll("/v1/polling/admin/events", alice).status, 403);
 }
 

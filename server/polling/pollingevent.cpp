@@ -153,7 +153,10 @@ PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, c
                     u"%1 must not contain control characters (%2)"_s.arg(
                         field, describeControlCharacter(bytes, at))};
     }
-    result.adminOnly = adminOnly;
+    // New orders and order updates carry other customers' data: admins' alone, whichever route
+    // published them (through the generic one they went to every user polling the type).
+    result.adminOnly =
+        adminOnly || result.eventType == u"NEW_ORDER" || result.eventType == u"ORDER_UPDATE";
     result.json = QJsonDocument(event).toJson(QJsonDocument::Compact);
     return {result, {}};
 }
