@@ -425,11 +425,15 @@ void TestPolling::badInputIsA400AndNeverHurts()
 {
     startNode(baseConfig());
     const QByteArray alice = userToken(u"alice"_s);
-    for (const QByteArray &query :
-         {"/v1/polling/events?eventType=T&lastEventId=abc"_ba,
-          "/v1/polling/events?eventType=T&lastEventId=1-2-3"_ba,
-          "/v1/polling/events?eventType=T&lastEventId=99999999999999999999999"_ba,
-          "/v1/polling/events?eventType=T&longPoll=maybe"_ba}) {
+    for (
+        const QByteArray &query :
+        {"/v1/polling/events?eventType=T&lastEventId=abc"_ba,
+         "/v1/polling/events?eventType=T&lastEventId=1-2-3"_ba,
+         "/v1/polling/events?eventType=T&lastEventId=99999999999999999999999"_ba,
+         // The greatest id a stream can hold: nothing can come after it (written two ways).
+         "/v1/polling/events?eventType=T&lastEventId=18446744073709551615-18446744073709551615"_ba,
+         "/v1/polling/events?eventType=T&lastEventId=18446744073709551615-018446744073709551615"_ba,
+         "/v1/polling/events?eventType=T&longPoll=maybe"_ba}) {
         const HttpResult answer = poll(query, alice);
         QVERIFY2(answer.status == 400, query.constData());
         QCOMPARE(json(answer)[u"error"_s].toString(), u"bad_request"_s);

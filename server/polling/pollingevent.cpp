@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <charconv>
+#include <limits>
+#include <optional>
 #include <utility>
 
 namespace Switchboard {
@@ -164,16 +166,22 @@ PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, c
 bool isValidEventId(QByteArrayView id)
 {
     // "<ms>-<seq>" or "<ms>", each a 64-bit unsigned number in plain digits.
-    const auto isNumber = [](QByteArrayView part) {
+    const auto number = [](QByteArrayView part) -> std::optional<quint64> {
         quint64 value = 0;
         const char *end = part.data() + part.size();
         const auto [stop, error] = std::from_chars(part.data(), end, value);
-        return !part.isEmpty() && part.front() != '+' && error == std::errc() && stop == end;
+        if (part.isEmpty() || part.front() == '+' || error != std::errc() || stop != end)
+            return std::nullopt;
+        return value;
     };
     const qsizetype dash = id.indexOf('-');
     if (dash < 0)
-        return isNumber(id);
-    return isNumber(id.first(dash)) && isNumber(id.sliced(dash + 1));
+        return number(id).has_value();
+    const std::optional<quint64> ms = number(id.first(dash));
+    const std::optional<quint64> seq = number(id.sliced(dash + 1));
+    // The greatest id a stream can hold has no id after it: Redis refuses to read after it.
+    constexpr quint64 greatest = std::numeric_limits<quint64>::max();
+    return ms && seq && !(*ms == greatest && *seq == greatest);
 }
 
 bool isGoEventId(QByteArrayView id)
