@@ -181,6 +181,7 @@ private Q_SLOTS:
     void gracefulStopFinishesForwardsInFlight();
     void stoppingNodeHandsUnfinishedEventsOverAtOnce();
     void nodeKilledOnTheLastAttemptStillLeavesADeadLetter();
+    void aNodePausedPastAckWaitHandlesTheQueuedCopiesOneByOne();
     void migrationSkipsTheHubsHistoryAndTakesForeignEvents();
     void foreignEventOfARecreatedStreamIsNotTakenForAnOldOne();
     void endpointCredentialsAreSentButNeverShown();
@@ -1410,6 +1411,68 @@ void TestIngress::nodeKilledOnTheLastAttemptStillLeavesADeadLetter()
     QCOMPARE(endpoints.at(0).toObject().value(u"delivered"_s).toBool(), true);
     QCOMPARE(endpoints.at(1).toObject().value(u"delivered"_s).toBool(), false);
     QCOMPARE(endpoints.at(1).toObject().value(u"attempts"_s).toInt(), 3);
+}
+
+// A node paused past ack_wait (a VM stalled, SIGSTOP) finds JetStream's redeliveries of the
+// message it was forwarding queued up when it resumes. Handled side by side, the copies read the
+// same record and called the same endpoints at once, with the same attempt number, past
+// max_deliveries; now each waits for the one before, and a copy whose endpoints all have the
+// event calls nobody.
+void TestIngress::aNodePausedPastAckWaitHandlesTheQueuedCopiesOneByOne()
+{
+    // B holds the first call past the forward timeout, then answers.
+    m_sinkB->setResponder([](const Received &, int index) {
+        WebhookSink::Answer answer;
+        answer.neverAnswer = index == 1;
+        return answer;
+    });
+    const Config config =
+        baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
+    QTemporaryFile yaml;
+    QVERIFY(yaml.open());
+    yaml.write(u"engines: [ingress]\n"
+               "server: {port: %1, bind: 127.0.0.1}\n"
+               "local_stack: {data_dir: \"%2\"}\n"
+               "nats: {url: \"%3\", stream_name: %4, subject_pattern: \"%5\", "
+               "consumer_name: %6, ack_wait_seconds: 1, max_deliveries: 3}\n"
+               "ingress: {retry_delay: 100ms, retry_max_delay: 300ms, forward_timeout: 2s}\n"
+               "routes:\n"
+               "  - domain: a.vn\n"
+               "    endpoints: [\"%7\", \"%8\"]\n"_s.arg(config.server.port)
+                   .arg(m_dataDir.path(), config.nats.url, config.nats.streamName,
+                        config.nats.subjectPattern, config.nats.consumerName, m_sinkA->url(),
+                        m_sinkB->url())
+                   .toUtf8());
+    yaml.close();
+    SwitchboardProcess process;
+    QVERIFY(process.start({u"--headless"_s, u"-config"_s, yaml.fileName()}));
+    QVERIFY2(process.waitForHealthy(config.server.port), process.output());
+    QDeadlineTimer consuming(15000);
+    while (!consuming.hasExpired()
+           && !ingressStatus(config.server.port).value(u"consuming"_s).toBool())
+        QTest::qWait(50);
+
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"paused-1"_s), config.server.port).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 1, 10000); // the first call to B is held
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
+    // Paused: no InProgress, so JetStream redelivers every second, to this node alone, until
+    // max_deliveries (3) copies were sent.
+    ::kill(pid_t(process.pid()), SIGSTOP);
+    auto resume = qScopeGuard([&] { ::kill(pid_t(process.pid()), SIGCONT); });
+    QTest::qWait(3500);
+    resume.dismiss();
+    ::kill(pid_t(process.pid()), SIGCONT);
+
+    // The held attempt times out; the next copy calls B alone, which answers; the last copy
+    // finds every endpoint served.
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(config.server.port).value(u"in_flight"_s).toInt(), 0,
+                              10000);
+    QTest::qWait(500);
+    QCOMPARE(m_sinkA->count(), 1);
+    QCOMPARE(m_sinkB->count(), 2);
+    QCOMPARE(m_sinkB->received().last().header("X-Delivery-Attempt"), "2");
+    QCOMPARE(ingressStatus(config.server.port).value(u"dead_letters_max_deliveries"_s).toInt(), 0);
+    process.stop();
 }
 
 void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -77,6 +78,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
         for (auto &[id, flight] : m_inFlight)
             flight.delivery.nak(Milliseconds(0));
         m_inFlight.clear();
+        m_byDeliveryKey.clear();
         finishStop();
     });
 }
@@ -188,6 +190,7 @@ void IngressEngine::reopenNats()
     m_consuming = false;
     m_gateway->attach(nullptr); // dead-letter requests answer 503 until the new store is there
     m_inFlight.clear();
+    m_byDeliveryKey.clear();
     m_known.clear();
     closeNats();
     delete m_nats;
@@ -394,7 +397,13 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
         if (flight.deliveryCount > 1)
             ++m_redeliveries;
         m_consumerPending = qint64(d.pendingInConsumer());
-        begin(id);
+        // Copies of one message handled side by side (a node paused past ack_wait finds the
+        // redeliveries queued up) would read the same record and call the same endpoints at
+        // once: one at a time, each after the one before has acked or NAKed.
+        std::deque<quint64> &copies = m_byDeliveryKey[flight.deliveryKey];
+        copies.push_back(id);
+        if (copies.size() == 1)
+            begin(id);
     }
 }
 
@@ -447,8 +456,16 @@ void IngressEngine::recordLoaded(quint64 id, const std::optional<DeliveryRecord>
 
 void IngressEngine::forwardOrDeadLetter(quint64 id)
 {
+    const InFlight &flight = m_inFlight.at(id);
+    const auto &targets = flight.route->targets;
+    // A late copy of a message whose endpoints all have it (another node delivered it while
+    // this copy waited): acked by forward(), which calls nobody, whatever the count says.
+    const bool allDelivered =
+        std::all_of(targets.cbegin(), targets.cend(), [&flight](const Target &target) {
+            return flight.delivered.contains(target.urlText);
+        });
     // Only when max_deliveries was lowered since the record was written.
-    if (m_inFlight.at(id).attempt > m_natsConfig.maxDeliveries)
+    if (!allDelivered && flight.attempt > m_natsConfig.maxDeliveries)
         return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
     forward(id);
 }
@@ -515,6 +532,13 @@ void IngressEngine::attemptFinished(quint64 id)
 {
     InFlight &flight = m_inFlight.at(id);
     if (flight.failures.isEmpty()) {
+        // After a redelivery, the record says every endpoint has it: a late copy still queued
+        // at a paused node then calls nobody (it called those the last failure left, past
+        // max_deliveries, and could write a dead letter for a delivered event).
+        if (flight.attempt > 1 || flight.deliveryCount > 1)
+            m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
+                            IngressStore::encodeRecord({flight.attempt, flight.delivered}), this,
+                            [](const NatsPublishResult &) {});
         flight.delivery.ack();
         ++m_deliveredEvents;
         if (flight.attempt > 1) {
@@ -670,7 +694,31 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
 
 void IngressEngine::finish(quint64 id)
 {
-    m_inFlight.erase(id);
+    const auto it = m_inFlight.find(id);
+    if (it == m_inFlight.end())
+        return;
+    const QByteArray key = it->second.deliveryKey;
+    m_inFlight.erase(it);
+    const auto copies = m_byDeliveryKey.find(key);
+    if (copies != m_byDeliveryKey.end()) {
+        std::erase(*copies, id);
+        if (copies->empty()) {
+            m_byDeliveryKey.erase(copies);
+        } else {
+            const quint64 next = copies->front();
+            QMetaObject::invokeMethod(
+                this,
+                [this, next] {
+                    if (!m_inFlight.contains(next))
+                        return;
+                    if (!m_stopping)
+                        return begin(next);
+                    m_inFlight.at(next).delivery.nak(Milliseconds(0));
+                    finish(next);
+                },
+                Qt::QueuedConnection);
+        }
+    }
     if (m_stopping && m_inFlight.empty())
         finishStop();
 }

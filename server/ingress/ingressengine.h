@@ -12,6 +12,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QUrl>
+#include <deque>
 #include <memory>
 #include <unordered_map>
 
@@ -93,7 +94,7 @@ private:
                    qint64 elapsedNs);
     void attemptFinished(quint64 id);
     void deadLetter(quint64 id, DeadLetter::Reason reason);
-    void finish(quint64 id); // forgets the delivery once it is acked or NAKed
+    void finish(quint64 id); // forgets the delivery once it is acked or NAKed; starts the next copy
     Milliseconds retryDelay(int attempt) const;
     void keepAlive(); // InProgress for deliveries held longer than a third of AckWait
     void publishSnapshot();
@@ -119,6 +120,9 @@ private:
     QHash<QString, Route *> m_routeByKey; // routingKey(domain) -> route
 
     std::unordered_map<quint64, InFlight> m_inFlight;
+    // Delivery key -> the copies of that message here, in arrival order; the front one is being
+    // handled, the others wait for it (finish()).
+    QHash<QByteArray, std::deque<quint64>> m_byDeliveryKey;
     quint64 m_nextId = 1;
     // Records this node wrote, by delivery key, with the JetStream delivery count they were
     // written at: the very next delivery, when it lands here, needs no KV read.
