@@ -471,6 +471,7 @@ void TestConfig::defaultsMatchTheSeed()
     // HEALTH_PORT=8080 in the seed is the main port: 0 means "/health on the main port".
     QCOMPARE(c.server.healthPort, 0);
     QCOMPARE(c.server.bodyLimitBytes, 1024 * 1024);
+    QCOMPARE(c.server.idleTimeout, Milliseconds(300000));
 
     const SyncConfig &s = c.sync;
     QVERIFY(s.enabled);
@@ -649,6 +650,7 @@ server:
   health_port: 8082
   bind: 127.0.0.1
   body_limit: 512KiB
+  idle_timeout: 90s
 api:
   token: "t0ken"
 log:
@@ -726,6 +728,7 @@ sync:
     QCOMPARE(c.server.healthPort, 8082);
     QCOMPARE(c.server.bindAddress, QHostAddress(QHostAddress::LocalHost));
     QCOMPARE(c.server.bodyLimitBytes, 512 * 1024);
+    QCOMPARE(c.server.idleTimeout, Milliseconds(90000));
     QCOMPARE(c.server.apiToken, "t0ken");
     QCOMPARE(c.logLevel, LogLevel::Debug);
     QCOMPARE(c.headless, true);

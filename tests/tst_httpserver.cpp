@@ -4,6 +4,7 @@
 
 #include "http/httpserver.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -13,8 +14,12 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
+#include <cerrno>
 #include <memory>
+#include <netinet/in.h>
 #include <stdexcept>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 using namespace Switchboard;
@@ -135,6 +140,8 @@ private Q_SLOTS:
     void bearerToken_data();
     void bearerToken();
     void severalPortsAndGracefulClose();
+    void idleConnectionsAreClosedButNotOnesOwedAnAnswer();
+    void anAnswerTheClientDoesNotReadIsDropped();
     void listenFailureIsReported();
 
 private:
@@ -751,6 +758,102 @@ void tst_HttpServer::severalPortsAndGracefulClose()
         QTRY_COMPARE_WITH_TIMEOUT(refused.error(), QAbstractSocket::ConnectionRefusedError,
                                   timeoutMs);
     }
+}
+
+// A client that connects and sends nothing, or keeps an idle keep-alive connection, held a
+// descriptor for ever: enough of them and the node answered nobody.
+void tst_HttpServer::idleConnectionsAreClosedButNotOnesOwedAnAnswer()
+{
+    HttpServerOptions options;
+    options.idleTimeout = std::chrono::milliseconds(300);
+    HttpServer server(options);
+    server.addRoute(Method::Get, u"/hello"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.send(200, "hello", "text/plain");
+    });
+    std::shared_ptr<HttpResponder> parked;
+    server.addRoute(Method::Get, u"/park"_s, [&parked](const HttpRequest &, HttpResponder &&r) {
+        parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    QString error;
+    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    const quint16 port = server.serverPorts().constFirst();
+
+    QTcpSocket silent;
+    QTcpSocket keptAlive;
+    QTcpSocket held;
+    for (QTcpSocket *client : {&silent, &keptAlive, &held}) {
+        client->connectToHost(QHostAddress::LocalHost, port);
+        QTRY_COMPARE_WITH_TIMEOUT(client->state(), QAbstractSocket::ConnectedState, timeoutMs);
+    }
+    QElapsedTimer clock;
+    clock.start();
+    keptAlive.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    held.write("GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QByteArray answer;
+    QTRY_VERIFY_WITH_TIMEOUT((answer += keptAlive.readAll()).contains("hello"), timeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(parked, timeoutMs);
+
+    QTRY_COMPARE_WITH_TIMEOUT(silent.state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(keptAlive.state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    QVERIFY(clock.elapsed() >= 250);
+    // A held poll owes its answer: its connection stays past the idle timeout.
+    QTest::qWait(700);
+    QCOMPARE(held.state(), QAbstractSocket::ConnectedState);
+    parked->send(200, "late", "text/plain");
+    answer.clear();
+    QTRY_VERIFY_WITH_TIMEOUT((answer += held.readAll()).contains("late"), timeoutMs);
+    // Answered, it is idle again.
+    QTRY_COMPARE_WITH_TIMEOUT(held.state(), QAbstractSocket::UnconnectedState, timeoutMs);
+}
+
+// A client that asks for a large answer and never reads it kept the whole answer in the node's
+// memory for as long as it stayed connected (40 MB each in a chaos run).
+void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
+{
+    HttpServerOptions options;
+    options.writeStallTimeout = std::chrono::milliseconds(300);
+    HttpServer server(options);
+    constexpr qsizetype bodySize = 32 * 1024 * 1024;
+    server.addRoute(Method::Get, u"/big"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.send(200, QByteArray(bodySize, 'x'), "text/plain");
+    });
+    QString error;
+    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    const int small = 4096;
+    ::setsockopt(client, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(server.serverPorts().constFirst());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+    const QByteArray request = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
+    QTest::qWait(1500); // the server writes what the socket takes, then nothing moves
+
+    // Reading now: the connection was dropped before the whole answer left.
+    qint64 received = 0;
+    int readError = 0;
+    char buffer[65536];
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired() && received < bodySize) {
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            received += n;
+        } else if (n == 0) {
+            break;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            QTest::qWait(5); // the server's turn
+        } else {
+            readError = errno;
+            break;
+        }
+    }
+    QVERIFY2(received < bodySize, qPrintable(u"received %1 bytes"_s.arg(received)));
+    QVERIFY2(readError == ECONNRESET || readError == 0, strerror(readError));
 }
 
 void tst_HttpServer::listenFailureIsReported()

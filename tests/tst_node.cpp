@@ -22,6 +22,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -77,6 +78,7 @@ private Q_SLOTS:
     void aLockLeftByAnEarlierRunWithThisPidIsTakenOver();
     void aLocalServerThatDiesIsStartedAgain();
     void aDnsServerSlowToAnswerHoldsNoRoute();
+    void outOfDescriptorsANodeRefusesAtOnceAndDoesNotSpin();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void accessRules_data();
@@ -600,6 +602,64 @@ void TestNode::aDnsServerSlowToAnswerHoldsNoRoute()
 
     QVERIFY2(redis.start(redis.port()), qPrintable(redis.error()));
     QVERIFY2(process.waitForHealthy(port, 10000), process.output().right(3000).constData());
+}
+
+// Out of file descriptors (connections held by clients, a low LimitNOFILE), QTcpServer tried
+// the failing accept() again at every turn of the event loop: the node spun at 100 % of a core,
+// logged nothing, and new clients (a load balancer's health check) hung in the backlog.
+void TestNode::outOfDescriptorsANodeRefusesAtOnceAndDoesNotSpin()
+{
+    if (QStandardPaths::findExecutable(u"prlimit"_s).isEmpty())
+        QSKIP("needs prlimit (util-linux)");
+    RedisServer redis;
+    QVERIFY2(redis.start(), qPrintable(redis.error()));
+    QTemporaryDir dir;
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(u"XDG_DATA_HOME"_s, dir.path());
+    env.insert(u"JWT_SECRET"_s, u"a-secret-of-at-least-32-bytes-for-tests"_s);
+    env.insert(u"REDIS_URL"_s, redis.url());
+    const quint16 port = freeLoopbackPort();
+    SwitchboardProcess process;
+    process.setEnvironment(env);
+    QVERIFY(process.start(
+        {u"--headless"_s, u"--engines"_s, u"polling"_s, u"--port"_s, QString::number(port)}));
+    QVERIFY2(process.waitForHealthy(port), process.output().constData());
+
+    const QString pid = QString::number(process.pid());
+    const qsizetype open =
+        QDir(u"/proc/%1/fd"_s.arg(pid)).entryList(QDir::Files | QDir::System).size();
+    const int limit = int(open) + 30;
+    QCOMPARE(QProcess::execute(u"prlimit"_s, {u"--pid"_s, pid, u"--nofile=%1"_s.arg(limit)}), 0);
+    std::vector<std::unique_ptr<QTcpSocket>> clients;
+    for (int i = 0; i < 60; ++i) {
+        clients.push_back(std::make_unique<QTcpSocket>());
+        clients.back()->connectToHost(QHostAddress::LocalHost, port);
+    }
+    QTest::qWait(1000);
+
+    const auto cpuTicks = [&pid] {
+        QFile stat(u"/proc/%1/stat"_s.arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1LL;
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        return fields.value(11).toLongLong() + fields.value(12).toLongLong(); // utime + stime
+    };
+    const qint64 before = cpuTicks();
+    QTest::qWait(2000);
+    const qint64 spent = cpuTicks() - before;
+    QVERIFY2(spent < 50, qPrintable(u"%1 ticks of CPU in 2 s"_s.arg(spent))); // spinning: ~200
+
+    // A new client hears at once that it was refused, instead of waiting in the backlog.
+    QTcpSocket late;
+    late.connectToHost(QHostAddress::LocalHost, port);
+    QTRY_COMPARE_WITH_TIMEOUT(late.state(), QAbstractSocket::UnconnectedState, 3000);
+    QVERIFY2(process.output().contains("out of file descriptors"), process.output().constData());
+
+    clients.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(port, "/health").status, 200, 10000);
+    process.terminate();
+    QVERIFY(process.waitForFinished(10000));
 }
 
 void TestNode::metricsAreValidPrometheusText()

@@ -58,6 +58,7 @@ struct ServerConfig
     quint16 port = 8080; // PORT / server.port
     quint16 healthPort = 0; // HEALTH_PORT; 0 or == port: main port only
     qint64 bodyLimitBytes = 1024 * 1024; // server.body_limit
+    Milliseconds idleTimeout = std::chrono::minutes(5); // server.idle_timeout
     QByteArray apiToken; // api.token: Bearer token for remote /api/v1/*
 };
 

@@ -701,6 +701,7 @@ const std::vector<Setting> &settings()
         scalar(u"server.write_timeout_seconds"_s, {}, goIgnoredSeconds()),
         scalar(u"server.bind"_s, {}, hostAddress(FIELD(server.bindAddress))),
         scalar(u"server.body_limit"_s, {}, byteSize(FIELD(server.bodyLimitBytes))),
+        scalar(u"server.idle_timeout"_s, {}, duration(FIELD(server.idleTimeout), oneDay)),
         secret(u"api.token"_s, {},
                [](Config &c, const QString &text) -> Rejection {
                    c.server.apiToken = text.toUtf8();

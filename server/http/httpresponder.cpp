@@ -27,6 +27,12 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace Switchboard {
 
+namespace {
+// A dynamic property of the connection's socket: the idle timeout (httpserver.cpp) leaves a
+// connection that owes an answer (a held long poll) alone.
+constexpr char owedProperty[] = "switchboardOwed";
+} // namespace
+
 HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray &methodName,
                              const QByteArray &encodedPath)
     : m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
@@ -36,6 +42,19 @@ HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray 
     , m_headersOnly(methodName == "HEAD")
 {
     m_started.start();
+    if (m_socket)
+        m_socket->setProperty(owedProperty, owedOn(m_socket) + 1);
+}
+
+int HttpResponder::owedOn(const QTcpSocket *socket)
+{
+    return socket->property(owedProperty).toInt();
+}
+
+void HttpResponder::settle()
+{
+    if (m_socket)
+        m_socket->setProperty(owedProperty, qMax(0, owedOn(m_socket) - 1));
 }
 
 HttpResponder::HttpResponder(HttpResponder &&other) noexcept = default;
@@ -81,6 +100,7 @@ void HttpResponder::answerUnanswered()
         qCDebug(lcHttp, "%s %s: client gone, nothing to answer", m_methodName.constData(),
                 m_path.constData());
         m_responder.reset();
+        settle();
     }
 }
 
@@ -94,6 +114,7 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
     }
     // From here on the request counts as answered, whatever happens to the socket.
     const std::unique_ptr<QHttpServerResponder> responder = std::move(m_responder);
+    settle();
     if (!isClientConnected()) {
         // Dropping `responder` without writing is the safe path (see the top of this file).
         qCDebug(lcHttp, "%s %s: client gone before the %d answer", m_methodName.constData(),

@@ -60,6 +60,9 @@ public:
     void sendError(int status, const QString &error, const QString &detail = {},
                    const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
 
+    // How many requests of a connection wait for their answer (parked responders).
+    static int owedOn(const QTcpSocket *socket);
+
 private:
     friend class HttpServerPrivate;
     // The body of sendError(); also used where the server answers without a responder.
@@ -69,6 +72,7 @@ private:
 
     bool isClientConnected() const;
     void answerUnanswered(); // 500 if the client still waits, then forget the responder
+    void settle(); // the request is answered (or dropped): one fewer owed on the connection
 
     std::unique_ptr<QHttpServerResponder> m_responder; // null once answered or moved from
     QPointer<QTcpSocket> m_socket; // null once QtHttpServer deleted the disconnected socket

@@ -1,7 +1,9 @@
 #include "httpserver.h"
 
 #include <QAbstractHttpServer>
+#include <QElapsedTimer>
 #include <QHttpServerResponder>
+#include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -9,9 +11,14 @@
 #include <QUrl>
 #include <QWebSocket>
 #include <algorithm>
+#include <cerrno>
 #include <exception>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -22,6 +29,9 @@ Q_LOGGING_CATEGORY(lcHttp, "switchboard.http")
 namespace {
 
 using Method = QHttpServerRequest::Method;
+
+// A dynamic property of a connection's socket once it is upgraded to a WebSocket.
+constexpr char webSocketProperty[] = "switchboardWebSocket";
 
 // The order of the Allow header.
 constexpr Method knownMethods[] = {Method::Get,     Method::Head,    Method::Post,
@@ -212,19 +222,59 @@ namespace {
 // and the headers lie behind the socket's read position. Chunked bodies and headers that arrive
 // in pieces are checked only after buffering, in handleRequest() (and get no 100 Continue: the
 // client sends its body once it tires of waiting).
+//
+// It also accepts the connections itself (acceptPending()) and watches each one (guard()).
 class BodyLimitTcpServer : public QTcpServer
 {
 public:
-    explicit BodyLimitTcpServer(qint64 bodyLimit)
-        : m_bodyLimit(bodyLimit)
+    explicit BodyLimitTcpServer(const HttpServerOptions &options)
+        : m_bodyLimit(options.bodyLimitBytes)
+        , m_idleTimeout(options.idleTimeout)
+        , m_writeStallTimeout(std::min(options.writeStallTimeout, options.idleTimeout))
     {
+    }
+    ~BodyLimitTcpServer() override { stop(); }
+
+    bool start(const QHostAddress &address, quint16 port)
+    {
+        if (!listen(address, port))
+            return false;
+        // QTcpServer takes a failed accept() for a passing one and tries again at the next
+        // turn of the event loop: out of descriptors, the node spun at 100 % of a core and
+        // answered nothing. Its notifier stays off; ours accepts.
+        // A notifier is one per descriptor and kind in an event dispatcher, and QTcpServer turns
+        // its own on again in every nextPendingConnection(): ours watches a duplicate.
+        pauseAccepting();
+        m_listening = ::fcntl(int(socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+        if (m_listening < 0) {
+            close();
+            return false;
+        }
+        m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        m_acceptor = new QSocketNotifier(m_listening, QSocketNotifier::Read, this);
+        connect(m_acceptor, &QSocketNotifier::activated, this, &BodyLimitTcpServer::acceptPending);
+        return true;
+    }
+
+    void stop()
+    {
+        delete m_acceptor;
+        m_acceptor = nullptr;
+        for (int *fd : {&m_spare, &m_listening}) {
+            if (*fd >= 0)
+                ::close(*fd);
+            *fd = -1;
+        }
+        close();
     }
 
     QTcpSocket *nextPendingConnection() override
     {
         QTcpSocket *socket = QTcpServer::nextPendingConnection();
+        pauseAccepting(); // QTcpServer resumed its own accepting
         if (!socket)
             return nullptr;
+        guard(socket);
         // `unread`: body bytes of a refused request still to come, empty while none is refused.
         const auto guard = [socket, limit = m_bodyLimit,
                             unread = std::optional<qint64>()]() mutable {
@@ -247,8 +297,97 @@ public:
     }
 
 private:
+    // Closes a connection that is idle (owes no answer, nothing sent or received for
+    // m_idleTimeout: an idle keep-alive, a client that opened and sent nothing, a request
+    // that stopped halfway), or whose answer the client does not read (m_writeStallTimeout
+    // without a byte leaving). A connection holding a long poll owes an answer and is left to
+    // its handler's deadline; one upgraded to a WebSocket is the WebSocket's.
+    void guard(QTcpSocket *socket)
+    {
+        auto *timer = new QTimer(socket);
+        timer->setSingleShot(true);
+        const auto active = [this, socket, timer] {
+            timer->start(socket->bytesToWrite() > 0 ? m_writeStallTimeout : m_idleTimeout);
+        };
+        connect(socket, &QIODevice::readyRead, timer, active);
+        connect(socket, &QIODevice::bytesWritten, timer, active);
+        connect(timer, &QTimer::timeout, socket, [socket, timer, this] {
+            if (socket->property(webSocketProperty).toBool())
+                return;
+            const bool stalled = socket->bytesToWrite() > 0;
+            if (!stalled && HttpResponder::owedOn(socket) > 0)
+                return timer->start(m_idleTimeout);
+            qCDebug(lcHttp, "closing a connection from %s: %s",
+                    qPrintable(socket->peerAddress().toString()),
+                    stalled ? "the client does not read its answer" : "idle");
+            socket->abort(); // its buffered answer goes with it
+        });
+        active();
+    }
+
+    void acceptPending()
+    {
+        // Bounded, so that a flood of connections leaves the loop room for the others.
+        for (int i = 0; i < 64; ++i) {
+            const int fd = ::accept4(m_listening, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd >= 0) {
+                incomingConnection(fd);
+                Q_EMIT newConnection();
+                continue;
+            }
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            if (errno == EMFILE || errno == ENFILE)
+                shed();
+            return; // EAGAIN: none left
+        }
+    }
+
+    // Out of descriptors. The connections waiting would wait (and be tried again, in a busy
+    // loop) until some other closes: the spare descriptor is given up to take each one and close
+    // it at once, so that its client hears it was refused. Without a spare, accepting pauses.
+    void shed()
+    {
+        int refused = 0;
+        if (m_spare >= 0) {
+            ::close(m_spare);
+            m_spare = -1;
+            int fd = -1;
+            while (refused < 1024
+                   && (fd = ::accept4(m_listening, nullptr, nullptr, SOCK_CLOEXEC)) >= 0) {
+                ::close(fd);
+                ++refused;
+            }
+            m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        }
+        if (m_spare < 0 && m_acceptor) {
+            m_acceptor->setEnabled(false);
+            QTimer::singleShot(100, m_acceptor,
+                               [notifier = m_acceptor] { notifier->setEnabled(true); });
+        }
+        if (!m_shedLog.isValid() || m_shedLog.elapsed() >= 10'000) {
+            struct rlimit limit
+            {
+            };
+            ::getrlimit(RLIMIT_NOFILE, &limit);
+            qCCritical(lcHttp,
+                       "out of file descriptors (limit %llu): new connections on port %u are "
+                       "closed at once (%d just now) until some close; raise LimitNOFILE, or look "
+                       "at who holds them (ls /proc/%lld/fd)",
+                       static_cast<unsigned long long>(limit.rlim_cur), unsigned(serverPort()),
+                       refused, static_cast<long long>(::getpid()));
+            m_shedLog.start();
+        }
+    }
+
     static constexpr int lingerMs = 2000;
     const qint64 m_bodyLimit;
+    const std::chrono::milliseconds m_idleTimeout;
+    const std::chrono::milliseconds m_writeStallTimeout;
+    QSocketNotifier *m_acceptor = nullptr;
+    int m_listening = -1; // a duplicate of the listening socket's descriptor, for m_acceptor
+    int m_spare = -1; // /dev/null, held for shed()
+    QElapsedTimer m_shedLog;
 };
 
 } // namespace
@@ -325,9 +464,9 @@ bool HttpServerPrivate::listenOn(const QHostAddress &address, quint16 port, QStr
 {
     // Our own QTcpServer: QAbstractHttpServer::listen() keeps QTcpServer's backlog of 50, too
     // few for bursts of connections (STYLE.md trap 2).
-    auto server = std::make_unique<BodyLimitTcpServer>(m_options.bodyLimitBytes);
+    auto server = std::make_unique<BodyLimitTcpServer>(m_options);
     server->setListenBacklogSize(m_options.listenBacklog);
-    if (!server->listen(address, port)) {
+    if (!server->start(address, port)) {
         if (errorMessage) {
             *errorMessage = u"cannot listen on %1 port %2: %3"_s.arg(address.toString())
                                 .arg(port)
@@ -377,8 +516,10 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         const bool upgrade =
             request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
         const int refusal = upgrade ? webSocketRoute->accept(httpRequest) : 426;
-        if (refusal == 0)
+        if (refusal == 0) {
+            socket->setProperty(webSocketProperty, true); // no idle timeout of ours
             return true; // QtHttpServer now hands the socket to its WebSocket server
+        }
         HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath);
         if (refusal == 426)
             refused.sendError(426, u"upgrade_required"_s, u"this is a WebSocket endpoint"_s);
@@ -523,7 +664,7 @@ void HttpServer::close()
     bool wasListening = false;
     for (QTcpServer *server : m_d->servers()) {
         wasListening = wasListening || server->isListening();
-        server->close();
+        static_cast<BodyLimitTcpServer *>(server)->stop();
     }
     if (wasListening)
         qCInfo(lcHttp, "stopped listening");

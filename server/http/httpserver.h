@@ -9,6 +9,7 @@
 #include <QLoggingCategory>
 #include <QObject>
 #include <QString>
+#include <chrono>
 #include <functional>
 
 class QWebSocket;
@@ -23,6 +24,13 @@ struct HttpServerOptions
 {
     qint64 bodyLimitBytes = 1024 * 1024; // larger request bodies are answered 413
     int listenBacklog = 4096; // QHttpServer::listen() would use 50 (STYLE.md trap 2)
+    // A connection that owes no answer and has sent and received nothing for this long is
+    // closed. Longer than the idle timeout of the load balancers in front (AWS ALB: 60 s), so
+    // that they, not we, end an idle keep-alive connection.
+    std::chrono::milliseconds idleTimeout {300'000};
+    // An answer the client does not read for this long (its bytes wait, none leave): the
+    // connection is closed, and the memory the answer held freed.
+    std::chrono::milliseconds writeStallTimeout {30'000};
 };
 
 // The one place that knows QtHttpServer (its API changed in every release up to 6.8).
@@ -36,6 +44,10 @@ struct HttpServerOptions
 //
 // Threads: the object lives in one thread (the "HTTP thread"). Call addRoute(), listen() and
 // close() there; handlers run there, and a parked HttpResponder must be answered there.
+//
+// Connections: an idle one (no answer owed, nothing sent or received for idleTimeout) is closed,
+// as is one whose client does not read its answer (writeStallTimeout). Out of descriptors, new
+// connections are closed at once rather than retried in a busy loop (QTcpServer's behaviour).
 //
 // Limitations inherited from QtHttpServer 6.4, not worked around here: requests pipelined on one
 // connection may be answered out of order when a handler parks its responder, and

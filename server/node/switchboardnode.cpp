@@ -142,6 +142,7 @@ bool SwitchboardNode::startHttp(QString *error)
     m_statusApi = std::make_unique<StatusApi>(m_host.board(), m_config.server.apiToken);
     HttpServerOptions options;
     options.bodyLimitBytes = m_config.server.bodyLimitBytes;
+    options.idleTimeout = m_config.server.idleTimeout;
 
     const quint16 healthPort = m_config.server.healthPort;
     if (m_ingressGateway) {
