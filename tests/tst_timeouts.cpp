@@ -7,6 +7,7 @@
 #include "resp.h"
 #include "serverprocess.h"
 #include "tcprelay.h"
+#include "timeouts/timeoutsengine.h"
 #include "webhooksink.h"
 
 #include <QDateTime>
@@ -225,6 +226,8 @@ private Q_SLOTS:
     void survivorTakesOverWhenTheLeaderIsKilled();
     void survivorDeliversWhatTheKilledNodeHadNotAcked();
     void aPodPausedWhileItsEntriesWereTakenOverDoesNotPostThemAgain();
+    void aPodPausedWithPostsQueuedDoesNotSendThemOnceTakenOver();
+    void aFollowerTriesAgainInTheLeasesLastMillisecond();
     void frozenLeaderIsFencedOff();
     void aLeaderPausedPastItsLeaseLeadsAgain();
     void aScanDelayedPastTheLeaseWritesNothing();
@@ -968,6 +971,58 @@ void TestTimeouts::aPodPausedWhileItsEntriesWereTakenOverDoesNotPostThemAgain()
     QCOMPARE(pendingCount(), 0);
     QTRY_COMPARE_WITH_TIMEOUT(status(a)[u"webhook"_s][u"retrying"_s].toInt(), 0, 3000);
     QCOMPARE(status(a)[u"webhook"_s][u"delivered"_s].toInt(), 0);
+}
+
+// The same pause, with first attempts still queued behind the webhook's 16 connections: they
+// went out when the pod ran on, although another pod had taken them over and delivered them.
+void TestTimeouts::aPodPausedWithPostsQueuedDoesNotSendThemOnceTakenOver()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    sink.setResponder([](const Received &request, int) {
+        WebhookSink::Answer answer;
+        answer.delayMs = request.path == "/pod-a" ? 400 : 0; // pod-a's POSTs queue up
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.timeoutsYaml = "  claim_idle: 1s\n  retry_delay: 300ms\n  retry_max_delay: 300ms\n";
+    options.webhookUrl = sink.url(u"/pod-a"_s);
+    Node *a = startLeader("pod-a", options);
+    QVERIFY(a);
+    const qint64 since = nowMs() - 61000; // level 1 due at once
+    for (int i = 0; i < 40; ++i)
+        QCOMPARE(agentMessage(a, "queued-" + QByteArray::number(i), since).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(sink.count(u"/pod-a"_s) >= 16, 10000);
+    freeze(a); // 16 POSTs out, the others waiting for a connection
+    QTest::qWait(200);
+    const int callsBeforeThePause = sink.count(u"/pod-a"_s);
+    QVERIFY2(callsBeforeThePause < 40, QByteArray::number(callsBeforeThePause));
+
+    options.webhookUrl = sink.url(u"/pod-b"_s);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(u"/pod-b"_s), 40, 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+
+    thaw(a);
+    QTest::qWait(1500); // a negative: what pod-a still held would go out at once
+    QCOMPARE(sink.count(u"/pod-a"_s), callsBeforeThePause);
+    QCOMPARE(pendingCount(), 0);
+}
+
+// PTTL answers 0 in a lease's last millisecond; a follower took that for "no expiry" and waited
+// a second after the lease ran out before it tried again (a chaos run: 17 of 22 takeovers).
+void TestTimeouts::aFollowerTriesAgainInTheLeasesLastMillisecond()
+{
+    QCOMPARE(Switchboard::TimeoutsEngine::nextElectionAttemptMs(0, false, 3333), 5);
+    QCOMPARE(Switchboard::TimeoutsEngine::nextElectionAttemptMs(2500, false, 3333), 2505);
+    QCOMPARE(Switchboard::TimeoutsEngine::nextElectionAttemptMs(9000, false, 3333), 3333);
+    QCOMPARE(Switchboard::TimeoutsEngine::nextElectionAttemptMs(500, false, 300), 300);
+    QCOMPARE(Switchboard::TimeoutsEngine::nextElectionAttemptMs(-1, false, 3333),
+             1000); // a lease for ever
+    QCOMPARE(Switchboard::TimeoutsEngine::nextElectionAttemptMs(2500, true, 3333),
+             1000); // Redis failed
 }
 
 bool TestTimeouts::tenFallDueWhileFrozen(Node *leader, const QByteArray &prefix, qint64 intervalMs,

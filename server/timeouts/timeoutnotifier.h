@@ -9,6 +9,7 @@
 #include <QString>
 #include <QTimer>
 #include <QUrl>
+#include <deque>
 #include <map>
 
 namespace Switchboard {
@@ -62,6 +63,7 @@ private:
         int refusals = 0; // answers in a row that were a 4xx other than 408 and 429
         qint64 firstRefusalMs = 0; // m_clock time of the first of them
         bool waitingRetry = false;
+        qint64 ownedAtMs = 0; // m_clock time this pod last knew the entry was its own
     };
 
     void createGroup();
@@ -70,7 +72,10 @@ private:
     void retryReadLater(const QString &why);
     // Takes one stream entry ([id, [field, value, ...]]) into this node's care and posts it.
     void take(const RedisReply &entry);
+    // Queues a POST of the entry; at most maxPosts are in flight (send()).
     void post(const QByteArray &id);
+    void pump();
+    void send(const QByteArray &id);
     void retryLater(const QByteArray &id, qint64 delayMs);
     void ack(const QByteArray &id);
     // Lets go of the entries `lost` names (the keep script's answer): no longer this node's.
@@ -88,6 +93,8 @@ private:
     HttpClient *m_http;
     QTimer m_claimTimer {this};
     std::map<QByteArray, Entry> m_entries; // in flight or waiting for a retry, by stream id
+    std::deque<QByteArray> m_postQueue; // entries to POST once one of maxPosts is free
+    int m_posting = 0; // POSTs in flight, and ownership checks before one
     QByteArray m_readFrom = "0"; // "0": our own pending entries first, then ">"
     QByteArray m_claimCursor = "0-0";
     bool m_reading = false;

@@ -42,6 +42,11 @@ public:
     // answered before their first level. Call before start().
     void simulate(double perSecond) { m_simulatePerSecond = perSecond; }
 
+    // When a pod that did not get the lease tries again, in ms: the moment the current lease
+    // would run out (PTTL `leaseLeft`; 0 in its last millisecond), and at least every third of
+    // the TTL; every second when the lease's end is unknown (an error, a lease without expiry).
+    static qint64 nextElectionAttemptMs(qint64 leaseLeft, bool failed, qint64 renewEvery);
+
 public Q_SLOTS:
     void start() override;
     void stop(int deadlineMs) override;
