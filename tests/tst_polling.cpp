@@ -78,6 +78,7 @@ private Q_SLOTS:
     void rolesAndSubjectVariants_data();
     void rolesAndSubjectVariants();
     void badInputIsA400AndNeverHurts();
+    void largeEventsComeInAnswersOfAtMost4MiB();
     void withoutAnEventTypeACallerGetsTheirOwnEvents();
     void resumeFromLastEventIdAndHistoryLost();
     void anIdOfTheTelemetryServiceGetsEverythingKept();
@@ -497,6 +498,37 @@ void TestPolling::withoutAnEventTypeACallerGetsTheirOwnEvents()
     QCOMPARE(entityIds(json(answer)), QStringList({u"o-1"_s}));
     QCOMPARE(entityIds(json(poll("/v1/polling/events", userToken(u"bob"_s)))),
              QStringList({u"o-2"_s}));
+}
+
+// An answer held a whole page of events in memory: 500 events of up to 1 MiB each, for as long
+// as a client that does not read kept it. Now at most 4 MiB of events (at least one) per answer;
+// the client goes on from its lastEventId and misses nothing.
+void TestPolling::largeEventsComeInAnswersOfAtMost4MiB()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
+    const QString filler(900 * 1024, u'x');
+    for (int i = 0; i < 6; ++i) {
+        QCOMPARE(publish("publish",
+                         {{u"eventType"_s, u"BIG"_s},
+                          {u"entityId"_s, u"big-%1"_s.arg(i)},
+                          {u"userId"_s, u"alice"_s},
+                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
+                     .status,
+                 200);
+    }
+    const HttpResult first =
+        poll("/v1/polling/user/events?lastEventId=" + start.toLatin1(), alice, 10000);
+    QCOMPARE(first.status, 200);
+    QVERIFY2(first.body.size() < 4 * 1024 * 1024 + 4096, QByteArray::number(first.body.size()));
+    const QStringList firstIds = entityIds(json(first));
+    QCOMPARE(firstIds, QStringList({u"big-0"_s, u"big-1"_s, u"big-2"_s, u"big-3"_s}));
+    const QString next = json(first)[u"lastEventId"_s].toString();
+    const HttpResult second =
+        poll("/v1/polling/user/events?lastEventId=" + next.toLatin1(), alice, 10000);
+    QCOMPARE(entityIds(json(second)), QStringList({u"big-4"_s, u"big-5"_s}));
+    QVERIFY(!json(second)[u"historyLost"_s].toBool());
 }
 
 void TestPolling::resumeFromLastEventIdAndHistoryLost()

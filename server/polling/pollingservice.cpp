@@ -24,6 +24,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int tickMs = 50; // deadline precision of a held poll
+constexpr qsizetype maxResponseBytes = 4 * 1024 * 1024; // of events in one answer (onPage())
 constexpr int snapshotTicks = 250 / tickMs; // the console's status interval
 
 const std::array<QByteArray, 4> publishRouteNames {"publish"_ba, "order-status-change"_ba,
@@ -394,17 +395,28 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
         return;
     }
     poll.historyLost = poll.historyLost || page.historyLost;
+    // An answer holds at most maxResponseBytes of events (and at least one): a page of large
+    // events was held whole in memory (500 events of up to 1 MiB), for as long as a client that
+    // does not read kept it. The client goes on from the last event it got.
     QList<const PollingStore::Entry *> events;
+    qsizetype bytes = 0;
+    qsizetype covered = 0; // entries of the page this answer goes past
     for (const PollingStore::Entry &entry : std::as_const(page.entries)) {
-        if (visible(poll, entry))
+        if (visible(poll, entry)) {
+            if (!events.isEmpty() && bytes + entry.json.size() > maxResponseBytes)
+                break;
+            bytes += entry.json.size();
             events.append(&entry);
+        }
+        ++covered;
     }
-    const bool more = page.entries.size() >= m_config.maxEventsPerResponse;
+    const bool more =
+        covered < page.entries.size() || page.entries.size() >= m_config.maxEventsPerResponse;
     // Where the client goes on from: past everything read (seen or not its business), or,
     // with nothing read, where the store says (a first poll: the stream's end; an id older
     // than the TTL: just below now), else where it was.
-    if (!page.entries.isEmpty())
-        poll.lastId = page.entries.back().id;
+    if (covered > 0)
+        poll.lastId = page.entries.at(covered - 1).id;
     else if (!page.streamLastId.isEmpty())
         poll.lastId = page.streamLastId;
 
