@@ -142,6 +142,7 @@ private Q_SLOTS:
     void severalPortsAndGracefulClose();
     void idleConnectionsAreClosedButNotOnesOwedAnAnswer();
     void anAnswerTheClientDoesNotReadIsDropped();
+    void pipelinedRequestsAreAnsweredInOrder();
     void listenFailureIsReported();
 
 private:
@@ -854,6 +855,36 @@ void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
     }
     QVERIFY2(received < bodySize, qPrintable(u"received %1 bytes"_s.arg(received)));
     QVERIFY2(readError == ECONNRESET || readError == 0, strerror(readError));
+}
+
+// Requests pipelined on one connection: QtHttpServer 6.4 wrote the answer to the second before
+// the first's, held by its handler (a long poll), and a client, or a proxy sharing the connection
+// between users, would take each answer for the other request's.
+void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder()
+{
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    m_server->addRoute(Method::Get, u"/hello"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.send(200, "hello", "text/plain");
+    });
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                 "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                 "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QTest::qWait(300);
+    QByteArray received = client.readAll();
+    QVERIFY2(received.isEmpty(), received.constData()); // nothing before the first answer
+
+    m_parked->send(200, "first", "text/plain");
+    QTRY_VERIFY_WITH_TIMEOUT((received += client.readAll()).count("hello") == 2, timeoutMs);
+    const qsizetype first = received.indexOf("first");
+    const qsizetype hello = received.indexOf("hello");
+    QVERIFY2(first >= 0 && first < hello, received.constData());
+    QCOMPARE(received.count("HTTP/1.1 200"), 3);
 }
 
 void tst_HttpServer::listenFailureIsReported()

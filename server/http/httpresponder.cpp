@@ -27,11 +27,34 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace Switchboard {
 
-namespace {
-// A dynamic property of the connection's socket: the idle timeout (httpserver.cpp) leaves a
-// connection that owes an answer (a held long poll) alone.
-constexpr char owedProperty[] = "switchboardOwed";
-} // namespace
+HttpConnectionState *HttpConnectionState::of(QTcpSocket *socket, bool create)
+{
+    auto *state = socket->findChild<HttpConnectionState *>(QString(), Qt::FindDirectChildrenOnly);
+    if (!state && create)
+        state = new HttpConnectionState(socket);
+    return state;
+}
+
+void HttpConnectionState::settled()
+{
+    owed = qMax(0, owed - 1);
+    // Only requests still to run are owed: the next one runs (not inside the send() that got
+    // here, which may be deep in another handler).
+    if (deferred.empty() || m_scheduled || owed > int(deferred.size()))
+        return;
+    m_scheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_scheduled = false;
+            if (deferred.empty())
+                return;
+            const std::function<void()> next = std::move(deferred.front());
+            deferred.pop_front();
+            next();
+        },
+        Qt::QueuedConnection);
+}
 
 HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray &methodName,
                              const QByteArray &encodedPath)
@@ -43,18 +66,21 @@ HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray 
 {
     m_started.start();
     if (m_socket)
-        m_socket->setProperty(owedProperty, owedOn(m_socket) + 1);
+        ++HttpConnectionState::of(m_socket, true)->owed;
 }
 
-int HttpResponder::owedOn(const QTcpSocket *socket)
+int HttpResponder::owedOn(QTcpSocket *socket)
 {
-    return socket->property(owedProperty).toInt();
+    const HttpConnectionState *state = HttpConnectionState::of(socket, false);
+    return state ? state->owed : 0;
 }
 
 void HttpResponder::settle()
 {
-    if (m_socket)
-        m_socket->setProperty(owedProperty, qMax(0, owedOn(m_socket) - 1));
+    if (!m_socket)
+        return;
+    if (HttpConnectionState *state = HttpConnectionState::of(m_socket, false))
+        state->settled();
 }
 
 HttpResponder::HttpResponder(HttpResponder &&other) noexcept = default;

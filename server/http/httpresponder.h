@@ -3,9 +3,12 @@
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QList>
+#include <QObject>
 #include <QPair>
 #include <QPointer>
 #include <QString>
+#include <deque>
+#include <functional>
 #include <memory>
 
 QT_BEGIN_NAMESPACE
@@ -18,6 +21,28 @@ QT_END_NAMESPACE
 namespace Switchboard {
 
 class HttpServerPrivate;
+
+// What a connection carries besides its bytes (a child of its socket, made when its first
+// request comes): how many of its requests wait for their answer, and the requests pipelined
+// behind one of those, each run once every answer before it is out (HTTP/1.1 answers in order;
+// QtHttpServer 6.4 would write a later answer first). The idle timeout (httpserver.cpp) leaves a
+// connection that owes an answer alone.
+class HttpConnectionState : public QObject
+{
+    Q_OBJECT // findChild() finds it by its type
+        public : static HttpConnectionState *
+                 of(QTcpSocket *socket, bool create);
+
+    int owed = 0;
+    std::deque<std::function<void()>> deferred;
+    qint64 lastActiveMs = 0; // last read or write, on the listening server's clock
+
+    void settled(); // an answer is out (or dropped)
+
+private:
+    using QObject::QObject;
+    bool m_scheduled = false;
+};
 
 // A move-only handle to answer one HTTP request, now or later.
 //
@@ -61,7 +86,7 @@ public:
                    const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
 
     // How many requests of a connection wait for their answer (parked responders).
-    static int owedOn(const QTcpSocket *socket);
+    static int owedOn(QTcpSocket *socket);
 
 private:
     friend class HttpServerPrivate;

@@ -3,6 +3,7 @@
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHttpServerResponder>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -19,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -188,6 +190,9 @@ public:
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    // Answers a request (or hands it to its handler); requests pipelined behind one not
+    // answered yet come here once it is.
+    void route(HttpRequest httpRequest, HttpResponder &&answer, const QByteArray &encodedPath);
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
@@ -232,6 +237,10 @@ public:
         , m_idleTimeout(options.idleTimeout)
         , m_writeStallTimeout(std::min(options.writeStallTimeout, options.idleTimeout))
     {
+        m_clock.start();
+        // A quarter of the shorter timeout: a connection is closed at most that much late.
+        m_sweep.setInterval(std::clamp<qint64>(m_writeStallTimeout.count() / 4, 25, 1000));
+        connect(&m_sweep, &QTimer::timeout, this, &BodyLimitTcpServer::sweep);
     }
     ~BodyLimitTcpServer() override { stop(); }
 
@@ -301,28 +310,44 @@ private:
     // m_idleTimeout: an idle keep-alive, a client that opened and sent nothing, a request
     // that stopped halfway), or whose answer the client does not read (m_writeStallTimeout
     // without a byte leaving). A connection holding a long poll owes an answer and is left to
-    // its handler's deadline; one upgraded to a WebSocket is the WebSocket's.
+    // its handler's deadline; one upgraded to a WebSocket is the WebSocket's. Each connection
+    // only notes when it last moved; one timer sweeps them all (a QTimer per connection,
+    // restarted at every read and write, cost the event loop per connection and per turn).
     void guard(QTcpSocket *socket)
     {
-        auto *timer = new QTimer(socket);
-        timer->setSingleShot(true);
-        const auto active = [this, socket, timer] {
-            timer->start(socket->bytesToWrite() > 0 ? m_writeStallTimeout : m_idleTimeout);
+        HttpConnectionState *state = HttpConnectionState::of(socket, true);
+        state->lastActiveMs = m_clock.elapsed();
+        const auto active = [this, state] {
+            state->lastActiveMs = m_clock.elapsed();
         };
-        connect(socket, &QIODevice::readyRead, timer, active);
-        connect(socket, &QIODevice::bytesWritten, timer, active);
-        connect(timer, &QTimer::timeout, socket, [socket, timer, this] {
-            if (socket->property(webSocketProperty).toBool())
-                return;
+        connect(socket, &QIODevice::readyRead, state, active);
+        connect(socket, &QIODevice::bytesWritten, state, active);
+        m_watched.push_back(socket);
+        if (!m_sweep.isActive())
+            m_sweep.start();
+    }
+
+    void sweep()
+    {
+        const qint64 now = m_clock.elapsed();
+        std::erase_if(m_watched, [](const QPointer<QTcpSocket> &socket) { return !socket; });
+        for (const QPointer<QTcpSocket> &socket : std::as_const(m_watched)) {
+            if (socket->property(webSocketProperty).toBool()
+                || socket->state() != QAbstractSocket::ConnectedState)
+                continue;
+            const HttpConnectionState *state = HttpConnectionState::of(socket, false);
+            const qint64 quiet = now - (state ? state->lastActiveMs : 0);
             const bool stalled = socket->bytesToWrite() > 0;
-            if (!stalled && HttpResponder::owedOn(socket) > 0)
-                return timer->start(m_idleTimeout);
+            if (stalled ? quiet < m_writeStallTimeout.count()
+                        : quiet < m_idleTimeout.count() || HttpResponder::owedOn(socket) > 0)
+                continue;
             qCDebug(lcHttp, "closing a connection from %s: %s",
                     qPrintable(socket->peerAddress().toString()),
                     stalled ? "the client does not read its answer" : "idle");
             socket->abort(); // its buffered answer goes with it
-        });
-        active();
+        }
+        if (m_watched.empty())
+            m_sweep.stop();
     }
 
     void acceptPending()
@@ -337,17 +362,44 @@ private:
             }
             if (errno == EINTR || errno == ECONNABORTED)
                 continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return; // none left
             if (errno == EMFILE || errno == ENFILE)
-                shed();
-            return; // EAGAIN: none left
+                return shed();
+            // ENOBUFS, ENOMEM, a firewall's EPERM: the connection stays in the queue, and the
+            // socket readable; trying again at once would spin.
+            const int error = errno;
+            pauseAcceptingFor(100);
+            logOnceIn10s(u"cannot accept connections on port %1: %2"_s.arg(serverPort())
+                             .arg(qt_error_string(error)));
+            return;
         }
+    }
+
+    void pauseAcceptingFor(int ms)
+    {
+        if (!m_acceptor)
+            return;
+        m_acceptor->setEnabled(false);
+        QTimer::singleShot(ms, m_acceptor, [notifier = m_acceptor] { notifier->setEnabled(true); });
+    }
+
+    void logOnceIn10s(const QString &line)
+    {
+        if (m_acceptLog.isValid() && m_acceptLog.elapsed() < 10'000)
+            return;
+        qCCritical(lcHttp).noquote() << line;
+        m_acceptLog.start();
     }
 
     // Out of descriptors. The connections waiting would wait (and be tried again, in a busy
     // loop) until some other closes: the spare descriptor is given up to take each one and close
-    // it at once, so that its client hears it was refused. Without a spare, accepting pauses.
+    // it at once, so that its client hears it was refused. Without a spare (another thread took
+    // the one freed), accepting pauses, and the spare is asked for again each time.
     void shed()
     {
+        if (m_spare < 0)
+            m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         int refused = 0;
         if (m_spare >= 0) {
             ::close(m_spare);
@@ -360,24 +412,18 @@ private:
             }
             m_spare = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
         }
-        if (m_spare < 0 && m_acceptor) {
-            m_acceptor->setEnabled(false);
-            QTimer::singleShot(100, m_acceptor,
-                               [notifier = m_acceptor] { notifier->setEnabled(true); });
-        }
-        if (!m_shedLog.isValid() || m_shedLog.elapsed() >= 10'000) {
-            struct rlimit limit
-            {
-            };
-            ::getrlimit(RLIMIT_NOFILE, &limit);
-            qCCritical(lcHttp,
-                       "out of file descriptors (limit %llu): new connections on port %u are "
-                       "closed at once (%d just now) until some close; raise LimitNOFILE, or look "
-                       "at who holds them (ls /proc/%lld/fd)",
-                       static_cast<unsigned long long>(limit.rlim_cur), unsigned(serverPort()),
-                       refused, static_cast<long long>(::getpid()));
-            m_shedLog.start();
-        }
+        if (m_spare < 0)
+            pauseAcceptingFor(100);
+        struct rlimit limit
+        {
+        };
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+        logOnceIn10s(u"out of file descriptors (limit %1): new connections on port %2 are closed "
+                     "at once (%3 just now) until some close; raise LimitNOFILE, or look at who "
+                     "holds them (ls /proc/%4/fd)"_s.arg(static_cast<qulonglong>(limit.rlim_cur))
+                         .arg(serverPort())
+                         .arg(refused)
+                         .arg(::getpid()));
     }
 
     static constexpr int lingerMs = 2000;
@@ -387,7 +433,10 @@ private:
     QSocketNotifier *m_acceptor = nullptr;
     int m_listening = -1; // a duplicate of the listening socket's descriptor, for m_acceptor
     int m_spare = -1; // /dev/null, held for shed()
-    QElapsedTimer m_shedLog;
+    QElapsedTimer m_acceptLog;
+    QElapsedTimer m_clock; // connections' last activity, in ms since the server started
+    QTimer m_sweep;
+    std::vector<QPointer<QTcpSocket>> m_watched;
 };
 
 } // namespace
@@ -532,19 +581,37 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
     }
 
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath);
+    HttpConnectionState *state = HttpConnectionState::of(socket, false);
+    if (state && state->owed > 1) {
+        // Pipelined behind a request not answered yet (a held long poll): run once that answer
+        // is out. Answered now, a client (or a proxy sharing the connection between users)
+        // would take this answer for the earlier request's.
+        auto kept = std::make_shared<HttpResponder>(std::move(responder));
+        state->deferred.push_back([this, httpRequest, encodedPath, kept] {
+            route(httpRequest, std::move(*kept), encodedPath);
+        });
+        return true;
+    }
+    route(std::move(httpRequest), std::move(responder), encodedPath);
+    return true;
+}
 
+void HttpServerPrivate::route(HttpRequest httpRequest, HttpResponder &&answer,
+                              const QByteArray &encodedPath)
+{
+    HttpResponder responder = std::move(answer);
     // QtHttpServer 6.4 has read the whole body by now; BodyLimitTcpServer refuses most large
     // bodies earlier, this catches the rest (chunked bodies, headers split across reads).
     if (httpRequest.body.size() > m_options.bodyLimitBytes) {
         responder.sendError(413, u"payload_too_large"_s,
                             tooLargeDetail(httpRequest.body.size(), m_options.bodyLimitBytes));
-        return true;
+        return;
     }
 
     const std::optional<QStringList> segments = decodedSegments(encodedPath);
     if (!segments) {
         responder.sendError(400, u"bad_request"_s, u"the path is not UTF-8 once percent-decoded"_s);
-        return true;
+        return;
     }
     Match match = findRoute(httpRequest.method, *segments);
     // HEAD is GET without the body (RFC 9110 9.3.2; health checks use it): a path without a HEAD
@@ -572,7 +639,7 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
                                                     u"no route for "_s + methodAndPath),
                            "application/json", {{"Allow", allowed.join(", ")}});
         }
-        return true;
+        return;
     }
 
     httpRequest.pathParams = std::move(match.params);
@@ -590,7 +657,6 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
                   encodedPath.constData());
         answerHandlerFailure(responder);
     }
-    return true;
 }
 
 void HttpServerPrivate::takeWebSockets()

@@ -49,9 +49,10 @@ struct HttpServerOptions
 // as is one whose client does not read its answer (writeStallTimeout). Out of descriptors, new
 // connections are closed at once rather than retried in a busy loop (QTcpServer's behaviour).
 //
-// Limitations inherited from QtHttpServer 6.4, not worked around here: requests pipelined on one
-// connection may be answered out of order when a handler parks its responder, and
-// "Connection: close" from a client is ignored (STYLE.md trap 2).
+// Requests pipelined on one connection are answered in order: one behind a parked responder
+// runs once that one has answered (HttpConnectionState). A limitation inherited from
+// QtHttpServer 6.4, not worked around here: "Connection: close" from a client is ignored
+// (STYLE.md trap 2).
 class HttpServer : public QObject
 {
     Q_OBJECT
