@@ -363,6 +363,7 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
         InFlight &flight = m_inFlight.try_emplace(id, std::move(delivery)).first->second;
         const NatsDelivery &d = flight.delivery;
         flight.held.start();
+        flight.arrived.start();
         flight.deliveryCount = qMax<quint64>(1, d.deliveryCount());
         flight.deliveryKey = d.header(IngressHeader::deliveryKey);
         flight.eventId = d.header(IngressHeader::eventId);
@@ -456,16 +457,21 @@ void IngressEngine::recordLoaded(quint64 id, const std::optional<DeliveryRecord>
 
 void IngressEngine::forwardOrDeadLetter(quint64 id)
 {
-    const InFlight &flight = m_inFlight.at(id);
+    InFlight &flight = m_inFlight.at(id);
     const auto &targets = flight.route->targets;
     // A late copy of a message whose endpoints all have it (another node delivered it while
-    // this copy waited): acked by forward(), which calls nobody, whatever the count says.
+    // this copy waited): acked, and nothing else, whatever the count says.
     const bool allDelivered =
         std::all_of(targets.cbegin(), targets.cend(), [&flight](const Target &target) {
             return flight.delivered.contains(target.urlText);
         });
+    if (allDelivered) {
+        flight.delivery.ack();
+        flight.acked = true;
+        return finish(id);
+    }
     // Only when max_deliveries was lowered since the record was written.
-    if (!allDelivered && flight.attempt > m_natsConfig.maxDeliveries)
+    if (flight.attempt > m_natsConfig.maxDeliveries)
         return deadLetter(id, DeadLetter::Reason::MaxDeliveries);
     forward(id);
 }
@@ -532,23 +538,29 @@ void IngressEngine::attemptFinished(quint64 id)
 {
     InFlight &flight = m_inFlight.at(id);
     if (flight.failures.isEmpty()) {
-        // After a redelivery, the record says every endpoint has it: a late copy still queued
-        // at a paused node then calls nobody (it called those the last failure left, past
-        // max_deliveries, and could write a dead letter for a delivered event).
-        if (flight.attempt > 1 || flight.deliveryCount > 1)
-            m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
-                            IngressStore::encodeRecord({flight.attempt, flight.delivered}), this,
-                            [](const NatsPublishResult &) {});
-        flight.delivery.ack();
-        ++m_deliveredEvents;
-        if (flight.attempt > 1) {
-            m_known.remove(flight.deliveryKey);
-            if (logBudget())
-                qCInfo(lcIngress).noquote()
-                    << "delivered on attempt" << flight.attempt << "event_id=" + flight.eventId
-                    << eventLogFields(flight.delivery.data());
-        }
-        return finish(id);
+        // JetStream may have sent this message again meanwhile (it was redelivered or retried,
+        // or held past ack_wait: a paused node), to another node or queued here. The record
+        // says every endpoint has it, stored before the ack, so such a late copy calls nobody
+        // (it called those the last failure left, past max_deliveries, and could write a dead
+        // letter for a delivered event).
+        const bool lateCopies = flight.attempt > 1 || flight.deliveryCount > 1
+            || flight.arrived.elapsed() >= m_natsConfig.ackWait.count();
+        if (!lateCopies)
+            return delivered(id);
+        m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
+                        IngressStore::encodeRecord({flight.attempt, flight.delivered}), this,
+                        [this, id](const NatsPublishResult &result) {
+                            const auto it = m_inFlight.find(id);
+                            if (it == m_inFlight.end())
+                                return;
+                            if (!result.ok && logBudget())
+                                qCWarning(lcIngress).noquote()
+                                    << "cannot record that event" << it->second.eventId
+                                    << "was delivered (" << result.error
+                                    << "); a late copy of it may call its endpoints again";
+                            delivered(id);
+                        });
+        return;
     }
     if (logBudget()) {
         QStringList failures;
@@ -583,6 +595,22 @@ void IngressEngine::attemptFinished(quint64 id)
                         it->second.delivery.nak(retryDelay(it->second.attempt));
                         finish(id);
                     });
+}
+
+void IngressEngine::delivered(quint64 id)
+{
+    InFlight &flight = m_inFlight.at(id);
+    flight.delivery.ack();
+    flight.acked = true;
+    ++m_deliveredEvents;
+    if (flight.attempt > 1) {
+        m_known.remove(flight.deliveryKey);
+        if (logBudget())
+            qCInfo(lcIngress).noquote()
+                << "delivered on attempt" << flight.attempt << "event_id=" + flight.eventId
+                << eventLogFields(flight.delivery.data());
+    }
+    finish(id);
 }
 
 Milliseconds IngressEngine::retryDelay(int attempt) const
@@ -680,6 +708,7 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
                             return;
                         }
                         it->second.delivery.ack();
+                        it->second.acked = true;
                         letter.id = result.sequence;
                         letter.body.clear();
                         ++(letter.reason == DeadLetter::Reason::NoRoute ? m_deadNoRoute
@@ -698,10 +727,22 @@ void IngressEngine::finish(quint64 id)
     if (it == m_inFlight.end())
         return;
     const QByteArray key = it->second.deliveryKey;
+    const bool acked = it->second.acked;
     m_inFlight.erase(it);
     const auto copies = m_byDeliveryKey.find(key);
     if (copies != m_byDeliveryKey.end()) {
         std::erase(*copies, id);
+        if (acked) {
+            // The copies waiting here are the same message: acked with it, nothing to do.
+            for (const quint64 copy : std::as_const(*copies)) {
+                const auto waiting = m_inFlight.find(copy);
+                if (waiting != m_inFlight.end()) {
+                    waiting->second.delivery.ack();
+                    m_inFlight.erase(waiting);
+                }
+            }
+            copies->clear();
+        }
         if (copies->empty()) {
             m_byDeliveryKey.erase(copies);
         } else {

@@ -73,6 +73,8 @@ private:
         QHash<QString, QPair<int, QString>> failures; // url -> status, error (this attempt)
         int outstanding = 0; // forwards not answered yet
         QElapsedTimer held; // since the delivery arrived or the last InProgress
+        QElapsedTimer arrived;
+        bool acked = false; // delivered or dead-lettered: the copies waiting here are done too
     };
 
     void onNatsState(NatsClient::State state);
@@ -93,6 +95,7 @@ private:
     void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
                    qint64 elapsedNs);
     void attemptFinished(quint64 id);
+    void delivered(quint64 id); // every endpoint has it: ack
     void deadLetter(quint64 id, DeadLetter::Reason reason);
     void finish(quint64 id); // forgets the delivery once it is acked or NAKed; starts the next copy
     Milliseconds retryDelay(int attempt) const;
