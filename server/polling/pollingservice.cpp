@@ -384,6 +384,7 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
         // The connection went down under the read (a Redis restart or stall): the poll is held
         // on and reads again once it is back, like every held poll then.
         m_catchUpWaits = true;
+        poll.wokenAtUs = 0; // what wakes it next is the catch-up, not a publish
         hold(poll);
         return;
     }

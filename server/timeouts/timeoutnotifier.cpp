@@ -253,6 +253,9 @@ void TimeoutNotifier::post(const QByteArray &id)
                            "in the Idempotency-Key header"_s;
         return setAside(id, unsendable);
     }
+    if (entry.queued)
+        return;
+    entry.queued = true;
     m_postQueue.push_back(id);
     pump();
 }
@@ -267,8 +270,10 @@ void TimeoutNotifier::pump()
         const QByteArray id = m_postQueue.front();
         m_postQueue.pop_front();
         const auto it = m_entries.find(id);
-        if (it == m_entries.end())
-            continue; // forgotten while it waited
+        // Forgotten while it waited, or taken again since with a place of its own in the queue.
+        if (it == m_entries.end() || !it->second.queued)
+            continue;
+        it->second.queued = false;
         ++m_posting;
         if (m_clock.elapsed() - it->second.ownedAtMs < m_config.claimIdle.count() / 2) {
             send(id);

@@ -64,6 +64,7 @@ private:
         qint64 firstRefusalMs = 0; // m_clock time of the first of them
         bool waitingRetry = false;
         qint64 ownedAtMs = 0; // m_clock time this pod last knew the entry was its own
+        bool queued = false; // in m_postQueue: its POST is to come
     };
 
     void createGroup();
