@@ -190,6 +190,8 @@ private Q_SLOTS:
     void keysInAnotherCaseAreReadAsTheHubReadThem();
 
 private:
+    void startNodeProcess(SwitchboardProcess *process, QTemporaryFile *yaml, const Config &config,
+                          const QString &forwardTimeout);
     Config baseConfig(const QList<IngressRoute> &routes);
     SwitchboardNode *startNode(const Config &config);
     void stopNode(std::unique_ptr<SwitchboardNode> &node);
@@ -1343,6 +1345,32 @@ void TestIngress::stoppingNodeHandsUnfinishedEventsOverAtOnce()
     stopNode(other);
 }
 
+// A node of its own process (to be killed or paused) on `config`'s NATS, stream and port, with
+// a.vn routed to both sinks, ack_wait 1 s, max_deliveries 3 and short retries; once it consumes.
+void TestIngress::startNodeProcess(SwitchboardProcess *process, QTemporaryFile *yaml,
+                                   const Config &config, const QString &forwardTimeout)
+{
+    QVERIFY(yaml->open());
+    yaml->write(u"engines: [ingress]\n"
+                "server: {port: %1, bind: 127.0.0.1}\n"
+                "local_stack: {data_dir: \"%2\"}\n"
+                "nats: {url: \"%3\", stream_name: %4, subject_pattern: \"%5\", "
+                "consumer_name: %6, ack_wait_seconds: 1, max_deliveries: 3}\n"
+                "ingress: {retry_delay: 100ms, retry_max_delay: 300ms, forward_timeout: %9}\n"
+                "routes:\n"
+                "  - domain: a.vn\n"
+                "    endpoints: [\"%7\", \"%8\"]\n"_s.arg(config.server.port)
+                    .arg(m_dataDir.path(), config.nats.url, config.nats.streamName,
+                         config.nats.subjectPattern, config.nats.consumerName, m_sinkA->url(),
+                         m_sinkB->url(), forwardTimeout)
+                    .toUtf8());
+    yaml->close();
+    QVERIFY(process->start({u"--headless"_s, u"-config"_s, yaml->fileName()}));
+    QVERIFY2(process->waitForHealthy(config.server.port), process->output());
+    QTRY_VERIFY_WITH_TIMEOUT(ingressStatus(config.server.port).value(u"consuming"_s).toBool(),
+                             15000);
+}
+
 void TestIngress::nodeKilledOnTheLastAttemptStillLeavesADeadLetter()
 {
     // The endpoint fails twice, then holds the third attempt until the node is killed.
@@ -1355,28 +1383,10 @@ void TestIngress::nodeKilledOnTheLastAttemptStillLeavesADeadLetter()
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
     config.nats.ackWait = Milliseconds(1000);
     QTemporaryFile yaml;
-    QVERIFY(yaml.open());
-    yaml.write(u"engines: [ingress]\n"
-               "server: {port: %1, bind: 127.0.0.1}\n"
-               "local_stack: {data_dir: \"%2\"}\n"
-               "nats: {url: \"%3\", stream_name: %4, subject_pattern: \"%5\", "
-               "consumer_name: %6, ack_wait_seconds: 1, max_deliveries: 3}\n"
-               "ingress: {retry_delay: 100ms, retry_max_delay: 300ms, forward_timeout: 60s}\n"
-               "routes:\n"
-               "  - domain: a.vn\n"
-               "    endpoints: [\"%7\", \"%8\"]\n"_s.arg(config.server.port)
-                   .arg(m_dataDir.path(), config.nats.url, config.nats.streamName,
-                        config.nats.subjectPattern, config.nats.consumerName, m_sinkA->url(),
-                        m_sinkB->url())
-                   .toUtf8());
-    yaml.close();
     SwitchboardProcess process;
-    QVERIFY(process.start({u"--headless"_s, u"-config"_s, yaml.fileName()}));
-    QVERIFY2(process.waitForHealthy(config.server.port), process.output());
-    QDeadlineTimer consuming(15000);
-    while (!consuming.hasExpired()
-           && !ingressStatus(config.server.port).value(u"consuming"_s).toBool())
-        QTest::qWait(50);
+    startNodeProcess(&process, &yaml, config, u"60s"_s);
+    if (QTest::currentTestFailed())
+        return;
 
     QCOMPARE(post(callEvent(u"a.vn"_s, u"orphan-1"_s), config.server.port).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 3, 10000); // the third call hangs
@@ -1444,28 +1454,10 @@ void TestIngress::aNodePausedPastAckWaitHandlesTheQueuedCopiesOneByOne()
     const Config config =
         baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
     QTemporaryFile yaml;
-    QVERIFY(yaml.open());
-    yaml.write(u"engines: [ingress]\n"
-               "server: {port: %1, bind: 127.0.0.1}\n"
-               "local_stack: {data_dir: \"%2\"}\n"
-               "nats: {url: \"%3\", stream_name: %4, subject_pattern: \"%5\", "
-               "consumer_name: %6, ack_wait_seconds: 1, max_deliveries: 3}\n"
-               "ingress: {retry_delay: 100ms, retry_max_delay: 300ms, forward_timeout: %9}\n"
-               "routes:\n"
-               "  - domain: a.vn\n"
-               "    endpoints: [\"%7\", \"%8\"]\n"_s.arg(config.server.port)
-                   .arg(m_dataDir.path(), config.nats.url, config.nats.streamName,
-                        config.nats.subjectPattern, config.nats.consumerName, m_sinkA->url(),
-                        m_sinkB->url(), firstCallTimesOut ? u"2s"_s : u"5s"_s)
-                   .toUtf8());
-    yaml.close();
     SwitchboardProcess process;
-    QVERIFY(process.start({u"--headless"_s, u"-config"_s, yaml.fileName()}));
-    QVERIFY2(process.waitForHealthy(config.server.port), process.output());
-    QDeadlineTimer consuming(15000);
-    while (!consuming.hasExpired()
-           && !ingressStatus(config.server.port).value(u"consuming"_s).toBool())
-        QTest::qWait(50);
+    startNodeProcess(&process, &yaml, config, firstCallTimesOut ? u"2s"_s : u"5s"_s);
+    if (QTest::currentTestFailed())
+        return;
 
     QCOMPARE(post(callEvent(u"a.vn"_s, u"paused-1"_s), config.server.port).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 1, 10000); // the first call to B is held

@@ -120,6 +120,10 @@ private:
     }
     // A long poll sent with QNetworkAccessManager, so that the test goes on while it is held.
     QNetworkReply *longPoll(quint16 port, const QByteArray &pathAndQuery, const QByteArray &bearer);
+    // `count` long polls of alice's feed from its end, once the node holds them all.
+    void holdAlicesPolls(int count, QList<QNetworkReply *> *replies);
+    // Each reply answered 200 with the one event of `entityId`.
+    void expectEachGets(const QList<QNetworkReply *> &replies, const QString &entityId);
     // A request as a browser's page sends it, with its Origin; not waited for.
     QNetworkReply *fromBrowser(const QByteArray &method, const QByteArray &pathAndQuery,
                                const QList<std::pair<QByteArray, QByteArray>> &headers);
@@ -752,16 +756,34 @@ void TestPolling::redisDownIs503AndComesBack()
 
 // Long polls held while Redis restarts stay held (their clients are waiting, not failing),
 // and the first publish after the restart wakes them all.
+void TestPolling::holdAlicesPolls(int count, QList<QNetworkReply *> *replies)
+{
+    const QByteArray alice = userToken(u"alice"_s);
+    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
+    for (int i = 0; i < count; ++i)
+        *replies << longPoll(
+            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
+    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), count, 5000);
+}
+
+void TestPolling::expectEachGets(const QList<QNetworkReply *> &replies, const QString &entityId)
+{
+    for (QNetworkReply *reply : replies) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
+                 QStringList({entityId}));
+        reply->deleteLater();
+    }
+}
+
 void TestPolling::heldPollsOutliveARedisRestart()
 {
     startNode(baseConfig());
-    const QByteArray alice = userToken(u"alice"_s);
-    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
     QList<QNetworkReply *> replies;
-    for (int i = 0; i < 5; ++i)
-        replies << longPoll(
-            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
-    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 5, 5000);
+    holdAlicesPolls(5, &replies);
+    if (QTest::currentTestFailed())
+        return;
 
     const quint16 redisPort = m_redis->port();
     m_redis->kill();
@@ -777,13 +799,7 @@ void TestPolling::heldPollsOutliveARedisRestart()
                 {{u"orderId"_s, u"o1"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PACKED"_s}})
             .status,
         200);
-    for (QNetworkReply *reply : std::as_const(replies)) {
-        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
-                 QStringList({u"o1"_s}));
-        reply->deleteLater();
-    }
+    expectEachGets(replies, u"o1"_s);
 }
 
 // After a Redis restart the wake subscription may be back before the connection that reads:
@@ -793,13 +809,10 @@ void TestPolling::heldPollsOutliveARedisRestart()
 void TestPolling::aWakeWhileTheReadConnectionIsDownHoldsThePolls()
 {
     startNode(baseConfig());
-    const QByteArray alice = userToken(u"alice"_s);
-    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
     QList<QNetworkReply *> replies;
-    for (int i = 0; i < 3; ++i)
-        replies << longPoll(
-            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
-    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 3, 5000);
+    holdAlicesPolls(3, &replies);
+    if (QTest::currentTestFailed())
+        return;
 
     // Cut the node's one ordinary connection (the wake subscription is a pub/sub one), keep it
     // from coming back (its user, default, is turned off; connections made stay), and wake the
@@ -831,13 +844,7 @@ void TestPolling::aWakeWhileTheReadConnectionIsDownHoldsThePolls()
     QVERIFY(back.size() == 2 && !back[1].isError());
     // Once the read connection is back, the held polls read what came meanwhile: no publish
     // wakes them now.
-    for (QNetworkReply *reply : std::as_const(replies)) {
-        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
-                 QStringList({u"o2"_s}));
-        reply->deleteLater();
-    }
+    expectEachGets(replies, u"o2"_s);
 }
 
 // Redis stalls (paused, a slow disk) longer than the command timeout while woken polls read:
@@ -846,13 +853,10 @@ void TestPolling::aWakeWhileTheReadConnectionIsDownHoldsThePolls()
 void TestPolling::aReadCutShortByARedisStallHoldsThePolls()
 {
     startNode(baseConfig());
-    const QByteArray alice = userToken(u"alice"_s);
-    const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
     QList<QNetworkReply *> replies;
-    for (int i = 0; i < 3; ++i)
-        replies << longPoll(
-            m_port, "/v1/polling/user/events?longPoll=true&lastEventId=" + start.toLatin1(), alice);
-    QTRY_COMPARE_WITH_TIMEOUT(pollingStatus()[u"held_polls"_s].toInt(), 3, 5000);
+    holdAlicesPolls(3, &replies);
+    if (QTest::currentTestFailed())
+        return;
 
     // The wake reaches the node; the reads it starts wait out the pause, past the node's 5 s
     // command timeout.
@@ -874,13 +878,7 @@ void TestPolling::aReadCutShortByARedisStallHoldsThePolls()
                 {{u"orderId"_s, u"o3"_s}, {u"userId"_s, u"alice"_s}, {u"newStatus"_s, u"PAID"_s}})
             .status,
         200);
-    for (QNetworkReply *reply : std::as_const(replies)) {
-        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5000);
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        QCOMPARE(entityIds(QJsonDocument::fromJson(reply->readAll()).object()),
-                 QStringList({u"o3"_s}));
-        reply->deleteLater();
-    }
+    expectEachGets(replies, u"o3"_s);
 }
 
 void TestPolling::publishOnOneNodeWakesAPollHeldOnAnother()
