@@ -237,6 +237,11 @@ void TestJwt::refuses_data()
     QTest::newRow("header with typ at+jwt") << bearer(handMadeToken(
         R"({"alg":"HS256","typ":"at+jwt"})", R"({"sub":"a"})", QCryptographicHash::Sha256))
                                             << "malformed"_ba;
+    // RFC 7515 4.1.11: extensions named in "crit" must be understood, and we know none.
+    QTest::newRow("header with crit, correctly signed")
+        << bearer(handMadeToken(R"({"alg":"HS256","typ":"JWT","crit":["exp-ext"],"exp-ext":1})",
+                                R"({"sub":"a"})", QCryptographicHash::Sha256))
+        << "malformed"_ba;
     QTest::newRow("payload not JSON, unsigned")
         << bearer(hs256Header + '.' + base64Url("hello") + '.' + parts[2]) << "malformed"_ba;
     QTest::newRow("payload a JSON array, correctly signed") << bearer(

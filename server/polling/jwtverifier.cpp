@@ -235,6 +235,12 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
     const QJsonValue typ = joseHeader->value("typ"_L1);
     if (!typ.isUndefined() && typ.toString().compare("JWT"_L1, Qt::CaseInsensitive) != 0)
         return refused("malformed"_ba, u"The token's header has a \"typ\" other than JWT."_s);
+    // RFC 7515 4.1.11: a token whose header names critical extensions must be refused by a
+    // reader that does not understand them, and this one understands none.
+    if (joseHeader->contains("crit"_L1))
+        return refused("malformed"_ba,
+                       u"The token's header names critical extensions (\"crit\"), which are not "
+                       "supported."_s);
 
     if (m_secret.isEmpty())
         return refused("bad_signature"_ba, u"No JWT secret is configured."_s);
