@@ -235,6 +235,7 @@ private Q_SLOTS:
     void unusualIdsReachTheWebhookAsSentOrAreRefused();
     void keysInAnotherCaseAreReadAsTheGoServiceReadThem();
     void sigtermReleasesTheLeadershipAtOnce();
+    void aReleaseRedisDoesNotAnswerIsSaidSo();
     void metricsAndStatusShowTheEngine();
     void dashboardsOfTheGoServiceFindItsMetrics();
     void aLeadershipAfterRedisLostItsDataIsALeaderChange();
@@ -1469,6 +1470,23 @@ void TestTimeouts::sigtermReleasesTheLeadershipAtOnce()
     // Held on, the lease would have kept pod-b out for 4 to 6 s.
     QVERIFY2(takeoverMs < 2000 + 1500, QByteArray::number(takeoverMs).constData());
     QVERIFY(currentEpoch() > firstEpoch);
+}
+
+// SIGTERM while Redis stalls: the release is not answered, and the lease stays until its TTL.
+// The log said "held no lease any more", which sent an operator looking for another leader.
+void TestTimeouts::aReleaseRedisDoesNotAnswerIsSaidSo()
+{
+    Node *a = startLeader("pod-a");
+    QVERIFY(a);
+    ::kill(pid_t(m_redis->pid()), SIGSTOP);
+    auto resume = qScopeGuard([this] { ::kill(pid_t(m_redis->pid()), SIGCONT); });
+    a->process.terminate();
+    QVERIFY(a->process.waitForFinished(15000));
+    resume.dismiss();
+    ::kill(pid_t(m_redis->pid()), SIGCONT);
+    const QByteArray output = a->process.output();
+    QVERIFY2(output.contains("could not release the lease"), output.right(3000).constData());
+    QVERIFY(!output.contains("held no lease any more"));
 }
 
 // Case 10: what an operator reads on /metrics and in the status document.

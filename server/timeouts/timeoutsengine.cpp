@@ -414,9 +414,15 @@ void TimeoutsEngine::stop(int deadlineMs)
     }
     // Hand the lease back, so that another node takes over at its next attempt instead of
     // after the TTL. A scan call in flight was sent before and runs before the release.
-    m_store->release(m_pod, m_epoch, [this](bool released) {
-        qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId
-                                << (released ? "released the lease" : "held no lease any more");
+    m_store->release(m_pod, m_epoch, [this](bool released, const QString &error) {
+        if (!error.isEmpty())
+            qCWarning(lcApp).noquote()
+                << "timeouts: pod" << m_config.podId
+                << u"could not release the lease (%1); another pod takes over when it runs out"_s
+                       .arg(error);
+        else
+            qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId
+                                    << (released ? "released the lease" : "held no lease any more");
         m_epoch = 0;
         finish();
     });

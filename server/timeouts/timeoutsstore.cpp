@@ -359,12 +359,14 @@ void TimeoutsStore::renew(const QByteArray &pod, qint64 epoch, qint64 ttlMs,
                      });
 }
 
-void TimeoutsStore::release(const QByteArray &pod, qint64 epoch, std::function<void(bool)> done)
+void TimeoutsStore::release(const QByteArray &pod, qint64 epoch,
+                            std::function<void(bool, const QString &)> done)
 {
     using namespace TimeoutKeys;
     m_release.evaluate(m_redis, {leader, TimeoutKeys::epoch}, {pod, QByteArray::number(epoch)},
                        [done = std::move(done)](const RedisReply &reply) {
-                           done(!reply.isError() && reply.toInteger() == 1);
+                           done(!reply.isError() && reply.toInteger() == 1,
+                                reply.isError() ? reply.errorMessage() : QString());
                        });
 }
 

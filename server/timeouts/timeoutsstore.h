@@ -101,7 +101,9 @@ public:
     // renew/release: false when the lease is no longer this pod's (or this epoch's).
     void renew(const QByteArray &pod, qint64 epoch, qint64 ttlMs,
                std::function<void(bool held, const QString &error)> done);
-    void release(const QByteArray &pod, qint64 epoch, std::function<void(bool held)> done);
+    // `error`: Redis did not answer (the lease, if still ours, ends with its TTL).
+    void release(const QByteArray &pod, qint64 epoch,
+                 std::function<void(bool held, const QString &error)> done);
 
     // One scan call: at most `budget` notifications, written only while `pod` holds the lease
     // under `epoch` (fencing). `more`: the budget ran out, call again.
