@@ -69,12 +69,6 @@ HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray 
         ++HttpConnectionState::of(m_socket, true)->owed;
 }
 
-int HttpResponder::owedOn(QTcpSocket *socket)
-{
-    const HttpConnectionState *state = HttpConnectionState::of(socket, false);
-    return state ? state->owed : 0;
-}
-
 void HttpResponder::settle()
 {
     if (!m_socket)

@@ -36,6 +36,7 @@ class HttpConnectionState : public QObject
     int owed = 0;
     std::deque<std::function<void()>> deferred;
     qint64 lastActiveMs = 0; // last read or write, on the listening server's clock
+    bool webSocket = false; // upgraded: the WebSocket's, not ours to time out
 
     void settled(); // an answer is out (or dropped)
 
@@ -84,9 +85,6 @@ public:
     // {"error": error, "detail": detail}, the shape of every error this service returns.
     void sendError(int status, const QString &error, const QString &detail = {},
                    const QList<QPair<QByteArray, QByteArray>> &extraHeaders = {});
-
-    // How many requests of a connection wait for their answer (parked responders).
-    static int owedOn(QTcpSocket *socket);
 
 private:
     friend class HttpServerPrivate;

@@ -32,9 +32,6 @@ namespace {
 
 using Method = QHttpServerRequest::Method;
 
-// A dynamic property of a connection's socket once it is upgraded to a WebSocket.
-constexpr char webSocketProperty[] = "switchboardWebSocket";
-
 // The order of the Allow header.
 constexpr Method knownMethods[] = {Method::Get,     Method::Head,    Method::Post,
                                    Method::Put,     Method::Patch,   Method::Delete,
@@ -322,7 +319,7 @@ private:
         };
         connect(socket, &QIODevice::readyRead, state, active);
         connect(socket, &QIODevice::bytesWritten, state, active);
-        m_watched.push_back(socket);
+        m_watched.push_back({socket, state});
         if (!m_sweep.isActive())
             m_sweep.start();
     }
@@ -330,16 +327,17 @@ private:
     void sweep()
     {
         const qint64 now = m_clock.elapsed();
-        std::erase_if(m_watched, [](const QPointer<QTcpSocket> &socket) { return !socket; });
-        for (const QPointer<QTcpSocket> &socket : std::as_const(m_watched)) {
-            if (socket->property(webSocketProperty).toBool()
-                || socket->state() != QAbstractSocket::ConnectedState)
+        // The state is the socket's child: gone with it.
+        std::erase_if(m_watched, [](const Watched &watched) { return !watched.socket; });
+        for (const Watched &watched : std::as_const(m_watched)) {
+            QTcpSocket *socket = watched.socket;
+            const HttpConnectionState *state = watched.state;
+            if (state->webSocket || socket->state() != QAbstractSocket::ConnectedState)
                 continue;
-            const HttpConnectionState *state = HttpConnectionState::of(socket, false);
-            const qint64 quiet = now - (state ? state->lastActiveMs : 0);
+            const qint64 quiet = now - state->lastActiveMs;
             const bool stalled = socket->bytesToWrite() > 0;
             if (stalled ? quiet < m_writeStallTimeout.count()
-                        : quiet < m_idleTimeout.count() || HttpResponder::owedOn(socket) > 0)
+                        : quiet < m_idleTimeout.count() || state->owed > 0)
                 continue;
             qCDebug(lcHttp, "closing a connection from %s: %s",
                     qPrintable(socket->peerAddress().toString()),
@@ -436,7 +434,12 @@ private:
     QElapsedTimer m_acceptLog;
     QElapsedTimer m_clock; // connections' last activity, in ms since the server started
     QTimer m_sweep;
-    std::vector<QPointer<QTcpSocket>> m_watched;
+    struct Watched
+    {
+        QPointer<QTcpSocket> socket;
+        HttpConnectionState *state; // the socket's child
+    };
+    std::vector<Watched> m_watched;
 };
 
 } // namespace
@@ -566,7 +569,7 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
             request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
         const int refusal = upgrade ? webSocketRoute->accept(httpRequest) : 426;
         if (refusal == 0) {
-            socket->setProperty(webSocketProperty, true); // no idle timeout of ours
+            HttpConnectionState::of(socket, true)->webSocket = true; // no idle timeout of ours
             return true; // QtHttpServer now hands the socket to its WebSocket server
         }
         HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath);
