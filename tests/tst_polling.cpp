@@ -804,8 +804,8 @@ void TestPolling::heldPollsOutliveARedisRestart()
 
 // After a Redis restart the wake subscription may be back before the connection that reads:
 // a publish by another node in that gap woke the held polls into a read on a connection that
-// was down, and each answered 503. Here the read connection is cut and kept out (maxclients)
-// while another node's wake arrives.
+// was down, and each answered 503. Here the read connection is cut and kept out (its ACL user
+// turned off) while another node's wake arrives.
 void TestPolling::aWakeWhileTheReadConnectionIsDownHoldsThePolls()
 {
     startNode(baseConfig());

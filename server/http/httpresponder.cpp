@@ -65,16 +65,16 @@ HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray 
     , m_headersOnly(methodName == "HEAD")
 {
     m_started.start();
-    if (m_socket)
-        ++HttpConnectionState::of(m_socket, true)->owed;
+    if (m_socket) {
+        m_connection = HttpConnectionState::of(m_socket, true);
+        ++m_connection->owed;
+    }
 }
 
 void HttpResponder::settle()
 {
-    if (!m_socket)
-        return;
-    if (HttpConnectionState *state = HttpConnectionState::of(m_socket, false))
-        state->settled();
+    if (m_connection)
+        m_connection->settled();
 }
 
 HttpResponder::HttpResponder(HttpResponder &&other) noexcept = default;
@@ -86,6 +86,7 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other)
             answerUnanswered();
         m_responder = std::move(other.m_responder);
         m_socket = std::move(other.m_socket);
+        m_connection = std::move(other.m_connection);
         m_methodName = std::move(other.m_methodName);
         m_path = std::move(other.m_path);
         m_headersOnly = other.m_headersOnly;

@@ -29,9 +29,11 @@ class HttpServerPrivate;
 // connection that owes an answer alone.
 class HttpConnectionState : public QObject
 {
-    Q_OBJECT // findChild() finds it by its type
-        public : static HttpConnectionState *
-                 of(QTcpSocket *socket, bool create);
+    // of() finds it among the socket's children by its type.
+    Q_OBJECT
+
+public:
+    static HttpConnectionState *of(QTcpSocket *socket, bool create);
 
     int owed = 0;
     std::deque<std::function<void()>> deferred;
@@ -99,6 +101,7 @@ private:
 
     std::unique_ptr<QHttpServerResponder> m_responder; // null once answered or moved from
     QPointer<QTcpSocket> m_socket; // null once QtHttpServer deleted the disconnected socket
+    QPointer<HttpConnectionState> m_connection; // the socket's child: gone with it
     QByteArray m_methodName; // for the request log line
     QByteArray m_path; // percent-encoded: safe to log as it is
     bool m_headersOnly = false; // a HEAD request: the answer has no body (RFC 9110 9.3.2)

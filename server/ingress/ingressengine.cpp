@@ -547,20 +547,15 @@ void IngressEngine::attemptFinished(quint64 id)
             || flight.arrived.elapsed() >= m_natsConfig.ackWait.count();
         if (!lateCopies)
             return delivered(id);
-        m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
-                        IngressStore::encodeRecord({flight.attempt, flight.delivered}), this,
-                        [this, id](const NatsPublishResult &result) {
-                            const auto it = m_inFlight.find(id);
-                            if (it == m_inFlight.end())
-                                return;
-                            if (!result.ok && logBudget())
-                                qCWarning(lcIngress).noquote()
-                                    << "cannot record that event" << it->second.eventId
-                                    << "was delivered (" << result.error
-                                    << "); a late copy of it may call its endpoints again";
-                            delivered(id);
-                        });
-        return;
+        return storeRecord(id, {flight.attempt, flight.delivered},
+                           [this, id](InFlight &stored, const QString &error) {
+                               if (!error.isEmpty() && logBudget())
+                                   qCWarning(lcIngress).noquote()
+                                       << "cannot record that event" << stored.eventId
+                                       << "was delivered (" << error
+                                       << "); a late copy of it may call its endpoints again";
+                               delivered(id);
+                           });
     }
     if (logBudget()) {
         QStringList failures;
@@ -581,19 +576,25 @@ void IngressEngine::attemptFinished(quint64 id)
     m_known.insert(flight.deliveryKey, {flight.deliveryCount, record});
     // The attempt and any new successes are stored before the NAK: the redelivery may land on
     // another node.
-    m_nats->publish(m_store->deliveredSubject(flight.deliveryKey), {},
+    storeRecord(id, record, [this, id](InFlight &stored, const QString &error) {
+        if (!error.isEmpty() && logBudget())
+            qCWarning(lcIngress).noquote()
+                << "cannot record attempt" << stored.attempt << "of event" << stored.eventId << "("
+                << error << "); a redelivery on another node may call its endpoints again";
+        stored.delivery.nak(retryDelay(stored.attempt));
+        finish(id);
+    });
+}
+
+void IngressEngine::storeRecord(quint64 id, const DeliveryRecord &record,
+                                std::function<void(InFlight &, const QString &error)> then)
+{
+    m_nats->publish(m_store->deliveredSubject(m_inFlight.at(id).deliveryKey), {},
                     IngressStore::encodeRecord(record), this,
-                    [this, id](const NatsPublishResult &result) {
+                    [this, id, then = std::move(then)](const NatsPublishResult &result) {
                         const auto it = m_inFlight.find(id);
-                        if (it == m_inFlight.end())
-                            return;
-                        if (!result.ok && logBudget())
-                            qCWarning(lcIngress).noquote()
-                                << "cannot record attempt" << it->second.attempt << "of event"
-                                << it->second.eventId << "(" << result.error
-                                << "); a redelivery on another node may call its endpoints again";
-                        it->second.delivery.nak(retryDelay(it->second.attempt));
-                        finish(id);
+                        if (it != m_inFlight.end())
+                            then(it->second, result.ok ? QString() : result.error);
                     });
 }
 

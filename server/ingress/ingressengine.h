@@ -96,6 +96,9 @@ private:
                    qint64 elapsedNs);
     void attemptFinished(quint64 id);
     void delivered(quint64 id); // every endpoint has it: ack
+    // Publishes the delivery's KV record; `then` runs once NATS answered, if it is still here.
+    void storeRecord(quint64 id, const DeliveryRecord &record,
+                     std::function<void(InFlight &, const QString &error)> then);
     void deadLetter(quint64 id, DeadLetter::Reason reason);
     void finish(quint64 id); // forgets the delivery once it is acked or NAKed; starts the next copy
     Milliseconds retryDelay(int attempt) const;
