@@ -143,6 +143,7 @@ private Q_SLOTS:
     void idleConnectionsAreClosedButNotOnesOwedAnAnswer();
     void anAnswerTheClientDoesNotReadIsDropped();
     void pipelinedRequestsAreAnsweredInOrder();
+    void connectionCloseClosesAfterTheAnswer();
     void listenFailureIsReported();
 
 private:
@@ -885,6 +886,44 @@ void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder()
     const qsizetype hello = received.indexOf("hello");
     QVERIFY2(first >= 0 && first < hello, received.constData());
     QCOMPARE(received.count("HTTP/1.1 200"), 3);
+}
+
+// A client that says "Connection: close" waits for the server to close (some read the answer to
+// the end of the connection); the node kept it open until the idle timeout, and ran requests
+// pipelined after it, which RFC 9112 9.6 forbids.
+void tst_HttpServer::connectionCloseClosesAfterTheAnswer()
+{
+    addHelloRoute();
+    addCountedEchoRoute();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                 "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Keep-Alive, CLOSE\r\n\r\n"
+                 "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+    QByteArray received;
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    received += client.readAll();
+    QCOMPARE(received.count("HTTP/1.1 200"), 2);
+    QCOMPARE(received.count("hello"), 2);
+    const qsizetype second = received.indexOf("HTTP/1.1 200", 1);
+    QVERIFY2(received.indexOf("Connection: close") > second, received.constData());
+    QCOMPARE(m_handlerCalls, 0); // the request after the close was not run
+
+    // Without the option the connection stays for the next request.
+    QTcpSocket keptAlive;
+    keptAlive.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(keptAlive.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    RawResponse response;
+    QVERIFY(rawExchange(keptAlive, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", &response));
+    QVERIFY(!response.head.toLower().contains("connection: close"));
+    QTest::qWait(200);
+    QCOMPARE(keptAlive.state(), QAbstractSocket::ConnectedState);
+    QVERIFY(rawExchange(keptAlive,
+                        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n",
+                        &response));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_handlerCalls, 1);
 }
 
 void tst_HttpServer::listenFailureIsReported()

@@ -152,9 +152,13 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
     responder->writeHeader("Content-Length", QByteArray::number(body.size()));
     for (const auto &[name, value] : extraHeaders)
         responder->writeHeader(name, value);
+    if (m_closeAfter)
+        responder->writeHeader("Connection", "close");
     // writeBody() ends the header block as well, so HEAD writes an empty body: body bytes there
     // would be read by a keep-alive client as the start of its next answer.
     responder->writeBody(m_headersOnly ? QByteArray() : body);
+    if (m_closeAfter)
+        m_socket->disconnectFromHost(); // once what was written is out
 
     // The path is logged percent-encoded and without its query; no header is ever logged, so
     // no Authorization value reaches the log.

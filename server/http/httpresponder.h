@@ -39,6 +39,9 @@ public:
     std::deque<std::function<void()>> deferred;
     qint64 lastActiveMs = 0; // last read or write, on the listening server's clock
     bool webSocket = false; // upgraded: the WebSocket's, not ours to time out
+    // A request said "Connection: close": it is the last this connection runs (RFC 9112 9.6),
+    // and the connection closes once its answer is out.
+    bool closing = false;
 
     void settled(); // an answer is out (or dropped)
 
@@ -98,6 +101,7 @@ private:
     bool isClientConnected() const;
     void answerUnanswered(); // 500 if the client still waits, then forget the responder
     void settle(); // the request is answered (or dropped): one fewer owed on the connection
+    void closeConnectionAfterAnswer() { m_closeAfter = true; }
 
     std::unique_ptr<QHttpServerResponder> m_responder; // null once answered or moved from
     QPointer<QTcpSocket> m_socket; // null once QtHttpServer deleted the disconnected socket
@@ -105,6 +109,7 @@ private:
     QByteArray m_methodName; // for the request log line
     QByteArray m_path; // percent-encoded: safe to log as it is
     bool m_headersOnly = false; // a HEAD request: the answer has no body (RFC 9110 9.3.2)
+    bool m_closeAfter = false; // the request said "Connection: close"
     QElapsedTimer m_started;
 };
 

@@ -154,6 +154,15 @@ bool expectsContinue(const QByteArray &headerBlock)
         && expect.compare("100-continue", Qt::CaseInsensitive) == 0;
 }
 
+// Whether a Connection header's comma-separated options include `option` (RFC 9110 7.6.1).
+bool hasConnectionOption(const QByteArray &value, QByteArrayView option)
+{
+    const QByteArrayList options = value.split(',');
+    return std::any_of(options.cbegin(), options.cend(), [option](const QByteArray &each) {
+        return each.trimmed().compare(option, Qt::CaseInsensitive) == 0;
+    });
+}
+
 } // namespace
 
 // QAbstractHttpServer, kept out of HttpServer's public API.
@@ -583,9 +592,16 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return !upgrade;
     }
 
+    const HttpConnectionState *before = HttpConnectionState::of(socket, false);
+    if (before && before->closing)
+        return true; // after a "Connection: close": not run (RFC 9112 9.6), the client knows
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath);
-    HttpConnectionState *state = HttpConnectionState::of(socket, false);
-    if (state && state->owed > 1) {
+    HttpConnectionState *state = HttpConnectionState::of(socket, true); // the responder's
+    if (hasConnectionOption(request.value("connection"), "close")) {
+        responder.closeConnectionAfterAnswer();
+        state->closing = true;
+    }
+    if (state->owed > 1) {
         // Pipelined behind a request not answered yet (a held long poll): run once that answer
         // is out. Answered now, a client (or a proxy sharing the connection between users)
         // would take this answer for the earlier request's.
