@@ -89,6 +89,7 @@ private Q_SLOTS:
     void accepts();
     void refuses_data();
     void refuses();
+    void anUnusableUserClaimIsNamed();
     void sizeLimitIsExact();
     void oversizedHeadersAreRefusedWithoutDecoding();
     void emptySecretRefusesEverything();
@@ -328,6 +329,19 @@ void TestJwt::refuses_data()
         << bearer(userToken(R"({"userId":4.5})")) << "no_subject"_ba;
     QTest::newRow("userId an object, no sub")
         << bearer(userToken(R"({"userId":{"id":1}})")) << "no_subject"_ba;
+}
+
+// A token whose user claim is there but cannot be used says which claim, not "names no user".
+void TestJwt::anUnusableUserClaimIsNamed()
+{
+    const JwtVerifier verifier(secret);
+    JwtVerifier::Result result = verifier.verify(bearer(userToken(R"({"sub":1e20})")), now);
+    QCOMPARE(result.failure, "no_subject"_ba);
+    QVERIFY2(result.detail.contains(u"sub must be"_s), qPrintable(result.detail));
+    result = verifier.verify(bearer(userToken(R"({"userId":4.5,"sub":""})")), now);
+    QVERIFY2(result.detail.contains(u"userId must be"_s), qPrintable(result.detail));
+    result = verifier.verify(bearer(userToken(R"({"roles":["ADMIN"]})")), now);
+    QCOMPARE(result.detail, u"The token names no user (neither userId nor sub)."_s);
 }
 
 void TestJwt::refuses()

@@ -322,8 +322,21 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
     result.userId = subjectOf(claims.value("userId"_L1));
     if (result.userId.isEmpty())
         result.userId = subjectOf(claims.value("sub"_L1));
-    if (result.userId.isEmpty())
-        return refused("no_subject"_ba, u"The token names no user (neither userId nor sub)."_s);
+    if (result.userId.isEmpty()) {
+        // A claim that is there but not usable is named: "names no user" sent integrators
+        // looking for a claim their token has (a numeric sub past 2^63, for instance).
+        QStringList unusable;
+        for (QLatin1StringView name : {"userId"_L1, "sub"_L1}) {
+            const QJsonValue value = claims.value(name);
+            if (!value.isUndefined() && !value.isNull() && value != QJsonValue(QString()))
+                unusable.append(name);
+        }
+        if (unusable.isEmpty())
+            return refused("no_subject"_ba, u"The token names no user (neither userId nor sub)."_s);
+        return refused("no_subject"_ba,
+                       u"The token names no usable user: %1 must be a non-empty string or a "
+                       "whole number between -2^63 and 2^63."_s.arg(unusable.join(u" and "_s)));
+    }
     for (QLatin1StringView name : {"roles"_L1, "role"_L1, "authorities"_L1})
         addRoles(claims.value(name), result.roles);
     if (exp.isDouble())
