@@ -289,6 +289,7 @@ private Q_SLOTS:
     void interimResponsesAreSkipped();
     void timeoutWithNeverAnsweringServer();
     void queuedRequestsTimeOutOnlyOnceSent();
+    void abandonedRequestsFailAtOnceAndOthersGoOn();
     void lateResponseIsNotMatchedToTheNextRequest();
     void slowAndFastResponsesStayApart();
     void connectionRefused();
@@ -661,6 +662,43 @@ void tst_HttpClient::queuedRequestsTimeOutOnlyOnceSent()
     QVERIFY2(queued->elapsedMs >= 700, qPrintable(QString::number(queued->elapsedMs)));
     QCOMPARE(client.queuedRequests(), 0);
     QCOMPARE(m_sink->count(u"/hook"_s), 1);
+}
+
+// Ingress gives up on an endpoint that keeps failing: its requests still waiting for a connection
+// fail at once, those already sent run their course, and another URL of the same host is served.
+void tst_HttpClient::abandonedRequestsFailAtOnceAndOthersGoOn()
+{
+    m_sink->setResponder([](const WebhookSink::Received &request, int) {
+        WebhookSink::Answer answer;
+        answer.neverAnswer = request.path == "/stuck";
+        return answer;
+    });
+    HttpClientOptions options;
+    options.maxConnectionsPerHost = 1;
+    HttpClient client(options);
+    const QUrl stuckUrl(m_sink->url(u"/stuck"_s));
+    const auto sent = post(client, stuckUrl, "{}", {}, 500ms);
+    const auto waiting1 = post(client, stuckUrl, "{}", {}, 500ms);
+    const auto other = post(client, QUrl(m_sink->url()), "{}", {}, 2s);
+    const auto waiting2 = post(client, stuckUrl, "{}", {}, 500ms);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sink->count(u"/stuck"_s), 1, waitMs);
+    QCOMPARE(client.queuedRequests(), 3);
+
+    client.abandonQueued(stuckUrl, u"not sent: given up"_s);
+    QCOMPARE(client.queuedRequests(), 1);
+    QCOMPARE(waiting1->calls, 0); // never from inside the call
+    QTRY_COMPARE_WITH_TIMEOUT(waiting2->calls, 1, 100);
+    QCOMPARE(waiting1->calls, 1);
+    QCOMPARE(waiting1->response.error, u"not sent: given up"_s);
+    QCOMPARE(waiting2->response.error, u"not sent: given up"_s);
+    QCOMPARE(sent->calls, 0);
+
+    QTRY_COMPARE_WITH_TIMEOUT(sent->calls, 1, waitMs);
+    QCOMPARE(sent->response.error, u"timed out after 500 ms waiting for a response"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(other->calls, 1, waitMs);
+    QVERIFY2(other->response.ok(), qPrintable(other->response.error));
+    QCOMPARE(m_sink->count(u"/stuck"_s), 1);
+    QCOMPARE(client.queuedRequests(), 0);
 }
 
 void tst_HttpClient::lateResponseIsNotMatchedToTheNextRequest()

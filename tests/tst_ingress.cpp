@@ -168,6 +168,7 @@ private Q_SLOTS:
     void domainsOverADnsNameAreRefusedAndTheLongestIsServed();
     void aBurstToASlowEndpointCostsNoAttempts();
     void forwardThatTimesOutAtTheEndpointIsAnAttempt();
+    void aHungEndpointDoesNotHoldOtherDomainsBack();
     void deadLettersSurviveARestartAndCanBeDeleted();
     void natsDownAnswers503AndNothingAcceptedIsLost();
     void hungNatsAnswers503InTimeThenRecovers();
@@ -832,6 +833,68 @@ void TestIngress::aBurstToASlowEndpointCostsNoAttempts()
     QCOMPARE(endpoint.value(u"timeouts"_s).toInt(), 0);
     QCOMPARE(endpoint.value(u"failures"_s).toInt(), 0);
     QCOMPARE(endpoint.value(u"delivered"_s).toInt(), calls);
+}
+
+// One domain's endpoint hangs while its events keep coming. Its events, queued for its few
+// connections, held every max_in_flight slot of the consumer, which all domains share, and the
+// other domains' events waited behind them (10-30 s in a chaos run). After
+// circuit_breaker_failures timeouts in a row the endpoint gets one call at a time and its
+// other attempts fail at once, so its events go their way (retries, dead letters) quickly.
+void TestIngress::aHungEndpointDoesNotHoldOtherDomainsBack()
+{
+    std::atomic<bool> fixed = false;
+    m_sinkA->setResponder([&fixed](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.neverAnswer = !fixed;
+        return answer;
+    });
+    Config config = baseConfig({{u"hung.vn"_s, {m_sinkA->url(u"/hook"_s)}, Milliseconds(300)},
+                                {u"ok.vn"_s, {m_sinkB->url(u"/hook"_s)}, Milliseconds(0)}});
+    config.ingress.maxInFlight = 16;
+    config.ingress.maxConnectionsPerHost = 2;
+    config.ingress.circuitBreakerFailures = 4;
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    constexpr int hungEvents = 60;
+    for (int i = 0; i < hungEvents; ++i)
+        QCOMPARE(post(callEvent(u"hung.vn"_s, u"hung-%1"_s.arg(i))).status, 202);
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(post(callEvent(u"ok.vn"_s, u"ok-%1"_s.arg(i))).status, 202);
+    // Without the breaker: 180 calls of 300 ms, two at a time, ahead of them (~27 s).
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkB->count(), 5, 8000);
+    qInfo() << "the healthy domain's 5 events were delivered in" << clock.elapsed() << "ms";
+
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
+                              hungEvents, 15000);
+    QVERIFY2(m_sinkA->count() < hungEvents, qPrintable(QString::number(m_sinkA->count())));
+    QJsonObject hung = ingressStatus(m_port).value(u"endpoints"_s).toArray().first().toObject();
+    QCOMPARE(hung.value(u"domain"_s).toString(), u"hung.vn"_s);
+    QVERIFY(hung.value(u"not_called"_s).toInt() > 0);
+    QVERIFY(!hung.value(u"circuit_open_since"_s).isNull());
+    const QByteArray metrics = httpGet(m_port, "/metrics").body;
+    QVERIFY(metrics.contains(R"(switchboard_ingress_endpoint_circuit_open{domain="hung.vn")"));
+    // A dead letter says the endpoint was not called, and why.
+    const QJsonObject letter =
+        json(httpGet(m_port,
+                     "/api/v1/ingress/dead-letters/"
+                         + deadLetters(m_port).first()[u"id"_s].toString().toUtf8()));
+    const QString lastError = letter[u"endpoints"_s][0][u"last_error"_s].toString();
+    QVERIFY2(lastError.startsWith(u"not called: the endpoint failed"_s)
+                 || lastError.startsWith(u"not sent:"_s) || lastError.startsWith(u"timed out"_s),
+             qPrintable(lastError));
+
+    // Mended, the next probe succeeds and calls resume: every event is delivered again.
+    fixed = true;
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(post(callEvent(u"hung.vn"_s, u"later-%1"_s.arg(i))).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"delivered_events"_s).toInt(), 10,
+                              10000);
+    hung = ingressStatus(m_port).value(u"endpoints"_s).toArray().first().toObject();
+    QVERIFY(hung.value(u"circuit_open_since"_s).isNull());
 }
 
 // A forward that timed out at the endpoint was sent: the endpoint may have acted on it. It is

@@ -157,6 +157,9 @@ struct IngressConfig
     int maxInFlight = 1024; // ingress.max_in_flight: the consumer's MaxAckPending
     Milliseconds retryDelay {1000}; // ingress.retry_delay: NAK delay after the 1st attempt
     Milliseconds retryMaxDelay {30000}; // ingress.retry_max_delay: the doubling stops here
+    // ingress.circuit_breaker_failures: an endpoint whose last this many calls all failed gets
+    // one call at a time (at most one per retry_delay) until one succeeds; 0 turns it off.
+    int circuitBreakerFailures = 10;
     Milliseconds publishTimeout {1500}; // ingress.publish_timeout: 503 without a JetStream ack
     // ingress.dead_letter_stream; empty: "<nats.stream_name>-dead-letters"
     QString deadLetterStream;

@@ -814,6 +814,8 @@ const std::vector<Setting> &settings()
         scalar(u"ingress.max_in_flight"_s, {}, integer(FIELD(ingress.maxInFlight), 1)),
         scalar(u"ingress.retry_delay"_s, {}, duration(FIELD(ingress.retryDelay), oneDay)),
         scalar(u"ingress.retry_max_delay"_s, {}, duration(FIELD(ingress.retryMaxDelay), oneDay)),
+        scalar(u"ingress.circuit_breaker_failures"_s, {},
+               integer(FIELD(ingress.circuitBreakerFailures), 0)),
         // POST /events waits this long for its answer.
         scalar(u"ingress.publish_timeout"_s, {},
                duration(FIELD(ingress.publishTimeout), oneMinute)),

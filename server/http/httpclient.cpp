@@ -450,6 +450,7 @@ QString socketErrorText(QAbstractSocket *socket, int error, bool responseStarted
 struct HttpClient::Request
 {
     HostPool *pool = nullptr;
+    QUrl url; // as posted, for abandonQueued()
     Connection *connection = nullptr; // the one carrying it; null while queued
     QByteArray bytes; // the whole request, kept for the one retry on a fresh connection
     Callback done;
@@ -648,6 +649,7 @@ void HttpClient::post(const QUrl &url, const Headers &headers, const QByteArray 
     bytes.append(body);
 
     request->pool = target->pool;
+    request->url = url;
     request->done = std::move(done);
     request->timeout = timeout;
 
@@ -726,6 +728,21 @@ const HttpClient::Target *HttpClient::targetFor(const QUrl &url, QString *error)
     if (m_targets.size() >= targetCacheLimit)
         m_targets.clear();
     return &m_targets.insert(url, std::move(target)).value();
+}
+
+void HttpClient::abandonQueued(const QUrl &url, const QString &error)
+{
+    Scope scope(this, Scope::Post);
+    const auto cached = m_targets.constFind(url);
+    if (cached == m_targets.cend())
+        return; // never posted to
+    std::deque<std::unique_ptr<Request>> &queue = cached->pool->queue;
+    const auto abandoned = std::stable_partition(
+        queue.begin(), queue.end(), [&url](const auto &request) { return request->url != url; });
+    for (auto it = abandoned; it != queue.end(); ++it)
+        failLater(std::move((*it)->done), error);
+    m_queuedRequests -= int(queue.end() - abandoned);
+    queue.erase(abandoned, queue.end());
 }
 
 void HttpClient::failLater(Callback done, QString error)

@@ -95,6 +95,11 @@ public:
     void post(const QUrl &url, const Headers &headers, const QByteArray &body,
               std::chrono::milliseconds timeout, Callback done);
 
+    // Fails, with `error`, the requests to `url` still waiting for a free connection (those sent
+    // already run their course); their callbacks run later, as post()'s errors do. For a caller
+    // that gives up on an endpoint: they would only wait for connections that do not come back.
+    void abandonQueued(const QUrl &url, const QString &error);
+
     int openConnections() const { return m_openConnections; } // all hosts
     int queuedRequests() const { return m_queuedRequests; } // waiting for a free connection
 

@@ -19,6 +19,8 @@ constexpr int latestDeadLetterCount = 20;
 constexpr int knownDeliveriesLimit = 100000;
 constexpr int natsReopenDelayMs = 5000;
 constexpr int consumerCheckMs = 2000;
+// How the calls a circuit breaker abandoned in the HTTP client's queue fail.
+const QString notSent = u"not sent:"_s;
 
 QString errorText(const HttpClientResponse &response)
 {
@@ -64,6 +66,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
         m_routeByKey.insert(routingKey(configured.domain), route.get());
         m_routes.push_back(std::move(route));
     }
+    m_clock.start();
     m_setupRetry.setSingleShot(true);
     m_reopenTimer.setSingleShot(true);
     connect(&m_reopenTimer, &QTimer::timeout, this, &IngressEngine::reopenNats);
@@ -496,21 +499,95 @@ void IngressEngine::forward(quint64 id)
     if (targets.empty())
         return attemptFinished(id); // every endpoint had it already
     for (Target *target : targets) {
+        if (!mayCall(*target)) {
+            ++target->stats.notCalled;
+            flight.failures.insert(
+                target->urlText,
+                {0,
+                 u"not called: the endpoint failed %1 calls in a row (last: %2); it gets one "
+                 "call at a time until one succeeds"_s.arg(target->failuresInARow)
+                     .arg(target->stats.lastError)});
+            --flight.outstanding;
+            continue;
+        }
+        const bool probe = target->circuitOpenedMs >= 0;
         QElapsedTimer clock;
         clock.start();
         m_http->post(target->url, headers, flight.delivery.data(), flight.route->timeout,
-                     [this, id, target, clock](const HttpClientResponse &response) {
-                         forwarded(id, target, response, clock.nsecsElapsed());
+                     [this, id, target, clock, probe](const HttpClientResponse &response) {
+                         forwarded(id, target, response, clock.nsecsElapsed(), probe);
                      });
     }
+    if (flight.outstanding == 0)
+        attemptFinished(id); // no endpoint left to call this time
+}
+
+bool IngressEngine::mayCall(Target &target)
+{
+    if (target.circuitOpenedMs < 0)
+        return true;
+    if (target.probing || m_clock.elapsed() < target.nextProbeMs)
+        return false;
+    target.probing = true;
+    return true;
+}
+
+void IngressEngine::countCall(Target &target, bool probe, const QString &error)
+{
+    const qint64 now = m_clock.elapsed();
+    if (error.isEmpty()) {
+        if (target.circuitOpenedMs >= 0)
+            qCInfo(lcIngress).noquote()
+                << "endpoint" << target.stats.url << "of" << target.stats.domain
+                << u"answers again after %1 s: calls resume"_s.arg(
+                       (now - target.circuitOpenedMs) / 1000.0, 0, 'f', 1);
+        target.failuresInARow = 0;
+        target.circuitOpenedMs = -1;
+        target.probing = false;
+        target.stats.circuitOpenSince = {};
+        return;
+    }
+    ++target.failuresInARow;
+    if (target.circuitOpenedMs >= 0) {
+        if (probe) {
+            target.probing = false;
+            target.nextProbeMs = now + m_config.retryDelay.count();
+        }
+        return;
+    }
+    if (m_config.circuitBreakerFailures <= 0
+        || target.failuresInARow < m_config.circuitBreakerFailures)
+        return;
+    target.circuitOpenedMs = now;
+    target.nextProbeMs = now + m_config.retryDelay.count();
+    target.stats.circuitOpenSince = QDateTime::currentDateTimeUtc();
+    qCWarning(lcIngress).noquote()
+        << "endpoint" << target.stats.url << "of" << target.stats.domain
+        << u"failed %1 calls in a row (last: %2); it gets one call at a time until one "
+           "succeeds, and the other attempts fail at once (other domains keep their share of "
+           "ingress.max_in_flight)"_s.arg(target.failuresInARow)
+               .arg(error);
+    // Calls queued for its connections would each wait for a hung one to time out.
+    m_http->abandonQueued(
+        target.url,
+        notSent + u" the endpoint failed %1 calls in a row"_s.arg(target.failuresInARow));
 }
 
 void IngressEngine::forwarded(quint64 id, Target *target, const HttpClientResponse &response,
-                              qint64 elapsedNs)
+                              qint64 elapsedNs, bool probe)
 {
-    m_forwardLatency.observe(double(elapsedNs) / 1e9);
     IngressEndpointStats &stats = target->stats;
     const auto it = m_inFlight.find(id);
+    if (response.error.startsWith(notSent)) { // abandoned by countCall(): never went out
+        ++stats.notCalled;
+        if (it != m_inFlight.end()) {
+            it->second.failures.insert(target->urlText, {0, response.error});
+            if (--it->second.outstanding == 0)
+                attemptFinished(id);
+        }
+        return;
+    }
+    m_forwardLatency.observe(double(elapsedNs) / 1e9);
     if (response.ok()) {
         ++stats.delivered;
         stats.lastStatus = response.status;
@@ -530,6 +607,7 @@ void IngressEngine::forwarded(quint64 id, Target *target, const HttpClientRespon
         if (it != m_inFlight.end())
             it->second.failures.insert(target->urlText, {response.status, stats.lastError});
     }
+    countCall(*target, probe, response.ok() ? QString() : stats.lastError);
     if (it != m_inFlight.end() && --it->second.outstanding == 0)
         attemptFinished(id);
 }

@@ -47,6 +47,15 @@ private:
         QUrl url;
         QString urlText;
         IngressEndpointStats stats;
+        // The circuit breaker: after ingress.circuit_breaker_failures failed calls in a row the
+        // endpoint gets one call at a time (the probe), at most one per retry_delay, and the
+        // other attempts fail at once without a call, until a call succeeds. A hanging endpoint
+        // would otherwise keep its domain's events, queued for its connections, in the
+        // consumer's max_in_flight slots, which every domain shares.
+        int failuresInARow = 0;
+        qint64 circuitOpenedMs = -1; // on m_clock; -1: closed
+        qint64 nextProbeMs = 0;
+        bool probing = false;
     };
     struct Route
     {
@@ -92,8 +101,8 @@ private:
                       const QString &error);
     void forwardOrDeadLetter(quint64 id);
     void forward(quint64 id);
-    void forwarded(quint64 id, Target *target, const HttpClientResponse &response,
-                   qint64 elapsedNs);
+    void forwarded(quint64 id, Target *target, const HttpClientResponse &response, qint64 elapsedNs,
+                   bool probe);
     void attemptFinished(quint64 id);
     void delivered(quint64 id); // every endpoint has it: ack
     // Publishes the delivery's KV record; `then` runs once NATS answered, if it is still here.
@@ -102,6 +111,9 @@ private:
     void deadLetter(quint64 id, DeadLetter::Reason reason);
     void finish(quint64 id); // forgets the delivery once it is acked or NAKed; starts the next copy
     Milliseconds retryDelay(int attempt) const;
+    bool mayCall(Target &target); // false while its circuit is open and it is not the probe
+    // A call's outcome (`error` empty: 2xx) for its circuit breaker.
+    void countCall(Target &target, bool probe, const QString &error);
     void keepAlive(); // InProgress for deliveries held longer than a third of AckWait
     void publishSnapshot();
     void finishStop();
@@ -130,6 +142,7 @@ private:
     // handled, the others wait for it (finish()).
     QHash<QByteArray, std::deque<quint64>> m_byDeliveryKey;
     quint64 m_nextId = 1;
+    QElapsedTimer m_clock; // for the circuit breakers
     // Records this node wrote, by delivery key, with the JetStream delivery count they were
     // written at: the very next delivery, when it lands here, needs no KV read.
     QHash<QByteArray, QPair<quint64, DeliveryRecord>> m_known;

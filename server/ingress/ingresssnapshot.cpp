@@ -27,6 +27,8 @@ QJsonObject IngressSnapshot::toJson() const
                                          {u"http_errors"_s, double(e.httpErrors)},
                                          {u"timeouts"_s, double(e.timeouts)},
                                          {u"connection_errors"_s, double(e.connectionErrors)},
+                                         {u"not_called"_s, double(e.notCalled)},
+                                         {u"circuit_open_since"_s, time(e.circuitOpenSince)},
                                          {u"last_status"_s, e.lastStatus},
                                          {u"last_error"_s, e.lastError},
                                          {u"last_failure"_s, time(e.lastFailure)},
@@ -101,6 +103,12 @@ void IngressSnapshot::writeMetrics(MetricsWriter &out) const
         out.counter("switchboard_ingress_forwards_total", help,
                     labels + MetricLabels {{"outcome", "connection_error"}},
                     double(e.connectionErrors));
+        out.counter("switchboard_ingress_forwards_total", help,
+                    labels + MetricLabels {{"outcome", "not_called"}}, double(e.notCalled));
+        out.gauge("switchboard_ingress_endpoint_circuit_open",
+                  "1 while an endpoint gets one call at a time after failing "
+                  "ingress.circuit_breaker_failures calls in a row",
+                  labels, e.circuitOpenSince.isValid() ? 1 : 0);
     }
     out.histogram("switchboard_ingress_forward_duration_seconds",
                   "Time from sending a forward to its response", {}, forwardLatency);

@@ -17,6 +17,8 @@ struct IngressEndpointStats
     quint64 httpErrors = 0; // answered, not 2xx
     quint64 timeouts = 0;
     quint64 connectionErrors = 0; // refused, reset, TLS, DNS ...
+    quint64 notCalled = 0; // attempts that failed at once: the endpoint's circuit was open
+    QDateTime circuitOpenSince; // invalid while the circuit is closed
     int lastStatus = 0;
     QString lastError;
     QDateTime lastFailure;
