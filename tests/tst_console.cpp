@@ -216,6 +216,7 @@ private Q_SLOTS:
     void editNodeChangesTheTokenAndUrlInPlace();
     void deadLetterDetailLoadsAgainOnceTheNodeAnswers();
     void tablesSortByTheClickedColumnThroughUpdates();
+    void anEndpointWhoseCircuitIsOpenSaysSo();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -1582,6 +1583,54 @@ void TestConsole::deadLetterDetailLoadsAgainOnceTheNodeAnswers()
 // on a header sorts by that figure as a number (10 failures after 9, not between 1 and 2), the
 // order holds through the statuses coming four times a second, and the selected endpoint stays
 // selected without the table scrolling.
+// The node lets a dead endpoint have one call at a time: the operator sees that in the endpoint's
+// row, not only the last timeout.
+void TestConsole::anEndpointWhoseCircuitIsOpenSaysSo()
+{
+    QJsonObject status = healthyStatus({u"ingress"_s});
+    QJsonObject engines = status[u"engines"_s].toObject();
+    QJsonObject ingress = engines[u"ingress"_s].toObject();
+    const auto endpoint = [](const QString &name, const QJsonValue &openSince) {
+        return QJsonObject {{u"domain"_s, name + u".vn"_s},
+                            {u"url"_s, u"https://"_s + name + u".vn/hook"_s},
+                            {u"failures"_s, 12},
+                            {u"timeouts"_s, 12},
+                            {u"last_status"_s, 0},
+                            {u"last_error"_s, u"timed out after 3000 ms waiting for a response"_s},
+                            {u"last_failure"_s, u"2026-11-24T10:00:05.000Z"_s},
+                            {u"circuit_open_since"_s, openSince}};
+    };
+    ingress.insert(u"endpoints"_s,
+                   QJsonArray {endpoint(u"dead"_s, u"2026-11-24T10:00:04.000Z"_s),
+                               endpoint(u"flaky"_s, QJsonValue::Null)});
+    engines.insert(u"ingress"_s, ingress);
+    status.insert(u"engines"_s, engines);
+
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    source->setStatus(status);
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    auto *table = view->findChild<QTableView *>(u"ingressEndpointsTable"_s);
+    QVERIFY(table);
+    QAbstractItemModel *shown = table->model();
+    QTRY_COMPARE_WITH_TIMEOUT(shown->rowCount(), 2, 5000);
+    QStringList statuses;
+    for (int row = 0; row < 2; ++row) {
+        const QModelIndex cell = shown->index(row, IngressEndpointsModel::LastStatus);
+        const QString url = shown->index(row, IngressEndpointsModel::Url).data().toString();
+        statuses.append(url + u' ' + cell.data().toString());
+        if (url.contains(u"dead"_s))
+            QVERIFY2(cell.data(Qt::ToolTipRole).toString().contains(u"one call at a time"_s),
+                     qPrintable(cell.data(Qt::ToolTipRole).toString()));
+    }
+    statuses.sort();
+    QCOMPARE(statuses,
+             (QStringList {u"https://dead.vn/hook circuit open"_s,
+                           u"https://flaky.vn/hook no response"_s}));
+}
+
 void TestConsole::tablesSortByTheClickedColumnThroughUpdates()
 {
     constexpr int endpointCount = 50;

@@ -261,6 +261,14 @@
 <context>
     <name>Switchboard::IngressEndpointsModel</name>
     <message>
+        <source>circuit open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Since %1 the endpoint has failed every call: it gets one call at a time, and its other attempts fail at once, until a call succeeds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no response</source>
         <translation type="unfinished"></translation>
     </message>

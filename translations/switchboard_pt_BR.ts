@@ -261,6 +261,14 @@
 <context>
     <name>Switchboard::IngressEndpointsModel</name>
     <message>
+        <source>circuit open</source>
+        <translation>circuito aberto</translation>
+    </message>
+    <message>
+        <source>Since %1 the endpoint has failed every call: it gets one call at a time, and its other attempts fail at once, until a call succeeds</source>
+        <translation>Desde %1 o endpoint falha em todas as chamadas: ele recebe uma chamada por vez, e as outras tentativas falham na hora, até que uma chamada dê certo</translation>
+    </message>
+    <message>
         <source>no response</source>
         <translation>sem resposta</translation>
     </message>

@@ -261,6 +261,14 @@
 <context>
     <name>Switchboard::IngressEndpointsModel</name>
     <message>
+        <source>circuit open</source>
+        <translation>mạch ngắt</translation>
+    </message>
+    <message>
+        <source>Since %1 the endpoint has failed every call: it gets one call at a time, and its other attempts fail at once, until a call succeeds</source>
+        <translation>Từ %1 mọi lần gọi tới endpoint này đều lỗi: nó chỉ nhận một lần gọi mỗi lúc, các lần thử khác thất bại ngay, cho đến khi có một lần gọi thành công</translation>
+    </message>
+    <message>
         <source>no response</source>
         <translation>không phản hồi</translation>
     </message>

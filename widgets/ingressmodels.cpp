@@ -63,6 +63,7 @@ void IngressEndpointsModel::update(const QJsonArray &endpoints)
         endpoint.lastError = object.value(u"last_error"_s).toString();
         endpoint.lastSuccess = statusTime(object.value(u"last_success"_s));
         endpoint.lastFailure = statusTime(object.value(u"last_failure"_s));
+        endpoint.circuitOpenSince = statusTime(object.value(u"circuit_open_since"_s));
         fresh.append(std::move(endpoint));
     }
     replaceRows(std::move(fresh), [](const IngressEndpointRow &a, const IngressEndpointRow &b) {
@@ -92,6 +93,8 @@ QVariant IngressEndpointsModel::data(const QModelIndex &index, int role) const
         case ConnectionErrors:
             return number(endpoint.connectionErrors);
         case LastStatus:
+            if (endpoint.circuitOpenSince.isValid())
+                return tr("circuit open");
             return endpoint.lastStatus == 0
                 ? (endpoint.lastError.isEmpty() ? QString() : tr("no response"))
                 : QString::number(endpoint.lastStatus);
@@ -111,11 +114,16 @@ QVariant IngressEndpointsModel::data(const QModelIndex &index, int role) const
         case LastError:
             return endpoint.lastError.isEmpty() ? QVariant() : QVariant(endpoint.lastError);
         case LastStatus:
+            if (endpoint.circuitOpenSince.isValid())
+                return tr("Since %1 the endpoint has failed every call: it gets one call at a "
+                          "time, and its other attempts fail at once, until a call succeeds")
+                    .arg(statusTimeText(endpoint.circuitOpenSince));
             return endpoint.failing() ? tr("The last call to this endpoint failed") : QVariant();
         }
     } else if (role == Qt::ForegroundRole) {
         const bool alarming = (index.column() == Failures && endpoint.failures > 0)
-            || (index.column() == LastStatus && endpoint.failing());
+            || (index.column() == LastStatus
+                && (endpoint.failing() || endpoint.circuitOpenSince.isValid()));
         return alarming ? QBrush(failingColour) : QVariant();
     } else if (role == Qt::TextAlignmentRole) {
         if (index.column() >= Delivered && index.column() <= LastStatus)

@@ -29,6 +29,8 @@ struct IngressEndpointRow
     QString lastError;
     QDateTime lastSuccess;
     QDateTime lastFailure;
+    // Since when the endpoint's circuit breaker lets one call through at a time; invalid: closed.
+    QDateTime circuitOpenSince;
 
     bool failing() const;
     bool operator==(const IngressEndpointRow &) const = default;
