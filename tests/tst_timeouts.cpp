@@ -239,6 +239,9 @@ private Q_SLOTS:
     void metricsAndStatusShowTheEngine();
     void dashboardsOfTheGoServiceFindItsMetrics();
     void aLeadershipAfterRedisLostItsDataIsALeaderChange();
+    void aLeadershipUnderTheSameEpochIsNoGoingBack();
+    void aRedisThatLostItsDataIsReportedAndRecoveredFrom();
+    void aLeaderPausedAcrossADataLossWritesNothing();
     void theRoutesAnswerAgainSoonAfterRedisIsBack();
 
 private:
@@ -1400,22 +1403,183 @@ void TestTimeouts::aLeadershipAfterRedisLostItsDataIsALeaderChange()
     };
     QTRY_COMPARE_WITH_TIMEOUT(changes(), 1.0, 5000);
 
+    // Redis lost timeout:epoch: the epoch goes on from the one the pod saw, not from 1 (a
+    // webhook ordering by leader_epoch would put what comes now behind what was lost).
     QCOMPARE(redis({"FLUSHALL"}).string, QByteArray("OK"));
     QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
-    QCOMPARE(currentEpoch(), qint64(1));
+    QCOMPARE(currentEpoch(), qint64(7));
     QTRY_COMPARE_WITH_TIMEOUT(changes(), 2.0, 5000);
-    QVERIFY(node->process.output().contains("the epoch went back from 6"));
-    // Lost again while it was at 1: the same epoch, yet another leadership.
     QCOMPARE(redis({"FLUSHALL"}).string, QByteArray("OK"));
     QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 10000);
-    QCOMPARE(currentEpoch(), qint64(1));
+    QCOMPARE(currentEpoch(), qint64(8));
     QTRY_COMPARE_WITH_TIMEOUT(changes(), 3.0, 5000);
-    QVERIFY(node->process.output().contains("the epoch went back from 1"));
+    QVERIFY(!node->process.output().contains("went back"));
 
     const qint64 since = nowMs() - 61000; // level 1 due at once
     QCOMPARE(agentMessage(node, "after-flush", since).status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(), qint64(1), 5000);
-    QCOMPARE(notifications().value(0).epoch, qint64(1));
+    QCOMPARE(notifications().value(0).epoch, qint64(8));
+}
+
+// A follower that sees a new leadership under the epoch it saw before (a pod that started after
+// Redis lost timeout:epoch counts from 1 again): a leader change, and the log said the epoch
+// "went back from 1" to 1.
+void TestTimeouts::aLeadershipUnderTheSameEpochIsNoGoingBack()
+{
+    // Another pod leads at epoch 1, for longer than the test.
+    const auto otherLeads = [this](const QByteArray &sinceMs) {
+        return redis({"EVAL",
+                      "for _, key in ipairs(redis.call('KEYS', '*')) do redis.call('DEL', key) end "
+                      "redis.call('SET', 'timeout:leader', 'pod-x', 'PX', 60000) "
+                      "redis.call('SET', 'timeout:epoch', 1) "
+                      "return redis.call('HSET', 'timeout:leadership', 'pod', 'pod-x', 'epoch', "
+                      "1, 'since', ARGV[1])",
+                      "0", sinceMs})
+            .integer;
+    };
+    QCOMPARE(otherLeads("1000"), qint64(3));
+    Node *node = startNode("pod-a");
+    QVERIFY(node);
+    const auto changes = [node] {
+        return parseMetrics(httpGet(node->port, "/metrics").body)
+            .value("timeout_leader_changes", -1);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(changes(), 1.0, 5000);
+    QCOMPARE(otherLeads("2000"), qint64(3)); // everything lost, then pod-x leads again at 1
+    QTRY_COMPARE_WITH_TIMEOUT(changes(), 2.0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(node->process.output().contains(
+                                 "leader changed to pod-x epoch 1 - a new leadership under the "
+                                 "same epoch"),
+                             3000);
+    QVERIFY(!node->process.output().contains("went back"));
+}
+
+// Redis restarted empty, failed over to an empty replica, FLUSHALL: the conversations waiting are
+// gone, and nothing said so (/health 200, nothing in the log). A restart that loaded its data
+// is no loss; a loss is one critical line that says what was waiting, a counter, the health
+// reason for a while, and the engine goes on by itself: a leader under a higher epoch, the
+// notifiers' group made again, new conversations notified.
+void TestTimeouts::aRedisThatLostItsDataIsReportedAndRecoveredFrom()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    NodeOptions options;
+    options.intervalMs = 60000; // the conversations keep waiting
+    options.webhookUrl = sink.url();
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    const auto metric = [node](const QByteArray &name) {
+        return parseMetrics(httpGet(node->port, "/metrics").body).value(name, -1);
+    };
+    const qint64 now = nowMs();
+    for (const QByteArray id : {"lost-1", "lost-2", "lost-3"})
+        QCOMPARE(agentMessage(node, id, now).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"waiting"_s].toInteger(), 3, 5000);
+
+    // Restarted with its data (saved, then loaded): nothing lost.
+    QCOMPARE(redis({"SAVE"}).string, QByteArray("OK"));
+    const quint16 port = m_redis->port();
+    m_redis->kill();
+    QVERIFY2(m_redis->start(port), qPrintable(m_redis->error()));
+    QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, qint64(3));
+    QTRY_VERIFY_WITH_TIMEOUT(status(node)[u"redis_connected"_s].toBool(), 5000);
+    QTest::qWait(1500); // a bounded wait for a negative: a status read or more
+    QCOMPARE(metric("switchboard_timeouts_redis_data_losses_total"), 0.0);
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 5000);
+    const qint64 epochBefore = currentEpoch();
+
+    QCOMPARE(redis({"FLUSHALL"}).string, QByteArray("OK"));
+    QTRY_COMPARE_WITH_TIMEOUT(metric("switchboard_timeouts_redis_data_losses_total"), 1.0, 5000);
+    QCOMPARE(metric("switchboard_timeouts_lost_conversations_total"), 3.0);
+    QTRY_VERIFY_WITH_TIMEOUT(node->process.output().contains("lost the timeouts data"), 3000);
+    const QByteArray output = node->process.output();
+    QVERIFY2(output.contains("lost the timeouts data: timeout:dataset has gone")
+                 && output.contains("3 conversations were waiting at the last read")
+                 && output.contains("lost-1, lost-2, lost-3"),
+             output.right(3000).constData());
+    const HttpResult health = httpGet(node->port, "/health");
+    QCOMPARE(health.status, 200); // tracking again: every node would be taken out at once
+    const QString reason = json(health)[u"engines"_s][u"timeouts"_s][u"reason"_s].toString();
+    QVERIFY2(reason.contains(u"Redis lost the timeouts data"_s)
+                 && reason.contains(u"3 waiting conversations lost"_s),
+             qPrintable(reason));
+    const QJsonObject lost = status(node)[u"data_lost"_s].toObject();
+    QCOMPARE(lost[u"count"_s].toInteger(), 1);
+    QCOMPARE(lost[u"last_waiting"_s].toInteger(), 3);
+    QVERIFY(lost[u"last_at_ms"_s].toInteger() >= now);
+
+    // Recovered by itself: a leader under a higher epoch, the group made again, new
+    // conversations notified and delivered.
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 5000);
+    QVERIFY(currentEpoch() > epochBefore);
+    QTRY_VERIFY_WITH_TIMEOUT(pendingCount() >= 0, 5000);
+    QCOMPARE(agentMessage(node, "after", nowMs() - 61000).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 10000);
+    const QJsonObject body = QJsonDocument::fromJson(sink.received().value(0).body).object();
+    QCOMPARE(body[u"conversation_id"_s].toString(), u"after"_s);
+    QCOMPARE(qint64(body[u"leader_epoch"_s].toDouble()), currentEpoch());
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        node->process.output().contains("group timeout_notifiers of timeout_events had gone"),
+        3000);
+    // Once per loss.
+    QTest::qWait(1500);
+    QCOMPARE(metric("switchboard_timeouts_redis_data_losses_total"), 1.0);
+    QCOMPARE(node->process.output().count("lost the timeouts data"), 1);
+}
+
+// Case 7 across a loss of the data: the leader is frozen, Redis restarts empty (the epoch counter
+// lost with the rest), the other node leads, and levels fall due while it is frozen in turn. The
+// old leader wakes up first, within its lease as its own clock counts it: it writes nothing, no
+// level is written twice, and both nodes report the loss.
+void TestTimeouts::aLeaderPausedAcrossADataLossWritesNothing()
+{
+    NodeOptions options;
+    options.ttl = u"3"_s;
+    Node *a = startLeader("pod-a", options);
+    QVERIFY(a);
+    Node *b = startNode("pod-b", options);
+    QVERIFY(b);
+    const qint64 firstEpoch = currentEpoch();
+    const auto losses = [](const Node *node) {
+        return parseMetrics(httpGet(node->port, "/metrics").body)
+            .value("switchboard_timeouts_redis_data_losses_total", -1);
+    };
+    const qint64 now = nowMs();
+    for (const QByteArray id : {"lost-1", "lost-2"})
+        QCOMPARE(agentMessage(b, id, now).status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        status(a)[u"waiting"_s].toInteger() == 2 && status(b)[u"waiting"_s].toInteger() == 2, 5000);
+    QCOMPARE(losses(a), 0.0);
+
+    freeze(a);
+    const quint16 port = m_redis->port();
+    m_redis->kill();
+    QVERIFY2(m_redis->start(port), qPrintable(m_redis->error()));
+    QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-b"), 5000);
+    const qint64 secondEpoch = currentEpoch();
+    QVERIFY2(secondEpoch > firstEpoch, QByteArray::number(secondEpoch).constData());
+    // The routes' own connection is back too (an unknown conversation's answer writes nothing).
+    QTRY_COMPARE_WITH_TIMEOUT(customerResponse(b, "probe").status, 200, 3000);
+    QHash<QByteArray, qint64> since;
+    QVERIFY(tenFallDueWhileFrozen(b, "thawed-", options.intervalMs, since));
+    thaw(a);
+    QTest::qWait(300); // a bounded wait for a negative: the old leader's timers fire at once
+    thaw(b);
+    checkFencedRun(since, options,
+                   {.oldEpoch = firstEpoch,
+                    .oldEpochEndMs = 0, // nothing of the old epoch in the new data at all
+                    .newEpoch = secondEpoch,
+                    .newLeaderOnly = "thawed-0"});
+    if (QTest::currentTestFailed())
+        return;
+    for (const Notification &n : notifications())
+        QCOMPARE(n.epoch, secondEpoch);
+    QTRY_COMPARE_WITH_TIMEOUT(losses(b), 1.0, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(losses(a), 1.0, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        a->process.output().contains("2 conversations were waiting at the last read"), 3000);
+    QCOMPARE(leaderPod(), "pod-b");
 }
 
 // An operator restarts Redis after some seconds. While it is down the routes answer 503; once it

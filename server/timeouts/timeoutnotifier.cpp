@@ -163,12 +163,20 @@ void TimeoutNotifier::createGroup()
     }
     // From the start of the stream: notifications written before the first node with a
     // webhook came up are delivered too.
-    m_control->send({"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, "0", "MKSTREAM"},
-                    [this](const RedisReply &reply) {
-                        if (reply.isError() && !reply.view().startsWith("BUSYGROUP"))
-                            return retryReadLater(reply.errorMessage());
-                        read();
-                    });
+    m_control->send(
+        {"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, "0", "MKSTREAM"},
+        [this](const RedisReply &reply) {
+            const bool existed = reply.isError() && reply.view().startsWith("BUSYGROUP");
+            if (reply.isError() && !existed)
+                return retryReadLater(reply.errorMessage());
+            if (!existed && m_hadGroup)
+                qCWarning(lcApp).noquote()
+                    << "timeouts: group" << TimeoutKeys::group << "of" << TimeoutKeys::events
+                    << "had gone (Redis lost its data?): made again, reading from the start of "
+                       "the stream";
+            m_hadGroup = true;
+            read();
+        });
 }
 
 void TimeoutNotifier::read()
@@ -196,7 +204,9 @@ void TimeoutNotifier::readDone(const RedisReply &reply)
     if (!m_running)
         return;
     if (reply.isError()) {
-        if (reply.view().startsWith("NOGROUP")) // the stream or group was deleted
+        // The stream or group was deleted (Redis lost its data): made again at once. A read
+        // blocked on the stream when it went is answered UNBLOCKED (Redis 7).
+        if (reply.view().startsWith("NOGROUP") || reply.view().startsWith("UNBLOCKED"))
             return createGroup();
         // The server may have handed us entries in a reply we never got: they are pending under
         // our name, so read our own history first rather than wait for XAUTOCLAIM.

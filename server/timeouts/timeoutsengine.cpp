@@ -23,6 +23,9 @@ constexpr int forecastMinutes = 30;
 // ZSCAN COUNT of one adoption step: 0.6 ms of Redis when there is nothing to adopt, 4.5 ms when
 // every one is adopted (measured with a million waiting).
 constexpr int adoptCount = 250;
+// How long /health names a loss of the data by Redis (at least three intervals: until every level
+// the lost conversations still had would have come). The metrics and the status keep it.
+constexpr qint64 dataLossShownMs = 15 * 60 * 1000;
 
 } // namespace
 
@@ -106,39 +109,40 @@ void TimeoutsEngine::elect()
     m_electing = true;
     const qint64 sentAt = m_clock.elapsed();
     if (m_epoch > 0) {
-        m_store->renew(
-            m_pod, m_epoch, ttl,
-            [this, sentAt, renewEvery, epoch = m_epoch](bool held, const QString &error) {
-                m_electing = false;
-                if (m_stopping)
-                    return;
-                if (m_epoch == 0) {
-                    // check() stepped down while this renewal was on its way (a
-                    // pause outlived the engine's lease clock). Still ours in Redis:
-                    // lead on (our own key would keep everyone out for a TTL);
-                    // otherwise campaign again, as a follower would.
-                    if (held) {
-                        m_epoch = epoch;
-                        m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
-                        qCInfo(lcApp).noquote()
-                            << "timeouts: pod" << m_config.podId << "still holds the lease, epoch"
-                            << epoch << "- leading on";
-                    }
-                    m_electionTimer.start(held ? renewEvery : 0);
-                    return;
-                }
-                if (held)
-                    m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
-                else if (error.isEmpty())
-                    stepDown(u"the lease is no longer ours"_s);
-                else if (m_clock.elapsed() >= m_leaseUntilMs)
-                    stepDown(u"the lease ran out: %1"_s.arg(error));
-                m_electionTimer.start(renewEvery);
-            });
+        m_store->renew(m_pod, m_epoch, ttl,
+                       [this, sentAt, renewEvery, epoch = m_epoch](bool held, const QString &why,
+                                                                   const QString &error) {
+                           m_electing = false;
+                           if (m_stopping)
+                               return;
+                           if (m_epoch == 0) {
+                               // check() stepped down while this renewal was on its way (a
+                               // pause outlived the engine's lease clock). Still ours in Redis:
+                               // lead on (our own key would keep everyone out for a TTL);
+                               // otherwise campaign again, as a follower would.
+                               if (held) {
+                                   m_epoch = epoch;
+                                   m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
+                                   qCInfo(lcApp).noquote()
+                                       << "timeouts: pod" << m_config.podId
+                                       << "still holds the lease, epoch" << epoch << "- leading on";
+                               }
+                               m_electionTimer.start(held ? renewEvery : 0);
+                               return;
+                           }
+                           if (held)
+                               m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
+                           else if (error.isEmpty())
+                               stepDown(why);
+                           else if (m_clock.elapsed() >= m_leaseUntilMs)
+                               stepDown(u"the lease ran out: %1"_s.arg(error));
+                           m_electionTimer.start(renewEvery);
+                       });
         return;
     }
+    // m_seenEpoch: the epoch goes on from the latest this pod saw, also when Redis lost it.
     m_store->acquire(
-        m_pod, ttl,
+        m_pod, ttl, m_seenEpoch,
         [this, sentAt, renewEvery](qint64 epoch, qint64 leaseLeft, const QString &error) {
             m_electing = false;
             if (m_stopping)
@@ -275,9 +279,11 @@ void TimeoutsEngine::readStatus()
     m_store->status(longestShown, forecastMinutes, [this](std::optional<TimeoutsStatus> status) {
         if (!status)
             return;
+        observeDataset(*status); // before m_status, the last read before a loss, is replaced
         m_status = std::move(*status);
         m_haveStatus = true;
         const qint64 now = m_clock.elapsed();
+        m_statusReadAtMs = now;
         if (m_status.leaderPod.isEmpty()) {
             if (m_noLeaderSinceMs < 0)
                 m_noLeaderSinceMs = now;
@@ -316,16 +322,104 @@ void TimeoutsEngine::observeLeader(const QByteArray &pod, qint64 epoch, qint64 s
 // sinceMs 0: this pod's own election, a new leadership for sure; a status read brings its start.
 void TimeoutsEngine::newLeadership(const QByteArray &pod, qint64 epoch, qint64 sinceMs)
 {
-    if (epoch <= m_seenEpoch)
+    // A pod that saw the latest epoch goes on above it when Redis lost timeout:epoch; one that
+    // started after the loss counts from 1 again.
+    if (epoch < m_seenEpoch)
         qCWarning(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch
                                    << "- the epoch went back from" << m_seenEpoch
                                    << "(Redis lost timeout:epoch: a restart without persistence, "
                                       "a FLUSHALL?)";
+    else if (epoch == m_seenEpoch)
+        qCWarning(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch
+                                   << "- a new leadership under the same epoch (Redis lost "
+                                      "timeout:epoch: a restart without persistence, a FLUSHALL?)";
     else if (m_seenEpoch > 0)
         qCInfo(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch;
     m_seenEpoch = epoch;
     m_seenSinceMs = sinceMs;
     ++m_leaderChanges;
+}
+
+// Redis lost the data, as a node can tell: timeout:dataset, which the first node to find it missing
+// makes with an id of its own, has gone (a restart without persistence, a failover to a replica
+// that never had it, FLUSHALL/FLUSHDB), or has another id (another node made it again between
+// two of our reads). Neither the epoch nor Redis' run_id would do: the epoch shows a loss only at
+// the next leadership, and not at all when it is made to go on; the run_id changes with every
+// restart, also one that loaded its data, and not with a FLUSHALL. A marker every node reads
+// once a second and compares with what it saw itself tells every node, leader or not, within a
+// second, however many nodes there are and whichever leads. The first node up (or a node on a
+// Redis that never had it, the Go service's) only makes it: no loss it could know of.
+void TimeoutsEngine::observeDataset(const TimeoutsStatus &status)
+{
+    if (!status.datasetId.isEmpty()) {
+        if (!m_datasetId.isEmpty() && status.datasetId != m_datasetId)
+            reportDataLoss(status, true);
+        m_datasetId = status.datasetId;
+        return;
+    }
+    if (!m_datasetId.isEmpty())
+        reportDataLoss(status, false);
+    m_datasetId.clear(); // the next id read, whoever made it, is the new data set's
+    if (m_markingDataset)
+        return;
+    m_markingDataset = true;
+    const QByteArray id =
+        m_pod + '-' + QByteArray::number(QRandomGenerator::global()->generate64(), 16);
+    m_store->markDataset(id, m_pod, [this](const QString &error) {
+        m_markingDataset = false;
+        if (!error.isEmpty())
+            qCWarning(lcApp).noquote()
+                << "timeouts: could not make" << TimeoutKeys::dataset
+                << "(the marker that tells a loss of the data by Redis):" << error;
+    });
+}
+
+void TimeoutsEngine::reportDataLoss(const TimeoutsStatus &now, bool madeAgain)
+{
+    ++m_dataLoss.count;
+    m_dataLoss.lastAtMs = now.nowMs;
+    m_dataLoss.lastWaiting = m_haveStatus ? m_status.waiting : -1;
+    m_dataLoss.lastPending = m_notifier ? m_notifier->pending() : -1;
+    if (m_haveStatus)
+        m_dataLoss.waitingLost += quint64(m_status.waiting);
+    m_dataLossSeenMs = m_clock.elapsed();
+
+    QString lost;
+    if (!m_haveStatus) {
+        lost = u"how many conversations were waiting is not known (no read before)"_s;
+    } else {
+        const QString ago =
+            QString::number(double(m_clock.elapsed() - m_statusReadAtMs) / 1000, 'f', 1);
+        if (m_status.waiting == 0) {
+            lost = u"no conversation was waiting at the last read, %1 s before"_s.arg(ago);
+        } else {
+            QStringList ids;
+            for (const WaitingConversation &c : m_status.longestWaiting) {
+                QByteArray id = c.id; // the Go service's may have a line break: one line
+                std::replace_if(
+                    id.begin(), id.end(), [](char ch) { return uchar(ch) < 0x20; }, '?');
+                ids << QString::fromUtf8(id);
+            }
+            const QString overdue = m_status.overdue > 0
+                ? u", %1 levels overdue"_s.arg(QString::number(m_status.overdue))
+                : QString();
+            lost = u"%1 conversations were waiting at the last read, %2 s before%3: the levels "
+                   "they had left will never be notified; the longest waiting: %4"_s.arg(
+                       QString::number(m_status.waiting), ago, overdue, ids.join(u", "_s));
+        }
+    }
+    if (m_dataLoss.lastPending > 0)
+        lost += u"; %1 notifications read by group %2 and not yet acknowledged went too (this "
+                "node still sends those it holds)"_s.arg(QString::number(m_dataLoss.lastPending),
+                                                         QString::fromUtf8(TimeoutKeys::group));
+    qCCritical(lcApp).noquote()
+        << "timeouts: Redis" << m_config.redis.display()
+        << "lost the timeouts data:" << TimeoutKeys::dataset
+        << (madeAgain ? "was made again by another node" : "has gone")
+        << "(a restart without persistence, a failover to a replica that never had it, "
+           "FLUSHALL/FLUSHDB, or the keys deleted);"
+        << lost
+        << "- going on with an empty data set: a new leadership, the stream and group made again";
 }
 
 void TimeoutsEngine::simulateTick()
@@ -368,6 +462,7 @@ void TimeoutsEngine::publishSnapshot()
     s.sentByThisNode = m_sent;
     s.checkDuration = m_checkDuration;
     s.lastCheckMs = m_lastCheckMs;
+    s.dataLoss = m_dataLoss;
     if (m_notifier) {
         s.webhook.configured = true;
         s.webhook.url = m_notifier->displayUrl();
@@ -392,6 +487,19 @@ void TimeoutsEngine::publishSnapshot()
             (m_clock.elapsed() - m_noLeaderSinceMs) / 1000);
     } else {
         s.healthy = true;
+        // Healthy again (a leader tracks what is posted now), but said for a while: every node
+        // sees the same loss at once, and an unhealthy /health would take them all out of a
+        // load balancer, refusing the agent messages that start new waits, or have them
+        // restarted, which forgets this.
+        const qint64 ago = m_dataLossSeenMs < 0 ? -1 : m_clock.elapsed() - m_dataLossSeenMs;
+        if (ago >= 0
+            && ago < std::max<qint64>(dataLossShownMs, 3 * m_config.timeoutInterval.count())) {
+            const QString waiting = m_dataLoss.lastWaiting < 0
+                ? u"how many conversations were waiting is not known"_s
+                : u"%1 waiting conversations lost"_s.arg(m_dataLoss.lastWaiting);
+            s.reason = u"recovered: Redis lost the timeouts data %1 s ago (%2; see the log)"_s.arg(
+                QString::number(ago / 1000), waiting);
+        }
     }
     publish(snapshot);
 }

@@ -3,6 +3,7 @@
 #include "core/config.h"
 #include "core/engine.h"
 #include "core/metrics.h"
+#include "timeoutssnapshot.h"
 #include "timeoutsstore.h"
 
 #include <QElapsedTimer>
@@ -27,7 +28,8 @@ struct TimeoutsApiCounters;
 //   left in waiting_conversations get their due entries;
 // - phase 2, when NOTIFICATION_WEBHOOK_URL is set: this node's notifier (TimeoutNotifier);
 // - once a second, the status read every node makes for its snapshot (leader, waiting,
-//   longest waiting, overdue, forecast).
+//   longest waiting, overdue, forecast), which also watches for Redis losing the data
+//   (observeDataset).
 // The HTTP routes live in the HTTP thread (TimeoutsApi); their counters come in through
 // `counters`.
 class TimeoutsEngine : public Engine
@@ -59,6 +61,8 @@ private:
     void adoptStep();
     void readStatus();
     void observeLeader(const QByteArray &pod, qint64 epoch, qint64 sinceMs);
+    void observeDataset(const TimeoutsStatus &status);
+    void reportDataLoss(const TimeoutsStatus &now, bool madeAgain);
     void newLeadership(const QByteArray &pod, qint64 epoch, qint64 sinceMs);
     void simulateTick();
     void publishSnapshot();
@@ -93,6 +97,11 @@ private:
 
     bool m_haveStatus = false;
     TimeoutsStatus m_status;
+    qint64 m_statusReadAtMs = 0; // m_clock time of m_status
+    QByteArray m_datasetId; // timeout:dataset's id last seen; empty: none seen yet
+    bool m_markingDataset = false;
+    TimeoutsDataLoss m_dataLoss;
+    qint64 m_dataLossSeenMs = -1; // m_clock time of the latest; -1: none
     std::deque<std::pair<qint64, std::array<qint64, 4>>> m_notifiedHistory; // the last minute
     std::array<double, 3> m_perMinute {};
     std::array<quint64, 3> m_sent {};

@@ -81,6 +81,16 @@ QJsonObject TimeoutsSnapshot::toJson() const
         {u"sent_by_this_node"_s, byLevel(sentByThisNode)},
         {u"forecast"_s, forecast},
         {u"check_last_ms"_s, lastCheckMs},
+        // When the data in Redis began (timeout:dataset made), and what this node saw lost.
+        {u"data_since_ms"_s, status.datasetSinceMs},
+        {u"data_lost"_s,
+         QJsonObject {
+             {u"count"_s, qint64(dataLoss.count)},
+             {u"last_at_ms"_s, dataLoss.lastAtMs},
+             {u"last_waiting"_s, dataLoss.lastWaiting},
+             {u"last_pending"_s, dataLoss.lastPending},
+             {u"waiting_total"_s, qint64(dataLoss.waitingLost)},
+         }},
         {u"check_p99_ms"_s, checkDuration.quantile(0.99) * 1000},
         {u"checks"_s, qint64(checkDuration.count())},
         {u"webhook"_s,
@@ -136,6 +146,14 @@ void TimeoutsSnapshot::writeMetrics(MetricsWriter &out) const
               epoch > 0 ? 1 : 0);
     out.gauge("switchboard_timeouts_epoch", "This node's leadership epoch, 0 when not leader", {},
               double(epoch));
+    out.counter("switchboard_timeouts_redis_data_losses_total",
+                "Times this node saw Redis lose the timeouts data (timeout:dataset gone: a restart "
+                "without persistence, FLUSHALL...)",
+                {}, double(dataLoss.count));
+    out.counter("switchboard_timeouts_lost_conversations_total",
+                "Conversations waiting at this node's last read before Redis lost the data, "
+                "summed over the losses (every node counts the same ones)",
+                {}, double(dataLoss.waitingLost));
     out.gauge("switchboard_timeouts_overdue",
               "Notification levels already due and not yet written (grows with no leader)", {},
               double(status.overdue));

@@ -11,6 +11,16 @@
 
 namespace Switchboard {
 
+// Redis lost the engine's data (timeout:dataset went away) while this node ran: what it knew.
+struct TimeoutsDataLoss
+{
+    quint64 count = 0; // times this node saw it
+    quint64 waitingLost = 0; // conversations waiting at the last read before each, summed
+    qint64 lastAtMs = 0; // the latest, on Redis' clock (ms since the epoch)
+    qint64 lastWaiting = -1; // waiting at the read before the latest; -1: not known
+    qint64 lastPending = -1; // notifications read and not yet acknowledged then; -1: not known
+};
+
 class TimeoutsSnapshot : public EngineSnapshot
 {
 public:
@@ -36,6 +46,7 @@ public:
     std::array<quint64, 3> sentByThisNode {};
     Histogram checkDuration;
     double lastCheckMs = 0;
+    TimeoutsDataLoss dataLoss;
 
     struct Webhook
     {

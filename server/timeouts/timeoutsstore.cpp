@@ -64,23 +64,36 @@ if since then redis.call('SET', KEYS[7], since, 'PX', ARGV[2]) end
 return was
 )lua";
 
-// KEYS: leader, epoch, leadership. ARGV: pod, ttl ms. Returns {new epoch, 0}, or {0, the
-// current lease's remaining ms}.
+// KEYS: leader, epoch, leadership. ARGV: pod, ttl ms, the highest epoch the pod has seen.
+// Returns {new epoch, 0}, or {0, the current lease's remaining ms}.
+//
+// The epoch goes on above what the pod has seen when Redis lost timeout:epoch (a restart without
+// persistence, FLUSHALL): counted from 1 again, a new leadership could take the number of one a
+// paused leader still believes in, and a webhook that orders notifications by leader_epoch would
+// put the new ones behind the lost ones.
 const QByteArray acquireSource = REDIS_NOW_MS R"lua(
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, redis.call('PTTL', KEYS[1])}
 end
 local epoch = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[3]) or 0
+if epoch <= floor then
+  epoch = floor + 1
+  redis.call('SET', KEYS[2], epoch)
+end
 redis.call('HSET', KEYS[3], 'pod', ARGV[1], 'epoch', epoch, 'since', int(nowMs()))
 return {epoch, 0}
 )lua";
 
-// KEYS: leader, epoch. ARGV: pod, epoch, ttl ms (renew) or nothing (release).
+// KEYS: leader, epoch. ARGV: pod, epoch, ttl ms. Returns {1} when renewed, else {0, the lease's
+// holder or '', timeout:epoch or ''}: what the engine tells the operator.
 const QByteArray renewSource = R"lua(
-if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
+local leader, epoch = redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])
+if leader ~= ARGV[1] or epoch ~= ARGV[2] then return {0, leader or '', epoch or ''} end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
+return {1}
 )lua";
+// KEYS: leader, epoch. ARGV: pod, epoch.
 const QByteArray releaseSource = R"lua(
 if redis.call('GET', KEYS[1]) ~= ARGV[1] or redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[1])
@@ -235,10 +248,11 @@ end
 return {step[1], adopted}
 )lua";
 
-// Read only. KEYS: leader, leadership, waiting, states, agents, metrics, due:1, due:2, due:3.
-// ARGV: interval ms, how many longest-waiting, minutes of forecast.
+// Read only. KEYS: leader, leadership, waiting, states, agents, metrics, due:1, due:2, due:3,
+// dataset. ARGV: interval ms, how many longest-waiting, minutes of forecast.
 // Returns {now, leader or '', leader ttl, {leadership pod, epoch, since}, waiting, overdue,
-//          {id, agent, since, level, ...}, {total, level1, level2, level3}, {minute counts}}.
+//          {id, agent, since, level, ...}, {total, level1, level2, level3}, {minute counts},
+//          {dataset id, since}}.
 // A member of due:n with waiting-since s has level n ahead, at s + n x interval: the forecast
 // counts each in its minute.
 const QByteArray statusSource = REDIS_NOW_MS R"lua(
@@ -272,7 +286,15 @@ for m = 0, tonumber(ARGV[3]) - 1 do
 end
 return {int(now), leader, ttl, {leadership[1] or '', leadership[2] or '0', leadership[3] or '0'},
         redis.call('ZCARD', KEYS[3]), overdue, longest,
-        redis.call('HMGET', KEYS[6], 'total', 'level1', 'level2', 'level3'), forecast}
+        redis.call('HMGET', KEYS[6], 'total', 'level1', 'level2', 'level3'), forecast,
+        redis.call('HMGET', KEYS[10], 'id', 'since')}
+)lua";
+
+// KEYS: dataset. ARGV: id, pod. Returns 1 when made, 0 when it was there.
+const QByteArray markDatasetSource = REDIS_NOW_MS R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'since', int(nowMs()), 'pod', ARGV[2])
+return 1
 )lua";
 
 #undef REDIS_NOW_MS
@@ -291,6 +313,7 @@ TimeoutsStore::TimeoutsStore(RedisClient *redis, qint64 intervalMs)
     , m_scan(scanSource)
     , m_adopt(adoptSource)
     , m_status(statusSource)
+    , m_markDataset(markDatasetSource)
 {
 }
 
@@ -332,11 +355,12 @@ void TimeoutsStore::customerResponse(const QByteArray &id,
                                 });
 }
 
-void TimeoutsStore::acquire(const QByteArray &pod, qint64 ttlMs,
+void TimeoutsStore::acquire(const QByteArray &pod, qint64 ttlMs, qint64 floorEpoch,
                             std::function<void(qint64, qint64, const QString &)> done)
 {
     using namespace TimeoutKeys;
-    m_acquire.evaluate(m_redis, {leader, epoch, leadership}, {pod, QByteArray::number(ttlMs)},
+    m_acquire.evaluate(m_redis, {leader, epoch, leadership},
+                       {pod, QByteArray::number(ttlMs), QByteArray::number(floorEpoch)},
                        [done = std::move(done)](const RedisReply &reply) {
                            if (reply.isError())
                                done(0, 0, reply.errorMessage());
@@ -346,17 +370,33 @@ void TimeoutsStore::acquire(const QByteArray &pod, qint64 ttlMs,
 }
 
 void TimeoutsStore::renew(const QByteArray &pod, qint64 epoch, qint64 ttlMs,
-                          std::function<void(bool, const QString &)> done)
+                          std::function<void(bool, const QString &, const QString &)> done)
 {
     using namespace TimeoutKeys;
-    m_renew.evaluate(m_redis, {leader, TimeoutKeys::epoch},
-                     {pod, QByteArray::number(epoch), QByteArray::number(ttlMs)},
-                     [done = std::move(done)](const RedisReply &reply) {
-                         if (reply.isError())
-                             done(false, reply.errorMessage());
-                         else
-                             done(reply.toInteger() == 1, {});
-                     });
+    m_renew.evaluate(
+        m_redis, {leader, TimeoutKeys::epoch},
+        {pod, QByteArray::number(epoch), QByteArray::number(ttlMs)},
+        [done = std::move(done), pod, epoch](const RedisReply &reply) {
+            if (reply.isError())
+                return done(false, {}, reply.errorMessage());
+            if (reply.at(0).toInteger() == 1)
+                return done(true, {}, {});
+            const QByteArray holder = reply.at(1).toByteArray();
+            const QByteArray current = reply.at(2).toByteArray();
+            QString why;
+            if (holder.isEmpty())
+                why = u"%1 is gone from Redis (it ran out before this pod renewed it, or Redis "
+                      "lost its data)"_s.arg(QString::fromUtf8(leader));
+            else if (holder != pod)
+                why = u"pod %1 holds the lease now"_s.arg(QString::fromUtf8(holder));
+            else
+                why = u"%1 is %2, not this leadership's %3 (Redis lost its data, or another "
+                      "process runs with this POD_ID)"_s.arg(
+                          QString::fromUtf8(TimeoutKeys::epoch),
+                          current.isEmpty() ? u"gone"_s : QString::fromUtf8(current),
+                          QString::number(epoch));
+            done(false, why, {});
+        });
 }
 
 void TimeoutsStore::release(const QByteArray &pod, qint64 epoch,
@@ -424,10 +464,11 @@ void TimeoutsStore::status(int longest, int minutes,
 {
     using namespace TimeoutKeys;
     m_status.evaluate(
-        m_redis, {leader, leadership, waiting, states, agents, metrics, due(1), due(2), due(3)},
+        m_redis,
+        {leader, leadership, waiting, states, agents, metrics, due(1), due(2), due(3), dataset},
         {m_interval, QByteArray::number(longest), QByteArray::number(minutes)},
         [done = std::move(done)](const RedisReply &reply) {
-            if (reply.isError() || reply.size() < 9) {
+            if (reply.isError() || reply.size() < 10) {
                 done(std::nullopt);
                 return;
             }
@@ -452,8 +493,19 @@ void TimeoutsStore::status(int longest, int minutes,
             const RedisReply forecast = reply.at(8);
             for (size_t i = 0; i < forecast.size(); ++i)
                 s.forecast.append(forecast.at(i).toInteger());
+            s.datasetId = reply.at(9).at(0).toByteArray();
+            s.datasetSinceMs = reply.at(9).at(1).toInteger();
             done(s);
         });
+}
+
+void TimeoutsStore::markDataset(const QByteArray &id, const QByteArray &pod,
+                                std::function<void(const QString &)> done)
+{
+    m_markDataset.evaluate(m_redis, {TimeoutKeys::dataset}, {id, pod},
+                           [done = std::move(done)](const RedisReply &reply) {
+                               done(reply.isError() ? reply.errorMessage() : QString());
+                           });
 }
 
 } // namespace Switchboard

@@ -16,6 +16,9 @@
 //   timeout:finished       ZSET  id -> waiting since, of waits that had all three levels in the
 //                                last few minutes (a late copy of their agent message is no new
 //                                wait)
+//   timeout:dataset        HASH  id, since (ms), pod: made by the first node that finds it
+//                                missing. Its disappearance, or another id, while a node runs
+//                                means Redis lost the data (see TimeoutsEngine::observeDataset)
 //
 // The due sets make a scan cost what is due, not what is waiting: level n of a member of
 // timeout:due:<n> is due when its score + n x TIMEOUT_INTERVAL_MS has passed on Redis' clock. An
@@ -51,6 +54,7 @@ inline const QByteArray refused = QByteArrayLiteral("timeout:refused_notificatio
 // + conversation id: the waiting-since of a wait the customer answered, for a few minutes.
 inline const QByteArray answered = QByteArrayLiteral("timeout:answered:");
 inline const QByteArray finished = QByteArrayLiteral("timeout:finished");
+inline const QByteArray dataset = QByteArrayLiteral("timeout:dataset");
 QByteArray due(int level);
 } // namespace TimeoutKeys
 
@@ -77,6 +81,8 @@ struct TimeoutsStatus
     QList<WaitingConversation> longestWaiting;
     std::array<qint64, 4> notified {}; // metrics:timeouts: total, level1, level2, level3
     QList<qint64> forecast; // notifications due in each coming minute
+    QByteArray datasetId; // timeout:dataset's id; empty: no such key
+    qint64 datasetSinceMs = 0; // when it was made (Redis' clock)
 };
 
 class TimeoutsStore
@@ -94,13 +100,16 @@ public:
     void customerResponse(const QByteArray &id,
                           std::function<void(bool wasWaiting, const QString &error)> done);
 
-    // Election. acquire: the new epoch when this pod became leader; 0 and the ms left on the
+    // Election. acquire: the new epoch when this pod became leader, above `floorEpoch` (the
+    // highest this pod has seen) even when Redis lost timeout:epoch; 0 and the ms left on the
     // current lease when another pod leads.
-    void acquire(const QByteArray &pod, qint64 ttlMs,
+    void acquire(const QByteArray &pod, qint64 ttlMs, qint64 floorEpoch,
                  std::function<void(qint64 epoch, qint64 leaseLeftMs, const QString &error)> done);
-    // renew/release: false when the lease is no longer this pod's (or this epoch's).
+    // renew: false when the lease is no longer this pod's under this epoch, and `why` in an
+    // operator's words (who holds it now, or that it is gone).
     void renew(const QByteArray &pod, qint64 epoch, qint64 ttlMs,
-               std::function<void(bool held, const QString &error)> done);
+               std::function<void(bool held, const QString &why, const QString &error)> done);
+    // release: false when the lease is no longer this pod's (or this epoch's).
     // `error`: Redis did not answer (the lease, if still ours, ends with its TTL).
     void release(const QByteArray &pod, qint64 epoch,
                  std::function<void(bool held, const QString &error)> done);
@@ -133,6 +142,9 @@ public:
                std::function<void(const AdoptStep &)> done);
 
     void status(int longest, int minutes, std::function<void(std::optional<TimeoutsStatus>)> done);
+    // Makes timeout:dataset with `id` unless it exists; `done` gets an error or nothing.
+    void markDataset(const QByteArray &id, const QByteArray &pod,
+                     std::function<void(const QString &error)> done);
 
     qint64 intervalMs() const { return m_intervalMs; }
     // How long an answered or finished wait is remembered: a late duplicate of its agent message
@@ -156,6 +168,7 @@ private:
     RedisScript m_scan;
     RedisScript m_adopt;
     RedisScript m_status;
+    RedisScript m_markDataset;
 };
 
 } // namespace Switchboard
