@@ -14,6 +14,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
+#include <QWebSocket>
 #include <cerrno>
 #include <memory>
 #include <netinet/in.h>
@@ -141,9 +142,12 @@ private Q_SLOTS:
     void bearerToken();
     void severalPortsAndGracefulClose();
     void idleConnectionsAreClosedButNotOnesOwedAnAnswer();
+    void anAnswerTheClientDoesNotReadIsDropped_data();
     void anAnswerTheClientDoesNotReadIsDropped();
     void pipelinedRequestsAreAnsweredInOrder();
     void connectionCloseClosesAfterTheAnswer();
+    void connectionCloseLetsTheWholeAnswerArrive();
+    void anUpgradeAfterConnectionCloseIsNotTaken();
     void listenFailureIsReported();
 
 private:
@@ -810,8 +814,17 @@ void tst_HttpServer::idleConnectionsAreClosedButNotOnesOwedAnAnswer()
 
 // A client that asks for a large answer and never reads it kept the whole answer in the node's
 // memory for as long as it stayed connected (40 MB each in a chaos run).
+void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped_data()
+{
+    QTest::addColumn<QByteArray>("connection");
+    QTest::newRow("keep-alive") << QByteArray();
+    // The connection closing after its answer is no reason to keep the answer for ever.
+    QTest::newRow("Connection: close") << QByteArray("Connection: close\r\n");
+}
+
 void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
 {
+    QFETCH(QByteArray, connection);
     HttpServerOptions options;
     options.writeStallTimeout = std::chrono::milliseconds(300);
     HttpServer server(options);
@@ -832,7 +845,7 @@ void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
     address.sin_port = htons(server.serverPorts().constFirst());
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     QCOMPARE(::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
-    const QByteArray request = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const QByteArray request = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n" + connection + "\r\n";
     QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
     QTest::qWait(1500); // the server writes what the socket takes, then nothing moves
 
@@ -924,6 +937,84 @@ void tst_HttpServer::connectionCloseClosesAfterTheAnswer()
                         &response));
     QCOMPARE(response.status, 200);
     QCOMPARE(m_handlerCalls, 1);
+}
+
+// A client that pipelines a request after its "Connection: close" one, and reads the large answer
+// at its own pace: the node closed the connection with the later request unread, the kernel
+// sent a reset, and the client lost the end of the answer (12.7 of 16 MiB in a review).
+void tst_HttpServer::connectionCloseLetsTheWholeAnswerArrive()
+{
+    constexpr qsizetype bodySize = 16 * 1024 * 1024;
+    m_server->addRoute(Method::Get, u"/big"_s, [](const HttpRequest &, HttpResponder &&r) {
+        r.send(200, QByteArray(bodySize, 'x'), "text/plain");
+    });
+    addHelloRoute();
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(m_port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+    const QByteArray first = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    QCOMPARE(::send(client, first.constData(), size_t(first.size()), 0), first.size());
+    QTest::qWait(300); // the answer fills the socket buffers
+    const QByteArray second = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    QCOMPARE(::send(client, second.constData(), size_t(second.size()), 0), second.size());
+    QTest::qWait(300);
+
+    qint64 received = 0;
+    int readError = 0;
+    bool ended = false;
+    char buffer[65536];
+    QDeadlineTimer deadline(20000);
+    while (!deadline.hasExpired()) {
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            received += n;
+        } else if (n == 0) {
+            ended = true;
+            break;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            QTest::qWait(2); // the server's turn
+        } else {
+            readError = errno;
+            break;
+        }
+    }
+    QVERIFY2(readError == 0, strerror(readError));
+    QVERIFY(ended);
+    QVERIFY2(received > bodySize && received < bodySize + 200,
+             qPrintable(QString::number(received)));
+}
+
+// An upgrade pipelined after a "Connection: close" request was taken by the WebSocket server,
+// which then got the first request's answer written into its stream.
+void tst_HttpServer::anUpgradeAfterConnectionCloseIsNotTaken()
+{
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    int upgrades = 0;
+    m_server->addWebSocketRoute(
+        u"/ws"_s, [](const HttpRequest &) { return 0; },
+        [&upgrades](QWebSocket *socket) {
+            ++upgrades;
+            socket->sendTextMessage(u"hi"_s);
+        });
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+                 "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QTest::qWait(300);
+    QByteArray received = client.readAll();
+    QVERIFY2(!received.contains("101"), received.constData());
+    QCOMPARE(upgrades, 0);
 }
 
 void tst_HttpServer::listenFailureIsReported()

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpSocket>
+#include <QTimer>
+#include <sys/socket.h>
 
 using namespace Qt::Literals::StringLiterals;
 
@@ -56,6 +58,20 @@ void HttpConnectionState::settled()
         Qt::QueuedConnection);
 }
 
+void HttpConnectionState::closeOnceWritten(QTcpSocket *socket)
+{
+    const auto shutDown = [this, socket] {
+        if (m_shutDown || socket->bytesToWrite() > 0)
+            return; // still in Qt's buffer: the write-stall sweep watches it meanwhile
+        m_shutDown = true;
+        ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+        // The client's close ends it (Qt sees the end of the stream); else the linger does.
+        QTimer::singleShot(lingerMs, socket, [socket] { socket->abort(); });
+    };
+    connect(socket, &QIODevice::bytesWritten, this, shutDown);
+    shutDown();
+}
+
 HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray &methodName,
                              const QByteArray &encodedPath)
     : m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
@@ -90,6 +106,7 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other)
         m_methodName = std::move(other.m_methodName);
         m_path = std::move(other.m_path);
         m_headersOnly = other.m_headersOnly;
+        m_closeAfter = other.m_closeAfter;
         m_started = other.m_started;
     }
     return *this;
@@ -157,8 +174,8 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
     // writeBody() ends the header block as well, so HEAD writes an empty body: body bytes there
     // would be read by a keep-alive client as the start of its next answer.
     responder->writeBody(m_headersOnly ? QByteArray() : body);
-    if (m_closeAfter)
-        m_socket->disconnectFromHost(); // once what was written is out
+    if (m_closeAfter && m_connection)
+        m_connection->closeOnceWritten(m_socket);
 
     // The path is logged percent-encoded and without its query; no header is ever logged, so
     // no Authorization value reaches the log.

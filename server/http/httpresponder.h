@@ -44,10 +44,18 @@ public:
     bool closing = false;
 
     void settled(); // an answer is out (or dropped)
+    // The answer to the "Connection: close" request was written: once it has left, the write
+    // side is shut down (the client reads to the end of the answer, then sees the close), what
+    // the client still sends is read and dropped (httpserver.cpp), and the connection is closed
+    // when the client closes, or lingerMs later. Closed at once, with bytes unread, the kernel
+    // would send a reset, which can destroy the answer before the client reads it.
+    void closeOnceWritten(QTcpSocket *socket);
 
 private:
     using QObject::QObject;
+    static constexpr int lingerMs = 2000;
     bool m_scheduled = false;
+    bool m_shutDown = false;
 };
 
 // A move-only handle to answer one HTTP request, now or later.

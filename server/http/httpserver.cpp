@@ -293,6 +293,13 @@ public:
         // `unread`: body bytes of a refused request still to come, empty while none is refused.
         const auto guard = [socket, limit = m_bodyLimit,
                             unread = std::optional<qint64>()]() mutable {
+            const HttpConnectionState *state = HttpConnectionState::of(socket, false);
+            if (state && state->closing) {
+                // After a "Connection: close" request: nothing more is run or answered (RFC
+                // 9112 9.6), and what comes is read, so that closing sends no reset.
+                socket->readAll();
+                return;
+            }
             if (!unread) {
                 unread = HttpServerPrivate::refuseDeclaredOversizeBody(socket, limit);
                 if (!unread)
@@ -572,6 +579,13 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
     httpRequest.body = request.body();
     httpRequest.remoteAddress = request.remoteAddress();
 
+    const HttpConnectionState *before = HttpConnectionState::of(socket, false);
+    if (before && before->closing) {
+        // After a "Connection: close" request in the same read: not run (RFC 9112 9.6). An
+        // upgrade would be taken over by the WebSocket server if we said it was handled: false
+        // closes the connection instead.
+        return request.value("upgrade").isEmpty();
+    }
     const auto webSocketRoute = m_webSocketRoutes.constFind(httpRequest.path);
     if (webSocketRoute != m_webSocketRoutes.cend()) {
         const bool upgrade =
@@ -592,9 +606,6 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return !upgrade;
     }
 
-    const HttpConnectionState *before = HttpConnectionState::of(socket, false);
-    if (before && before->closing)
-        return true; // after a "Connection: close": not run (RFC 9112 9.6), the client knows
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath);
     HttpConnectionState *state = HttpConnectionState::of(socket, true); // the responder's
     if (hasConnectionOption(request.value("connection"), "close")) {
