@@ -690,11 +690,14 @@ void tst_HttpClient::abandonedRequestsFailAtOnceAndOthersGoOn()
     QTRY_COMPARE_WITH_TIMEOUT(waiting2->calls, 1, 100);
     QCOMPARE(waiting1->calls, 1);
     QCOMPARE(waiting1->response.error, u"not sent: given up"_s);
+    QVERIFY(waiting1->response.abandoned);
+    QCOMPARE(waiting1->response.status, 0);
     QCOMPARE(waiting2->response.error, u"not sent: given up"_s);
     QCOMPARE(sent->calls, 0);
 
     QTRY_COMPARE_WITH_TIMEOUT(sent->calls, 1, waitMs);
     QCOMPARE(sent->response.error, u"timed out after 500 ms waiting for a response"_s);
+    QVERIFY(!sent->response.abandoned);
     QTRY_COMPARE_WITH_TIMEOUT(other->calls, 1, waitMs);
     QVERIFY2(other->response.ok(), qPrintable(other->response.error));
     QCOMPARE(m_sink->count(u"/stuck"_s), 1);

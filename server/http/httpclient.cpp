@@ -733,14 +733,19 @@ const HttpClient::Target *HttpClient::targetFor(const QUrl &url, QString *error)
 void HttpClient::abandonQueued(const QUrl &url, const QString &error)
 {
     Scope scope(this, Scope::Post);
-    const auto cached = m_targets.constFind(url);
-    if (cached == m_targets.cend())
+    QString invalid;
+    const Target *target = targetFor(url, &invalid);
+    if (!target)
         return; // never posted to
-    std::deque<std::unique_ptr<Request>> &queue = cached->pool->queue;
+    std::deque<std::unique_ptr<Request>> &queue = target->pool->queue;
     const auto abandoned = std::stable_partition(
         queue.begin(), queue.end(), [&url](const auto &request) { return request->url != url; });
-    for (auto it = abandoned; it != queue.end(); ++it)
-        failLater(std::move((*it)->done), error);
+    for (auto it = abandoned; it != queue.end(); ++it) {
+        HttpClientResponse response;
+        response.error = error;
+        response.abandoned = true;
+        m_completions.push_back({std::move((*it)->done), std::move(response)});
+    }
     m_queuedRequests -= int(queue.end() - abandoned);
     queue.erase(abandoned, queue.end());
 }

@@ -48,6 +48,7 @@ struct HttpClientResponse
     QByteArray bodyPrefix; // the first <= 512 bytes of the response body
     // The Location of a 3xx response (it is not followed), without user info, for error texts.
     QString location;
+    bool abandoned = false; // never sent: abandonQueued() gave it up (`error` says why)
     bool ok() const { return error.isEmpty() && status >= 200 && status < 300; }
     // "HTTP 503", or "HTTP 302 (redirect to https://new.example/hook, not followed)".
     QString statusText() const;

@@ -19,8 +19,12 @@ constexpr int latestDeadLetterCount = 20;
 constexpr int knownDeliveriesLimit = 100000;
 constexpr int natsReopenDelayMs = 5000;
 constexpr int consumerCheckMs = 2000;
-// How the calls a circuit breaker abandoned in the HTTP client's queue fail.
-const QString notSent = u"not sent:"_s;
+// For the circuit breaker: no answer, or the endpoint's own "not now". Any other answer (a 400 to
+// a bad event, a redirect) shows the endpoint alive.
+bool endpointFailed(const HttpClientResponse &response)
+{
+    return response.status == 0 || response.status >= 500 || response.status == 429;
+}
 
 QString errorText(const HttpClientResponse &response)
 {
@@ -61,6 +65,8 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
             target.urlText = endpoint;
             target.stats.domain = configured.domain;
             target.stats.url = webhookDisplayUrl(endpoint);
+            target.circuit = &m_circuits[endpoint];
+            target.circuit->url = target.url;
             route->targets.push_back(std::move(target));
         }
         m_routeByKey.insert(routingKey(configured.domain), route.get());
@@ -483,6 +489,7 @@ void IngressEngine::forward(quint64 id)
 {
     InFlight &flight = m_inFlight.at(id);
     flight.failures.clear();
+    flight.notCalled = 0;
     // X-Call-ID and X-Domain as the Event Hub's forwarder set them (empty X-Call-ID included),
     // for receivers written against it.
     const HttpClient::Headers headers {{"Content-Type", "application/json"},
@@ -499,88 +506,91 @@ void IngressEngine::forward(quint64 id)
     if (targets.empty())
         return attemptFinished(id); // every endpoint had it already
     for (Target *target : targets) {
-        if (!mayCall(*target)) {
+        Circuit &circuit = *target->circuit;
+        if (!mayCall(circuit)) {
             ++target->stats.notCalled;
-            flight.failures.insert(
-                target->urlText,
-                {0,
-                 u"not called: the endpoint failed %1 calls in a row (last: %2); it gets one "
-                 "call at a time until one succeeds"_s.arg(target->failuresInARow)
-                     .arg(target->stats.lastError)});
+            ++flight.notCalled;
+            flight.failures.insert(target->urlText, {0, notCalledText(circuit)});
             --flight.outstanding;
             continue;
         }
-        const bool probe = target->circuitOpenedMs >= 0;
         QElapsedTimer clock;
         clock.start();
         m_http->post(target->url, headers, flight.delivery.data(), flight.route->timeout,
-                     [this, id, target, clock, probe](const HttpClientResponse &response) {
-                         forwarded(id, target, response, clock.nsecsElapsed(), probe);
+                     [this, id, target, clock,
+                      generation = circuit.generation](const HttpClientResponse &response) {
+                         forwarded(id, target, response, clock.nsecsElapsed(), generation);
                      });
     }
     if (flight.outstanding == 0)
         attemptFinished(id); // no endpoint left to call this time
 }
 
-bool IngressEngine::mayCall(Target &target)
+bool IngressEngine::mayCall(Circuit &circuit)
 {
-    if (target.circuitOpenedMs < 0)
+    if (circuit.openedMs < 0)
         return true;
-    if (target.probing || m_clock.elapsed() < target.nextProbeMs)
+    // At most one probe per retry_delay, whether the last has come back or not: one waiting out
+    // its timeout on a hung connection must not keep a mended endpoint unseen.
+    const qint64 now = m_clock.elapsed();
+    if (now < circuit.nextProbeMs)
         return false;
-    target.probing = true;
+    circuit.nextProbeMs = now + m_config.retryDelay.count();
     return true;
 }
 
-void IngressEngine::countCall(Target &target, bool probe, const QString &error)
+QString IngressEngine::notCalledText(const Circuit &circuit) const
+{
+    return u"not called: the endpoint failed %1 calls in a row (last: %2); it gets one call at a "
+           "time until one is answered"_s.arg(circuit.failuresInARow)
+               .arg(circuit.lastError);
+}
+
+void IngressEngine::countCall(Circuit &circuit, const HttpClientResponse &response,
+                              const QString &error, quint64 generation)
 {
     const qint64 now = m_clock.elapsed();
-    if (error.isEmpty()) {
-        if (target.circuitOpenedMs >= 0)
-            qCInfo(lcIngress).noquote()
-                << "endpoint" << target.stats.url << "of" << target.stats.domain
-                << u"answers again after %1 s: calls resume"_s.arg(
-                       (now - target.circuitOpenedMs) / 1000.0, 0, 'f', 1);
-        target.failuresInARow = 0;
-        target.circuitOpenedMs = -1;
-        target.probing = false;
-        target.stats.circuitOpenSince = {};
-        return;
-    }
-    ++target.failuresInARow;
-    if (target.circuitOpenedMs >= 0) {
-        if (probe) {
-            target.probing = false;
-            target.nextProbeMs = now + m_config.retryDelay.count();
+    if (!endpointFailed(response)) {
+        if (circuit.openedMs >= 0) {
+            qCInfo(lcIngress).noquote() << "endpoint" << webhookDisplayUrl(circuit.url.toString())
+                                        << u"answers again after %1 s: calls resume"_s.arg(
+                                               double(now - circuit.openedMs) / 1000.0, 0, 'f', 1);
+            circuit.openedMs = -1;
+            circuit.openedAt = {};
+            ++circuit.generation;
         }
+        circuit.failuresInARow = 0;
         return;
     }
+    if (generation != circuit.generation || circuit.openedMs >= 0)
+        return; // sent before the last close, or open already
+    ++circuit.failuresInARow;
+    circuit.lastError = error;
     if (m_config.circuitBreakerFailures <= 0
-        || target.failuresInARow < m_config.circuitBreakerFailures)
+        || circuit.failuresInARow < m_config.circuitBreakerFailures)
         return;
-    target.circuitOpenedMs = now;
-    target.nextProbeMs = now + m_config.retryDelay.count();
-    target.stats.circuitOpenSince = QDateTime::currentDateTimeUtc();
+    circuit.openedMs = now;
+    circuit.openedAt = QDateTime::currentDateTimeUtc();
+    circuit.nextProbeMs = now + m_config.retryDelay.count();
     qCWarning(lcIngress).noquote()
-        << "endpoint" << target.stats.url << "of" << target.stats.domain
-        << u"failed %1 calls in a row (last: %2); it gets one call at a time until one "
-           "succeeds, and the other attempts fail at once (other domains keep their share of "
-           "ingress.max_in_flight)"_s.arg(target.failuresInARow)
+        << "endpoint" << webhookDisplayUrl(circuit.url.toString())
+        << u"failed %1 calls in a row (last: %2); it gets one call at a time until one is "
+           "answered, and the other attempts fail at once without a call (other domains keep "
+           "their share of ingress.max_in_flight)"_s.arg(circuit.failuresInARow)
                .arg(error);
     // Calls queued for its connections would each wait for a hung one to time out.
-    m_http->abandonQueued(
-        target.url,
-        notSent + u" the endpoint failed %1 calls in a row"_s.arg(target.failuresInARow));
+    m_http->abandonQueued(circuit.url, notCalledText(circuit));
 }
 
 void IngressEngine::forwarded(quint64 id, Target *target, const HttpClientResponse &response,
-                              qint64 elapsedNs, bool probe)
+                              qint64 elapsedNs, quint64 generation)
 {
     IngressEndpointStats &stats = target->stats;
     const auto it = m_inFlight.find(id);
-    if (response.error.startsWith(notSent)) { // abandoned by countCall(): never went out
+    if (response.abandoned) { // its circuit opened while it waited for a connection
         ++stats.notCalled;
         if (it != m_inFlight.end()) {
+            ++it->second.notCalled;
             it->second.failures.insert(target->urlText, {0, response.error});
             if (--it->second.outstanding == 0)
                 attemptFinished(id);
@@ -607,7 +617,7 @@ void IngressEngine::forwarded(quint64 id, Target *target, const HttpClientRespon
         if (it != m_inFlight.end())
             it->second.failures.insert(target->urlText, {response.status, stats.lastError});
     }
-    countCall(*target, probe, response.ok() ? QString() : stats.lastError);
+    countCall(*target->circuit, response, stats.lastError, generation);
     if (it != m_inFlight.end() && --it->second.outstanding == 0)
         attemptFinished(id);
 }
@@ -635,7 +645,9 @@ void IngressEngine::attemptFinished(quint64 id)
                                delivered(id);
                            });
     }
-    if (logBudget()) {
+    // Attempts that called nobody (circuits open) are not logged one by one: the circuit's own
+    // line says it, and they would crowd out other domains' failures from the log budget.
+    if (flight.failures.size() > flight.notCalled && logBudget()) {
         QStringList failures;
         for (auto it = flight.failures.cbegin(); it != flight.failures.cend(); ++it)
             failures.append(webhookDisplayUrl(it.key()) + u": "_s + it.value().second);
@@ -916,8 +928,11 @@ void IngressEngine::publishSnapshot()
     snapshot->eventsPerSecond = m_rate;
     snapshot->forwardLatency = m_forwardLatency;
     for (const auto &route : m_routes) {
-        for (const Target &target : route->targets)
-            snapshot->endpoints.append(target.stats);
+        for (const Target &target : route->targets) {
+            IngressEndpointStats stats = target.stats;
+            stats.circuitOpenSince = target.circuit->openedAt;
+            snapshot->endpoints.append(std::move(stats));
+        }
     }
     snapshot->latestDeadLetters = m_latestDeadLetters;
     publish(snapshot);

@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <QUrl>
 #include <deque>
+#include <map>
 #include <memory>
 #include <unordered_map>
 
@@ -42,20 +43,29 @@ public:
     void stop(int deadlineMs) override;
 
 private:
+    // The circuit breaker of one endpoint URL (routes of several domains may share one): after
+    // ingress.circuit_breaker_failures calls in a row got no answer, or 5xx or 429, the
+    // endpoint gets one call at a time, at most one per retry_delay (the probes), and the
+    // other attempts fail at once without a call, until a call is answered otherwise. A
+    // hanging endpoint would otherwise keep its domain's events, queued for its connections,
+    // in the consumer's max_in_flight slots, which every domain shares.
+    struct Circuit
+    {
+        QUrl url;
+        int failuresInARow = 0;
+        qint64 openedMs = -1; // on m_clock; -1: closed
+        QDateTime openedAt;
+        qint64 nextProbeMs = 0;
+        // +1 at every close: failures of calls sent before it do not count towards opening.
+        quint64 generation = 0;
+        QString lastError; // of the failure that opened it
+    };
     struct Target
     {
         QUrl url;
         QString urlText;
         IngressEndpointStats stats;
-        // The circuit breaker: after ingress.circuit_breaker_failures failed calls in a row the
-        // endpoint gets one call at a time (the probe), at most one per retry_delay, and the
-        // other attempts fail at once without a call, until a call succeeds. A hanging endpoint
-        // would otherwise keep its domain's events, queued for its connections, in the
-        // consumer's max_in_flight slots, which every domain shares.
-        int failuresInARow = 0;
-        qint64 circuitOpenedMs = -1; // on m_clock; -1: closed
-        qint64 nextProbeMs = 0;
-        bool probing = false;
+        Circuit *circuit = nullptr; // in m_circuits
     };
     struct Route
     {
@@ -80,6 +90,7 @@ private:
         int attempt = 1; // ours: forwards made for this delivery key, this one included
         DeliveredEndpoints delivered; // before and during this attempt
         QHash<QString, QPair<int, QString>> failures; // url -> status, error (this attempt)
+        int notCalled = 0; // of the failures, endpoints not called (their circuit was open)
         int outstanding = 0; // forwards not answered yet
         QElapsedTimer held; // since the delivery arrived or the last InProgress
         QElapsedTimer arrived;
@@ -102,7 +113,7 @@ private:
     void forwardOrDeadLetter(quint64 id);
     void forward(quint64 id);
     void forwarded(quint64 id, Target *target, const HttpClientResponse &response, qint64 elapsedNs,
-                   bool probe);
+                   quint64 generation);
     void attemptFinished(quint64 id);
     void delivered(quint64 id); // every endpoint has it: ack
     // Publishes the delivery's KV record; `then` runs once NATS answered, if it is still here.
@@ -111,9 +122,11 @@ private:
     void deadLetter(quint64 id, DeadLetter::Reason reason);
     void finish(quint64 id); // forgets the delivery once it is acked or NAKed; starts the next copy
     Milliseconds retryDelay(int attempt) const;
-    bool mayCall(Target &target); // false while its circuit is open and it is not the probe
-    // A call's outcome (`error` empty: 2xx) for its circuit breaker.
-    void countCall(Target &target, bool probe, const QString &error);
+    bool mayCall(Circuit &circuit); // false while it is open and no probe is due
+    // A call's outcome for its circuit breaker; `generation`: the circuit's when it was sent.
+    void countCall(Circuit &circuit, const HttpClientResponse &response, const QString &error,
+                   quint64 generation);
+    QString notCalledText(const Circuit &circuit) const;
     void keepAlive(); // InProgress for deliveries held longer than a third of AckWait
     void publishSnapshot();
     void finishStop();
@@ -136,6 +149,7 @@ private:
     std::unique_ptr<NatsSubscription> m_subscription;
     std::vector<std::unique_ptr<Route>> m_routes;
     QHash<QString, Route *> m_routeByKey; // routingKey(domain) -> route
+    std::map<QString, Circuit> m_circuits; // by endpoint URL
 
     std::unordered_map<quint64, InFlight> m_inFlight;
     // Delivery key -> the copies of that message here, in arrival order; the front one is being

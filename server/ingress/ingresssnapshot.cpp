@@ -103,8 +103,9 @@ void IngressSnapshot::writeMetrics(MetricsWriter &out) const
         out.counter("switchboard_ingress_forwards_total", help,
                     labels + MetricLabels {{"outcome", "connection_error"}},
                     double(e.connectionErrors));
-        out.counter("switchboard_ingress_forwards_total", help,
-                    labels + MetricLabels {{"outcome", "not_called"}}, double(e.notCalled));
+        out.counter("switchboard_ingress_forwards_skipped_total",
+                    "Attempts that did not call one endpoint: its circuit breaker was open", labels,
+                    double(e.notCalled));
         out.gauge("switchboard_ingress_endpoint_circuit_open",
                   "1 while an endpoint gets one call at a time after failing "
                   "ingress.circuit_breaker_failures calls in a row",

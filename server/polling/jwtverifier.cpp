@@ -335,7 +335,7 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
             return refused("no_subject"_ba, u"The token names no user (neither userId nor sub)."_s);
         return refused("no_subject"_ba,
                        u"The token names no usable user: %1 must be a non-empty string or a "
-                       "whole number between -2^63 and 2^63."_s.arg(unusable.join(u" and "_s)));
+                       "whole number from -2^63 to 2^63-1."_s.arg(unusable.join(u" and "_s)));
     }
     for (QLatin1StringView name : {"roles"_L1, "role"_L1, "authorities"_L1})
         addRoles(claims.value(name), result.roles);
