@@ -76,6 +76,26 @@ bool rawExchange(QTcpSocket &socket, const QByteArray &request, RawResponse *res
         timeoutMs);
 }
 
+// A plain socket connected to 127.0.0.1:`port` (with a receive buffer of `receiveBuffer` bytes
+// when it is not 0), for a client Qt would read too eagerly; -1 when it cannot connect.
+int rawClient(quint16 port, int receiveBuffer = 0)
+{
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (client < 0)
+        return -1;
+    if (receiveBuffer > 0)
+        ::setsockopt(client, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, sizeof receiveBuffer);
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
+        ::close(client);
+        return -1;
+    }
+    return client;
+}
+
 int statusOf(QNetworkReply *reply)
 {
     return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -835,16 +855,9 @@ void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
     QString error;
     QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
 
-    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int client = rawClient(server.serverPorts().constFirst(), 4096);
     QVERIFY(client >= 0);
     const auto closeClient = qScopeGuard([client] { ::close(client); });
-    const int small = 4096;
-    ::setsockopt(client, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(server.serverPorts().constFirst());
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    QCOMPARE(::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
     const QByteArray request = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\n" + connection + "\r\n";
     QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
     QTest::qWait(1500); // the server writes what the socket takes, then nothing moves
@@ -949,14 +962,9 @@ void tst_HttpServer::connectionCloseLetsTheWholeAnswerArrive()
         r.send(200, QByteArray(bodySize, 'x'), "text/plain");
     });
     addHelloRoute();
-    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int client = rawClient(m_port);
     QVERIFY(client >= 0);
     const auto closeClient = qScopeGuard([client] { ::close(client); });
-    sockaddr_in address {};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m_port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    QCOMPARE(::connect(client, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
     const QByteArray first = "GET /big HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     QCOMPARE(::send(client, first.constData(), size_t(first.size()), 0), first.size());
     QTest::qWait(300); // the answer fills the socket buffers
