@@ -99,6 +99,7 @@ private Q_SLOTS:
     void backPressureWhileRemoteIsDownThenEverythingOnce();
     void remoteThatWentBackGetsWhatItLostAgain();
     void remoteThatWentBackGetsOnlyOurOwnEntriesAgain();
+    void remoteThatWentBackNamesWhatAnEarlierProcessWroteAndLost();
     void aFailedCheckLeavesNoReasonOnceChecksPassAgain();
     void resumesAfterLocalRedisRestart();
     void localRedisRestartedEmptyWithItsClockBackLosesNothing();
@@ -108,6 +109,8 @@ private Q_SLOTS:
     void stopDoesNotWaitForALongBlockedRead();
     void remoteRefusingPipelinedTransactionsLosesNothing();
     void remoteRefusingWritesTurnsUnhealthy();
+    void localRefusingReadsTurnsUnhealthyWithoutAFloodOfRetries();
+    void localRefusingAcksTurnsUnhealthy();
 
     void sigkillInTheMiddleThenRestartExactlyOnce();
     void sigtermExitsZeroAndRemovesConsumer();
@@ -543,6 +546,72 @@ void TestSyncEngine::remoteThatWentBackGetsOnlyOurOwnEntriesAgain()
 
 // A remote down for less than HEALTH_MAX_RETRIES checks leaves the engine healthy; its reason
 // must go once the checks pass again, not stay on a healthy engine until the next outage.
+// The remote goes back to a state from before a restart: what the earlier process wrote after
+// its mark in that state is lost, and no node remembers which entries were its own (acked, they
+// left the pending list). They cannot be written again, but the range must be named: it used to
+// be lost without a line in the log, /health healthy.
+void TestSyncEngine::remoteThatWentBackNamesWhatAnEarlierProcessWroteAndLost()
+{
+    // The earlier process of this host read 100 entries, wrote them to the remote under its
+    // mark, acked them, and was killed.
+    const quint16 local = m_local->port();
+    const quint16 remote = m_remote->port();
+    auto expected = writeEntries(local, events, 100, m_generator);
+    redisQuery(local, {"XGROUP", "CREATE", events, group, "0", "MKSTREAM"});
+    const QByteArray earlier = "sync_worker-" + QHostInfo::localHostName().toUtf8() + "-999999";
+    const QByteArray earlierMark = "switchboard:sync:mark:{" + events + "}:" + earlier;
+    const Resp delivered = redisQuery(
+        local, {"XREADGROUP", "GROUP", group, earlier, "COUNT", "100", "STREAMS", events, ">"});
+    const QList<Resp> entries = delivered.elements.value(0).elements.value(1).elements;
+    QCOMPARE(entries.size(), 100);
+    QList<QByteArray> localIds;
+    for (const Resp &entry : entries) {
+        localIds.append(entry.elements.value(0).string);
+        QList<QByteArray> xadd {"XADD", events, "*"};
+        for (const Resp &field : entry.elements.value(1).elements)
+            xadd.append(field.string);
+        redisQuery(remote, xadd);
+        redisQuery(local, {"XACK", events, group, localIds.last()});
+    }
+    redisQuery(remote, {"SET", earlierMark, localIds.last()});
+
+    // This process takes over: the earlier one is removed from the group, its mark deleted.
+    const LogLines log("switchboard.sync");
+    startEngine(config());
+    QTRY_VERIFY_WITH_TIMEOUT(!consumersOf(local, events).contains(QString::fromUtf8(earlier)),
+                             10000);
+    QTRY_COMPARE_WITH_TIMEOUT(redisQuery(remote, {"EXISTS", earlierMark}).integer, qint64(0), 5000);
+    expected += writeEntries(local, events, 50, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(150), 10000);
+    const QByteArray consumer = syncSnapshot(m_host->board())->consumer.toUtf8();
+    const QByteArray mark = "switchboard:sync:mark:{" + events + "}:" + consumer;
+    QTRY_COMPARE_WITH_TIMEOUT(redisQuery(remote, {"GET", mark}).string,
+                              readStream(local, events).value(149).id, 5000);
+
+    // The remote goes back to a state from before: the earlier process's last 40 entries and
+    // our last 30 are gone, both marks back where they were then.
+    const QList<StreamEntry> onRemote = readStream(remote, events);
+    QList<QByteArray> xdel {"XDEL", events};
+    for (int i = 60; i < 100; ++i)
+        xdel.append(onRemote[i].id);
+    for (int i = 120; i < 150; ++i)
+        xdel.append(onRemote[i].id);
+    redisQuery(remote, xdel);
+    redisQuery(remote, {"SET", earlierMark, localIds[59]});
+    redisQuery(remote, {"SET", mark, readStream(local, events).value(119).id});
+
+    // Our 30 are written again; the earlier process's 40 are named, with their range.
+    expected += writeEntries(local, events, 10, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(120), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(log.count(u"XRANGE %1 %2 %3"_s.arg(QString::fromUtf8(events),
+                                                                 QString::fromUtf8(localIds[59]),
+                                                                 QString::fromUtf8(localIds[99]))),
+                              1, 5000);
+    QVERIFY(log.count(u"of consumer "_s + QString::fromUtf8(earlier)) == 1);
+    // The rest is as it should be: the remote has all but the earlier process's lost 40.
+    QCOMPARE(fieldsOf(readStream(remote, events)), expected.mid(0, 60) + expected.mid(100));
+}
+
 void TestSyncEngine::aFailedCheckLeavesNoReasonOnceChecksPassAgain()
 {
     SyncConfig c = config();
@@ -780,6 +849,80 @@ void TestSyncEngine::remoteRefusingWritesTurnsUnhealthy()
     QCOMPARE(fieldsOf(readStream(remotePort, events)), expected);
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
     QCOMPARE(log.count(u"succeeded after"), 1);
+}
+
+void TestSyncEngine::localRefusingReadsTurnsUnhealthyWithoutAFloodOfRetries()
+{
+    // FreeSWITCH's Redis answers PING but refuses XREADGROUP (a replica after a failover; a
+    // stream key of another type or an ACL does the same). Nothing is replicated, so /health
+    // must say so, with the reason; and the read is retried every 500 ms, not by one more
+    // retry loop at every consumer scan (the log and the error count grew without bound).
+    const quint16 localPort = m_local->port();
+    startEngine(config()); // claim_idle 500 ms: a consumer scan every 500 ms
+    auto expected = writeEntries(localPort, events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+
+    const LogLines log("switchboard.sync");
+    const QByteArray noMaster = QByteArray::number(freeLoopbackPort());
+    QCOMPARE(redisQuery(localPort, {"REPLICAOF", "127.0.0.1", noMaster}).string, QByteArray("OK"));
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->healthy, 5000);
+    // The read blocked at the switch is answered UNBLOCKED first; the next one READONLY.
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason.contains(u"READONLY"_s), 5000);
+    const QString reason = syncSnapshot(m_host->board())->reason;
+    QVERIFY2(reason.startsWith(u"local Redis"_s), qPrintable(reason));
+
+    // Four seconds of refusals: about eight retries, whatever the scans do meanwhile.
+    const quint64 before = syncSnapshot(m_host->board())->streams.value(0).readErrors;
+    QTest::qWait(4000);
+    const quint64 retries = syncSnapshot(m_host->board())->streams.value(0).readErrors - before;
+    QVERIFY2(retries >= 4 && retries <= 12, qPrintable(u"%1 reads in 4 s"_s.arg(retries)));
+    QCOMPARE(log.count(u"read from the local Redis failed: READONLY"), 1);
+    QVERIFY(!syncSnapshot(m_host->board())->healthy);
+
+    // Promoted again: what FreeSWITCH writes next arrives once, and health comes back.
+    redisQuery(localPort, {"REPLICAOF", "NO", "ONE"});
+    expected += writeEntries(localPort, events, 200, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(300), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason, QString(), 5000);
+    QCOMPARE(log.count(u"read from the local Redis succeeded after"), 1);
+}
+
+void TestSyncEngine::localRefusingAcksTurnsUnhealthy()
+{
+    // An ACL user without XACK (or any refusal of XACK): every entry reaches the remote but
+    // stays pending, and reading stops once BUFFER_SIZE of them wait. /health must say so and
+    // the log must name it; it used to be retried in silence, healthy.
+    const quint16 localPort = m_local->port();
+    startEngine(config());
+    auto expected = writeEntries(localPort, events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        5000);
+
+    const LogLines log("switchboard.sync");
+    QCOMPARE(redisQuery(localPort, {"ACL", "SETUSER", "default", "-xack"}).string,
+             QByteArray("OK"));
+    expected += writeEntries(localPort, events, 200, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(300), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->healthy, 5000);
+    const QString reason = syncSnapshot(m_host->board())->reason;
+    QVERIFY2(reason.contains(u"local"_s) && reason.contains(u"XACK"_s)
+                 && reason.contains(u"NOPERM"_s),
+             qPrintable(reason));
+    QTest::qWait(1500); // retries
+    QCOMPARE(log.count(u"refused XACK"), 1);
+
+    redisQuery(localPort, {"ACL", "SETUSER", "default", "+xack"});
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        5000);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason, QString(), 5000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
 }
 
 QProcessEnvironment TestSyncEngine::processEnvironment(quint16 httpPort) const

@@ -21,6 +21,7 @@ constexpr int reclaimLaneWindow = 1; // reclaims go one batch at a time
 // writes a remote loses in a failover to a replica behind it.
 constexpr size_t confirmedIdsKept = 1 << 18;
 constexpr qint64 warningIntervalMs = 5000;
+constexpr size_t watchedMarksKept = 1024; // dead or removed consumers whose marks are watched
 
 // Redis stream ids compare as (milliseconds, sequence).
 bool idBefore(QByteArrayView a, QByteArrayView b)
@@ -76,7 +77,7 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
     m_clock.start();
 
     for (QTimer *timer : {&m_snapshotTimer, &m_healthTimer, &m_reclaimTimer, &m_statsTimer,
-                          &m_ackRetryTimer, &m_deadlineTimer}) {
+                          &m_ackRetryTimer, &m_readRetryTimer, &m_deadlineTimer}) {
         timer->setParent(this);
     }
     m_snapshotTimer.setInterval(250);
@@ -97,6 +98,9 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
         for (auto &[stream, batch] : retry)
             acknowledge(*stream, std::move(batch));
     });
+    m_readRetryTimer.setSingleShot(true);
+    m_readRetryTimer.setInterval(500);
+    connect(&m_readRetryTimer, &QTimer::timeout, this, &SyncEngine::readNext);
     m_deadlineTimer.setSingleShot(true);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
         qCWarning(lcSync).noquote()
@@ -244,7 +248,10 @@ void SyncEngine::readNext()
         maybeFinish();
         return;
     }
-    if (m_readInFlight || !m_readsAllowed || !m_groupsReady || !m_reader->isConnected())
+    // While a refused read's pause runs, the other callers (the consumer scan, a release) wait
+    // for it: each starting a read of its own would add one more retry loop every time.
+    if (m_readInFlight || m_readRetryTimer.isActive() || !m_readsAllowed || !m_groupsReady
+        || !m_reader->isConnected())
         return;
     if (std::any_of(m_streams.begin(), m_streams.end(), [](auto &s) { return !s->historyDone; })) {
         readHistory();
@@ -331,13 +338,29 @@ void SyncEngine::onRead(const RedisReply &reply)
             ensureGroups();
             return;
         }
-        if (!reply.isClientError())
-            qCWarning(lcSync).noquote() << "read failed:" << reply.errorMessage();
         // A dropped connection re-opens by itself and calls readNext(); a server error is
-        // retried after a pause so that it cannot spin.
-        if (!reply.isClientError())
-            QTimer::singleShot(500, this, &SyncEngine::readNext);
+        // retried after a pause so that it cannot spin, and logged once, again when its
+        // reason changes, and once a minute or so while it lasts (every 120th retry).
+        if (!reply.isClientError()) {
+            const QString error = reply.errorMessage();
+            if (m_readFailures == 0 || error != m_lastReadError)
+                qCWarning(lcSync).noquote()
+                    << "read from the local Redis failed:" << error << "- retrying every"
+                    << m_readRetryTimer.interval() << "ms";
+            else if (m_readFailures % 120 == 0)
+                qCWarning(lcSync).noquote() << "read from the local Redis still failing after"
+                                            << m_readFailures << "retries:" << error;
+            ++m_readFailures;
+            m_lastReadError = error;
+            m_readRetryTimer.start();
+        }
         return;
+    }
+    if (m_readFailures > 0) {
+        qCInfo(lcSync).noquote() << "read from the local Redis succeeded after" << m_readFailures
+                                 << (m_readFailures == 1 ? "failure" : "failures");
+        m_readFailures = 0;
+        m_lastReadError.clear();
     }
     for (size_t s = 0; s < reply.size(); ++s) {
         const RedisReply streamReply = reply.at(s);
@@ -531,6 +554,7 @@ void SyncEngine::pump(Lane &lane)
 void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
 {
     StreamState &stream = *lane.stream;
+    checkWatchedMarks(stream);
     const QByteArray ours = lane.refillIds.empty() ? lane.lastConfirmedId : lane.refillTo;
     endRefill(lane, {}, true); // it went back again during a refill: start over from its mark
     lane.lastConfirmedId = "0-0"; // the script writes what is above the remote's mark
@@ -584,6 +608,58 @@ void SyncEngine::remoteWentBack(Lane &lane, const QByteArray &mark)
                   .arg(QString::fromUtf8(mark));
     lane.lastConfirmedId = mark;
     lane.refillTo = ours;
+}
+
+// Where the mark of a dead consumer (an earlier process of this host) or of one this node
+// removed from the group stands, read when it is seen dead and again at the removal (the
+// highest value seen is kept): it wrote its entries and acked them, and no node remembers
+// which they were (checkWatchedMarks()).
+void SyncEngine::watchMark(const std::pair<QByteArray, QByteArray> &key)
+{
+    const QByteArray markKey = "switchboard:sync:mark:{" + key.first + "}:" + key.second;
+    m_remote->send({"GET", markKey}, [this, key](const RedisReply &reply) {
+        if (reply.type() != RedisReply::Type::String)
+            return;
+        if (m_watchedMarks.size() >= watchedMarksKept && m_watchedMarks.count(key) == 0)
+            m_watchedMarks.erase(m_watchedMarks.begin());
+        const EntryId at = EntryId::parse(reply.view());
+        auto &watched = m_watchedMarks[key];
+        watched = std::max(watched, at);
+    });
+}
+
+// If the remote holds such a mark again below where it stood (the mark of an earlier process
+// is deleted once it is emptied, so any value is older), the remote lost what that consumer
+// wrote after it, and only an operator can put it back.
+void SyncEngine::checkWatchedMarks(const StreamState &stream)
+{
+    for (const auto &watched : m_watchedMarks) {
+        const auto &key = watched.first;
+        if (key.first != stream.name)
+            continue;
+        const QByteArray markKey = "switchboard:sync:mark:{" + key.first + "}:" + key.second;
+        m_remote->send({"GET", markKey}, [this, key, markKey](const RedisReply &reply) {
+            const auto it = m_watchedMarks.find(key);
+            if (reply.type() != RedisReply::Type::String || it == m_watchedMarks.end())
+                return;
+            const EntryId now = EntryId::parse(reply.view());
+            const EntryId was = it->second;
+            if (!(now < was))
+                return;
+            m_watchedMarks.erase(it); // said once
+            const QString text =
+                QStringLiteral("remote went back to an older state: the high-water mark %1 of "
+                               "consumer %2 (dead, or removed from the group by this node), "
+                               "which stood at %3, is %4 again; entries of %5 after %4 up to %3 "
+                               "may be missing on the remote, and no node can tell them from "
+                               "other consumers': copy what is missing by hand from XRANGE %5 "
+                               "%4 %3");
+            qCCritical(lcSync).noquote()
+                << text.arg(QString::fromUtf8(markKey), QString::fromUtf8(key.second),
+                            QString::fromUtf8(was.text()), QString::fromUtf8(now.text()),
+                            QString::fromUtf8(key.first));
+        });
+    }
 }
 
 void SyncEngine::readRefill(Lane &lane)
@@ -946,10 +1022,29 @@ void SyncEngine::acknowledge(StreamState &stream, BatchPtr batch)
     m_local->send(command, [this, &stream, raw](const RedisReply &reply) {
         BatchPtr owned(raw);
         if (reply.isError()) {
+            // A lost connection is the PING check's to report; a refusal is logged once per
+            // reason and fails the health check until an XACK is taken again.
+            if (!reply.isClientError()) {
+                const QString error =
+                    QString::fromUtf8(stream.name) + QStringLiteral(": ") + reply.errorMessage();
+                if (m_ackFailures == 0 || error != m_lastAckError)
+                    qCWarning(lcSync).noquote()
+                        << "local Redis refused XACK of" << error
+                        << "- the entries are on the remote and stay pending; retrying every"
+                        << m_ackRetryTimer.interval() << "ms";
+                ++m_ackFailures;
+                m_lastAckError = error;
+            }
             m_ackRetry.emplace_back(&stream, std::move(owned));
             if (!m_ackRetryTimer.isActive())
                 m_ackRetryTimer.start();
             return;
+        }
+        if (m_ackFailures > 0) {
+            qCInfo(lcSync).noquote()
+                << "XACK taken by the local Redis again after" << m_ackFailures << "refused";
+            m_ackFailures = 0;
+            m_lastAckError.clear();
         }
         release(*owned);
     });
@@ -1032,6 +1127,8 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
         // unless two are configured alike; either way the write script keeps the remote exact.
         const bool predecessor = isEarlierProcessOfThisHost(name);
         const auto key = std::pair(stream.name, name);
+        if (predecessor && m_watchedMarks.count(key) == 0)
+            watchMark(key); // dead: its mark is where it stopped (and our reclaims take it)
         if (pending > 0 && (idle >= claimIdle || predecessor)) {
             if (m_lanes.count(key) == 0) {
                 qCInfo(lcSync).noquote() << "reclaiming" << pending << "pending entries of"
@@ -1053,6 +1150,7 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
             // is back, its batches must meet the mark and be skipped; without it they would
             // take the remote for having lost data and write everything again. A later
             // consumer of the same name (pid reuse) only reads entries above the mark.
+            watchMark(key);
             if (predecessor)
                 m_remote->send({"DEL", "switchboard:sync:mark:{" + stream.name + "}:" + name},
                                [](const RedisReply &) {});
@@ -1201,6 +1299,21 @@ void SyncEngine::checkHealth()
                             .arg(m_remote->options().endpoint.display(), m_lastWriteError);
                 }
             }
+            // The same for the local side: a local Redis that answers PING may refuse every
+            // read (a replica after a failover, a stream key of another type, an ACL), or
+            // every XACK.
+            if (!m_checkFailedNow && m_ackFailures > 0) {
+                m_checkFailedNow = true;
+                m_checkReason = QStringLiteral("local Redis %1 refuses XACK of %2")
+                                    .arg(m_local->options().endpoint.display(), m_lastAckError);
+            }
+            if (!m_checkFailedNow && m_readFailures > 0) {
+                m_checkFailedNow = true;
+                m_checkReason =
+                    QStringLiteral("local Redis %1 refuses reads of %2: %3")
+                        .arg(m_local->options().endpoint.display(),
+                             m_config.streams().join(QStringLiteral(", ")), m_lastReadError);
+            }
             if (m_checkFailedNow) {
                 ++m_failedChecks;
                 m_reason = m_checkReason;
@@ -1328,6 +1441,7 @@ void SyncEngine::finish(bool drained)
         return;
     m_finished = true;
     m_deadlineTimer.stop();
+    m_readRetryTimer.stop();
     m_snapshotTimer.stop();
     m_healthTimer.stop();
     m_statsTimer.stop();

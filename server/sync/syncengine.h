@@ -155,6 +155,10 @@ private:
     void enqueue(Lane &lane, BatchPtr batch);
     void pump(Lane &lane);
     void remoteWentBack(Lane &lane, const QByteArray &mark);
+    // The marks of dead consumers and of those this node removed: after remoteWentBack(), one
+    // back below where it stood lost entries nobody remembers; their range is logged.
+    void watchMark(const std::pair<QByteArray, QByteArray> &key);
+    void checkWatchedMarks(const StreamState &stream);
     void readRefill(Lane &lane);
     // `why`: given up, logged as an error with what is still missing. `quiet`: nothing logged.
     void endRefill(Lane &lane, const QString &why, bool quiet = false);
@@ -212,6 +216,8 @@ private:
     std::map<std::pair<QByteArray, QByteArray>, std::unique_ptr<Lane>> m_lanes;
     std::vector<std::pair<StreamState *, BatchPtr>> m_ackRetry;
     std::map<QByteArray, int> m_emptiedConsumers; // stream + owner we drained → to remove
+    // (stream, consumer) → its remote mark when seen dead or removed from the group
+    std::map<std::pair<QByteArray, QByteArray>, EntryId> m_watchedMarks;
 
     qint64 m_buffered = 0;
     qint64 m_bufferedBytes = 0;
@@ -220,6 +226,15 @@ private:
     bool m_checkFailedNow = false;
     QString m_checkReason;
     QString m_lastWriteError; // stream: error, of the last remote write that failed
+    // Reads the local Redis refused in a row (READONLY replica, WRONGTYPE, NOPERM): nothing
+    // is replicated while they last, so they fail the health check too.
+    int m_readFailures = 0;
+    QString m_lastReadError;
+    // XACKs the local Redis refused since the last one it took (an ACL without XACK, a
+    // replica): the entries are on the remote but stay pending, and once BUFFER_SIZE of them
+    // wait, reading stops.
+    int m_ackFailures = 0;
+    QString m_lastAckError; // stream: error
     bool m_healthy = true;
     QString m_reason;
     qint64 m_unhealthySince = 0;
@@ -234,6 +249,7 @@ private:
     QTimer m_reclaimTimer;
     QTimer m_statsTimer;
     QTimer m_ackRetryTimer;
+    QTimer m_readRetryTimer; // the pause after a refused read: one at a time
     QTimer m_deadlineTimer;
 };
 
