@@ -73,7 +73,7 @@ void HttpConnectionState::closeOnceWritten(QTcpSocket *socket)
 }
 
 HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray &methodName,
-                             const QByteArray &encodedPath)
+                             const QByteArray &encodedPath, HttpConnectionState *connection)
     : m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
     , m_socket(m_responder->socket())
     , m_methodName(methodName)
@@ -82,7 +82,7 @@ HttpResponder::HttpResponder(QHttpServerResponder &&responder, const QByteArray 
 {
     m_started.start();
     if (m_socket) {
-        m_connection = HttpConnectionState::of(m_socket, true);
+        m_connection = connection ? connection : HttpConnectionState::of(m_socket, true);
         ++m_connection->owed;
     }
 }

@@ -103,8 +103,9 @@ private:
     friend class HttpServerPrivate;
     // The body of sendError(); also used where the server answers without a responder.
     static QByteArray errorBody(const QString &error, const QString &detail);
+    // `connection`: the socket's state, when the caller has it already (else looked up).
     HttpResponder(QHttpServerResponder &&responder, const QByteArray &methodName,
-                  const QByteArray &encodedPath);
+                  const QByteArray &encodedPath, HttpConnectionState *connection = nullptr);
 
     bool isClientConnected() const;
     void answerUnanswered(); // 500 if the client still waits, then forget the responder

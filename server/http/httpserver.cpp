@@ -579,8 +579,9 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
     httpRequest.body = request.body();
     httpRequest.remoteAddress = request.remoteAddress();
 
-    const HttpConnectionState *before = HttpConnectionState::of(socket, false);
-    if (before && before->closing) {
+    // One lookup per request (a child search): the responder below is given it.
+    HttpConnectionState *state = HttpConnectionState::of(socket, true);
+    if (state->closing) {
         // After a "Connection: close" request in the same read: not run (RFC 9112 9.6). An
         // upgrade would be taken over by the WebSocket server if we said it was handled: false
         // closes the connection instead.
@@ -592,10 +593,11 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
             request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
         const int refusal = upgrade ? webSocketRoute->accept(httpRequest) : 426;
         if (refusal == 0) {
-            HttpConnectionState::of(socket, true)->webSocket = true; // no idle timeout of ours
+            state->webSocket = true; // no idle timeout of ours
             return true; // QtHttpServer now hands the socket to its WebSocket server
         }
-        HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath);
+        HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath,
+                              state);
         if (refusal == 426)
             refused.sendError(426, u"upgrade_required"_s, u"this is a WebSocket endpoint"_s);
         else
@@ -606,8 +608,8 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return !upgrade;
     }
 
-    HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath);
-    HttpConnectionState *state = HttpConnectionState::of(socket, true); // the responder's
+    HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath,
+                            state);
     if (hasConnectionOption(request.value("connection"), "close")) {
         responder.closeConnectionAfterAnswer();
         state->closing = true;
