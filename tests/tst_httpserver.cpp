@@ -96,6 +96,37 @@ int rawClient(quint16 port, int receiveBuffer = 0)
     return client;
 }
 
+struct RawRead
+{
+    qint64 received = 0;
+    bool ended = false; // the server closed (end of stream)
+    int error = 0; // errno of a failed read
+};
+
+// Reads `client` (rawClient()) until the server closes, a read fails, `stopAt` bytes came (0: no
+// such bound) or `timeoutMs` passed, letting the event loop (the server) run between reads.
+RawRead readToTheEnd(int client, int timeoutMs, qint64 stopAt = 0)
+{
+    RawRead read;
+    char buffer[65536];
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired() && (stopAt == 0 || read.received < stopAt)) {
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            read.received += n;
+        } else if (n == 0) {
+            read.ended = true;
+            break;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            QTest::qWait(2); // the server's turn
+        } else {
+            read.error = errno;
+            break;
+        }
+    }
+    return read;
+}
+
 int statusOf(QNetworkReply *reply)
 {
     return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -863,25 +894,9 @@ void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
     QTest::qWait(1500); // the server writes what the socket takes, then nothing moves
 
     // Reading now: the connection was dropped before the whole answer left.
-    qint64 received = 0;
-    int readError = 0;
-    char buffer[65536];
-    QDeadlineTimer deadline(10000);
-    while (!deadline.hasExpired() && received < bodySize) {
-        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n > 0) {
-            received += n;
-        } else if (n == 0) {
-            break;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            QTest::qWait(5); // the server's turn
-        } else {
-            readError = errno;
-            break;
-        }
-    }
-    QVERIFY2(received < bodySize, qPrintable(u"received %1 bytes"_s.arg(received)));
-    QVERIFY2(readError == ECONNRESET || readError == 0, strerror(readError));
+    const RawRead read = readToTheEnd(client, 10000, bodySize);
+    QVERIFY2(read.received < bodySize, qPrintable(u"received %1 bytes"_s.arg(read.received)));
+    QVERIFY2(read.error == ECONNRESET || read.error == 0, strerror(read.error));
 }
 
 // Requests pipelined on one connection: QtHttpServer 6.4 wrote the answer to the second before
@@ -972,29 +987,11 @@ void tst_HttpServer::connectionCloseLetsTheWholeAnswerArrive()
     QCOMPARE(::send(client, second.constData(), size_t(second.size()), 0), second.size());
     QTest::qWait(300);
 
-    qint64 received = 0;
-    int readError = 0;
-    bool ended = false;
-    char buffer[65536];
-    QDeadlineTimer deadline(20000);
-    while (!deadline.hasExpired()) {
-        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n > 0) {
-            received += n;
-        } else if (n == 0) {
-            ended = true;
-            break;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            QTest::qWait(2); // the server's turn
-        } else {
-            readError = errno;
-            break;
-        }
-    }
-    QVERIFY2(readError == 0, strerror(readError));
-    QVERIFY(ended);
-    QVERIFY2(received > bodySize && received < bodySize + 200,
-             qPrintable(QString::number(received)));
+    const RawRead read = readToTheEnd(client, 20000);
+    QVERIFY2(read.error == 0, strerror(read.error));
+    QVERIFY(read.ended);
+    QVERIFY2(read.received > bodySize && read.received < bodySize + 200,
+             qPrintable(QString::number(read.received)));
 }
 
 // An upgrade pipelined after a "Connection: close" request was taken by the WebSocket server,

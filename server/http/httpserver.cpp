@@ -155,12 +155,17 @@ bool expectsContinue(const QByteArray &headerBlock)
 }
 
 // Whether a Connection header's comma-separated options include `option` (RFC 9110 7.6.1).
-bool hasConnectionOption(const QByteArray &value, QByteArrayView option)
+// Without an allocation: it runs for every request that has the header.
+bool hasConnectionOption(QByteArrayView value, QByteArrayView option)
 {
-    const QByteArrayList options = value.split(',');
-    return std::any_of(options.cbegin(), options.cend(), [option](const QByteArray &each) {
-        return each.trimmed().compare(option, Qt::CaseInsensitive) == 0;
-    });
+    while (!value.isEmpty()) {
+        const qsizetype comma = value.indexOf(',');
+        const QByteArrayView each = comma < 0 ? value : value.first(comma);
+        if (each.trimmed().compare(option, Qt::CaseInsensitive) == 0)
+            return true;
+        value = comma < 0 ? QByteArrayView() : value.sliced(comma + 1);
+    }
+    return false;
 }
 
 } // namespace
@@ -289,12 +294,12 @@ public:
         pauseAccepting(); // QTcpServer resumed its own accepting
         if (!socket)
             return nullptr;
-        guard(socket);
+        // The socket's child: it lives as long as the lambda below, whose context is the socket.
+        const HttpConnectionState *state = guard(socket);
         // `unread`: body bytes of a refused request still to come, empty while none is refused.
-        const auto guard = [socket, limit = m_bodyLimit,
+        const auto guard = [socket, state, limit = m_bodyLimit,
                             unread = std::optional<qint64>()]() mutable {
-            const HttpConnectionState *state = HttpConnectionState::of(socket, false);
-            if (state && state->closing) {
+            if (state->closing) {
                 // After a "Connection: close" request: nothing more is run or answered (RFC
                 // 9112 9.6), and what comes is read, so that closing sends no reset.
                 socket->readAll();
@@ -326,7 +331,7 @@ private:
     // its handler's deadline; one upgraded to a WebSocket is the WebSocket's. Each connection
     // only notes when it last moved; one timer sweeps them all (a QTimer per connection,
     // restarted at every read and write, cost the event loop per connection and per turn).
-    void guard(QTcpSocket *socket)
+    HttpConnectionState *guard(QTcpSocket *socket)
     {
         HttpConnectionState *state = HttpConnectionState::of(socket, true);
         state->lastActiveMs = m_clock.elapsed();
@@ -338,6 +343,7 @@ private:
         m_watched.push_back({socket, state});
         if (!m_sweep.isActive())
             m_sweep.start();
+        return state;
     }
 
     void sweep()
