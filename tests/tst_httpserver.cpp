@@ -199,6 +199,7 @@ private Q_SLOTS:
     void connectionCloseClosesAfterTheAnswer();
     void connectionCloseLetsTheWholeAnswerArrive();
     void anUpgradeAfterConnectionCloseIsNotTaken();
+    void anHttp10ConnectionLastsOneRequestUnlessKeptAlive();
     void listenFailureIsReported();
 
 private:
@@ -1020,6 +1021,62 @@ void tst_HttpServer::anUpgradeAfterConnectionCloseIsNotTaken()
     QByteArray received = client.readAll();
     QVERIFY2(!received.contains("101"), received.constData());
     QCOMPARE(upgrades, 0);
+}
+
+// An HTTP/1.0 client reads its answer to the end of the connection unless both sides said
+// keep-alive: `ab` without -k and `printf 'GET /health HTTP/1.0\r\n\r\n' | nc` waited for the
+// idle timeout (ab gave up after 30 s), and `ab -k` took each answer for the last.
+void tst_HttpServer::anHttp10ConnectionLastsOneRequestUnlessKeptAlive()
+{
+    addHelloRoute();
+    addCountedEchoRoute();
+    const auto exchange = [this](const QByteArray &requests, int timeout) {
+        const int client = rawClient(m_port);
+        if (client < 0)
+            return std::pair(QByteArray(), false);
+        const auto closeClient = qScopeGuard([client] { ::close(client); });
+        if (::send(client, requests.constData(), size_t(requests.size()), 0) != requests.size())
+            return std::pair(QByteArray(), false);
+        QByteArray received;
+        char buffer[4096];
+        QDeadlineTimer deadline(timeout);
+        while (!deadline.hasExpired()) {
+            const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+            if (n == 0)
+                return std::pair(received, true); // the server closed
+            if (n > 0)
+                received.append(buffer, n);
+            else
+                QTest::qWait(2); // the server's turn
+        }
+        return std::pair(received, false);
+    };
+
+    // Without keep-alive: one answer saying "close", then the end of the connection; what the
+    // client pipelined after it is not run.
+    const auto [once, closed] = exchange("GET /hello HTTP/1.0\r\n\r\n"
+                                         "POST /echo HTTP/1.0\r\nContent-Length: 0\r\n\r\n",
+                                         timeoutMs);
+    QVERIFY2(closed, once.constData());
+    QCOMPARE(once.count(" 200 "), 1);
+    QVERIFY(once.endsWith("hello"));
+    QVERIFY2(once.contains("\r\nConnection: close\r\n"), once.constData());
+    QCOMPARE(m_handlerCalls, 0);
+
+    // With keep-alive: the answer says so and the connection serves the next request.
+    const QByteArray keepAlive =
+        "POST /echo HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n";
+    const auto [twice, closedAfterTwo] = exchange(keepAlive, 500);
+    QVERIFY(!closedAfterTwo);
+    QCOMPARE(twice.count(" 200 "), 1);
+    QVERIFY2(twice.contains("\r\nConnection: keep-alive\r\n"), twice.constData());
+    QCOMPARE(m_handlerCalls, 1);
+
+    // HTTP/1.1 on the same server keeps its connections without saying so.
+    const auto [plain, closedPlain] = exchange("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n", 500);
+    QVERIFY(!closedPlain);
+    QVERIFY(plain.endsWith("hello"));
+    QVERIFY(!plain.toLower().contains("connection:"));
 }
 
 void tst_HttpServer::listenFailureIsReported()

@@ -106,7 +106,7 @@ HttpResponder &HttpResponder::operator=(HttpResponder &&other)
         m_methodName = std::move(other.m_methodName);
         m_path = std::move(other.m_path);
         m_headersOnly = other.m_headersOnly;
-        m_closeAfter = other.m_closeAfter;
+        m_persistence = other.m_persistence;
         m_started = other.m_started;
     }
     return *this;
@@ -169,12 +169,14 @@ void HttpResponder::send(int status, const QByteArray &body, const QByteArray &c
     responder->writeHeader("Content-Length", QByteArray::number(body.size()));
     for (const auto &[name, value] : extraHeaders)
         responder->writeHeader(name, value);
-    if (m_closeAfter)
+    if (m_persistence == Persistence::Close)
         responder->writeHeader("Connection", "close");
+    else if (m_persistence == Persistence::KeepAlive)
+        responder->writeHeader("Connection", "keep-alive");
     // writeBody() ends the header block as well, so HEAD writes an empty body: body bytes there
     // would be read by a keep-alive client as the start of its next answer.
     responder->writeBody(m_headersOnly ? QByteArray() : body);
-    if (m_closeAfter && m_connection)
+    if (m_persistence == Persistence::Close && m_connection)
         m_connection->closeOnceWritten(m_socket);
 
     // The path is logged percent-encoded and without its query; no header is ever logged, so

@@ -42,6 +42,10 @@ public:
     // A request said "Connection: close": it is the last this connection runs (RFC 9112 9.6),
     // and the connection closes once its answer is out.
     bool closing = false;
+    // The request QtHttpServer is about to parse says HTTP/1.0 in its request line (seen by the
+    // read guard in httpserver.cpp; QtHttpServer 6.4 does not tell): without "Connection:
+    // keep-alive" it is the connection's last, as if it had said "Connection: close".
+    bool http10 = false;
 
     void settled(); // an answer is out (or dropped)
     // The answer to the "Connection: close" request was written: once it has left, the write
@@ -110,7 +114,12 @@ private:
     bool isClientConnected() const;
     void answerUnanswered(); // 500 if the client still waits, then forget the responder
     void settle(); // the request is answered (or dropped): one fewer owed on the connection
-    void closeConnectionAfterAnswer() { m_closeAfter = true; }
+    // What the answer's Connection header says: nothing (HTTP/1.1 keeps the connection),
+    // "close" (the request asked for it, or an HTTP/1.0 request did not ask to keep it; the
+    // connection closes once the answer is out), or "keep-alive" (an HTTP/1.0 client keeps
+    // the connection only when the answer says so).
+    enum class Persistence { Default, Close, KeepAlive };
+    void setPersistence(Persistence persistence) { m_persistence = persistence; }
 
     std::unique_ptr<QHttpServerResponder> m_responder; // null once answered or moved from
     QPointer<QTcpSocket> m_socket; // null once QtHttpServer deleted the disconnected socket
@@ -118,7 +127,7 @@ private:
     QByteArray m_methodName; // for the request log line
     QByteArray m_path; // percent-encoded: safe to log as it is
     bool m_headersOnly = false; // a HEAD request: the answer has no body (RFC 9110 9.3.2)
-    bool m_closeAfter = false; // the request said "Connection: close"
+    Persistence m_persistence = Persistence::Default;
     QElapsedTimer m_started;
 };
 

@@ -194,10 +194,12 @@ public:
     void addRoute(Method method, const QString &pattern, HttpServer::Handler handler);
     bool listenOn(const QHostAddress &address, quint16 port, QString *errorMessage);
 
-    // Answers 413 on the raw socket when the request about to be parsed declares a body above
-    // `limit`, and returns how many of its body bytes are still to come; empty otherwise (after
-    // answering 100 Continue to a request within the limit that expects it).
-    static std::optional<qint64> refuseDeclaredOversizeBody(QTcpSocket *socket, qint64 limit);
+    // Reads the head of the request about to be parsed, before QtHttpServer does: notes in
+    // `state` whether it is HTTP/1.0, and answers 413 on the raw socket when it declares a body
+    // above `limit`, returning how many of its body bytes are still to come; empty otherwise
+    // (after answering 100 Continue to a request within the limit that expects it).
+    static std::optional<qint64> inspectRequestHead(QTcpSocket *socket, qint64 limit,
+                                                    HttpConnectionState *state);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -295,7 +297,7 @@ public:
         if (!socket)
             return nullptr;
         // The socket's child: it lives as long as the lambda below, whose context is the socket.
-        const HttpConnectionState *state = guard(socket);
+        HttpConnectionState *state = guard(socket);
         // `unread`: body bytes of a refused request still to come, empty while none is refused.
         const auto guard = [socket, state, limit = m_bodyLimit,
                             unread = std::optional<qint64>()]() mutable {
@@ -306,7 +308,7 @@ public:
                 return;
             }
             if (!unread) {
-                unread = HttpServerPrivate::refuseDeclaredOversizeBody(socket, limit);
+                unread = HttpServerPrivate::inspectRequestHead(socket, limit, state);
                 if (!unread)
                     return;
                 // Lingering close: closing with unread data makes the kernel send a reset,
@@ -466,14 +468,19 @@ private:
 
 } // namespace
 
-std::optional<qint64> HttpServerPrivate::refuseDeclaredOversizeBody(QTcpSocket *socket,
-                                                                    qint64 limit)
+std::optional<qint64> HttpServerPrivate::inspectRequestHead(QTcpSocket *socket, qint64 limit,
+                                                            HttpConnectionState *state)
 {
     if (socket->isTransactionStarted())
         return {}; // in the middle of a request, see BodyLimitTcpServer
     static constexpr qint64 maxHeaderBlock = 64 * 1024;
     // peek(n) allocates n bytes before it shrinks to what there is: ask for what there is.
     const QByteArray head = socket->peek(std::min(maxHeaderBlock, socket->bytesAvailable()));
+    // An HTTP/1.0 client without keep-alive reads its answer to the end of the connection
+    // (ApacheBench, `printf ... | nc`, some load balancers' checks): held open, it waited for
+    // the idle timeout. A request line cut by the read counts as HTTP/1.1.
+    const qsizetype lineEnd = head.indexOf('\n');
+    state->http10 = lineEnd > 0 && head.first(lineEnd).trimmed().endsWith(" HTTP/1.0");
     qsizetype headerSize = head.indexOf("\r\n\r\n");
     if (headerSize >= 0) {
         headerSize += 4;
@@ -616,9 +623,14 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
 
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath,
                             state);
-    if (hasConnectionOption(request.value("connection"), "close")) {
-        responder.closeConnectionAfterAnswer();
+    const QByteArray connection = request.value("connection");
+    const bool http10 = std::exchange(state->http10, false);
+    if (hasConnectionOption(connection, "close")
+        || (http10 && !hasConnectionOption(connection, "keep-alive"))) {
+        responder.setPersistence(HttpResponder::Persistence::Close);
         state->closing = true;
+    } else if (http10) {
+        responder.setPersistence(HttpResponder::Persistence::KeepAlive);
     }
     if (state->owed > 1) {
         // Pipelined behind a request not answered yet (a held long poll): run once that answer
