@@ -480,7 +480,8 @@ std::optional<qint64> HttpServerPrivate::inspectRequestHead(QTcpSocket *socket, 
     // (ApacheBench, `printf ... | nc`, some load balancers' checks): held open, it waited for
     // the idle timeout. A request line cut by the read counts as HTTP/1.1.
     const qsizetype lineEnd = head.indexOf('\n');
-    state->http10 = lineEnd > 0 && head.first(lineEnd).trimmed().endsWith(" HTTP/1.0");
+    state->http10 =
+        lineEnd > 0 && QByteArrayView(head).first(lineEnd).trimmed().endsWith(" HTTP/1.0");
     qsizetype headerSize = head.indexOf("\r\n\r\n");
     if (headerSize >= 0) {
         headerSize += 4;
