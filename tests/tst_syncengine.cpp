@@ -111,6 +111,7 @@ private Q_SLOTS:
     void remoteRefusingWritesTurnsUnhealthy();
     void localRefusingReadsTurnsUnhealthyWithoutAFloodOfRetries();
     void localRefusingAcksTurnsUnhealthy();
+    void localRedisAtMaxmemoryIsStillDrained();
 
     void sigkillInTheMiddleThenRestartExactlyOnce();
     void sigtermExitsZeroAndRemovesConsumer();
@@ -923,6 +924,51 @@ void TestSyncEngine::localRefusingAcksTurnsUnhealthy()
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
     QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason, QString(), 5000);
     QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+}
+
+void TestSyncEngine::localRedisAtMaxmemoryIsStillDrained()
+{
+    // FreeSWITCH's Redis filled up to its maxmemory (noeviction) while the remote was away:
+    // XADD is refused with OOM, and so is XGROUP CREATE, even for a group that exists. A node
+    // (re)started then must still read and ack (neither is refused), since draining the stream
+    // is what frees the memory; it used to wait for the group forever, healthy.
+    const quint16 localPort = m_local->port();
+    startEngine(config());
+    auto expected = writeEntries(localPort, events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    stopEngine();
+    expected += writeEntries(localPort, events, 200, m_generator);
+    redisQuery(localPort, {"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    QCOMPARE(redisQuery(localPort, {"CONFIG", "SET", "maxmemory", "1"}).string, QByteArray("OK"));
+    QVERIFY(redisQuery(localPort, {"XADD", events, "*", "a", "b"}).string.startsWith("OOM"));
+
+    startEngine(config());
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(300), 10000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redisQuery(localPort, {"XPENDING", events, group}).elements.value(0).integer, qint64(0),
+        5000);
+    QVERIFY(syncSnapshot(m_host->board())->healthy);
+    stopEngine();
+
+    // A group that does not exist yet cannot be made while the memory is full: /health says
+    // so, and it is made once memory is freed.
+    const LogLines log("switchboard.sync");
+    SyncConfig other = config();
+    other.group = u"other_group"_s;
+    startEngine(other);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        syncSnapshot(m_host->board()) && !syncSnapshot(m_host->board())->healthy, 5000);
+    const QString reason = syncSnapshot(m_host->board())->reason;
+    QVERIFY2(reason.startsWith(u"local Redis"_s) && reason.contains(u"other_group"_s)
+                 && reason.contains(u"OOM"_s),
+             qPrintable(reason));
+    redisQuery(localPort, {"CONFIG", "SET", "maxmemory", "0"});
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->healthy, 5000);
+    QCOMPARE(syncSnapshot(m_host->board())->reason, QString());
+    QCOMPARE(log.count(u"ready on the local Redis after"), 1);
+    QVERIFY(log.count(u"cannot create consumer group other_group on freeswitch:telephony:events")
+            <= 1);
 }
 
 QProcessEnvironment TestSyncEngine::processEnvironment(quint16 httpPort) const

@@ -76,8 +76,9 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
     }
     m_clock.start();
 
-    for (QTimer *timer : {&m_snapshotTimer, &m_healthTimer, &m_reclaimTimer, &m_statsTimer,
-                          &m_ackRetryTimer, &m_readRetryTimer, &m_deadlineTimer}) {
+    for (QTimer *timer :
+         {&m_snapshotTimer, &m_healthTimer, &m_reclaimTimer, &m_statsTimer, &m_ackRetryTimer,
+          &m_readRetryTimer, &m_groupRetryTimer, &m_deadlineTimer}) {
         timer->setParent(this);
     }
     m_snapshotTimer.setInterval(250);
@@ -97,6 +98,12 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
         m_ackRetry.clear();
         for (auto &[stream, batch] : retry)
             acknowledge(*stream, std::move(batch));
+    });
+    m_groupRetryTimer.setSingleShot(true);
+    m_groupRetryTimer.setInterval(1000);
+    connect(&m_groupRetryTimer, &QTimer::timeout, this, [this] {
+        if (!m_groupsReady && m_local->isConnected())
+            ensureGroups();
     });
     m_readRetryTimer.setSingleShot(true);
     m_readRetryTimer.setInterval(500);
@@ -191,35 +198,82 @@ void SyncEngine::ensureGroups()
                               *lostOurEntries = !reply.isError() && reply.size() == 0;
                           });
         }
+        auto groupReady = [this, remaining, lostOurEntries, s = stream.get()](bool created) {
+            const QByteArray &name = s->name;
+            if (created && *lostOurEntries) {
+                qCWarning(lcSync).noquote() << "local stream" << name
+                                            << "was recreated (it no longer holds" << s->lastSeenId
+                                            << "): its entries are new; the remote high-water mark "
+                                               "starts again";
+                s->newHistory = true;
+                s->lastSeenId.clear(); // nothing of ours pending in the new group
+                endRefill(ownLane(*s),
+                          QStringLiteral("the local stream was "
+                                         "recreated during a refill"));
+            }
+            if (--*remaining == 0) {
+                if (!m_groupError.isEmpty()) {
+                    qCInfo(lcSync).noquote()
+                        << "consumer group" << m_group << "ready on the local Redis after"
+                        << m_groupFailures << "refusals";
+                    m_groupError.clear();
+                    m_groupFailures = 0;
+                }
+                m_groupsReady = true;
+                m_groupsCreated = true;
+                scanConsumers();
+                refreshGroupStats();
+            }
+        };
         m_local->send({"XGROUP", "CREATE", stream->name, m_group, from, "MKSTREAM"},
-                      [this, remaining, lostOurEntries, s = stream.get()](const RedisReply &reply) {
-                          const QByteArray &name = s->name;
-                          if (reply.isError() && !reply.view().startsWith("BUSYGROUP")) {
-                              qCWarning(lcSync).noquote()
-                                  << "cannot create group" << m_group << "on" << name << ":"
-                                  << reply.errorMessage();
-                              return; // retried on the next (re)connect
+                      [this, groupReady, s = stream.get()](const RedisReply &reply) {
+                          if (!reply.isError() || reply.view().startsWith("BUSYGROUP")) {
+                              groupReady(!reply.isError());
+                              return;
                           }
-                          if (!reply.isError() && *lostOurEntries) {
-                              qCWarning(lcSync).noquote()
-                                  << "local stream" << name << "was recreated (it no longer holds"
-                                  << s->lastSeenId
-                                  << "): its entries are new; the remote high-water mark "
-                                     "starts again";
-                              s->newHistory = true;
-                              s->lastSeenId.clear(); // nothing of ours pending in the new group
-                              endRefill(ownLane(*s),
-                                        QStringLiteral("the local stream was "
-                                                       "recreated during a refill"));
-                          }
-                          if (--*remaining == 0) {
-                              m_groupsReady = true;
-                              m_groupsCreated = true;
-                              scanConsumers();
-                              refreshGroupStats();
-                          }
+                          if (reply.isClientError())
+                              return; // the connection dropped: done again on reconnect
+                          // XGROUP CREATE is refused with OOM under `maxmemory` even when the group
+                          // exists, and a local Redis at its maxmemory is exactly one that needs us
+                          // to read: XINFO GROUPS is not, so ask whether the group is there
+                          // already.
+                          const QString error = reply.errorMessage();
+                          m_local->send({"XINFO", "GROUPS", s->name},
+                                        [this, groupReady, s, error](const RedisReply &groups) {
+                                            for (size_t i = 0; i < groups.size(); ++i) {
+                                                const RedisReply group = groups.at(i);
+                                                for (size_t k = 0; k + 1 < group.size(); k += 2) {
+                                                    if (group.at(k).view() == "name"
+                                                        && group.at(k + 1).view()
+                                                            == QByteArrayView(m_group)) {
+                                                        groupReady(false);
+                                                        return;
+                                                    }
+                                                }
+                                            }
+                                            groupRefused(s->name, error);
+                                        });
                       });
     }
+}
+
+void SyncEngine::groupRefused(const QByteArray &stream, const QString &error)
+{
+    // Nothing is read until every group exists: retried every second (not only at the next
+    // reconnect, which may never come), failing the health check meanwhile; logged once per
+    // reason and about once a minute while it lasts.
+    const QString reason = QStringLiteral("cannot create consumer group %1 on %2: %3")
+                               .arg(QString::fromUtf8(m_group), QString::fromUtf8(stream), error);
+    if (m_groupError.isEmpty() || !m_groupError.endsWith(error))
+        qCWarning(lcSync).noquote()
+            << reason << "- retrying every" << m_groupRetryTimer.interval() << "ms";
+    else if (m_groupFailures % 60 == 0)
+        qCWarning(lcSync).noquote()
+            << "still" << reason << "after" << m_groupFailures << "refusals";
+    ++m_groupFailures;
+    m_groupError = reason;
+    if (!m_stopping)
+        m_groupRetryTimer.start();
 }
 
 void SyncEngine::loadScript()
@@ -1307,6 +1361,11 @@ void SyncEngine::checkHealth()
                 m_checkReason = QStringLiteral("local Redis %1 refuses XACK of %2")
                                     .arg(m_local->options().endpoint.display(), m_lastAckError);
             }
+            if (!m_checkFailedNow && !m_groupError.isEmpty()) {
+                m_checkFailedNow = true;
+                m_checkReason = QStringLiteral("local Redis %1 %2")
+                                    .arg(m_local->options().endpoint.display(), m_groupError);
+            }
             if (!m_checkFailedNow && m_readFailures > 0) {
                 m_checkFailedNow = true;
                 m_checkReason =
@@ -1442,6 +1501,7 @@ void SyncEngine::finish(bool drained)
     m_finished = true;
     m_deadlineTimer.stop();
     m_readRetryTimer.stop();
+    m_groupRetryTimer.stop();
     m_snapshotTimer.stop();
     m_healthTimer.stop();
     m_statsTimer.stop();

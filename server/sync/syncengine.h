@@ -173,6 +173,7 @@ private:
     void ackIds(StreamState &stream, const QList<QByteArray> &ids);
     void release(const Batch &batch);
 
+    void groupRefused(const QByteArray &stream, const QString &error);
     void scanConsumers();
     void startReadingAfterPredecessors();
     void onConsumers(StreamState &stream, const RedisReply &reply);
@@ -235,6 +236,10 @@ private:
     // wait, reading stops.
     int m_ackFailures = 0;
     QString m_lastAckError; // stream: error
+    // Why the last attempt to create the consumer groups failed (OOM, READONLY, NOPERM), and
+    // how many attempts in a row did; empty once every group exists.
+    QString m_groupError;
+    int m_groupFailures = 0;
     bool m_healthy = true;
     QString m_reason;
     qint64 m_unhealthySince = 0;
@@ -250,6 +255,7 @@ private:
     QTimer m_statsTimer;
     QTimer m_ackRetryTimer;
     QTimer m_readRetryTimer; // the pause after a refused read: one at a time
+    QTimer m_groupRetryTimer; // the pause after a refused XGROUP CREATE
     QTimer m_deadlineTimer;
 };
 
