@@ -243,6 +243,8 @@ private Q_SLOTS:
     void aRedisThatLostItsDataIsReportedAndRecoveredFrom();
     void aLeaderPausedAcrossADataLossWritesNothing();
     void theRoutesAnswerAgainSoonAfterRedisIsBack();
+    void aRedisAtItsMaxmemoryIsSaidSoAndLosesNoLevel();
+    void notificationsAreDeliveredByANodeStartedWhileRedisIsFull();
 
 private:
     Node *startNode(const QByteArray &pod, const NodeOptions &options = {});
@@ -1607,6 +1609,77 @@ void TestTimeouts::theRoutesAnswerAgainSoonAfterRedisIsBack()
     QCOMPARE(redis({"ZCARD", "waiting_conversations"}).integer, qint64(1)); // a Redis without data
     // The leader finds Redis again as soon: the lease is taken again within a check or two.
     QTRY_COMPARE_WITH_TIMEOUT(leaderPod(), QByteArray("pod-a"), 5000);
+}
+
+// Redis at its maxmemory (noeviction) refuses every write with OOM: an agent message that
+// could not be stored is a 503, and the leader's scan, refused whole (Redis 7 checks a script's
+// memory at its first write only), writes no level. That leader sends nothing, as surely as no
+// leader would: /health must say why, not stay green. Once memory is freed every level comes,
+// once.
+void TestTimeouts::aRedisAtItsMaxmemoryIsSaidSoAndLosesNoLevel()
+{
+    NodeOptions options;
+    options.intervalMs = 1000;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    QCOMPARE(agentMessage(node, "c-1", nowMs()).status, 200);
+    QCOMPARE(agentMessage(node, "c-2", nowMs()).status, 200);
+    redis({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    QCOMPARE(redis({"CONFIG", "SET", "maxmemory", "1"}).string, QByteArray("OK"));
+
+    const HttpResult refused = agentMessage(node, "c-3", nowMs());
+    QCOMPARE(refused.status, 503);
+    QVERIFY2(refused.body.contains("OOM"), refused.body.constData());
+    QCOMPARE(score("waiting_conversations", "c-3"), qint64(-1));
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(node->port, "/health").status, 503, 8000);
+    const QByteArray health = httpGet(node->port, "/health").body;
+    QVERIFY2(health.contains("checks have failed") && health.contains("OOM"), health.constData());
+    QCOMPARE(streamLength(), qint64(0));
+
+    redis({"CONFIG", "SET", "maxmemory", "0"});
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), qint64(6), 8000);
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(node->port, "/health").status, 200, 5000);
+    QCOMPARE(
+        countsByLevel(notifications()),
+        (QHash<QByteArray, int> {
+            {"c-1:1", 1}, {"c-1:2", 1}, {"c-1:3", 1}, {"c-2:1", 1}, {"c-2:2", 1}, {"c-2:3", 1}}));
+    QVERIFY(node->process.output().contains("checks succeed again"));
+}
+
+// At its maxmemory Redis refuses XGROUP CREATE with OOM even for a group that exists, but not
+// XREADGROUP or XACK: a node (re)started then must still deliver the notifications waiting in
+// timeout_events (it retried creating the group every second, and delivered nothing).
+void TestTimeouts::notificationsAreDeliveredByANodeStartedWhileRedisIsFull()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    std::atomic<bool> accept = false;
+    sink.setResponder([&accept](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.status = accept ? 200 : 503;
+        return answer;
+    });
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 200ms\n";
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+    QCOMPARE(agentMessage(node, "full-1", nowMs() - 200000).status, 200); // levels 1-3
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(), 3, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 3, 5000); // read, refused by the webhook
+    node->process.stop();
+    m_nodes.clear();
+
+    redis({"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    QCOMPARE(redis({"CONFIG", "SET", "maxmemory", "1"}).string, QByteArray("OK"));
+    sink.clear();
+    accept = true;
+    node = startNode("pod-a", options);
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 5000);
+    QCOMPARE(sink.count(), 3);
+    QCOMPARE(streamLength(), 3);
 }
 
 // Case 9: a leader stopped with SIGTERM gives the lease up, so the other node leads at its next

@@ -167,6 +167,30 @@ void TimeoutNotifier::createGroup()
         {"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, "0", "MKSTREAM"},
         [this](const RedisReply &reply) {
             const bool existed = reply.isError() && reply.view().startsWith("BUSYGROUP");
+            if (reply.isError() && !existed && !reply.isClientError()) {
+                // Redis at its maxmemory refuses XGROUP CREATE with OOM even when the group
+                // exists; XREADGROUP and XACK it takes, and the notifications already in the
+                // stream must still reach the webhook: ask whether the group is there.
+                const QString error = reply.errorMessage();
+                m_control->send({"XINFO", "GROUPS", TimeoutKeys::events},
+                                [this, error](const RedisReply &groups) {
+                                    if (!m_running)
+                                        return;
+                                    for (size_t i = 0; i < groups.size(); ++i) {
+                                        const RedisReply group = groups.at(i);
+                                        for (size_t k = 0; k + 1 < group.size(); k += 2) {
+                                            if (group.at(k).view() == "name"
+                                                && group.at(k + 1).view() == TimeoutKeys::group) {
+                                                m_hadGroup = true;
+                                                read();
+                                                return;
+                                            }
+                                        }
+                                    }
+                                    retryReadLater(error);
+                                });
+                return;
+            }
             if (reply.isError() && !existed)
                 return retryReadLater(reply.errorMessage());
             if (!existed && m_hadGroup)
@@ -213,6 +237,10 @@ void TimeoutNotifier::readDone(const RedisReply &reply)
         m_readFrom = "0";
         return retryReadLater(reply.errorMessage());
     }
+    if (!m_lastReadError.isEmpty()) {
+        qCInfo(lcApp).noquote() << "timeouts: reading" << TimeoutKeys::events << "again";
+        m_lastReadError.clear();
+    }
     const RedisReply entries = reply.at(0).at(1);
     if (m_readFrom != ">") {
         // Our own pending entries (a restart under the same POD_ID), page by page.
@@ -226,8 +254,11 @@ void TimeoutNotifier::readDone(const RedisReply &reply)
 
 void TimeoutNotifier::retryReadLater(const QString &why)
 {
-    qCWarning(lcApp).noquote() << "timeouts: reading" << TimeoutKeys::events << "failed:" << why
-                               << "- retrying in 1 s";
+    // Once per reason: a refusal that lasts (OOM, an ACL) would log a line every second.
+    if (why != m_lastReadError)
+        qCWarning(lcApp).noquote() << "timeouts: reading" << TimeoutKeys::events << "failed:" << why
+                                   << "- retrying every 1 s";
+    m_lastReadError = why;
     QTimer::singleShot(1000, this, [this] {
         m_reading = false;
         createGroup();

@@ -100,6 +100,7 @@ private:
     QByteArray m_claimCursor = "0-0";
     bool m_reading = false;
     bool m_waitingForControl = false; // for m_control to connect before creating the group
+    QString m_lastReadError; // of the last failed read or group creation; empty after a read
     bool m_hadGroup = false; // the group existed, or was made, once: making it again is news
     bool m_running = false;
     int m_claimRounds = 0;

@@ -186,6 +186,8 @@ void TimeoutsEngine::stepDown(const QString &why)
                                << u"is no longer the leader (epoch %1):"_s.arg(m_epoch) << why;
     m_epoch = 0;
     m_leaseUntilMs = 0;
+    m_scanFailingSinceMs = -1;
+    m_lastScanError.clear();
 }
 
 void TimeoutsEngine::check()
@@ -211,6 +213,14 @@ void TimeoutsEngine::check()
                      "leads, or Redis lost it): fenced, nothing was written"_s);
         if (!result.error.isEmpty() && result.error != m_lastScanError)
             qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
+        if (!result.error.isEmpty() && m_scanFailingSinceMs < 0) {
+            m_scanFailingSinceMs = m_clock.elapsed();
+        } else if (result.error.isEmpty() && m_scanFailingSinceMs >= 0) {
+            qCInfo(lcApp).noquote()
+                << u"timeouts: checks succeed again after failing for %1 s"_s.arg(
+                       (m_clock.elapsed() - m_scanFailingSinceMs) / 1000);
+            m_scanFailingSinceMs = -1;
+        }
         m_lastScanError = result.error;
         if (result.streamOverLength > 0 && m_streamOverLength == 0)
             qCWarning(lcApp).noquote()
@@ -485,6 +495,14 @@ void TimeoutsEngine::publishSnapshot()
     } else if (m_noLeaderSinceMs >= 0 && m_clock.elapsed() - m_noLeaderSinceMs > noLeaderLimit) {
         s.reason = u"no leader for %1 s: no node raises timeout notifications"_s.arg(
             (m_clock.elapsed() - m_noLeaderSinceMs) / 1000);
+    } else if (m_epoch != 0 && m_scanFailingSinceMs >= 0
+               && m_clock.elapsed() - m_scanFailingSinceMs > noLeaderLimit) {
+        // A leader whose every check fails (Redis at its maxmemory refuses the scan with OOM,
+        // an ACL) writes no notification, as surely as no leader would.
+        s.reason = u"the leader's checks have failed for %1 s: %2: no node raises timeout "
+                   "notifications"_s.arg(
+                       QString::number((m_clock.elapsed() - m_scanFailingSinceMs) / 1000),
+                       m_lastScanError);
     } else {
         s.healthy = true;
         // Healthy again (a leader tracks what is posted now), but said for a while: every node

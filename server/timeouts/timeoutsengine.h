@@ -108,6 +108,7 @@ private:
     Histogram m_checkDuration;
     double m_lastCheckMs = 0;
     QString m_lastScanError;
+    qint64 m_scanFailingSinceMs = -1; // m_clock time of the first failed check in a row; -1: none
     qint64 m_streamOverLength = 0; // timeout_events entries kept over its length, unacked
     quint64 m_droppedUnacked = 0; // dropped at the stream's ceiling
     QElapsedTimer m_dropLogClock; // one line a minute about them
