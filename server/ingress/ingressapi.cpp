@@ -168,6 +168,7 @@ void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPubl
     IngressGateway::Counters &counters = m_gateway->counters;
     if (result.ok) {
         counters.published.fetch_add(1, std::memory_order_relaxed);
+        m_gateway->publishStored();
         answer(id, 202,
                {{u"status"_s, u"accepted"_s},
                 {u"event_id"_s, QString::fromUtf8(eventId)},
@@ -180,6 +181,8 @@ void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPubl
         return;
     }
     counters.rejectedUnavailable.fetch_add(1, std::memory_order_relaxed);
+    if (m_gateway->accepting()) // else starting or stopping, which /health says already
+        m_gateway->publishRefused(result.error);
     answer(id, 503, errorJson(u"unavailable"_s, result.error));
 }
 

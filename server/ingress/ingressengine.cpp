@@ -4,6 +4,7 @@
 #include "ingressevent.h"
 #include "nats/natsoptions.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -16,6 +17,10 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int latestDeadLetterCount = 20;
+// POST /events refusals in a row after which /health turns red (one alone may be a blip: a
+// stream electing its leader), and for how long after the last one, if no publish comes.
+constexpr quint64 publishRefusalsShown = 3;
+constexpr qint64 publishRefusalsShownMs = 60000;
 constexpr int knownDeliveriesLimit = 100000;
 constexpr int natsReopenDelayMs = 5000;
 constexpr int consumerCheckMs = 2000;
@@ -778,6 +783,8 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
                             return storeDeadLetter(id, letter);
                         }
                         if (!result.ok) {
+                            m_deadLettersRefused.insert(id);
+                            m_deadLetterRefusal = result.error;
                             // Acking without the record would lose the event. The delivery is
                             // held (keepAlive() sends InProgress) and the record tried again here;
                             // once the node stops, it is released at once instead, for the next
@@ -800,6 +807,13 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
                         }
                         it->second.delivery.ack();
                         it->second.acked = true;
+                        if (!m_deadLettersRefused.empty()) {
+                            // JetStream takes dead letters again: the others held are stored
+                            // at their next try, within a second.
+                            m_deadLettersRefused.erase(id);
+                            if (m_deadLettersRefused.empty())
+                                qCInfo(lcIngress) << "dead letters are stored again";
+                        }
                         letter.id = result.sequence;
                         letter.body.clear();
                         ++(letter.reason == DeadLetter::Reason::NoRoute ? m_deadNoRoute
@@ -820,6 +834,7 @@ void IngressEngine::finish(quint64 id)
     const QByteArray key = it->second.deliveryKey;
     const bool acked = it->second.acked;
     m_inFlight.erase(it);
+    m_deadLettersRefused.erase(id);
     const auto copies = m_byDeliveryKey.find(key);
     if (copies != m_byDeliveryKey.end()) {
         std::erase(*copies, id);
@@ -894,6 +909,24 @@ void IngressEngine::publishSnapshot()
     snapshot->consuming = m_consuming && !m_stopped;
     snapshot->stream = m_natsConfig.streamName;
     snapshot->consumer = m_natsConfig.consumerName;
+    // POST /events answers 503 to every event (JetStream full, a stream at its limits, no ack
+    // in time): said, and logged, until one is stored, or for a minute after the last refusal.
+    const auto refusals = m_gateway->publishRefusals();
+    const bool eventsRefused = refusals.inARow >= publishRefusalsShown
+        && QDateTime::currentMSecsSinceEpoch() - refusals.lastAtMs < publishRefusalsShownMs;
+    const QString eventsRefusal = refusals.inARow == 0
+        ? QString()
+        : u"JetStream refused the last %1 events of POST /events (since %2): %3"_s.arg(
+            QString::number(refusals.inARow),
+            QDateTime::fromMSecsSinceEpoch(refusals.firstAtMs, Qt::UTC).toString(Qt::ISODateWithMs),
+            refusals.lastError);
+    if (eventsRefused && !m_eventsRefusedLogged)
+        qCWarning(lcIngress).noquote() << eventsRefusal;
+    else if (!eventsRefused && m_eventsRefusedLogged)
+        qCInfo(lcIngress).noquote()
+            << (refusals.inARow == 0 ? "POST /events: JetStream stores events again"
+                                     : "POST /events: no event refused for a minute");
+    m_eventsRefusedLogged = eventsRefused;
     if (m_stopped) {
         snapshot->reason = u"stopped"_s;
     } else if (!snapshot->natsConnected) {
@@ -907,6 +940,12 @@ void IngressEngine::publishSnapshot()
         snapshot->reason = u"JetStream set-up failed: "_s + m_setupError;
     } else if (!m_consuming) {
         snapshot->reason = u"setting up the JetStream stream and consumer"_s;
+    } else if (eventsRefused) {
+        snapshot->reason = eventsRefusal;
+    } else if (!m_deadLettersRefused.empty()) {
+        snapshot->reason = u"JetStream refuses dead letters (%1); %2 events that failed are "
+                           "held unacked until one is stored"_s.arg(
+                               m_deadLetterRefusal, QString::number(m_deadLettersRefused.size()));
     }
     snapshot->healthy = snapshot->reason.isEmpty();
     const IngressGateway::Counters &counters = m_gateway->counters;

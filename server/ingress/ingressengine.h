@@ -15,6 +15,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
 
 namespace Switchboard {
@@ -164,6 +165,11 @@ private:
     bool m_setupRunning = false;
     bool m_consuming = false;
     QString m_setupError;
+    // Deliveries held because JetStream refused their dead letter (full, or the dead-letter
+    // stream at its limits), and why the last one was refused: /health says so meanwhile.
+    std::set<quint64> m_deadLettersRefused;
+    QString m_deadLetterRefusal;
+    bool m_eventsRefusedLogged = false; // POST /events refusals are in /health (and were logged)
     int m_setupFailures = 0;
     bool m_stopping = false;
     bool m_stopped = false;

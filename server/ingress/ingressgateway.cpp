@@ -2,6 +2,8 @@
 
 #include "ingressstore.h"
 
+#include <QDateTime>
+
 namespace Switchboard {
 
 bool IngressGateway::runInStore(std::function<void(IngressStore &)> work)
@@ -15,6 +17,30 @@ bool IngressGateway::runInStore(std::function<void(IngressStore &)> work)
     QMetaObject::invokeMethod(
         store, [store, work = std::move(work)] { work(*store); }, Qt::QueuedConnection);
     return true;
+}
+
+void IngressGateway::publishRefused(const QString &error)
+{
+    QMutexLocker lock(&m_refusalsLock);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_refusals.inARow++ == 0)
+        m_refusals.firstAtMs = now;
+    m_refusals.lastAtMs = now;
+    m_refusals.lastError = error;
+    m_refusedInARow.store(m_refusals.inARow, std::memory_order_relaxed);
+}
+
+void IngressGateway::clearRefusals()
+{
+    QMutexLocker lock(&m_refusalsLock);
+    m_refusals = {};
+    m_refusedInARow.store(0, std::memory_order_relaxed);
+}
+
+IngressGateway::PublishRefusals IngressGateway::publishRefusals() const
+{
+    QMutexLocker lock(&m_refusalsLock);
+    return m_refusals;
 }
 
 void IngressGateway::attach(IngressStore *store)

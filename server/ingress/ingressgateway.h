@@ -2,6 +2,7 @@
 
 #include "core/config.h"
 
+#include <QMutex>
 #include <QPointer>
 #include <QReadWriteLock>
 #include <atomic>
@@ -31,6 +32,24 @@ public:
     // The connection POST /events publishes on (IngressApi's); the engine's health shows it.
     std::atomic<bool> eventsConnected {false};
 
+    // POST /events publishes JetStream refused (full: "insufficient resources", a stream at its
+    // max_msgs or max_bytes with DiscardNew, no stream, no ack in time) since the last it
+    // stored, for /health: a node that answers every event 503 says why.
+    struct PublishRefusals
+    {
+        quint64 inARow = 0;
+        qint64 firstAtMs = 0; // the first of them, since the epoch
+        qint64 lastAtMs = 0;
+        QString lastError;
+    };
+    void publishRefused(const QString &error); // the HTTP thread
+    void publishStored() // the HTTP thread, at every 202: a lock only after a refusal
+    {
+        if (m_refusedInARow.load(std::memory_order_relaxed) != 0)
+            clearRefusals();
+    }
+    PublishRefusals publishRefusals() const;
+
     // Runs `work` in the store thread. False when the store is not there (not started, or
     // stopped); `work` is then dropped.
     bool runInStore(std::function<void(IngressStore &)> work);
@@ -42,7 +61,12 @@ public:
     void detach();
 
 private:
+    void clearRefusals();
+
     mutable QReadWriteLock m_lock;
+    mutable QMutex m_refusalsLock;
+    PublishRefusals m_refusals;
+    std::atomic<quint64> m_refusedInARow {0};
     QPointer<IngressStore> m_store;
     std::atomic<bool> m_accepting {false};
 };

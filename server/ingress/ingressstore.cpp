@@ -67,8 +67,20 @@ bool IngressStore::setup(QString *error)
     // forwarding it all again would flood every endpoint with old calls.
     bool hadEvents = false;
     qint64 streamCreatedNs = 0;
-    if (!m_nats->ensureStream(events, error, &hadEvents, &streamCreatedNs))
+    QString dropsOldest;
+    if (!m_nats->ensureStream(events, error, &hadEvents, &streamCreatedNs, &dropsOldest))
         return false;
+    // An operator's limits with DiscardOld: once the stream is full JetStream drops its oldest
+    // events to take a new one, delivered or not, and one accepted with 202 that was waiting
+    // for a retry is gone without a dead letter. DiscardNew refuses the new one instead (503).
+    if (!dropsOldest.isEmpty())
+        qCWarning(lcIngress).noquote()
+            << "stream" << events.name << "has" << dropsOldest
+            << "with discard old: once full, JetStream drops its oldest events even if they were "
+               "not delivered yet (accepted, then lost without a dead letter); set discard new "
+               "(`nats stream edit"
+            << events.name << "--discard new`) so that POST /events answers 503 instead";
+
     NatsConsumerSpec consumer = m_consumer;
     if (!m_ackFloor) {
         consumer.deliverNew = hadEvents;

@@ -471,7 +471,7 @@ NatsPublishResult NatsClient::publishAndWait(const QByteArray &subject, const Na
 }
 
 bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed,
-                              qint64 *createdNs)
+                              qint64 *createdNs, QString *dropsOldest)
 {
     if (!m_jetStream) {
         *error = u"NATS is closed"_s;
@@ -486,6 +486,17 @@ bool NatsClient::ensureStream(const NatsStreamSpec &spec, QString *error, bool *
         *existed = s == NATS_OK && info->State.Msgs > 0;
     if (createdNs && s == NATS_OK)
         *createdNs = info->Created;
+    if (dropsOldest && s == NATS_OK && info->Config->Retention == js_LimitsPolicy
+        && info->Config->Discard == js_DiscardOld) {
+        QStringList limits;
+        if (info->Config->MaxMsgs > 0)
+            limits << u"max_msgs %1"_s.arg(info->Config->MaxMsgs);
+        if (info->Config->MaxBytes > 0)
+            limits << u"max_bytes %1"_s.arg(info->Config->MaxBytes);
+        if (info->Config->MaxMsgsPerSubject > 0)
+            limits << u"max_msgs_per_subject %1"_s.arg(info->Config->MaxMsgsPerSubject);
+        *dropsOldest = limits.join(u", "_s);
+    }
     if (s == NATS_OK) {
         // Exists: add what is missing to its subjects, keep everything else as its owner set it.
         std::vector<const char *> subjects(info->Config->Subjects,

@@ -225,8 +225,11 @@ public:
     // existing stream is changed: its owner may have tuned it).
     // `existed` (optional) tells whether the stream was there already, with messages;
     // `createdNs` (optional) when it was created: a stream deleted and made again is another.
+    // `dropsOldest` (optional) names the limits (max_msgs, max_bytes, max_msgs_per_subject)
+    // beyond which an existing stream with DiscardOld drops its oldest messages, consumed or
+    // not; empty when it has none.
     bool ensureStream(const NatsStreamSpec &spec, QString *error, bool *existed = nullptr,
-                      qint64 *createdNs = nullptr);
+                      qint64 *createdNs = nullptr, QString *dropsOldest = nullptr);
     // Creates the durable consumer, or updates AckWait/MaxDeliver/MaxAckPending of an existing
     // one; fails with a clear message when its deliver subject or group differ.
     bool ensureConsumer(const NatsConsumerSpec &spec, QString *error);
