@@ -164,6 +164,7 @@ private Q_SLOTS:
     void failingEndpointIsRetriedAloneThenAcked();
     void alwaysFailingEndpointEndsInADeadLetterThatReplays();
     void noRouteIsADeadLetterAtOnce();
+    void aClientsFieldsStayOnTheirLogLine();
     void replayOfADeadLetterWhoseBodyIsGoneAnswers410();
     void twoReplaysAtOnceDeliverTheEventOnce();
     void domainsOverADnsNameAreRefusedAndTheLongestIsServed();
@@ -606,6 +607,32 @@ void TestIngress::noRouteIsADeadLetterAtOnce()
     const QJsonArray latest = ingressStatus(m_port).value(u"latest_dead_letters"_s).toArray();
     QCOMPARE(latest.size(), 1);
     QCOMPARE(latest.first().toObject().value(u"event_id"_s).toString(), u"lost-1"_s);
+}
+
+// The dead-letter line logs the event's call_id, state and status as the Event Hub did: a
+// client wrote a whole line of its own into the log (a forged time, level and message) with a
+// line break in `state`, and coloured the operator's terminal with an ESC in `call_id`.
+void TestIngress::aClientsFieldsStayOnTheirLogLine()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    const QByteArray forged = "2026-11-24T00:00:00.000Z error switchboard.app: FORGED";
+    const QByteArray body = R"({"domain":"nobody.example","call_id":"c\u001b[31m1","state":"ring\n)"
+        + forged + R"(","status":"x\r\ny\u2028z","event_id":"forged-1"})";
+    QCOMPARE(post(body).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 1,
+                              5000);
+    QString line;
+    for (const LogRecord &record : recentLogRecords()) {
+        if (record.message.contains(u"FORGED"_s))
+            line = record.message;
+    }
+    QVERIFY2(line.contains(u"dead letter: call_id=c\\x1b[31m1"_s), qPrintable(line));
+    QVERIFY2(line.contains(u"state=ring\\n"_s + QString::fromUtf8(forged)), qPrintable(line));
+    QVERIFY2(line.contains(u"status=x\\r\\ny\\u2028z"_s), qPrintable(line));
+    for (const QChar c : {QChar(u'\n'), QChar(u'\r'), QChar(0x1b), QChar(0x2028)})
+        QVERIFY2(!line.contains(c), qPrintable(line));
 }
 
 // A program that still publishes straight to the stream (an Event Hub producer, mid-migration)

@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QMutex>
+#include <algorithm>
 #include <cstdio>
 #include <deque>
 
@@ -34,8 +35,42 @@ const char *levelName(QtMsgType type)
     return "info ";
 }
 
-void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+// Whether `c` would end a line for some reader (a terminal, journald, a log shipper) or drive a
+// terminal (ESC): the C0 controls but the tab, DEL, NEL and the Unicode line separators.
+bool breaksTheLine(QChar c)
 {
+    const char16_t u = c.unicode();
+    return (u < 0x20 && u != u'\t') || u == 0x7f || u == 0x85 || u == 0x2028 || u == 0x2029;
+}
+
+// One message, one line: text a client sent (a call id, a path, a user id) inside a message
+// must not start a line of its own, with a time and a level of its choosing, nor colour or
+// clear an operator's terminal. Such characters are written as \n, \r, \x1b, \u2028.
+QString oneLine(const QString &message)
+{
+    if (std::none_of(message.cbegin(), message.cend(), breaksTheLine))
+        return message;
+    QString line;
+    line.reserve(message.size() + 16);
+    for (const QChar c : message) {
+        if (!breaksTheLine(c))
+            line += c;
+        else if (c == u'\n')
+            line += u"\\n";
+        else if (c == u'\r')
+            line += u"\\r";
+        else if (c.unicode() < 0x100)
+            line +=
+                QStringLiteral("\\x") + QString::number(c.unicode(), 16).rightJustified(2, u'0');
+        else
+            line += QStringLiteral("\\u") + QString::number(c.unicode(), 16);
+    }
+    return line;
+}
+
+void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &text)
+{
+    const QString message = oneLine(text);
     const QString time = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const char *category = context.category ? context.category : "default";
     const QByteArray line =

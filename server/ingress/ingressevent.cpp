@@ -102,8 +102,11 @@ QByteArray newId()
 QString eventLogFields(const QByteArray &body)
 {
     const QJsonObject event = parseEvent(body).object();
+    // A client's text: the log handler keeps it on one line; a call id of a megabyte is cut, as
+    // each failed attempt logs it again.
     auto field = [&](const QString &name) {
-        return jsonField(event, name).toVariant().toString();
+        const QString value = jsonField(event, name).toVariant().toString();
+        return value.size() <= 128 ? value : value.first(128) + u"…"_s;
     };
     return u"call_id=%1 domain=%2 state=%3 status=%4"_s.arg(field(u"call_id"_s), field(u"domain"_s),
                                                             field(u"state"_s), field(u"status"_s));
