@@ -46,6 +46,12 @@ public:
     // read guard in httpserver.cpp; QtHttpServer 6.4 does not tell): without "Connection:
     // keep-alive" it is the connection's last, as if it had said "Connection: close".
     bool http10 = false;
+    // The request being received, as the read guard (httpserver.cpp) saw its bytes arrive ahead
+    // of QtHttpServer's parser: its head until the end of the head is seen, then that end.
+    QByteArray head;
+    qint64 headSize = -1;
+    qint64 requestBytes = 0; // head and body received so far
+    qint64 requestStartedMs = 0; // its first byte, on the listening server's clock
 
     void settled(); // an answer is out (or dropped)
     // The answer to the "Connection: close" request was written: once it has left, the write

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <exception>
 #include <fcntl.h>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sys/resource.h>
@@ -136,12 +137,50 @@ QByteArray headerValue(const QByteArray &headerBlock, QByteArrayView name)
     return {};
 }
 
-// The Content-Length of a header block, -1 when there is none or it is not a number.
-qint64 declaredContentLength(const QByteArray &headerBlock)
+// What a request's header block says of its body's length: the Content-Length (-1 when there is
+// none), or why the body cannot be told apart from the request after it (RFC 9112 6.3). A proxy
+// in front that measured it another way than QtHttpServer's parser would take the rest for a
+// request of its own (request smuggling): the parser takes the last of two Content-Lengths,
+// reads "-1" as no body, and Transfer-Encoding over Content-Length.
+struct BodyFraming
 {
-    bool ok = false;
-    const qint64 length = headerValue(headerBlock, "Content-Length").toLongLong(&ok);
-    return ok ? length : -1;
+    qint64 contentLength = -1;
+    QString refusal; // empty when the framing is clear
+};
+
+BodyFraming bodyFraming(const QByteArray &headerBlock)
+{
+    BodyFraming framing;
+    bool transferEncoding = false;
+    for (const QByteArray &line : headerBlock.split('\n')) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon < 0)
+            continue;
+        const QByteArray name = line.first(colon).trimmed();
+        if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
+            transferEncoding = true;
+            continue;
+        }
+        if (name.compare("Content-Length", Qt::CaseInsensitive) != 0)
+            continue;
+        const QByteArray value = line.sliced(colon + 1).trimmed();
+        const bool digits = !value.isEmpty() && value.size() <= 18
+            && std::all_of(value.cbegin(), value.cend(),
+                           [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits) {
+            framing.refusal = u"Content-Length is not a number"_s;
+            return framing;
+        }
+        const qint64 length = value.toLongLong();
+        if (framing.contentLength >= 0 && framing.contentLength != length) {
+            framing.refusal = u"two different Content-Lengths"_s;
+            return framing;
+        }
+        framing.contentLength = length;
+    }
+    if (transferEncoding && framing.contentLength >= 0)
+        framing.refusal = u"both Content-Length and Transfer-Encoding"_s;
+    return framing;
 }
 
 // Whether an HTTP/1.1 request waits for "100 Continue" before it sends its body (an HTTP/1.0
@@ -194,12 +233,22 @@ public:
     void addRoute(Method method, const QString &pattern, HttpServer::Handler handler);
     bool listenOn(const QHostAddress &address, quint16 port, QString *errorMessage);
 
-    // Reads the head of the request about to be parsed, before QtHttpServer does: notes in
-    // `state` whether it is HTTP/1.0, and answers 413 on the raw socket when it declares a body
-    // above `limit`, returning how many of its body bytes are still to come; empty otherwise
-    // (after answering 100 Continue to a request within the limit that expects it).
-    static std::optional<qint64> inspectRequestHead(QTcpSocket *socket, qint64 limit,
-                                                    HttpConnectionState *state);
+    // Looks at the bytes of a request that just arrived, before QtHttpServer's parser reads
+    // them (BodyLimitTcpServer): keeps its head until the end of the head is seen, then notes
+    // in `state` whether it is HTTP/1.0 and answers 100 Continue to a request within the limit
+    // that expects it. A request the node must not read on (a head above maxHeadBytes, a
+    // declared body above `limit`, a body that arrives beyond it, an unclear body length) is
+    // answered on the raw socket and taken away from the parser: returns how many bytes of it
+    // are still to come then (as many as there may be when it is not known); empty otherwise.
+    std::optional<qint64> inspectArrival(QTcpSocket *socket, HttpConnectionState *state);
+    // Answers `status` on the raw socket and closes the connection (at once when an earlier
+    // answer is still owed on it); returns the bytes still to come: as many as there may be.
+    std::optional<qint64> refuse(QTcpSocket *socket, HttpConnectionState *state, int status,
+                                 const char *reason, const QString &error, const QString &detail);
+
+    // The longest request head (request line and headers) the node reads: 1 MiB, as Go's
+    // net/http (DefaultMaxHeaderBytes) read them for the services Switchboard replaces.
+    static constexpr qint64 maxHeadBytes = 1024 * 1024;
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -225,29 +274,28 @@ private:
 
 namespace {
 
-// A QTcpServer that sees each request's header block before QtHttpServer reads the body.
+// A QTcpServer that sees each request's bytes before QtHttpServer's parser reads them.
 //
-// QtHttpServer 6.4 buffers a whole request body (in the socket's read transaction and again in
-// the request) before handleRequest() runs, so a limit checked there protects the handlers but
-// not the memory. QtHttpServer takes each socket from nextPendingConnection() and only then
-// connects its readyRead handler (qabstracthttpserver.cpp:41-46); the handler connected here
-// comes first, so it runs first, and can answer 413 to a Content-Length above the limit before
-// the body is read, or 100 Continue to a request within the limit that waits for one.
+// QtHttpServer 6.4 keeps a whole request (in the socket's read transaction and again in the
+// request) before handleRequest() runs, however long it is: a limit checked there protects the
+// handlers but not the memory (a client sending a chunked body, or one header, without end grew
+// the node by twice what it sent). QtHttpServer takes each socket from nextPendingConnection()
+// and only then connects its readyRead handler (qabstracthttpserver.cpp:41-46); the handler
+// connected here comes first, so it runs first, sees each read before the parser does
+// (HttpServerPrivate::inspectArrival()), and can refuse a request before more of it is kept: a
+// head above 1 MiB (431), a Content-Length above the limit (413, before the body is read), a
+// body arriving beyond it (413), an unclear body length (400). It also answers 100 Continue to a
+// request within the limit that waits for one.
 //
-// Limitation: it sees the header block only when the block arrives in the first read of a
-// request, the usual case (a client sending "Expect: 100-continue" even waits for our answer).
-// Once QtHttpServer has started on a request (its read transaction is open), the request line
-// and the headers lie behind the socket's read position. Chunked bodies and headers that arrive
-// in pieces are checked only after buffering, in handleRequest() (and get no 100 Continue: the
-// client sends its body once it tires of waiting).
+// Limitation: a read that holds several pipelined requests is judged by the head of its first;
+// the requests behind it are the parser's (and a body beyond the limit still counts).
 //
 // It also accepts the connections itself (acceptPending()) and watches each one (guard()).
 class BodyLimitTcpServer : public QTcpServer
 {
 public:
     explicit BodyLimitTcpServer(const HttpServerOptions &options)
-        : m_bodyLimit(options.bodyLimitBytes)
-        , m_idleTimeout(options.idleTimeout)
+        : m_idleTimeout(options.idleTimeout)
         , m_writeStallTimeout(std::min(options.writeStallTimeout, options.idleTimeout))
     {
         m_clock.start();
@@ -299,8 +347,7 @@ public:
         // The socket's child: it lives as long as the lambda below, whose context is the socket.
         HttpConnectionState *state = guard(socket);
         // `unread`: body bytes of a refused request still to come, empty while none is refused.
-        const auto guard = [socket, state, limit = m_bodyLimit,
-                            unread = std::optional<qint64>()]() mutable {
+        const auto guard = [this, socket, state, unread = std::optional<qint64>()]() mutable {
             if (state->closing) {
                 // After a "Connection: close" request: nothing more is run or answered (RFC
                 // 9112 9.6), and what comes is read, so that closing sends no reset.
@@ -308,7 +355,15 @@ public:
                 return;
             }
             if (!unread) {
-                unread = HttpServerPrivate::inspectRequestHead(socket, limit, state);
+                // QtHttpServer's parser keeps a read transaction open from the first byte of a
+                // request to its end: none open, these bytes start a request.
+                if (!socket->isTransactionStarted()) {
+                    state->head.clear();
+                    state->headSize = -1;
+                    state->requestBytes = 0;
+                    state->requestStartedMs = m_clock.elapsed();
+                }
+                unread = static_cast<HttpServerPrivate *>(parent())->inspectArrival(socket, state);
                 if (!unread)
                     return;
                 // Lingering close: closing with unread data makes the kernel send a reset,
@@ -360,12 +415,20 @@ private:
                 continue;
             const qint64 quiet = now - state->lastActiveMs;
             const bool stalled = socket->bytesToWrite() > 0;
-            if (stalled ? quiet < m_writeStallTimeout.count()
-                        : quiet < m_idleTimeout.count() || state->owed > 0)
+            // A request still incomplete an idle timeout after its first byte: a client that
+            // sends a byte now and then is never quiet for long (slowloris), and held its
+            // connection for ever.
+            const bool unfinished = state->owed == 0 && socket->isTransactionStarted()
+                && now - state->requestStartedMs >= m_idleTimeout.count();
+            if (!unfinished
+                && (stalled ? quiet < m_writeStallTimeout.count()
+                            : quiet < m_idleTimeout.count() || state->owed > 0))
                 continue;
             qCDebug(lcHttp, "closing a connection from %s: %s",
                     qPrintable(socket->peerAddress().toString()),
-                    stalled ? "the client does not read its answer" : "idle");
+                    unfinished    ? "its request is not complete after the idle timeout"
+                        : stalled ? "the client does not read its answer"
+                                  : "idle");
             socket->abort(); // its buffered answer goes with it
         }
         if (m_watched.empty())
@@ -449,7 +512,6 @@ private:
     }
 
     static constexpr int lingerMs = 2000;
-    const qint64 m_bodyLimit;
     const std::chrono::milliseconds m_idleTimeout;
     const std::chrono::milliseconds m_writeStallTimeout;
     QSocketNotifier *m_acceptor = nullptr;
@@ -468,57 +530,93 @@ private:
 
 } // namespace
 
-std::optional<qint64> HttpServerPrivate::inspectRequestHead(QTcpSocket *socket, qint64 limit,
-                                                            HttpConnectionState *state)
+std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
+                                                        HttpConnectionState *state)
 {
-    if (socket->isTransactionStarted())
-        return {}; // in the middle of a request, see BodyLimitTcpServer
-    static constexpr qint64 maxHeaderBlock = 64 * 1024;
-    // peek(n) allocates n bytes before it shrinks to what there is: ask for what there is.
-    const QByteArray head = socket->peek(std::min(maxHeaderBlock, socket->bytesAvailable()));
-    // An HTTP/1.0 client without keep-alive reads its answer to the end of the connection
-    // (ApacheBench, `printf ... | nc`, some load balancers' checks): held open, it waited for
-    // the idle timeout. A request line cut by the read counts as HTTP/1.1.
-    const qsizetype lineEnd = head.indexOf('\n');
-    state->http10 =
-        lineEnd > 0 && QByteArrayView(head).first(lineEnd).trimmed().endsWith(" HTTP/1.0");
-    qsizetype headerSize = head.indexOf("\r\n\r\n");
-    if (headerSize >= 0) {
-        headerSize += 4;
-    } else {
-        headerSize = head.indexOf("\n\n"); // QtHttpServer accepts bare LF line ends too
-        if (headerSize < 0)
-            return {};
-        headerSize += 2;
-    }
-    const qint64 length = declaredContentLength(head.first(headerSize));
-    if (length <= limit) {
+    const qint64 limit = m_options.bodyLimitBytes;
+    const qint64 arrived = socket->bytesAvailable();
+    state->requestBytes += arrived;
+    if (state->headSize < 0) {
+        // Only what is new lies ahead of the read position: the parser has read the rest.
+        const qsizetype seen = state->head.size();
+        // peek(n) allocates n bytes before it shrinks to what there is: ask for what there is.
+        state->head += socket->peek(std::min(arrived, maxHeadBytes + 4 - seen));
+        const qsizetype from = std::max<qsizetype>(0, seen - 3);
+        qsizetype headSize = state->head.indexOf("\r\n\r\n", from);
+        if (headSize >= 0) {
+            headSize += 4;
+        } else {
+            headSize = state->head.indexOf("\n\n", from); // QtHttpServer takes bare LF ends too
+            if (headSize >= 0)
+                headSize += 2;
+        }
+        if (headSize < 0 || headSize > maxHeadBytes) {
+            if (state->head.size() <= maxHeadBytes)
+                return {}; // the rest of the head is still to come
+            return refuse(socket, state, 431, "Request Header Fields Too Large",
+                          u"request_header_fields_too_large"_s,
+                          u"the request line and headers exceed %1 bytes"_s.arg(maxHeadBytes));
+        }
+        state->headSize = headSize;
+        const QByteArray head = std::exchange(state->head, {}).first(headSize);
+        // An HTTP/1.0 client without keep-alive reads its answer to the end of the connection
+        // (ApacheBench, `printf ... | nc`, some load balancers' checks): held open, it waited
+        // for the idle timeout.
+        const qsizetype lineEnd = head.indexOf('\n');
+        state->http10 =
+            lineEnd > 0 && QByteArrayView(head).first(lineEnd).trimmed().endsWith(" HTTP/1.0");
+        const BodyFraming framing = bodyFraming(head);
+        if (!framing.refusal.isEmpty())
+            return refuse(socket, state, 400, "Bad Request", u"bad_request"_s, framing.refusal);
+        const qint64 length = framing.contentLength;
+        if (length > limit) {
+            qCDebug(lcHttp, "413 from Content-Length %lld before reading the body, client %s",
+                    length, qPrintable(socket->peerAddress().toString()));
+            const std::optional<qint64> refused =
+                refuse(socket, state, 413, "Request Entity Too Large", u"payload_too_large"_s,
+                       tooLargeDetail(length, limit));
+            return std::min(*refused, length - (state->requestBytes - headSize));
+        }
         // QtHttpServer 6.4 ignores "Expect: 100-continue", and a client that sends it holds the
         // body back until it hears 100 Continue or tires of waiting (curl: 1 s per request). So
         // we say it here, when nothing of the body has come yet; the parser, next in line, sees
         // only the request.
-        if (length > 0 && socket->bytesAvailable() == headerSize
-            && expectsContinue(head.first(headerSize))) {
+        if (length > 0 && state->requestBytes == headSize && expectsContinue(head))
             socket->write("HTTP/1.1 100 Continue\r\n\r\n");
-        }
-        return {};
     }
+    // A chunked body has no length to judge before it comes; the parser would keep all of it.
+    // The chunks' framing may take as much again as the body (bytes past the request, pipelined
+    // behind it in the same read, count too).
+    const qint64 bodyBytes = state->requestBytes - state->headSize;
+    if (bodyBytes > 2 * limit + maxHeadBytes) {
+        return refuse(socket, state, 413, "Request Entity Too Large", u"payload_too_large"_s,
+                      u"request body exceeds the limit of %1 bytes"_s.arg(limit));
+    }
+    return {};
+}
 
-    qCDebug(lcHttp, "413 from Content-Length %lld before reading the body, client %s", length,
-            qPrintable(socket->peerAddress().toString()));
-    const QByteArray body =
-        HttpResponder::errorBody(u"payload_too_large"_s, tooLargeDetail(length, limit));
-    // QtHttpServer's parser holds no state for this request yet, so we answer on the raw socket
-    // and take the request away from it: its readyRead handler, next in line, finds nothing.
-    socket->write("HTTP/1.1 413 Request Entity Too Large\r\n"
-                  "Content-Type: application/json\r\n"
-                  "Content-Length: "
-                  + QByteArray::number(body.size())
-                  + "\r\n"
-                    "Connection: close\r\n\r\n"
-                  + body);
-    const qint64 bodyBytesRead = socket->readAll().size() - headerSize;
-    return length - bodyBytesRead;
+std::optional<qint64> HttpServerPrivate::refuse(QTcpSocket *socket, HttpConnectionState *state,
+                                                int status, const char *reason,
+                                                const QString &error, const QString &detail)
+{
+    // The parser reads no more of this connection (it would start its read transaction again,
+    // and keep what comes), and lets go of what it kept of the request.
+    disconnect(socket, &QIODevice::readyRead, this, nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction();
+    if (state->owed > 0) {
+        // An answer to an earlier request is still to be written: this one must not pass it.
+        socket->abort();
+        return 0;
+    }
+    const QByteArray body = HttpResponder::errorBody(error, detail);
+    // QtHttpServer's parser has not finished this request (its handler is next in line), so we
+    // answer on the raw socket and take the request away from it.
+    socket->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+    socket->readAll();
+    return std::numeric_limits<qint64>::max();
 }
 
 void HttpServerPrivate::addRoute(Method method, const QString &pattern, HttpServer::Handler handler)
@@ -624,6 +722,15 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
 
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath,
                             state);
+    if (!request.value("transfer-encoding").isEmpty()
+        && !request.value("content-length").isEmpty()) {
+        // Pipelined in the read of an earlier request, so not seen by inspectArrival(): the
+        // requests after it are not run (RFC 9112 6.1: the connection is closed after it).
+        responder.setPersistence(HttpResponder::Persistence::Close);
+        state->closing = true;
+        responder.sendError(400, u"bad_request"_s, u"both Content-Length and Transfer-Encoding"_s);
+        return true;
+    }
     const QByteArray connection = request.value("connection");
     const bool http10 = std::exchange(state->http10, false);
     if (hasConnectionOption(connection, "close")
