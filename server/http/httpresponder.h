@@ -50,6 +50,10 @@ public:
     // of QtHttpServer's parser: its head until the end of the head is seen, then that end.
     QByteArray head;
     qint64 headSize = -1;
+    // Its body is chunked: its length is known only at its end, so the bytes that come are
+    // counted against the body limit. A body with a Content-Length within the limit ends there
+    // (what follows it is the next request's), and a request with neither has no body.
+    bool chunked = false;
     qint64 requestBytes = 0; // head and body received so far
     qint64 requestStartedMs = 0; // its first byte, on the listening server's clock
 

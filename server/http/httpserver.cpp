@@ -145,20 +145,20 @@ QByteArray headerValue(const QByteArray &headerBlock, QByteArrayView name)
 struct BodyFraming
 {
     qint64 contentLength = -1;
+    bool transferEncoding = false; // chunked (QtHttpServer reads any Transfer-Encoding so)
     QString refusal; // empty when the framing is clear
 };
 
 BodyFraming bodyFraming(const QByteArray &headerBlock)
 {
     BodyFraming framing;
-    bool transferEncoding = false;
     for (const QByteArray &line : headerBlock.split('\n')) {
         const qsizetype colon = line.indexOf(':');
         if (colon < 0)
             continue;
         const QByteArray name = line.first(colon).trimmed();
         if (name.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
-            transferEncoding = true;
+            framing.transferEncoding = true;
             continue;
         }
         if (name.compare("Content-Length", Qt::CaseInsensitive) != 0)
@@ -178,7 +178,7 @@ BodyFraming bodyFraming(const QByteArray &headerBlock)
         }
         framing.contentLength = length;
     }
-    if (transferEncoding && framing.contentLength >= 0)
+    if (framing.transferEncoding && framing.contentLength >= 0)
         framing.refusal = u"both Content-Length and Transfer-Encoding"_s;
     return framing;
 }
@@ -249,6 +249,8 @@ public:
     // The longest request head (request line and headers) the node reads: 1 MiB, as Go's
     // net/http (DefaultMaxHeaderBytes) read them for the services Switchboard replaces.
     static constexpr qint64 maxHeadBytes = 1024 * 1024;
+    // What inspectArrival() first looks at for the end of a head (see there).
+    static constexpr qint64 firstLookBytes = 16 * 1024;
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -287,8 +289,9 @@ namespace {
 // body arriving beyond it (413), an unclear body length (400). It also answers 100 Continue to a
 // request within the limit that waits for one.
 //
-// Limitation: a read that holds several pipelined requests is judged by the head of its first;
-// the requests behind it are the parser's (and a body beyond the limit still counts).
+// Pipelined requests: QtHttpServer parses one request per readyRead and emits it again (queued)
+// for the bytes left behind it, so each request's head comes here. Limitation: the bytes
+// pipelined behind a chunked body, read with it, count against that body.
 //
 // It also accepts the connections itself (acceptPending()) and watches each one (guard()).
 class BodyLimitTcpServer : public QTcpServer
@@ -360,6 +363,7 @@ public:
                 if (!socket->isTransactionStarted()) {
                     state->head.clear();
                     state->headSize = -1;
+                    state->chunked = false;
                     state->requestBytes = 0;
                     state->requestStartedMs = m_clock.elapsed();
                 }
@@ -539,16 +543,25 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
     if (state->headSize < 0) {
         // Only what is new lies ahead of the read position: the parser has read the rest.
         const qsizetype seen = state->head.size();
-        // peek(n) allocates n bytes before it shrinks to what there is: ask for what there is.
-        state->head += socket->peek(std::min(arrived, maxHeadBytes + 4 - seen));
         const qsizetype from = std::max<qsizetype>(0, seen - 3);
-        qsizetype headSize = state->head.indexOf("\r\n\r\n", from);
-        if (headSize >= 0) {
-            headSize += 4;
-        } else {
-            headSize = state->head.indexOf("\n\n", from); // QtHttpServer takes bare LF ends too
-            if (headSize >= 0)
-                headSize += 2;
+        const auto headEnd = [&] {
+            qsizetype end = state->head.indexOf("\r\n\r\n", from);
+            if (end >= 0)
+                return end + 4;
+            end = state->head.indexOf("\n\n", from); // QtHttpServer takes bare LF ends too
+            return end >= 0 ? end + 2 : end;
+        };
+        // peek(n) allocates n bytes before it shrinks to what there is: ask for what there is.
+        // A head ends within a few KiB, and what lies behind it may be many requests pipelined
+        // (each of which comes here): a first look at a few KiB, at most 1 MiB if it does not end
+        // there. The parser reads the whole of an unfinished head, so all of it is kept then.
+        const qint64 wanted = std::min(arrived, maxHeadBytes + 4 - seen);
+        state->head += socket->peek(std::min<qint64>(wanted, firstLookBytes));
+        qsizetype headSize = headEnd();
+        if (headSize < 0 && wanted > firstLookBytes) {
+            state->head.truncate(seen);
+            state->head += socket->peek(wanted);
+            headSize = headEnd();
         }
         if (headSize < 0 || headSize > maxHeadBytes) {
             if (state->head.size() <= maxHeadBytes)
@@ -568,6 +581,7 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
         const BodyFraming framing = bodyFraming(head);
         if (!framing.refusal.isEmpty())
             return refuse(socket, state, 400, "Bad Request", u"bad_request"_s, framing.refusal);
+        state->chunked = framing.transferEncoding;
         const qint64 length = framing.contentLength;
         if (length > limit) {
             qCDebug(lcHttp, "413 from Content-Length %lld before reading the body, client %s",
@@ -586,9 +600,11 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
     }
     // A chunked body has no length to judge before it comes; the parser would keep all of it.
     // The chunks' framing may take as much again as the body (bytes past the request, pipelined
-    // behind it in the same read, count too).
+    // behind it in the same read, count too). Only a chunked body: the bytes behind a request
+    // of known length are the next request's, and a client pipelining a few MiB of small
+    // requests was refused with 413 after a few answers.
     const qint64 bodyBytes = state->requestBytes - state->headSize;
-    if (bodyBytes > 2 * limit + maxHeadBytes) {
+    if (state->chunked && bodyBytes > 2 * limit + maxHeadBytes) {
         return refuse(socket, state, 413, "Request Entity Too Large", u"payload_too_large"_s,
                       u"request body exceeds the limit of %1 bytes"_s.arg(limit));
     }
