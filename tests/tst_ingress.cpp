@@ -182,6 +182,7 @@ private Q_SLOTS:
     void stopDoesNotWaitForADeadLetterThatCannotBeStored();
     void aFullStreamIsSaidOnHealthAndLosesNothingAccepted();
     void aStreamThatDropsItsOldestEventsIsNamedInTheLog();
+    void aDeadLetterRefusedBeforeNatsIsReopenedDoesNotStayOnHealth();
     void concurrentClientsDeliverEveryEventExactlyOnce();
     void twoNodesShareTheConsumer();
     void gracefulStopFinishesForwardsInFlight();
@@ -1460,6 +1461,57 @@ void TestIngress::aStreamThatDropsItsOldestEventsIsNamedInTheLog()
     QVERIFY(m_node);
     QTRY_COMPARE_WITH_TIMEOUT(log.count(u"has max_msgs 1000 with discard old"), 1, 5000);
     QCOMPARE(log.count(u"--discard new"), 1);
+}
+
+// A dead letter JetStream refused holds its delivery, and /health names it until one is stored.
+// When NATS closed the connection for good meanwhile, the deliveries went with it (the event
+// comes again after AckWait, on the new connection), but the refusal stayed: /health said 503
+// ("1 events that failed are held") for as long as the node ran, the event's dead letter stored.
+void TestIngress::aDeadLetterRefusedBeforeNatsIsReopenedDoesNotStayOnHealth()
+{
+    auto restartNats = [&](const QString &token) {
+        m_nats.stop();
+        m_nats.setToken(token);
+        return m_nats.start();
+    };
+    auto noToken = qScopeGuard([&] { restartNats({}); });
+    QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.nats.url = u"nats://right@127.0.0.1:%1"_s.arg(m_nats.port());
+    config.nats.ackWait = Milliseconds(2000);
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    auto reason = [&] {
+        return json(httpGet(m_port, "/health"))[u"engines"_s][u"ingress"_s][u"reason"_s].toString();
+    };
+    auto deadLetterIds = [&] {
+        QStringList ids;
+        for (const QJsonValue letter : deadLetters(m_port))
+            ids << letter.toObject().value(u"event_id"_s).toString();
+        return ids;
+    };
+    QCOMPARE(post(callEvent(u"nowhere.vn"_s, u"dead-1"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(deadLetterIds(), QStringList {u"dead-1"_s}, 10000);
+    const QString deadLetterStream = config.ingress.deadLetterStreamName(config.nats);
+    QString error;
+    QVERIFY2(limitStream(config.nats.url, deadLetterStream, 1, &error), qPrintable(error));
+    QCOMPARE(post(callEvent(u"nowhere.vn"_s, u"dead-2"_s)).status, 202);
+    QTRY_VERIFY2_WITH_TIMEOUT(reason().contains(u"dead letters"_s), qPrintable(reason()), 5000);
+
+    // NATS closes the connection for good (a wrong token); once it takes the node again, the
+    // dead-letter stream has room.
+    QVERIFY2(restartNats(u"wrong"_s), qPrintable(m_nats.error()));
+    QTRY_VERIFY2_WITH_TIMEOUT(reason().contains(u"closed the connection"_s), qPrintable(reason()),
+                              20000);
+    QVERIFY2(limitStream(u"nats://wrong@127.0.0.1:%1"_s.arg(m_nats.port()), deadLetterStream, -1,
+                         &error),
+             qPrintable(error));
+    QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(deadLetterIds().contains(u"dead-2"_s), 30000);
+    QTRY_VERIFY2_WITH_TIMEOUT(httpGet(m_port, "/health").status == 200, qPrintable(reason()),
+                              10000);
+    stopNode(m_node);
 }
 
 void TestIngress::concurrentClientsDeliverEveryEventExactlyOnce()

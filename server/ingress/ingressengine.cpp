@@ -92,6 +92,7 @@ IngressEngine::IngressEngine(const NatsConfig &nats, const IngressConfig &config
         for (auto &[id, flight] : m_inFlight)
             flight.delivery.nak(Milliseconds(0));
         m_inFlight.clear();
+        m_deadLettersRefused.clear();
         m_byDeliveryKey.clear();
         finishStop();
     });
@@ -204,6 +205,7 @@ void IngressEngine::reopenNats()
     m_consuming = false;
     m_gateway->attach(nullptr); // dead-letter requests answer 503 until the new store is there
     m_inFlight.clear();
+    m_deadLettersRefused.clear(); // their deliveries went with the connection
     m_byDeliveryKey.clear();
     m_known.clear();
     closeNats();
@@ -783,16 +785,20 @@ void IngressEngine::storeDeadLetter(quint64 id, DeadLetter letter)
                             return storeDeadLetter(id, letter);
                         }
                         if (!result.ok) {
+                            // Logged once per reason, not at each try (every second, for every
+                            // delivery held), while /health names it.
+                            const bool news =
+                                m_deadLettersRefused.empty() || result.error != m_deadLetterRefusal;
                             m_deadLettersRefused.insert(id);
                             m_deadLetterRefusal = result.error;
                             // Acking without the record would lose the event. The delivery is
                             // held (keepAlive() sends InProgress) and the record tried again here;
                             // once the node stops, it is released at once instead, for the next
                             // delivery (JetStream has no delivery limit) to try.
-                            if (logBudget())
+                            if (news && logBudget())
                                 qCWarning(lcIngress).noquote()
                                     << "cannot store the dead letter for event" << letter.eventId
-                                    << ":" << result.error << "- retrying";
+                                    << ":" << result.error << "- retrying every second";
                             repairSoon();
                             QTimer::singleShot(m_stopping ? 0 : 1000, this, [this, id, letter] {
                                 const auto held = m_inFlight.find(id);
@@ -916,7 +922,7 @@ void IngressEngine::publishSnapshot()
         && QDateTime::currentMSecsSinceEpoch() - refusals.lastAtMs < publishRefusalsShownMs;
     const QString eventsRefusal = refusals.inARow == 0
         ? QString()
-        : u"JetStream refused the last %1 events of POST /events (since %2): %3"_s.arg(
+        : u"POST /events could not publish the last %1 events (since %2): %3"_s.arg(
             QString::number(refusals.inARow),
             QDateTime::fromMSecsSinceEpoch(refusals.firstAtMs, Qt::UTC).toString(Qt::ISODateWithMs),
             refusals.lastError);
