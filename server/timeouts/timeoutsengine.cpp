@@ -170,6 +170,7 @@ void TimeoutsEngine::becomeLeader(qint64 epoch, qint64 leaseStartMs)
 {
     m_epoch = epoch;
     m_leaseUntilMs = leaseStartMs + m_config.leaderTtl.count();
+    m_scanFailingSinceMs = -1;
     qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "is the leader, epoch" << epoch;
     newLeadership(m_pod, epoch, 0);
     m_adoptCursor = "0";
@@ -213,9 +214,11 @@ void TimeoutsEngine::check()
                      "leads, or Redis lost it): fenced, nothing was written"_s);
         if (!result.error.isEmpty() && result.error != m_lastScanError)
             qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
-        if (!result.error.isEmpty() && m_scanFailingSinceMs < 0) {
+        // A leadership that ended while the check ran ended its streak of failures with it.
+        const bool current = m_epoch == epoch;
+        if (current && !result.error.isEmpty() && m_scanFailingSinceMs < 0) {
             m_scanFailingSinceMs = m_clock.elapsed();
-        } else if (result.error.isEmpty() && m_scanFailingSinceMs >= 0) {
+        } else if (current && result.error.isEmpty() && m_scanFailingSinceMs >= 0) {
             qCInfo(lcApp).noquote()
                 << u"timeouts: checks succeed again after failing for %1 s"_s.arg(
                        (m_clock.elapsed() - m_scanFailingSinceMs) / 1000);
