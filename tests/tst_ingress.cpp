@@ -205,6 +205,13 @@ private:
     static QJsonObject ingressStatus(quint16 port);
     // A client of the test's nats-server, connected; nullptr when it is not within 5 s.
     std::unique_ptr<NatsClient> natsClient();
+    // Starts the test's nats-server again, taking clients with `token` only (empty: any).
+    bool restartNats(const QString &token)
+    {
+        m_nats.stop();
+        m_nats.setToken(token);
+        return m_nats.start();
+    }
     HttpResult post(const QByteArray &body, quint16 port = 0)
     {
         return httpRequest(port ? port : m_port, "POST", "/events", body, 5000);
@@ -1120,12 +1127,7 @@ void TestIngress::hungNatsAnswers503InTimeThenRecovers()
 // events are accepted and forwarded again without a restart of Switchboard.
 void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
 {
-    auto restartNats = [&](const QString &token) {
-        m_nats.stop();
-        m_nats.setToken(token);
-        return m_nats.start();
-    };
-    auto noToken = qScopeGuard([&] { restartNats({}); });
+    auto noToken = qScopeGuard([this] { restartNats({}); });
     QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.nats.url = u"nats://right@127.0.0.1:%1"_s.arg(m_nats.port());
@@ -1469,12 +1471,7 @@ void TestIngress::aStreamThatDropsItsOldestEventsIsNamedInTheLog()
 // ("1 events that failed are held") for as long as the node ran, the event's dead letter stored.
 void TestIngress::aDeadLetterRefusedBeforeNatsIsReopenedDoesNotStayOnHealth()
 {
-    auto restartNats = [&](const QString &token) {
-        m_nats.stop();
-        m_nats.setToken(token);
-        return m_nats.start();
-    };
-    auto noToken = qScopeGuard([&] { restartNats({}); });
+    auto noToken = qScopeGuard([this] { restartNats({}); });
     QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.nats.url = u"nats://right@127.0.0.1:%1"_s.arg(m_nats.port());
