@@ -1165,28 +1165,45 @@ void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
 
 namespace {
 
+// A connection and JetStream context of the test's own, as the `nats` tool opens them.
+struct JetStreamAdmin
+{
+    explicit JetStreamAdmin(const QString &url)
+    {
+        status = natsConnection_ConnectTo(&connection, url.toUtf8().constData());
+        if (status == NATS_OK)
+            status = natsConnection_JetStream(&jetStream, connection, nullptr);
+    }
+    ~JetStreamAdmin()
+    {
+        jsCtx_Destroy(jetStream);
+        natsConnection_Destroy(connection);
+    }
+    JetStreamAdmin(const JetStreamAdmin &) = delete;
+    JetStreamAdmin &operator=(const JetStreamAdmin &) = delete;
+
+    natsConnection *connection = nullptr;
+    jsCtx *jetStream = nullptr;
+    natsStatus status = NATS_OK;
+};
+
 // What an operator's `nats stream rm STREAM` does, or with a consumer `nats consumer rm STREAM
 // CONSUMER`; false with the reason in `error`.
 bool deleteStream(const QString &url, const QString &stream, QString *error,
                   const QString &consumer = {})
 {
-    natsConnection *connection = nullptr;
-    jsCtx *jetStream = nullptr;
+    JetStreamAdmin admin(url);
     jsErrCode code = jsErrCode(0);
-    natsStatus s = natsConnection_ConnectTo(&connection, url.toUtf8().constData());
-    if (s == NATS_OK)
-        s = natsConnection_JetStream(&jetStream, connection, nullptr);
+    natsStatus s = admin.status;
     if (s == NATS_OK && consumer.isEmpty())
-        s = js_DeleteStream(jetStream, stream.toUtf8().constData(), nullptr, &code);
+        s = js_DeleteStream(admin.jetStream, stream.toUtf8().constData(), nullptr, &code);
     else if (s == NATS_OK)
-        s = js_DeleteConsumer(jetStream, stream.toUtf8().constData(), consumer.toUtf8().constData(),
-                              nullptr, &code);
+        s = js_DeleteConsumer(admin.jetStream, stream.toUtf8().constData(),
+                              consumer.toUtf8().constData(), nullptr, &code);
     if (s != NATS_OK)
         *error = u"%1 %2: %3 (JetStream error %4)"_s
                      .arg(stream, consumer, QString::fromUtf8(natsStatus_GetText(s)))
                      .arg(int(code));
-    jsCtx_Destroy(jetStream);
-    natsConnection_Destroy(connection);
     return s == NATS_OK;
 }
 
@@ -1196,20 +1213,17 @@ bool deleteStream(const QString &url, const QString &stream, QString *error,
 bool limitStream(const QString &url, const QString &stream, qint64 maxMessages, QString *error,
                  jsDiscardPolicy discard = js_DiscardNew)
 {
-    natsConnection *connection = nullptr;
-    jsCtx *jetStream = nullptr;
+    JetStreamAdmin admin(url);
     jsStreamInfo *info = nullptr;
     jsStreamInfo *updated = nullptr;
     jsErrCode code = jsErrCode(0);
-    natsStatus s = natsConnection_ConnectTo(&connection, url.toUtf8().constData());
+    natsStatus s = admin.status;
     if (s == NATS_OK)
-        s = natsConnection_JetStream(&jetStream, connection, nullptr);
-    if (s == NATS_OK)
-        s = js_GetStreamInfo(&info, jetStream, stream.toUtf8().constData(), nullptr, &code);
+        s = js_GetStreamInfo(&info, admin.jetStream, stream.toUtf8().constData(), nullptr, &code);
     if (s == NATS_OK) {
         info->Config->MaxMsgs = int64_t(maxMessages);
         info->Config->Discard = discard;
-        s = js_UpdateStream(&updated, jetStream, info->Config, nullptr, &code);
+        s = js_UpdateStream(&updated, admin.jetStream, info->Config, nullptr, &code);
     }
     if (s != NATS_OK)
         *error =
@@ -1217,8 +1231,6 @@ bool limitStream(const QString &url, const QString &stream, qint64 maxMessages, 
                 .arg(int(code));
     jsStreamInfo_Destroy(updated);
     jsStreamInfo_Destroy(info);
-    jsCtx_Destroy(jetStream);
-    natsConnection_Destroy(connection);
     return s == NATS_OK;
 }
 

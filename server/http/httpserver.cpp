@@ -738,15 +738,6 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
 
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath,
                             state);
-    if (!request.value("transfer-encoding").isEmpty()
-        && !request.value("content-length").isEmpty()) {
-        // Pipelined in the read of an earlier request, so not seen by inspectArrival(): the
-        // requests after it are not run (RFC 9112 6.1: the connection is closed after it).
-        responder.setPersistence(HttpResponder::Persistence::Close);
-        state->closing = true;
-        responder.sendError(400, u"bad_request"_s, u"both Content-Length and Transfer-Encoding"_s);
-        return true;
-    }
     const QByteArray connection = request.value("connection");
     const bool http10 = std::exchange(state->http10, false);
     if (hasConnectionOption(connection, "close")
