@@ -184,6 +184,8 @@ private Q_SLOTS:
     void aRequestTrickledInIsClosedAtTheIdleTimeout();
     void aLongStreamOfPipelinedRequestsIsServed();
     void aDeepPipelineOfSmallRequestsIsServed();
+    void requestsPipelinedBehindAHeldAnswerWaitInTheClient();
+    void requestsPipelinedByAClientThatReadsNoAnswerWaitInTheClient();
     void expectContinueIsAnswered();
     void sendErrorHasTheErrorShape();
     void parkedResponderAnswersLater();
@@ -743,6 +745,129 @@ void tst_HttpServer::aDeepPipelineOfSmallRequestsIsServed()
     }
     QCOMPARE(answers, count);
     QCOMPARE(calls, count);
+}
+
+// A client pipelining behind a request whose answer is held (a long poll): every request read
+// waits in the node, parsed, for the answers before it. The node read all that came, 48 MiB of
+// requests here (some hundreds of MB of memory), and any client could do it. It now stops
+// reading while 32 answers are owed on the connection, and the rest waits in the client (TCP
+// flow control); what was read is answered in order once the held answer is out.
+void tst_HttpServer::requestsPipelinedBehindAHeldAnswerWaitInTheClient()
+{
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    addHelloRoute();
+    const QByteArray request =
+        "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + QByteArray(960, 'p') + "\r\n\r\n";
+    constexpr qsizetype streamBytes = 48 * 1024 * 1024;
+    const QByteArray stream = "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        + request.repeated(streamBytes / request.size());
+    const int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    // Sends until the node stops taking bytes for a second (or all of it went).
+    qsizetype sent = 0;
+    QElapsedTimer stalled;
+    stalled.start();
+    QDeadlineTimer deadline(30000);
+    while (!deadline.hasExpired() && sent < stream.size() && stalled.elapsed() < 1000) {
+        const ssize_t n = ::send(client, stream.constData() + sent,
+                                 size_t(std::min<qsizetype>(stream.size() - sent, 65536)),
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += n;
+            stalled.restart();
+        } else {
+            QTest::qWait(5); // the server's turn
+        }
+    }
+    QVERIFY(m_parked);
+    QVERIFY2(sent < streamBytes / 2,
+             qPrintable(u"the node took %1 bytes pipelined behind a held answer"_s.arg(sent)));
+
+    // Answered, the node reads on: every request sent is answered, in order.
+    m_parked->send(200, "first", "text/plain");
+    const qsizetype requests = (sent - 41 + request.size() - 1) / request.size() + 1;
+    qsizetype answers = 0;
+    QByteArray received;
+    char buffer[65536];
+    while (!deadline.hasExpired() && answers < requests) {
+        // The rest of a request sent in part.
+        const qsizetype whole = 41 + (requests - 1) * request.size();
+        if (sent < whole) {
+            const ssize_t n = ::send(client, stream.constData() + sent, size_t(whole - sent),
+                                     MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0)
+                sent += n;
+        }
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n == 0)
+            break; // the server closed
+        if (n > 0) {
+            const qsizetype from = std::max<qsizetype>(0, received.size() - 11);
+            received.append(buffer, n);
+            answers += received.sliced(from).count("HTTP/1.1 200");
+            received = received.last(std::min<qsizetype>(received.size(), 64));
+        } else {
+            QTest::qWait(0); // the server's turn
+        }
+    }
+    QCOMPARE(answers, requests);
+}
+
+// A client that pipelines and reads no answer: each answer waited in the node's memory, and the
+// node read and answered all that came (a request of 41 bytes asking for 8 KiB: 10 000 of them
+// held 80 MB until the write-stall timeout). It now stops reading once 1 MiB of answers is
+// unsent, and reads on as the client reads.
+void tst_HttpServer::requestsPipelinedByAClientThatReadsNoAnswerWaitInTheClient()
+{
+    constexpr qsizetype answerBytes = 8 * 1024;
+    m_server->addRoute(Method::Get, u"/page"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        ++m_handlerCalls;
+        r.send(200, QByteArray(answerBytes, 'x'), "text/plain");
+    });
+    const QByteArray request = "GET /page HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    constexpr int count = 10000;
+    const QByteArray stream = request.repeated(count); // 410 KB: the kernel takes it at once
+    const int client = rawClient(m_port, 4096);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    qsizetype sent = 0;
+    QDeadlineTimer deadline(30000);
+    while (!deadline.hasExpired() && sent < stream.size()) {
+        const ssize_t n = ::send(client, stream.constData() + sent, size_t(stream.size() - sent),
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0)
+            sent += n;
+        QTest::qWait(5); // the server's turn
+    }
+    QCOMPARE(sent, stream.size());
+    QTest::qWait(1000);
+    QVERIFY2(
+        m_handlerCalls < count / 4,
+        qPrintable(u"%1 answers of %2 bytes made while the client read none"_s.arg(m_handlerCalls)
+                       .arg(answerBytes)));
+
+    // Read now: every answer comes.
+    int answers = 0;
+    QByteArray received;
+    char buffer[65536];
+    while (!deadline.hasExpired() && answers < count) {
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n == 0)
+            break; // the server closed
+        if (n > 0) {
+            const qsizetype from = std::max<qsizetype>(0, received.size() - 11);
+            received.append(buffer, n);
+            answers += int(received.sliced(from).count("HTTP/1.1 200"));
+            received = received.last(std::min<qsizetype>(received.size(), 64));
+        } else {
+            QTest::qWait(0); // the server's turn
+        }
+    }
+    QCOMPARE(answers, count);
+    QCOMPARE(m_handlerCalls, count);
 }
 
 void tst_HttpServer::expectContinueIsAnswered()

@@ -40,6 +40,8 @@ HttpConnectionState *HttpConnectionState::of(QTcpSocket *socket, bool create)
 void HttpConnectionState::settled()
 {
     owed = qMax(0, owed - 1);
+    if (paused)
+        resume();
     // Only requests still to run are owed: the next one runs (not inside the send() that got
     // here, which may be deep in another handler).
     if (deferred.empty() || m_scheduled || owed > int(deferred.size()))

@@ -56,6 +56,11 @@ public:
     bool chunked = false;
     qint64 requestBytes = 0; // head and body received so far
     qint64 requestStartedMs = 0; // its first byte, on the listening server's clock
+    // The read guard stopped reading the connection: too many answers owed on it, or too many
+    // bytes of them unsent (httpserver.cpp). `resume` reads on if that is over; settled() and
+    // every write call it.
+    bool paused = false;
+    std::function<void()> resume;
 
     void settled(); // an answer is out (or dropped)
     // The answer to the "Connection: close" request was written: once it has left, the write

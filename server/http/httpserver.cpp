@@ -298,7 +298,8 @@ class BodyLimitTcpServer : public QTcpServer
 {
 public:
     explicit BodyLimitTcpServer(const HttpServerOptions &options)
-        : m_idleTimeout(options.idleTimeout)
+        : m_readCap(2 * options.bodyLimitBytes + 2 * HttpServerPrivate::maxHeadBytes + 65536)
+        , m_idleTimeout(options.idleTimeout)
         , m_writeStallTimeout(std::min(options.writeStallTimeout, options.idleTimeout))
     {
         m_clock.start();
@@ -357,16 +358,30 @@ public:
                 socket->readAll();
                 return;
             }
+            if (state->paused) {
+                // What came before reading stopped: kept in our transaction (see pause()).
+                socket->skip(socket->bytesAvailable());
+                return;
+            }
             if (!unread) {
                 // QtHttpServer's parser keeps a read transaction open from the first byte of a
                 // request to its end: none open, these bytes start a request.
                 if (!socket->isTransactionStarted()) {
+                    if (mustWait(socket, state))
+                        return pause(socket, state);
                     state->head.clear();
                     state->headSize = -1;
                     state->chunked = false;
                     state->requestBytes = 0;
                     state->requestStartedMs = m_clock.elapsed();
                 }
+                // Qt reads what the kernel has into the socket's buffer at every turn of the
+                // event loop, and QtHttpServer's parser takes one request from it per turn: a
+                // client sending faster than the node answers filled it without bound. Past what
+                // one request may take, Qt stops reading until the parser has caught up (this
+                // runs again for each request it takes), and the client's sends wait.
+                const qint64 buffered = socket->bytesAvailable();
+                socket->setReadBufferSize(buffered > m_readCap ? buffered : 0);
                 unread = static_cast<HttpServerPrivate *>(parent())->inspectArrival(socket, state);
                 if (!unread)
                     return;
@@ -385,6 +400,50 @@ public:
     }
 
 private:
+    // Requests pipelined on one connection are each parsed and kept until their answers are
+    // out (HttpConnectionState::deferred), and each answer is kept until the client reads it:
+    // a client pipelining behind a held answer, or reading no answer, had the node keep all it
+    // sent. The guard stops reading such a connection between two requests (pause()), and
+    // reads on once half of it is answered or written (resume()). 32 answers owed is far more
+    // than any client pipelines (browsers and most HTTP clients do not pipeline at all).
+    static constexpr int maxOwed = 32;
+    static constexpr qint64 maxUnsentBytes = 1024 * 1024;
+
+    static bool mustWait(QTcpSocket *socket, const HttpConnectionState *state)
+    {
+        return socket->bytesAvailable() > 0
+            && (state->owed >= maxOwed || socket->bytesToWrite() >= maxUnsentBytes);
+    }
+
+    // QtHttpServer's parser reads whatever the socket holds at each readyRead, and its handler
+    // cannot be held back: the bytes are hidden from it in a read transaction of our own,
+    // skipped to their end (the parser, finding a transaction open, reads on from there and
+    // finds nothing); and Qt stops reading from the kernel, so the client's sends wait (TCP
+    // flow control).
+    void pause(QTcpSocket *socket, HttpConnectionState *state)
+    {
+        state->paused = true;
+        socket->setReadBufferSize(socket->bytesAvailable());
+        socket->startTransaction();
+        socket->skip(socket->bytesAvailable());
+        if (!state->resume) {
+            state->resume = [socket, state] {
+                if (!state->paused || state->owed > maxOwed / 2
+                    || socket->bytesToWrite() > maxUnsentBytes / 2)
+                    return;
+                state->paused = false;
+                socket->rollbackTransaction();
+                socket->setReadBufferSize(0);
+                // The parser's turn, as QtHttpServer gives it for bytes left behind a request.
+                QMetaObject::invokeMethod(socket, &QIODevice::readyRead, Qt::QueuedConnection);
+            };
+            connect(socket, &QIODevice::bytesWritten, state, [state] {
+                if (state->paused)
+                    state->resume();
+            });
+        }
+    }
+
     // Closes a connection that is idle (owes no answer, nothing sent or received for
     // m_idleTimeout: an idle keep-alive, a client that opened and sent nothing, a request
     // that stopped halfway), or whose answer the client does not read (m_writeStallTimeout
@@ -422,7 +481,8 @@ private:
             // A request still incomplete an idle timeout after its first byte: a client that
             // sends a byte now and then is never quiet for long (slowloris), and held its
             // connection for ever.
-            const bool unfinished = state->owed == 0 && socket->isTransactionStarted()
+            const bool unfinished = state->owed == 0 && !state->paused
+                && socket->isTransactionStarted()
                 && now - state->requestStartedMs >= m_idleTimeout.count();
             if (!unfinished
                 && (stalled ? quiet < m_writeStallTimeout.count()
@@ -516,6 +576,10 @@ private:
     }
 
     static constexpr int lingerMs = 2000;
+    // What the socket's buffer may hold before Qt stops reading: more than the largest request
+    // the guard lets through (a chunked body of twice the limit and its head), so that a request
+    // always fits whole (the parser keeps it in the buffer until its end).
+    const qint64 m_readCap;
     const std::chrono::milliseconds m_idleTimeout;
     const std::chrono::milliseconds m_writeStallTimeout;
     QSocketNotifier *m_acceptor = nullptr;

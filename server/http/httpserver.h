@@ -50,9 +50,9 @@ struct HttpServerOptions
 // connections are closed at once rather than retried in a busy loop (QTcpServer's behaviour).
 //
 // Requests pipelined on one connection are answered in order: one behind a parked responder
-// runs once that one has answered (HttpConnectionState). A limitation inherited from
-// QtHttpServer 6.4, not worked around here: "Connection: close" from a client is ignored
-// (STYLE.md trap 2).
+// runs once that one has answered (HttpConnectionState). A connection owing 32 answers, or
+// holding 1 MiB of answers its client has not read, is not read until half of that is out. A
+// request saying "Connection: close" (or HTTP/1.0 without keep-alive) is its connection's last.
 class HttpServer : public QObject
 {
     Q_OBJECT
