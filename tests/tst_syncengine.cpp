@@ -91,6 +91,7 @@ private Q_SLOTS:
 
     void replicatesEventsAndJobsIdenticallyInOrder();
     void latencyStartsAtTheTimestampInsideTheEventField();
+    void everyLateEntryIsCountedInTheLog();
     void reclaimsPendingEntriesOfDeadConsumer();
     void nodeCutOffFromRemoteWritesNothingTwiceAfterItsEntriesWereReclaimed();
     void skipsEntriesAlreadyOnRemoteAfterCrash();
@@ -228,6 +229,30 @@ void TestSyncEngine::latencyStartsAtTheTimestampInsideTheEventField()
                              5000);
     const double latency = syncSnapshot(m_host->board())->streams.value(0).latency.sum();
     QVERIFY2(latency >= 4.9 && latency < 60, qPrintable(QString::number(latency)));
+}
+
+// Late entries are said at most once per 5 s, with the count since the last line. The entries
+// counted after a line were said only when another late entry came after the 5 s: the last
+// ones of a delay never were, and the log undercounted what reached the remote late.
+void TestSyncEngine::everyLateEntryIsCountedInTheLog()
+{
+    const auto addLate = [this](int count) {
+        const qint64 fiveSecondsAgoUs = (QDateTime::currentMSecsSinceEpoch() - 5000) * 1000;
+        for (int i = 0; i < count; ++i) {
+            const QByteArray event = R"({"Event-Name":"CHANNEL_ANSWER","Event-Date-Timestamp":")"
+                + QByteArray::number(fiveSecondsAgoUs) + R"("})";
+            redisQuery(m_local->port(), {"XADD", events, "*", "event", event});
+        }
+    };
+    const LogLines log("switchboard.sync");
+    const QString line = u"entries reached the remote later than TOTAL_MAX_LATENCY"_s;
+    startEngine(config());
+    addLate(1);
+    QTRY_COMPARE_WITH_TIMEOUT(log.count(u"1 "_s + line), 1, 10000);
+    addLate(4); // within the 5 s: counted, said at the next line
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(5), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(log.count(u"4 "_s + line), 1, 8000);
+    QCOMPARE(log.count(line), 2);
 }
 
 void TestSyncEngine::reclaimsPendingEntriesOfDeadConsumer()

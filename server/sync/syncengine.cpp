@@ -91,6 +91,8 @@ SyncEngine::SyncEngine(const SyncConfig &config, SnapshotBoard *board, QObject *
     connect(&m_reclaimTimer, &QTimer::timeout, this, &SyncEngine::scanConsumers);
     m_statsTimer.setInterval(1000);
     connect(&m_statsTimer, &QTimer::timeout, this, &SyncEngine::refreshGroupStats);
+    // The late entries counted since the last warning are said even when no more come.
+    connect(&m_statsTimer, &QTimer::timeout, this, &SyncEngine::warnOfLateEntries);
     m_ackRetryTimer.setSingleShot(true);
     m_ackRetryTimer.setInterval(500);
     connect(&m_ackRetryTimer, &QTimer::timeout, this, [this] {
@@ -978,6 +980,21 @@ void SyncEngine::writeFailed(Lane *lane, Batch *batch, QByteArrayView error, boo
     }
 }
 
+// At most one line per warning interval, with every late entry since the last one.
+void SyncEngine::warnOfLateEntries()
+{
+    const qint64 now = m_clock.elapsed();
+    if (m_lateSinceWarning == 0 || now - m_lastLatencyWarning <= warningIntervalMs)
+        return;
+    qCWarning(lcSync).noquote() << m_lateSinceWarning
+                                << "entries reached the remote later than TOTAL_MAX_LATENCY ("
+                                << m_config.totalMaxLatency.count() << "ms ); worst"
+                                << m_worstLateMs << "ms";
+    m_lastLatencyWarning = now;
+    m_lateSinceWarning = 0;
+    m_worstLateMs = 0;
+}
+
 void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
 {
     if (lane->batches.empty() || lane->batches.front().get() != batch) {
@@ -1010,14 +1027,7 @@ void SyncEngine::writeConfirmed(Lane *lane, Batch *batch, qint64 written)
         }
     }
     const qint64 now = m_clock.elapsed();
-    if (m_lateSinceWarning > 0 && now - m_lastLatencyWarning > warningIntervalMs) {
-        qCWarning(lcSync).noquote()
-            << m_lateSinceWarning << "entries reached the remote later than TOTAL_MAX_LATENCY ("
-            << maxLatency << "ms ); worst" << m_worstLateMs << "ms";
-        m_lastLatencyWarning = now;
-        m_lateSinceWarning = 0;
-        m_worstLateMs = 0;
-    }
+    warnOfLateEntries();
     if (tookMs > m_config.writerMaxLatency.count()
         && now - m_lastSlowWriteWarning > warningIntervalMs) {
         qCWarning(lcSync).noquote()

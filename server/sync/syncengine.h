@@ -181,6 +181,7 @@ private:
     bool isEarlierProcessOfThisHost(const QByteArray &consumer) const;
     void dropLaneIfIdle(Lane *lane);
     void refreshGroupStats();
+    void warnOfLateEntries();
     void checkHealth();
     void publishSnapshot();
     void maybeFinish();
