@@ -154,6 +154,7 @@ private Q_SLOTS:
     void subscribedWhenConnectedSaysSo();
     void refusedSubscriptionIsNoConnectionAndBacksOff();
     void aLastingRefusalIsRetriedEverySecondAndLoggedOnce();
+    void anEvictingServerIsNamedOnceInTheLog();
 
 private:
     std::unique_ptr<RedisClient> connectedClient(const RedisClient::Options &options);
@@ -847,8 +848,9 @@ void TestRedisClient::subscriberNoticesALinkThatWentSilent()
 void TestRedisClient::aclUserWithoutPingConnects()
 {
     const quint16 port = m_server->port();
-    QCOMPARE(redisQuery(
-                 port, {"ACL", "SETUSER", "narrow", "on", ">pw", "~*", "+@all", "-ping", "-client"})
+    QCOMPARE(redisQuery(port,
+                        {"ACL", "SETUSER", "narrow", "on", ">pw", "~*", "+@all", "-ping", "-client",
+                         "-info"})
                  .string,
              QByteArray("OK"));
     RedisClient::Options options = optionsFor(port);
@@ -1200,6 +1202,33 @@ void TestRedisClient::aLastingRefusalIsRetriedEverySecondAndLoggedOnce()
     QVERIFY(!client.isConnected());
     const QStringList refusals = log.lines(QtWarningMsg).filter(u"tst-defaults"_s);
     QVERIFY2(refusals.size() == 1, qPrintable(refusals.join(u'\n')));
+}
+
+// A Redis that evicts keys when full loses what Switchboard keeps there without a word (README,
+// "When Redis or JetStream is full"): the first connection to it says so, once per server
+// however many connections the engines open; a server with noeviction, or no maxmemory, is
+// not named.
+void TestRedisClient::anEvictingServerIsNamedOnceInTheLog()
+{
+    RedisServer evicting;
+    QVERIFY2(evicting.start(
+                 0, {u"--maxmemory"_s, u"100mb"_s, u"--maxmemory-policy"_s, u"allkeys-lru"_s}),
+             qPrintable(evicting.error()));
+    RedisServer refusing;
+    QVERIFY2(
+        refusing.start(0, {u"--maxmemory"_s, u"100mb"_s, u"--maxmemory-policy"_s, u"noeviction"_s}),
+        qPrintable(refusing.error()));
+    const LogLines log("switchboard.redis");
+    std::vector<std::unique_ptr<RedisClient>> clients;
+    for (quint16 port : {evicting.port(), evicting.port(), refusing.port(), m_server->port()}) {
+        clients.push_back(connectedClient(optionsFor(port)));
+        QVERIFY(clients.back());
+    }
+    const QString line = u"drops keys when it is full (maxmemory 104857600 bytes, "
+                         "maxmemory-policy allkeys-lru)"_s;
+    QCOMPARE(log.count(line), 1);
+    QCOMPARE(log.count(evicting.addr() + u"/0 drops keys"_s), 1);
+    QCOMPARE(log.count(u"drops keys"_s), 1);
 }
 
 QTEST_GUILESS_MAIN(TestRedisClient)

@@ -1,7 +1,9 @@
 #include "redisclient.h"
 
+#include <QMutex>
 #include <QPointer>
 #include <QRandomGenerator>
+#include <QSet>
 #include <QSocketNotifier>
 #include <charconv>
 #include <cstring>
@@ -228,6 +230,10 @@ void RedisClient::handshake()
     setName.arg(QByteArrayView("SETNAME")).arg(QStringLiteral("switchboard-") + m_options.name);
     queue(
         setName, [](const RedisReply &) {}, allowance);
+    RedisCommand info("INFO");
+    info.arg(QByteArrayView("memory"));
+    queue(
+        info, [this](const RedisReply &reply) { warnIfEvicting(reply); }, allowance);
     RedisCommand ping("PING");
     queue(
         ping,
@@ -260,6 +266,42 @@ void RedisClient::handshake()
             }
         },
         allowance);
+}
+
+void RedisClient::warnIfEvicting(const RedisReply &reply)
+{
+    // An evicting Redis drops keys when it is full, and nothing tells: sync's marks and groups,
+    // polling's events, timeouts' waits (README, "When Redis or JetStream is full"). Said once
+    // per server and process (every engine has connections to it), at warning level; a server
+    // that does not let us read INFO (an ACL user without it) is not judged.
+    if (reply.isError() || reply.type() != RedisReply::Type::String)
+        return;
+    QByteArray maxMemory;
+    QByteArray policy;
+    for (const QByteArray &line : reply.view().toByteArray().split('\n')) {
+        const QByteArray trimmed = line.trimmed();
+        if (trimmed.startsWith("maxmemory:"))
+            maxMemory = trimmed.sliced(10);
+        else if (trimmed.startsWith("maxmemory_policy:"))
+            policy = trimmed.sliced(17);
+    }
+    if (policy.isEmpty() || policy == "noeviction" || maxMemory.isEmpty() || maxMemory == "0")
+        return;
+    static QMutex mutex;
+    static QSet<QString> warned;
+    const QString server = m_options.endpoint.display();
+    {
+        const QMutexLocker lock(&mutex);
+        if (warned.contains(server))
+            return;
+        warned.insert(server);
+    }
+    qCWarning(lcRedis).noquote()
+        << QStringLiteral("Redis %1 drops keys when it is full (maxmemory %2 bytes, "
+                          "maxmemory-policy %3): what Switchboard keeps there can vanish without "
+                          "a word. Set maxmemory-policy noeviction: a full Redis then refuses "
+                          "writes, which Switchboard reports and retries")
+               .arg(server, QString::fromLatin1(maxMemory), QString::fromLatin1(policy));
 }
 
 void RedisClient::logFailure(const QString &failure)

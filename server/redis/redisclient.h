@@ -167,6 +167,7 @@ private:
     void connectTo(const QByteArray &address);
     QString where() const; // the endpoint, and the address its name had, for the logs
     void logFailure(const QString &failure); // a warning, unless it repeats the last one
+    void warnIfEvicting(const RedisReply &reply); // INFO memory's
     void handshake();
     void becomeReady();
     void fail(const QString &reason); // tear the connection down and schedule a retry
