@@ -186,7 +186,12 @@ private Q_SLOTS:
     void aDeepPipelineOfSmallRequestsIsServed();
     void requestsPipelinedBehindAHeldAnswerWaitInTheClient();
     void requestsPipelinedByAClientThatReadsNoAnswerWaitInTheClient();
+    void aConnectionNotReadGoesAwayCleanly_data();
+    void aConnectionNotReadGoesAwayCleanly();
     void expectContinueIsAnswered();
+    void expectContinueIsAnsweredForAChunkedBody();
+    void aRequestAfterAStrayLineBreakIsReadAsItsRequestLineSays();
+    void aHeadAfterStrayLineBreaksIsStillJudged();
     void sendErrorHasTheErrorShape();
     void parkedResponderAnswersLater();
     void clientGoneWhileParked_data();
@@ -208,6 +213,7 @@ private Q_SLOTS:
     void pipelinedRequestsAreAnsweredInOrder();
     void connectionCloseClosesAfterTheAnswer();
     void connectionCloseLetsTheWholeAnswerArrive();
+    void connectionCloseInASecondConnectionLineIsSeen();
     void anUpgradeAfterConnectionCloseIsNotTaken();
     void anHttp10ConnectionLastsOneRequestUnlessKeptAlive();
     void listenFailureIsReported();
@@ -870,6 +876,59 @@ void tst_HttpServer::requestsPipelinedByAClientThatReadsNoAnswerWaitInTheClient(
     QCOMPARE(m_handlerCalls, count);
 }
 
+// A connection the guard stopped reading, with requests kept behind a held answer, goes away:
+// with the server, or when the held answer finds that the client reset the connection (a paused
+// connection is not read, so the reset is seen only then). The requests kept are dropped as the
+// socket is destroyed, and each one dropped tried to read the connection on, through the socket
+// half destroyed (a crash).
+void tst_HttpServer::aConnectionNotReadGoesAwayCleanly_data()
+{
+    QTest::addColumn<bool>("clientResets");
+    QTest::newRow("the server closes") << false;
+    QTest::newRow("the client resets") << true;
+}
+
+void tst_HttpServer::aConnectionNotReadGoesAwayCleanly()
+{
+    QFETCH(bool, clientResets);
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
+    });
+    addHelloRoute();
+    const QByteArray hello = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const QByteArray stream = "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + hello.repeated(40);
+    int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([&client] {
+        if (client >= 0)
+            ::close(client);
+    });
+    QCOMPARE(::send(client, stream.constData(), size_t(stream.size()), MSG_NOSIGNAL),
+             ssize_t(stream.size()));
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QTest::qWait(200); // the server parses the requests behind it, 31 of them, and stops there
+    if (!clientResets) {
+        m_server.reset();
+        QVERIFY(!m_parked->isOpen());
+        return;
+    }
+    const linger reset {1, 0};
+    ::setsockopt(client, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(client);
+    client = -1;
+    QTest::qWait(100);
+    m_parked->send(200, "first", "text/plain"); // the write fails: the socket is destroyed
+    QTest::qWait(200);
+
+    // The server goes on serving.
+    QTcpSocket next;
+    next.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(next.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    RawResponse response;
+    QVERIFY(rawExchange(next, hello, &response));
+    QCOMPARE(response.status, 200);
+}
+
 void tst_HttpServer::expectContinueIsAnswered()
 {
     // curl (before 8.x for bodies above 1 KiB, always when told) and other clients send
@@ -898,6 +957,91 @@ void tst_HttpServer::expectContinueIsAnswered()
     QVERIFY(rawExchange(client, body, &response));
     QCOMPARE(response.status, 200);
     QCOMPARE(m_handlerCalls, 1);
+}
+
+// A chunked body waits for 100 Continue as a body with a Content-Length does (curl sends
+// "Expect: 100-continue" with a chunked upload too, then waits a second without it).
+void tst_HttpServer::expectContinueIsAnsweredForAChunkedBody()
+{
+    addCountedEchoRoute();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n");
+    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    QByteArray received;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     received += client.readAll();
+                     return received.size() >= interim.size();
+                 },
+                 timeoutMs),
+             "no 100 Continue");
+    QCOMPARE(received, interim);
+
+    RawResponse response;
+    QVERIFY(rawExchange(client, "5\r\nhello\r\n0\r\n\r\n", &response));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_handlerCalls, 1);
+}
+
+// QtHttpServer's parser skips line breaks and blanks before a request line (an extra CRLF a
+// client sent after its previous request, RFC 9112 2.2); the guard took the first line of what
+// it saw for the request line, so an HTTP/1.0 request behind a stray CRLF kept its connection
+// open until the idle timeout, and an "Expect: 100-continue" behind one had no 100 Continue.
+void tst_HttpServer::aRequestAfterAStrayLineBreakIsReadAsItsRequestLineSays()
+{
+    addHelloRoute();
+    addCountedEchoRoute();
+    const int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    const QByteArray http10 = "\r\nGET /hello HTTP/1.0\r\n\r\n";
+    QCOMPARE(::send(client, http10.constData(), size_t(http10.size()), MSG_NOSIGNAL),
+             ssize_t(http10.size()));
+    const RawRead read = readToTheEnd(client, timeoutMs);
+    QVERIFY(read.received > 0);
+    QVERIFY2(read.ended, "the HTTP/1.0 connection was kept open");
+
+    QTcpSocket expecting;
+    expecting.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(expecting.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    expecting.write(" \r\n\r\nPOST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                    "Content-Length: 5\r\n\r\n");
+    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    QByteArray received;
+    QVERIFY2(QTest::qWaitFor(
+                 [&] {
+                     received += expecting.readAll();
+                     return received.size() >= interim.size();
+                 },
+                 timeoutMs),
+             "no 100 Continue");
+    QCOMPARE(received, interim);
+    RawResponse response;
+    QVERIFY(rawExchange(expecting, "hello", &response));
+    QCOMPARE(response.status, 200);
+    QCOMPARE(m_handlerCalls, 1);
+}
+
+// Two stray CRLFs read as the end of a head of their own: the guard took them for a whole
+// request without a body, and judged nothing of the real one behind them (not its declared
+// length, not a head or a chunked body without end, which the parser then kept whole).
+void tst_HttpServer::aHeadAfterStrayLineBreaksIsStillJudged()
+{
+    addCountedEchoRoute();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    RawResponse response;
+    QVERIFY2(rawExchange(client,
+                         "\r\n\r\nPOST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         "Content-Length: 100000000\r\n\r\n",
+                         &response),
+             "no 413 before the body");
+    QCOMPARE(response.status, 413);
+    QCOMPARE(m_handlerCalls, 0);
 }
 
 void tst_HttpServer::sendErrorHasTheErrorShape()
@@ -1365,6 +1509,28 @@ void tst_HttpServer::connectionCloseLetsTheWholeAnswerArrive()
 
 // An upgrade pipelined after a "Connection: close" request was taken by the WebSocket server,
 // which then got the first request's answer written into its stream.
+// A client (or a proxy in front) may say its Connection options in two header lines; the
+// second one's "close" counts as much as the first one's (RFC 9110 5.3). QtHttpServer 6.4's
+// value() joins repeated lines with ", " (QHttpHeaderParser::combinedHeaderValue), so this holds
+// as long as handleRequest() asks it rather than taking the first line.
+void tst_HttpServer::connectionCloseInASecondConnectionLineIsSeen()
+{
+    addHelloRoute();
+    addCountedEchoRoute();
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_port);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
+    client.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+                 "Connection: close\r\n\r\n"
+                 "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+    QByteArray received;
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, timeoutMs);
+    received += client.readAll();
+    QCOMPARE(received.count("HTTP/1.1 200"), 1);
+    QVERIFY2(received.contains("\r\nConnection: close\r\n"), received.constData());
+    QCOMPARE(m_handlerCalls, 0); // the request after the close was not run
+}
+
 void tst_HttpServer::anUpgradeAfterConnectionCloseIsNotTaken()
 {
     m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {

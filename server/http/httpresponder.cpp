@@ -37,6 +37,15 @@ HttpConnectionState *HttpConnectionState::of(QTcpSocket *socket, bool create)
     return state;
 }
 
+HttpConnectionState::~HttpConnectionState()
+{
+    // Gone with its socket, which is half destroyed by now: the requests still waiting are
+    // dropped here, each settling (settled()), while the members that touches are still whole;
+    // and nothing reads the socket on (`resume`, a later member, would be gone already).
+    paused = false;
+    const auto dropped = std::move(deferred);
+}
+
 void HttpConnectionState::settled()
 {
     owed = qMax(0, owed - 1);

@@ -34,6 +34,7 @@ class HttpConnectionState : public QObject
 
 public:
     static HttpConnectionState *of(QTcpSocket *socket, bool create);
+    ~HttpConnectionState() override;
 
     int owed = 0;
     std::deque<std::function<void()>> deferred;

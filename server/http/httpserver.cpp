@@ -183,6 +183,20 @@ BodyFraming bodyFraming(const QByteArray &headerBlock)
     return framing;
 }
 
+// Where the request line starts in the bytes that came for a request. QtHttpServer's parser
+// skips the line breaks and blanks before it (what a client sent after its previous request,
+// RFC 9112 2.2): they are not the request line, and two of them are not the end of a head.
+qsizetype requestLineStart(QByteArrayView bytes)
+{
+    const auto blank = [](char c) {
+        return c == '\r' || c == '\n' || c == ' ' || c == '\t' || c == '\v';
+    };
+    qsizetype start = 0;
+    while (start < bytes.size() && blank(bytes[start]))
+        ++start;
+    return start;
+}
+
 // Whether an HTTP/1.1 request waits for "100 Continue" before it sends its body (an HTTP/1.0
 // client cannot understand the interim answer, RFC 9110 10.1.1).
 bool expectsContinue(const QByteArray &headerBlock)
@@ -607,8 +621,10 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
     if (state->headSize < 0) {
         // Only what is new lies ahead of the read position: the parser has read the rest.
         const qsizetype seen = state->head.size();
-        const qsizetype from = std::max<qsizetype>(0, seen - 3);
+        qsizetype start = 0; // of the request line
         const auto headEnd = [&] {
+            start = requestLineStart(state->head);
+            const qsizetype from = std::max<qsizetype>(start, seen - 3);
             qsizetype end = state->head.indexOf("\r\n\r\n", from);
             if (end >= 0)
                 return end + 4;
@@ -634,8 +650,8 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
                           u"request_header_fields_too_large"_s,
                           u"the request line and headers exceed %1 bytes"_s.arg(maxHeadBytes));
         }
-        state->headSize = headSize;
-        const QByteArray head = std::exchange(state->head, {}).first(headSize);
+        state->headSize = headSize; // with the blanks before it: they are in the parser's count
+        const QByteArray head = std::exchange(state->head, {}).sliced(start, headSize - start);
         // An HTTP/1.0 client without keep-alive reads its answer to the end of the connection
         // (ApacheBench, `printf ... | nc`, some load balancers' checks): held open, it waited
         // for the idle timeout.
@@ -658,8 +674,9 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
         // QtHttpServer 6.4 ignores "Expect: 100-continue", and a client that sends it holds the
         // body back until it hears 100 Continue or tires of waiting (curl: 1 s per request). So
         // we say it here, when nothing of the body has come yet; the parser, next in line, sees
-        // only the request.
-        if (length > 0 && state->requestBytes == headSize && expectsContinue(head))
+        // only the request. A chunked body waits for it as much as one of known length.
+        if ((length > 0 || state->chunked) && state->requestBytes == headSize
+            && expectsContinue(head))
             socket->write("HTTP/1.1 100 Continue\r\n\r\n");
     }
     // A chunked body has no length to judge before it comes; the parser would keep all of it.
