@@ -128,6 +128,38 @@ RawRead readToTheEnd(int client, int timeoutMs, qint64 stopAt = 0)
     return read;
 }
 
+// A request that waits for "100 Continue" before its body, on a new connection to `port`: what
+// came before the body was sent (the interim answer, or nothing within timeoutMs), and the
+// status of the answer to the whole request (0: none).
+struct ContinuedExchange
+{
+    QByteArray interim;
+    int status = 0;
+};
+
+ContinuedExchange sendAfterContinue(quint16 port, const QByteArray &head, const QByteArray &body)
+{
+    ContinuedExchange exchange;
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    if (!client.waitForConnected(timeoutMs))
+        return exchange;
+    client.write(head);
+    const qsizetype interimSize = qsizetype(sizeof "HTTP/1.1 100 Continue\r\n\r\n") - 1;
+    const bool interimCame = QTest::qWaitFor(
+        [&] {
+            exchange.interim += client.readAll();
+            return exchange.interim.size() >= interimSize;
+        },
+        timeoutMs);
+    if (!interimCame)
+        return exchange; // the body stays unsent, as a client would wait for it (curl: 1 s)
+    RawResponse response;
+    if (rawExchange(client, body, &response))
+        exchange.status = response.status;
+    return exchange;
+}
+
 // The answers of a stream read in pieces, a status line possibly cut in two between pieces:
 // those that say 200 and those that say 4xx.
 class AnswerCounter
@@ -253,9 +285,9 @@ private Q_SLOTS:
     void anAnswerTheClientDoesNotReadIsDropped_data();
     void anAnswerTheClientDoesNotReadIsDropped();
     void pipelinedRequestsAreAnsweredInOrder();
+    void connectionCloseClosesAfterTheAnswer_data();
     void connectionCloseClosesAfterTheAnswer();
     void connectionCloseLetsTheWholeAnswerArrive();
-    void connectionCloseInASecondConnectionLineIsSeen();
     void anUpgradeAfterConnectionCloseIsNotTaken();
     void anHttp10ConnectionLastsOneRequestUnlessKeptAlive();
     void listenFailureIsReported();
@@ -265,6 +297,8 @@ private:
     std::unique_ptr<QNetworkReply> send(const QByteArray &verb, const QString &pathAndQuery,
                                         const QByteArray &body = {}, quint16 port = 0);
     void addHelloRoute();
+    // GET /park keeps its responder in m_parked, unanswered.
+    void addParkRoute();
     // POST /echo answering 200 without a body, its calls counted in m_handlerCalls.
     void addCountedEchoRoute();
 
@@ -323,6 +357,13 @@ void tst_HttpServer::addHelloRoute()
 {
     m_server->addRoute(Method::Get, u"/hello"_s, [](const HttpRequest &, HttpResponder &&r) {
         r.send(200, "hello", "text/plain; charset=utf-8");
+    });
+}
+
+void tst_HttpServer::addParkRoute()
+{
+    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
+        m_parked = std::make_shared<HttpResponder>(std::move(r));
     });
 }
 
@@ -783,9 +824,7 @@ void tst_HttpServer::aDeepPipelineOfSmallRequestsIsServed()
 // flow control); what was read is answered in order once the held answer is out.
 void tst_HttpServer::requestsPipelinedBehindAHeldAnswerWaitInTheClient()
 {
-    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        m_parked = std::make_shared<HttpResponder>(std::move(r));
-    });
+    addParkRoute();
     addHelloRoute();
     const QByteArray request =
         "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + QByteArray(960, 'p') + "\r\n\r\n";
@@ -891,9 +930,7 @@ void tst_HttpServer::aConnectionNotReadGoesAwayCleanly_data()
 void tst_HttpServer::aConnectionNotReadGoesAwayCleanly()
 {
     QFETCH(bool, clientResets);
-    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        m_parked = std::make_shared<HttpResponder>(std::move(r));
-    });
+    addParkRoute();
     addHelloRoute();
     const QByteArray hello = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     const QByteArray stream = "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + hello.repeated(40);
@@ -935,27 +972,14 @@ void tst_HttpServer::expectContinueIsAnswered()
     // "Expect: 100-continue" and hold the body back until the server says 100 Continue, or until
     // they give up waiting (curl after 1 s): without the 100 every such POST takes a second.
     addCountedEchoRoute();
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, m_port);
-    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
     const QByteArray body(testBodyLimit, 'x');
-    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-                 "Content-Length: "
-                 + QByteArray::number(body.size()) + "\r\n\r\n");
-    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
-    QByteArray received;
-    QVERIFY2(QTest::qWaitFor(
-                 [&] {
-                     received += client.readAll();
-                     return received.size() >= interim.size();
-                 },
-                 timeoutMs),
-             "no 100 Continue");
-    QCOMPARE(received, interim);
-
-    RawResponse response;
-    QVERIFY(rawExchange(client, body, &response));
-    QCOMPARE(response.status, 200);
+    const auto [interim, status] = sendAfterContinue(
+        m_port,
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n",
+        body);
+    QCOMPARE(interim, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+    QCOMPARE(status, 200);
     QCOMPARE(m_handlerCalls, 1);
 }
 
@@ -964,25 +988,13 @@ void tst_HttpServer::expectContinueIsAnswered()
 void tst_HttpServer::expectContinueIsAnsweredForAChunkedBody()
 {
     addCountedEchoRoute();
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, m_port);
-    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    client.write("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-                 "Transfer-Encoding: chunked\r\n\r\n");
-    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
-    QByteArray received;
-    QVERIFY2(QTest::qWaitFor(
-                 [&] {
-                     received += client.readAll();
-                     return received.size() >= interim.size();
-                 },
-                 timeoutMs),
-             "no 100 Continue");
-    QCOMPARE(received, interim);
-
-    RawResponse response;
-    QVERIFY(rawExchange(client, "5\r\nhello\r\n0\r\n\r\n", &response));
-    QCOMPARE(response.status, 200);
+    const auto [interim, status] =
+        sendAfterContinue(m_port,
+                          "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n",
+                          "5\r\nhello\r\n0\r\n\r\n");
+    QCOMPARE(interim, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+    QCOMPARE(status, 200);
     QCOMPARE(m_handlerCalls, 1);
 }
 
@@ -1004,24 +1016,13 @@ void tst_HttpServer::aRequestAfterAStrayLineBreakIsReadAsItsRequestLineSays()
     QVERIFY(read.received > 0);
     QVERIFY2(read.ended, "the HTTP/1.0 connection was kept open");
 
-    QTcpSocket expecting;
-    expecting.connectToHost(QHostAddress::LocalHost, m_port);
-    QTRY_COMPARE_WITH_TIMEOUT(expecting.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    expecting.write(" \r\n\r\nPOST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
-                    "Content-Length: 5\r\n\r\n");
-    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
-    QByteArray received;
-    QVERIFY2(QTest::qWaitFor(
-                 [&] {
-                     received += expecting.readAll();
-                     return received.size() >= interim.size();
-                 },
-                 timeoutMs),
-             "no 100 Continue");
-    QCOMPARE(received, interim);
-    RawResponse response;
-    QVERIFY(rawExchange(expecting, "hello", &response));
-    QCOMPARE(response.status, 200);
+    const auto [interim, status] = sendAfterContinue(
+        m_port,
+        " \r\n\r\nPOST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n"
+        "Content-Length: 5\r\n\r\n",
+        "hello");
+    QCOMPARE(interim, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+    QCOMPARE(status, 200);
     QCOMPARE(m_handlerCalls, 1);
 }
 
@@ -1099,9 +1100,7 @@ void tst_HttpServer::clientGoneWhileParked_data()
 void tst_HttpServer::clientGoneWhileParked()
 {
     QFETCH(bool, answer);
-    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        m_parked = std::make_shared<HttpResponder>(std::move(r));
-    });
+    addParkRoute();
     addHelloRoute();
 
     {
@@ -1146,9 +1145,7 @@ void tst_HttpServer::unansweredResponderAnswers500()
 
 void tst_HttpServer::droppedParkedResponderAnswers500()
 {
-    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        m_parked = std::make_shared<HttpResponder>(std::move(r));
-    });
+    addParkRoute();
     const auto reply = send("GET", u"/park"_s);
     QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
     QVERIFY(!reply->isFinished());
@@ -1417,9 +1414,7 @@ void tst_HttpServer::anAnswerTheClientDoesNotReadIsDropped()
 // between users, would take each answer for the other request's.
 void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder()
 {
-    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        m_parked = std::make_shared<HttpResponder>(std::move(r));
-    });
+    addParkRoute();
     m_server->addRoute(Method::Get, u"/hello"_s, [](const HttpRequest &, HttpResponder &&r) {
         r.send(200, "hello", "text/plain");
     });
@@ -1445,23 +1440,39 @@ void tst_HttpServer::pipelinedRequestsAreAnsweredInOrder()
 // A client that says "Connection: close" waits for the server to close (some read the answer to
 // the end of the connection); the node kept it open until the idle timeout, and ran requests
 // pipelined after it, which RFC 9112 9.6 forbids.
+void tst_HttpServer::connectionCloseClosesAfterTheAnswer_data()
+{
+    QTest::addColumn<QByteArray>("requests"); // a POST /echo after them must not run
+    QTest::addColumn<int>("answers");
+    const QByteArray hello = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    QTest::newRow("among other options")
+        << hello + "\r\n" + hello + "Connection: Keep-Alive, CLOSE\r\n\r\n"
+        << 2;
+    // A client (or a proxy in front) may say its options in two header lines (RFC 9110 5.3);
+    // QtHttpServer 6.4's value() joins them with ", " (QHttpHeaderParser::combinedHeaderValue),
+    // so this holds as long as handleRequest() asks it rather than taking the first line.
+    QTest::newRow("in a second Connection line")
+        << hello + "Connection: keep-alive\r\nConnection: close\r\n\r\n"
+        << 1;
+}
+
 void tst_HttpServer::connectionCloseClosesAfterTheAnswer()
 {
+    QFETCH(QByteArray, requests);
+    QFETCH(int, answers);
     addHelloRoute();
     addCountedEchoRoute();
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_port);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    client.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                 "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Keep-Alive, CLOSE\r\n\r\n"
-                 "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
+    client.write(requests + "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
     QByteArray received;
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, timeoutMs);
     received += client.readAll();
-    QCOMPARE(received.count("HTTP/1.1 200"), 2);
-    QCOMPARE(received.count("hello"), 2);
-    const qsizetype second = received.indexOf("HTTP/1.1 200", 1);
-    QVERIFY2(received.indexOf("Connection: close") > second, received.constData());
+    QCOMPARE(received.count("HTTP/1.1 200"), answers);
+    QCOMPARE(received.count("hello"), answers);
+    const qsizetype last = received.lastIndexOf("HTTP/1.1 200");
+    QVERIFY2(received.indexOf("Connection: close") > last, received.constData());
     QCOMPARE(m_handlerCalls, 0); // the request after the close was not run
 
     // Without the option the connection stays for the next request.
@@ -1509,33 +1520,9 @@ void tst_HttpServer::connectionCloseLetsTheWholeAnswerArrive()
 
 // An upgrade pipelined after a "Connection: close" request was taken by the WebSocket server,
 // which then got the first request's answer written into its stream.
-// A client (or a proxy in front) may say its Connection options in two header lines; the
-// second one's "close" counts as much as the first one's (RFC 9110 5.3). QtHttpServer 6.4's
-// value() joins repeated lines with ", " (QHttpHeaderParser::combinedHeaderValue), so this holds
-// as long as handleRequest() asks it rather than taking the first line.
-void tst_HttpServer::connectionCloseInASecondConnectionLineIsSeen()
-{
-    addHelloRoute();
-    addCountedEchoRoute();
-    QTcpSocket client;
-    client.connectToHost(QHostAddress::LocalHost, m_port);
-    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
-    client.write("GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
-                 "Connection: close\r\n\r\n"
-                 "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
-    QByteArray received;
-    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, timeoutMs);
-    received += client.readAll();
-    QCOMPARE(received.count("HTTP/1.1 200"), 1);
-    QVERIFY2(received.contains("\r\nConnection: close\r\n"), received.constData());
-    QCOMPARE(m_handlerCalls, 0); // the request after the close was not run
-}
-
 void tst_HttpServer::anUpgradeAfterConnectionCloseIsNotTaken()
 {
-    m_server->addRoute(Method::Get, u"/park"_s, [this](const HttpRequest &, HttpResponder &&r) {
-        m_parked = std::make_shared<HttpResponder>(std::move(r));
-    });
+    addParkRoute();
     int upgrades = 0;
     m_server->addWebSocketRoute(
         u"/ws"_s, [](const HttpRequest &) { return 0; },
