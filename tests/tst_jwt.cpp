@@ -26,9 +26,9 @@ namespace {
 const QByteArray secret = "polling-test-secret-2f6c1b0e9a7d4c53"_ba;
 constexpr qint64 now = 1'700'000'000;
 
-const QByteArrayList knownFailures = {"missing",   "not_bearer",    "too_large",
-                                      "malformed", "bad_signature", "wrong_algorithm",
-                                      "expired",   "not_yet_valid", "no_subject"};
+const QByteArrayList knownFailures = {
+    "missing",         "not_bearer", "too_large",     "malformed",        "bad_signature",
+    "wrong_algorithm", "expired",    "not_yet_valid", "not_access_token", "no_subject"};
 
 QByteArray userToken(const QByteArray &claimsJson)
 {
@@ -165,6 +165,12 @@ void TestJwt::accepts_data()
     QTest::newRow("exp one second ahead")
         << bearer(userToken(R"({"sub":"a","exp":)" + QByteArray::number(now + 1) + "}")) << u"a"_s
         << QStringList();
+    // Access tokens that say what they are, in the ways issuers say it.
+    QTest::newRow("type access_token")
+        << bearer(userToken(R"({"sub":"a","type":"access_token","role":"ADMIN"})")) << u"a"_s
+        << QStringList {u"ADMIN"_s};
+    QTest::newRow("type Bearer") << bearer(userToken(R"({"sub":"a","type":"Bearer"})")) << u"a"_s
+                                 << QStringList();
     QTest::newRow("no exp (some Spring configurations issue none)")
         << bearer(userToken(R"({"sub":"a","iat":1})")) << u"a"_s << QStringList();
 
@@ -318,6 +324,15 @@ void TestJwt::refuses_data()
         << "not_yet_valid"_ba;
     QTest::newRow("nbf not a number")
         << bearer(userToken(R"({"sub":"a","nbf":"tomorrow"})")) << "malformed"_ba;
+
+    // A refresh token signed with the same secret, user and role (they live for days, and are
+    // for the token endpoint only).
+    QTest::newRow("refresh token")
+        << bearer(userToken(R"({"sub":"a","type":"refresh_token","role":"ADMIN","exp":)"
+                            + QByteArray::number(now + 7 * 86400) + "}"))
+        << "not_access_token"_ba;
+    QTest::newRow("type REFRESH") << bearer(userToken(R"({"sub":"a","type":"REFRESH"})"))
+                                  << "not_access_token"_ba;
 
     QTest::newRow("neither userId nor sub")
         << bearer(userToken(R"({"roles":["ADMIN"],"exp":)" + QByteArray::number(now + 60) + "}"))

@@ -737,7 +737,7 @@ void TestNode::statusStreamFeedsRemoteConsoles()
 
 // The two rules of http/apiaccess.h side by side: /api/v1/* lets loopback clients in freely; the
 // polling engine's internal publish routes, once a token is configured, want it from every
-// client, loopback included.
+// client, loopback included. A request a proxy forwarded is not a loopback client's.
 void TestNode::accessRules_data()
 {
     QTest::addColumn<QString>("rule"); // "api": apiAccessStatus; "internal": internalAccessStatus
@@ -745,32 +745,47 @@ void TestNode::accessRules_data()
     QTest::addColumn<QByteArray>("authorization");
     QTest::addColumn<QByteArray>("token");
     QTest::addColumn<int>("expected");
+    QTest::addColumn<QByteArray>("forwardedFor"); // X-Forwarded-For, from a proxy in front
     const QString api = u"api"_s;
     QTest::newRow("api: loopback, no token")
-        << api << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
+        << api << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0 << QByteArray();
     QTest::newRow("api: loopback v6")
-        << api << u"::1"_s << QByteArray() << QByteArray("s3cret") << 0;
+        << api << u"::1"_s << QByteArray() << QByteArray("s3cret") << 0 << QByteArray();
     QTest::newRow("api: remote, no token configured")
-        << api << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
+        << api << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403 << QByteArray();
     QTest::newRow("api: remote, no header")
-        << api << u"10.1.2.3"_s << QByteArray() << QByteArray("s3cret") << 401;
-    QTest::newRow("api: remote, wrong token")
-        << api << u"10.1.2.3"_s << QByteArray("Bearer s3creT") << QByteArray("s3cret") << 403;
+        << api << u"10.1.2.3"_s << QByteArray() << QByteArray("s3cret") << 401 << QByteArray();
+    QTest::newRow("api: remote, wrong token") << api << u"10.1.2.3"_s << QByteArray("Bearer s3creT")
+                                              << QByteArray("s3cret") << 403 << QByteArray();
     QTest::newRow("api: remote, prefix of token")
-        << api << u"10.1.2.3"_s << QByteArray("Bearer s3cre") << QByteArray("s3cret") << 403;
-    QTest::newRow("api: remote, right token")
-        << api << u"10.1.2.3"_s << QByteArray("Bearer s3cret") << QByteArray("s3cret") << 0;
+        << api << u"10.1.2.3"_s << QByteArray("Bearer s3cre") << QByteArray("s3cret") << 403
+        << QByteArray();
+    QTest::newRow("api: remote, right token") << api << u"10.1.2.3"_s << QByteArray("Bearer s3cret")
+                                              << QByteArray("s3cret") << 0 << QByteArray();
+    // A reverse proxy on the same host connects from loopback for the public behind it.
+    QTest::newRow("api: loopback through a proxy, no token configured")
+        << api << u"127.0.0.1"_s << QByteArray() << QByteArray() << 403
+        << QByteArray("203.0.113.9");
+    QTest::newRow("api: loopback through a proxy, right token")
+        << api << u"127.0.0.1"_s << QByteArray("Bearer s3cret") << QByteArray("s3cret") << 0
+        << QByteArray("203.0.113.9");
     const QString internal = u"internal"_s;
     QTest::newRow("internal: loopback, no token configured")
-        << internal << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0;
+        << internal << u"127.0.0.1"_s << QByteArray() << QByteArray() << 0 << QByteArray();
+    QTest::newRow("internal: loopback through a proxy, no token configured")
+        << internal << u"127.0.0.1"_s << QByteArray() << QByteArray() << 403
+        << QByteArray("203.0.113.9");
     QTest::newRow("internal: remote, no token configured")
-        << internal << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403;
+        << internal << u"10.1.2.3"_s << QByteArray("Bearer x") << QByteArray() << 403
+        << QByteArray();
     QTest::newRow("internal: loopback, token configured, none sent")
-        << internal << u"::1"_s << QByteArray() << QByteArray("t0ken") << 401;
+        << internal << u"::1"_s << QByteArray() << QByteArray("t0ken") << 401 << QByteArray();
     QTest::newRow("internal: remote, right token")
-        << internal << u"10.1.2.3"_s << QByteArray("Bearer t0ken") << QByteArray("t0ken") << 0;
+        << internal << u"10.1.2.3"_s << QByteArray("Bearer t0ken") << QByteArray("t0ken") << 0
+        << QByteArray();
     QTest::newRow("internal: remote, wrong token")
-        << internal << u"10.1.2.3"_s << QByteArray("Bearer t0keN") << QByteArray("t0ken") << 403;
+        << internal << u"10.1.2.3"_s << QByteArray("Bearer t0keN") << QByteArray("t0ken") << 403
+        << QByteArray();
 }
 
 void TestNode::accessRules()
@@ -780,10 +795,13 @@ void TestNode::accessRules()
     QFETCH(QByteArray, authorization);
     QFETCH(QByteArray, token);
     QFETCH(int, expected);
+    QFETCH(QByteArray, forwardedFor);
     HttpRequest request;
     request.remoteAddress = QHostAddress(address);
     if (!authorization.isEmpty())
         request.headers.append({"Authorization", authorization});
+    if (!forwardedFor.isEmpty())
+        request.headers.append({"X-Forwarded-For", forwardedFor});
     QCOMPARE(rule == u"internal"_s ? internalAccessStatus(request, token)
                                    : apiAccessStatus(request, token),
              expected);

@@ -4,6 +4,7 @@
 
 #include "core/logging.h"
 #include "jwtsigning.h"
+#include "loglines.h"
 #include "node/switchboardnode.h"
 #include "nodeconfig.h"
 #include "polling/pollingevent.h"
@@ -83,14 +84,19 @@ private Q_SLOTS:
     void resumeFromLastEventIdAndHistoryLost();
     void anIdOfTheTelemetryServiceGetsEverythingKept();
     void aClientPollingAQuietFeedLosesNoHistory();
+    void aLastEventIdFromTheFutureIsAnsweredLikeAnUnknownOne();
+    void aPollReadsAtMostAnAnswerOfLargeEventsFromRedis();
     void heldPollWakesOnPublish();
     void idleLongPollAnswersTheEmptyShapeAtTheTimeout();
     void clientGoneWhileHeldIsForgotten();
     void internalRoutesWithAToken();
+    void withoutATokenInternalRoutesRefuseWhatAProxyForwards();
     void redisDownIs503AndComesBack();
+    void publishesRedisRefusesAreSaidOnHealthAndInTheLog();
     void heldPollsOutliveARedisRestart();
     void aWakeWhileTheReadConnectionIsDownHoldsThePolls();
     void aReadCutShortByARedisStallHoldsThePolls();
+    void aLongPollWhoseTimeRunsOutInARedisStallGetsTheEmptyShape();
     void publishOnOneNodeWakesAPollHeldOnAnother();
     void sigtermAnswersHeldPollsAndExits0();
     void simulateFeedsDemoOrderEvents();
@@ -350,6 +356,13 @@ void TestPolling::badTokensAre401AndUsersOnTheAdminRouteAre403_data()
             + '.' << QByteArray("wrong_algorithm");
     QTest::newRow("tampered payload") << "Bearer " + parts[0] + '.' + other.split('.')[1] + '.'
             + parts[2] << QByteArray("bad_signature");
+    // A refresh token: same secret, user and role, "type" says what it is.
+    QTest::newRow("refresh token") << "Bearer "
+            + token({{u"sub"_s, u"alice"_s},
+                     {u"type"_s, u"refresh_token"_s},
+                     {u"role"_s, u"ADMIN"_s},
+                     {u"exp"_s, now + 7 * 86400}})
+                                   << QByteArray("not_access_token");
     QTest::newRow("over 8 KiB") << "Bearer " + QByteArray(9000, 'a') << QByteArray("too_large");
     // QtHttpServer 6.4 drops a header this long before the route sees it: still a 401.
     QTest::newRow("100 KiB") << "Bearer " + QByteArray(100 * 1024, 'a') << QByteArray("missing");
@@ -662,6 +675,131 @@ void TestPolling::aClientPollingAQuietFeedLosesNoHistory()
              QStringList({u"next"_s}));
 }
 
+// A lastEventId ahead of every id Redis handed out (a page's stored id of another deployment, a
+// typo, or one handed out before Redis' clock stepped back) was read from as it was: nothing
+// comes after it, so the answer was empty and gave the same id back, and the client saw none of
+// the events published after, without being told. It is answered as an id the node does not
+// know: with what is kept, and historyLost.
+void TestPolling::aLastEventIdFromTheFutureIsAnsweredLikeAnUnknownOne()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    QCOMPARE(
+        publish("publish",
+                {{u"eventType"_s, u"F"_s}, {u"entityId"_s, u"kept"_s}, {u"userId"_s, u"alice"_s}})
+            .status,
+        200);
+    const QByteArray future =
+        QByteArray::number(QDateTime::currentMSecsSinceEpoch() + 3600 * 1000) + "-0";
+    // The three feeds hold the same events: alice's, of type F.
+    QStringList kept {u"kept"_s};
+    for (const QByteArray &path : {"/v1/polling/user/events?lastEventId="_ba,
+                                   "/v1/polling/events?eventType=F&longPoll=true&lastEventId="_ba,
+                                   "/v1/polling/admin/events?lastEventId="_ba}) {
+        const QByteArray bearer = path.contains("admin") ? adminToken() : alice;
+        const HttpResult answer = poll(path + future, bearer, 3000); // a long poll answers at once
+        QVERIFY2(answer.status == 200, answer.body.constData());
+        const QJsonObject body = json(answer);
+        QCOMPARE(entityIds(body), kept);
+        QCOMPARE(body[u"historyLost"_s].toBool(), true);
+        const QByteArray next = body[u"lastEventId"_s].toString().toLatin1();
+        QVERIFY2(next != future, next.constData());
+        // From there on, what is published next is seen.
+        const QString entity = u"next-%1"_s.arg(kept.size());
+        QCOMPARE(
+            publish("publish",
+                    {{u"eventType"_s, u"F"_s}, {u"entityId"_s, entity}, {u"userId"_s, u"alice"_s}})
+                .status,
+            200);
+        const QJsonObject then = json(poll(path + next, bearer, 3000));
+        QCOMPARE(entityIds(then), QStringList({entity}));
+        QVERIFY(!then.contains(u"historyLost"_s));
+        kept.append(entity);
+    }
+    // A stream with nothing kept: historyLost, and a lastEventId that sees the next event.
+    const HttpResult empty = poll("/v1/polling/events?eventType=E&lastEventId=" + future, alice);
+    QCOMPARE(json(empty)[u"historyLost"_s].toBool(), true);
+    const QByteArray resume = json(empty)[u"lastEventId"_s].toString().toLatin1();
+    QVERIFY2(resume != future, resume.constData());
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"E"_s}, {u"entityId"_s, u"e"_s}}).status, 200);
+    QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=E&lastEventId=" + resume, alice))),
+             QStringList({u"e"_s}));
+}
+
+// An answer holds at most 4 MiB of events, but the read behind it took a whole page from Redis:
+// 500 events of up to 1 MiB (the body limit), half a gigabyte built by the script inside Redis,
+// sent, and held by the node for one answer of four, and again for the next answer. What a
+// read takes from Redis is bounded like the answer.
+void TestPolling::aPollReadsAtMostAnAnswerOfLargeEventsFromRedis()
+{
+    startNode(baseConfig());
+    const QByteArray alice = userToken(u"alice"_s);
+    const QByteArray start =
+        json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString().toLatin1();
+    const QString filler(900 * 1024, u'x');
+    constexpr int count = 24;
+    for (int i = 0; i < count; ++i) {
+        QCOMPARE(publish("publish",
+                         {{u"eventType"_s, u"BIG"_s},
+                          {u"entityId"_s, u"big-%1"_s.arg(i)},
+                          {u"userId"_s, u"alice"_s},
+                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
+                     .status,
+                 200);
+    }
+    const auto sentByRedis = [this] {
+        const QByteArray info = redisQuery(m_redis->port(), {"INFO", "stats"}).string;
+        const qsizetype at = info.indexOf("total_net_output_bytes:");
+        return info.mid(at + 23, info.indexOf('\r', at) - at - 23).toLongLong();
+    };
+    QStringList seen;
+    QByteArray last = start;
+    qint64 mostSent = 0;
+    for (int answers = 0; answers < count && seen.size() < count; ++answers) {
+        const qint64 before = sentByRedis();
+        const HttpResult answer = poll("/v1/polling/user/events?lastEventId=" + last, alice, 10000);
+        QCOMPARE(answer.status, 200);
+        mostSent = std::max(mostSent, sentByRedis() - before);
+        seen += entityIds(json(answer));
+        last = json(answer)[u"lastEventId"_s].toString().toLatin1();
+    }
+    QCOMPARE(seen.size(), count);
+    QCOMPARE(seen.first(), u"big-0"_s);
+    QCOMPARE(seen.last(), u"big-%1"_s.arg(count - 1));
+    // One answer of 4 MiB and the entry that did not fit; the whole feed is 21 MiB.
+    QVERIFY2(mostSent < 6 * 1024 * 1024, QByteArray::number(mostSent).constData());
+    // A first poll reads the newest the same way.
+    const qint64 before = sentByRedis();
+    QCOMPARE(entityIds(json(poll("/v1/polling/user/events", alice, 10000))).last(),
+             u"big-%1"_s.arg(count - 1));
+    QVERIFY2(sentByRedis() - before < 6 * 1024 * 1024,
+             QByteArray::number(sentByRedis() - before).constData());
+
+    // A long poll of the type feed, where all that comes before alice's own event is bob's
+    // (not hers to see), reads on past every page of his and is answered with hers.
+    const QByteArray typeStart =
+        json(poll("/v1/polling/events?eventType=HUGE", alice))[u"lastEventId"_s]
+            .toString()
+            .toLatin1();
+    for (int i = 0; i < 10; ++i) {
+        QCOMPARE(publish("publish",
+                         {{u"eventType"_s, u"HUGE"_s},
+                          {u"userId"_s, u"bob"_s},
+                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
+                     .status,
+                 200);
+    }
+    QCOMPARE(
+        publish(
+            "publish",
+            {{u"eventType"_s, u"HUGE"_s}, {u"entityId"_s, u"hers"_s}, {u"userId"_s, u"alice"_s}})
+            .status,
+        200);
+    const HttpResult hers = poll(
+        "/v1/polling/events?eventType=HUGE&longPoll=true&lastEventId=" + typeStart, alice, 10000);
+    QCOMPARE(entityIds(json(hers)), QStringList({u"hers"_s}));
+}
+
 void TestPolling::heldPollWakesOnPublish()
 {
     startNode(baseConfig());
@@ -739,6 +877,30 @@ void TestPolling::internalRoutesWithAToken()
                               2000);
 }
 
+// Without INTERNAL_API_TOKEN the internal routes answer loopback callers only, so that the
+// public cannot publish events into users' feeds. Behind a reverse proxy on the same host (the
+// seed's own advice for TLS), every request of the public comes from loopback: anyone could
+// publish "your order was shipped" to any user. A request a proxy forwarded says so in its
+// headers; it needs the token.
+void TestPolling::withoutATokenInternalRoutesRefuseWhatAProxyForwards()
+{
+    startNode(baseConfig());
+    const QJsonObject body {{u"eventType"_s, u"T"_s}, {u"userId"_s, u"alice"_s}};
+    for (const QByteArray &forwarded :
+         {"X-Forwarded-For: 203.0.113.7\r\n"_ba, "Forwarded: for=203.0.113.7;proto=https\r\n"_ba,
+          "X-Real-IP: 203.0.113.7\r\n"_ba}) {
+        const HttpResult refused = publish("publish", body, forwarded);
+        QVERIFY2(refused.status == 403, forwarded.trimmed().constData());
+        QVERIFY2(json(refused)[u"detail"_s].toString().contains(u"INTERNAL_API_TOKEN"_s),
+                 refused.body.constData());
+    }
+    QCOMPARE(
+        json(poll("/v1/polling/user/events", userToken(u"alice"_s)))[u"events"_s].toArray().size(),
+        0);
+    // The Spring service on the same host, calling directly, is answered as before.
+    QCOMPARE(publish("publish", body).status, 200);
+}
+
 void TestPolling::redisDownIs503AndComesBack()
 {
     startNode(baseConfig());
@@ -752,6 +914,40 @@ void TestPolling::redisDownIs503AndComesBack()
     QVERIFY(m_redis->start(redisPort));
     QTRY_VERIFY_WITH_TIMEOUT(pollingStatus()[u"status"_s].toString() == u"healthy", 10000);
     QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}}).status, 200);
+}
+
+// Redis is up but refuses every write: at its maxmemory (OOM), or READONLY once a failover
+// left the node on a replica. Each publish got a 503 the Spring service only logs on its side,
+// while polls were served as ever, /health said healthy and the node logged nothing: nobody on
+// call could tell from it that every event of the shop was being lost. After three refusals in
+// a row /health says so (as it does for ingress' JetStream) and the log says it once, until a
+// publish is stored again.
+void TestPolling::publishesRedisRefusesAreSaidOnHealthAndInTheLog()
+{
+    startNode(baseConfig());
+    const LogLines log("switchboard.polling");
+    redisQuery(m_redis->port(), {"CONFIG", "SET", "maxmemory-policy", "noeviction"});
+    QCOMPARE(redisQuery(m_redis->port(), {"CONFIG", "SET", "maxmemory", "1"}).string, "OK"_ba);
+    for (int i = 0; i < 3; ++i) {
+        const HttpResult refused = publish("publish", {{u"eventType"_s, u"T"_s}});
+        QCOMPARE(refused.status, 503);
+        QVERIFY2(refused.body.contains("OOM"), refused.body.constData());
+    }
+    // Polls go on: the read script writes nothing.
+    QCOMPARE(poll("/v1/polling/user/events", userToken(u"alice"_s)).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 503, 5000);
+    const QString reason = pollingStatus()[u"reason"_s].toString();
+    QVERIFY2(reason.contains(u"refused the last 3 publishes"_s) && reason.contains(u"OOM"_s),
+             qPrintable(reason));
+    QTRY_COMPARE_WITH_TIMEOUT(log.lines(QtWarningMsg).size(), 1, 2000);
+    QVERIFY2(log.lines(QtWarningMsg).first().contains(u"OOM"_s),
+             qPrintable(log.lines(QtWarningMsg).first()));
+
+    redisQuery(m_redis->port(), {"CONFIG", "SET", "maxmemory", "0"});
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"T"_s}}).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 200, 5000);
+    QCOMPARE(pollingStatus()[u"reason"_s].toString(), QString());
+    QCOMPARE(log.lines(QtWarningMsg).size(), 1); // once per streak of refusals
 }
 
 // Long polls held while Redis restarts stay held (their clients are waiting, not failing),
@@ -879,6 +1075,39 @@ void TestPolling::aReadCutShortByARedisStallHoldsThePolls()
             .status,
         200);
     expectEachGets(replies, u"o3"_s);
+}
+
+// The same stall, but the polls' LONG_POLL_TIMEOUT_MS runs out while their reads wait on it:
+// the reads were cut short at the command timeout, after the deadline, and the polls answered
+// 503, where a poll held at that moment got the empty shape at its deadline. They get the empty
+// shape too, and their client polls again.
+void TestPolling::aLongPollWhoseTimeRunsOutInARedisStallGetsTheEmptyShape()
+{
+    Config config = baseConfig();
+    config.polling.longPollTimeout = Milliseconds(3000);
+    startNode(config);
+    QList<QNetworkReply *> replies;
+    holdAlicesPolls(3, &replies);
+    if (QTest::currentTestFailed())
+        return;
+
+    const QList<Resp> stall =
+        redisPipeline(m_redis->port(),
+                      {{"MULTI"},
+                       {"PUBLISH", "polling:wake", "1-0\n0\npolling:user:alice"},
+                       {"CLIENT", "PAUSE", "6500", "ALL"},
+                       {"EXEC"}});
+    QCOMPARE(stall.size(), 4);
+    QCOMPARE(stall[3].elements.value(0).integer, 1);
+    for (QNetworkReply *reply : std::as_const(replies)) {
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 15000);
+        const QByteArray body = reply->readAll();
+        QVERIFY2(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200,
+                 body.constData());
+        QCOMPARE(entityIds(QJsonDocument::fromJson(body).object()), QStringList());
+        QVERIFY(!QJsonDocument::fromJson(body)[u"lastEventId"_s].toString().isEmpty());
+        reply->deleteLater();
+    }
 }
 
 void TestPolling::publishOnOneNodeWakesAPollHeldOnAnother()

@@ -7,9 +7,23 @@ namespace Switchboard {
 
 using namespace Qt::Literals::StringLiterals;
 
+namespace {
+
+// A reverse proxy on the same host (TLS in front of the node, as the Telemetry Service's README
+// advises) connects from loopback for every client of the public; traefik and Caddy say so in
+// one of these headers, nginx where its configuration sets one (as most do).
+bool forwardedByAProxy(const HttpRequest &request)
+{
+    return !request.header("forwarded").isEmpty() || !request.header("x-forwarded-for").isEmpty()
+        || !request.header("x-real-ip").isEmpty();
+}
+
+} // namespace
+
 int apiAccessStatus(const HttpRequest &request, const QByteArray &token)
 {
-    if (request.fromLoopback())
+    // Through a proxy on the same host, the public could replay and delete dead letters.
+    if (request.fromLoopback() && !forwardedByAProxy(request))
         return 0;
     if (token.isEmpty())
         return 403;
@@ -21,8 +35,10 @@ int apiAccessStatus(const HttpRequest &request, const QByteArray &token)
 
 int internalAccessStatus(const HttpRequest &request, const QByteArray &token)
 {
+    // Loopback, but not through a proxy: the public behind one could publish into any user's
+    // feed.
     if (token.isEmpty())
-        return request.fromLoopback() ? 0 : 403;
+        return request.fromLoopback() && !forwardedByAProxy(request) ? 0 : 403;
     const QByteArray given = request.bearerToken();
     if (given.isEmpty())
         return 401;

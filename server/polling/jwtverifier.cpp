@@ -318,6 +318,17 @@ JwtVerifier::Result JwtVerifier::verify(QByteArrayView authorizationHeader, qint
         }
     }
 
+    // A refresh token lives for days and is for the token endpoint only; issuers that sign it
+    // with the same secret, user and roles as the access tokens tell it apart by its "type"
+    // ("refresh_token", "refresh"). One that says so is refused; any other "type", or none, is
+    // taken (issuers name their access tokens in many ways, and the seed names none).
+    const QJsonValue type = claims.value("type"_L1);
+    if (type.isString() && type.toString().contains("refresh"_L1, Qt::CaseInsensitive)) {
+        return refused("not_access_token"_ba,
+                       u"The token is a refresh token (its \"type\" says so), not an access "
+                       "token."_s);
+    }
+
     Result result;
     result.userId = subjectOf(claims.value("userId"_L1));
     if (result.userId.isEmpty())

@@ -2,7 +2,8 @@
 
 // The Bearer tokens of the polling API, as the Telemetry Service (seed 001) took them: issued
 // by the Spring service, HS256-signed with JWT_SECRET, the user in `userId` (else `sub`), the
-// roles in `roles`, `role` or `authorities`, `exp` optional.
+// roles in `roles`, `role` or `authorities`, `exp` optional; a refresh token (its `type` says so)
+// is refused.
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -25,7 +26,7 @@ public:
         bool ok = false;
         // Why not, as a metrics label and the "error" of the 401 body: "missing", "not_bearer",
         // "too_large", "malformed", "bad_signature", "wrong_algorithm", "expired", "not_yet_valid",
-        // "no_subject".
+        // "not_access_token", "no_subject".
         QByteArray failure;
         QString detail; // a sentence for the 401 body; never quotes the token
         QString userId; // `userId`, else `sub`

@@ -26,6 +26,10 @@ namespace {
 constexpr int tickMs = 50; // deadline precision of a held poll
 constexpr qsizetype maxResponseBytes = 4 * 1024 * 1024; // of events in one answer (onPage())
 constexpr int snapshotTicks = 250 / tickMs; // the console's status interval
+// Publishes refused in a row after which /health turns red (one alone may be a blip), and for
+// how long after the last one, if no publish comes.
+constexpr quint64 publishRefusalsShown = 3;
+constexpr qint64 publishRefusalsShownMs = 60000;
 
 const std::array<QByteArray, 4> publishRouteNames {"publish"_ba, "order-status-change"_ba,
                                                    "new-order"_ba, "order-update"_ba};
@@ -142,6 +146,7 @@ void PollingService::simulate(double perSecond)
                 // Counted as a route of its own: the demo's traffic shows in /metrics and the
                 // console, apart from the Spring service's.
                 ++m_snapshot.publishes["simulated"][error.isEmpty() ? 200 : 503];
+                notePublish(error);
                 if (error.isEmpty())
                     ++m_publishedTotal;
             });
@@ -359,7 +364,7 @@ void PollingService::readNow(Poll &poll)
     ++m_readsInFlight;
     poll.wakesAtRead = m_streams.value(poll.stream).wakes;
     const quint64 id = poll.id;
-    m_store.read(poll.stream, poll.lastId, m_config.maxEventsPerResponse,
+    m_store.read(poll.stream, poll.lastId, m_config.maxEventsPerResponse, maxResponseBytes,
                  [this, id](PollingStore::Page &&page) {
                      --m_readsInFlight;
                      onPage(id, std::move(page));
@@ -379,11 +384,16 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
     if (found == m_polls.end())
         return; // answered meanwhile (the node is stopping)
     Poll &poll = *found->second;
-    if (!page.error.isEmpty() && poll.longPoll && !m_redis->isConnected()
-        && m_clock.elapsed() < poll.deadlineMs) {
+    if (!page.error.isEmpty() && poll.longPoll && !m_redis->isConnected()) {
         // The connection went down under the read (a Redis restart or stall): the poll is held
         // on and reads again once it is back, like every held poll then.
         m_catchUpWaits = true;
+        // Its time ran out while the read waited (a stall is cut short only at the command
+        // timeout): the empty shape, as a poll held then got at its deadline, not a 503.
+        if (m_clock.elapsed() >= poll.deadlineMs) {
+            answer(poll, {});
+            return;
+        }
         poll.wokenAtUs = 0; // what wakes it next is the catch-up, not a publish
         hold(poll);
         return;
@@ -411,8 +421,8 @@ void PollingService::onPage(quint64 pollId, PollingStore::Page &&page)
         }
         ++covered;
     }
-    const bool more =
-        covered < page.entries.size() || page.entries.size() >= m_config.maxEventsPerResponse;
+    const bool more = covered < page.entries.size() || page.more
+        || page.entries.size() >= m_config.maxEventsPerResponse;
     // Where the client goes on from: past everything read (seen or not its business), or,
     // with nothing read, where the store says (a first poll: the stream's end; an id older
     // than the TTL: just below now), else where it was.
@@ -565,19 +575,56 @@ void PollingService::tick()
     publishSnapshot();
 }
 
+void PollingService::notePublish(const QString &error)
+{
+    if (error.isEmpty()) {
+        m_refusals = {};
+        return;
+    }
+    // Failed with the connection (a Redis restart, a stall past the command timeout): /health
+    // says the connection is down, and a refusal counted now would stay red after it is back.
+    if (!m_redis->isConnected())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_refusals.inARow++ == 0)
+        m_refusals.firstAtMs = now;
+    m_refusals.lastAtMs = now;
+    m_refusals.lastError = error;
+}
+
 void PollingService::publishSnapshot()
 {
     m_snapshot.redisConnected = m_redis->isConnected();
     m_snapshot.subscribed = m_subscriber->isConnected();
-    m_snapshot.healthy = m_snapshot.redisConnected && m_snapshot.subscribed;
+    // Redis up but refusing every publish (at its maxmemory, READONLY after a failover left this
+    // node on a replica): polls are served as ever, so nothing else shows that every event the
+    // Spring service sends is lost. Said, and logged, until one is stored, or for a minute after
+    // the last refusal.
+    const bool publishesRefused = m_refusals.inARow >= publishRefusalsShown
+        && QDateTime::currentMSecsSinceEpoch() - m_refusals.lastAtMs < publishRefusalsShownMs;
+    const QString refusal = m_refusals.inARow == 0
+        ? QString()
+        : u"Redis %1 refused the last %2 publishes (since %3): %4"_s.arg(
+            m_snapshot.redis, QString::number(m_refusals.inARow),
+            QDateTime::fromMSecsSinceEpoch(m_refusals.firstAtMs, Qt::UTC)
+                .toString(Qt::ISODateWithMs),
+            m_refusals.lastError);
+    if (publishesRefused && !m_refusalsLogged)
+        qCWarning(lcPolling).noquote() << refusal;
+    else if (!publishesRefused && m_refusalsLogged)
+        qCInfo(lcPolling).noquote() << (m_refusals.inARow == 0 ? "Redis stores publishes again"
+                                                               : "no publish refused for a minute");
+    m_refusalsLogged = publishesRefused;
+    m_snapshot.healthy = m_snapshot.redisConnected && m_snapshot.subscribed && !publishesRefused;
     const auto why = [](const RedisClient *client) {
         return client->lastError().isEmpty() ? u"not connected yet"_s : client->lastError();
     };
     m_snapshot.reason = m_snapshot.healthy ? QString()
-        : !m_snapshot.redisConnected
-        ? u"Redis %1: %2"_s.arg(m_snapshot.redis, why(m_redis))
-        : u"Redis %1: the wake channel is not subscribed (%2); long polls wait for their "
-          u"timeout"_s.arg(m_snapshot.redis, why(m_subscriber));
+        : !m_snapshot.redisConnected       ? u"Redis %1: %2"_s.arg(m_snapshot.redis, why(m_redis))
+        : !m_snapshot.subscribed
+        ? u"Redis %1: the wake channel is not subscribed (%2); long polls wait for their "
+          u"timeout"_s.arg(m_snapshot.redis, why(m_subscriber))
+        : refusal;
     m_snapshot.heldPolls = m_heldCount;
     m_snapshot.readsInFlight = m_readsInFlight;
     m_snapshot.readsQueued = qint64(m_readQueue.size());
@@ -610,8 +657,9 @@ void PollingService::publish(int route, const HttpRequest &request, HttpResponde
         ++m_snapshot.authFailures["internal_refused"];
         responder.sendError(403, u"forbidden"_s,
                             m_config.internalApiToken.isEmpty()
-                                ? u"internal routes answer loopback clients only; set "
-                                  u"INTERNAL_API_TOKEN to reach them from elsewhere"_s
+                                ? u"internal routes answer loopback clients only, not what a "
+                                  u"proxy forwarded; set INTERNAL_API_TOKEN to reach them from "
+                                  u"elsewhere"_s
                                 : u"wrong Bearer token"_s);
         return;
     }
@@ -633,6 +681,7 @@ void PollingService::publish(int route, const HttpRequest &request, HttpResponde
     m_store.publish(*parsed.event,
                     [this, name, waiting, eventType](const QByteArray &id, const QString &error) {
                         auto &counts = m_snapshot.publishes[name];
+                        notePublish(error);
                         if (!error.isEmpty()) {
                             ++counts[503];
                             waiting->sendError(503, u"unavailable"_s,

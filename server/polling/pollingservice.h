@@ -105,6 +105,8 @@ private:
     void onSubscribed();
     void tick();
     void publishSnapshot();
+    // A publish's outcome from Redis: `error` empty when it was stored.
+    void notePublish(const QString &error);
 
     // The token's verdict: a browser polls with the same token again and again, so accepted
     // tokens are kept (until their exp) and verified once, not on every poll.
@@ -137,6 +139,17 @@ private:
     int m_ticks = 0;
     std::deque<quint64> m_publishedHistory; // m_publishedTotal at the last snapshots
     quint64 m_publishedTotal = 0;
+    // Publishes Redis refused in a row (OOM at its maxmemory, READONLY on a replica): /health
+    // and the log say so, as they do for ingress' JetStream.
+    struct PublishRefusals
+    {
+        quint64 inARow = 0;
+        qint64 firstAtMs = 0; // the first of them, since the epoch
+        qint64 lastAtMs = 0;
+        QString lastError;
+    };
+    PublishRefusals m_refusals;
+    bool m_refusalsLogged = false;
     PollingSnapshot m_snapshot; // counters kept here, copied to the board
 };
 

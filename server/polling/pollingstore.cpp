@@ -44,10 +44,11 @@ return id
 )lua";
 
 // KEYS[1]: the stream. ARGV: the client's last id ('' for none), the count, the TTL in ms,
-// the prefix of the "trimmed" marks.
+// the prefix of the "trimmed" marks, the most bytes of entries to return.
 // Returns {history lost (0/1), where to resume when there are no entries (else ''), entries,
-// 1 when newest first}. Entries older than the TTL are not served even where no publish has
-// trimmed them yet. No XINFO: it copies the first and last entries, and reads are the hot path.
+// 1 when newest first, 1 when entries were left for their size}. Entries older than the TTL are
+// not served even where no publish has trimmed them yet. No XINFO: it copies the first and last
+// entries, and reads are the hot path.
 //
 // A client that keeps polling a quiet feed keeps an id that ages; with nothing missed and
 // nothing new, one older than the TTL resumes just below now (no entry is that new, and every
@@ -70,6 +71,35 @@ local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
 local minId = string.format('%.0f', nowMs - ttl) .. '-0'
+local maxBytes = tonumber(ARGV[5])
+-- The entries from `from` on (XRANGE; XREVRANGE from the newest), at most `count` and, past the
+-- first, at most `maxBytes` of them, and 1 when some were left for their size. One answer holds
+-- no more than that, and a whole page of large events (500 of up to 1 MiB, the body limit) was
+-- built here, sent and held by the node for an answer of four, and again for the next answer.
+-- Read in batches sized by what the entries so far weigh: small events take one or two calls.
+local function readPage(command, from, to)
+  local entries, bytes, batch = {}, 0, math.min(count, 16)
+  while true do
+    local got = redis.call(command, key, from, to, 'COUNT', batch)
+    for _, entry in ipairs(got) do
+      local size = 0
+      for _, value in ipairs(entry[2]) do
+        size = size + #value
+      end
+      if #entries > 0 and bytes + size > maxBytes then
+        return entries, 1
+      end
+      bytes = bytes + size
+      entries[#entries + 1] = entry
+    end
+    if #got < batch or #entries >= count then
+      return entries, 0
+    end
+    from = '(' .. got[#got][1]
+    local fitting = math.floor((maxBytes - bytes) * #entries / math.max(bytes, 1))
+    batch = math.min(count - #entries, math.max(1, fitting))
+  end
+end
 -- Where a client with nothing new resumes: the stream's newest entry, or just below now.
 local function streamEnd()
   local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
@@ -79,13 +109,25 @@ local function streamEnd()
   return string.format('%.0f', nowMs - 1) .. '-0'
 end
 if last == '' then
-  local entries = redis.call('XREVRANGE', key, '+', minId, 'COUNT', count)
+  local entries, more = readPage('XREVRANGE', '+', minId)
   if #entries > 0 then
-    return {0, '', entries, 1}
+    return {0, '', entries, 1, more}
   end
-  return {0, streamEnd(), {}}
+  return {0, streamEnd(), {}, 0, 0}
 end
 local lost = 0
+-- An id ahead of the clock and of every entry was not handed out by this Redis (a page's id
+-- of another deployment, a typo, one handed out before Redis' clock stepped back): read from
+-- as it is, nothing would ever come after it, and the client would wait for events that went
+-- past it without being told. It is answered as an id the Telemetry Service did not know:
+-- with everything kept, and history lost. Only such an id pays for the look at the newest.
+if parse(last) > nowMs then
+  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if #newest == 0 or older(newest[1][1], last) then
+    last = '0-0'
+    lost = 1
+  end
+end
 local trimmed = redis.call('GET', ARGV[4] .. key)
 if trimmed and older(last, trimmed) then
   lost = 1
@@ -104,14 +146,14 @@ if behind then
   end
   start = minId
 end
-local entries = redis.call('XRANGE', key, start, '+', 'COUNT', count)
+local entries, more = readPage('XRANGE', start, '+')
 if #entries == 0 and lost == 1 then
-  return {lost, streamEnd(), entries}
+  return {lost, streamEnd(), entries, 0, 0}
 end
 if #entries == 0 and behind then
-  return {0, string.format('%.0f', nowMs - 1) .. '-0', entries}
+  return {0, string.format('%.0f', nowMs - 1) .. '-0', entries, 0, 0}
 end
-return {lost, '', entries}
+return {lost, '', entries, 0, more}
 )lua";
 
 } // namespace
@@ -153,13 +195,14 @@ void PollingStore::publish(const PollingEvent &event,
 }
 
 void PollingStore::read(const QByteArray &stream, const QByteArray &afterId, int count,
-                        std::function<void(Page &&page)> done)
+                        qsizetype maxBytes, std::function<void(Page &&page)> done)
 {
     m_read.evaluate(m_redis, {stream},
-                    {afterId, QByteArray::number(count), m_ttlMs, m_prefix + ":trimmed:"},
+                    {afterId, QByteArray::number(count), m_ttlMs,
+                     m_prefix + ":trimmed:", QByteArray::number(maxBytes)},
                     [done = std::move(done)](const RedisReply &reply) {
                         Page page;
-                        if (reply.isError() || reply.size() < 3) {
+                        if (reply.isError() || reply.size() < 5) {
                             page.error = reply.isError() ? reply.errorMessage()
                                                          : u"unexpected reply to the read script"_s;
                             done(std::move(page));
@@ -186,8 +229,9 @@ void PollingStore::read(const QByteArray &stream, const QByteArray &afterId, int
                             }
                             page.entries.append(std::move(out));
                         }
-                        if (reply.size() > 3) // newest first: a first poll
+                        if (reply.at(3).toInteger() == 1) // newest first: a first poll
                             std::reverse(page.entries.begin(), page.entries.end());
+                        page.more = reply.at(4).toInteger() == 1;
                         done(std::move(page));
                     });
 }

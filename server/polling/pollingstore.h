@@ -50,6 +50,8 @@ public:
         // first read, when history was lost, and (just below now) when `afterId` is older
         // than the TTL with nothing missed; empty otherwise: resume at `afterId`.
         QByteArray streamLastId;
+        // Entries after these were left for their size (read()'s `maxBytes`): read on.
+        bool more = false;
     };
 
     PollingStore(RedisClient *redis, const PollingConfig &config);
@@ -62,9 +64,9 @@ public:
     // `done(id, error)`: the id given to the event, or why it was not stored.
     void publish(const PollingEvent &event,
                  std::function<void(const QByteArray &id, const QString &error)> done);
-    // The entries after `afterId`, at most `count`; an empty `afterId` reads the newest
-    // `count` (a client's first poll).
-    void read(const QByteArray &stream, const QByteArray &afterId, int count,
+    // The entries after `afterId`, at most `count` and, past the first, at most `maxBytes` of
+    // them; an empty `afterId` reads the newest (a client's first poll).
+    void read(const QByteArray &stream, const QByteArray &afterId, int count, qsizetype maxBytes,
               std::function<void(Page &&page)> done);
 
 private:
