@@ -128,6 +128,9 @@ private:
     QNetworkReply *longPoll(quint16 port, const QByteArray &pathAndQuery, const QByteArray &bearer);
     // `count` long polls of alice's feed from its end, once the node holds them all.
     void holdAlicesPolls(int count, QList<QNetworkReply *> *replies);
+    // Wakes the polls held on alice's feed and pauses Redis for 6.5 s at once: their reads wait
+    // past the node's 5 s command timeout.
+    void wakeAlicesPollsIntoARedisStall();
     // Each reply answered 200 with the one event of `entityId`.
     void expectEachGets(const QList<QNetworkReply *> &replies, const QString &entityId);
     // A request as a browser's page sends it, with its Origin; not waited for.
@@ -950,6 +953,18 @@ void TestPolling::publishesRedisRefusesAreSaidOnHealthAndInTheLog()
     QCOMPARE(log.lines(QtWarningMsg).size(), 1); // once per streak of refusals
 }
 
+void TestPolling::wakeAlicesPollsIntoARedisStall()
+{
+    const QList<Resp> stall =
+        redisPipeline(m_redis->port(),
+                      {{"MULTI"},
+                       {"PUBLISH", "polling:wake", "1-0\n0\npolling:user:alice"},
+                       {"CLIENT", "PAUSE", "6500", "ALL"},
+                       {"EXEC"}});
+    QCOMPARE(stall.size(), 4);
+    QCOMPARE(stall[3].elements.value(0).integer, 1); // the wake reached the node
+}
+
 // Long polls held while Redis restarts stay held (their clients are waiting, not failing),
 // and the first publish after the restart wakes them all.
 void TestPolling::holdAlicesPolls(int count, QList<QNetworkReply *> *replies)
@@ -1056,14 +1071,9 @@ void TestPolling::aReadCutShortByARedisStallHoldsThePolls()
 
     // The wake reaches the node; the reads it starts wait out the pause, past the node's 5 s
     // command timeout.
-    const QList<Resp> stall =
-        redisPipeline(m_redis->port(),
-                      {{"MULTI"},
-                       {"PUBLISH", "polling:wake", "1-0\n0\npolling:user:alice"},
-                       {"CLIENT", "PAUSE", "6500", "ALL"},
-                       {"EXEC"}});
-    QCOMPARE(stall.size(), 4);
-    QCOMPARE(stall[3].elements.value(0).integer, 1);
+    wakeAlicesPollsIntoARedisStall();
+    if (QTest::currentTestFailed())
+        return;
     QTest::qWait(8000);
     for (QNetworkReply *reply : std::as_const(replies))
         QVERIFY2(!reply->isFinished(), reply->readAll().constData());
@@ -1091,14 +1101,9 @@ void TestPolling::aLongPollWhoseTimeRunsOutInARedisStallGetsTheEmptyShape()
     if (QTest::currentTestFailed())
         return;
 
-    const QList<Resp> stall =
-        redisPipeline(m_redis->port(),
-                      {{"MULTI"},
-                       {"PUBLISH", "polling:wake", "1-0\n0\npolling:user:alice"},
-                       {"CLIENT", "PAUSE", "6500", "ALL"},
-                       {"EXEC"}});
-    QCOMPARE(stall.size(), 4);
-    QCOMPARE(stall[3].elements.value(0).integer, 1);
+    wakeAlicesPollsIntoARedisStall();
+    if (QTest::currentTestFailed())
+        return;
     for (QNetworkReply *reply : std::as_const(replies)) {
         QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 15000);
         const QByteArray body = reply->readAll();
