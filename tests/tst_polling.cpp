@@ -128,9 +128,11 @@ private:
     QNetworkReply *longPoll(quint16 port, const QByteArray &pathAndQuery, const QByteArray &bearer);
     // `count` long polls of alice's feed from its end, once the node holds them all.
     void holdAlicesPolls(int count, QList<QNetworkReply *> *replies);
-    // Wakes the polls held on alice's feed and pauses Redis for 6.5 s at once: their reads wait
-    // past the node's 5 s command timeout.
-    void wakeAlicesPollsIntoARedisStall();
+    // Publishes `count` events of ~900 KiB of `eventType` for `userId`, entity ids big-0, ...
+    void publishBigEvents(const QString &eventType, const QString &userId, int count);
+    // Holds 3 polls on alice's feed, wakes them and pauses Redis for 6.5 s at once: their reads
+    // wait past the node's 5 s command timeout.
+    void holdAlicesPollsIntoARedisStall(QList<QNetworkReply *> *replies);
     // Each reply answered 200 with the one event of `entityId`.
     void expectEachGets(const QList<QNetworkReply *> &replies, const QString &entityId);
     // A request as a browser's page sends it, with its Origin; not waited for.
@@ -520,6 +522,20 @@ void TestPolling::withoutAnEventTypeACallerGetsTheirOwnEvents()
              QStringList({u"o-2"_s}));
 }
 
+void TestPolling::publishBigEvents(const QString &eventType, const QString &userId, int count)
+{
+    const QString filler(900 * 1024, u'x');
+    for (int i = 0; i < count; ++i) {
+        QCOMPARE(publish("publish",
+                         {{u"eventType"_s, eventType},
+                          {u"entityId"_s, u"big-%1"_s.arg(i)},
+                          {u"userId"_s, userId},
+                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
+                     .status,
+                 200);
+    }
+}
+
 // An answer held a whole page of events in memory: 500 events of up to 1 MiB each, for as long
 // as a client that does not read kept it. Now at most 4 MiB of events (at least one) per answer;
 // the client goes on from its lastEventId and misses nothing.
@@ -528,16 +544,9 @@ void TestPolling::largeEventsComeInAnswersOfAtMost4MiB()
     startNode(baseConfig());
     const QByteArray alice = userToken(u"alice"_s);
     const QString start = json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString();
-    const QString filler(900 * 1024, u'x');
-    for (int i = 0; i < 6; ++i) {
-        QCOMPARE(publish("publish",
-                         {{u"eventType"_s, u"BIG"_s},
-                          {u"entityId"_s, u"big-%1"_s.arg(i)},
-                          {u"userId"_s, u"alice"_s},
-                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
-                     .status,
-                 200);
-    }
+    publishBigEvents(u"BIG"_s, u"alice"_s, 6);
+    if (QTest::currentTestFailed())
+        return;
     const HttpResult first =
         poll("/v1/polling/user/events?lastEventId=" + start.toLatin1(), alice, 10000);
     QCOMPARE(first.status, 200);
@@ -739,17 +748,10 @@ void TestPolling::aPollReadsAtMostAnAnswerOfLargeEventsFromRedis()
     const QByteArray alice = userToken(u"alice"_s);
     const QByteArray start =
         json(poll("/v1/polling/user/events", alice))[u"lastEventId"_s].toString().toLatin1();
-    const QString filler(900 * 1024, u'x');
     constexpr int count = 24;
-    for (int i = 0; i < count; ++i) {
-        QCOMPARE(publish("publish",
-                         {{u"eventType"_s, u"BIG"_s},
-                          {u"entityId"_s, u"big-%1"_s.arg(i)},
-                          {u"userId"_s, u"alice"_s},
-                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
-                     .status,
-                 200);
-    }
+    publishBigEvents(u"BIG"_s, u"alice"_s, count);
+    if (QTest::currentTestFailed())
+        return;
     const auto sentByRedis = [this] {
         const QByteArray info = redisQuery(m_redis->port(), {"INFO", "stats"}).string;
         const qsizetype at = info.indexOf("total_net_output_bytes:");
@@ -784,14 +786,9 @@ void TestPolling::aPollReadsAtMostAnAnswerOfLargeEventsFromRedis()
         json(poll("/v1/polling/events?eventType=HUGE", alice))[u"lastEventId"_s]
             .toString()
             .toLatin1();
-    for (int i = 0; i < 10; ++i) {
-        QCOMPARE(publish("publish",
-                         {{u"eventType"_s, u"HUGE"_s},
-                          {u"userId"_s, u"bob"_s},
-                          {u"metadata"_s, QJsonObject {{u"filler"_s, filler}}}})
-                     .status,
-                 200);
-    }
+    publishBigEvents(u"HUGE"_s, u"bob"_s, 10);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(
         publish(
             "publish",
@@ -953,8 +950,11 @@ void TestPolling::publishesRedisRefusesAreSaidOnHealthAndInTheLog()
     QCOMPARE(log.lines(QtWarningMsg).size(), 1); // once per streak of refusals
 }
 
-void TestPolling::wakeAlicesPollsIntoARedisStall()
+void TestPolling::holdAlicesPollsIntoARedisStall(QList<QNetworkReply *> *replies)
 {
+    holdAlicesPolls(3, replies);
+    if (QTest::currentTestFailed())
+        return;
     const QList<Resp> stall =
         redisPipeline(m_redis->port(),
                       {{"MULTI"},
@@ -1065,13 +1065,7 @@ void TestPolling::aReadCutShortByARedisStallHoldsThePolls()
 {
     startNode(baseConfig());
     QList<QNetworkReply *> replies;
-    holdAlicesPolls(3, &replies);
-    if (QTest::currentTestFailed())
-        return;
-
-    // The wake reaches the node; the reads it starts wait out the pause, past the node's 5 s
-    // command timeout.
-    wakeAlicesPollsIntoARedisStall();
+    holdAlicesPollsIntoARedisStall(&replies);
     if (QTest::currentTestFailed())
         return;
     QTest::qWait(8000);
@@ -1097,11 +1091,7 @@ void TestPolling::aLongPollWhoseTimeRunsOutInARedisStallGetsTheEmptyShape()
     config.polling.longPollTimeout = Milliseconds(3000);
     startNode(config);
     QList<QNetworkReply *> replies;
-    holdAlicesPolls(3, &replies);
-    if (QTest::currentTestFailed())
-        return;
-
-    wakeAlicesPollsIntoARedisStall();
+    holdAlicesPollsIntoARedisStall(&replies);
     if (QTest::currentTestFailed())
         return;
     for (QNetworkReply *reply : std::as_const(replies)) {

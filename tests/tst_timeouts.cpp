@@ -188,6 +188,17 @@ struct NodeOptions
     quint16 redisPort = 0; // REDIS_URL's port; 0: the test's redis-server
 };
 
+// A node whose notifier posts to `sink`, and whose next levels are a minute away: only the
+// levels already due are written during a test. `timeoutsYaml`: more of its `timeouts:` section.
+NodeOptions notifierOptions(const WebhookSink &sink, const QByteArray &timeoutsYaml = {})
+{
+    NodeOptions options;
+    options.intervalMs = 60000;
+    options.webhookUrl = sink.url();
+    options.timeoutsYaml = timeoutsYaml;
+    return options;
+}
+
 // How the lease passed in a fencing case: the old leader's epoch and the Redis time after which
 // that epoch may have written nothing; the new leader's epoch, and a conversation due while the
 // old leader was cut off that only the new one may have written.
@@ -707,9 +718,7 @@ void TestTimeouts::webhookGetsEachNotificationOnceWithItsIdempotencyKey()
 {
     WebhookSink sink;
     QVERIFY(sink.start());
-    NodeOptions options;
-    options.intervalMs = 60000; // only the levels already due are written during the test
-    options.webhookUrl = sink.url();
+    NodeOptions options = notifierOptions(sink);
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
 
@@ -774,10 +783,7 @@ void TestTimeouts::webhookFailuresAreRetriedAndAckedOnlyAfterA2xx()
         answer.status = index <= failures ? 503 : 200;
         return answer;
     });
-    NodeOptions options;
-    options.intervalMs = 60000;
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
+    NodeOptions options = notifierOptions(sink, "  retry_delay: 100ms\n  retry_max_delay: 400ms\n");
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
 
@@ -1326,10 +1332,7 @@ void TestTimeouts::unusualIdsReachTheWebhookAsSentOrAreRefused()
 {
     WebhookSink sink;
     QVERIFY(sink.start());
-    NodeOptions options;
-    options.intervalMs = 60000; // only level 1 is written during the test
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 200ms\n";
+    NodeOptions options = notifierOptions(sink, "  retry_delay: 100ms\n  retry_max_delay: 200ms\n");
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
 
@@ -1465,9 +1468,7 @@ void TestTimeouts::aRedisThatLostItsDataIsReportedAndRecoveredFrom()
 {
     WebhookSink sink;
     QVERIFY(sink.start());
-    NodeOptions options;
-    options.intervalMs = 60000; // the conversations keep waiting
-    options.webhookUrl = sink.url();
+    NodeOptions options = notifierOptions(sink);
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
     const auto metric = [node](const QByteArray &name) {
@@ -1659,10 +1660,7 @@ void TestTimeouts::notificationsAreDeliveredByANodeStartedWhileRedisIsFull()
         answer.status = accept ? 200 : 503;
         return answer;
     });
-    NodeOptions options;
-    options.intervalMs = 60000;
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml = "  retry_delay: 100ms\n  retry_max_delay: 200ms\n";
+    NodeOptions options = notifierOptions(sink, "  retry_delay: 100ms\n  retry_max_delay: 200ms\n");
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
     QCOMPARE(agentMessage(node, "full-1", nowMs() - 200000).status, 200); // levels 1-3
@@ -1873,11 +1871,8 @@ void TestTimeouts::notificationsNotAckedAreNeverTrimmed()
         answer.status = failing ? 503 : 200;
         return answer;
     });
-    NodeOptions options;
-    options.intervalMs = 60000; // only the levels already due are written during the test
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml =
-        "  stream_max_length: 20\n  retry_delay: 100ms\n  retry_max_delay: 400ms\n";
+    NodeOptions options = notifierOptions(
+        sink, "  stream_max_length: 20\n  retry_delay: 100ms\n  retry_max_delay: 400ms\n");
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
     // Before the notifiers' group exists the stream is simply cut to its length.
@@ -1949,11 +1944,9 @@ void TestTimeouts::aNotificationTheWebhookRefusesIsSetAside()
         }
         return answer;
     });
-    NodeOptions options;
-    options.intervalMs = 60000;
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml = "  retry_delay: 50ms\n  retry_max_delay: 100ms\n"
-                           "  webhook_refusal_attempts: 3\n";
+    NodeOptions options = notifierOptions(sink,
+                                          "  retry_delay: 50ms\n  retry_max_delay: 100ms\n"
+                                          "  webhook_refusal_attempts: 3\n");
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
 
@@ -2003,10 +1996,7 @@ void TestTimeouts::anAdoptedIdThatCannotBeAHeaderIsSetAsideAtOnce()
 {
     WebhookSink sink;
     QVERIFY(sink.start());
-    NodeOptions options;
-    options.intervalMs = 60000; // only level 1 is written during the test
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml = "  retry_delay: 50ms\n  retry_max_delay: 100ms\n";
+    NodeOptions options = notifierOptions(sink, "  retry_delay: 50ms\n  retry_max_delay: 100ms\n");
     const qint64 since = nowMs() - 61000; // level 1 due at once
     const QByteArray broken = "go\r\nline";
     QCOMPARE(redis({"ZADD", "waiting_conversations", QByteArray::number(since), broken}).integer,
@@ -2043,10 +2033,7 @@ void TestTimeouts::unackedNotificationsStopAtTenTimesTheLength()
         answer.status = 503;
         return answer;
     });
-    NodeOptions options;
-    options.intervalMs = 60000;
-    options.webhookUrl = sink.url();
-    options.timeoutsYaml = "  stream_max_length: 10\n  retry_delay: 1s\n";
+    NodeOptions options = notifierOptions(sink, "  stream_max_length: 10\n  retry_delay: 1s\n");
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
     QTRY_VERIFY_WITH_TIMEOUT(pendingCount() >= 0, 5000); // the group exists
