@@ -3,8 +3,10 @@
 #include <QDeadlineTimer>
 #include <QThread>
 #include <chrono>
+#include <fcntl.h>
 #include <nats/nats.h>
 #include <poll.h>
+#include <unistd.h>
 
 namespace Switchboard {
 
@@ -13,8 +15,12 @@ struct NatsEventLoopCallbacks
     static natsStatus attach(void **userData, void *loop, natsConnection *, natsSock socket)
     {
         auto *self = static_cast<NatsEventLoop *>(loop);
+        // Ours to close: cnats closes its socket without waiting for the notifiers to go.
+        const int own = ::fcntl(int(socket), F_DUPFD_CLOEXEC, 0);
+        if (own < 0)
+            return NATS_SYS_ERROR; // out of descriptors: cnats tries the connection again later
         *userData = self;
-        self->m_fd = int(socket);
+        self->retire(self->m_fd.exchange(own));
         self->m_wantRead = true; // cnats never asks for reads: it expects them from now on
         self->m_attachment.fetch_add(1);
         self->requestSync();
@@ -50,7 +56,7 @@ struct NatsEventLoopCallbacks
     static natsStatus detach(void *userData)
     {
         auto *self = static_cast<NatsEventLoop *>(userData);
-        self->m_fd = -1;
+        self->retire(self->m_fd.exchange(-1));
         self->m_wantRead = false;
         self->m_wantWrite = false;
         self->m_attachment.fetch_add(1);
@@ -62,6 +68,33 @@ struct NatsEventLoopCallbacks
 NatsEventLoop::NatsEventLoop(QObject *parent)
     : QObject(parent)
 {
+}
+
+NatsEventLoop::~NatsEventLoop()
+{
+    m_readNotifier.reset();
+    m_writeNotifier.reset();
+    retire(m_fd.exchange(-1));
+    closeRetired();
+}
+
+void NatsEventLoop::retire(int fd)
+{
+    if (fd < 0)
+        return;
+    QMutexLocker lock(&m_retiredMutex);
+    m_retired.push_back(fd);
+}
+
+void NatsEventLoop::closeRetired()
+{
+    std::vector<int> retired;
+    {
+        QMutexLocker lock(&m_retiredMutex);
+        retired.swap(m_retired);
+    }
+    for (const int fd : retired)
+        ::close(fd);
 }
 
 int NatsEventLoop::install(natsOptions *options)
@@ -122,6 +155,8 @@ void NatsEventLoop::syncNotifiers()
                 notifier->release()->deleteLater();
             }
         }
+        // Every socket retired before this attachment; none is watched now.
+        closeRetired();
         const int fd = m_fd.load();
         if (fd >= 0 && !m_shutDown) {
             m_readNotifier = std::make_unique<QSocketNotifier>(fd, QSocketNotifier::Read);

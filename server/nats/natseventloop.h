@@ -8,16 +8,20 @@
 //
 // cnats calls the attach/read/write/detach callbacks on whichever thread it is on (this one,
 // its reconnect thread, its ping timer), often holding the connection's lock: they only record
-// what was asked, and the notifiers follow on this thread.
+// what was asked, and the notifiers follow on this thread. The notifiers watch a duplicate of
+// cnats' socket, closed on this thread once they are gone: cnats closes its own right after
+// asking to stop watching it, often from another thread, and its number may be reused at once.
 //
 // The thread must never wait for a NATS reply (a blocking request, a flush): the reply would
 // be read by the event loop it is blocking.
 
+#include <QMutex>
 #include <QObject>
 #include <QSocketNotifier>
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <vector>
 
 struct __natsConnection;
 struct __natsOptions;
@@ -30,6 +34,7 @@ class NatsEventLoop : public QObject
 
 public:
     explicit NatsEventLoop(QObject *parent = nullptr);
+    ~NatsEventLoop() override;
 
     // Before natsConnection_Connect; also turns cnats' flusher thread off (SendAsap).
     int install(__natsOptions *options); // a natsStatus
@@ -52,6 +57,8 @@ private:
 
     void requestSync();
     void syncNotifiers();
+    void retire(int fd); // any thread
+    void closeRetired(); // this thread, with no notifier left on them
     void readable();
     void writable();
 
@@ -59,8 +66,11 @@ private:
     std::function<void()> m_afterRead;
     bool m_shutDown = false;
 
-    // What cnats asked for last, from whichever thread it asked on.
+    // What cnats asked for last, from whichever thread it asked on. m_fd is our duplicate of
+    // the attached socket; m_retired holds the duplicates of sockets since detached.
     std::atomic<int> m_fd {-1};
+    QMutex m_retiredMutex;
+    std::vector<int> m_retired;
     std::atomic<quint64> m_attachment {
         0}; // counts attaches and detaches: a new socket may reuse the fd
     std::atomic<bool> m_wantRead {false};
