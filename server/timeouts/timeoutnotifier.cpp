@@ -194,8 +194,8 @@ void TimeoutNotifier::createGroup()
             if (reply.isError() && !existed)
                 return retryReadLater(reply.errorMessage());
             if (!existed && m_hadGroup)
-                qCWarning(lcApp).noquote()
-                    << "timeouts: group" << TimeoutKeys::group << "of" << TimeoutKeys::events
+                qCWarning(lcTimeouts).noquote()
+                    << "group" << TimeoutKeys::group << "of" << TimeoutKeys::events
                     << "had gone (Redis lost its data?): made again, reading from the start of "
                        "the stream";
             m_hadGroup = true;
@@ -238,7 +238,7 @@ void TimeoutNotifier::readDone(const RedisReply &reply)
         return retryReadLater(reply.errorMessage());
     }
     if (!m_lastReadError.isEmpty()) {
-        qCInfo(lcApp).noquote() << "timeouts: reading" << TimeoutKeys::events << "again";
+        qCInfo(lcTimeouts).noquote() << "reading" << TimeoutKeys::events << "again";
         m_lastReadError.clear();
     }
     const RedisReply entries = reply.at(0).at(1);
@@ -256,8 +256,8 @@ void TimeoutNotifier::retryReadLater(const QString &why)
 {
     // Once per reason: a refusal that lasts (OOM, an ACL) would log a line every second.
     if (why != m_lastReadError)
-        qCWarning(lcApp).noquote() << "timeouts: reading" << TimeoutKeys::events << "failed:" << why
-                                   << "- retrying every 1 s";
+        qCWarning(lcTimeouts).noquote()
+            << "reading" << TimeoutKeys::events << "failed:" << why << "- retrying every 1 s";
     m_lastReadError = why;
     QTimer::singleShot(1000, this, [this] {
         m_reading = false;
@@ -378,10 +378,10 @@ void TimeoutNotifier::send(const QByteArray &id)
                                                            m_config.retryDelay.count()
                                                                << std::min(entry.attempt - 1, 20));
                      if (entry.attempt == 1 || entry.attempt % 10 == 0)
-                         qCWarning(lcApp).noquote()
-                             << "timeouts: webhook" << displayUrl() << "refused"
-                             << entry.idempotencyKey << u"(attempt %1):"_s.arg(entry.attempt)
-                             << m_lastError << "- retrying in" << delay << "ms";
+                         qCWarning(lcTimeouts).noquote()
+                             << "webhook" << displayUrl() << "refused" << entry.idempotencyKey
+                             << u"(attempt %1):"_s.arg(entry.attempt) << m_lastError
+                             << "- retrying in" << delay << "ms";
                      retryLater(id, delay);
                  });
 }
@@ -425,9 +425,9 @@ void TimeoutNotifier::forget(const RedisReply &lost)
     }
     if (forgotten == 0)
         return;
-    qCInfo(lcApp).noquote() << "timeouts:" << forgotten << "notifications being retried are no"
-                            << "longer this pod's (taken over while it was paused?); their new"
-                            << "holder has them";
+    qCInfo(lcTimeouts).noquote() << forgotten << "notifications being retried are no"
+                                 << "longer this pod's (taken over while it was paused?); their new"
+                                 << "holder has them";
     read(); // room for more
 }
 
@@ -453,18 +453,18 @@ void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &r
             if (reply.toInteger() == 1) {
                 ++m_refused;
                 if (status == 0)
-                    qCCritical(lcApp).noquote()
-                        << "timeouts: entry" << id << "of" << TimeoutKeys::events << error
-                        << "- set aside in" << TimeoutKeys::refused;
+                    qCCritical(lcTimeouts).noquote()
+                        << "entry" << id << "of" << TimeoutKeys::events << error << "- set aside in"
+                        << TimeoutKeys::refused;
                 else
-                    qCCritical(lcApp).noquote()
-                        << "timeouts: webhook" << displayUrl() << "refused"
-                        << it->second.idempotencyKey << it->second.refusals
-                        << "times in a row with HTTP" << status << "- set aside in"
-                        << TimeoutKeys::refused << "as entry" << id << "of" << TimeoutKeys::events;
+                    qCCritical(lcTimeouts).noquote()
+                        << "webhook" << displayUrl() << "refused" << it->second.idempotencyKey
+                        << it->second.refusals << "times in a row with HTTP" << status
+                        << "- set aside in" << TimeoutKeys::refused << "as entry" << id << "of"
+                        << TimeoutKeys::events;
             } else
-                qCInfo(lcApp).noquote() << "timeouts: entry" << id << "is no longer this pod's;"
-                                        << "its new holder has it";
+                qCInfo(lcTimeouts).noquote() << "entry" << id << "is no longer this pod's;"
+                                             << "its new holder has it";
             m_entries.erase(it);
             read(); // room for more
         });
@@ -504,8 +504,8 @@ void TimeoutNotifier::claim()
             m_claimCursor = reply.at(0).toByteArray();
             const RedisReply claimed = reply.at(1);
             if (claimed.size() > 0)
-                qCInfo(lcApp).noquote() << "timeouts: took over" << claimed.size()
-                                        << "notifications of a silent consumer";
+                qCInfo(lcTimeouts).noquote()
+                    << "took over" << claimed.size() << "notifications of a silent consumer";
             for (size_t i = 0; i < claimed.size(); ++i)
                 take(claimed.at(i));
         });

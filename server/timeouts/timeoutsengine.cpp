@@ -83,13 +83,14 @@ void TimeoutsEngine::start()
         connect(&m_simulateTimer, &QTimer::timeout, this, &TimeoutsEngine::simulateTick);
         m_simulateTimer.start(1000);
     }
-    qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "on Redis"
-                            << m_config.redis.display() << "- levels every"
-                            << m_config.timeoutInterval.count() << "ms, checks every"
-                            << m_config.checkInterval.count() << "ms, lease"
-                            << m_config.leaderTtl.count() << "ms"
-                            << (m_notifier ? u"- notifications to "_s + m_notifier->displayUrl()
-                                           : u"- no NOTIFICATION_WEBHOOK_URL"_s);
+    qCInfo(lcTimeouts).noquote() << "pod" << m_config.podId << "on Redis"
+                                 << m_config.redis.display() << "- levels every"
+                                 << m_config.timeoutInterval.count() << "ms, checks every"
+                                 << m_config.checkInterval.count() << "ms, lease"
+                                 << m_config.leaderTtl.count() << "ms"
+                                 << (m_notifier
+                                         ? u"- notifications to "_s + m_notifier->displayUrl()
+                                         : u"- no NOTIFICATION_WEBHOOK_URL"_s);
     publishSnapshot();
 }
 
@@ -123,9 +124,9 @@ void TimeoutsEngine::elect()
                                if (held) {
                                    m_epoch = epoch;
                                    m_leaseUntilMs = sentAt + m_config.leaderTtl.count();
-                                   qCInfo(lcApp).noquote()
-                                       << "timeouts: pod" << m_config.podId
-                                       << "still holds the lease, epoch" << epoch << "- leading on";
+                                   qCInfo(lcTimeouts).noquote()
+                                       << "pod" << m_config.podId << "still holds the lease, epoch"
+                                       << epoch << "- leading on";
                                }
                                m_electionTimer.start(held ? renewEvery : 0);
                                return;
@@ -171,7 +172,7 @@ void TimeoutsEngine::becomeLeader(qint64 epoch, qint64 leaseStartMs)
     m_epoch = epoch;
     m_leaseUntilMs = leaseStartMs + m_config.leaderTtl.count();
     m_scanFailingSinceMs = -1;
-    qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId << "is the leader, epoch" << epoch;
+    qCInfo(lcTimeouts).noquote() << "pod" << m_config.podId << "is the leader, epoch" << epoch;
     newLeadership(m_pod, epoch, 0);
     m_adoptCursor = "0";
     m_adopted = 0;
@@ -183,8 +184,8 @@ void TimeoutsEngine::stepDown(const QString &why)
 {
     if (m_epoch == 0)
         return;
-    qCWarning(lcApp).noquote() << "timeouts: pod" << m_config.podId
-                               << u"is no longer the leader (epoch %1):"_s.arg(m_epoch) << why;
+    qCWarning(lcTimeouts).noquote()
+        << "pod" << m_config.podId << u"is no longer the leader (epoch %1):"_s.arg(m_epoch) << why;
     m_epoch = 0;
     m_leaseUntilMs = 0;
     m_scanFailingSinceMs = -1;
@@ -213,34 +214,33 @@ void TimeoutsEngine::check()
             stepDown(u"the lease in Redis is not this leadership's any more (another pod "
                      "leads, or Redis lost it): fenced, nothing was written"_s);
         if (!result.error.isEmpty() && result.error != m_lastScanError)
-            qCWarning(lcApp).noquote() << "timeouts: check failed:" << result.error;
+            qCWarning(lcTimeouts).noquote() << "check failed:" << result.error;
         // A leadership that ended while the check ran ended its streak of failures with it.
         const bool current = m_epoch == epoch;
         if (current && !result.error.isEmpty() && m_scanFailingSinceMs < 0) {
             m_scanFailingSinceMs = m_clock.elapsed();
         } else if (current && result.error.isEmpty() && m_scanFailingSinceMs >= 0) {
-            qCInfo(lcApp).noquote()
-                << u"timeouts: checks succeed again after failing for %1 s"_s.arg(
-                       (m_clock.elapsed() - m_scanFailingSinceMs) / 1000);
+            qCInfo(lcTimeouts).noquote() << u"checks succeed again after failing for %1 s"_s.arg(
+                (m_clock.elapsed() - m_scanFailingSinceMs) / 1000);
             m_scanFailingSinceMs = -1;
         }
         m_lastScanError = result.error;
         if (result.streamOverLength > 0 && m_streamOverLength == 0)
-            qCWarning(lcApp).noquote()
-                << "timeouts:" << TimeoutKeys::events << "holds" << result.streamOverLength
+            qCWarning(lcTimeouts).noquote()
+                << TimeoutKeys::events << "holds" << result.streamOverLength
                 << "entries over timeouts.stream_max_length that group" << TimeoutKeys::group
                 << "has not acked; they are kept until it does (is the webhook failing?)";
         else if (result.streamOverLength == 0 && m_streamOverLength > 0)
-            qCInfo(lcApp).noquote() << "timeouts:" << TimeoutKeys::events
-                                    << "is back within timeouts.stream_max_length";
+            qCInfo(lcTimeouts).noquote()
+                << TimeoutKeys::events << "is back within timeouts.stream_max_length";
         if (result.streamOverLength >= 0)
             m_streamOverLength = result.streamOverLength;
         if (result.droppedUnacked > 0) {
             m_droppedUnacked += quint64(result.droppedUnacked);
             if (!m_dropLogClock.isValid() || m_dropLogClock.hasExpired(60000)) {
                 m_dropLogClock.start();
-                qCCritical(lcApp).noquote()
-                    << "timeouts:" << TimeoutKeys::events << "reached ten times"
+                qCCritical(lcTimeouts).noquote()
+                    << TimeoutKeys::events << "reached ten times"
                     << "timeouts.stream_max_length: dropped" << m_droppedUnacked
                     << "notifications group" << TimeoutKeys::group
                     << "had not acked so far (is a webhook retrying one for ever, or is the group"
@@ -264,9 +264,9 @@ void TimeoutsEngine::adoptStep()
             return; // fenced: the next check finds out and steps down
         if (!step.error.isEmpty()) {
             if (step.error != m_lastAdoptError)
-                qCWarning(lcApp).noquote()
-                    << "timeouts: adopting conversations written by another program failed:"
-                    << step.error << "- trying again at every check";
+                qCWarning(lcTimeouts).noquote()
+                    << "adopting conversations written by another program failed:" << step.error
+                    << "- trying again at every check";
             m_lastAdoptError = step.error;
             return;
         }
@@ -276,8 +276,8 @@ void TimeoutsEngine::adoptStep()
         if (!m_adoptCursor.isEmpty()) {
             adoptStep();
         } else if (m_adopted > 0) {
-            qCInfo(lcApp).noquote()
-                << "timeouts: adopted" << m_adopted
+            qCInfo(lcTimeouts).noquote()
+                << "adopted" << m_adopted
                 << "waiting conversations that another program (the Go service?) put into "
                    "waiting_conversations; their agent_id is unknown (empty)";
             check();
@@ -338,16 +338,18 @@ void TimeoutsEngine::newLeadership(const QByteArray &pod, qint64 epoch, qint64 s
     // A pod that saw the latest epoch goes on above it when Redis lost timeout:epoch; one that
     // started after the loss counts from 1 again.
     if (epoch < m_seenEpoch)
-        qCWarning(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch
-                                   << "- the epoch went back from" << m_seenEpoch
-                                   << "(Redis lost timeout:epoch: a restart without persistence, "
-                                      "a FLUSHALL?)";
+        qCWarning(lcTimeouts).noquote()
+            << "leader changed to" << pod << "epoch" << epoch << "- the epoch went back from"
+            << m_seenEpoch
+            << "(Redis lost timeout:epoch: a restart without persistence, "
+               "a FLUSHALL?)";
     else if (epoch == m_seenEpoch)
-        qCWarning(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch
-                                   << "- a new leadership under the same epoch (Redis lost "
-                                      "timeout:epoch: a restart without persistence, a FLUSHALL?)";
+        qCWarning(lcTimeouts).noquote()
+            << "leader changed to" << pod << "epoch" << epoch
+            << "- a new leadership under the same epoch (Redis lost "
+               "timeout:epoch: a restart without persistence, a FLUSHALL?)";
     else if (m_seenEpoch > 0)
-        qCInfo(lcApp).noquote() << "timeouts: leader changed to" << pod << "epoch" << epoch;
+        qCInfo(lcTimeouts).noquote() << "leader changed to" << pod << "epoch" << epoch;
     m_seenEpoch = epoch;
     m_seenSinceMs = sinceMs;
     ++m_leaderChanges;
@@ -381,8 +383,8 @@ void TimeoutsEngine::observeDataset(const TimeoutsStatus &status)
     m_store->markDataset(id, m_pod, [this](const QString &error) {
         m_markingDataset = false;
         if (!error.isEmpty())
-            qCWarning(lcApp).noquote()
-                << "timeouts: could not make" << TimeoutKeys::dataset
+            qCWarning(lcTimeouts).noquote()
+                << "could not make" << TimeoutKeys::dataset
                 << "(the marker that tells a loss of the data by Redis):" << error;
     });
 }
@@ -425,9 +427,8 @@ void TimeoutsEngine::reportDataLoss(const TimeoutsStatus &now, bool madeAgain)
         lost += u"; %1 notifications read by group %2 and not yet acknowledged went too (this "
                 "node still sends those it holds)"_s.arg(QString::number(m_dataLoss.lastPending),
                                                          QString::fromUtf8(TimeoutKeys::group));
-    qCCritical(lcApp).noquote()
-        << "timeouts: Redis" << m_config.redis.display()
-        << "lost the timeouts data:" << TimeoutKeys::dataset
+    qCCritical(lcTimeouts).noquote()
+        << "Redis" << m_config.redis.display() << "lost the timeouts data:" << TimeoutKeys::dataset
         << (madeAgain ? "was made again by another node" : "has gone")
         << "(a restart without persistence, a failover to a replica that never had it, "
            "FLUSHALL/FLUSHDB, or the keys deleted);"
@@ -545,13 +546,14 @@ void TimeoutsEngine::stop(int deadlineMs)
     // after the TTL. A scan call in flight was sent before and runs before the release.
     m_store->release(m_pod, m_epoch, [this](bool released, const QString &error) {
         if (!error.isEmpty())
-            qCWarning(lcApp).noquote()
-                << "timeouts: pod" << m_config.podId
+            qCWarning(lcTimeouts).noquote()
+                << "pod" << m_config.podId
                 << u"could not release the lease (%1); another pod takes over when it runs out"_s
                        .arg(error);
         else
-            qCInfo(lcApp).noquote() << "timeouts: pod" << m_config.podId
-                                    << (released ? "released the lease" : "held no lease any more");
+            qCInfo(lcTimeouts).noquote()
+                << "pod" << m_config.podId
+                << (released ? "released the lease" : "held no lease any more");
         m_epoch = 0;
         finish();
     });

@@ -2,6 +2,8 @@
 
 #include "redis/redisclient.h"
 
+Q_LOGGING_CATEGORY(Switchboard::lcTimeouts, "switchboard.timeouts")
+
 namespace Switchboard {
 
 using namespace Qt::Literals::StringLiterals;

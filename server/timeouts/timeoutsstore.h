@@ -30,6 +30,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QLoggingCategory>
 #include <QString>
 #include <algorithm>
 #include <array>
@@ -37,6 +38,8 @@
 #include <optional>
 
 namespace Switchboard {
+
+Q_DECLARE_LOGGING_CATEGORY(lcTimeouts) // "switchboard.timeouts"
 
 class RedisClient;
 
