@@ -370,6 +370,7 @@ private Q_SLOTS:
     void routes();
     void streamNameOutsideBucketRules();
     void shippedExampleConfigLoadsCleanly();
+    void exampleAddrLineTakesAWholeUrl();
     void emptyFileIsAccepted();
     void defaultFileInConfigDirectory();
     void environmentOverridesFile();
@@ -1050,6 +1051,29 @@ void TestConfig::shippedExampleConfigLoadsCleanly()
     QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s, u"timeouts"_s}));
 }
 
+// The example's addr lines say they take redis://[user:pass@]host:port/db. An operator who
+// uncomments one and writes a URL must get the URL's db and password, not the db and empty
+// password of keys written below it (within one source, db and password win over the URL).
+void TestConfig::exampleAddrLineTakesAWholeUrl()
+{
+    QFile file(QStringLiteral(SWITCHBOARD_SOURCE_DIR "/resources/switchboard.example.yaml"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QByteArray yaml = file.readAll();
+    const QByteArray localLine = "# addr: \"localhost:6379\"";
+    const QByteArray remoteLine = "# addr: \"redis.example.internal:6379\"";
+    QVERIFY(yaml.contains(localLine));
+    QVERIFY(yaml.contains(remoteLine));
+    yaml.replace(localLine, "addr: \"redis://:local-pw@freeswitch.local:6390/5\"");
+    yaml.replace(remoteLine, "addr: \"redis://sync:remote-pw@redis.example.internal:6379/7\"");
+    const ConfigResult result = load({}, {}, yaml);
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.warnings, QStringList());
+    QCOMPARE(describe(result.config->sync.local),
+             u"freeswitch.local:6390/5 password=local-pw configured"_s);
+    QCOMPARE(describe(result.config->sync.remote),
+             u"redis.example.internal:6379/7 user=sync password=remote-pw configured"_s);
+}
+
 void TestConfig::emptyFileIsAccepted()
 {
     for (const QByteArray &yaml : {QByteArray(""), QByteArray("# everything commented out\n")}) {
@@ -1405,6 +1429,11 @@ void TestConfig::helpTextGuidesTheOperator()
     QVERIFY(help.contains(u"REDIS_LOCAL_ADDR"_s));
     QVERIFY(help.contains(u"each overriding the one before"_s));
     QVERIFY(help.contains(u"-config config.yaml -log-level debug"_s));
+    // The same places and the same traffic as README and the manual page name.
+    const QString oneLine = help.simplified();
+    QVERIFY(oneLine.contains(
+        u"~/.config/switchboard/ ($XDG_CONFIG_HOME) or in /etc/xdg/switchboard/"_s));
+    QVERIFY(oneLine.contains(u"FreeSWITCH events, call signals, polling events, conversations"_s));
 }
 
 void TestConfig::redisAddress_data()

@@ -12,8 +12,9 @@ namespace {
 // Printed after the option list: what an operator migrating from the seeds needs to know.
 const auto helpEpilogue = uR"(
 Configuration is read in three layers, each overriding the one before:
-  1. the YAML file: --config FILE, else switchboard.yaml beside the binary or in
-     the user's configuration directory (skipped when there is none);
+  1. the YAML file: --config FILE, else switchboard.yaml beside the binary, in
+     ~/.config/switchboard/ ($XDG_CONFIG_HOME) or in /etc/xdg/switchboard/
+     (skipped when there is none);
   2. the environment variables of the original services, with their meaning and
      defaults: PORT, HEALTH_PORT, REDIS_LOCAL_ADDR, REDIS_LOCAL_DB,
      REDIS_REMOTE_ADDR, REDIS_GROUP, STREAM_EVENTS, READER_BATCH_SIZE, ...;
@@ -58,8 +59,8 @@ CommandLineOptions parseCommandLine(const QStringList &arguments)
         u"port"_s, u"Main HTTP port. Overrides PORT and server.port (default 8080)."_s, u"n"_s);
     const QCommandLineOption simulateOption(
         u"simulate"_s,
-        u"Write synthetic FreeSWITCH events into the local streams, to try Switchboard "
-        u"without a telephony platform."_s);
+        u"Feed synthetic traffic to the engines (FreeSWITCH events, call signals, polling "
+        u"events, conversations), to try Switchboard without a telephony platform."_s);
     const QCommandLineOption simulateRateOption(
         u"simulate-rate"_s,
         u"Events per second written by --simulate (default 50); implies --simulate."_s, u"n"_s);
