@@ -47,6 +47,9 @@
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTranslator>
+#include <QUrlQuery>
+#include <QWebSocket>
+#include <QWebSocketServer>
 #include <QtTest>
 
 using namespace Switchboard;
@@ -78,6 +81,9 @@ public:
     }
     quint16 port() const { return m_server.serverPort(); }
     QList<QByteArray> authorizations() const { return m_authorizations; }
+    // When each /api/v1/stream upgrade came (ms of a clock started with the node): the console's
+    // attempts.
+    QList<qint64> upgradeTimes() const { return m_upgradeTimes; }
 
 private:
     void answer(QTcpSocket *socket)
@@ -94,6 +100,8 @@ private:
             upgrade = upgrade || header == "upgrade: websocket";
         }
         m_requests.remove(socket);
+        if (upgrade)
+            m_upgradeTimes.append(m_clock.elapsed());
         const QByteArray body = upgrade
             ? R"({"error":"forbidden","detail":"the WebSocket was refused"})"
             : R"({"error":"forbidden","detail":"wrong Bearer token"})";
@@ -106,6 +114,59 @@ private:
     QTcpServer m_server;
     QHash<QTcpSocket *, QByteArray> m_requests;
     QList<QByteArray> m_authorizations;
+    QElapsedTimer m_clock = [] {
+        QElapsedTimer clock;
+        clock.start();
+        return clock;
+    }();
+    QList<qint64> m_upgradeTimes;
+};
+
+// What answers /api/v1/stream on a node's address: a WebSocket server on loopback sending each
+// client `message()` when it connects and four times a second after, as a node sends its
+// status. The test decides what that is: a status, something else, too much.
+class StreamServer : public QObject
+{
+public:
+    explicit StreamServer(std::function<QString()> message)
+        : m_message(std::move(message))
+    {
+    }
+    ~StreamServer() override
+    {
+        // The clients close as the server goes, after the list of them went with the members.
+        for (QWebSocket *socket : std::as_const(m_clients))
+            socket->disconnect(this);
+    }
+
+    bool start()
+    {
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            while (QWebSocket *socket = m_server.nextPendingConnection()) {
+                socket->setParent(this);
+                m_clients.append(socket);
+                connect(socket, &QWebSocket::disconnected, this, [this, socket] {
+                    m_clients.removeAll(socket);
+                    socket->deleteLater();
+                });
+                socket->sendTextMessage(m_message());
+            }
+        });
+        connect(&m_tick, &QTimer::timeout, this, [this] {
+            const QString message = m_message();
+            for (QWebSocket *socket : std::as_const(m_clients))
+                socket->sendTextMessage(message);
+        });
+        m_tick.start(250);
+        return m_server.listen(QHostAddress::LocalHost);
+    }
+    quint16 port() const { return m_server.serverPort(); }
+
+private:
+    std::function<QString()> m_message;
+    QWebSocketServer m_server {u"not-a-node"_s, QWebSocketServer::NonSecureMode};
+    QTimer m_tick;
+    QList<QWebSocket *> m_clients;
 };
 
 // A node whose statuses and reachability the test sets: no server behind it, so that what the
@@ -217,6 +278,12 @@ private Q_SLOTS:
     void deadLetterDetailLoadsAgainOnceTheNodeAnswers();
     void tablesSortByTheClickedColumnThroughUpdates();
     void anEndpointWhoseCircuitIsOpenSaysSo();
+    void aNodeSendingSomethingElseThanAStatusIsNotShownLive();
+    void aHugeStatusIsRefusedWithAReason();
+    void aNodeDownForLongIsAskedLessOften();
+    void olderDeadLettersStayLoadedAsNewOnesCome();
+    void settingsThatCannotBeSavedAreSaidSo();
+    void aNodeListedTwiceInTheSettingsIsWatchedOnce();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -354,7 +421,7 @@ void TestConsole::remoteNodeRefusingTheTokenSaysSo()
             return message.value(0).toString().contains(u"403: wrong Bearer token"_s);
         }));
 
-    // Retried every 2 s (the upgrade, then the same token on /api/v1/status), it keeps saying so.
+    // Retried after 2 s (the upgrade, then the same token on /api/v1/status), it keeps saying so.
     const qsizetype refusals = node.authorizations().size();
     QTRY_VERIFY_WITH_TIMEOUT(node.authorizations().size() >= refusals + 2, 5000);
     QTest::qWait(200);
@@ -1768,6 +1835,260 @@ void TestConsole::tablesSortByTheClickedColumnThroughUpdates()
     clickHeader(streamsTable, SyncStreamsModel::Lag);
     source->setStatus(statusWith(failures, {9, 100, 1, 10, 2}));
     QCOMPARE(lagsShown(), QStringList({u"1"_s, u"2"_s, u"9"_s, u"10"_s, u"100"_s}));
+}
+
+// Something other than a node answering on its address (a proxy's error page pushed over the
+// WebSocket, a service of another kind) held the node at "connecting…" with no reason, and a node
+// whose stream turned to something else than statuses stayed live at its last figures, the
+// amber note never shown: only a status is a sign of life, and the operator reads what came.
+void TestConsole::aNodeSendingSomethingElseThanAStatusIsNotShownLive()
+{
+    bool sendsStatuses = true;
+    StreamServer server([&sendsStatuses] {
+        return sendsStatuses ? QString::fromUtf8(
+                   QJsonDocument(healthyStatus({u"ingress"_s})).toJson(QJsonDocument::Compact))
+                             : u"<html><body><h1>502 Bad Gateway</h1></body></html>"_s;
+    });
+    QVERIFY(server.start());
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(server.port()), {}));
+    NodesModel *nodes = window->nodesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->engineState(0, u"ingress"), EngineState::Healthy, 5000);
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    auto *note = view->findChild<QLabel *>(u"ingressStaleNote"_s);
+    QVERIFY(note && !note->isVisible());
+
+    sendsStatuses = false;
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(0)->reachability(),
+                              NodeSource::Reachability::Unreachable, 5000);
+    QString row = nodes->data(nodes->nodeIndex(0)).toString();
+    QVERIFY2(row.contains(u"502 Bad Gateway"_s), qPrintable(row));
+    QVERIFY(note->isVisible());
+    QVERIFY2(note->text().contains(u"last status"_s), qPrintable(note->text()));
+    QCOMPARE(nodes->engineState(0, u"ingress"), EngineState::Unknown);
+
+    // Never a status from the start: not "connecting…" for ever.
+    window->addNode(new RemoteNodeSource(remoteUrl(server.port()), {}));
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(1)->reachability(),
+                              NodeSource::Reachability::Unreachable, 5000);
+    row = nodes->data(nodes->nodeIndex(1)).toString();
+    QVERIFY2(row.contains(u"502 Bad Gateway"_s), qPrintable(row));
+
+    // Statuses again: live again, on the next attempt.
+    sendsStatuses = true;
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(0)->reachability(), NodeSource::Reachability::Live,
+                              15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!note->isVisible(), 1000);
+}
+
+// A stream message of any size was taken (QWebSocket's limit is 2 GiB), held twice over in
+// memory by the console: a status far larger than any node's is refused, and the operator reads
+// why the node is not shown live.
+void TestConsole::aHugeStatusIsRefusedWithAReason()
+{
+    QJsonObject status = healthyStatus({u"ingress"_s});
+    status.insert(u"logs"_s,
+                  QJsonArray {QJsonObject {{u"level"_s, u"error"_s},
+                                           {u"message"_s, QString(17 * 1024 * 1024, u'x')}}});
+    const QString huge = QString::fromUtf8(QJsonDocument(status).toJson(QJsonDocument::Compact));
+    StreamServer server([&huge] { return huge; });
+    QVERIFY(server.start());
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(server.port()), {}));
+    NodesModel *nodes = window->nodesModel();
+    QTRY_COMPARE_WITH_TIMEOUT(nodes->nodeSource(0)->reachability(),
+                              NodeSource::Reachability::Unreachable, 5000);
+    const QString row = nodes->data(nodes->nodeIndex(0)).toString();
+    QVERIFY2(row.contains(u"16 MiB"_s), qPrintable(row));
+    QVERIFY(nodes->nodeSource(0)->status().isEmpty());
+}
+
+// A node that kept failing was asked every 2 s for as long as it failed, by every console of
+// the NOC at once: the wait grows (with jitter) up to a cap, starting at 2 s.
+void TestConsole::aNodeDownForLongIsAskedLessOften()
+{
+    TokenRefusingNode node;
+    QVERIFY(node.start());
+    RemoteNodeSource source(remoteUrl(node.port()), "not-the-token");
+    source.start();
+    QTRY_VERIFY_WITH_TIMEOUT(node.upgradeTimes().size() >= 4, 25000);
+    const QList<qint64> times = node.upgradeTimes();
+    const QString attempts = QDebug::toString(times);
+    // 2 s, 4 s, 8 s, each ±20 %.
+    QVERIFY2(times[1] - times[0] >= 1500 && times[1] - times[0] < 3000, qPrintable(attempts));
+    QVERIFY2(times[2] - times[1] >= 3000, qPrintable(attempts));
+    QVERIFY2(times[3] - times[2] >= 6000, qPrintable(attempts));
+    QCOMPARE(source.reachability(), NodeSource::Reachability::Refused);
+}
+
+// An operator who loaded older dead letters past the 500 a listing asks for, and was reading one
+// of them, lost it (and the rows around it) as soon as the next dead letter came: the listing
+// that followed cut the table back to 500 rows. The older pages stay, the selection with them.
+void TestConsole::olderDeadLettersStayLoadedAsNewOnesCome()
+{
+    const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+    const auto letter = [&now](quint64 id) {
+        return QJsonObject {{u"id"_s, QString::number(id)},
+                            {u"event_id"_s, u"event-%1"_s.arg(id)},
+                            {u"domain"_s, u"a.vn"_s},
+                            {u"reason"_s, u"no_route"_s},
+                            {u"deliveries"_s, 1},
+                            {u"failed_endpoints"_s, 0},
+                            {u"received_at"_s, now},
+                            {u"failed_at"_s, now},
+                            {u"last_error"_s, u"no route for domain \"a.vn\""_s}};
+    };
+    quint64 newest = 600; // ids 1..newest, as the node lists them: newest first
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    source->answer = [&](const QByteArray &method, const QString &path) {
+        const QUrlQuery query(QUrl(path).query());
+        if (method == "GET" && path.startsWith(u"/api/v1/ingress/dead-letters?"_s)) {
+            const quint64 limit = query.queryItemValue(u"limit"_s).toULongLong();
+            const quint64 before = query.hasQueryItem(u"before"_s)
+                ? query.queryItemValue(u"before"_s).toULongLong()
+                : newest + 1;
+            QJsonArray page;
+            quint64 id = before - 1;
+            for (; id >= 1 && quint64(page.size()) < limit; --id)
+                page.append(letter(id));
+            return std::pair {200,
+                              QJsonObject {{u"dead_letters"_s, page},
+                                           {u"total"_s, double(newest)},
+                                           {u"next_before"_s,
+                                            id >= 1 ? QJsonValue(QString::number(id + 1))
+                                                    : QJsonValue(QJsonValue::Null)}}};
+        }
+        if (method == "GET" && path.startsWith(u"/api/v1/ingress/dead-letters/"_s)) {
+            QJsonObject detail = letter(path.section(u'/', -1).toULongLong());
+            detail.insert(u"event"_s, QJsonObject {{u"call_id"_s, u"call-x"_s}});
+            return std::pair {200, detail};
+        }
+        return std::pair {404, QJsonObject {{u"error"_s, u"not_found"_s}}};
+    };
+    // The node's dead-letter counter: a new one makes the console list them again.
+    const auto statusWithDeadLetters = [&newest] {
+        QJsonObject status = healthyStatus({u"ingress"_s});
+        QJsonObject engines = status.value(u"engines"_s).toObject();
+        QJsonObject ingress = engines.value(u"ingress"_s).toObject();
+        ingress.insert(u"dead_letters_no_route"_s, double(newest));
+        engines.insert(u"ingress"_s, ingress);
+        status.insert(u"engines"_s, engines);
+        return status;
+    };
+    window->addNode(source);
+    source->setStatus(statusWithDeadLetters());
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    QAbstractItemModel *letters = view->ingressPanel()->deadLettersModel();
+    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 50, 5000);
+
+    auto *older = view->findChild<QPushButton *>(u"deadLettersOlderButton"_s);
+    QVERIFY(older);
+    while (letters->rowCount() < 550) {
+        const int shown = letters->rowCount();
+        QTRY_VERIFY(older->isEnabled());
+        QTest::mouseClick(older, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), shown + 50, 5000);
+    }
+    auto *table = view->findChild<QTableView *>(u"deadLettersTable"_s);
+    QVERIFY(table);
+    table->selectRow(530); // dead letter 70
+    const auto selectedId = [table, letters] {
+        const QModelIndexList rows = table->selectionModel()->selectedRows();
+        return rows.isEmpty() ? QString() : letters->index(rows.first().row(), 0).data().toString();
+    };
+    QCOMPARE(selectedId(), u"70"_s);
+
+    // Dead letters keep coming: the list follows them, at most once a second.
+    for (int round = 0; round < 2; ++round) {
+        ++newest;
+        source->setStatus(statusWithDeadLetters());
+        QTRY_COMPARE_WITH_TIMEOUT(letters->index(0, 0).data().toString(), QString::number(newest),
+                                  5000);
+    }
+    QCOMPARE(letters->rowCount(), 552);
+    QCOMPARE(selectedId(), u"70"_s);
+    QCOMPARE(letters->index(551, 0).data().toString(), u"51"_s);
+    // Load older goes on from where the table ends.
+    QTRY_VERIFY(older->isEnabled());
+    QTest::mouseClick(older, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 602, 5000);
+    QCOMPARE(letters->index(601, 0).data().toString(), u"1"_s);
+    QTRY_VERIFY(!older->isEnabled());
+}
+
+// The console's settings file could not be written (made by a switchboard run with sudo, a full
+// disk): a node added was watched until the console quit, and gone at the next start, without a
+// word. The operator is told, with the file to look at.
+void TestConsole::settingsThatCannotBeSavedAreSaidSo()
+{
+    // Under a plain file nothing can be written, whoever runs the test.
+    const QString blocker = m_dataDir.filePath(u"not-a-directory"_s);
+    QFile file(blocker);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.close();
+    const QString fileName = blocker + u"/console.ini"_s;
+    ConsoleSettings settings(fileName);
+    MainWindow window(&settings);
+    window.resize(1280, 800);
+    window.show();
+    window.addNode(new FakeNodeSource(u"this-node:8080"_s, true));
+
+    // Add node… opens a modal dialog: filled in and accepted once it shows.
+    const quint16 port = freeLoopbackPort();
+    QTimer fill;
+    connect(&fill, &QTimer::timeout, &window, [&window, &fill, port] {
+        auto *dialog = window.findChild<AddNodeDialog *>();
+        if (!dialog || !dialog->isVisible())
+            return;
+        fill.stop();
+        dialog->findChild<QLineEdit *>(u"nodeUrlEdit"_s)->setText(u"127.0.0.1:%1"_s.arg(port));
+        QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok),
+                          Qt::LeftButton);
+    });
+    fill.start(20);
+    auto *add = window.findChild<QPushButton *>(u"addNodeButton"_s);
+    QVERIFY(add);
+    QTest::mouseClick(add, Qt::LeftButton);
+    QCOMPARE(window.nodesModel()->nodeCount(), 2); // watched all the same
+
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = window.findChild<QMessageBox *>(u"settingsNotSaved"_s)) && box->isVisible());
+    QVERIFY2(box->text().contains(QDir::toNativeSeparators(fileName)), qPrintable(box->text()));
+    QVERIFY2(box->informativeText().contains(u"next start"_s), qPrintable(box->informativeText()));
+    box->accept();
+}
+
+// A settings file edited by hand (or copied from another machine) listing a node twice
+// (its URL with a trailing slash, in capitals) showed it twice, and removing one row took both
+// entries away at the next start. A scheme the console cannot follow is not listed either.
+void TestConsole::aNodeListedTwiceInTheSettingsIsWatchedOnce()
+{
+    const QString fileName = m_dataDir.filePath(u"edited.ini"_s);
+    QFile::remove(fileName);
+    {
+        QSettings edited(fileName, QSettings::IniFormat);
+        const QList<std::pair<QString, QString>> entries {{u"http://node-a:8080"_s, u"token-a"_s},
+                                                          {u"http://NODE-A:8080/"_s, u"token-b"_s},
+                                                          {u"ftp://node-b:21"_s, QString()},
+                                                          {u"https://node-c:8443"_s, u"token-c"_s}};
+        edited.beginWriteArray(u"nodes"_s, int(entries.size()));
+        for (int i = 0; i < entries.size(); ++i) {
+            edited.setArrayIndex(i);
+            edited.setValue(u"url"_s, entries[i].first);
+            if (!entries[i].second.isEmpty())
+                edited.setValue(u"token"_s, entries[i].second.toUtf8());
+        }
+        edited.endArray();
+    }
+    ConsoleSettings settings(fileName);
+    QList<std::pair<QUrl, QByteArray>> listed;
+    for (const RemoteNodeSettings &remote : settings.remoteNodes())
+        listed.append({remote.url, remote.token});
+    QCOMPARE(listed,
+             (QList<std::pair<QUrl, QByteArray>> {{QUrl(u"http://node-a:8080"_s), "token-a"},
+                                                  {QUrl(u"https://node-c:8443"_s), "token-c"}}));
 }
 
 QTEST_MAIN(TestConsole)

@@ -903,6 +903,18 @@ The log says more (run switchboard from a terminal to see it).</source>
         <source>&amp;Edit node…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Settings not saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console cannot write its settings to %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change holds until the console quits; at the next start it is lost. Check that the file and its folder belong to you and that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -1141,6 +1153,14 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>connection closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it sent a status of over %1 MiB, more than the console reads</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it sends something other than a status: &quot;%1&quot;</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -905,6 +905,18 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
         <source>&amp;Edit node…</source>
         <translation>&amp;Editar nó…</translation>
     </message>
+    <message>
+        <source>Settings not saved</source>
+        <translation>Configurações não salvas</translation>
+    </message>
+    <message>
+        <source>The console cannot write its settings to %1.</source>
+        <translation>O console não consegue gravar suas configurações em %1.</translation>
+    </message>
+    <message>
+        <source>The change holds until the console quits; at the next start it is lost. Check that the file and its folder belong to you and that the disk is not full.</source>
+        <translation>A alteração vale até o console ser encerrado; na próxima inicialização ela se perde. Verifique se o arquivo e a pasta dele pertencem a você e se o disco não está cheio.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -1144,6 +1156,14 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>connection closed</source>
         <translation>conexão encerrada</translation>
+    </message>
+    <message>
+        <source>it sent a status of over %1 MiB, more than the console reads</source>
+        <translation>enviou um status de mais de %1 MiB, mais do que o console lê</translation>
+    </message>
+    <message>
+        <source>it sends something other than a status: &quot;%1&quot;</source>
+        <translation>envia algo que não é um status: &quot;%1&quot;</translation>
     </message>
 </context>
 <context>

@@ -904,6 +904,18 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
         <source>&amp;Edit node…</source>
         <translation>&amp;Sửa node…</translation>
     </message>
+    <message>
+        <source>Settings not saved</source>
+        <translation>Chưa lưu được cài đặt</translation>
+    </message>
+    <message>
+        <source>The console cannot write its settings to %1.</source>
+        <translation>Console không ghi được cài đặt vào %1.</translation>
+    </message>
+    <message>
+        <source>The change holds until the console quits; at the next start it is lost. Check that the file and its folder belong to you and that the disk is not full.</source>
+        <translation>Thay đổi chỉ có hiệu lực đến khi thoát console; lần khởi động sau nó sẽ mất. Hãy kiểm tra tệp và thư mục chứa nó thuộc về bạn và ổ đĩa chưa đầy.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -1143,6 +1155,14 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>connection closed</source>
         <translation>kết nối đã đóng</translation>
+    </message>
+    <message>
+        <source>it sent a status of over %1 MiB, more than the console reads</source>
+        <translation>đã gửi trạng thái lớn hơn %1 MiB, quá mức console đọc</translation>
+    </message>
+    <message>
+        <source>it sends something other than a status: &quot;%1&quot;</source>
+        <translation>gửi dữ liệu không phải trạng thái: &quot;%1&quot;</translation>
     </message>
 </context>
 <context>

@@ -4,6 +4,7 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTranslator>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -46,7 +47,12 @@ QList<RemoteNodeSettings> ConsoleSettings::remoteNodes() const
     for (int i = 0; i < count; ++i) {
         settings.setArrayIndex(i);
         const QUrl url = normalizedNodeUrl(QUrl(settings.value(urlKey).toString()));
-        if (url.isValid() && !url.host().isEmpty())
+        // Twice the same node would show twice, and its removal take both entries away.
+        const bool listed =
+            std::any_of(nodes.cbegin(), nodes.cend(),
+                        [&url](const RemoteNodeSettings &n) { return n.url == url; });
+        if (url.isValid() && !url.host().isEmpty() && !listed
+            && (url.scheme() == u"http" || url.scheme() == u"https"))
             nodes.append({url, settings.value(tokenKey).toByteArray()});
     }
     settings.endArray();
@@ -107,7 +113,7 @@ QString ConsoleSettings::language() const
 void ConsoleSettings::setLanguage(const QString &code)
 {
     m_settings.setValue(languageKey, code);
-    m_settings.sync();
+    save();
 }
 
 QList<ConsoleLanguage> ConsoleSettings::languages()
@@ -139,11 +145,19 @@ void ConsoleSettings::writeRemoteNodes(const QList<RemoteNodeSettings> &nodes)
             m_settings.setValue(tokenKey, nodes.at(i).token);
     }
     m_settings.endArray();
-    m_settings.sync();
+    save();
     // The file holds API tokens: readable by this user only. QSettings rewrites it through
     // QSaveFile, which keeps the permissions of the file it replaces.
-    if (m_settings.status() == QSettings::NoError && QFile::exists(m_settings.fileName()))
+    if (!m_saveFailed && QFile::exists(m_settings.fileName()))
         QFile::setPermissions(m_settings.fileName(), QFile::ReadOwner | QFile::WriteOwner);
+}
+
+void ConsoleSettings::save()
+{
+    m_settings.sync();
+    // sync() says nothing: a file the user cannot write (made by a switchboard run with sudo,
+    // say) would lose every node added, edited or removed, without a word.
+    m_saveFailed = m_settings.status() != QSettings::NoError;
 }
 
 void installConsoleTranslators(const QString &language)

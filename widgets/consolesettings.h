@@ -34,6 +34,7 @@ public:
     // An INI file of its own: tests, or a console kept apart from the user's.
     explicit ConsoleSettings(const QString &fileName);
 
+    // Each URL once (the first entry of a file edited by hand wins), http and https only.
     QList<RemoteNodeSettings> remoteNodes() const;
     // False when a node with this URL is listed already.
     bool addRemoteNode(const RemoteNodeSettings &node);
@@ -46,14 +47,21 @@ public:
     QString language() const;
     void setLanguage(const QString &code);
 
+    // Whether the last change could not be written (a file or directory the user cannot
+    // write, a full disk): it holds in memory, and is lost at the next start.
+    bool lastSaveFailed() const { return m_saveFailed; }
+    QString fileName() const { return m_settings.fileName(); }
+
     static QList<ConsoleLanguage> languages();
     // The form nodes are compared and stored in: no trailing slash, no path, no query.
     static QUrl normalizedNodeUrl(const QUrl &url);
 
 private:
     void writeRemoteNodes(const QList<RemoteNodeSettings> &nodes);
+    void save();
 
     QSettings m_settings;
+    bool m_saveFailed = false;
 };
 
 // Loads ":/i18n/switchboard_<code>.qm" (the system language's for an empty code) and Qt's own

@@ -237,7 +237,7 @@ QList<DeadLetterRow> DeadLettersModel::parse(const QJsonArray &letters)
     return parsed;
 }
 
-void DeadLettersModel::setLetters(const QJsonArray &letters)
+bool DeadLettersModel::setLetters(const QJsonArray &letters, bool reachesOldest)
 {
     const QList<DeadLetterRow> fresh = parse(letters);
     // Both lists are sorted by descending id: one walk finds what stays, what comes and what
@@ -265,11 +265,16 @@ void DeadLettersModel::setLetters(const QJsonArray &letters)
         }
         ++row;
     }
-    if (row < m_rows.size()) {
-        beginRemoveRows({}, row, int(m_rows.size()) - 1);
-        m_rows.remove(row, m_rows.size() - row);
-        endRemoveRows();
-    }
+    // What is left is older than the page's oldest: pages the operator loaded with Load older,
+    // which a page that does not reach the end of the list says nothing of.
+    if (row == m_rows.size())
+        return false;
+    if (!reachesOldest && !fresh.isEmpty())
+        return true;
+    beginRemoveRows({}, row, int(m_rows.size()) - 1);
+    m_rows.remove(row, m_rows.size() - row);
+    endRemoveRows();
+    return false;
 }
 
 void DeadLettersModel::appendOlder(const QJsonArray &letters)

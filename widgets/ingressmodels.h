@@ -121,8 +121,10 @@ public:
     }
 
     // Replaces the rows with a fresh first page by merging: rows still listed stay where they
-    // are (and stay selected), new ones are inserted, gone ones removed.
-    void setLetters(const QJsonArray &letters);
+    // are (and stay selected), new ones are inserted, gone ones removed. Rows older than the
+    // page (older pages loaded before) stay unless `reachesOldest`: the page is the whole list.
+    // True when rows older than the page were kept.
+    bool setLetters(const QJsonArray &letters, bool reachesOldest);
     // Appends an older page (ids below the last row's).
     void appendOlder(const QJsonArray &letters);
     void removeLetter(quint64 id);

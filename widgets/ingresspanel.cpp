@@ -373,9 +373,13 @@ void IngressPanel::refreshDeadLetters()
             if (answersRefresh)
                 m_refreshRequested = false;
             if (status == 200) {
-                m_deadLetters->setLetters(body.value(u"dead_letters"_s).toArray());
+                // A listing asks for 500 rows at most: older pages loaded beyond them stay, and
+                // so does the place to load more from.
+                const quint64 nextBefore = body.value(u"next_before"_s).toString().toULongLong();
+                if (!m_deadLetters->setLetters(body.value(u"dead_letters"_s).toArray(),
+                                               nextBefore == 0))
+                    m_nextBefore = nextBefore;
                 m_deadLetterTotal = body.value(u"total"_s).toInteger();
-                m_nextBefore = body.value(u"next_before"_s).toString().toULongLong();
                 if (!m_deadLetterColumnsSized && m_deadLetters->rowCount() > 0) {
                     sizeColumnsOnce(m_deadLettersTable, {DeadLettersModel::Id});
                     m_deadLetterColumnsSized = true;

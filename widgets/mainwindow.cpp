@@ -12,6 +12,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -296,6 +297,7 @@ void MainWindow::addRemoteNode()
     m_settings->addRemoteNode({url, dialog.token()});
     addNode(new RemoteNodeSource(url, dialog.token(), this));
     selectNode(m_nodes->nodeCount() - 1);
+    checkSettingsSaved();
 }
 
 void MainWindow::editSelectedNode()
@@ -352,6 +354,7 @@ void MainWindow::replaceRemoteNode(RemoteNodeSource *edited, const QUrl &url,
     edited->deleteLater();
     showSelectedNode();
     source->start();
+    checkSettingsSaved();
 }
 
 void MainWindow::removeSelectedNode()
@@ -374,13 +377,37 @@ void MainWindow::removeSelectedNode()
     delete view;
     source->deleteLater();
     showSelectedNode();
+    checkSettingsSaved();
+}
+
+void MainWindow::checkSettingsSaved()
+{
+    if (!m_settings->lastSaveFailed())
+        return;
+    // Window-modal and asynchronous, like the other questions of the window (and a test finds
+    // it among the window's children).
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Settings not saved"),
+                                tr("The console cannot write its settings to %1.")
+                                    .arg(QDir::toNativeSeparators(m_settings->fileName())),
+                                QMessageBox::Ok, this);
+    box->setObjectName(u"settingsNotSaved"_s);
+    box->setInformativeText(tr("The change holds until the console quits; at the next start it "
+                               "is lost. Check that the file and its folder belong to you and "
+                               "that the disk is not full."));
+    box->setWindowModality(Qt::WindowModal);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::showSettings()
 {
     const QString before = m_settings->language();
     SettingsDialog dialog(m_settings, this);
-    if (dialog.exec() == QDialog::Accepted && m_settings->language() != before)
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (m_settings->lastSaveFailed())
+        checkSettingsSaved();
+    else if (m_settings->language() != before)
         statusBar()->showMessage(tr("The new language applies when Switchboard starts again."),
                                  10000);
 }

@@ -75,6 +75,8 @@ private:
     // the old ones' place, and the settings saved.
     void replaceRemoteNode(RemoteNodeSource *edited, const QUrl &url, const QByteArray &token);
     void removeSelectedNode();
+    // After a change to the settings: says so when it could not be saved.
+    void checkSettingsSaved();
     void showSettings();
     void showAbout();
     void showWindow();

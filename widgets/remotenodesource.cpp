@@ -2,7 +2,9 @@
 
 #include <QJsonDocument>
 #include <QNetworkRequest>
+#include <QRandomGenerator>
 #include <QWebSocket>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -12,7 +14,17 @@ namespace {
 
 // A node sends its status four times a second: three seconds without one is not a hiccup.
 constexpr int silenceMs = 3000;
-constexpr int retryMs = 2000;
+// A node back after a restart is seen within seconds; one down for the night is asked four
+// times a minute, not thirty; and the consoles of a NOC that lost a site do not all knock at
+// once when it returns (STYLE.md: every retry backs off with jitter and a cap).
+constexpr int firstRetryMs = 2000;
+constexpr int maxRetryMs = 15000;
+// A status is tens of KiB (the engines' figures and the node's last 200 log records). Without a
+// limit QWebSocket takes messages of up to 2 GiB, which something else on the node's address,
+// or a node gone wrong, would make the console hold in memory (twice, as UTF-16 and UTF-8).
+constexpr qint64 maxStatusBytes = 16 * 1024 * 1024;
+// Enough of an unreadable message for the operator to recognise who sends it.
+constexpr qsizetype unreadableSampleChars = 60;
 
 } // namespace
 
@@ -25,10 +37,11 @@ RemoteNodeSource::RemoteNodeSource(const QUrl &baseUrl, const QByteArray &token,
 {
     m_silence.setSingleShot(true);
     m_silence.setInterval(silenceMs);
-    connect(&m_silence, &QTimer::timeout, this,
-            [this] { streamLost(tr("no status for %1 s").arg(silenceMs / 1000)); });
+    connect(&m_silence, &QTimer::timeout, this, [this] {
+        streamLost(m_unreadable.isEmpty() ? tr("no status for %1 s").arg(silenceMs / 1000)
+                                          : m_unreadable);
+    });
     m_retry.setSingleShot(true);
-    m_retry.setInterval(retryMs);
     connect(&m_retry, &QTimer::timeout, this, &RemoteNodeSource::connectStream);
 }
 
@@ -61,13 +74,21 @@ void RemoteNodeSource::connectStream()
 {
     dropSocket();
     ++m_attempt;
+    ++m_attemptsSinceStatus;
     m_streamOpen = false;
+    m_unreadable.clear();
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket->setMaxAllowedIncomingFrameSize(maxStatusBytes);
+    m_socket->setMaxAllowedIncomingMessageSize(maxStatusBytes);
     connect(m_socket, &QWebSocket::connected, this, [this] { m_streamOpen = true; });
     connect(m_socket, &QWebSocket::textMessageReceived, this, &RemoteNodeSource::streamMessage);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         QString reason =
             m_socket->closeReason().isEmpty() ? m_socket->errorString() : m_socket->closeReason();
+        // QWebSocket closes the stream itself on a message over the limit, in its own words.
+        if (m_socket->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData)
+            reason = tr("it sent a status of over %1 MiB, more than the console reads")
+                         .arg(maxStatusBytes / (1024 * 1024));
         if (reason.isEmpty())
             reason = tr("connection closed");
         if (m_streamOpen)
@@ -87,10 +108,21 @@ void RemoteNodeSource::connectStream()
 
 void RemoteNodeSource::streamMessage(const QString &message)
 {
-    m_silence.start();
+    // Only a status is a sign of life: something else answering on the node's address (another
+    // service, a proxy's page, a node of another kind) must not hold the node at "connecting…",
+    // or at its last figures without a word that they are old.
     const QJsonObject status = QJsonDocument::fromJson(message.toUtf8()).object();
-    if (!status.isEmpty())
-        setStatus(status);
+    if (!status.value(u"engines"_s).isObject()) {
+        QString sample = message.left(unreadableSampleChars).simplified();
+        if (message.size() > unreadableSampleChars)
+            sample += u'…';
+        m_unreadable = tr("it sends something other than a status: \"%1\"").arg(sample);
+        return;
+    }
+    m_silence.start();
+    m_unreadable.clear();
+    m_attemptsSinceStatus = 0;
+    setStatus(status);
 }
 
 // The stream ended before its handshake did: nothing listens, or the node answered the upgrade
@@ -124,7 +156,15 @@ void RemoteNodeSource::streamLost(const QString &reason, Reachability reachabili
     m_silence.stop();
     dropSocket();
     setReachability(reachability, reason);
-    m_retry.start();
+    m_retry.start(retryDelayMs());
+}
+
+int RemoteNodeSource::retryDelayMs() const
+{
+    const int doublings = std::clamp(m_attemptsSinceStatus - 1, 0, 4);
+    const int delay = std::min(firstRetryMs << doublings, maxRetryMs);
+    // ±20 %.
+    return delay * (80 + QRandomGenerator::global()->bounded(41)) / 100;
 }
 
 void RemoteNodeSource::dropSocket()
