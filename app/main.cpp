@@ -81,21 +81,42 @@ bool hasDisplay()
 #endif
 }
 
+// The remote nodes remembered in the settings. A screenshot shows this node alone, the same on
+// every machine.
+void openRemoteNodes(const CommandLineOptions &cli, const ConsoleSettings &settings,
+                     MainWindow &window)
+{
+    if (!cli.screenshotFile.isEmpty())
+        return;
+    for (const RemoteNodeSettings &remote : settings.remoteNodes())
+        window.addNode(new RemoteNodeSource(remote.url, remote.token));
+}
+
+// This computer's engines could not start (its port taken by a Switchboard service running here,
+// say): the console still watches the nodes it was given, and says why this one is missing.
+void openWatchOnlyConsole(const CommandLineOptions &cli, const ConsoleSettings &settings,
+                          MainWindow &window, const QString &error)
+{
+    QObject::connect(&window, &MainWindow::quitRequested, &window, [] {
+        qCInfo(lcApp) << "quit chosen in the console: stopping";
+        QCoreApplication::exit(0);
+    });
+    openRemoteNodes(cli, settings, window);
+    window.show();
+    window.reportStartFailure(error);
+}
+
 // The console over the node of this process and the remote nodes remembered in the settings.
 // The node is started already; the caller's event loop runs the window.
 void openConsole(SwitchboardNode &node, const CommandLineOptions &cli,
                  const ConsoleSettings &settings, MainWindow &window, int &exitCode)
 {
     window.addNode(new LocalNodeSource(&node));
-    // A screenshot shows this node alone, the same on every machine.
-    if (cli.screenshotFile.isEmpty()) {
-        for (const RemoteNodeSettings &remote : settings.remoteNodes())
-            window.addNode(new RemoteNodeSource(remote.url, remote.token));
-    }
     QObject::connect(&window, &MainWindow::quitRequested, &node, [&node] {
         qCInfo(lcApp) << "quit chosen in the console: stopping";
         node.stop();
     });
+    openRemoteNodes(cli, settings, window);
     window.show();
 
     if (cli.screenshotFile.isEmpty())
@@ -231,11 +252,8 @@ int main(int argc, char *argv[])
     QString error;
     if (!node.start(&error)) {
         qCCritical(lcApp).noquote() << "cannot start:" << error;
-#ifdef SWITCHBOARD_HAVE_GUI
-        if (showConsole && cli.screenshotFile.isEmpty())
-            MainWindow::reportStartFailure(error);
-#endif
-        return 1;
+        if (!showConsole || !cli.screenshotFile.isEmpty())
+            return 1;
     }
     if (!showConsole)
         return app->exec();
@@ -248,7 +266,15 @@ int main(int argc, char *argv[])
     MainWindow window(settings.get());
     QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, &window,
                      [&window] { window.showStopping(); });
-    openConsole(node, cli, *settings, window, exitCode);
+    if (error.isEmpty()) {
+        openConsole(node, cli, *settings, window, exitCode);
+        return app->exec();
+    }
+    qCWarning(lcApp).noquote()
+        << "the console opens without this computer's engines, on the nodes added to it";
+    QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, app.get(),
+                     [] { QCoreApplication::exit(0); });
+    openWatchOnlyConsole(cli, *settings, window, error);
     return app->exec();
 #else
     return 1; // not reached: showConsole is false without the console

@@ -284,6 +284,7 @@ private Q_SLOTS:
     void olderDeadLettersStayLoadedAsNewOnesCome();
     void settingsThatCannotBeSavedAreSaidSo();
     void aNodeListedTwiceInTheSettingsIsWatchedOnce();
+    void aConsoleWhoseEnginesCannotStartWatchesItsNodes();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2089,6 +2090,57 @@ void TestConsole::aNodeListedTwiceInTheSettingsIsWatchedOnce()
     QCOMPARE(listed,
              (QList<std::pair<QUrl, QByteArray>> {{QUrl(u"http://node-a:8080"_s), "token-a"},
                                                   {QUrl(u"https://node-c:8443"_s), "token-c"}}));
+}
+
+// The console on a desktop where a Switchboard service already holds the port: this computer's
+// engines cannot start. The console showed a box and exited, and the operator could watch no
+// node at all. It now opens on the nodes added to it, says why this computer's engines are
+// missing, and leaves nothing of theirs running (the local stack's redis-server is stopped).
+void TestConsole::aConsoleWhoseEnginesCannotStartWatchesItsNodes()
+{
+    QTcpServer service; // what holds the port
+    QVERIFY(service.listen(QHostAddress::LocalHost));
+    TokenRefusingNode remote; // a node added to the console earlier, as any other would do
+    QVERIFY(remote.start());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ConsoleSettings(dir.filePath(u"config/switchboard/switchboard.conf"_s))
+        .addRemoteNode({QUrl(u"http://127.0.0.1:%1"_s.arg(remote.port())), "a-token"});
+    const QString configFile = dir.filePath(u"switchboard.yaml"_s);
+    QFile yaml(configFile);
+    QVERIFY(yaml.open(QIODevice::WriteOnly));
+    yaml.write("server:\n  bind: 127.0.0.1\n");
+    yaml.close();
+
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const QString &key : env.keys()) {
+        if (key.startsWith(u"REDIS_"_s) || key == u"PORT"_s || key == u"NATS_URL"_s)
+            env.remove(key);
+    }
+    env.insert(u"QT_QPA_PLATFORM"_s, u"offscreen"_s); // a display: the console, not headless
+    env.insert(u"XDG_CONFIG_HOME"_s, dir.filePath(u"config"_s));
+    env.insert(u"XDG_DATA_HOME"_s, dir.filePath(u"data"_s));
+    SwitchboardProcess console;
+    console.setEnvironment(env);
+    QVERIFY(console.start({u"--config"_s, configFile, u"--engines"_s, u"timeouts"_s, u"--port"_s,
+                           QString::number(service.serverPort())}));
+    QTRY_VERIFY2_WITH_TIMEOUT(console.output().contains("the console opens without this "
+                                                        "computer's engines"),
+                              console.output().constData(), 20000);
+    QVERIFY(console.output().contains("cannot start:"));
+    // It watches the node it was given: the stream is asked for, again and again.
+    QTRY_VERIFY_WITH_TIMEOUT(remote.upgradeTimes().size() >= 2, 15000);
+    QVERIFY2(console.exitStatus() == QProcess::NormalExit && console.pid() > 0,
+             console.output().constData());
+    const auto children = [&console] {
+        QFile file(u"/proc/%1/task/%1/children"_s.arg(console.pid()));
+        return file.open(QIODevice::ReadOnly) ? file.readAll().trimmed() : QByteArray("?");
+    };
+    QCOMPARE(children(), QByteArray()); // the local stack's redis-server is gone
+
+    console.terminate();
+    QVERIFY(console.waitForFinished(10000));
+    QCOMPARE(console.exitCode(), 0);
 }
 
 QTEST_MAIN(TestConsole)

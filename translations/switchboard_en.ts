@@ -826,12 +826,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The engines cannot start: %1
-
-The log says more (run switchboard from a terminal to see it).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Stopping the engines: finishing the work in flight…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -913,6 +907,18 @@ The log says more (run switchboard from a terminal to see it).</source>
     </message>
     <message>
         <source>The change holds until the console quits; at the next start it is lost. Check that the file and its folder belong to you and that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer&apos;s engines cannot start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The console shows the nodes added to it. A Switchboard service running on this computer is watched with Add node: http://127.0.0.1 and its port. Run switchboard from a terminal to read the log.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer&apos;s engines are not running: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -826,14 +826,6 @@
         <translation>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;Os mecanismos de eventos da central de atendimento (sincronização de streams Redis, ingestão de eventos, polling, timeouts) com sua API HTTP e este console do operador.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>The engines cannot start: %1
-
-The log says more (run switchboard from a terminal to see it).</source>
-        <translation>Os mecanismos não conseguem iniciar: %1
-
-O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</translation>
-    </message>
-    <message>
         <source>Stopping the engines: finishing the work in flight…</source>
         <translation>Parando os mecanismos: concluindo o trabalho em andamento…</translation>
     </message>
@@ -916,6 +908,18 @@ O log traz mais detalhes (execute o switchboard em um terminal para vê-lo).</tr
     <message>
         <source>The change holds until the console quits; at the next start it is lost. Check that the file and its folder belong to you and that the disk is not full.</source>
         <translation>A alteração vale até o console ser encerrado; na próxima inicialização ela se perde. Verifique se o arquivo e a pasta dele pertencem a você e se o disco não está cheio.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s engines cannot start: %1</source>
+        <translation>Os mecanismos deste computador não conseguem iniciar: %1</translation>
+    </message>
+    <message>
+        <source>The console shows the nodes added to it. A Switchboard service running on this computer is watched with Add node: http://127.0.0.1 and its port. Run switchboard from a terminal to read the log.</source>
+        <translation>O console mostra os nós adicionados a ele. Um serviço Switchboard em execução neste computador é acompanhado com Adicionar nó: http://127.0.0.1 e a porta dele. Execute o switchboard em um terminal para ler o log.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s engines are not running: %1</source>
+        <translation>Os mecanismos deste computador não estão em execução: %1</translation>
     </message>
 </context>
 <context>

@@ -825,14 +825,6 @@
         <translation>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;Các bộ xử lý sự kiện của tổng đài (đồng bộ Redis stream, tiếp nhận sự kiện, thăm dò, timeout) cùng HTTP API của chúng và bảng điều khiển vận hành này.&lt;/p&gt;</translation>
     </message>
     <message>
-        <source>The engines cannot start: %1
-
-The log says more (run switchboard from a terminal to see it).</source>
-        <translation>Không thể khởi động các bộ xử lý: %1
-
-Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</translation>
-    </message>
-    <message>
         <source>Stopping the engines: finishing the work in flight…</source>
         <translation>Đang dừng các bộ xử lý: hoàn tất công việc đang dở…</translation>
     </message>
@@ -915,6 +907,18 @@ Nhật ký có thêm chi tiết (chạy switchboard từ terminal để xem).</t
     <message>
         <source>The change holds until the console quits; at the next start it is lost. Check that the file and its folder belong to you and that the disk is not full.</source>
         <translation>Thay đổi chỉ có hiệu lực đến khi thoát console; lần khởi động sau nó sẽ mất. Hãy kiểm tra tệp và thư mục chứa nó thuộc về bạn và ổ đĩa chưa đầy.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s engines cannot start: %1</source>
+        <translation>Không thể khởi động các bộ xử lý của máy này: %1</translation>
+    </message>
+    <message>
+        <source>The console shows the nodes added to it. A Switchboard service running on this computer is watched with Add node: http://127.0.0.1 and its port. Run switchboard from a terminal to read the log.</source>
+        <translation>Bảng điều khiển hiển thị các node đã được thêm vào. Một dịch vụ Switchboard chạy trên máy này được theo dõi bằng Thêm node: http://127.0.0.1 và cổng của nó. Chạy switchboard từ terminal để đọc log.</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s engines are not running: %1</source>
+        <translation>Các bộ xử lý của máy này không chạy: %1</translation>
     </message>
 </context>
 <context>

@@ -424,14 +424,19 @@ void MainWindow::showAbout()
 
 void MainWindow::reportStartFailure(const QString &error)
 {
-    // Offscreen (tests, --screenshot) nobody could close the box: the log says it already.
-    const QString platform = QGuiApplication::platformName();
-    if (platform == u"offscreen" || platform == u"minimal")
-        return;
-    QMessageBox::critical(nullptr, tr("Switchboard"),
-                          tr("The engines cannot start: %1\n\nThe log says more (run "
-                             "switchboard from a terminal to see it).")
-                              .arg(error));
+    // Window-modal and asynchronous: the nodes go on being watched behind it.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Switchboard"),
+                                tr("This computer's engines cannot start: %1").arg(error),
+                                QMessageBox::Ok, this);
+    box->setObjectName(u"startFailure"_s);
+    box->setInformativeText(
+        tr("The console shows the nodes added to it. A Switchboard service running on this "
+           "computer is watched with Add node: http://127.0.0.1 and its port. Run switchboard "
+           "from a terminal to read the log."));
+    box->setWindowModality(Qt::WindowModal);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    statusBar()->showMessage(tr("This computer's engines are not running: %1").arg(error));
 }
 
 void MainWindow::showWindow()
@@ -557,9 +562,9 @@ void MainWindow::showHealthSummary()
     if (refused > 0)
         problems.append(tr("API token refused: %1").arg(refused));
     const QString nodes = tr("Nodes: %1").arg(m_nodes->nodeCount());
-    const QString summary = problems.isEmpty()
-        ? tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount())
-        : nodes + u" · "_s + problems.join(u" · "_s);
+    const QString summary = m_nodes->nodeCount() == 0 ? nodes
+        : problems.isEmpty() ? tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount())
+                             : nodes + u" · "_s + problems.join(u" · "_s);
     const bool problem = !problems.isEmpty();
     // The style first: the label's width follows the (bold) text set after it.
     m_summary->setStyleSheet(problem ? u"QLabel { color: #b71c1c; font-weight: bold; }"_s

@@ -48,9 +48,10 @@ public:
     // Null where the desktop has no system tray (and offscreen).
     QSystemTrayIcon *trayIcon() const { return m_tray; }
 
-    // The node could not start: a message box, for an operator who started the console from a
-    // desktop menu and has no terminal to read the log in.
-    static void reportStartFailure(const QString &error);
+    // This computer's engines could not start, and the window watches only the nodes added to
+    // it: a message box says why, for an operator who started the console from a desktop menu
+    // and has no terminal to read the log in.
+    void reportStartFailure(const QString &error);
 
     // The engines are stopping (Quit, or a signal): the window says so and takes no more input.
     void showStopping();

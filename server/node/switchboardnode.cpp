@@ -50,6 +50,18 @@ SwitchboardNode::~SwitchboardNode()
 
 bool SwitchboardNode::start(QString *error)
 {
+    if (startParts(error))
+        return true;
+    // A console whose engines cannot start goes on watching other nodes: nothing of this node's
+    // may run on behind it.
+    stopHttp();
+    if (m_localStack)
+        m_localStack->stopAll();
+    return false;
+}
+
+bool SwitchboardNode::startParts(QString *error)
+{
     m_localStack = std::make_unique<LocalStack>(m_config.localStack);
     if (m_engines.contains(u"sync"_s)) {
         SyncConfig &sync = m_config.sync;

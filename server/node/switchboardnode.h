@@ -29,7 +29,8 @@ public:
     SwitchboardNode(const Config &config, const QStringList &engines, QObject *parent = nullptr);
     ~SwitchboardNode() override;
 
-    // Starts servers, engines and listeners; false with a one-line reason on failure.
+    // Starts servers, engines and listeners; false with a one-line reason on failure, with what
+    // it had started (the local stack's servers, the listeners) stopped again.
     bool start(QString *error);
     // Drains the engines (at most `deadlineMs`), then closes the listeners and the local stack;
     // emits stopped().
@@ -45,6 +46,7 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    bool startParts(QString *error);
     bool addIngress(QString *error);
     bool addTimeouts(QString *error);
     bool startHttp(QString *error);
