@@ -2070,10 +2070,11 @@ void TestConsole::aNodeListedTwiceInTheSettingsIsWatchedOnce()
     QFile::remove(fileName);
     {
         QSettings edited(fileName, QSettings::IniFormat);
-        const QList<std::pair<QString, QString>> entries {{u"http://node-a:8080"_s, u"token-a"_s},
-                                                          {u"http://NODE-A:8080/"_s, u"token-b"_s},
-                                                          {u"ftp://node-b:21"_s, QString()},
-                                                          {u"https://node-c:8443"_s, u"token-c"_s}};
+        const QList<std::pair<QString, QString>> entries {
+            {u"http://node-a:8080"_s, u"token-a"_s}, {u"http://NODE-A:8080/"_s, u"token-b"_s},
+            {u"ftp://node-b:21"_s, QString()},       {u"https://node-c:8443"_s, u"token-c"_s},
+            {u"http://node-d"_s, u"token-d"_s},      {u"http://node-d:80/"_s, u"token-e"_s},
+            {u"https://node-e:443"_s, u"token-f"_s}, {u"https://node-e"_s, u"token-g"_s}};
         edited.beginWriteArray(u"nodes"_s, int(entries.size()));
         for (int i = 0; i < entries.size(); ++i) {
             edited.setArrayIndex(i);
@@ -2089,7 +2090,9 @@ void TestConsole::aNodeListedTwiceInTheSettingsIsWatchedOnce()
         listed.append({remote.url, remote.token});
     QCOMPARE(listed,
              (QList<std::pair<QUrl, QByteArray>> {{QUrl(u"http://node-a:8080"_s), "token-a"},
-                                                  {QUrl(u"https://node-c:8443"_s), "token-c"}}));
+                                                  {QUrl(u"https://node-c:8443"_s), "token-c"},
+                                                  {QUrl(u"http://node-d"_s), "token-d"},
+                                                  {QUrl(u"https://node-e"_s), "token-f"}}));
 }
 
 // The console on a desktop where a Switchboard service already holds the port: this computer's

@@ -131,6 +131,9 @@ QUrl ConsoleSettings::normalizedNodeUrl(const QUrl &url)
     QUrl normalized = url.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment
                                    | QUrl::RemoveUserInfo);
     normalized.setHost(normalized.host().toLower());
+    // http://host:80 is http://host: one node, not two.
+    if (normalized.port() == (normalized.scheme() == u"https" ? 443 : 80))
+        normalized.setPort(-1);
     return normalized;
 }
 

@@ -53,7 +53,8 @@ public:
     QString fileName() const { return m_settings.fileName(); }
 
     static QList<ConsoleLanguage> languages();
-    // The form nodes are compared and stored in: no trailing slash, no path, no query.
+    // The form nodes are compared and stored in: no trailing slash, no path, no query, no
+    // default port.
     static QUrl normalizedNodeUrl(const QUrl &url);
 
 private:
