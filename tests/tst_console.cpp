@@ -80,6 +80,15 @@ public:
         return m_server.listen(QHostAddress::LocalHost);
     }
     quint16 port() const { return m_server.serverPort(); }
+    // Answers other than 403: a proxy in front of a node that passes REST calls and refuses
+    // WebSocket upgrades, say.
+    void setAnswers(const QByteArray &upgradeStatusLine, const QByteArray &restStatusLine,
+                    const QByteArray &restBody)
+    {
+        m_upgradeStatusLine = upgradeStatusLine;
+        m_restStatusLine = restStatusLine;
+        m_restBody = restBody;
+    }
     QList<QByteArray> authorizations() const { return m_authorizations; }
     // When each /api/v1/stream upgrade came (ms of a clock started with the node): the console's
     // attempts.
@@ -102,16 +111,18 @@ private:
         m_requests.remove(socket);
         if (upgrade)
             m_upgradeTimes.append(m_clock.elapsed());
-        const QByteArray body = upgrade
-            ? R"({"error":"forbidden","detail":"the WebSocket was refused"})"
-            : R"({"error":"forbidden","detail":"wrong Bearer token"})";
-        socket->write("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
-                      "Content-Length: "
+        const QByteArray body =
+            upgrade ? R"({"error":"forbidden","detail":"the WebSocket was refused"})" : m_restBody;
+        socket->write((upgrade ? m_upgradeStatusLine : m_restStatusLine)
+                      + "\r\nContent-Type: application/json\r\nContent-Length: "
                       + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
     }
 
     QTcpServer m_server;
+    QByteArray m_upgradeStatusLine = "HTTP/1.1 403 Forbidden";
+    QByteArray m_restStatusLine = "HTTP/1.1 403 Forbidden";
+    QByteArray m_restBody = R"({"error":"forbidden","detail":"wrong Bearer token"})";
     QHash<QTcpSocket *, QByteArray> m_requests;
     QList<QByteArray> m_authorizations;
     QElapsedTimer m_clock = [] {
@@ -285,6 +296,7 @@ private Q_SLOTS:
     void settingsThatCannotBeSavedAreSaidSo();
     void aNodeListedTwiceInTheSettingsIsWatchedOnce();
     void aConsoleWhoseEnginesCannotStartWatchesItsNodes();
+    void aProxyRefusingTheStreamIsNamed();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2144,6 +2156,26 @@ void TestConsole::aConsoleWhoseEnginesCannotStartWatchesItsNodes()
     console.terminate();
     QVERIFY(console.waitForFinished(10000));
     QCOMPARE(console.exitCode(), 0);
+}
+
+// A node behind a proxy that passes REST calls but not WebSocket upgrades (nginx without its
+// Upgrade headers answers 400 or 502): the node answers /api/v1/status, yet the console can
+// never read its stream. It said only QWebSocket's words ("Unhandled http status code: 502"),
+// which read as if the node were down; it now says what answers and what does not.
+void TestConsole::aProxyRefusingTheStreamIsNamed()
+{
+    TokenRefusingNode proxy;
+    proxy.setAnswers("HTTP/1.1 502 Bad Gateway", "HTTP/1.1 200 OK",
+                     R"({"node":{"name":"behind-a-proxy"},"engines":{}})");
+    QVERIFY(proxy.start());
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(proxy.port()), "a-token"));
+    NodeSource *node = window->nodesModel()->nodeSource(0);
+    QTRY_COMPARE_WITH_TIMEOUT(node->reachability(), NodeSource::Reachability::Unreachable, 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(node->unreachableReason().contains(u"answers /api/v1/status"_s)
+                                  && node->unreachableReason().contains(u"proxy"_s),
+                              qPrintable(node->unreachableReason()), 5000);
+    QVERIFY2(node->unreachableReason().contains(u"502"_s), qPrintable(node->unreachableReason()));
 }
 
 QTEST_MAIN(TestConsole)

@@ -1169,6 +1169,10 @@
         <source>it sends something other than a status: &quot;%1&quot;</source>
         <translation>envia algo que não é um status: &quot;%1&quot;</translation>
     </message>
+    <message>
+        <source>it answers /api/v1/status, but its WebSocket stream was refused (%1): a proxy in front of it that does not pass WebSocket upgrades?</source>
+        <translation>responde a /api/v1/status, mas seu stream WebSocket foi recusado (%1): um proxy na frente dele que não repassa upgrades de WebSocket?</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::SettingsDialog</name>

@@ -1168,6 +1168,10 @@
         <source>it sends something other than a status: &quot;%1&quot;</source>
         <translation>gửi dữ liệu không phải trạng thái: &quot;%1&quot;</translation>
     </message>
+    <message>
+        <source>it answers /api/v1/status, but its WebSocket stream was refused (%1): a proxy in front of it that does not pass WebSocket upgrades?</source>
+        <translation>trả lời /api/v1/status nhưng luồng WebSocket bị từ chối (%1): có một proxy phía trước không chuyển tiếp yêu cầu nâng cấp WebSocket?</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::SettingsDialog</name>

@@ -138,6 +138,13 @@ void RemoteNodeSource::streamRefused(const QString &reason)
                 [this, attempt, reason](int status, const QJsonObject &body) {
                     if (attempt != m_attempt)
                         return; // a later attempt is under way
+                    // The node answers, its stream does not come through: a proxy in front of
+                    // it that does not pass WebSocket upgrades, most often.
+                    if (status == 200)
+                        return streamLost(tr("it answers /api/v1/status, but its WebSocket "
+                                             "stream was refused (%1): a proxy in front of it "
+                                             "that does not pass WebSocket upgrades?")
+                                              .arg(reason));
                     if (status != 401 && status != 403)
                         return streamLost(reason);
                     // 401: the console sent no token; 403: not the node's (or the node has
