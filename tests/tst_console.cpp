@@ -61,6 +61,20 @@ namespace {
 const QString VI_SYNC_TAB = QStringLiteral("Đồng bộ");
 const QString VI_ADD_NODE = QStringLiteral("Thêm node…");
 
+// A dead letter as the node lists it: event `id` of domain a.vn, which has no route.
+QJsonObject unroutedDeadLetter(quint64 id, const QString &time)
+{
+    return QJsonObject {{u"id"_s, QString::number(id)},
+                        {u"event_id"_s, u"event-%1"_s.arg(id)},
+                        {u"domain"_s, u"a.vn"_s},
+                        {u"reason"_s, u"no_route"_s},
+                        {u"deliveries"_s, 1},
+                        {u"failed_endpoints"_s, 0},
+                        {u"received_at"_s, time},
+                        {u"failed_at"_s, time},
+                        {u"last_error"_s, u"no route for domain \"a.vn\""_s}};
+}
+
 // A node on another machine whose api.token is not the one the console was given, answering
 // as HttpServer does: the /api/v1/stream upgrade refused with 403 and the connection closed,
 // a REST call refused with 403 "wrong Bearer token". It listens on loopback (a real node lets
@@ -1598,15 +1612,7 @@ void TestConsole::deadLetterDetailLoadsAgainOnceTheNodeAnswers()
 {
     bool answering = true;
     const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-    const QJsonObject letter {{u"id"_s, u"7"_s},
-                              {u"event_id"_s, u"event-7"_s},
-                              {u"domain"_s, u"a.vn"_s},
-                              {u"reason"_s, u"no_route"_s},
-                              {u"deliveries"_s, 1},
-                              {u"failed_endpoints"_s, 0},
-                              {u"received_at"_s, now},
-                              {u"failed_at"_s, now},
-                              {u"last_error"_s, u"no route for domain \"a.vn\""_s}};
+    const QJsonObject letter = unroutedDeadLetter(7, now);
     QJsonObject detail = letter;
     detail.insert(u"subject"_s, u"events.a.vn"_s);
     detail.insert(u"event"_s, QJsonObject {{u"domain"_s, u"a.vn"_s}, {u"call_id"_s, u"call-7"_s}});
@@ -1941,15 +1947,7 @@ void TestConsole::olderDeadLettersStayLoadedAsNewOnesCome()
 {
     const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const auto letter = [&now](quint64 id) {
-        return QJsonObject {{u"id"_s, QString::number(id)},
-                            {u"event_id"_s, u"event-%1"_s.arg(id)},
-                            {u"domain"_s, u"a.vn"_s},
-                            {u"reason"_s, u"no_route"_s},
-                            {u"deliveries"_s, 1},
-                            {u"failed_endpoints"_s, 0},
-                            {u"received_at"_s, now},
-                            {u"failed_at"_s, now},
-                            {u"last_error"_s, u"no route for domain \"a.vn\""_s}};
+        return unroutedDeadLetter(id, now);
     };
     quint64 newest = 600; // ids 1..newest, as the node lists them: newest first
     std::unique_ptr<MainWindow> window = openWindow();

@@ -72,6 +72,25 @@ struct Outcomes
     int ok = 0;
 };
 
+// Publishes `data` once `publisher` is connected again, until JetStream acknowledges one:
+// whether that happened within `timeoutMs`. Each try waits for its own answer first.
+bool publishesAgain(NatsPublisher &publisher, const QByteArray &subject, const QByteArray &data,
+                    int timeoutMs)
+{
+    auto result = std::make_shared<std::optional<NatsPublishResult>>();
+    return QTest::qWaitFor(
+        [&] {
+            if (!publisher.isConnected())
+                return false;
+            result->reset();
+            publisher.publish(subject, {}, data,
+                              [result](const NatsPublishResult &r) { *result = r; });
+            static_cast<void>(QTest::qWaitFor([&result] { return result->has_value(); }, 2000));
+            return result->has_value() && (*result)->ok;
+        },
+        timeoutMs);
+}
+
 } // namespace
 
 class TestNatsClient : public QObject
@@ -350,18 +369,7 @@ void TestNatsClient::stalledServerDoesNotPileUpRefusedPublishes()
 
     ::kill(pid_t(m_server->pid()), SIGCONT);
     // What the server stores once it reads again: only what had left cnats' buffer already.
-    auto marker = std::make_shared<std::optional<NatsPublishResult>>();
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-            if (!publisher->isConnected())
-                return false;
-            marker->reset();
-            publisher->publish("markers.resumed", {}, "marker",
-                               [marker](const NatsPublishResult &r) { *marker = r; });
-            static_cast<void>(QTest::qWaitFor([&marker] { return marker->has_value(); }, 2000));
-            return marker->has_value() && (*marker)->ok;
-        }(),
-        30000);
+    QVERIFY(publishesAgain(*publisher, "markers.resumed", "marker", 30000));
     const qint64 stored = storedMessages(m_server->url(), u"stalled"_s);
     qInfo() << *refusedAtOnce << "of" << publishes << "refused at once;" << stored
             << "stored after being answered 'failed'";
@@ -408,19 +416,7 @@ void TestNatsClient::aServerLostByItsPingsIsLeftWithoutSocketWarnings()
     ::kill(pid_t(m_server->pid()), SIGCONT);
 
     QTRY_VERIFY_WITH_TIMEOUT(client->isConnected(), waitMs);
-    auto result = std::make_shared<std::optional<NatsPublishResult>>();
-    const bool published = QTest::qWaitFor(
-        [&] {
-            if (!publisher->isConnected())
-                return false;
-            result->reset();
-            publisher->publish("pinged.after", {}, "after",
-                               [result](const NatsPublishResult &r) { *result = r; });
-            static_cast<void>(QTest::qWaitFor([&result] { return result->has_value(); }, 2000));
-            return result->has_value() && (*result)->ok;
-        },
-        waitMs);
-    QVERIFY(published);
+    QVERIFY(publishesAgain(*publisher, "pinged.after", "after", waitMs));
     // Each connection has one socket again (and the loop its duplicate): none is left open.
     QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), descriptorsBefore, waitMs);
 }
