@@ -250,7 +250,8 @@ int main(int argc, char *argv[])
 #endif
 
     QString error;
-    if (!node.start(&error)) {
+    const bool started = node.start(&error);
+    if (!started) {
         qCCritical(lcApp).noquote() << "cannot start:" << error;
         if (!showConsole || !cli.screenshotFile.isEmpty())
             return 1;
@@ -266,7 +267,7 @@ int main(int argc, char *argv[])
     MainWindow window(settings.get());
     QObject::connect(&signals, &UnixSignalWatcher::terminationRequested, &window,
                      [&window] { window.showStopping(); });
-    if (error.isEmpty()) {
+    if (started) {
         openConsole(node, cli, *settings, window, exitCode);
         return app->exec();
     }
