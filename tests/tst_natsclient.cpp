@@ -120,6 +120,8 @@ private:
     }
     std::unique_ptr<NatsClient> connectedClient(NatsConnectionOptions options);
     std::unique_ptr<NatsPublisher> connectedPublisher(NatsConnectionOptions options);
+    // The states `client` goes through from now on, in order.
+    std::shared_ptr<QList<NatsClient::State>> recordStates(NatsClient &client);
     bool makeStream(const QString &name, const QString &subjects);
 
     std::unique_ptr<NatsServer> m_server;
@@ -162,6 +164,15 @@ std::unique_ptr<NatsPublisher> TestNatsClient::connectedPublisher(NatsConnection
     if (!QTest::qWaitFor([&] { return publisher->isConnected(); }, waitMs))
         return nullptr;
     return publisher;
+}
+
+std::shared_ptr<QList<NatsClient::State>> TestNatsClient::recordStates(NatsClient &client)
+{
+    auto states = std::make_shared<QList<NatsClient::State>>();
+    connect(
+        &client, &NatsClient::stateChanged, this,
+        [states](NatsClient::State state) { states->append(state); }, Qt::QueuedConnection);
+    return states;
 }
 
 bool TestNatsClient::makeStream(const QString &name, const QString &subjects)
@@ -245,10 +256,7 @@ void TestNatsClient::storeGoneOnRestartIsMadeAgainAndDeliveriesResume()
     options.eventLoop = true; // as the ingress engine has it
     auto client = connectedClient(options);
     QVERIFY(client);
-    auto states = std::make_shared<QList<NatsClient::State>>();
-    connect(
-        client.get(), &NatsClient::stateChanged, this,
-        [states](NatsClient::State state) { states->append(state); }, Qt::QueuedConnection);
+    auto states = recordStates(*client);
 
     NatsStreamSpec stream;
     stream.name = u"gone"_s;
@@ -399,10 +407,7 @@ void TestNatsClient::aServerLostByItsPingsIsLeftWithoutSocketWarnings()
     QVERIFY(client);
     auto publisher = connectedPublisher(options);
     QVERIFY(publisher);
-    auto states = std::make_shared<QList<NatsClient::State>>();
-    connect(
-        client.get(), &NatsClient::stateChanged, this,
-        [states](NatsClient::State state) { states->append(state); }, Qt::QueuedConnection);
+    auto states = recordStates(*client);
 
     auto openDescriptors = [] {
         return QDir(u"/proc/self/fd"_s).entryList(QDir::Files | QDir::System).size();
