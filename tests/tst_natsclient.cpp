@@ -12,6 +12,7 @@
 #include <QPointer>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTest>
 #include <QThread>
 #include <QTimer>
@@ -106,6 +107,7 @@ private Q_SLOTS:
     void stalledServerDoesNotPileUpRefusedPublishes();
     void publishesToNoStreamFailAtOnceOneAtATime();
     void aServerLostByItsPingsIsLeftWithoutSocketWarnings();
+    void aServerThatNeverGreetsDoesNotHoldThePublishersThread();
 
 private:
     NatsConnectionOptions optionsFor() const
@@ -424,6 +426,61 @@ void TestNatsClient::aServerLostByItsPingsIsLeftWithoutSocketWarnings()
     QVERIFY(publishesAgain(*publisher, "pinged.after", "after", waitMs));
     // Each connection has one socket again (and the loop its duplicate): none is left open.
     QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), descriptorsBefore, waitMs);
+}
+
+// Something that accepts TCP connections on the NATS port but never speaks NATS: a hung or
+// paused nats-server (the kernel still accepts), a proxy in front of one that is down. cnats
+// waits connectTimeout for its greeting, and 3.4 then gives the connection up instead of
+// retrying, so the publisher opens a new one. None of that may hold the publisher's thread,
+// which serves every HTTP route of the node: open() returns at once, the thread's event loop
+// keeps turning through several attempts, and POST /events hears "not connected" at once. When
+// a real server takes the port, publishes are stored.
+void TestNatsClient::aServerThatNeverGreetsDoesNotHoldThePublishersThread()
+{
+    auto silent = std::make_unique<QTcpServer>();
+    QVERIFY(silent->listen(QHostAddress::LocalHost, 0));
+    const quint16 port = silent->serverPort();
+    NatsConnectionOptions options = optionsFor();
+    options.url = u"nats://127.0.0.1:%1"_s.arg(port);
+    options.connectTimeout = 1000ms;
+    options.reconnectMax = 200ms; // a new connection 200 ms after one is given up
+    NatsPublisher publisher(options);
+
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    QVERIFY2(publisher.open(&error), qPrintable(error));
+    const qint64 openMs = clock.elapsed();
+    QVERIFY2(openMs < 500, qPrintable(u"open() took %1 ms"_s.arg(openMs)));
+
+    qint64 last = clock.elapsed();
+    qint64 longestGap = 0;
+    QTimer tick;
+    connect(&tick, &QTimer::timeout, this, [&] {
+        longestGap = qMax(longestGap, clock.elapsed() - last);
+        last = clock.elapsed();
+    });
+    tick.start(10);
+    QTest::qWait(3000); // the first attempt, a new connection, and most of a third
+    tick.stop();
+    QVERIFY2(longestGap < 500, qPrintable(u"the thread stood still for %1 ms"_s.arg(longestGap)));
+    QVERIFY(!publisher.isConnected());
+
+    std::optional<NatsPublishResult> refused;
+    QElapsedTimer publishClock;
+    publishClock.start();
+    publisher.publish("late.event", {}, "{}",
+                      [&refused](const NatsPublishResult &result) { refused = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(refused.has_value(), 1000);
+    QVERIFY(!refused->ok);
+    QVERIFY2(refused->error.contains(u"not connected"_s), qPrintable(refused->error));
+    QVERIFY2(publishClock.elapsed() < 200, qPrintable(u"%1 ms"_s.arg(publishClock.elapsed())));
+
+    silent.reset(); // its connections close with it
+    m_server->stop();
+    QVERIFY2(m_server->start(port), qPrintable(m_server->error()));
+    QVERIFY(makeStream(u"late"_s, u"late.>"_s));
+    QVERIFY(publishesAgain(publisher, "late.event", "{}", waitMs));
 }
 
 QTEST_GUILESS_MAIN(TestNatsClient)

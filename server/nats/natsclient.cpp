@@ -200,10 +200,15 @@ struct NatsCallbacks
         if (!client->m_closing) {
             const char *text = nullptr;
             natsConnection_GetLastError(connection, &text);
+            // cnats 3.4 also gives up, instead of retrying, when its first attempt found a server
+            // that accepted the connection but did not complete the NATS handshake.
+            const bool neverConnected = client->state() == NatsClient::State::Connecting;
             {
                 QMutexLocker lock(&client->m_mutex);
-                client->m_lastError = u"the server closed the connection: %1"_s.arg(
-                    QString::fromUtf8((text && *text) ? text : "closed"));
+                client->m_lastError =
+                    (neverConnected ? u"could not connect: %1"_s
+                                    : u"the server closed the connection: %1"_s)
+                        .arg(QString::fromUtf8((text && *text) ? text : "closed"));
             }
             qCWarning(lcNats).noquote() << "NATS" << client->m_displayUrl << client->lastError();
             client->setState(NatsClient::State::Closed);
@@ -256,8 +261,6 @@ bool NatsClient::open(QString *error)
     m_state = State::Connecting;
     s = natsConnection_Connect(&m_connection, options);
     natsOptions_Destroy(options);
-    if (m_loop)
-        m_loop->setConnection(m_connection);
     if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
         *error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
         m_state = State::Closed;

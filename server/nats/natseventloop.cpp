@@ -12,9 +12,11 @@ namespace Switchboard {
 
 struct NatsEventLoopCallbacks
 {
-    static natsStatus attach(void **userData, void *loop, natsConnection *, natsSock socket)
+    static natsStatus attach(void **userData, void *loop, natsConnection *connection,
+                             natsSock socket)
     {
         auto *self = static_cast<NatsEventLoop *>(loop);
+        self->m_connection = connection; // the same one on every reconnect
         // Ours to close: cnats closes its socket without waiting for the notifiers to go.
         const int own = ::fcntl(int(socket), F_DUPFD_CLOEXEC, 0);
         if (own < 0)
@@ -111,8 +113,9 @@ int NatsEventLoop::install(natsOptions *options)
 void NatsEventLoop::flush(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
-    while (m_connection && m_wantWrite.load() && !deadline.hasExpired()) {
-        natsConnection_ProcessWriteEvent(m_connection); // asks to stop writing when all is sent
+    natsConnection *connection = m_connection.load();
+    while (connection && m_wantWrite.load() && !deadline.hasExpired()) {
+        natsConnection_ProcessWriteEvent(connection); // asks to stop writing when all is sent
         const int fd = m_fd.load();
         if (!m_wantWrite.load() || fd < 0)
             break;
@@ -175,7 +178,7 @@ void NatsEventLoop::syncNotifiers()
 
 void NatsEventLoop::readable()
 {
-    natsConnection_ProcessReadEvent(m_connection);
+    natsConnection_ProcessReadEvent(m_connection.load());
     if (m_afterRead)
         m_afterRead();
 }
@@ -191,7 +194,7 @@ void NatsEventLoop::writable()
 {
     // Writable: the socket takes bytes again, so this write makes progress.
     m_writeProgressMs = NatsEventLoopCallbacks::steadyMs();
-    natsConnection_ProcessWriteEvent(m_connection);
+    natsConnection_ProcessWriteEvent(m_connection.load());
 }
 
 } // namespace Switchboard

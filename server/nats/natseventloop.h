@@ -36,10 +36,10 @@ public:
     explicit NatsEventLoop(QObject *parent = nullptr);
     ~NatsEventLoop() override;
 
-    // Before natsConnection_Connect; also turns cnats' flusher thread off (SendAsap).
+    // Before natsConnection_Connect; also turns cnats' flusher thread off (SendAsap). The
+    // connection is the one cnats attaches: natsConnection_Connect may run on another thread,
+    // and the socket can be readable here before it returns there.
     int install(__natsOptions *options); // a natsStatus
-    // After natsConnection_Connect, with the connection it made.
-    void setConnection(__natsConnection *connection) { m_connection = connection; }
     // Runs on this thread after every read, when cnats has parsed what arrived: synchronous
     // subscriptions are drained here.
     void setAfterRead(std::function<void()> afterRead) { m_afterRead = std::move(afterRead); }
@@ -62,7 +62,7 @@ private:
     void readable();
     void writable();
 
-    __natsConnection *m_connection = nullptr;
+    std::atomic<__natsConnection *> m_connection {nullptr}; // set by attach
     std::function<void()> m_afterRead;
     bool m_shutDown = false;
 

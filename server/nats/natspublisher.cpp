@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QPointer>
 #include <QThread>
+#include <utility>
 #include <vector>
 
 namespace Switchboard {
@@ -51,6 +52,11 @@ struct NatsPublisherCallbacks
     {
         auto *publisher = static_cast<NatsPublisher *>(closure);
         publisher->m_reopens = 0;
+        publisher->m_everConnected = true;
+        // Until connectFinished() has the connection there is nothing to publish on: it says
+        // "connected" itself then.
+        if (!publisher->m_taken)
+            return;
         if (!publisher->m_connected.exchange(true)) {
             qCInfo(lcNats).noquote() << u"NATS %1 connected (%2)"_s.arg(publisher->m_displayUrl,
                                                                         publisher->m_options.name);
@@ -80,10 +86,13 @@ struct NatsPublisherCallbacks
             publisher->m_connected = false;
             const char *text = nullptr;
             natsConnection_GetLastError(connection, &text);
+            // cnats 3.4 also gives up, instead of retrying, when its first attempt found a server
+            // that accepted the connection but did not complete the NATS handshake.
             const QString line =
-                u"NATS %1 (%2): the server closed the connection (%3) - opening a new one every "
-                "%4 s until it is accepted"_s
+                u"NATS %1 (%2): %3 (%4) - opening a new one every %5 s until it is accepted"_s
                     .arg(publisher->m_displayUrl, publisher->m_options.name,
+                         publisher->m_everConnected ? u"the server closed the connection"_s
+                                                    : u"could not connect"_s,
                          QString::fromUtf8((text && *text) ? text : "closed"))
                     .arg(publisher->m_options.reconnectMax.count() / 1000.0);
             if (publisher->m_reopens++ == 0)
@@ -132,6 +141,8 @@ void NatsPublisher::release()
 
 bool NatsPublisher::open(QString *error)
 {
+    m_connected = false;
+    m_everConnected = false;
     natsOptions *options = nullptr;
     natsStatus s =
         createNatsOptions(&options, m_options,
@@ -151,33 +162,66 @@ bool NatsPublisher::open(QString *error)
         m_inboxPrefix = QByteArray(inbox) + '.';
         natsInbox_Destroy(inbox);
     }
-    s = natsConnection_Connect(&m_connection, options);
-    natsOptions_Destroy(options);
-    m_loop->setConnection(m_connection);
-    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
-        *error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
-        return false;
-    }
-    s = natsConnection_SubscribeSync(&m_acks, m_connection, (m_inboxPrefix + '*').constData());
-    // The acks waiting here are bounded by Options::maxPendingPublishes, not by cnats' limits.
-    if (s == NATS_OK)
-        s = natsSubscription_SetPendingLimits(m_acks, -1, -1);
-    if (s != NATS_OK) {
-        *error = natsErrorText(s, u"NATS inbox subscription"_s);
-        close();
-        return false;
-    }
-    if (natsConnection_Status(m_connection) == NATS_CONN_STATUS_CONNECTED)
-        NatsPublisherCallbacks::connected(m_connection, this);
+    m_connector = std::thread(&NatsPublisher::connectInBackground, this, options, ++m_generation);
     m_expiry.start(100);
     return true;
 }
 
+// On the connecting thread: only m_made is written here, and read after join().
+void NatsPublisher::connectInBackground(natsOptions *options, quint64 generation)
+{
+    Made made;
+    natsStatus s = natsConnection_Connect(&made.connection, options);
+    natsOptions_Destroy(options);
+    if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+        made.error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
+    } else {
+        s = natsConnection_SubscribeSync(&made.acks, made.connection,
+                                         (m_inboxPrefix + '*').constData());
+        // The acks waiting here are bounded by Options::maxPendingPublishes, not by cnats'.
+        if (s == NATS_OK)
+            s = natsSubscription_SetPendingLimits(made.acks, -1, -1);
+        if (s != NATS_OK)
+            made.error = natsErrorText(s, u"NATS inbox subscription"_s);
+    }
+    m_made = std::move(made);
+    QMetaObject::invokeMethod(
+        this, [this, generation] { connectFinished(generation); }, Qt::QueuedConnection);
+}
+
+bool NatsPublisher::joinConnector()
+{
+    if (!m_connector.joinable())
+        return false;
+    m_connector.join();
+    m_connection = std::exchange(m_made.connection, nullptr);
+    m_acks = std::exchange(m_made.acks, nullptr);
+    return true;
+}
+
+void NatsPublisher::connectFinished(quint64 generation)
+{
+    if (generation != m_generation || !joinConnector())
+        return; // close() took what it made
+    if (const QString error = std::exchange(m_made.error, {}); !error.isEmpty()) {
+        qCWarning(lcNats).noquote() << u"%1 - trying again in %2 s"_s.arg(error).arg(
+            m_options.reconnectMax.count() / 1000.0);
+        close();
+        m_reopen.start();
+        return;
+    }
+    m_taken = true;
+    if (natsConnection_Status(m_connection) == NATS_CONN_STATUS_CONNECTED)
+        NatsPublisherCallbacks::connected(m_connection, this);
+}
+
 void NatsPublisher::close()
 {
+    joinConnector(); // what a first attempt under way makes is closed with the rest
     if (!m_connection || m_closing)
         return;
     m_closing = true;
+    m_taken = false;
     m_connected = false;
     m_expiry.stop();
     m_writeStalled = false;
@@ -223,7 +267,7 @@ void NatsPublisher::reopen()
 
 qint64 NatsPublisher::maxPayload() const
 {
-    return isConnected() ? natsConnection_GetMaxPayload(m_connection) : 0;
+    return isConnected() && m_connection ? natsConnection_GetMaxPayload(m_connection) : 0;
 }
 
 void NatsPublisher::publish(const QByteArray &subject, const NatsHeaders &headers,
@@ -231,7 +275,7 @@ void NatsPublisher::publish(const QByteArray &subject, const NatsHeaders &header
 {
     // While cnats reconnects it would buffer the publish and send it later: the caller must
     // not hear "failed" about a message that is stored after all, so refuse up front.
-    if (!isConnected() || m_closing)
+    if (!isConnected() || m_closing || !m_acks)
         return failLater(std::move(done), u"NATS %1 is not connected"_s.arg(m_displayUrl));
     if (m_writeStalled) {
         return failLater(std::move(done),

@@ -12,7 +12,9 @@
 //
 // Not thread-safe: create, open, publish and destroy on one thread (the HTTP thread). cnats
 // still runs its reconnect, ping and callback threads; what they report reaches this thread
-// as posted calls.
+// as posted calls. The first connection attempt of each open() (a name lookup, then up to
+// connectTimeout per URL for the server's greeting) runs on a thread of its own, so that a
+// NATS that accepts connections but does not answer never holds this thread's routes.
 
 #include "natsclient.h"
 #include "natseventloop.h"
@@ -25,6 +27,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <thread>
 
 struct __natsConnection;
 struct __natsSubscription;
@@ -39,11 +42,12 @@ public:
     explicit NatsPublisher(NatsConnectionOptions options, QObject *parent = nullptr);
     ~NatsPublisher() override; // close()
 
-    // Starts connecting (and retries forever in the background: a connection the server closes
-    // for good is replaced by a new one). False only when the options are unusable, with the
-    // reason.
+    // Starts connecting and returns at once (it retries forever in the background: a connection
+    // the server closes for good, or that cannot be made, is replaced by a new one). False only
+    // when the options are unusable, with the reason.
     bool open(QString *error);
-    // Fails every publish still waiting ("connection closed") and closes the connection.
+    // Fails every publish still waiting ("connection closed") and closes the connection. A first
+    // attempt still under way is waited for (at most a name lookup and connectTimeout per URL).
     void close();
 
     bool isConnected() const { return m_connected.load(); }
@@ -62,8 +66,8 @@ public:
                  NatsClient::PublishCallback done);
 
 Q_SIGNALS:
-    // Emitted on cnats' callback thread when the connection is made or lost (and in open(),
-    // on this thread, when it connected at once).
+    // Emitted on cnats' callback thread when the connection is made or lost (and on this
+    // thread when the first attempt of an open() connected).
     void connectionChanged(bool connected);
 
 private:
@@ -84,6 +88,10 @@ private:
     void dropAnswered();
     void release(); // closes and frees the connection and its inbox subscription
     void reopen(); // a new connection, after the server closed this one for good
+    // The connecting thread's work, and taking what it made on this thread.
+    void connectInBackground(__natsOptions *options, quint64 generation);
+    void connectFinished(quint64 generation);
+    bool joinConnector(); // false when no attempt was under way
 
     NatsConnectionOptions m_options;
     QString m_displayUrl;
@@ -92,6 +100,20 @@ private:
     QByteArray m_inboxPrefix; // "_INBOX.<nuid>.": a publish's reply subject adds its id
     std::atomic<bool> m_connected {false};
     std::atomic<bool> m_closing {false}; // read by the closed callback (cnats thread)
+    // m_connection and m_acks are this thread's: connected() waits for them.
+    std::atomic<bool> m_taken {false};
+    std::atomic<bool> m_everConnected {false}; // this connection, since open()
+
+    // The first attempt of an open(): what it made waits in m_made until joined.
+    struct Made
+    {
+        __natsConnection *connection = nullptr;
+        __natsSubscription *acks = nullptr;
+        QString error;
+    };
+    std::thread m_connector;
+    Made m_made;
+    quint64 m_generation = 0; // of the open() whose attempt a posted call reports
 
     NatsEventLoop *m_loop = nullptr; // a child: serves the socket on this object's thread
 
