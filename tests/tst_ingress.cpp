@@ -270,10 +270,16 @@ SwitchboardNode *TestIngress::startNode(const Config &config)
         delete node;
         return nullptr;
     }
-    // Ready when the ingress engine reports itself consuming.
+    // Ready when the ingress engine reports itself consuming and POST /events has its NATS
+    // connection (made on a thread of its own, so either may come first).
     const quint16 port = node->httpPort();
+    auto ready = [port] {
+        const QJsonObject status = ingressStatus(port);
+        return status.value(u"consuming"_s).toBool()
+            && status.value(u"events_connected"_s).toBool();
+    };
     QDeadlineTimer deadline(15000);
-    while (!deadline.hasExpired() && !ingressStatus(port).value(u"consuming"_s).toBool())
+    while (!deadline.hasExpired() && !ready())
         QTest::qWait(50);
     return node;
 }

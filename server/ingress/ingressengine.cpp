@@ -912,6 +912,7 @@ void IngressEngine::publishSnapshot()
     snapshot->running = !m_stopped;
     snapshot->natsUrl = m_nats ? m_nats->displayUrl() : QString();
     snapshot->natsConnected = m_nats && m_nats->isConnected();
+    snapshot->eventsConnected = m_gateway->eventsConnected;
     snapshot->consuming = m_consuming && !m_stopped;
     snapshot->stream = m_natsConfig.streamName;
     snapshot->consumer = m_natsConfig.consumerName;

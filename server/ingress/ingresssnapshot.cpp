@@ -42,6 +42,7 @@ QJsonObject IngressSnapshot::toJson() const
             {u"reason"_s, reason},
             {u"nats"_s, natsUrl},
             {u"nats_connected"_s, natsConnected},
+            {u"events_connected"_s, eventsConnected},
             {u"consuming"_s, consuming},
             {u"stream"_s, stream},
             {u"consumer"_s, consumer},

@@ -39,7 +39,8 @@ public:
     bool healthy = false;
     QString reason;
     QString natsUrl; // without credentials
-    bool natsConnected = false;
+    bool natsConnected = false; // the engine's connection
+    bool eventsConnected = false; // POST /events' connection (NatsPublisher)
     bool consuming = false; // streams set up and the consumer subscribed
     QString stream;
     QString consumer;

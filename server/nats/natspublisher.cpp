@@ -173,6 +173,8 @@ void NatsPublisher::connectInBackground(natsOptions *options, quint64 generation
     Made made;
     natsStatus s = natsConnection_Connect(&made.connection, options);
     natsOptions_Destroy(options);
+    if (s == NATS_OK)
+        m_everConnected = true; // connected here: cnats calls no connected callback for it
     if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
         made.error = natsErrorText(s, u"NATS %1"_s.arg(m_displayUrl));
     } else {
@@ -204,8 +206,14 @@ void NatsPublisher::connectFinished(quint64 generation)
     if (generation != m_generation || !joinConnector())
         return; // close() took what it made
     if (const QString error = std::exchange(m_made.error, {}); !error.isEmpty()) {
-        qCWarning(lcNats).noquote() << u"%1 - trying again in %2 s"_s.arg(error).arg(
-            m_options.reconnectMax.count() / 1000.0);
+        // cnats 3.4 closed a first attempt that failed while the inbox was subscribed: the closed
+        // callback has said so (once at error level) and scheduled the new connection already.
+        const QString line =
+            u"%1 - trying again in %2 s"_s.arg(error).arg(m_options.reconnectMax.count() / 1000.0);
+        if (m_connection && natsConnection_IsClosed(m_connection))
+            qCDebug(lcNats).noquote() << line;
+        else
+            qCWarning(lcNats).noquote() << line;
         close();
         m_reopen.start();
         return;

@@ -47,7 +47,9 @@ public:
     // when the options are unusable, with the reason.
     bool open(QString *error);
     // Fails every publish still waiting ("connection closed") and closes the connection. A first
-    // attempt still under way is waited for (at most a name lookup and connectTimeout per URL).
+    // attempt still under way is waited for: a name lookup and connectTimeout per URL, except for
+    // a server that sends its INFO and then never answers the PING (cnats before 3.8.0 spins in
+    // natsConnection_Connect until that server closes the connection: nats.c #706).
     void close();
 
     bool isConnected() const { return m_connected.load(); }

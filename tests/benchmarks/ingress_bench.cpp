@@ -308,7 +308,13 @@ public:
         }
 
         QDeadlineTimer ready(nodeReadyTimeoutMs);
-        while (!ingressStatus(m_port).value(u"consuming"_s).toBool()) {
+        auto isReady = [this] {
+            const QJsonObject status = ingressStatus(m_port);
+            // (A build from before that field, measured as a baseline, has it connected.)
+            return status.value(u"consuming"_s).toBool()
+                && status.value(u"events_connected"_s).toBool(true);
+        };
+        while (!isReady()) {
             if (ready.hasExpired() || m_switchboard.waitForFinished(100)) {
                 *error = u"ingress was not consuming within %1 ms; switchboard said: %2"_s
                              .arg(nodeReadyTimeoutMs)
