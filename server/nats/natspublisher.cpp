@@ -167,7 +167,7 @@ bool NatsPublisher::open(QString *error)
     return true;
 }
 
-// On the connecting thread: only m_made is written here, and read after join().
+// On the connecting thread: it writes only m_made (read after join()) and m_everConnected.
 void NatsPublisher::connectInBackground(natsOptions *options, quint64 generation)
 {
     Made made;
