@@ -236,7 +236,8 @@ void PollingService::poll(Feed feed, const HttpRequest &request, HttpResponder &
     if (!m_redis->isConnected()) {
         countPoll(route, 503);
         responder.sendError(503, u"unavailable"_s,
-                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()), cors);
+                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->unavailableReason()),
+                            cors);
         return;
     }
 
@@ -616,14 +617,12 @@ void PollingService::publishSnapshot()
                                                                : "no publish refused for a minute");
     m_refusalsLogged = publishesRefused;
     m_snapshot.healthy = m_snapshot.redisConnected && m_snapshot.subscribed && !publishesRefused;
-    const auto why = [](const RedisClient *client) {
-        return client->lastError().isEmpty() ? u"not connected yet"_s : client->lastError();
-    };
     m_snapshot.reason = m_snapshot.healthy ? QString()
-        : !m_snapshot.redisConnected       ? u"Redis %1: %2"_s.arg(m_snapshot.redis, why(m_redis))
+        : !m_snapshot.redisConnected
+        ? u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->unavailableReason())
         : !m_snapshot.subscribed
         ? u"Redis %1: the wake channel is not subscribed (%2); long polls wait for their "
-          u"timeout"_s.arg(m_snapshot.redis, why(m_subscriber))
+          u"timeout"_s.arg(m_snapshot.redis, m_subscriber->unavailableReason())
         : refusal;
     m_snapshot.heldPolls = m_heldCount;
     m_snapshot.readsInFlight = m_readsInFlight;
@@ -673,7 +672,7 @@ void PollingService::publish(int route, const HttpRequest &request, HttpResponde
     if (!m_redis->isConnected()) {
         ++counts[503];
         responder.sendError(503, u"unavailable"_s,
-                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->lastError()));
+                            u"Redis %1: %2"_s.arg(m_snapshot.redis, m_redis->unavailableReason()));
         return;
     }
     auto waiting = std::make_shared<HttpResponder>(std::move(responder));

@@ -113,6 +113,12 @@ public:
 
     bool isConnected() const { return m_state == State::Ready; }
     QString lastError() const { return m_lastError; }
+    // Why it is not connected, for an operator or a 503: the last error, or "not connected yet"
+    // before the first attempt has failed.
+    QString unavailableReason() const
+    {
+        return m_lastError.isEmpty() ? QStringLiteral("not connected yet") : m_lastError;
+    }
     int pendingCount() const { return int(m_pending.size()); }
     const Options &options() const { return m_options; }
 

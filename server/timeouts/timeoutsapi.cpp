@@ -172,7 +172,7 @@ void TimeoutsApi::handle(const HttpRequest &request, HttpResponder &&responder, 
     if (!m_redis->isConnected()) {
         ++m_counters->unavailable;
         responder.sendError(503, u"unavailable"_s,
-                            u"Redis %1: %2"_s.arg(m_redisName, m_redis->lastError()));
+                            u"Redis %1: %2"_s.arg(m_redisName, m_redis->unavailableReason()));
         return;
     }
     auto waiting = std::make_shared<HttpResponder>(std::move(responder));

@@ -102,8 +102,8 @@ void TimeoutsEngine::elect()
     const qint64 renewEvery = std::max<qint64>(ttl / 3, 1);
     if (!m_redis->isConnected()) {
         if (m_epoch > 0 && m_clock.elapsed() >= m_leaseUntilMs)
-            stepDown(
-                u"Redis %1 unreachable: %2"_s.arg(m_config.redis.display(), m_redis->lastError()));
+            stepDown(u"Redis %1 unreachable: %2"_s.arg(m_config.redis.display(),
+                                                       m_redis->unavailableReason()));
         m_electionTimer.start(std::min<qint64>(renewEvery, 1000));
         return;
     }
@@ -494,8 +494,8 @@ void TimeoutsEngine::publishSnapshot()
 
     const qint64 noLeaderLimit = m_config.leaderTtl.count() + m_config.checkInterval.count() + 1000;
     if (!s.redisConnected) {
-        s.reason =
-            u"Redis %1: %2"_s.arg(s.redis, m_redis ? m_redis->lastError() : u"not connected yet"_s);
+        s.reason = u"Redis %1: %2"_s.arg(
+            s.redis, m_redis ? m_redis->unavailableReason() : u"not connected yet"_s);
     } else if (m_noLeaderSinceMs >= 0 && m_clock.elapsed() - m_noLeaderSinceMs > noLeaderLimit) {
         s.reason = u"no leader for %1 s: no node raises timeout notifications"_s.arg(
             (m_clock.elapsed() - m_noLeaderSinceMs) / 1000);
