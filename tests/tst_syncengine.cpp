@@ -649,6 +649,13 @@ void TestSyncEngine::aFailedCheckLeavesNoReasonOnceChecksPassAgain()
     m_remote->kill();
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason.contains(u"remote"_s), 5000);
     QVERIFY(syncSnapshot(m_host->board())->healthy);
+    // A few checks later, the reason is why the remote is not connected, naming it once (it
+    // was "remote Redis <address>: not connected to <address>: …").
+    QTest::qWait(500);
+    const QString reason = syncSnapshot(m_host->board())->reason;
+    QVERIFY2(reason.startsWith(u"remote Redis "_s)
+                 && reason.count(u"127.0.0.1:%1"_s.arg(remotePort)) == 1,
+             qPrintable(reason));
     QVERIFY(m_remote->start(remotePort));
     QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->remoteConnected, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->reason, QString(), 5000);

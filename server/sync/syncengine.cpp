@@ -1346,9 +1346,12 @@ void SyncEngine::checkHealth()
         client->send({"PING"}, [this, client, what](const RedisReply &reply) {
             if (reply.isError()) {
                 m_checkFailedNow = true;
-                m_checkReason =
-                    QStringLiteral("%1 Redis %2: %3")
-                        .arg(what, client->options().endpoint.display(), reply.errorMessage());
+                // Not connected: why (a refused connection, a connect timeout), not the PING's
+                // own "not connected to <the same address>: …".
+                m_checkReason = QStringLiteral("%1 Redis %2: %3")
+                                    .arg(what, client->options().endpoint.display(),
+                                         client->isConnected() ? reply.errorMessage()
+                                                               : client->unavailableReason());
             }
             if (--m_checksInFlight > 0)
                 return;
