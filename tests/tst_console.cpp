@@ -93,6 +93,8 @@ public:
         });
         return m_server.listen(QHostAddress::LocalHost);
     }
+    // Takes no more connections: the port is free for another server.
+    void stop() { m_server.close(); }
     quint16 port() const { return m_server.serverPort(); }
     // Answers other than 403: a proxy in front of a node that passes REST calls and refuses
     // WebSocket upgrades, say.
@@ -164,7 +166,7 @@ public:
             socket->disconnect(this);
     }
 
-    bool start()
+    bool start(quint16 port = 0)
     {
         connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *socket = m_server.nextPendingConnection()) {
@@ -183,7 +185,7 @@ public:
                 socket->sendTextMessage(message);
         });
         m_tick.start(250);
-        return m_server.listen(QHostAddress::LocalHost);
+        return m_server.listen(QHostAddress::LocalHost, port);
     }
     quint16 port() const { return m_server.serverPort(); }
 
@@ -311,6 +313,7 @@ private Q_SLOTS:
     void aNodeListedTwiceInTheSettingsIsWatchedOnce();
     void aConsoleWhoseEnginesCannotStartWatchesItsNodes();
     void aProxyRefusingTheStreamIsNamed();
+    void connectNowAsksALostNodeAtOnce();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2178,3 +2181,41 @@ void TestConsole::aProxyRefusingTheStreamIsNamed()
 
 QTEST_MAIN(TestConsole)
 #include "tst_console.moc"
+
+// A node down for a while is asked every 8 to 18 s: the operator who has just restarted it
+// waited that long to see it back, with nothing to press. Connect now asks at once.
+void TestConsole::connectNowAsksALostNodeAtOnce()
+{
+    TokenRefusingNode refusing;
+    QVERIFY(refusing.start());
+    const quint16 port = refusing.port();
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    auto *connectNow = view->findChild<QPushButton *>(u"connectNowButton"_s);
+    QVERIFY(connectNow);
+    // Three refused attempts (at 0, 2 and 6 s): the next comes 8 s ± 20 % after the third.
+    QTRY_VERIFY_WITH_TIMEOUT(refusing.upgradeTimes().size() >= 3, 15000);
+    QElapsedTimer sinceThird;
+    sinceThird.start();
+    QTRY_VERIFY_WITH_TIMEOUT(connectNow->isVisible(), 2000);
+
+    // The node is back on its address.
+    refusing.stop();
+    StreamServer node([] {
+        return QString::fromUtf8(
+            QJsonDocument(healthyStatus({u"ingress"_s})).toJson(QJsonDocument::Compact));
+    });
+    QVERIFY(node.start(port));
+    connectNow->click();
+    NodeSource *source = window->nodesModel()->nodeSource(0);
+    QTRY_COMPARE_WITH_TIMEOUT(source->reachability(), NodeSource::Reachability::Live, 3000);
+    QVERIFY2(sinceThird.elapsed() < 6000,
+             qPrintable(u"live %1 ms after the third attempt"_s.arg(sinceThird.elapsed())));
+    QCOMPARE(refusing.upgradeTimes().size(), 3);
+    QTRY_VERIFY_WITH_TIMEOUT(!connectNow->isVisible(), 1000);
+
+    // A live node has nothing to connect to again.
+    source->connectNow();
+    QCOMPARE(source->reachability(), NodeSource::Reachability::Live);
+}

@@ -952,6 +952,14 @@
         <source>not running</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Connect now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the node again now (F5). The console asks on its own too, less often the longer the node is lost, 18 s apart at the most.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodesModel</name>

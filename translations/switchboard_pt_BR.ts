@@ -952,6 +952,14 @@
         <source>not running</source>
         <translation>não está em execução</translation>
     </message>
+    <message>
+        <source>Connect now</source>
+        <translation>Conectar agora</translation>
+    </message>
+    <message>
+        <source>Ask the node again now (F5). The console asks on its own too, less often the longer the node is lost, 18 s apart at the most.</source>
+        <translation>Perguntar ao nó de novo agora (F5). O console também pergunta sozinho, menos vezes quanto mais tempo o nó fica perdido, com no máximo 18 s entre as tentativas.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodesModel</name>

@@ -951,6 +951,14 @@
         <source>not running</source>
         <translation>không chạy</translation>
     </message>
+    <message>
+        <source>Connect now</source>
+        <translation>Kết nối ngay</translation>
+    </message>
+    <message>
+        <source>Ask the node again now (F5). The console asks on its own too, less often the longer the node is lost, 18 s apart at the most.</source>
+        <translation>Hỏi lại nút ngay bây giờ (F5). Bảng điều khiển cũng tự hỏi lại, càng thưa hơn khi nút mất liên lạc càng lâu, cách nhau tối đa 18 giây.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodesModel</name>

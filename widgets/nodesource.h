@@ -44,6 +44,9 @@ public:
     virtual bool isLocal() const = 0;
     // Starts receiving statuses (and, for a remote node, reconnecting forever).
     virtual void start() = 0;
+    // A lost node is asked again at once rather than at its next attempt (up to 18 s away for
+    // one down for long): for the operator who has just restarted it. Nothing for a local one.
+    virtual void connectNow() { }
 
     // Calls the node's REST API, e.g. ("POST", "/api/v1/ingress/dead-letters/12/replay").
     // `reply` runs once on the GUI thread, unless `context` is destroyed first.

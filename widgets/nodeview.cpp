@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QJsonObject>
 #include <QLabel>
+#include <QPushButton>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -30,6 +31,7 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     , m_source(source)
     , m_title(new QLabel(this))
     , m_detail(new QLabel(this))
+    , m_connectNow(new QPushButton(tr("Connect now"), this))
     , m_tabs(new QTabWidget(this))
     , m_sync(new SyncPanel(source, m_tabs))
     , m_ingress(new IngressPanel(source, m_tabs))
@@ -50,6 +52,13 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     // whole in the tooltip.
     m_detail->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
+    m_connectNow->setObjectName(u"connectNowButton"_s);
+    m_connectNow->setShortcut(QKeySequence(Qt::Key_F5));
+    m_connectNow->setToolTip(tr("Ask the node again now (F5). The console asks on its own too, "
+                                "less often the longer the node is lost, 18 s apart at the most."));
+    m_connectNow->setVisible(false);
+    connect(m_connectNow, &QPushButton::clicked, m_source, &NodeSource::connectNow);
+
     m_tabs->setObjectName(u"nodeTabs"_s);
     m_tabs->setDocumentMode(true);
     m_tabs->addTab(m_sync, engineTitle(u"sync"));
@@ -64,6 +73,7 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     header->addWidget(m_title);
     header->addSpacing(12);
     header->addWidget(m_detail, 1);
+    header->addWidget(m_connectNow);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -121,6 +131,7 @@ void NodeView::showHeader()
         if (started.isValid())
             parts.append(tr("started %1").arg(statusTimeText(started)));
     }
+    m_connectNow->setVisible(!m_source->isLocal() && m_source->isLost());
     const QString detail = parts.join(u"  ·  "_s);
     if (detail != m_shownDetail) {
         m_shownDetail = detail;

@@ -10,6 +10,7 @@
 
 QT_BEGIN_NAMESPACE
 class QLabel;
+class QPushButton;
 class QTabWidget;
 QT_END_NAMESPACE
 
@@ -51,6 +52,7 @@ private:
     NodeSource *m_source;
     QLabel *m_title;
     QLabel *m_detail;
+    QPushButton *m_connectNow; // shown while a remote node is lost
     QTabWidget *m_tabs;
     SyncPanel *m_sync;
     IngressPanel *m_ingress;

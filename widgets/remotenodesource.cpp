@@ -64,6 +64,14 @@ void RemoteNodeSource::start()
     connectStream();
 }
 
+void RemoteNodeSource::connectNow()
+{
+    if (!isLost())
+        return;
+    m_retry.stop();
+    connectStream();
+}
+
 void RemoteNodeSource::request(const QByteArray &method, const QString &path, QObject *context,
                                Reply reply)
 {

@@ -29,6 +29,7 @@ public:
     QByteArray token() const { return m_token; }
     bool isLocal() const override { return false; }
     void start() override;
+    void connectNow() override;
     void request(const QByteArray &method, const QString &path, QObject *context,
                  Reply reply) override;
 
