@@ -314,6 +314,7 @@ private Q_SLOTS:
     void aConsoleWhoseEnginesCannotStartWatchesItsNodes();
     void aProxyRefusingTheStreamIsNamed();
     void connectNowAsksALostNodeAtOnce();
+    void aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2218,4 +2219,58 @@ void TestConsole::connectNowAsksALostNodeAtOnce()
     // A live node has nothing to connect to again.
     source->connectNow();
     QCOMPARE(source->reachability(), NodeSource::Reachability::Live);
+}
+
+// A replay whose answer was lost (a timeout, a cut connection) may have gone through. Pressed
+// again, it met a 404 the console called "replayed or deleted elsewhere", sending the operator
+// to look for a colleague who did not exist. The lost answer is said to be unknown, the list is
+// read again at once, and the 404 that follows is put down to the earlier call.
+void TestConsole::aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere()
+{
+    const QJsonObject letter =
+        unroutedDeadLetter(7, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+    int listings = 0;
+    int replays = 0;
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    source->answer = [&](const QByteArray &method, const QString &path) {
+        if (method == "GET" && path.startsWith(u"/api/v1/ingress/dead-letters?"_s)) {
+            ++listings;
+            return std::pair {
+                200, QJsonObject {{u"dead_letters"_s, QJsonArray {letter}}, {u"total"_s, 1}}};
+        }
+        if (method == "POST" && path == u"/api/v1/ingress/dead-letters/7/replay"_s) {
+            // The first replay is done, its answer lost; the second finds it gone.
+            if (++replays == 1)
+                return std::pair {0, QJsonObject {{u"error"_s, u"Operation canceled"_s}}};
+            return std::pair {404, QJsonObject {{u"error"_s, u"not_found"_s}}};
+        }
+        return std::pair {200, letter};
+    };
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"ingress"_s}));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    QAbstractItemModel *letters = view->ingressPanel()->deadLettersModel();
+    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 1, 5000);
+    auto *table = view->findChild<QTableView *>(u"deadLettersTable"_s);
+    auto *replay = view->findChild<QPushButton *>(u"replayButton"_s);
+    auto *outcome = view->findChild<QLabel *>(u"ingressStatusLabel"_s);
+    QVERIFY(table && replay && outcome);
+    table->selectRow(0);
+    QTRY_VERIFY(replay->isEnabled());
+
+    const int listingsBefore = listings;
+    replay->click();
+    QTRY_VERIFY(outcome->text().contains(u"did not answer"_s));
+    QVERIFY2(outcome->text().contains(u"it was done all the same"_s), qPrintable(outcome->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(listings > listingsBefore, 5000);
+
+    // Still listed (the listing came before the node got to it): pressed again.
+    QTRY_VERIFY(replay->isEnabled());
+    replay->click();
+    QTRY_VERIFY(outcome->text().startsWith(u"Dead letter 7 is gone"_s));
+    QVERIFY2(outcome->text().contains(u"the earlier call"_s), qPrintable(outcome->text()));
+    QVERIFY2(!outcome->text().contains(u"elsewhere"_s), qPrintable(outcome->text()));
+    QCOMPARE(replays, 2);
 }

@@ -606,6 +606,14 @@
         <source>the node answered HTTP %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Dead letter %1 is gone: the earlier call, whose answer was lost, went through.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>If the call reached the node, it was done all the same: the list is read again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::LocalNodeSource</name>

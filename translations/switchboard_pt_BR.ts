@@ -606,6 +606,14 @@
         <source>the node answered HTTP %1 (%2)</source>
         <translation>o nó respondeu HTTP %1 (%2)</translation>
     </message>
+    <message>
+        <source>Dead letter %1 is gone: the earlier call, whose answer was lost, went through.</source>
+        <translation>A mensagem morta %1 já não existe: a chamada anterior, cuja resposta se perdeu, foi concluída.</translation>
+    </message>
+    <message>
+        <source>If the call reached the node, it was done all the same: the list is read again.</source>
+        <translation>Se a chamada chegou ao nó, ela foi feita mesmo assim: a lista é lida de novo.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::LocalNodeSource</name>

@@ -605,6 +605,14 @@
         <source>the node answered HTTP %1 (%2)</source>
         <translation>node trả về HTTP %1 (%2)</translation>
     </message>
+    <message>
+        <source>Dead letter %1 is gone: the earlier call, whose answer was lost, went through.</source>
+        <translation>Thư chết %1 không còn nữa: lệnh gọi trước, bị mất câu trả lời, đã thực hiện xong.</translation>
+    </message>
+    <message>
+        <source>If the call reached the node, it was done all the same: the list is read again.</source>
+        <translation>Nếu lệnh gọi đã đến được nút thì nó vẫn được thực hiện: danh sách được đọc lại.</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::LocalNodeSource</name>

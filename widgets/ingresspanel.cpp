@@ -547,14 +547,30 @@ void IngressPanel::actOnDeadLetter(quint64 id, const QByteArray &method, const Q
     m_source->request(
         method, path, this, [this, id, done, failed](int status, const QJsonObject &body) {
             m_actionTarget = 0;
+            const bool unansweredBefore = m_unanswered.remove(id);
             if (status >= 200 && status < 300) {
                 showOutcome(done(body), false);
                 dropDeadLetter(id);
             } else if (status == 404) {
-                showOutcome(
-                    tr("Dead letter %1 is gone already (replayed or deleted elsewhere).").arg(id),
-                    true);
+                // Pressed again after a call whose answer was lost: that call did it.
+                showOutcome(unansweredBefore
+                                ? tr("Dead letter %1 is gone: the earlier call, whose answer was "
+                                     "lost, went through.")
+                                      .arg(id)
+                                : tr("Dead letter %1 is gone already (replayed or deleted "
+                                     "elsewhere).")
+                                      .arg(id),
+                            !unansweredBefore);
                 dropDeadLetter(id);
+            } else if (status == 0) {
+                // A lost answer (a timeout, a connection cut) says nothing of whether the node
+                // did it: the listing shows.
+                m_unanswered.insert(id);
+                showOutcome(failed.arg(QString::number(id), failureText(status, body)) + u' '
+                                + tr("If the call reached the node, it was done all the same: "
+                                     "the list is read again."),
+                            true);
+                refreshDeadLetters();
             } else {
                 showOutcome(failed.arg(QString::number(id), failureText(status, body)), true);
             }

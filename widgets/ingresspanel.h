@@ -7,6 +7,7 @@
 #include "enginepanel.h"
 #include "ingressmodels.h"
 
+#include <QSet>
 #include <QTimer>
 #include <functional>
 
@@ -120,6 +121,8 @@ private:
     quint64 m_shownDeadLetter = 0; // whose detail is shown or being fetched
     bool m_deadLetterDetailFailed = false; // the view says why it could not be loaded
     quint64 m_actionTarget = 0; // being replayed or deleted
+    // Dead letters whose replay or delete got no answer: the node may have done it all the same.
+    QSet<quint64> m_unanswered;
     bool m_statusIsListError = false; // the status label holds a listing error, cleared on success
     bool m_refreshRequested = false; // the operator pressed Refresh: report the answer
 };
