@@ -22,6 +22,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QCryptographicHash>
+#include <QDateTimeAxis>
 #include <QDialogButtonBox>
 #include <QGridLayout>
 #include <QHeaderView>
@@ -315,6 +316,7 @@ private Q_SLOTS:
     void aProxyRefusingTheStreamIsNamed();
     void connectNowAsksALostNodeAtOnce();
     void aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere();
+    void chartsShowThePresentAfterTheClockIsSetBack();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2273,4 +2275,39 @@ void TestConsole::aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere()
     QVERIFY2(outcome->text().contains(u"the earlier call"_s), qPrintable(outcome->text()));
     QVERIFY2(!outcome->text().contains(u"elsewhere"_s), qPrintable(outcome->text()));
     QCOMPARE(replays, 2);
+}
+
+// The console's clock set back an hour (a wrong time corrected, a VM restored): the charts
+// stopped moving until the clock caught up with their newest point, an hour later, and new
+// points went in behind old ones. They show the present at once.
+void TestConsole::chartsShowThePresentAfterTheClockIsSetBack()
+{
+    TimeChart chart({.title = u"Lag"_s, .unit = u"entries"_s, .minimumTop = 10});
+    chart.resize(640, 320);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.addLine(u"kept"_s, u"kept"_s, QPen(Qt::blue));
+    chart.addLine(u"stopped"_s, u"stopped"_s, QPen(Qt::darkGreen));
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    for (int s = 0; s < 30; ++s) {
+        chart.append(u"kept"_s, start + s * 1000, 5);
+        chart.append(u"stopped"_s, start + s * 1000, 7);
+        chart.advance(start + s * 1000);
+    }
+    QCOMPARE(chart.series(u"kept"_s)->count(), 30);
+
+    // An hour back; "stopped" is no longer reported.
+    const qint64 back = start - 3600 * 1000;
+    for (int s = 0; s < 3; ++s) {
+        chart.append(u"kept"_s, back + s * 1000, 9);
+        chart.advance(back + s * 1000);
+    }
+    QCOMPARE(chart.pointCount(u"kept"_s), 3);
+    QVERIFY(!chart.hasLine(u"stopped"_s));
+    const QList<QPointF> drawn = chart.series(u"kept"_s)->points();
+    QCOMPARE(drawn.size(), 3);
+    QCOMPARE(drawn.last(), QPointF(double(back + 2000), 9));
+    auto *axis = qobject_cast<QDateTimeAxis *>(chart.chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(axis);
+    QCOMPARE(axis->max().toMSecsSinceEpoch(), back + 2000);
 }

@@ -128,7 +128,13 @@ void TimeChart::append(const QString &key, qint64 timeMs, double value)
     const auto line = m_lines.find(key);
     if (line == m_lines.end())
         return;
-    line->points.append(QPointF(double(timeMs), value));
+    // The clock was set back: what the line holds "after" this point goes, so that the line
+    // stays in time order and the chart shows the present rather than waiting for the clock to
+    // catch up with its newest point.
+    QList<QPointF> &points = line->points;
+    while (!points.isEmpty() && points.last().x() > double(timeMs))
+        points.removeLast();
+    points.append(QPointF(double(timeMs), value));
     line->changed = true;
 }
 
@@ -138,6 +144,11 @@ void TimeChart::advance(qint64 nowMs)
     const double oldest = double(nowMs - m_options.windowMs);
     for (auto line = m_lines.begin(); line != m_lines.end();) {
         QList<QPointF> &points = line->points;
+        // After the clock was set back, a line that got no point now keeps none "after" now.
+        while (!points.isEmpty() && points.last().x() > double(nowMs)) {
+            points.removeLast();
+            line->changed = true;
+        }
         const auto kept =
             std::find_if(points.cbegin(), points.cend(),
                          [oldest](const QPointF &point) { return point.x() >= oldest; });
@@ -156,7 +167,7 @@ void TimeChart::advance(qint64 nowMs)
         ++line;
     }
     m_behind = true;
-    if (isVisible() && nowMs - m_drawnAtMs >= redrawIntervalMs())
+    if (isVisible() && (nowMs < m_drawnAtMs || nowMs - m_drawnAtMs >= redrawIntervalMs()))
         redraw();
 }
 
