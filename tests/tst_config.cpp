@@ -404,6 +404,7 @@ private Q_SLOTS:
     void unreadableFile();
     void malformedYamlNamesLineAndColumn();
     void unknownKeysAreWarnings();
+    void anEventHubConfigInTheWorkingDirectoryIsNamed();
     void passwordsNeverInErrors_data();
     void passwordsNeverInErrors();
 
@@ -2032,6 +2033,31 @@ void TestConfig::malformedYamlNamesLineAndColumn()
     QVERIFY2(result.error.contains(u"config.yaml:3:"_s), qPrintable(result.error));
     QVERIFY2(result.error.contains(u"invalid YAML: "_s), qPrintable(result.error));
     QVERIFY(!result.error.contains(u'\n'));
+}
+
+// The Event Hub read ./config.yaml when started without -config; Switchboard does not. An
+// Event Hub start line kept as it was ran with no routes, every event a dead letter, and
+// nothing in the log said why.
+void TestConfig::anEventHubConfigInTheWorkingDirectoryIsNamed()
+{
+    writeConfig("routes:\n  - domain: a.example\n    endpoints: [\"https://a.example/hook\"]\n");
+    const QString before = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(m_dir->path()));
+    const ConfigResult implicit = load({});
+    const ConfigResult explicitly = load({u"-config"_s, u"config.yaml"_s});
+    QVERIFY(QDir::setCurrent(before));
+
+    QVERIFY2(implicit.config, qPrintable(implicit.error));
+    QVERIFY(implicit.config->ingress.routes.isEmpty());
+    QCOMPARE(implicit.warnings.size(), 1);
+    QVERIFY2(implicit.warnings[0].startsWith(u"./config.yaml is not read"_s),
+             qPrintable(implicit.warnings[0]));
+    QVERIFY2(implicit.warnings[0].contains(u"-config config.yaml"_s),
+             qPrintable(implicit.warnings[0]));
+
+    QVERIFY2(explicitly.config, qPrintable(explicitly.error));
+    QCOMPARE(explicitly.config->ingress.routes.size(), 1);
+    QVERIFY2(explicitly.warnings.isEmpty(), qPrintable(explicitly.warnings.join(u'\n')));
 }
 
 void TestConfig::unknownKeysAreWarnings()

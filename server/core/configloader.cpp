@@ -1434,7 +1434,15 @@ ConfigResult loadConfig(const CommandLineOptions &cli, const QProcessEnvironment
     if ((!fileName.isEmpty() && !loader.readFile(fileName)) || !loader.applyEnvironment(env)
         || !loader.applyCommandLine(cli))
         return loader.failure();
-    return loader.result();
+    ConfigResult result = loader.result();
+    // The Event Hub read ./config.yaml when given no -config: a migration that kept its start
+    // line would run with no routes, every event a dead letter, without a word.
+    if (fileName.isEmpty() && QFileInfo::exists(u"config.yaml"_s))
+        result.warnings.append(
+            u"./config.yaml is not read (the Event Hub read it by default): Switchboard reads "
+            "--config FILE, else switchboard.yaml beside the binary, in ~/.config/switchboard/ "
+            "or in /etc/xdg/switchboard/; start it with -config config.yaml to use this one"_s);
+    return result;
 }
 
 } // namespace Switchboard
