@@ -238,6 +238,21 @@ private:
 };
 
 // A status document with `engines` healthy; the polling engine with its figures.
+// A lag chart on screen with two lines, `first` blue and `second` dark green; null when it
+// could not be shown.
+std::unique_ptr<TimeChart> shownChart(const QString &first, const QString &second)
+{
+    auto chart = std::make_unique<TimeChart>(
+        TimeChart::Options {.title = u"Lag"_s, .unit = u"entries"_s, .minimumTop = 10});
+    chart->resize(640, 320);
+    chart->show();
+    if (!QTest::qWaitForWindowExposed(chart.get()))
+        return nullptr;
+    chart->addLine(first, first, QPen(Qt::blue));
+    chart->addLine(second, second, QPen(Qt::darkGreen));
+    return chart;
+}
+
 QJsonObject healthyStatus(const QStringList &engines)
 {
     QJsonObject health;
@@ -1179,12 +1194,9 @@ void TestConsole::unreachableSinceHasTheDateWhenNotToday()
 // measured.
 void TestConsole::chartsLeaveAGapWhereNoStatusCame()
 {
-    TimeChart chart({.title = u"Lag"_s, .unit = u"entries"_s, .minimumTop = 10});
-    chart.resize(640, 320);
-    chart.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&chart));
-    chart.addLine(u"short"_s, u"short"_s, QPen(Qt::blue));
-    chart.addLine(u"long"_s, u"long"_s, QPen(Qt::darkGreen));
+    const std::unique_ptr<TimeChart> shown = shownChart(u"short"_s, u"long"_s);
+    QVERIFY(shown);
+    TimeChart &chart = *shown;
 
     // "short": 20 s, a minute with nothing, one lone point, a minute with nothing, 20 s.
     // "long": 300 s, a minute with nothing, 200 s: folded into buckets (more than 60 points).
@@ -2282,12 +2294,9 @@ void TestConsole::aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere()
 // points went in behind old ones. They show the present at once.
 void TestConsole::chartsShowThePresentAfterTheClockIsSetBack()
 {
-    TimeChart chart({.title = u"Lag"_s, .unit = u"entries"_s, .minimumTop = 10});
-    chart.resize(640, 320);
-    chart.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&chart));
-    chart.addLine(u"kept"_s, u"kept"_s, QPen(Qt::blue));
-    chart.addLine(u"stopped"_s, u"stopped"_s, QPen(Qt::darkGreen));
+    const std::unique_ptr<TimeChart> shown = shownChart(u"kept"_s, u"stopped"_s);
+    QVERIFY(shown);
+    TimeChart &chart = *shown;
     const qint64 start = QDateTime::currentMSecsSinceEpoch();
     for (int s = 0; s < 30; ++s) {
         chart.append(u"kept"_s, start + s * 1000, 5);
