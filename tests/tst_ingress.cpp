@@ -158,6 +158,7 @@ private Q_SLOTS:
     void endpointsGetTheHubsCallIdAndDomainHeaders();
     void domainsThatNestStayApart();
     void eventIdsThatCannotBeAHeaderAreReplaced();
+    void numericCallIdsKeepEveryDigit();
     void badRequestsAreRefusedAndServingGoesOn_data();
     void badRequestsAreRefusedAndServingGoesOn();
     void wrongMethodAndOversizedBody();
@@ -174,6 +175,7 @@ private Q_SLOTS:
     void anEndpointRefusingBadEventsIsStillCalled();
     void deadLettersSurviveARestartAndCanBeDeleted();
     void natsDownAnswers503AndNothingAcceptedIsLost();
+    void eventsRefusedWhileNatsIsDownDoNotKeepHealthRedOnceItIsBack();
     void hungNatsAnswers503InTimeThenRecovers();
     void connectionNatsClosedForGoodIsOpenedAgain();
     void deletedDeadLetterStreamAndBucketAreMadeAgain();
@@ -428,6 +430,27 @@ void TestIngress::eventIdsThatCannotBeAHeaderAreReplaced()
     QCOMPARE(eventIds(*m_sinkA), QSet<QByteArray>(answered.begin(), answered.end()));
     for (const Received &request : m_sinkA->received())
         QVERIFY(request.header("X-Injected").isEmpty());
+}
+
+// A call id sent as a number (a PBX's 64-bit id) was written as a double keeps it, to 17
+// digits: calls 1234567890123456789 and 1234567890123456790 both reached the endpoints as
+// X-Event-Id 1.2345678901234568e+18, and an endpoint idempotent on it, as it should be, kept one.
+void TestIngress::numericCallIdsKeepEveryDigit()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+
+    const QList<QByteArray> ids = {"1234567890123456789", "1234567890123456790", "42"};
+    for (const QByteArray &id : ids) {
+        const HttpResult accepted = post(R"({"domain":"a.vn","call_id":)" + id + '}');
+        QCOMPARE(accepted.status, 202);
+        QCOMPARE(json(accepted).value(u"event_id"_s).toString().toUtf8(), id);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 3, 5000);
+    QCOMPARE(eventIds(*m_sinkA), QSet<QByteArray>(ids.begin(), ids.end()));
+    for (const Received &request : m_sinkA->received())
+        QCOMPARE(request.header("X-Call-ID"), request.header("X-Event-Id"));
 }
 
 void TestIngress::badRequestsAreRefusedAndServingGoesOn_data()
@@ -1097,6 +1120,30 @@ void TestIngress::natsDownAnswers503AndNothingAcceptedIsLost()
     }
     // Every event answered 202 reaches the endpoint; "during" was refused and may not.
     QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains(accepted), 20000);
+}
+
+// POST /events refused while NATS is down ("not connected") was counted as JetStream refusing
+// events: /health stayed red for a minute after NATS was back, still saying "NATS … is not
+// connected", unless an event got through meanwhile. A load balancer that sends no events to a
+// node whose /health is red held it out for that minute after every NATS restart.
+void TestIngress::eventsRefusedWhileNatsIsDownDoNotKeepHealthRedOnceItIsBack()
+{
+    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    m_nats.kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!ingressStatus(m_port).value(u"events_connected"_s).toBool(), 5000);
+    for (int i = 0; i < 5; ++i)
+        QCOMPARE(post(callEvent(u"a.vn"_s, u"during-%1"_s.arg(i))).status, 503);
+
+    QVERIFY2(m_nats.start(), qPrintable(m_nats.error()));
+    QTRY_VERIFY_WITH_TIMEOUT(ingressStatus(m_port).value(u"events_connected"_s).toBool()
+                                 && ingressStatus(m_port).value(u"consuming"_s).toBool(),
+                             15000);
+    // No event is posted: the node is healthy because NATS is back, not because one got through.
+    QTRY_COMPARE_WITH_TIMEOUT(httpGet(m_port, "/health").status, 200, 5000);
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"after"_s)).status, 202);
+    QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains(QByteArray("after")), 10000);
 }
 
 // A NATS that accepts connections but never answers (a paused process, a full disk that

@@ -181,7 +181,9 @@ void IngressApi::published(quint64 id, const QByteArray &eventId, const NatsPubl
         return;
     }
     counters.rejectedUnavailable.fetch_add(1, std::memory_order_relaxed);
-    if (m_gateway->accepting()) // else starting or stopping, which /health says already
+    // Not counted while starting or stopping, or with the connection down (a NATS restart):
+    // /health says those already, and a refusal counted now would stay red after it is back.
+    if (m_gateway->accepting() && m_publisher->isConnected())
         m_gateway->publishRefused(result.error);
     answer(id, 503, errorJson(u"unavailable"_s, result.error));
 }

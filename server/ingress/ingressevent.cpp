@@ -43,8 +43,13 @@ namespace {
 // A string or number field as a header value, or empty.
 QByteArray headerSafeId(const QJsonValue &value)
 {
-    if (value.isDouble())
-        return QByteArray::number(value.toDouble(), 'g', 17);
+    if (value.isDouble()) {
+        // A whole number with every digit: a 64-bit id has more than the 17 a double keeps, and
+        // ids one apart would reach the endpoints as one X-Event-Id.
+        const double number = value.toDouble();
+        const qint64 whole = value.toInteger();
+        return whole == number ? QByteArray::number(whole) : QByteArray::number(number, 'g', 17);
+    }
     if (!value.isString())
         return {};
     const QByteArray id = value.toString().toUtf8();
