@@ -113,6 +113,7 @@ private Q_SLOTS:
     void localRefusingReadsTurnsUnhealthyWithoutAFloodOfRetries();
     void localRefusingAcksTurnsUnhealthy();
     void localRedisAtMaxmemoryIsStillDrained();
+    void entriesTrimmedBeforeTheyWereReadAreCountedAndNotLag();
 
     void sigkillInTheMiddleThenRestartExactlyOnce();
     void sigtermExitsZeroAndRemovesConsumer();
@@ -1111,3 +1112,46 @@ void TestSyncEngine::remoteStoppedUnderLoadTurnsHealth503ThenRecovers()
 
 QTEST_GUILESS_MAIN(TestSyncEngine)
 #include "tst_syncengine.moc"
+
+// A producer capping its stream (XADD MAXLEN, as FreeSWITCH setups often do) while sync cannot
+// write to the remote trims entries sync has not read yet: they never reach the remote. Nothing
+// said so: /health stayed healthy, the log silent, and the status showed them as lag for ever
+// (Redis 7.0 keeps them in the group's lag), entries "waiting" that would never come.
+void TestSyncEngine::entriesTrimmedBeforeTheyWereReadAreCountedAndNotLag()
+{
+    const LogLines log("switchboard.sync");
+    const quint16 local = m_local->port();
+    const quint16 remote = m_remote->port();
+    TcpRelay relay(remote);
+    QVERIFY(relay.start());
+    SyncConfig c = config();
+    c.remote.port = relay.port();
+    c.bufferSize = 50;
+    c.readerBatchSize = 10;
+    startEngine(c);
+    writeEntries(local, events, 20, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(20), 10000);
+
+    relay.hold();
+    writeEntries(local, events, 50, m_generator);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->buffered == 50, 10000);
+    // 200 more, the stream capped at 100: entries 71 to 170 go before sync could read them.
+    QList<QList<QByteArray>> capped;
+    for (int i = 0; i < 200; ++i)
+        capped.append({"XADD", events, "MAXLEN", "100", "*", "n", QByteArray::number(i)});
+    QCOMPARE(redisPipeline(local, capped).size(), qsizetype(200));
+
+    const auto stats = [this] {
+        return syncSnapshot(m_host->board())->streams.value(0);
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(stats().deletedBeforeRead, qint64(100), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(150), 5000); // 100 unread, 50 pending
+    QCOMPARE(log.count(u"100 entries of freeswitch:telephony:events were removed"_s), 1);
+
+    relay.release();
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(170), 15000);
+    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(0), 5000);
+    QCOMPARE(stats().deletedBeforeRead, qint64(100));
+    QCOMPARE(log.count(u"were removed from the local stream"_s), 1);
+    stopEngine();
+}

@@ -1304,30 +1304,96 @@ void SyncEngine::refreshGroupStats()
         return;
     for (auto &stream : m_streams) {
         StreamState *s = stream.get();
+        s->groupLag = -1;
+        s->groupEntriesRead = -1;
+        s->groupLastDelivered.clear();
         m_local->send({"XINFO", "GROUPS", s->name}, [this, s](const RedisReply &reply) {
             for (size_t g = 0; g < reply.size(); ++g) {
                 const RedisReply group = reply.at(g);
                 bool ours = false;
                 qint64 pending = -1;
                 qint64 lag = -1;
+                qint64 entriesRead = -1;
+                QByteArray lastDelivered;
                 int consumers = 0;
                 for (size_t f = 0; f + 1 < group.size(); f += 2) {
                     const QByteArrayView key = group.at(f).view();
+                    const RedisReply value = group.at(f + 1);
                     if (key == "name")
-                        ours = group.at(f + 1).view() == QByteArrayView(m_group);
+                        ours = value.view() == QByteArrayView(m_group);
                     else if (key == "pending")
-                        pending = group.at(f + 1).toInteger();
+                        pending = value.toInteger();
                     else if (key == "consumers")
-                        consumers = int(group.at(f + 1).toInteger());
-                    else if (key == "lag" && !group.at(f + 1).isNil())
-                        lag = group.at(f + 1).toInteger(); // Redis 7: entries not yet delivered
+                        consumers = int(value.toInteger());
+                    else if (key == "lag" && !value.isNil())
+                        lag = value.toInteger(); // Redis 7: entries not yet delivered
+                    else if (key == "entries-read" && !value.isNil())
+                        entriesRead = value.toInteger(); // Redis 7: entries delivered, in all
+                    else if (key == "last-delivered-id")
+                        lastDelivered = value.toByteArray();
                 }
                 if (ours) {
                     s->stats.groupPending = pending;
                     s->stats.consumers = consumers;
                     s->stats.lag = lag >= 0 ? lag + pending : -1;
+                    s->groupLag = lag;
+                    s->groupEntriesRead = entriesRead;
+                    s->groupLastDelivered = lastDelivered;
                 }
             }
+        });
+        // Entries a producer trims (MAXLEN) or deletes while the group has not read them yet,
+        // reading paused behind a remote that is down, are gone before sync sees them: nothing
+        // else would say so. The stream has had `entries-added`, of which the oldest `removed`
+        // are gone; the group was handed `entries-read`. Before the group reads past a gap,
+        // every entry up to the first one left is either read or lost; once it has read all,
+        // every entry is. In between the count waits (it only grows).
+        m_local->send({"XINFO", "STREAM", s->name}, [this, s](const RedisReply &reply) {
+            qint64 added = -1;
+            qint64 length = -1;
+            EntryId firstLeft;
+            EntryId lastAdded;
+            for (size_t f = 0; f + 1 < reply.size(); f += 2) {
+                const QByteArrayView key = reply.at(f).view();
+                if (key == "entries-added")
+                    added = reply.at(f + 1).toInteger();
+                else if (key == "length")
+                    length = reply.at(f + 1).toInteger();
+                else if (key == "recorded-first-entry-id")
+                    firstLeft = EntryId::parse(reply.at(f + 1).view());
+                else if (key == "last-generated-id")
+                    lastAdded = EntryId::parse(reply.at(f + 1).view());
+            }
+            const qint64 read = s->groupEntriesRead;
+            if (added < 0 || length < 0 || read < 0 || s->groupLastDelivered.isEmpty())
+                return; // Redis 6, or a group whose counter Redis lost track of
+            const EntryId delivered = EntryId::parse(s->groupLastDelivered);
+            const bool beforeGap = length > 0 && delivered < firstLeft;
+            const bool allRead = delivered == lastAdded;
+            const qint64 removed = added - length;
+            const qint64 known = std::max<qint64>(0, s->stats.deletedBeforeRead);
+            qint64 lost = known;
+            if (beforeGap)
+                lost = std::max(lost, removed - read);
+            else if (allRead)
+                lost = std::max(lost, added - read);
+            if (lost > known)
+                qCWarning(lcSync).noquote()
+                    << lost - known << "entries of" << s->name
+                    << "were removed from the local stream (a producer's MAXLEN or XDEL) before "
+                       "they could be read: they are not on the remote;"
+                    << lost << "in all";
+            s->stats.deletedBeforeRead = lost;
+            // Redis 7.0 counts them in the group's lag for ever: they are not waiting.
+            if (s->stats.groupPending < 0)
+                return;
+            qint64 unread = s->groupLag >= 0 ? std::max<qint64>(0, s->groupLag - lost) : -1;
+            if (beforeGap)
+                unread = length;
+            else if (allRead)
+                unread = 0;
+            if (unread >= 0)
+                s->stats.lag = unread + s->stats.groupPending;
         });
         const quint64 replicated = s->stats.replicated;
         s->stats.rate = double(replicated - s->replicatedAtLastTick);

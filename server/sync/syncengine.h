@@ -137,6 +137,10 @@ private:
         bool newHistory = false; // the group was recreated on a stream that lost our entries
         SyncStreamStats stats;
         quint64 replicatedAtLastTick = 0;
+        // From the last XINFO GROUPS, for the XINFO STREAM that follows it; -1 unknown.
+        qint64 groupLag = -1;
+        qint64 groupEntriesRead = -1;
+        QByteArray groupLastDelivered;
     };
 
     void connectClients();

@@ -32,6 +32,7 @@ QJsonObject SyncSnapshot::toJson() const
             {u"read_errors"_s, double(s.readErrors)},
             {u"lag"_s, double(s.lag)},
             {u"group_pending"_s, double(s.groupPending)},
+            {u"deleted_before_read"_s, double(s.deletedBeforeRead)},
             {u"consumers"_s, s.consumers},
             {u"rate"_s, s.rate},
             {u"last_sync"_s, time(s.lastSync)},
@@ -100,6 +101,10 @@ void SyncSnapshot::writeMetrics(MetricsWriter &out) const
         if (s.groupPending >= 0)
             out.gauge("switchboard_sync_group_pending",
                       "Entries delivered to a consumer and not acked", l, double(s.groupPending));
+        if (s.deletedBeforeRead >= 0)
+            out.gauge("switchboard_sync_deleted_before_read_entries",
+                      "Entries removed from the local stream before the group read them", l,
+                      double(s.deletedBeforeRead));
         out.gauge("switchboard_sync_consumers", "Consumers in the group", l, s.consumers);
         out.gauge("switchboard_sync_rate", "Entries replicated per second", l, s.rate);
         out.histogram("switchboard_sync_latency_seconds",
