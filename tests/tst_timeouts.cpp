@@ -228,6 +228,7 @@ private Q_SLOTS:
     void aRetriedAgentMessageRaisesNoLevelTwice();
     void aLateCopyAfterTheCustomerAnsweredChangesNothing();
     void aLateCopyAfterTheLastLevelRaisesNothing();
+    void aLateCopyOfAMessageFromLongAgoRaisesNothing();
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
@@ -2137,6 +2138,29 @@ void TestTimeouts::aLateCopyAfterTheLastLevelRaisesNothing()
     const qint64 later = nowMs();
     QCOMPARE(json(agentMessage(node, "over", later))[u"status"_s].toString(), u"waiting"_s);
     QCOMPARE(score("waiting_conversations", "over"), later);
+}
+
+// The same, for a message whose levels all came late (queued through an outage longer than a few
+// minutes, or replayed from a client's backlog): its wait ended when level 3 was written, and is
+// remembered from then, not from when it would have ended on time (it was forgotten at once, and
+// a retry raised all three levels again).
+void TestTimeouts::aLateCopyOfAMessageFromLongAgoRaisesNothing()
+{
+    const NodeOptions options;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - 3 * options.intervalMs - 10 * 60000; // ten minutes late
+    QCOMPARE(agentMessage(node, "replayed", since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "replayed").size(), 3, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(score("waiting_conversations", "replayed"), -1, 5000);
+    const HttpResult late = agentMessage(node, "replayed", since);
+    QCOMPARE(late.status, 200);
+    QCOMPARE(json(late)[u"status"_s].toString(), u"timed_out"_s);
+    QCOMPARE(parseRfc3339Ms(json(late)[u"waiting_since"_s]), since);
+    QCOMPARE(score("waiting_conversations", "replayed"), -1);
+    QTest::qWait(5 * options.checkMs); // a bounded wait for a negative: all levels were due
+    QCOMPARE(only(notifications(), "replayed").size(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

@@ -23,9 +23,9 @@ namespace {
     "local function int(x) return string.format('%d', x) end\n"
 
 // KEYS: waiting, states, agents, due:1, due:2, due:3, the conversation's answered marker,
-// finished. ARGV: id, waiting since (ms, or -1 for now), agent id. Returns {waiting since, next
-// level}, next level 0 when the customer already answered that wait, -1 when it already had
-// its three levels. The conversation goes into all three due sets at once, so that a scan only
+// finished, finished since. ARGV: id, waiting since (ms, or -1 for now), agent id. Returns {waiting
+// since, next level}, next level 0 when the customer already answered that wait, -1 when it already
+// had its three levels. The conversation goes into all three due sets at once, so that a scan only
 // takes from them (see timeoutsstore.h).
 //
 // A message no newer than the clock already running, or than a wait that ended a moment ago
@@ -43,7 +43,7 @@ end
 if not current then
   local answered = tonumber(redis.call('GET', KEYS[7]))
   if answered and answered >= since then return {int(answered), 0} end
-  local finished = tonumber(redis.call('ZSCORE', KEYS[8], ARGV[1]))
+  local finished = tonumber(redis.call('HGET', KEYS[9], ARGV[1]))
   if finished and finished >= since then return {int(finished), -1} end
 end
 since = int(since)
@@ -107,9 +107,9 @@ return 1
 // over. Atomic, so a leader killed mid-scan leaves every level either written (entry, due set,
 // state, counters) or not at all.
 //
-// KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3, finished.
-// ARGV: pod, epoch, interval ms, budget, stream max length, notifiers' group, how long a
-// finished wait is remembered (ms).
+// KEYS: leader, epoch, waiting, states, agents, metrics, events, due:1, due:2, due:3, finished,
+// finished since. ARGV: pod, epoch, interval ms, budget, stream max length, notifiers' group,
+// how long a finished wait is remembered (ms).
 // Returns {-1} when fenced, else {level 1 count, level 2 count, level 3 count, more (0/1),
 // entries the stream holds over its max length, unacked entries dropped at the ceiling}.
 //
@@ -167,15 +167,24 @@ for level = 1, 3 do
       redis.call('ZREM', KEYS[3], unpack(ids))
       redis.call('HDEL', KEYS[4], unpack(ids))
       redis.call('HDEL', KEYS[5], unpack(ids))
-      local finished = {}
+      local finished, since = {}, {}
       for i = 1, n do
-        finished[2 * i - 1] = found[2 * i]
+        finished[2 * i - 1] = notifiedAt
         finished[2 * i] = ids[i]
+        since[2 * i - 1] = ids[i]
+        since[2 * i] = found[2 * i]
       end
       redis.call('ZADD', KEYS[11], unpack(finished))
-      -- Forgotten once finished (waiting since + 3 intervals) longer ago than ARGV[7].
-      redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf',
-                 '(' .. int(now - 3 * interval - tonumber(ARGV[7])))
+      redis.call('HSET', KEYS[12], unpack(since))
+      -- Forgotten once finished longer ago than ARGV[7]: counted from now, not from waiting since
+      -- + 3 intervals, long past for a wait whose levels came late (an old timestamp, an outage),
+      -- whose retry would otherwise start it again at once. A few at a time (unpack's limit).
+      local old = redis.call('ZRANGE', KEYS[11], '-inf', '(' .. int(now - tonumber(ARGV[7])),
+                             'BYSCORE', 'LIMIT', 0, n + 1000)
+      if #old > 0 then
+        redis.call('HDEL', KEYS[12], unpack(old))
+        redis.call('ZREMRANGEBYRANK', KEYS[11], 0, #old - 1)
+      end
     end
     redis.call('HINCRBY', KEYS[6], 'level' .. levelText, n)
     counts[level] = n
@@ -327,7 +336,8 @@ QByteArray TimeoutsStore::agentMessageSource()
 QList<QByteArray> TimeoutsStore::conversationKeys(const QByteArray &id)
 {
     using namespace TimeoutKeys;
-    return {waiting, states, agents, due(1), due(2), due(3), answered + id, finished};
+    return {waiting, states,        agents,   due(1),       due(2),
+            due(3),  answered + id, finished, finishedSince};
 }
 
 void TimeoutsStore::agentMessage(const QByteArray &id, qint64 waitingSinceMs,
@@ -418,7 +428,7 @@ void TimeoutsStore::scan(const QByteArray &pod, qint64 epoch, int budget, qint64
     using namespace TimeoutKeys;
     m_scan.evaluate(m_redis,
                     {leader, TimeoutKeys::epoch, waiting, states, agents, metrics, events, due(1),
-                     due(2), due(3), finished},
+                     due(2), due(3), finished, finishedSince},
                     {pod, QByteArray::number(epoch), m_interval, QByteArray::number(budget),
                      QByteArray::number(streamMaxLength), group, QByteArray::number(rememberMs())},
                     [done = std::move(done)](const RedisReply &reply) {

@@ -13,9 +13,10 @@
 //   timeout:leadership     HASH  pod, epoch, since (ms): the latest leadership
 //   timeout:due:<n>        ZSET  id -> waiting since, for conversations whose level n is ahead
 //   timeout:agents         HASH  id -> agent_id
-//   timeout:finished       ZSET  id -> waiting since, of waits that had all three levels in the
-//                                last few minutes (a late copy of their agent message is no new
-//                                wait)
+//   timeout:finished       ZSET  id -> when level 3 was written (ms), of waits that had all three
+//                                levels in the last few minutes (a late copy of their agent
+//                                message is no new wait)
+//   timeout:finished_since HASH  id -> waiting since, of those waits
 //   timeout:dataset        HASH  id, since (ms), pod: made by the first node that finds it
 //                                missing. Its disappearance, or another id, while a node runs
 //                                means Redis lost the data (see TimeoutsEngine::observeDataset)
@@ -57,6 +58,7 @@ inline const QByteArray refused = QByteArrayLiteral("timeout:refused_notificatio
 // + conversation id: the waiting-since of a wait the customer answered, for a few minutes.
 inline const QByteArray answered = QByteArrayLiteral("timeout:answered:");
 inline const QByteArray finished = QByteArrayLiteral("timeout:finished");
+inline const QByteArray finishedSince = QByteArrayLiteral("timeout:finished_since");
 inline const QByteArray dataset = QByteArrayLiteral("timeout:dataset");
 QByteArray due(int level);
 } // namespace TimeoutKeys

@@ -56,7 +56,8 @@ body "$root/tests/benchmarks/timeouts_bench.cpp" 'const QByteArray baselineScrip
 for i = 0, tonumber(ARGV[1]) - 1 do
   local id = string.format('conversation-%07d', i)
   agentMessage({'waiting_conversations', 'notification_states', 'timeout:agents', 'timeout:due:1',
-                'timeout:due:2', 'timeout:due:3', 'timeout:answered:' .. id, 'timeout:finished'},
+                'timeout:due:2', 'timeout:due:3', 'timeout:answered:' .. id, 'timeout:finished',
+                'timeout:finished_since'},
                {id, ARGV[2], 'agent-' .. (i % 500)})
 end
 return redis.call('ZCARD', 'waiting_conversations')
@@ -96,10 +97,10 @@ scan() {
                 agent-bench 7 | tail -1)
             [ "$reply" = 0 ] && break
         else
-            reply=$(cli -r 100 EVALSHA "$sha" 11 timeout:leader timeout:epoch waiting_conversations \
+            reply=$(cli -r 100 EVALSHA "$sha" 12 timeout:leader timeout:epoch waiting_conversations \
                 notification_states timeout:agents metrics:timeouts timeout_events timeout:due:1 \
-                timeout:due:2 timeout:due:3 timeout:finished bench 7 "$interval" "$batch" \
-                100000000 timeout_notifiers 60000 | tail -6 | head -1)
+                timeout:due:2 timeout:due:3 timeout:finished timeout:finished_since bench 7 \
+                "$interval" "$batch" 100000000 timeout_notifiers 60000 | tail -6 | head -1)
             [ "$reply" = 0 ] && break
         fi
     done
