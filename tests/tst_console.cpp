@@ -332,6 +332,7 @@ private Q_SLOTS:
     void connectNowAsksALostNodeAtOnce();
     void aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere();
     void chartsShowThePresentAfterTheClockIsSetBack();
+    void syncStreamsShowEntriesLostBeforeTheyWereRead();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2319,4 +2320,42 @@ void TestConsole::chartsShowThePresentAfterTheClockIsSetBack()
     auto *axis = qobject_cast<QDateTimeAxis *>(chart.chart()->axes(Qt::Horizontal).value(0));
     QVERIFY(axis);
     QCOMPARE(axis->max().toMSecsSinceEpoch(), back + 2000);
+}
+
+// Entries a producer trimmed before sync read them never reach the remote: the node counts
+// them (deleted_before_read), and the operator sees the count in red in the stream's row.
+void TestConsole::syncStreamsShowEntriesLostBeforeTheyWereRead()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s});
+    QJsonObject engines = status[u"engines"_s].toObject();
+    QJsonObject sync = engines[u"sync"_s].toObject();
+    sync.insert(
+        u"streams"_s,
+        QJsonArray {
+            QJsonObject {
+                {u"stream"_s, u"capped"_s}, {u"lag"_s, 0}, {u"deleted_before_read"_s, 6000}},
+            QJsonObject {{u"stream"_s, u"whole"_s}, {u"lag"_s, 0}, {u"deleted_before_read"_s, 0}},
+            QJsonObject {{u"stream"_s, u"redis6"_s}, {u"lag"_s, 0}}});
+    engines.insert(u"sync"_s, sync);
+    status.insert(u"engines"_s, engines);
+    source->setStatus(status);
+    NodeView *view = showEngine(window.get(), u"sync"_s);
+    QVERIFY(view);
+    auto *table = view->findChild<QTableView *>(u"syncStreamsTable"_s);
+    QVERIFY(table);
+    QAbstractItemModel *streams = table->model();
+    QTRY_COMPARE(streams->rowCount(), 3);
+    QHash<QString, QModelIndex> cells;
+    for (int row = 0; row < streams->rowCount(); ++row)
+        cells.insert(streams->index(row, SyncStreamsModel::Stream).data().toString(),
+                     streams->index(row, SyncStreamsModel::DeletedUnread));
+    QCOMPARE(cells[u"capped"_s].data().toString(), QLocale().toString(6000));
+    QCOMPARE(cells[u"capped"_s].data(Qt::ForegroundRole).value<QBrush>().color(),
+             QColor(0xb7, 0x1c, 0x1c));
+    QCOMPARE(cells[u"whole"_s].data().toString(), u"0"_s);
+    QVERIFY(!cells[u"whole"_s].data(Qt::ForegroundRole).isValid());
+    QCOMPARE(cells[u"redis6"_s].data().toString(), u"unknown"_s);
 }

@@ -1413,6 +1413,14 @@
         <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Lost unread</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entries removed from the local stream (a producer&apos;s MAXLEN or XDEL) before the group read them: they are not on the remote. Unknown before Redis 7</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TimeoutsPanel</name>

@@ -1413,6 +1413,14 @@
         <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
         <translation>Entradas entregues a algum consumidor do grupo e ainda não confirmadas</translation>
     </message>
+    <message>
+        <source>Lost unread</source>
+        <translation>Perdidas sem leitura</translation>
+    </message>
+    <message>
+        <source>Entries removed from the local stream (a producer&apos;s MAXLEN or XDEL) before the group read them: they are not on the remote. Unknown before Redis 7</source>
+        <translation>Entradas removidas do stream local (MAXLEN ou XDEL de um produtor) antes de o grupo lê-las: não estão no remoto. Desconhecido antes do Redis 7</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TimeoutsPanel</name>

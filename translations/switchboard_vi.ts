@@ -1411,6 +1411,14 @@
         <source>Entries delivered to some consumer of the group and not yet acknowledged</source>
         <translation>Các mục đã giao cho một consumer trong nhóm nhưng chưa được xác nhận</translation>
     </message>
+    <message>
+        <source>Lost unread</source>
+        <translation>Mất khi chưa đọc</translation>
+    </message>
+    <message>
+        <source>Entries removed from the local stream (a producer&apos;s MAXLEN or XDEL) before the group read them: they are not on the remote. Unknown before Redis 7</source>
+        <translation>Các mục bị xóa khỏi stream cục bộ (MAXLEN hoặc XDEL của bên ghi) trước khi nhóm đọc: chúng không có trên máy từ xa. Không rõ với Redis trước bản 7</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TimeoutsPanel</name>

@@ -64,6 +64,7 @@ void SyncStreamsModel::update(const QJsonArray &streams)
         row.lastSync = statusTime(stream.value(u"last_sync"_s));
         row.consumers = stream.value(u"consumers"_s).toInt();
         row.pending = stream.value(u"group_pending"_s).toInteger(-1);
+        row.deletedUnread = stream.value(u"deleted_before_read"_s).toInteger(-1);
         rows.append(std::move(row));
     }
     replaceRows(std::move(rows), [](const SyncStreamRow &a, const SyncStreamRow &b) {
@@ -102,6 +103,8 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
             return locale.toString(row.consumers);
         case Pending:
             return row.pending < 0 ? tr("unknown") : locale.toString(row.pending);
+        case DeletedUnread:
+            return row.deletedUnread < 0 ? tr("unknown") : locale.toString(row.deletedUnread);
         }
         break;
     case Qt::TextAlignmentRole:
@@ -110,7 +113,8 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ForegroundRole:
         if ((index.column() == ReadErrors && row.readErrors > 0)
-            || (index.column() == WriteErrors && row.writeErrors > 0))
+            || (index.column() == WriteErrors && row.writeErrors > 0)
+            || (index.column() == DeletedUnread && row.deletedUnread > 0))
             return QBrush(QColor(0xb7, 0x1c, 0x1c));
         break;
     case Qt::ToolTipRole:
@@ -143,6 +147,8 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
             return row.consumers;
         case Pending:
             return row.pending < 0 ? QVariant() : QVariant(row.pending);
+        case DeletedUnread:
+            return row.deletedUnread < 0 ? QVariant() : QVariant(row.deletedUnread);
         }
         break;
     default:
@@ -182,6 +188,8 @@ QVariant SyncStreamsModel::headerData(int section, Qt::Orientation orientation, 
             return tr("Consumers");
         case Pending:
             return tr("Pending");
+        case DeletedUnread:
+            return tr("Lost unread");
         }
     } else if (role == Qt::ToolTipRole) {
         switch (section) {
@@ -199,6 +207,9 @@ QVariant SyncStreamsModel::headerData(int section, Qt::Orientation orientation, 
             return tr("Consumers in the group on the local stream");
         case Pending:
             return tr("Entries delivered to some consumer of the group and not yet acknowledged");
+        case DeletedUnread:
+            return tr("Entries removed from the local stream (a producer's MAXLEN or XDEL) before "
+                      "the group read them: they are not on the remote. Unknown before Redis 7");
         default:
             break;
         }

@@ -39,6 +39,7 @@ struct SyncStreamRow
     QDateTime lastSync;
     int consumers = 0;
     qint64 pending = -1; // -1: unknown
+    qint64 deletedUnread = -1; // removed from the local stream before read; -1: unknown
 
     bool operator==(const SyncStreamRow &) const = default;
 };
@@ -62,6 +63,7 @@ public:
         LastSync,
         Consumers,
         Pending,
+        DeletedUnread,
         ColumnCount
     };
 
