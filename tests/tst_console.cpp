@@ -333,6 +333,7 @@ private Q_SLOTS:
     void aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere();
     void chartsShowThePresentAfterTheClockIsSetBack();
     void syncStreamsShowEntriesLostBeforeTheyWereRead();
+    void panelsPlotAtOnceAfterTheClockIsSetBack();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2193,6 +2194,50 @@ void TestConsole::aProxyRefusingTheStreamIsNamed()
                                   && node->unreachableReason().contains(u"proxy"_s),
                               qPrintable(node->unreachableReason()), 5000);
     QVERIFY2(node->unreachableReason().contains(u"502"_s), qPrintable(node->unreachableReason()));
+}
+
+// chartsShowThePresentAfterTheClockIsSetBack, through the panels: each plotted a point only a
+// second after its last one, so after the clock went back an hour the Sync, Polling and
+// Timeouts charts stood still for that hour, whatever TimeChart did with a point in the past.
+void TestConsole::panelsPlotAtOnceAfterTheClockIsSetBack()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s, u"polling"_s, u"timeouts"_s});
+    QJsonObject engines = status[u"engines"_s].toObject();
+    QJsonObject sync = engines[u"sync"_s].toObject();
+    sync.insert(u"streams"_s, QJsonArray {QJsonObject {{u"stream"_s, u"events"_s}, {u"lag"_s, 3}}});
+    engines.insert(u"sync"_s, sync);
+    QJsonObject timeouts = engines[u"timeouts"_s].toObject();
+    timeouts.insert(u"redis_connected"_s, true);
+    timeouts.insert(u"waiting"_s, 4);
+    engines.insert(u"timeouts"_s, timeouts);
+    status.insert(u"engines"_s, engines);
+
+    const QDateTime start = QDateTime::currentDateTimeUtc();
+    for (int s = 0; s < 5; ++s)
+        source->setStatus(status, start.addSecs(s));
+    NodeView *view = showEngine(window.get(), u"sync"_s);
+    QVERIFY(view);
+    const QList<std::pair<QString, QString>> lines = {{u"syncLagChart"_s, u"events"_s},
+                                                      {u"pollingActivityChart"_s, u"held"_s},
+                                                      {u"timeoutsWaitingChart"_s, u"waiting"_s}};
+    for (const auto &[chartName, line] : lines) {
+        auto *chart = view->findChild<TimeChart *>(chartName);
+        QVERIFY2(chart, qPrintable(chartName));
+        QVERIFY2(chart->pointCount(line) == 5, qPrintable(chartName));
+    }
+
+    // An hour back: a status a second apart plots at once.
+    const QDateTime back = start.addSecs(-3600);
+    for (int s = 0; s < 2; ++s)
+        source->setStatus(status, back.addSecs(s));
+    for (const auto &[chartName, line] : lines) {
+        auto *chart = view->findChild<TimeChart *>(chartName);
+        QVERIFY2(chart->pointCount(line) == 2,
+                 qPrintable(u"%1: %2 points"_s.arg(chartName).arg(chart->pointCount(line))));
+    }
 }
 
 QTEST_MAIN(TestConsole)

@@ -38,10 +38,10 @@ void NodeSource::httpRequest(const QByteArray &token, const QByteArray &method, 
     });
 }
 
-void NodeSource::setStatus(const QJsonObject &status)
+void NodeSource::setStatus(const QJsonObject &status, const QDateTime &time)
 {
     m_status = status;
-    m_statusTime = QDateTime::currentDateTimeUtc();
+    m_statusTime = time.isValid() ? time.toUTC() : QDateTime::currentDateTimeUtc();
     setReachability(Reachability::Live);
     Q_EMIT statusChanged();
 }

@@ -77,7 +77,8 @@ protected:
     // request() over HTTP to baseUrl(), with "Authorization: Bearer <token>" when one is given.
     void httpRequest(const QByteArray &token, const QByteArray &method, const QString &path,
                      QObject *context, Reply reply);
-    void setStatus(const QJsonObject &status);
+    // `time`: when it came, now when invalid.
+    void setStatus(const QJsonObject &status, const QDateTime &time = {});
     // `reason` and `since` are for Unreachable and Refused; `since`: now when invalid.
     void setReachability(Reachability reachability, const QString &reason = {},
                          const QDateTime &since = {});

@@ -99,7 +99,9 @@ void PollingPanel::showStatus()
         return;
     const QJsonObject &polling = *engine;
     const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
-    if (timeMs - m_lastPointMs >= pointIntervalMs) {
+    // A clock set back plots at once: TimeChart drops what lies "ahead" (waiting for the
+    // clock to pass the last point would freeze the charts for as long as it went back).
+    if (timeMs < m_lastPointMs || timeMs - m_lastPointMs >= pointIntervalMs) {
         m_lastPointMs = timeMs;
         plot(polling, timeMs);
     }

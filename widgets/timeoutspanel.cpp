@@ -462,7 +462,9 @@ void TimeoutsPanel::showStatus()
     // Leader changes are history, like the charts: followed on screen or not.
     followLeader(timeouts);
     const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
-    if (timeMs - m_lastPointMs >= pointIntervalMs) {
+    // A clock set back plots at once: TimeChart drops what lies "ahead" (waiting for the
+    // clock to pass the last point would freeze the charts for as long as it went back).
+    if (timeMs < m_lastPointMs || timeMs - m_lastPointMs >= pointIntervalMs) {
         m_lastPointMs = timeMs;
         plot(timeouts, timeMs);
     }
