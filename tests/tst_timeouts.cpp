@@ -229,6 +229,7 @@ private Q_SLOTS:
     void aLateCopyAfterTheCustomerAnsweredChangesNothing();
     void aLateCopyAfterTheLastLevelRaisesNothing();
     void aLateCopyOfAMessageFromLongAgoRaisesNothing();
+    void aWaitFinishedByThePreviousVersionIsRemembered();
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
@@ -2161,6 +2162,26 @@ void TestTimeouts::aLateCopyOfAMessageFromLongAgoRaisesNothing()
     QCOMPARE(score("waiting_conversations", "replayed"), -1);
     QTest::qWait(5 * options.checkMs); // a bounded wait for a negative: all levels were due
     QCOMPARE(only(notifications(), "replayed").size(), 3);
+}
+
+// A rolling upgrade: the previous version kept a finished wait as timeout:finished scored by its
+// start, and no timeout:finished_since. A late copy of its agent message, answered by a pod of
+// this version, was a new wait: all three levels again.
+void TestTimeouts::aWaitFinishedByThePreviousVersionIsRemembered()
+{
+    const NodeOptions options;
+    Node *node = startLeader("pod-a", options);
+    QVERIFY(node);
+
+    const qint64 since = nowMs() - 3 * options.intervalMs - 1000;
+    QCOMPARE(redis({"ZADD", "timeout:finished", QByteArray::number(since), "upgraded"}).integer, 1);
+    const HttpResult late = agentMessage(node, "upgraded", since);
+    QCOMPARE(late.status, 200);
+    QCOMPARE(json(late)[u"status"_s].toString(), u"timed_out"_s);
+    QCOMPARE(parseRfc3339Ms(json(late)[u"waiting_since"_s]), since);
+    QCOMPARE(score("waiting_conversations", "upgraded"), -1);
+    QTest::qWait(5 * options.checkMs); // a bounded wait for a negative: all levels would be due
+    QCOMPARE(only(notifications(), "upgraded").size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestTimeouts)

@@ -43,7 +43,10 @@ end
 if not current then
   local answered = tonumber(redis.call('GET', KEYS[7]))
   if answered and answered >= since then return {int(answered), 0} end
-  local finished = tonumber(redis.call('HGET', KEYS[9], ARGV[1]))
+  -- A wait the previous version finished (a rolling upgrade) has no finished_since: its
+  -- timeout:finished score is its start then.
+  local finished = tonumber(redis.call('HGET', KEYS[9], ARGV[1])
+                           or redis.call('ZSCORE', KEYS[8], ARGV[1]))
   if finished and finished >= since then return {int(finished), -1} end
 end
 since = int(since)
