@@ -202,6 +202,8 @@ void SyncEngine::ensureGroups()
         }
         auto groupReady = [this, remaining, lostOurEntries, s = stream.get()](bool created) {
             const QByteArray &name = s->name;
+            if (created) // a new group: its counters start again
+                s->stats.deletedBeforeRead = -1;
             if (created && *lostOurEntries) {
                 qCWarning(lcSync).noquote() << "local stream" << name
                                             << "was recreated (it no longer holds" << s->lastSeenId
@@ -1304,101 +1306,123 @@ void SyncEngine::refreshGroupStats()
         return;
     for (auto &stream : m_streams) {
         StreamState *s = stream.get();
-        s->groupLag = -1;
-        s->groupEntriesRead = -1;
-        s->groupLastDelivered.clear();
-        m_local->send({"XINFO", "GROUPS", s->name}, [this, s](const RedisReply &reply) {
-            for (size_t g = 0; g < reply.size(); ++g) {
-                const RedisReply group = reply.at(g);
-                bool ours = false;
-                qint64 pending = -1;
-                qint64 lag = -1;
-                qint64 entriesRead = -1;
-                QByteArray lastDelivered;
-                int consumers = 0;
-                for (size_t f = 0; f + 1 < group.size(); f += 2) {
-                    const QByteArrayView key = group.at(f).view();
-                    const RedisReply value = group.at(f + 1);
-                    if (key == "name")
-                        ours = value.view() == QByteArrayView(m_group);
-                    else if (key == "pending")
-                        pending = value.toInteger();
-                    else if (key == "consumers")
-                        consumers = int(value.toInteger());
-                    else if (key == "lag" && !value.isNil())
-                        lag = value.toInteger(); // Redis 7: entries not yet delivered
-                    else if (key == "entries-read" && !value.isNil())
-                        entriesRead = value.toInteger(); // Redis 7: entries delivered, in all
-                    else if (key == "last-delivered-id")
-                        lastDelivered = value.toByteArray();
-                }
-                if (ours) {
-                    s->stats.groupPending = pending;
-                    s->stats.consumers = consumers;
-                    s->stats.lag = lag >= 0 ? lag + pending : -1;
-                    s->groupLag = lag;
-                    s->groupEntriesRead = entriesRead;
-                    s->groupLastDelivered = lastDelivered;
-                }
-            }
-        });
-        // Entries a producer trims (MAXLEN) or deletes while the group has not read them yet,
-        // reading paused behind a remote that is down, are gone before sync sees them: nothing
-        // else would say so. The stream has had `entries-added`, of which the oldest `removed`
-        // are gone; the group was handed `entries-read`. Before the group reads past a gap,
-        // every entry up to the first one left is either read or lost; once it has read all,
-        // every entry is. In between the count waits (it only grows).
-        m_local->send({"XINFO", "STREAM", s->name}, [this, s](const RedisReply &reply) {
-            qint64 added = -1;
-            qint64 length = -1;
-            EntryId firstLeft;
-            EntryId lastAdded;
-            for (size_t f = 0; f + 1 < reply.size(); f += 2) {
-                const QByteArrayView key = reply.at(f).view();
-                if (key == "entries-added")
-                    added = reply.at(f + 1).toInteger();
-                else if (key == "length")
-                    length = reply.at(f + 1).toInteger();
-                else if (key == "recorded-first-entry-id")
-                    firstLeft = EntryId::parse(reply.at(f + 1).view());
-                else if (key == "last-generated-id")
-                    lastAdded = EntryId::parse(reply.at(f + 1).view());
-            }
-            const qint64 read = s->groupEntriesRead;
-            if (added < 0 || length < 0 || read < 0 || s->groupLastDelivered.isEmpty())
-                return; // Redis 6, or a group whose counter Redis lost track of
-            const EntryId delivered = EntryId::parse(s->groupLastDelivered);
-            const bool beforeGap = length > 0 && delivered < firstLeft;
-            const bool allRead = delivered == lastAdded;
-            const qint64 removed = added - length;
-            const qint64 known = std::max<qint64>(0, s->stats.deletedBeforeRead);
-            qint64 lost = known;
-            if (beforeGap)
-                lost = std::max(lost, removed - read);
-            else if (allRead)
-                lost = std::max(lost, added - read);
-            if (lost > known)
-                qCWarning(lcSync).noquote()
-                    << lost - known << "entries of" << s->name
-                    << "were removed from the local stream (a producer's MAXLEN or XDEL) before "
-                       "they could be read: they are not on the remote;"
-                    << lost << "in all";
-            s->stats.deletedBeforeRead = lost;
-            // Redis 7.0 counts them in the group's lag for ever: they are not waiting.
-            if (s->stats.groupPending < 0)
+        // In one transaction: a trim between the two would count entries as lost that the
+        // group read meanwhile.
+        m_local->send({"MULTI"}, [](const RedisReply &) {});
+        m_local->send({"XINFO", "GROUPS", s->name}, [](const RedisReply &) {});
+        m_local->send({"XINFO", "STREAM", s->name}, [](const RedisReply &) {});
+        m_local->send({"EXEC"}, [this, s](const RedisReply &reply) {
+            if (reply.isError() || reply.size() != 2)
                 return;
-            qint64 unread = s->groupLag >= 0 ? std::max<qint64>(0, s->groupLag - lost) : -1;
-            if (beforeGap)
-                unread = length;
-            else if (allRead)
-                unread = 0;
-            if (unread >= 0)
-                s->stats.lag = unread + s->stats.groupPending;
+            readGroupInfo(*s, reply.at(0));
+            countDeletedUnread(*s, reply.at(1));
         });
         const quint64 replicated = s->stats.replicated;
         s->stats.rate = double(replicated - s->replicatedAtLastTick);
         s->replicatedAtLastTick = replicated;
     }
+}
+
+void SyncEngine::readGroupInfo(StreamState &s, const RedisReply &groups)
+{
+    s.groupLag = -1;
+    s.groupEntriesRead = -1;
+    s.groupLastDelivered.clear();
+    for (size_t g = 0; g < groups.size(); ++g) {
+        const RedisReply group = groups.at(g);
+        bool ours = false;
+        qint64 pending = -1;
+        qint64 lag = -1;
+        qint64 entriesRead = -1;
+        QByteArray lastDelivered;
+        int consumers = 0;
+        for (size_t f = 0; f + 1 < group.size(); f += 2) {
+            const QByteArrayView key = group.at(f).view();
+            const RedisReply value = group.at(f + 1);
+            if (key == "name")
+                ours = value.view() == QByteArrayView(m_group);
+            else if (key == "pending")
+                pending = value.toInteger();
+            else if (key == "consumers")
+                consumers = int(value.toInteger());
+            else if (key == "lag" && !value.isNil())
+                lag = value.toInteger(); // Redis 7: entries not yet delivered
+            else if (key == "entries-read" && !value.isNil())
+                entriesRead = value.toInteger(); // Redis 7: entries delivered, in all
+            else if (key == "last-delivered-id")
+                lastDelivered = value.toByteArray();
+        }
+        if (ours) {
+            s.stats.groupPending = pending;
+            s.stats.consumers = consumers;
+            s.stats.lag = lag >= 0 ? lag + pending : -1;
+            s.groupLag = lag;
+            s.groupEntriesRead = entriesRead;
+            s.groupLastDelivered = lastDelivered;
+        }
+    }
+}
+
+// Entries a producer trims (MAXLEN, MINID) while the group has not read them yet, reading
+// paused behind a remote that is down, are gone before sync sees them: nothing else would say
+// so. The stream has had `entries-added`, of which the oldest `removed` are gone; the group was
+// handed `entries-read`. Before the group reads past the gap, every entry up to the first one
+// left was either read or lost; once it has read all, every entry was (while Redis counts what
+// it hands out: a later Redis that counts a gap as read loses only the second way). In between
+// the count waits: it only grows, for as long as the group lives.
+void SyncEngine::countDeletedUnread(StreamState &s, const RedisReply &stream)
+{
+    qint64 added = -1;
+    qint64 length = -1;
+    EntryId firstLeft;
+    EntryId lastAdded;
+    for (size_t f = 0; f + 1 < stream.size(); f += 2) {
+        const QByteArrayView key = stream.at(f).view();
+        if (key == "entries-added")
+            added = stream.at(f + 1).toInteger();
+        else if (key == "length")
+            length = stream.at(f + 1).toInteger();
+        else if (key == "recorded-first-entry-id")
+            firstLeft = EntryId::parse(stream.at(f + 1).view());
+        else if (key == "last-generated-id")
+            lastAdded = EntryId::parse(stream.at(f + 1).view());
+    }
+    const qint64 read = s.groupEntriesRead;
+    if (added < 0 || length < 0 || read < 0 || s.groupLastDelivered.isEmpty())
+        return; // Redis 6, or a group whose counter Redis lost track of
+    const EntryId delivered = EntryId::parse(s.groupLastDelivered);
+    const bool beforeGap = length > 0 && delivered < firstLeft;
+    const bool allRead = delivered == lastAdded;
+    const qint64 known = s.stats.deletedBeforeRead; // -1: not counted yet
+    qint64 lost = std::max<qint64>(0, known);
+    if (beforeGap)
+        lost = std::max(lost, added - length - read);
+    else if (allRead)
+        lost = std::max(lost, added - read);
+    // The first count of this process (or of a group made again) holds the group's past too.
+    if (known < 0 && lost > 0) {
+        qCWarning(lcSync).noquote()
+            << lost << "entries of" << s.name
+            << "were trimmed from the local stream (a producer's MAXLEN or MINID) before they "
+               "could be read, since the group was made: they are not on the remote";
+    } else if (known >= 0 && lost > known) {
+        qCWarning(lcSync).noquote()
+            << lost - known << "more entries of" << s.name
+            << "were trimmed from the local stream (a producer's MAXLEN or MINID) before they "
+               "could be read: they are not on the remote;"
+            << lost << "since the group was made";
+    }
+    s.stats.deletedBeforeRead = lost;
+    // Redis 7.0 counts them in the group's lag for ever: they are not waiting.
+    if (s.stats.groupPending < 0)
+        return;
+    qint64 unread = s.groupLag >= 0 ? std::clamp<qint64>(s.groupLag - lost, 0, length) : -1;
+    if (beforeGap)
+        unread = length;
+    else if (allRead)
+        unread = 0;
+    if (unread >= 0)
+        s.stats.lag = unread + s.stats.groupPending;
 }
 
 void SyncEngine::checkHealth()

@@ -185,6 +185,9 @@ private:
     bool isEarlierProcessOfThisHost(const QByteArray &consumer) const;
     void dropLaneIfIdle(Lane *lane);
     void refreshGroupStats();
+    // The parts of one stream's XINFO GROUPS and XINFO STREAM, taken in one transaction.
+    void readGroupInfo(StreamState &s, const RedisReply &groups);
+    void countDeletedUnread(StreamState &s, const RedisReply &stream);
     void warnOfLateEntries();
     void checkHealth();
     void publishSnapshot();

@@ -18,9 +18,9 @@ struct SyncStreamStats
     quint64 readErrors = 0;
     qint64 lag = -1; // local entries not yet replicated (group lag + pending); -1 unknown
     qint64 groupPending = -1; // delivered to some consumer, not yet acked
-    // Entries removed from the local stream (a producer's MAXLEN, XDEL) before the group read
-    // them, since the group was made: they never reach the remote. At least this many (Redis 7
-    // counters); -1 unknown.
+    // Entries trimmed from the local stream (a producer's MAXLEN, MINID) before the group read
+    // them, since the group was made: they never reach the remote. From Redis 7's counters (an
+    // XDEL in the middle is not seen); -1 unknown.
     qint64 deletedBeforeRead = -1;
     int consumers = 0;
     double rate = 0; // entries per second, last second
