@@ -1418,8 +1418,8 @@
         <translation>Perdidas sem leitura</translation>
     </message>
     <message>
-        <source>Entries removed from the local stream (a producer&apos;s MAXLEN or XDEL) before the group read them: they are not on the remote. Unknown before Redis 7</source>
-        <translation>Entradas removidas do stream local (MAXLEN ou XDEL de um produtor) antes de o grupo lê-las: não estão no remoto. Desconhecido antes do Redis 7</translation>
+        <source>Entries trimmed from the local stream (a producer&apos;s MAXLEN or MINID) before the group read them: they are not on the remote. Unknown before Redis 7</source>
+        <translation>Entradas cortadas do stream local (MAXLEN ou MINID de um produtor) antes de o grupo lê-las: não estão no remoto. Desconhecido antes do Redis 7</translation>
     </message>
 </context>
 <context>

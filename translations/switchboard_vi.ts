@@ -1416,8 +1416,8 @@
         <translation>Mất khi chưa đọc</translation>
     </message>
     <message>
-        <source>Entries removed from the local stream (a producer&apos;s MAXLEN or XDEL) before the group read them: they are not on the remote. Unknown before Redis 7</source>
-        <translation>Các mục bị xóa khỏi stream cục bộ (MAXLEN hoặc XDEL của bên ghi) trước khi nhóm đọc: chúng không có trên máy từ xa. Không rõ với Redis trước bản 7</translation>
+        <source>Entries trimmed from the local stream (a producer&apos;s MAXLEN or MINID) before the group read them: they are not on the remote. Unknown before Redis 7</source>
+        <translation>Các mục bị cắt khỏi stream cục bộ (MAXLEN hoặc MINID của bên ghi) trước khi nhóm đọc: chúng không có trên máy từ xa. Không rõ với Redis trước bản 7</translation>
     </message>
 </context>
 <context>

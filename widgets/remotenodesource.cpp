@@ -66,9 +66,12 @@ void RemoteNodeSource::start()
 
 void RemoteNodeSource::connectNow()
 {
-    if (!isLost())
+    // An attempt under way (a slow handshake) goes on rather than starting over.
+    if (!isLost() || m_socket)
         return;
     m_retry.stop();
+    // Asked by the operator: the automatic attempts that follow wait no longer for it.
+    m_attemptsSinceStatus = std::max(0, m_attemptsSinceStatus - 1);
     connectStream();
 }
 

@@ -208,8 +208,9 @@ QVariant SyncStreamsModel::headerData(int section, Qt::Orientation orientation, 
         case Pending:
             return tr("Entries delivered to some consumer of the group and not yet acknowledged");
         case DeletedUnread:
-            return tr("Entries removed from the local stream (a producer's MAXLEN or XDEL) before "
-                      "the group read them: they are not on the remote. Unknown before Redis 7");
+            return tr("Entries trimmed from the local stream (a producer's MAXLEN or MINID) "
+                      "before the group read them: they are not on the remote. Unknown before "
+                      "Redis 7");
         default:
             break;
         }
