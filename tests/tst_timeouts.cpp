@@ -241,6 +241,7 @@ private Q_SLOTS:
     void survivorDeliversWhatTheKilledNodeHadNotAcked();
     void aPodPausedWhileItsEntriesWereTakenOverDoesNotPostThemAgain();
     void aPodPausedWithPostsQueuedDoesNotSendThemOnceTakenOver();
+    void aSecondPodUnderTheSamePodIdDoesNotPostTheFirstsAgain();
     void aFollowerTriesAgainInTheLeasesLastMillisecond();
     void frozenLeaderIsFencedOff();
     void aLeaderPausedPastItsLeaseLeadsAgain();
@@ -1028,6 +1029,43 @@ void TestTimeouts::aPodPausedWithPostsQueuedDoesNotSendThemOnceTakenOver()
     QTest::qWait(1500); // a negative: what pod-a still held would go out at once
     QCOMPARE(sink.count(u"/pod-a"_s), callsBeforeThePause);
     QCOMPARE(pendingCount(), 0);
+}
+
+// Two pods given the same POD_ID are one consumer of timeout_notifiers: the second, started while
+// the first waited on a slow webhook, read the first's pending entries as its own (a restart's
+// history) and POSTed every one of them a second time, silently. It now finds the name read by a
+// live process, says so, and reads new entries only.
+void TestTimeouts::aSecondPodUnderTheSamePodIdDoesNotPostTheFirstsAgain()
+{
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    sink.setResponder([](const Received &, int) {
+        WebhookSink::Answer answer;
+        answer.delayMs = 6000; // the first pod's POSTs stay in flight, pending under "twin"
+        return answer;
+    });
+    const NodeOptions options = notifierOptions(sink, "  webhook_timeout: 20s\n");
+    Node *first = startLeader("twin", options);
+    QVERIFY(first);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        redis({"XINFO", "CONSUMERS", "timeout_events", "timeout_notifiers"}).elements.size(), 1,
+        10000);
+    const qint64 since = nowMs() - 61000;
+    for (int i = 0; i < 10; ++i)
+        QCOMPARE(agentMessage(first, "twin-" + QByteArray::number(i), since).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 10, 10000);
+    QCOMPARE(pendingCount(), 10);
+
+    Node *second = startNode("twin", options);
+    QVERIFY(second);
+    QTRY_COMPARE_WITH_TIMEOUT(pendingCount(), 0, 20000);
+    QTest::qWait(1000); // a bounded wait for a negative: nothing POSTed twice
+    QSet<QByteArray> keys;
+    for (const Received &request : sink.received())
+        keys.insert(request.header("Idempotency-Key"));
+    QCOMPARE(keys.size(), 10);
+    QCOMPARE(sink.count(), 10);
+    QVERIFY(second->process.output().contains("another live process reads"));
 }
 
 // PTTL answers 0 in a lease's last millisecond; a follower took that for "no expiry" and waited

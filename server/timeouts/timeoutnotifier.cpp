@@ -7,6 +7,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QScopeGuard>
 #include <algorithm>
 
@@ -19,6 +20,9 @@ namespace {
 constexpr int maxEntries = 256; // entries this node holds at once (in flight or waiting retry)
 constexpr int maxPosts = 16; // POSTs to the webhook at once (its connections)
 constexpr qint64 readBlockMs = 1000;
+// timeout:reader:<POD_ID>'s life: refreshed every second (refreshPending()), so gone this soon
+// after its process ended.
+constexpr qint64 readerNameTtlMs = 3000;
 
 // The JSON a webhook receives: the stream entry's fields, numbers as numbers, and the entry id.
 QByteArray webhookBody(const QByteArray &id, const RedisReply &fields, QByteArray *idempotencyKey)
@@ -74,6 +78,15 @@ end
 return lost
 )lua";
 
+// KEYS: timeout:reader:<POD_ID>. ARGV: this process's token, ttl ms. Returns 1 when the name is
+// this process's (kept so), 0 while another process's token is there.
+const QByteArray holdSource = R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+)lua";
+
 bool isRefusal(const HttpClientResponse &response)
 {
     return response.status >= 400 && response.status < 500 && response.status != 408
@@ -94,7 +107,9 @@ TimeoutNotifier::TimeoutNotifier(const TimeoutsConfig &config, RedisClient *cont
     , m_http(nullptr)
     , m_setAside(setAsideSource)
     , m_keep(keepSource)
+    , m_hold(holdSource)
 {
+    m_token = QByteArray::number(QRandomGenerator::global()->generate64(), 16);
     m_claimTimer.setInterval(std::max<qint64>(100, config.claimIdle.count() / 3));
     connect(&m_claimTimer, &QTimer::timeout, this, &TimeoutNotifier::claim);
 }
@@ -203,12 +218,53 @@ void TimeoutNotifier::createGroup()
         });
 }
 
+// Two pods given the same POD_ID are one consumer: the entries pending under it are the other's,
+// in flight, and reading them as our own (a restart's history) POSTed every one a second time (30
+// of 30 when a twin started beside a pod waiting on a slow webhook). The name is held by one
+// process at a time; one that finds it held for longer than a process that just ended would hold
+// it says so and reads new entries only.
+void TimeoutNotifier::holdName()
+{
+    if (!m_running || m_holdingName)
+        return;
+    m_holdingName = true;
+    m_hold.evaluate(
+        m_control, {TimeoutKeys::reader + m_consumer},
+        {m_token, QByteArray::number(readerNameTtlMs)}, [this](const RedisReply &reply) {
+            m_holdingName = false;
+            if (!m_running)
+                return;
+            const bool known = m_nameChecked;
+            if (reply.isError() || reply.toInteger() == 1) {
+                // Redis refusing (OOM) must not stop the reading: as before, the name is ours.
+                m_nameTakenSinceMs = -1;
+                m_nameChecked = true;
+            } else if (m_nameTakenSinceMs < 0) {
+                m_nameTakenSinceMs = m_clock.elapsed();
+            } else if (m_clock.elapsed() - m_nameTakenSinceMs > readerNameTtlMs && !m_nameShared) {
+                qCCritical(lcTimeouts).noquote()
+                    << "another live process reads" << TimeoutKeys::events << "as consumer"
+                    << m_consumer
+                    << "(two pods with the same POD_ID?): what it holds is left to it, but give "
+                       "each pod its own POD_ID";
+                m_nameShared = true; // read() reads new entries only
+                m_nameChecked = true;
+            }
+            if (!known && m_nameChecked)
+                read();
+        });
+}
+
 void TimeoutNotifier::read()
 {
     if (!m_running || m_reading || room() <= 0)
         return;
-    m_reading = true;
+    if (m_nameShared)
+        m_readFrom = ">";
     const bool history = m_readFrom != ">";
+    if (history && !m_nameChecked)
+        return holdName(); // refreshPending() asks again every second until it is known
+    m_reading = true;
     RedisCommand command("XREADGROUP");
     command << "GROUP" << TimeoutKeys::group << m_consumer << "COUNT";
     command.arg(qint64(room()));
@@ -548,6 +604,7 @@ void TimeoutNotifier::refreshPending()
 {
     if (!m_running)
         return;
+    holdName();
     m_control->send({"XPENDING", TimeoutKeys::events, TimeoutKeys::group},
                     [this](const RedisReply &reply) {
                         if (!reply.isError())

@@ -68,6 +68,9 @@ private:
     };
 
     void createGroup();
+    // Keeps timeout:reader:<POD_ID> this process's, or finds another live process reading under
+    // that name; our own pending entries are read only once that is known (m_nameChecked).
+    void holdName();
     void read();
     void readDone(const RedisReply &reply);
     void retryReadLater(const QString &why);
@@ -99,6 +102,11 @@ private:
     QByteArray m_readFrom = "0"; // "0": our own pending entries first, then ">"
     QByteArray m_claimCursor = "0-0";
     bool m_reading = false;
+    QByteArray m_token; // this process's, in timeout:reader:<POD_ID>
+    bool m_holdingName = false; // the hold script's call on its way
+    bool m_nameChecked = false; // our name is ours, or known to be shared
+    bool m_nameShared = false; // another live process reads under it: its pending are not ours
+    qint64 m_nameTakenSinceMs = -1; // m_clock time our name was first found another's
     bool m_waitingForControl = false; // for m_control to connect before creating the group
     QString m_lastReadError; // of the last failed read or group creation; empty after a read
     bool m_hadGroup = false; // the group existed, or was made, once: making it again is news
@@ -111,6 +119,7 @@ private:
     qint64 m_lastDeliveredMs = -1; // m_clock time of the latest 2xx
     RedisScript m_setAside;
     RedisScript m_keep; // refreshes the entries this node holds, names those it does not
+    RedisScript m_hold; // timeout:reader:<POD_ID>
     qint64 m_retrying = 0;
     qint64 m_pending = 0;
     QString m_lastError;

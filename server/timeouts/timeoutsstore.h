@@ -60,6 +60,8 @@ inline const QByteArray answered = QByteArrayLiteral("timeout:answered:");
 inline const QByteArray finished = QByteArrayLiteral("timeout:finished");
 inline const QByteArray finishedSince = QByteArrayLiteral("timeout:finished_since");
 inline const QByteArray dataset = QByteArrayLiteral("timeout:dataset");
+// + POD_ID: a random id of the process that reads timeout_events as that consumer, for a few s.
+inline const QByteArray reader = QByteArrayLiteral("timeout:reader:");
 QByteArray due(int level);
 } // namespace TimeoutKeys
 
