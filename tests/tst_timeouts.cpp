@@ -227,8 +227,8 @@ private Q_SLOTS:
     void anOldTimestampGetsAllThreeLevelsAtOnce();
     void aRetriedAgentMessageRaisesNoLevelTwice();
     void aLateCopyAfterTheCustomerAnsweredChangesNothing();
+    void aLateCopyAfterTheLastLevelRaisesNothing_data();
     void aLateCopyAfterTheLastLevelRaisesNothing();
-    void aLateCopyOfAMessageFromLongAgoRaisesNothing();
     void aWaitFinishedByThePreviousVersionIsRemembered();
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
@@ -2154,14 +2154,26 @@ void TestTimeouts::aLateCopyAfterTheCustomerAnsweredChangesNothing()
 
 // A client that sends an agent message again after its wait had all three levels (a retry
 // queued through its own outage) starts no second round of notifications: the wait it belongs
-// to is over, and remembered as such for a whole wait's length.
+// to is over, and remembered as such for a whole wait's length. Also for a message whose levels
+// all came late (queued through an outage longer than a few minutes, or replayed from a
+// client's backlog): its wait ended when level 3 was written, and is remembered from then, not
+// from when it would have ended on time (it was forgotten at once, and a retry raised all three
+// levels again).
+void TestTimeouts::aLateCopyAfterTheLastLevelRaisesNothing_data()
+{
+    QTest::addColumn<qint64>("lateMs"); // how long after its last level was due it is sent
+    QTest::newRow("levels on time") << qint64(0);
+    QTest::newRow("levels ten minutes late") << qint64(10 * 60000);
+}
+
 void TestTimeouts::aLateCopyAfterTheLastLevelRaisesNothing()
 {
+    QFETCH(qint64, lateMs);
     const NodeOptions options;
     Node *node = startLeader("pod-a", options);
     QVERIFY(node);
 
-    const qint64 since = nowMs() - 3 * options.intervalMs; // every level due at once
+    const qint64 since = nowMs() - 3 * options.intervalMs - lateMs; // every level due at once
     QCOMPARE(agentMessage(node, "over", since).status, 200);
     QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "over").size(), 3, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(score("waiting_conversations", "over"), -1, 5000);
@@ -2177,29 +2189,6 @@ void TestTimeouts::aLateCopyAfterTheLastLevelRaisesNothing()
     const qint64 later = nowMs();
     QCOMPARE(json(agentMessage(node, "over", later))[u"status"_s].toString(), u"waiting"_s);
     QCOMPARE(score("waiting_conversations", "over"), later);
-}
-
-// The same, for a message whose levels all came late (queued through an outage longer than a few
-// minutes, or replayed from a client's backlog): its wait ended when level 3 was written, and is
-// remembered from then, not from when it would have ended on time (it was forgotten at once, and
-// a retry raised all three levels again).
-void TestTimeouts::aLateCopyOfAMessageFromLongAgoRaisesNothing()
-{
-    const NodeOptions options;
-    Node *node = startLeader("pod-a", options);
-    QVERIFY(node);
-
-    const qint64 since = nowMs() - 3 * options.intervalMs - 10 * 60000; // ten minutes late
-    QCOMPARE(agentMessage(node, "replayed", since).status, 200);
-    QTRY_COMPARE_WITH_TIMEOUT(only(notifications(), "replayed").size(), 3, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(score("waiting_conversations", "replayed"), -1, 5000);
-    const HttpResult late = agentMessage(node, "replayed", since);
-    QCOMPARE(late.status, 200);
-    QCOMPARE(json(late)[u"status"_s].toString(), u"timed_out"_s);
-    QCOMPARE(parseRfc3339Ms(json(late)[u"waiting_since"_s]), since);
-    QCOMPARE(score("waiting_conversations", "replayed"), -1);
-    QTest::qWait(5 * options.checkMs); // a bounded wait for a negative: all levels were due
-    QCOMPARE(only(notifications(), "replayed").size(), 3);
 }
 
 // A rolling upgrade: the previous version kept a finished wait as timeout:finished scored by its
