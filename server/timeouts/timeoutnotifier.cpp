@@ -481,9 +481,12 @@ void TimeoutNotifier::forget(const RedisReply &lost)
     }
     if (forgotten == 0)
         return;
+    // Not pending under this pod any more: another pod took them over while this one was
+    // paused, or the stream lost them with Redis' data (then nobody has them).
     qCInfo(lcTimeouts).noquote() << forgotten << "notifications being retried are no"
-                                 << "longer this pod's (taken over while it was paused?); their new"
-                                 << "holder has them";
+                                 << "longer this pod's: taken over by another pod while this one"
+                                 << "was paused, or lost with Redis' data; this pod stops sending"
+                                 << "them";
     read(); // room for more
 }
 
@@ -519,8 +522,9 @@ void TimeoutNotifier::setAside(const QByteArray &id, const HttpClientResponse &r
                         << "- set aside in" << TimeoutKeys::refused << "as entry" << id << "of"
                         << TimeoutKeys::events;
             } else
-                qCInfo(lcTimeouts).noquote() << "entry" << id << "is no longer this pod's;"
-                                             << "its new holder has it";
+                qCInfo(lcTimeouts).noquote()
+                    << "entry" << id << "is no longer this pod's: taken over by another pod, or"
+                    << "lost with Redis' data";
             m_entries.erase(it);
             read(); // room for more
         });
