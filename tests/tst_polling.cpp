@@ -84,6 +84,7 @@ private Q_SLOTS:
     void resumeFromLastEventIdAndHistoryLost();
     void anIdOfTheTelemetryServiceGetsEverythingKept();
     void aClientPollingAQuietFeedLosesNoHistory();
+    void aFeedWhoseEventsExpiredIsResumedFromNow();
     void aLastEventIdFromTheFutureIsAnsweredLikeAnUnknownOne();
     void aPollReadsAtMostAnAnswerOfLargeEventsFromRedis();
     void heldPollWakesOnPublish();
@@ -685,6 +686,53 @@ void TestPolling::aClientPollingAQuietFeedLosesNoHistory()
              QStringList({u"next"_s}));
     QCOMPARE(entityIds(json(poll("/v1/polling/user/events?lastEventId=" + userLast, alice))),
              QStringList({u"next"_s}));
+}
+
+// A feed whose events all expired keeps its stream for a TTL more. An empty answer then gave the
+// newest expired id as where to resume, to a first poll and to one just told historyLost: once
+// the stream expired idle, that id read as a client away since before the event, and a client
+// that had missed nothing (or had been told already) was told historyLost. Such a client
+// resumes from just below now, as on a feed that never had an event.
+void TestPolling::aFeedWhoseEventsExpiredIsResumedFromNow()
+{
+    Config config = baseConfig();
+    config.polling.eventTtlSeconds = 1;
+    startNode(config);
+    const QByteArray alice = userToken(u"alice"_s);
+    const QByteArray away =
+        json(poll("/v1/polling/events?eventType=E", alice))[u"lastEventId"_s].toString().toLatin1();
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"E"_s}, {u"entityId"_s, u"expired"_s}}).status,
+             200);
+    QTest::qWait(1200); // the event expired, its stream not yet
+    const QJsonObject first = json(poll("/v1/polling/events?eventType=E", alice));
+    QCOMPARE(entityIds(first), QStringList());
+    QVERIFY(!first.contains(u"historyLost"_s));
+    const QJsonObject lost =
+        json(poll("/v1/polling/events?eventType=E&lastEventId=" + away, alice));
+    QCOMPARE(entityIds(lost), QStringList());
+    QCOMPARE(lost[u"historyLost"_s].toBool(), true);
+
+    QTRY_COMPARE_WITH_TIMEOUT(redisQuery(m_redis->port(), {"EXISTS", "polling:type:E"}).integer, 0,
+                              5000);
+    QTest::qWait(50);
+    for (const QJsonObject &answer : {first, lost}) {
+        const QByteArray last = answer[u"lastEventId"_s].toString().toLatin1();
+        const QJsonObject next =
+            json(poll("/v1/polling/events?eventType=E&lastEventId=" + last, alice));
+        QVERIFY2(!next.contains(u"historyLost"_s),
+                 qPrintable(u"from %1: %2"_s.arg(
+                     QString::fromLatin1(last),
+                     QString::fromUtf8(QJsonDocument(next).toJson(QJsonDocument::Compact)))));
+        QCOMPARE(entityIds(next), QStringList());
+    }
+    // Where they resume from misses nothing published now.
+    QCOMPARE(publish("publish", {{u"eventType"_s, u"E"_s}, {u"entityId"_s, u"next"_s}}).status,
+             200);
+    for (const QJsonObject &answer : {first, lost})
+        QCOMPARE(entityIds(json(poll("/v1/polling/events?eventType=E&lastEventId="
+                                         + answer[u"lastEventId"_s].toString().toLatin1(),
+                                     alice))),
+                 QStringList({u"next"_s}));
 }
 
 // A lastEventId ahead of every id Redis handed out (a page's stored id of another deployment, a

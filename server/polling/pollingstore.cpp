@@ -100,9 +100,11 @@ local function readPage(command, from, to)
     batch = math.min(count - #entries, math.max(1, fitting))
   end
 end
--- Where a client with nothing new resumes: the stream's newest entry, or just below now.
+-- Where a client with nothing new resumes: the stream's newest entry, or just below now when
+-- none is kept. An expired entry's id would outlive the stream (idle, it expires a TTL later)
+-- and then read as that of a client away since before the entry: historyLost, nothing missed.
 local function streamEnd()
-  local newest = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  local newest = redis.call('XREVRANGE', key, '+', minId, 'COUNT', 1)
   if #newest > 0 then
     return newest[1][1]
   end

@@ -46,7 +46,7 @@ public:
         QList<Entry> entries; // oldest first
         bool historyLost = false; // events after the given id were trimmed or expired
         // With no entries, where to resume: the stream's newest id or, for a stream with
-        // nothing, an id just below now, so that nothing published later is missed. Set for a
+        // nothing kept, an id just below now, so that nothing published later is missed. Set for a
         // first read, when history was lost, and (just below now) when `afterId` is older
         // than the TTL with nothing missed; empty otherwise: resume at `afterId`.
         QByteArray streamLastId;
