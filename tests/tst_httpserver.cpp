@@ -1195,7 +1195,8 @@ void tst_HttpServer::requestCopyIsSafeToKeep()
                            r.send(202, {}, "text/plain");
                        });
 
-    QNetworkRequest request(url(u"/conversations/c%2037/agent-message?x=1&y=%C3%A9"_s));
+    QNetworkRequest request(
+        url(u"/conversations/c%2037/agent-message?x=1&y=%C3%A9&type=ORDER+STATUS&sum=1%2B1"_s));
     request.setRawHeader("Authorization", "Bearer s3cr3t");
     request.setRawHeader("X-Trace", "t-9");
     const std::unique_ptr<QNetworkReply> reply(m_network->put(request, QByteArray("payload")));
@@ -1209,6 +1210,9 @@ void tst_HttpServer::requestCopyIsSafeToKeep()
     QCOMPARE(kept->path, u"/conversations/c 37/agent-message"_s);
     QCOMPARE(kept->pathParams.value(u"id"_s), u"c 37"_s);
     QCOMPARE(kept->query.queryItemValue(u"y"_s, QUrl::FullyDecoded), u"é"_s);
+    // As Go's url.ParseQuery read a query: '+' is a space, "%2B" a plus.
+    QCOMPARE(kept->query.queryItemValue(u"type"_s, QUrl::FullyDecoded), u"ORDER STATUS"_s);
+    QCOMPARE(kept->query.queryItemValue(u"sum"_s, QUrl::FullyDecoded), u"1+1"_s);
     QCOMPARE(kept->body, QByteArray("payload"));
     QCOMPARE(kept->header("x-trace"), QByteArray("t-9"));
     QCOMPARE(kept->bearerToken(), QByteArray("s3cr3t"));

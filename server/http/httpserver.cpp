@@ -783,7 +783,9 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
     httpRequest.method = request.method();
     httpRequest.methodName = methodName(httpRequest.method);
     httpRequest.path = url.path(QUrl::FullyDecoded);
-    httpRequest.query = request.query();
+    // Form decoding, as Go's url.ParseQuery (gin's c.Query) did: '+' is a space, "%2B" a plus.
+    // URLSearchParams and axios send a space as '+': "ORDER+STATUS" must find "ORDER STATUS".
+    httpRequest.query = QUrlQuery(url.query(QUrl::FullyEncoded).replace(u'+', u"%20"_s));
     httpRequest.headers = request.headers();
     httpRequest.body = request.body();
     httpRequest.remoteAddress = request.remoteAddress();
