@@ -6,6 +6,7 @@
 #include "dnsresponder.h"
 #include "http/apiaccess.h"
 #include "http/httprequest.h"
+#include "http/httpserver.h"
 #include "node/statusapi.h"
 #include "node/switchboardnode.h"
 #include "nodeconfig.h"
@@ -58,6 +59,38 @@ private:
     bool m_healthy;
 };
 
+// An engine whose status is large (an ingress with many domains and dead letters, a log full of
+// warnings), saying when each document of it was made.
+class LargeSnapshot : public EngineSnapshot
+{
+public:
+    QString engineName() const override { return u"large"_s; }
+    EngineHealth health() const override { return {true, {}}; }
+    QJsonObject toJson() const override
+    {
+        return {{u"made_at"_s, QDateTime::currentMSecsSinceEpoch()},
+                {u"filler"_s, QString(1024 * 1024, u'x')}};
+    }
+    void writeMetrics(MetricsWriter &) const override { }
+};
+
+// `client` connected to /api/v1/stream on `port` as a WebSocket, by hand (raw frames follow).
+bool upgradeToStream(QTcpSocket &client, quint16 port)
+{
+    client.connectToHost(QHostAddress::LocalHost, port);
+    if (!client.waitForConnected(3000))
+        return false;
+    client.write("GET /api/v1/stream HTTP/1.1\r\nHost: node\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n");
+    if (!QTest::qWaitFor([&client] { return client.peek(4096).contains("\r\n\r\n"); }, 3000))
+        return false;
+    const QByteArray head = client.read(client.peek(4096).indexOf("\r\n\r\n") + 4);
+    if (!head.startsWith("HTTP/1.1 101"))
+        qWarning() << "the upgrade was answered" << head;
+    return head.startsWith("HTTP/1.1 101");
+}
+
 class TestNode : public QObject
 {
     Q_OBJECT
@@ -81,6 +114,8 @@ private Q_SLOTS:
     void outOfDescriptorsANodeRefusesAtOnceAndDoesNotSpin();
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
+    void aStreamClientThatDoesNotReadIsNotQueuedEveryDocument();
+    void aStreamClientSendingAHugeMessageIsCutOff();
     void accessRules_data();
     void accessRules();
 
@@ -733,6 +768,101 @@ void TestNode::statusStreamFeedsRemoteConsoles()
     node.stop(2000);
     QVERIFY(stopped.wait(5000));
     QTRY_VERIFY_WITH_TIMEOUT(closed, 5000);
+}
+
+// A client of /api/v1/stream that reads nothing for a while (a console stopped in a debugger or
+// with Ctrl-Z, behind a link slower than the stream, or a script that connects and sleeps) is
+// not queued every document made meanwhile: the node's memory grew by one document per client
+// every 250 ms, without end (8 such clients and 27 KB documents: +55 MB a minute), and a console
+// reading again got the backlog, ever older, instead of the newest.
+void TestNode::aStreamClientThatDoesNotReadIsNotQueuedEveryDocument()
+{
+    SnapshotBoard board;
+    board.publish(std::make_shared<LargeSnapshot>());
+    StatusApi api(&board, {});
+    HttpServer server;
+    api.registerRoutes(server);
+    QString error;
+    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+
+    // A raw client: Qt takes 4 KiB off the socket and no more until told to, so the kernel's
+    // buffers fill and the node's writes wait, as for a client that does not read.
+    QTcpSocket client;
+    client.setReadBufferSize(4096);
+    client.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    QVERIFY(upgradeToStream(client, server.serverPorts().value(0)));
+
+    // 5 s without reading: 20 documents of 1 MiB are made.
+    const qint64 stallStart = QDateTime::currentMSecsSinceEpoch();
+    QTest::qWait(5000);
+    const qint64 stallEnd = QDateTime::currentMSecsSinceEpoch();
+
+    // Reading again: the server's frames are unmasked, a message split in continuation frames.
+    client.setReadBufferSize(0);
+    QByteArray buffer;
+    QByteArray message;
+    QList<qint64> madeAt; // of each document received
+    const auto readFrames = [&] {
+        buffer += client.readAll();
+        while (buffer.size() >= 2) {
+            const bool fin = quint8(buffer[0]) & 0x80;
+            qint64 length = quint8(buffer[1]) & 0x7f;
+            qsizetype offset = 2;
+            if (length >= 126) {
+                const int bytes = length == 126 ? 2 : 8;
+                if (buffer.size() < 2 + bytes)
+                    return;
+                length = 0;
+                for (int i = 0; i < bytes; ++i)
+                    length = (length << 8) | quint8(buffer[2 + i]);
+                offset += bytes;
+            }
+            if (buffer.size() < offset + length)
+                return;
+            message += buffer.mid(offset, length);
+            buffer.remove(0, offset + length);
+            if (fin) {
+                madeAt.append(QJsonDocument::fromJson(message)
+                                  .object()[u"engines"_s][u"large"_s][u"made_at"_s]
+                                  .toInteger());
+                message.clear();
+            }
+        }
+    };
+    connect(&client, &QIODevice::readyRead, this, readFrames);
+    readFrames();
+    // Reading, it soon gets a document made after the pause.
+    QTRY_VERIFY_WITH_TIMEOUT(!madeAt.isEmpty() && madeAt.last() > stallEnd, 5000);
+    const auto duringStall = std::count_if(madeAt.cbegin(), madeAt.cend(), [&](qint64 made) {
+        return made > stallStart + 250 && made <= stallEnd;
+    });
+    // What the kernel's buffers held (a few MiB) and the one document the node had begun, not
+    // the 19 made after the first while the client read nothing.
+    QVERIFY2(duringStall <= 8, qPrintable(QString::number(duringStall)));
+}
+
+// A console sends nothing on the stream, yet the node took a client's message of any size
+// (QWebSocket's limit is 2 GiB), held in memory while it came: a client announcing a huge one
+// is cut off.
+void TestNode::aStreamClientSendingAHugeMessageIsCutOff()
+{
+    SnapshotBoard board;
+    board.publish(std::make_shared<HealthOnlySnapshot>(u"sync"_s, true));
+    StatusApi api(&board, {});
+    HttpServer server;
+    api.registerRoutes(server);
+    QString error;
+    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    QTcpSocket client;
+    QVERIFY(upgradeToStream(client, server.serverPorts().value(0)));
+    // A masked text frame of 16 MiB (64-bit length), of which the first 64 KiB.
+    QByteArray frame("\x81\xff", 2);
+    for (int shift = 56; shift >= 0; shift -= 8)
+        frame.append(char((qint64(16) * 1024 * 1024 >> shift) & 0xff));
+    frame.append("\x01\x02\x03\x04", 4);
+    frame.append(QByteArray(64 * 1024, 'x'));
+    client.write(frame);
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, 5000);
 }
 
 // The two rules of http/apiaccess.h side by side: /api/v1/* lets loopback clients in freely; the

@@ -39,6 +39,8 @@ public:
             socket->deleteLater();
             return;
         }
+        socket->setMaxAllowedIncomingFrameSize(StatusApi::maxStreamIncomingBytes);
+        socket->setMaxAllowedIncomingMessageSize(StatusApi::maxStreamIncomingBytes);
         m_clients.append(socket);
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
             m_clients.removeAll(socket);
@@ -59,9 +61,18 @@ private:
 
     void broadcast()
     {
-        const QString text = document();
-        for (QWebSocket *socket : std::as_const(m_clients))
+        QString text; // made only when a client takes it
+        for (QWebSocket *socket : std::as_const(m_clients)) {
+            // A client that has not read the documents sent before is not sent another: the
+            // next it gets is the newest. Each used to be queued for it, a console behind a
+            // link slower than the stream saw older and older statuses, and a client that
+            // read nothing grew the node by a document every tick, without end.
+            if (socket->bytesToWrite() > 0)
+                continue;
+            if (text.isEmpty())
+                text = document();
             socket->sendTextMessage(text);
+        }
     }
 
     const StatusApi *m_api;

@@ -28,6 +28,9 @@ public:
     // The status document sent every `intervalMs` to each client of /api/v1/stream.
     static constexpr int streamIntervalMs = 250;
     static constexpr int maxStreamClients = 32;
+    // A console sends nothing on the stream: a client's message larger than this closes it
+    // (QWebSocket would otherwise hold one of up to 2 GiB).
+    static constexpr qint64 maxStreamIncomingBytes = 64 * 1024;
 
 private:
     SnapshotBoard *m_board;
