@@ -74,6 +74,23 @@ public:
     void writeMetrics(MetricsWriter &) const override { }
 };
 
+// StatusApi's routes alone on a loopback port, over one engine's snapshot.
+struct StatusOnly
+{
+    explicit StatusOnly(const SnapshotPtr &snapshot)
+        : api(&board, {})
+    {
+        board.publish(snapshot);
+        api.registerRoutes(server);
+    }
+    bool listen() { return server.listen(QHostAddress::LocalHost, 0, &error); }
+
+    SnapshotBoard board;
+    StatusApi api;
+    HttpServer server;
+    QString error;
+};
+
 // `client` connected to /api/v1/stream on `port` as a WebSocket, by hand (raw frames follow).
 bool upgradeToStream(QTcpSocket &client, quint16 port)
 {
@@ -777,13 +794,9 @@ void TestNode::statusStreamFeedsRemoteConsoles()
 // reading again got the backlog, ever older, instead of the newest.
 void TestNode::aStreamClientThatDoesNotReadIsNotQueuedEveryDocument()
 {
-    SnapshotBoard board;
-    board.publish(std::make_shared<LargeSnapshot>());
-    StatusApi api(&board, {});
-    HttpServer server;
-    api.registerRoutes(server);
-    QString error;
-    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    StatusOnly node(std::make_shared<LargeSnapshot>());
+    QVERIFY2(node.listen(), qPrintable(node.error));
+    HttpServer &server = node.server;
 
     // A raw client: Qt takes 4 KiB off the socket and no more until told to, so the kernel's
     // buffers fill and the node's writes wait, as for a client that does not read.
@@ -846,13 +859,9 @@ void TestNode::aStreamClientThatDoesNotReadIsNotQueuedEveryDocument()
 // is cut off.
 void TestNode::aStreamClientSendingAHugeMessageIsCutOff()
 {
-    SnapshotBoard board;
-    board.publish(std::make_shared<HealthOnlySnapshot>(u"sync"_s, true));
-    StatusApi api(&board, {});
-    HttpServer server;
-    api.registerRoutes(server);
-    QString error;
-    QVERIFY2(server.listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    StatusOnly node(std::make_shared<HealthOnlySnapshot>(u"sync"_s, true));
+    QVERIFY2(node.listen(), qPrintable(node.error));
+    HttpServer &server = node.server;
     QTcpSocket client;
     QVERIFY(upgradeToStream(client, server.serverPorts().value(0)));
     // A masked text frame of 16 MiB (64-bit length), of which the first 64 KiB.
