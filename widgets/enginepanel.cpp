@@ -111,4 +111,14 @@ QTableView *EnginePanel::createSortableTable(const QString &objectName, QAbstrac
     return table;
 }
 
+std::optional<qint64> EnginePanel::pointDue()
+{
+    constexpr qint64 pointIntervalMs = 1000;
+    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
+    if (timeMs >= m_lastPointMs && timeMs - m_lastPointMs < pointIntervalMs)
+        return std::nullopt;
+    m_lastPointMs = timeMs;
+    return timeMs;
+}
+
 } // namespace Switchboard

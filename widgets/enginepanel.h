@@ -47,6 +47,11 @@ protected:
     // The amber note follows the node's reachability.
     virtual void showReachability();
     bool staleNoteShown() const;
+    // The latest status's time when a chart point is due for it: a second after the last one
+    // (the charts hold ten minutes), or at once after the clock was set back (TimeChart drops
+    // what lies "ahead"; waiting for the clock to pass the last point froze the charts for as
+    // long as it went back).
+    std::optional<qint64> pointDue();
 
     // A tab's two time charts, one beside the other at equal width: their time axes need the
     // width, and the tabs look alike.
@@ -72,6 +77,7 @@ private:
     QStackedWidget *m_pages;
     QLabel *m_placeholder;
     EngineCondition m_shownHealth; // what the banner shows
+    qint64 m_lastPointMs = 0;
 };
 
 } // namespace Switchboard

@@ -17,8 +17,6 @@ using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
-constexpr qint64 pointIntervalMs = 1000;
-
 QString sumOf(const QJsonObject &counts)
 {
     qint64 total = 0;
@@ -98,13 +96,8 @@ void PollingPanel::showStatus()
     if (!engine)
         return;
     const QJsonObject &polling = *engine;
-    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
-    // A clock set back plots at once: TimeChart drops what lies "ahead" (waiting for the
-    // clock to pass the last point would freeze the charts for as long as it went back).
-    if (timeMs < m_lastPointMs || timeMs - m_lastPointMs >= pointIntervalMs) {
-        m_lastPointMs = timeMs;
-        plot(polling, timeMs);
-    }
+    if (const std::optional<qint64> timeMs = pointDue())
+        plot(polling, *timeMs);
     m_figuresBehind = !isVisible();
     if (!m_figuresBehind)
         showFigures(polling);

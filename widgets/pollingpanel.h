@@ -51,7 +51,6 @@ private:
     std::array<QLabel *, FigureCount> m_figures {};
     TimeChart *m_activity;
     TimeChart *m_wake;
-    qint64 m_lastPointMs = 0;
     bool m_figuresBehind = false;
 };
 

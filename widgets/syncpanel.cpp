@@ -325,13 +325,8 @@ void SyncPanel::showStatus()
         return;
     }
     const QJsonArray streams = sync->value(u"streams"_s).toArray();
-    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
-    // A clock set back plots at once: TimeChart drops what lies "ahead" (waiting for the
-    // clock to pass the last point would freeze the charts for as long as it went back).
-    if (timeMs < m_lastPointMs || timeMs - m_lastPointMs >= pointIntervalMs) {
-        m_lastPointMs = timeMs;
-        plot(streams, timeMs);
-    }
+    if (const std::optional<qint64> timeMs = pointDue())
+        plot(streams, *timeMs);
     // A console watching several nodes shows one: the others' tables wait until shown.
     m_tableBehind = !isVisible();
     if (m_tableBehind)

@@ -84,9 +84,6 @@ class SyncPanel : public EnginePanel
     Q_OBJECT
 
 public:
-    // One point a second at most, over the charts' ten minutes.
-    static constexpr qint64 pointIntervalMs = 1000;
-
     explicit SyncPanel(NodeSource *source, QWidget *parent = nullptr);
 
     QAbstractTableModel *streamsModel() const { return m_streams; }
@@ -119,7 +116,6 @@ private:
     QList<QLabel *> m_figures; // by Figure
     TimeChart *m_lag;
     TimeChart *m_latency;
-    qint64 m_lastPointMs = 0;
     QHash<QString, QColor> m_streamColours;
     SyncStreamsModel *m_streams;
     QTableView *m_streamsTable = nullptr;

@@ -461,13 +461,8 @@ void TimeoutsPanel::showStatus()
     const QJsonObject &timeouts = *engine;
     // Leader changes are history, like the charts: followed on screen or not.
     followLeader(timeouts);
-    const qint64 timeMs = m_source->statusTime().toMSecsSinceEpoch();
-    // A clock set back plots at once: TimeChart drops what lies "ahead" (waiting for the
-    // clock to pass the last point would freeze the charts for as long as it went back).
-    if (timeMs < m_lastPointMs || timeMs - m_lastPointMs >= pointIntervalMs) {
-        m_lastPointMs = timeMs;
-        plot(timeouts, timeMs);
-    }
+    if (const std::optional<qint64> timeMs = pointDue())
+        plot(timeouts, *timeMs);
     // A console watching several nodes shows one: the others' figures wait until shown.
     m_behind = !isVisible();
     if (m_behind)

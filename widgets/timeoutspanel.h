@@ -69,8 +69,6 @@ class TimeoutsPanel : public EnginePanel
     Q_OBJECT
 
 public:
-    // One point a second at most, over the charts' ten minutes.
-    static constexpr qint64 pointIntervalMs = 1000;
     // The leader changes kept in the panel's list, newest first.
     static constexpr int maxLeaderChanges = 20;
     static constexpr int forecastMinutes = 30;
@@ -147,7 +145,6 @@ private:
     QValueAxis *m_forecastAxis = nullptr;
     LongestWaitingModel *m_longest;
     QTableView *m_longestTable = nullptr;
-    qint64 m_lastPointMs = 0;
     // The last leadership seen, and whether any status has been seen at all: the first one
     // only sets it (a console opened on a running cluster has seen no change yet).
     Leadership m_leadership;
