@@ -354,6 +354,9 @@ private:
     std::unique_ptr<MainWindow> openWindowOnRemote(quint16 port);
     // Selects the window's only node and shows `engine`'s tab: the node's view.
     static NodeView *showEngine(MainWindow *window, const QString &engine);
+    // `source`, healthy and listing one dead letter, added to `window`: its Ingress tab once the
+    // letter is in the table; null when it is not within 5 s.
+    static NodeView *showOneDeadLetter(MainWindow *window, FakeNodeSource *source);
     QUrl remoteUrl(quint16 port) const;
     // Stops a node of this process as its owner would, and waits for it (twice `drainMs` at most).
     static bool stopNode(SwitchboardNode &node, int drainMs = 5000);
@@ -543,6 +546,18 @@ NodeView *TestConsole::showEngine(MainWindow *window, const QString &engine)
     if (view)
         view->showEngine(engine);
     return view;
+}
+
+NodeView *TestConsole::showOneDeadLetter(MainWindow *window, FakeNodeSource *source)
+{
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"ingress"_s}));
+    NodeView *view = showEngine(window, u"ingress"_s);
+    const bool listed =
+        view
+        && QTest::qWaitFor(
+            [view] { return view->ingressPanel()->deadLettersModel()->rowCount() == 1; }, 5000);
+    return listed ? view : nullptr;
 }
 
 QUrl TestConsole::remoteUrl(quint16 port) const
@@ -1648,12 +1663,9 @@ void TestConsole::deadLetterDetailLoadsAgainOnceTheNodeAnswers()
             return std::pair {200, detail};
         return std::pair {404, QJsonObject {{u"error"_s, u"not_found"_s}}};
     };
-    window->addNode(source);
-    source->setStatus(healthyStatus({u"ingress"_s}));
-    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    NodeView *view = showOneDeadLetter(window.get(), source);
     QVERIFY(view);
     QAbstractItemModel *letters = view->ingressPanel()->deadLettersModel();
-    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 1, 5000);
 
     // The node stops answering; the operator selects the letter meanwhile.
     answering = false;
@@ -2307,12 +2319,8 @@ void TestConsole::aReplayWhoseAnswerWasLostIsNotSaidDoneElsewhere()
         }
         return std::pair {200, letter};
     };
-    window->addNode(source);
-    source->setStatus(healthyStatus({u"ingress"_s}));
-    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    NodeView *view = showOneDeadLetter(window.get(), source);
     QVERIFY(view);
-    QAbstractItemModel *letters = view->ingressPanel()->deadLettersModel();
-    QTRY_COMPARE_WITH_TIMEOUT(letters->rowCount(), 1, 5000);
     auto *table = view->findChild<QTableView *>(u"deadLettersTable"_s);
     auto *replay = view->findChild<QPushButton *>(u"replayButton"_s);
     auto *outcome = view->findChild<QLabel *>(u"ingressStatusLabel"_s);
