@@ -76,6 +76,17 @@ public:
     {
         return index < size() ? RedisReply(m_reply->element[index]) : RedisReply(nullptr);
     }
+    // The value after `key` in a flat key/value array (XINFO's replies); nil when absent.
+    RedisReply field(QByteArrayView key) const
+    {
+        for (size_t i = 0; i + 1 < size(); i += 2) {
+            if (at(i).view() == key)
+                return at(i + 1);
+        }
+        return RedisReply(nullptr);
+    }
+    // toInteger(), or `nil` for a nil or absent value.
+    qint64 toInteger(qint64 nil) const { return isNil() ? nil : toInteger(); }
 
 private:
     const redisReply *m_reply;

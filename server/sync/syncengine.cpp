@@ -1175,18 +1175,9 @@ void SyncEngine::onConsumers(StreamState &stream, const RedisReply &reply)
     const qint64 claimIdle = m_config.claimIdle.count();
     for (size_t i = 0; i < reply.size(); ++i) {
         const RedisReply consumer = reply.at(i);
-        QByteArray name;
-        qint64 pending = 0;
-        qint64 idle = 0;
-        for (size_t f = 0; f + 1 < consumer.size(); f += 2) {
-            const QByteArrayView key = consumer.at(f).view();
-            if (key == "name")
-                name = consumer.at(f + 1).toByteArray();
-            else if (key == "pending")
-                pending = consumer.at(f + 1).toInteger();
-            else if (key == "idle")
-                idle = consumer.at(f + 1).toInteger();
-        }
+        const QByteArray name = consumer.field("name").toByteArray();
+        const qint64 pending = consumer.field("pending").toInteger();
+        const qint64 idle = consumer.field("idle").toInteger();
         if (name.isEmpty() || name == m_consumer)
             continue;
         // An earlier process of this host (same base name and hostname) is gone for sure
@@ -1330,36 +1321,16 @@ void SyncEngine::readGroupInfo(StreamState &s, const RedisReply &groups)
     s.groupLastDelivered.clear();
     for (size_t g = 0; g < groups.size(); ++g) {
         const RedisReply group = groups.at(g);
-        bool ours = false;
-        qint64 pending = -1;
-        qint64 lag = -1;
-        qint64 entriesRead = -1;
-        QByteArray lastDelivered;
-        int consumers = 0;
-        for (size_t f = 0; f + 1 < group.size(); f += 2) {
-            const QByteArrayView key = group.at(f).view();
-            const RedisReply value = group.at(f + 1);
-            if (key == "name")
-                ours = value.view() == QByteArrayView(m_group);
-            else if (key == "pending")
-                pending = value.toInteger();
-            else if (key == "consumers")
-                consumers = int(value.toInteger());
-            else if (key == "lag" && !value.isNil())
-                lag = value.toInteger(); // Redis 7: entries not yet delivered
-            else if (key == "entries-read" && !value.isNil())
-                entriesRead = value.toInteger(); // Redis 7: entries delivered, in all
-            else if (key == "last-delivered-id")
-                lastDelivered = value.toByteArray();
-        }
-        if (ours) {
-            s.stats.groupPending = pending;
-            s.stats.consumers = consumers;
-            s.stats.lag = lag >= 0 ? lag + pending : -1;
-            s.groupLag = lag;
-            s.groupEntriesRead = entriesRead;
-            s.groupLastDelivered = lastDelivered;
-        }
+        if (group.field("name").view() != QByteArrayView(m_group))
+            continue;
+        const qint64 pending = group.field("pending").toInteger(-1);
+        const qint64 lag = group.field("lag").toInteger(-1); // Redis 7: not yet delivered
+        s.stats.groupPending = pending;
+        s.stats.consumers = int(group.field("consumers").toInteger());
+        s.stats.lag = lag >= 0 ? lag + pending : -1;
+        s.groupLag = lag;
+        s.groupEntriesRead = group.field("entries-read").toInteger(-1); // Redis 7: delivered
+        s.groupLastDelivered = group.field("last-delivered-id").toByteArray();
     }
 }
 
@@ -1372,21 +1343,10 @@ void SyncEngine::readGroupInfo(StreamState &s, const RedisReply &groups)
 // the count waits: it only grows, for as long as the group lives.
 void SyncEngine::countDeletedUnread(StreamState &s, const RedisReply &stream)
 {
-    qint64 added = -1;
-    qint64 length = -1;
-    EntryId firstLeft;
-    EntryId lastAdded;
-    for (size_t f = 0; f + 1 < stream.size(); f += 2) {
-        const QByteArrayView key = stream.at(f).view();
-        if (key == "entries-added")
-            added = stream.at(f + 1).toInteger();
-        else if (key == "length")
-            length = stream.at(f + 1).toInteger();
-        else if (key == "recorded-first-entry-id")
-            firstLeft = EntryId::parse(stream.at(f + 1).view());
-        else if (key == "last-generated-id")
-            lastAdded = EntryId::parse(stream.at(f + 1).view());
-    }
+    const qint64 added = stream.field("entries-added").toInteger(-1);
+    const qint64 length = stream.field("length").toInteger(-1);
+    const EntryId firstLeft = EntryId::parse(stream.field("recorded-first-entry-id").view());
+    const EntryId lastAdded = EntryId::parse(stream.field("last-generated-id").view());
     const qint64 read = s.groupEntriesRead;
     if (added < 0 || length < 0 || read < 0 || s.groupLastDelivered.isEmpty())
         return; // Redis 6, or a group whose counter Redis lost track of

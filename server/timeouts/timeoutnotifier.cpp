@@ -584,17 +584,9 @@ void TimeoutNotifier::forgetDeadConsumers()
                             return;
                         for (size_t i = 0; i < reply.size(); ++i) {
                             const RedisReply consumer = reply.at(i);
-                            QByteArray name;
-                            qint64 pending = -1, idle = 0;
-                            for (size_t f = 0; f + 1 < consumer.size(); f += 2) {
-                                const QByteArrayView key = consumer.at(f).view();
-                                if (key == "name")
-                                    name = consumer.at(f + 1).toByteArray();
-                                else if (key == "pending")
-                                    pending = consumer.at(f + 1).toInteger();
-                                else if (key == "idle")
-                                    idle = consumer.at(f + 1).toInteger();
-                            }
+                            const QByteArray name = consumer.field("name").toByteArray();
+                            const qint64 pending = consumer.field("pending").toInteger(-1);
+                            const qint64 idle = consumer.field("idle").toInteger();
                             if (name != m_consumer && pending == 0
                                 && idle > 10 * m_config.claimIdle.count())
                                 m_control->send({"XGROUP", "DELCONSUMER", TimeoutKeys::events,
