@@ -132,6 +132,7 @@ private Q_SLOTS:
     void metricsAreValidPrometheusText();
     void statusStreamFeedsRemoteConsoles();
     void aStreamClientThatDoesNotReadIsNotQueuedEveryDocument();
+    void aStreamClientThatReadsNothingForTheStallLimitIsDisconnected();
     void aStreamClientSendingAHugeMessageIsCutOff();
     void accessRules_data();
     void accessRules();
@@ -852,6 +853,29 @@ void TestNode::aStreamClientThatDoesNotReadIsNotQueuedEveryDocument()
     // What the kernel's buffers held (a few MiB) and the one document the node had begun, not
     // the 19 made after the first while the client read nothing.
     QVERIFY2(duringStall <= 8, qPrintable(QString::number(duringStall)));
+}
+
+// A client that reads nothing at all (a console stopped with Ctrl-Z, a laptop suspended, a link
+// cut without a FIN) kept one of the 32 places of /api/v1/stream until the kernel gave up on the
+// connection, which it never does for a live process that does not read. After the stall limit
+// the node disconnects it; a console that wakes up connects again.
+void TestNode::aStreamClientThatReadsNothingForTheStallLimitIsDisconnected()
+{
+    StatusOnly node(std::make_shared<LargeSnapshot>());
+    node.api.setStreamStallLimit(std::chrono::milliseconds(1500));
+    QVERIFY2(node.listen(), qPrintable(node.error));
+    QTcpSocket client;
+    client.setReadBufferSize(4096);
+    client.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
+    QVERIFY(upgradeToStream(client, node.server.serverPorts().value(0)));
+
+    QTest::qWait(4000); // the buffers fill within a second, then 1.5 s with nothing read
+
+    // Reading now finds the end of the connection; without the limit the documents flow again.
+    client.setReadBufferSize(0);
+    connect(&client, &QIODevice::readyRead, this, [&client] { client.readAll(); });
+    client.readAll();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, 10000);
 }
 
 // A console sends nothing on the stream, yet the node took a client's message of any size

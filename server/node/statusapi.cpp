@@ -6,6 +6,8 @@
 #include "http/httpserver.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QHash>
 #include <QHostInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -42,8 +44,12 @@ public:
         socket->setMaxAllowedIncomingFrameSize(StatusApi::maxStreamIncomingBytes);
         socket->setMaxAllowedIncomingMessageSize(StatusApi::maxStreamIncomingBytes);
         m_clients.append(socket);
+        connect(socket, &QWebSocket::bytesWritten, this, [this, socket] {
+            m_stalledSince.remove(socket); // it reads: however slowly, it is not stalled
+        });
         connect(socket, &QWebSocket::disconnected, this, [this, socket] {
             m_clients.removeAll(socket);
+            m_stalledSince.remove(socket);
             socket->deleteLater();
             if (m_clients.isEmpty())
                 m_tick.stop();
@@ -62,22 +68,40 @@ private:
     void broadcast()
     {
         QString text; // made only when a client takes it
+        QList<QWebSocket *> stalled;
         for (QWebSocket *socket : std::as_const(m_clients)) {
             // A client that has not read the documents sent before is not sent another: the
             // next it gets is the newest. Each used to be queued for it, a console behind a
             // link slower than the stream saw older and older statuses, and a client that
             // read nothing grew the node by a document every tick, without end.
-            if (socket->bytesToWrite() > 0)
+            if (socket->bytesToWrite() > 0) {
+                QElapsedTimer &since = m_stalledSince[socket];
+                if (!since.isValid())
+                    since.start();
+                else if (since.hasExpired(m_api->streamStallLimit().count()))
+                    stalled.append(socket);
                 continue;
+            }
             if (text.isEmpty())
                 text = document();
             socket->sendTextMessage(text);
+        }
+        // Before, it kept its place until the kernel gave up on the connection (never, for a
+        // process stopped with Ctrl-Z or in a debugger).
+        for (QWebSocket *socket : std::as_const(stalled)) {
+            qCWarning(lcCore).noquote()
+                << u"/api/v1/stream: disconnected %1:%2, which read nothing for %3 s"_s
+                       .arg(socket->peerAddress().toString())
+                       .arg(socket->peerPort())
+                       .arg(std::chrono::duration<double>(m_api->streamStallLimit()).count());
+            socket->abort(); // its unsent bytes cannot go: a close frame would wait behind them
         }
     }
 
     const StatusApi *m_api;
     QTimer m_tick;
     QList<QWebSocket *> m_clients;
+    QHash<QWebSocket *, QElapsedTimer> m_stalledSince; // clients with bytes unsent, since when
 };
 
 StatusApi::StatusApi(SnapshotBoard *board, QByteArray apiToken)

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <chrono>
 
 namespace Switchboard {
 
@@ -31,11 +32,17 @@ public:
     // A console sends nothing on the stream: a client's message larger than this closes it
     // (QWebSocket would otherwise hold one of up to 2 GiB).
     static constexpr qint64 maxStreamIncomingBytes = 64 * 1024;
+    // A client whose unsent bytes have not moved for this long (a console frozen, suspended or
+    // cut off without a FIN) is disconnected, so that it does not keep one of the
+    // maxStreamClients places; a live console reconnects.
+    std::chrono::milliseconds streamStallLimit() const { return m_streamStallLimit; }
+    void setStreamStallLimit(std::chrono::milliseconds limit) { m_streamStallLimit = limit; }
 
 private:
     SnapshotBoard *m_board;
     QByteArray m_apiToken;
     QDateTime m_startedAt;
+    std::chrono::milliseconds m_streamStallLimit = std::chrono::seconds(60);
     class StatusStream *m_stream = nullptr; // lives in the HTTP thread, a child of the server
 };
 
