@@ -8,6 +8,7 @@
 #include "serverprocess.h"
 #include "sync/freeswitchevents.h"
 #include "sync/syncengine.h"
+#include "sync/syncsimulator.h"
 #include "sync/syncsnapshot.h"
 #include "tcprelay.h"
 
@@ -115,6 +116,8 @@ private Q_SLOTS:
     void localRedisAtMaxmemoryIsStillDrained();
     void entriesTrimmedBeforeTheyWereReadAreCountedAndNotLag();
     void aGroupCounterBehindAfterAnAofReloadCountsNothingLost();
+    void simulatorKeepsTheLocalStacksStreamsShort_data();
+    void simulatorKeepsTheLocalStacksStreamsShort();
 
     void sigkillInTheMiddleThenRestartExactlyOnce();
     void sigtermExitsZeroAndRemovesConsumer();
@@ -1019,6 +1022,55 @@ QProcessEnvironment TestSyncEngine::processEnvironment(quint16 httpPort) const
     env.insert(u"WRITER_WORKERS"_s, u"4"_s);
     env.insert(u"READER_BATCH_SIZE"_s, u"500"_s);
     return env;
+}
+
+// --simulate on the local stack: nothing else trims the FreeSWITCH streams there (no PBX with its
+// MAXLEN, no consumer of the remote), and at the default rate each end grew by ~5.5 GB a day, in
+// RAM and in its AOF, until the machine swapped. The simulator keeps both ends at
+// simulate.streamMaxLength entries; a server the configuration names is never trimmed.
+void TestSyncEngine::simulatorKeepsTheLocalStacksStreamsShort_data()
+{
+    QTest::addColumn<bool>("configured");
+    QTest::newRow("local stack") << false;
+    QTest::newRow("configured servers") << true;
+}
+
+void TestSyncEngine::simulatorKeepsTheLocalStacksStreamsShort()
+{
+    QFETCH(bool, configured);
+    writeEntries(m_local->port(), events, 3000, m_generator); // what a run before left
+    writeEntries(m_remote->port(), events, 3000, m_generator);
+    SyncConfig sync = config();
+    sync.local.configured = configured;
+    sync.remote.configured = configured;
+    SimulateConfig simulate;
+    simulate.enabled = true;
+    simulate.eventsPerSecond = 5000;
+    simulate.streamMaxLength = 1000;
+    m_host = std::make_unique<EngineHost>();
+    m_host->add(new SyncSimulator(sync, simulate, m_host->board()));
+    m_host->startAll();
+    const auto written = [this] {
+        const SnapshotPtr snapshot = m_host->board()->get(u"simulator"_s);
+        return snapshot ? snapshot->toJson()[u"written"_s].toInteger() : 0;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(written() >= 6000, 20000);
+    const qint64 total = written();
+    stopEngine();
+
+    const qint64 localEvents = streamLength(m_local->port(), events);
+    const qint64 localJobs = streamLength(m_local->port(), jobs);
+    if (configured) {
+        QCOMPARE(localEvents + localJobs, 3000 + total);
+        QCOMPARE(streamLength(m_remote->port(), events), qint64(3000));
+    } else {
+        // MAXLEN ~ trims whole nodes of the stream (100 entries each by default).
+        QVERIFY2(localEvents <= 1100, qPrintable(QString::number(localEvents)));
+        QVERIFY2(localJobs <= 1100, qPrintable(QString::number(localJobs)));
+        QVERIFY2(localEvents >= 1000, qPrintable(QString::number(localEvents)));
+        QVERIFY2(streamLength(m_remote->port(), events) <= 1100,
+                 qPrintable(QString::number(streamLength(m_remote->port(), events))));
+    }
 }
 
 void TestSyncEngine::sigkillInTheMiddleThenRestartExactlyOnce()

@@ -235,6 +235,10 @@ struct SimulateConfig
     bool enabled = false; // --simulate / simulate.enabled
     double eventsPerSecond = 50; // --simulate-rate / simulate.rate
     double failureShare = 0.2; // simulate.failure_share: share of demo sink requests failed
+    // On the local stack's own servers only, the simulated FreeSWITCH streams are kept at about
+    // this many entries each, local and remote, as a PBX's producer and the remote's consumers
+    // would keep them. Not in the file: a knob for tests.
+    qint64 streamMaxLength = 50000;
 };
 
 // Child servers started when an engine has none configured.

@@ -43,6 +43,9 @@ SyncSimulator::SyncSimulator(const SyncConfig &sync, const SimulateConfig &simul
     m_timer.setParent(this);
     m_timer.setInterval(20);
     connect(&m_timer, &QTimer::timeout, this, &SyncSimulator::tick);
+    m_remoteTrim.setParent(this);
+    m_remoteTrim.setInterval(5000);
+    connect(&m_remoteTrim, &QTimer::timeout, this, &SyncSimulator::trimRemote);
 }
 
 void SyncSimulator::start()
@@ -52,8 +55,28 @@ void SyncSimulator::start()
     options.name = u"simulator"_s;
     m_client = new RedisClient(options, this);
     m_client->open();
+    if (!m_sync.remote.configured) {
+        options.endpoint = m_sync.remote;
+        options.name = u"simulator-remote"_s;
+        m_remote = new RedisClient(options, this);
+        connect(m_remote, &RedisClient::connected, this, &SyncSimulator::trimRemote);
+        m_remote->open();
+        m_remoteTrim.start();
+    }
     m_clock.start();
     m_timer.start();
+}
+
+void SyncSimulator::trimRemote()
+{
+    if (!m_remote->isConnected())
+        return;
+    for (const QString &stream : {m_sync.streamEvents, m_sync.streamJobs}) {
+        RedisCommand command("XTRIM");
+        command.arg(stream).arg(QByteArrayView("MAXLEN")).arg(QByteArrayView("~"));
+        command.arg(m_simulate.streamMaxLength);
+        m_remote->send(command, [](const RedisReply &) {});
+    }
 }
 
 void SyncSimulator::tick()
@@ -76,6 +99,10 @@ void SyncSimulator::tick()
             job ? m_events.nextBackgroundJob() : m_events.nextChannelEvent();
         RedisCommand command("XADD");
         command.arg(job ? m_sync.streamJobs : m_sync.streamEvents);
+        if (!m_sync.local.configured) {
+            command.arg(QByteArrayView("MAXLEN")).arg(QByteArrayView("~"));
+            command.arg(m_simulate.streamMaxLength);
+        }
         command.arg(QByteArrayView("*"));
         for (const QByteArray &f : fields)
             command.arg(QByteArrayView(f));
@@ -101,6 +128,7 @@ void SyncSimulator::stop(int)
 {
     m_stopping = true;
     m_timer.stop();
+    m_remoteTrim.stop();
     if (m_inFlight == 0)
         Q_EMIT finished();
 }

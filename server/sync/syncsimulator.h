@@ -12,7 +12,10 @@ namespace Switchboard {
 class RedisClient;
 
 // --simulate: writes FreeSWITCH channel events and background jobs into the local streams at a
-// steady rate, as a PBX would, so that a newcomer sees replication within seconds.
+// steady rate, as a PBX would, so that a newcomer sees replication within seconds. On the local
+// stack's own servers it also keeps both ends of each stream at simulate.streamMaxLength entries:
+// nothing else trims them there, and at the default rate they grew by ~5.5 GB a day each, in RAM.
+// A server the configuration names is never trimmed.
 class SyncSimulator : public Engine
 {
     Q_OBJECT
@@ -26,10 +29,13 @@ public Q_SLOTS:
 
 private:
     void tick();
+    void trimRemote();
 
     SyncConfig m_sync;
     SimulateConfig m_simulate;
     RedisClient *m_client = nullptr;
+    RedisClient *m_remote = nullptr; // the local stack's remote, which nothing else trims
+    QTimer m_remoteTrim;
     FreeSwitchEvents m_events;
     QTimer m_timer;
     QElapsedTimer m_clock;
