@@ -141,6 +141,9 @@ private:
         qint64 groupLag = -1;
         qint64 groupEntriesRead = -1;
         QByteArray groupLastDelivered;
+        // How far the group's entries-read is behind what it read, found at the first look
+        // after the groups were (re)joined; -1 not known yet. See countDeletedUnread().
+        qint64 readCounterBehind = -1;
     };
 
     void connectClients();
@@ -209,6 +212,7 @@ private:
     bool m_scriptReady = false;
     bool m_groupsReady = false;
     bool m_groupsCreated = false; // every group existed once: a lost one starts again from "0"
+    bool m_localAppendOnly = false; // the local Redis reloads from an AOF (INFO persistence)
     bool m_readsAllowed = false; // after the pending entries of earlier processes are written
     bool m_readInFlight = false;
     qint64 m_readerClientId = 0; // CLIENT ID of the reader's connection, 0 until known
