@@ -582,7 +582,11 @@ void TestNode::healthPortServesHealthToo()
     QVERIFY(process.start({u"--headless"_s}));
     QVERIFY2(process.waitForHealthy(port), process.output().constData());
     QCOMPARE(httpGet(healthPort, "/health").status, 200);
-    QCOMPARE(httpGet(healthPort, "/metrics").status, 404); // only /health there
+    // The sync seed served /metrics on HEALTH_PORT, its only port: a scraper keeps its target.
+    const HttpResult metrics = httpGet(healthPort, "/metrics");
+    QCOMPARE(metrics.status, 200);
+    QVERIFY(metrics.body.contains("switchboard_sync_replicated_total"));
+    QCOMPARE(httpGet(healthPort, "/api/v1/status").status, 404); // the console's data is not there
     // The seed's databases: REDIS_*_DB defaults to 2.
     QTRY_VERIFY_WITH_TIMEOUT(
         redisQuery(local.port(), {"SELECT", "2"}).type == '+'

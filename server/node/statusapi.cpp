@@ -111,7 +111,7 @@ StatusApi::StatusApi(SnapshotBoard *board, QByteArray apiToken)
 {
 }
 
-void StatusApi::registerHealthRoute(HttpServer &server)
+void StatusApi::registerHealthPortRoutes(HttpServer &server)
 {
     server.addRoute(QHttpServerRequest::Method::Get, u"/health"_s,
                     [this](const HttpRequest &, HttpResponder &&responder) {
@@ -119,15 +119,15 @@ void StatusApi::registerHealthRoute(HttpServer &server)
                         const QJsonObject body = health(&status);
                         responder.sendJson(status, body);
                     });
-}
-
-void StatusApi::registerRoutes(HttpServer &server)
-{
-    registerHealthRoute(server);
     server.addRoute(QHttpServerRequest::Method::Get, u"/metrics"_s,
                     [this](const HttpRequest &, HttpResponder &&responder) {
                         responder.send(200, metrics(), "text/plain; version=0.0.4; charset=utf-8");
                     });
+}
+
+void StatusApi::registerRoutes(HttpServer &server)
+{
+    registerHealthPortRoutes(server);
     // Created on the HTTP thread (this runs there), deleted with the server.
     m_stream = new StatusStream(this, &server);
     server.addWebSocketRoute(

@@ -21,7 +21,8 @@ public:
     StatusApi(SnapshotBoard *board, QByteArray apiToken);
 
     void registerRoutes(HttpServer &server);
-    void registerHealthRoute(HttpServer &server); // the HEALTH_PORT listener serves only this
+    // The HEALTH_PORT listener: /health and /metrics, as the sync seed's only port served them.
+    void registerHealthPortRoutes(HttpServer &server);
 
     QJsonObject health(int *status) const;
     QByteArray metrics() const;

@@ -181,7 +181,7 @@ bool SwitchboardNode::startHttp(QString *error)
             m_statusApi->registerRoutes(*m_http);
             if (healthPort != 0 && healthPort != m_config.server.port) {
                 m_healthHttp = new HttpServer(options);
-                m_statusApi->registerHealthRoute(*m_healthHttp);
+                m_statusApi->registerHealthPortRoutes(*m_healthHttp);
             }
             if (m_ingressApi)
                 m_ingressApi->registerRoutes(*m_http);
@@ -214,7 +214,8 @@ bool SwitchboardNode::startHttp(QString *error)
         Qt::BlockingQueuedConnection);
     if (ok)
         qCInfo(lcApp).noquote() << u"HTTP on port %1"_s.arg(m_httpPort)
-                + (m_healthHttp ? u" and /health on port %1"_s.arg(healthPort) : QString());
+                + (m_healthHttp ? u" and /health, /metrics on port %1"_s.arg(healthPort)
+                                : QString());
     return ok;
 }
 
