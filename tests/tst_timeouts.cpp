@@ -249,6 +249,7 @@ private Q_SLOTS:
     void badInputIsA400AndWritesNothing();
     void unusualIdsReachTheWebhookAsSentOrAreRefused();
     void keysInAnotherCaseAreReadAsTheGoServiceReadThem();
+    void bodiesTheGoServiceAcceptedAreAccepted();
     void sigtermReleasesTheLeadershipAtOnce();
     void aReleaseRedisDoesNotAnswerIsSaidSo();
     void metricsAndStatusShowTheEngine();
@@ -1366,6 +1367,47 @@ void TestTimeouts::keysInAnotherCaseAreReadAsTheGoServiceReadThem()
     QCOMPARE(answered.status, 200);
     QCOMPARE(json(answered)[u"was_waiting"_s].toBool(), true);
     QCOMPARE(score("waiting_conversations", "answered"), -1);
+}
+
+// Go's decoder took a JSON null body as no fields (the struct left untouched), and its RFC 3339
+// parser any number of fraction digits (nanoseconds kept, the rest dropped): both were 400s
+// here. A string or a number is JSON that is not an object, and the 400 says so.
+void TestTimeouts::bodiesTheGoServiceAcceptedAreAccepted()
+{
+    NodeOptions options;
+    options.intervalMs = 60000;
+    Node *node = startNode("pod-a", options);
+    QVERIFY(node);
+    const auto post = [node](const QByteArray &id, const QByteArray &route,
+                             const QByteArray &body) {
+        return httpRequest(node->port, "POST", "/conversations/" + id + '/' + route, body, 5000);
+    };
+
+    const qint64 beforeNull = nowMs();
+    const HttpResult nullBody = post("null-body", "agent-message", "null");
+    QVERIFY2(nullBody.status == 200, nullBody.body.constData());
+    QCOMPARE(json(nullBody)[u"status"_s].toString(), u"waiting"_s);
+    QVERIFY(score("waiting_conversations", "null-body") >= beforeNull);
+    const HttpResult nullAnswer = post("null-body", "customer-response", " null ");
+    QVERIFY2(nullAnswer.status == 200, nullAnswer.body.constData());
+    QCOMPARE(json(nullAnswer)[u"was_waiting"_s].toBool(), true);
+
+    // Twelve digits, as a client printing picoseconds sends them: the milliseconds are kept.
+    const qint64 since = nowMs() - 5000;
+    const QByteArray longFraction = rfc3339(since).replace("Z", "456789012Z");
+    const HttpResult precise =
+        post("precise", "agent-message", "{\"timestamp\":\"" + longFraction + "\"}");
+    QVERIFY2(precise.status == 200, (longFraction + " -> " + precise.body).constData());
+    QCOMPARE(parseRfc3339Ms(json(precise)[u"waiting_since"_s]), since);
+    QCOMPARE(score("waiting_conversations", "precise"), since);
+
+    for (const QByteArray body : {"\"agent-1\"", "5", "true"}) {
+        const HttpResult answer = post("scalar", "agent-message", body);
+        QCOMPARE(answer.status, 400);
+        QVERIFY2(json(answer)[u"detail"_s].toString() == u"body: expected a JSON object"_s,
+                 answer.body.constData());
+    }
+    QCOMPARE(score("waiting_conversations", "scalar"), -1);
 }
 
 // Ids as clients send them, percent-encoded in the path: unicode, spaces, slashes and '%' reach

@@ -8,6 +8,7 @@
 #include "redis/redisclient.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -48,7 +49,7 @@ bool optionalString(const QJsonObject &body, const QString &name, QByteArray *ou
 std::optional<qint64> parseRfc3339(const QString &text)
 {
     static const QRegularExpression pattern(
-        uR"(^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$)"_s);
+        uR"(^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$)"_s);
     const QRegularExpressionMatch m = pattern.match(text);
     if (!m.hasMatch())
         return std::nullopt;
@@ -94,12 +95,18 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
         return std::nullopt;
     }
     QJsonObject object;
-    if (!body.trimmed().isEmpty()) {
+    // Go's decoder left the request struct untouched for a JSON null, as for absent fields.
+    if (const QByteArray trimmed = body.trimmed(); !trimmed.isEmpty() && trimmed != "null") {
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
         if (parseError.error != QJsonParseError::NoError) {
-            *error = u"body: not JSON: %1 at offset %2"_s.arg(parseError.errorString())
-                         .arg(parseError.offset);
+            // QJsonDocument takes only an object or an array at the top: a string or a number
+            // is JSON all the same, and the client's mistake is its type.
+            const QJsonDocument wrapped = QJsonDocument::fromJson('[' + trimmed + ']');
+            *error = wrapped.array().size() == 1
+                ? u"body: expected a JSON object"_s
+                : u"body: not JSON: %1 at offset %2"_s.arg(parseError.errorString())
+                      .arg(parseError.offset);
             return std::nullopt;
         }
         if (!document.isObject()) {
