@@ -401,6 +401,7 @@ private Q_SLOTS:
 
     void errors_data();
     void errors();
+    void aRemoteOnAnotherDatabaseOfTheLocalServerIsFine();
     void unreadableFile();
     void malformedYamlNamesLineAndColumn();
     void unknownKeysAreWarnings();
@@ -1652,6 +1653,18 @@ void TestConfig::errors_data()
     env("URL with a bad db", "REDIS_LOCAL_ADDR=redis://cache/x",
         "REDIS_LOCAL_ADDR=\"redis://cache/x\": expected redis://");
 
+    // The remote is the local Redis and database: sync would copy its own writes back for ever.
+    QTest::newRow("remote is the local")
+        << QByteArray()
+        << QStringList {u"REDIS_LOCAL_ADDR=fs-redis:6379"_s,
+                        u"REDIS_REMOTE_ADDR=redis://FS-REDIS/2"_s}
+        << QStringList()
+        << u"sync.remote (REDIS_REMOTE_ADDR, REDIS_REMOTE_DB) \"fs-redis:6379/2\": the same Redis "
+           u"and database as sync.local (\"fs-redis:6379/2\")"_s;
+    QTest::newRow("remote is the local by another name")
+        << QByteArray()
+        << QStringList {u"REDIS_LOCAL_ADDR=127.0.0.1:6380"_s, u"REDIS_REMOTE_ADDR=localhost:6380"_s}
+        << QStringList() << u"the same Redis and database as sync.local"_s;
     file("bad int", "sync:\n  reader:\n    batch_size: lots\n",
          "config.yaml: sync.reader.batch_size=\"lots\": expected a positive integer");
     file("bad duration", "sync:\n  reader:\n    block_time: fast\n",
@@ -2014,6 +2027,22 @@ void TestConfig::errors()
     QVERIFY2(result.error.contains(message), qPrintable(result.error));
     QVERIFY2(!result.error.contains(u'\n'), qPrintable(result.error));
     QCOMPARE(result.enginesEnabled, QStringList());
+}
+
+// The check that refuses a remote that is the local Redis compares the database too: replicating
+// into another database of the same server reads nothing back.
+void TestConfig::aRemoteOnAnotherDatabaseOfTheLocalServerIsFine()
+{
+    const ConfigResult result =
+        load({},
+             {u"REDIS_LOCAL_ADDR=localhost:6379"_s, u"REDIS_REMOTE_ADDR=localhost:6379"_s,
+              u"REDIS_REMOTE_DB=3"_s});
+    QVERIFY2(result.config, qPrintable(result.error));
+    QCOMPARE(result.config->sync.remote.db, 3);
+    // Off, sync copies nothing: its addresses are not checked.
+    QVERIFY(load({u"--engines"_s, u"timeouts"_s},
+                 {u"REDIS_LOCAL_ADDR=localhost:6379"_s, u"REDIS_REMOTE_ADDR=localhost:6379"_s})
+                .config);
 }
 
 void TestConfig::unreadableFile()

@@ -1035,6 +1035,7 @@ private:
     bool checkIngress();
     bool checkPolling();
     bool checkTimeouts();
+    bool checkSync();
     // "config.yaml: ", or nothing when no file was read: the source of a check across settings.
     QString filePrefix() const;
     void warnIgnoredUrlOptions(const QString &source);
@@ -1318,6 +1319,28 @@ QString Loader::filePrefix() const
     return m_config.configFile.isEmpty() ? QString() : m_config.configFile + u": "_s;
 }
 
+// A remote that is the local Redis and database (the same address, or two names of this
+// machine) gets sync's writes on the streams it reads: each entry would be read back and written
+// again, for ever, filling the Redis FreeSWITCH writes to (one entry became 36 000 in 3 s, all
+// healthy). Another database of the same server is fine.
+bool Loader::checkSync()
+{
+    const SyncConfig &sync = m_config.sync;
+    if (!sync.enabled || !sync.local.configured || !sync.remote.configured)
+        return true;
+    const auto host = [](const RedisEndpoint &endpoint) {
+        const QString name = endpoint.host.toLower();
+        return name == u"localhost"_s || name == u"::1"_s ? u"127.0.0.1"_s : name;
+    };
+    if (host(sync.local) != host(sync.remote) || sync.local.port != sync.remote.port
+        || sync.local.db != sync.remote.db)
+        return true;
+    return fail(u"sync.remote (REDIS_REMOTE_ADDR, REDIS_REMOTE_DB) \"%1\": the same Redis and "
+                u"database as sync.local (\"%2\"), so sync would copy its own writes back for "
+                u"ever; expected another server or database"_s.arg(sync.remote.display(),
+                                                                   sync.local.display()));
+}
+
 // Checks across settings, once every source has been applied. The names the ingress engine
 // derives from nats.stream_name must be valid too, or it would fail at its first start.
 bool Loader::checkIngress()
@@ -1389,7 +1412,7 @@ ConfigResult Loader::result()
                     u"engine \"%1\" is not part of this build yet; ignored"_s.arg(name));
         }
     }
-    if (!checkIngress() || !checkTimeouts() || !checkPolling())
+    if (!checkSync() || !checkIngress() || !checkTimeouts() || !checkPolling())
         return failure();
     QStringList enabled;
     if (m_config.sync.enabled)
