@@ -91,6 +91,7 @@ private Q_SLOTS:
     void cleanup();
 
     void replicatesEventsAndJobsIdenticallyInOrder();
+    void theSameStreamNamedTwiceIsReplicatedAndShownOnce();
     void latencyStartsAtTheTimestampInsideTheEventField();
     void everyLateEntryIsCountedInTheLog();
     void reclaimsPendingEntriesOfDeadConsumer();
@@ -214,6 +215,26 @@ void TestSyncEngine::replicatesEventsAndJobsIdenticallyInOrder()
     QVERIFY(snapshot->healthy);
     QCOMPARE(snapshot->streams.value(0).latency.count(), quint64(1200));
     QVERIFY(snapshot->lastSync.isValid());
+}
+
+// STREAM_JOBS set to the events stream (or an extra stream naming one of the two): the stream is
+// one stream, in the log, /api/v1/status and /metrics. It was listed twice, and /metrics had each
+// of its series twice, the second one at 0, which Prometheus refuses as duplicate samples.
+void TestSyncEngine::theSameStreamNamedTwiceIsReplicatedAndShownOnce()
+{
+    SyncConfig c = config();
+    c.streamJobs = c.streamEvents;
+    c.extraStreams = {c.streamEvents};
+    startEngine(c);
+    const auto expected = writeEntries(m_local->port(), events, 50, m_generator);
+
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(50), 15000);
+    QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())
+                                 && syncSnapshot(m_host->board())->streams.value(0).replicated
+                                     == 50,
+                             5000);
+    QCOMPARE(syncSnapshot(m_host->board())->streams.size(), 1);
 }
 
 // FreeSWITCH's events reach the Go service's streams as one field, `event`, holding the event

@@ -112,8 +112,8 @@ struct SyncConfig
     // STREAM_EVENTS, STREAM_JOBS, then the extra streams, without duplicates.
     QStringList streams() const
     {
-        QStringList all {streamEvents, streamJobs};
-        for (const QString &s : extraStreams) {
+        QStringList all {streamEvents};
+        for (const QString &s : QStringList {streamJobs} + extraStreams) {
             if (!all.contains(s))
                 all.append(s);
         }
