@@ -994,10 +994,12 @@ void SyncEngine::warnOfLateEntries()
     const qint64 now = m_clock.elapsed();
     if (m_lateSinceWarning == 0 || now - m_lastLatencyWarning <= warningIntervalMs)
         return;
-    qCWarning(lcSync).noquote() << m_lateSinceWarning
-                                << "entries reached the remote later than TOTAL_MAX_LATENCY ("
-                                << m_config.totalMaxLatency.count() << "ms ); worst"
-                                << m_worstLateMs << "ms";
+    qCWarning(lcSync).noquote()
+        << QStringLiteral(
+               "%1 entries reached the remote later than TOTAL_MAX_LATENCY (%2 ms); worst %3 ms")
+               .arg(m_lateSinceWarning)
+               .arg(m_config.totalMaxLatency.count())
+               .arg(qint64(m_worstLateMs));
     m_lastLatencyWarning = now;
     m_lateSinceWarning = 0;
     m_worstLateMs = 0;
