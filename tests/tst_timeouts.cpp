@@ -233,6 +233,7 @@ private Q_SLOTS:
     void conversationsLeftByTheGoServiceAreAdopted();
     void webhookGetsEachNotificationOnceWithItsIdempotencyKey();
     void webhookFailuresAreRetriedAndAckedOnlyAfterA2xx();
+    void aWebhookTurnedOnLaterGetsOnlyTheLastHour();
     void aNotificationTheWebhookRefusesIsSetAside();
     void anAdoptedIdThatCannotBeAHeaderIsSetAsideAtOnce();
     void notificationsNotAckedAreNeverTrimmed();
@@ -778,6 +779,36 @@ void TestTimeouts::webhookGetsEachNotificationOnceWithItsIdempotencyKey()
     QCOMPARE(keys.size(), 7); // every notification, none twice
     QTRY_COMPARE_WITH_TIMEOUT(status(node)[u"webhook"_s][u"delivered"_s].toInt(), 7, 3000);
     QCOMPARE(status(node)[u"webhook"_s][u"configured"_s].toBool(), true);
+}
+
+// NOTIFICATION_WEBHOOK_URL turned on after a while of phase 1 alone: the stream holds every
+// notification written meanwhile (up to 10 x stream_max_length), and the new group read them
+// all from the start, POSTing notifications days old. A new group starts an hour back.
+void TestTimeouts::aWebhookTurnedOnLaterGetsOnlyTheLastHour()
+{
+    const qint64 now = nowMs();
+    const auto notification = [this](qint64 at, const QByteArray &conversation) {
+        const QByteArray ms = QByteArray::number(at);
+        redis({"XADD", "timeout_events", ms + "-0", "conversation_id", conversation, "level", "1",
+               "agent_id", "agent-1", "waiting_since", QByteArray::number(at - 30000),
+               "notified_at", ms, "leader_epoch", "1"});
+    };
+    notification(now - 3 * 24 * 3600 * 1000LL, "three-days-ago");
+    notification(now - 2 * 3600 * 1000LL, "two-hours-ago");
+    notification(now - 10 * 60 * 1000LL, "ten-minutes-ago");
+    QCOMPARE(streamLength(), 3);
+
+    WebhookSink sink;
+    QVERIFY(sink.start());
+    Node *node = startNode("pod-a", notifierOptions(sink));
+    QVERIFY(node);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.count(), 1, 10000);
+    QTest::qWait(1000); // a bounded wait for a negative: the older two are not sent
+    QCOMPARE(sink.count(), 1);
+    QCOMPARE(QJsonDocument::fromJson(sink.received().value(0).body)
+                 .object()[u"conversation_id"_s]
+                 .toString(),
+             u"ten-minutes-ago"_s);
 }
 
 // Case 5, the sink failing: the entry stays pending, is retried with the same key, and is acked

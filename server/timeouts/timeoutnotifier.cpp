@@ -18,6 +18,7 @@ using namespace Qt::Literals::StringLiterals;
 namespace {
 
 constexpr int maxEntries = 256; // entries this node holds at once (in flight or waiting retry)
+constexpr qint64 newGroupBacklogMs = 3600 * 1000; // how far back a new group starts
 constexpr int maxPosts = 16; // POSTs to the webhook at once (its connections)
 constexpr qint64 readBlockMs = 1000;
 // timeout:reader:<POD_ID>'s life: refreshed every second (refreshPending()), so gone this soon
@@ -176,10 +177,27 @@ void TimeoutNotifier::createGroup()
         }
         return;
     }
-    // From the start of the stream: notifications written before the first node with a
-    // webhook came up are delivered too.
+    // A new group starts with the notifications of the last hour, on Redis' clock: those written
+    // before the first pod with a webhook came up are sent if they are that recent. From the
+    // stream's start, turning NOTIFICATION_WEBHOOK_URL on after months of phase 1 alone POSTed
+    // every notification the stream still held (up to 10 x stream_max_length), days old. An
+    // existing group goes on where it stands.
+    m_control->send({"TIME"}, [this](const RedisReply &time) {
+        if (!m_running)
+            return;
+        if (time.isError() || time.size() != 2)
+            return retryReadLater(time.isError() ? time.errorMessage() : u"TIME: no time"_s);
+        const qint64 nowMs = time.at(0).toInteger() * 1000 + time.at(1).toInteger() / 1000;
+        createGroupFrom(QByteArray::number(std::max<qint64>(0, nowMs - newGroupBacklogMs)) + "-0");
+    });
+}
+
+void TimeoutNotifier::createGroupFrom(const QByteArray &from)
+{
+    if (!m_running)
+        return;
     m_control->send(
-        {"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, "0", "MKSTREAM"},
+        {"XGROUP", "CREATE", TimeoutKeys::events, TimeoutKeys::group, from, "MKSTREAM"},
         [this](const RedisReply &reply) {
             const bool existed = reply.isError() && reply.view().startsWith("BUSYGROUP");
             if (reply.isError() && !existed && !reply.isClientError()) {
@@ -211,8 +229,8 @@ void TimeoutNotifier::createGroup()
             if (!existed && m_hadGroup)
                 qCWarning(lcTimeouts).noquote()
                     << "group" << TimeoutKeys::group << "of" << TimeoutKeys::events
-                    << "had gone (Redis lost its data?): made again, reading from the start of "
-                       "the stream";
+                    << "had gone (Redis lost its data?): made again, reading the notifications "
+                       "of the last hour";
             m_hadGroup = true;
             read();
         });

@@ -68,6 +68,7 @@ private:
     };
 
     void createGroup();
+    void createGroupFrom(const QByteArray &from);
     // Keeps timeout:reader:<POD_ID> this process's, or finds another live process reading under
     // that name; our own pending entries are read only once that is known (m_nameChecked).
     void holdName();
