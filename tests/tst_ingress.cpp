@@ -175,6 +175,8 @@ private Q_SLOTS:
     void anEndpointRefusingBadEventsIsStillCalled();
     void deadLettersSurviveARestartAndCanBeDeleted();
     void natsDownAnswers503AndNothingAcceptedIsLost();
+    void aTlsUrlIsNeverUsedInTheClear();
+    void percentEncodedNatsCredentialsAreDecoded();
     void eventsRefusedWhileNatsIsDownDoNotKeepHealthRedOnceItIsBack();
     void hungNatsAnswers503InTimeThenRecovers();
     void connectionNatsClosedForGoodIsOpenedAgain();
@@ -1120,6 +1122,45 @@ void TestIngress::natsDownAnswers503AndNothingAcceptedIsLost()
     }
     // Every event answered 202 reaches the endpoint; "during" was refused and may not.
     QTRY_VERIFY_WITH_TIMEOUT(eventIds(*m_sinkA).contains(accepted), 20000);
+}
+
+// The Event Hub's nats.go took a tls:// server URL as an order to use TLS. cnats uses TLS only
+// when the server requires it: a node configured with tls:// sent its events, and the URL's
+// credentials, unencrypted to a NATS without TLS (or to someone in the middle posing as one).
+void TestIngress::aTlsUrlIsNeverUsedInTheClear()
+{
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.nats.url = u"tls://127.0.0.1:%1"_s.arg(m_nats.port());
+    m_node = std::make_unique<SwitchboardNode>(config, QStringList {u"ingress"_s});
+    QString error;
+    QVERIFY2(m_node->start(&error), qPrintable(error));
+    m_port = m_node->httpPort();
+
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 3000) {
+        const HttpResult result = post(callEvent(u"a.vn"_s, u"in-the-clear"_s));
+        QVERIFY2(result.status == 503, result.body.constData());
+        QTest::qWait(200);
+    }
+    QCOMPARE(httpGet(m_port, "/health").status, 503);
+    QVERIFY(m_sinkA->received().isEmpty());
+}
+
+// A NATS token or password holding @, : or / can only be written percent-encoded in nats.url, and
+// nats.go decoded it. cnats sent it encoded: NATS refused every connection ("authorization
+// violation" in the server's log, "No server available for connection" in the node's).
+void TestIngress::percentEncodedNatsCredentialsAreDecoded()
+{
+    auto noToken = qScopeGuard([this] { restartNats({}); });
+    QVERIFY2(restartNats(u"s3cr@t:with/slash"_s), qPrintable(m_nats.error()));
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.nats.url = u"nats://s3cr%40t%3Awith%2Fslash@127.0.0.1:%1"_s.arg(m_nats.port());
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"with-a-token"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
 }
 
 // POST /events refused while NATS is down ("not connected") was counted as JetStream refusing

@@ -1,6 +1,8 @@
 #include "natsoptions.h"
 
 #include <QRandomGenerator>
+#include <QUrl>
+#include <algorithm>
 
 // What cnats' garbage-collector thread runs for every message (its free callback): exported by
 // libnats (3.4 and earlier), not declared in nats.h.
@@ -27,6 +29,53 @@ int64_t reconnectDelay(natsConnection *, int attempts, void *closure)
     return delay / 2 + QRandomGenerator::global()->bounded(delay / 2 + 1);
 }
 
+// nats.go turns TLS on when a server URL says tls:// (trusting the system's CAs); cnats 3.4 only
+// when the server requires it. Without this, a tls:// URL reached a server that does not require
+// TLS (or someone in the middle posing as one) in the clear, credentials and events included.
+bool wantsTls(const QString &urls)
+{
+    const QStringList servers = urls.split(u',', Qt::SkipEmptyParts);
+    return std::any_of(servers.cbegin(), servers.cend(), [](const QString &server) {
+        return server.trimmed().startsWith(u"tls://"_s, Qt::CaseInsensitive);
+    });
+}
+
+// A server list whose percent-encoded user, password or token is moved into the options.
+struct DecodedCredentials
+{
+    QByteArray urls;
+    QByteArray user;
+    QByteArray password;
+    QByteArray token;
+};
+
+// nats.go reads a URL's user and password percent-decoded (url.Parse): the only way to write one
+// holding @, : or /. cnats 3.4 sends them as written, so NATS refused them. A URL whose
+// credentials are encoded loses them to the options, decoded; cnats uses the options' for a URL
+// that names none.
+DecodedCredentials decodedCredentials(const QString &urls)
+{
+    DecodedCredentials decoded;
+    QStringList servers;
+    for (const QString &item : urls.split(u',', Qt::SkipEmptyParts)) {
+        QUrl url(item.trimmed(), QUrl::StrictMode);
+        if (!item.contains(u"://"_s) || !url.userInfo(QUrl::FullyEncoded).contains(u'%')) {
+            servers.append(item.trimmed());
+            continue;
+        }
+        if (url.password().isNull()) {
+            decoded.token = url.userName(QUrl::FullyDecoded).toUtf8();
+        } else {
+            decoded.user = url.userName(QUrl::FullyDecoded).toUtf8();
+            decoded.password = url.password(QUrl::FullyDecoded).toUtf8();
+        }
+        url.setUserInfo(QString());
+        servers.append(url.toString());
+    }
+    decoded.urls = servers.join(u',').toUtf8();
+    return decoded;
+}
+
 } // namespace
 
 void retireNatsMessage(natsMsg *message)
@@ -39,10 +88,16 @@ natsStatus createNatsOptions(natsOptions **created, const NatsConnectionOptions 
 {
     natsOptions *o = nullptr;
     natsStatus s = natsOptions_Create(&o);
-    const QByteArray url = options.url.toUtf8();
+    const DecodedCredentials servers = decodedCredentials(options.url);
     const QByteArray name = options.name.toUtf8();
     if (s == NATS_OK)
-        s = natsOptions_SetURL(o, url.constData());
+        s = natsOptions_SetURL(o, servers.urls.constData());
+    if (s == NATS_OK && !servers.user.isEmpty())
+        s = natsOptions_SetUserInfo(o, servers.user.constData(), servers.password.constData());
+    if (s == NATS_OK && !servers.token.isEmpty())
+        s = natsOptions_SetToken(o, servers.token.constData());
+    if (s == NATS_OK && wantsTls(options.url))
+        s = natsOptions_SetSecure(o, true);
     if (s == NATS_OK)
         s = natsOptions_SetName(o, name.constData());
     if (s == NATS_OK)
