@@ -365,6 +365,7 @@ private Q_SLOTS:
     void natsAndIngressFileValues();
     void natsUrlEnvironmentOverridesFile();
     void eventHubConfigLoadsUnchanged();
+    void mergeKeysAreReadAsGoReadThem();
     void eventHubServerTimeoutsAreNotUnknownKeys();
     void routes_data();
     void routes();
@@ -855,6 +856,37 @@ routes:
     QCOMPARE(result.enginesEnabled, QStringList({u"sync"_s, u"ingress"_s, u"timeouts"_s}));
 }
 
+// Go's yaml.v2 and v3 read YAML's merge key (`<<: *anchor`) in the Event Hub's config.yaml;
+// yaml-cpp keeps "<<" as a key of its own. The nats: section below had no url (the node ran its
+// own nats-server, an unknown-key warning the only word of it) and route b none of its endpoints.
+void TestConfig::mergeKeysAreReadAsGoReadThem()
+{
+    const ConfigResult result = load({}, {}, R"(
+x-nats: &nats
+  url: "nats://nats.internal:4222"
+  ack_wait_seconds: 10
+nats:
+  <<: *nats
+  stream_name: "call-signals"
+  ack_wait_seconds: 20
+routes:
+  - &first
+    domain: "a.example"
+    endpoints: ["https://backend1.example.com/webhook"]
+  - <<: *first
+    domain: "b.example"
+)");
+    QVERIFY2(result.config, qPrintable(result.error));
+    const Config &c = *result.config;
+    QCOMPARE(result.warnings, QStringList({c.configFile + u": unknown key \"x-nats\" ignored"_s}));
+    QCOMPARE(c.nats.url, u"nats://nats.internal:4222"_s);
+    QVERIFY(c.nats.configured);
+    QCOMPARE(c.nats.ackWait, 20s); // the map's own key wins over the merged one
+    QCOMPARE(describe(c.ingress.routes),
+             u"a.example -> https://backend1.example.com/webhook; "
+             u"b.example -> https://backend1.example.com/webhook"_s);
+}
+
 void TestConfig::natsAndIngressFileValues_data()
 {
     QTest::addColumn<QString>("key");
@@ -1258,6 +1290,9 @@ void TestConfig::corsAllowedOrigins_data()
     QTest::newRow("a path")
         << QStringList {u"CORS_ALLOWED_ORIGINS=https://shop.example/app"_s} << QByteArray()
         << u"error:CORS_ALLOWED_ORIGINS=\"https://shop.example/app\": expected"_s;
+    QTest::newRow("a wildcard")
+        << QStringList {u"CORS_ALLOWED_ORIGINS=https://*.shop.example"_s} << QByteArray()
+        << u"error:CORS_ALLOWED_ORIGINS=\"https://*.shop.example\": expected"_s;
     QTest::newRow("no scheme") << QStringList {u"CORS_ALLOWED_ORIGINS=shop.example"_s}
                                << QByteArray()
                                << u"error:CORS_ALLOWED_ORIGINS=\"shop.example\": expected"_s;

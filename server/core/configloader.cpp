@@ -9,9 +9,11 @@
 #include <QHash>
 #include <QHostInfo>
 #include <QRegularExpression>
+#include <QSet>
 #include <QStandardPaths>
 #include <QUrl>
 #include <QUrlQuery>
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -632,8 +634,10 @@ template<typename Field> ScalarSetter redisAddress(Field field, bool urlOnly)
 ScalarSetter corsOrigins()
 {
     return [](Config &c, const QString &text) -> Rejection {
+        // A browser's Origin never holds a *: https://*.shop.example would match no page, and
+        // every poll of the shop's would be kept from it without a word.
         static const QRegularExpression origin(
-            u"^[a-z][a-z0-9+.-]*://(\\[[0-9a-f:.]+\\]|[^\\s/?#@:\\[\\]]+)(:\\d{1,5})?/?$"_s);
+            u"^[a-z][a-z0-9+.-]*://(\\[[0-9a-f:.]+\\]|[^\\s/?#@:\\[\\]*]+)(:\\d{1,5})?/?$"_s);
         QStringList origins;
         for (const QString &item : text.split(u',')) {
             QString value = item.trimmed().toLower();
@@ -642,7 +646,7 @@ ScalarSetter corsOrigins()
             if (value != u"*") {
                 if (!origin.match(value).hasMatch())
                     return u"expected * or origins such as https://shop.example or "
-                           u"http://localhost:3000 (scheme, host and port, no path), "
+                           u"http://localhost:3000 (scheme, host and port, no path or wildcard), "
                            u"comma-separated"_s;
                 if (value.endsWith(u'/'))
                     value.chop(1);
@@ -1014,6 +1018,52 @@ std::optional<int> tabIndentedLine(const QByteArray &text, int errorLine)
     return std::nullopt;
 }
 
+// YAML's merge key: `<<: *defaults` (or a list of such maps, the earlier winning) adds the keys
+// of the maps it names that the map does not set itself. Go's yaml.v2 and v3 read the Event Hub's
+// config.yaml with it; yaml-cpp 0.7 keeps "<<" as an ordinary key, so a route that took its
+// endpoints that way had none, and a nats: section that took its url had the local stack's.
+// A quoted '<<' is a plain key, as in YAML.
+YAML::Node withMergedKeys(const YAML::Node &node)
+{
+    if (node.IsSequence()) {
+        YAML::Node items(YAML::NodeType::Sequence);
+        for (const YAML::Node &item : node)
+            items.push_back(withMergedKeys(item));
+        return items;
+    }
+    if (!node.IsMap())
+        return node;
+    YAML::Node merged(YAML::NodeType::Map);
+    QSet<QString> keys;
+    std::vector<YAML::Node> mergedMaps;
+    for (const auto &entry : node) {
+        const YAML::Node &value = entry.second;
+        const bool mergeKey =
+            entry.first.IsScalar() && entry.first.Scalar() == "<<" && entry.first.Tag() != "!";
+        if (mergeKey && value.IsMap()) {
+            mergedMaps.push_back(withMergedKeys(value));
+        } else if (mergeKey && value.IsSequence()
+                   && std::all_of(value.begin(), value.end(),
+                                  [](const YAML::Node &item) { return item.IsMap(); })) {
+            for (const YAML::Node &item : value)
+                mergedMaps.push_back(withMergedKeys(item));
+        } else {
+            keys.insert(QString::fromStdString(entry.first.Scalar()));
+            merged.force_insert(entry.first, withMergedKeys(value));
+        }
+    }
+    for (const YAML::Node &map : mergedMaps) {
+        for (const auto &entry : map) {
+            const QString key = QString::fromStdString(entry.first.Scalar());
+            if (!keys.contains(key)) {
+                keys.insert(key);
+                merged.force_insert(entry.first, entry.second);
+            }
+        }
+    }
+    return merged;
+}
+
 class Loader
 {
 public:
@@ -1065,7 +1115,7 @@ bool Loader::readFile(const QString &fileName)
     YAML::Node root;
     const QByteArray text = file.readAll();
     try {
-        root = YAML::Load(text.toStdString());
+        root = withMergedKeys(YAML::Load(text.toStdString()));
     } catch (const YAML::Exception &e) {
         const QString where = e.mark.is_null()
             ? fileName
