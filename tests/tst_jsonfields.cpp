@@ -5,6 +5,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QTest>
 
 using namespace Switchboard;
@@ -16,6 +17,8 @@ class TestJsonFields : public QObject
 
 private Q_SLOTS:
     void keysFoldAsGoFoldsThem();
+    void whatGoRefusesAndQtTakesIsNamed_data();
+    void whatGoRefusesAndQtTakesIsNamed();
 };
 
 void TestJsonFields::keysFoldAsGoFoldsThem()
@@ -50,4 +53,41 @@ void TestJsonFields::keysFoldAsGoFoldsThem()
 }
 
 QTEST_GUILESS_MAIN(TestJsonFields)
+// Bodies QJsonDocument parses and Go's encoding/json refused with a 400; each clean text beside
+// them must stay clean (strings and numbers Go took as they are).
+void TestJsonFields::whatGoRefusesAndQtTakesIsNamed_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("problem"); // empty: none
+    QTest::newRow("unknown escape")
+        << QByteArray(R"({"a":"x\qy"})") << u"invalid escape at offset 7"_s;
+    QTest::newRow("hex escape") << QByteArray(R"({"a":"\x41"})") << u"invalid escape at offset 6"_s;
+    QTest::newRow("raw control") << QByteArray("{\"a\":\"x\x01y\"}")
+                                 << u"control character U+0001 unescaped in a string at offset 7"_s;
+    QTest::newRow("raw tab") << QByteArray("{\"a\":\"\t\"}") << u"U+0009"_s;
+    QTest::newRow("point last") << QByteArray(R"({"a":1.})") << u"digit on each side"_s;
+    QTest::newRow("point first") << QByteArray(R"({"a":[-.5]})") << u"digit on each side"_s;
+    QTest::newRow("every escape") << QByteArray(
+        R"({"a":"\" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00"})")
+                                  << QString();
+    QTest::newRow("points and backslashes in strings")
+        << QByteArray(R"({"a.":".5","b":"1.","c\\":"\\"})") << QString();
+    QTest::newRow("numbers") << QByteArray(R"({"a":[1.5,-0.25,1e5,2.5E-3,0]})") << QString();
+    QTest::newRow("unicode") << QByteArray("{\"a\":\"caf\xc3\xa9 \xf0\x9f\x93\x9e\"}") << QString();
+}
+
+void TestJsonFields::whatGoRefusesAndQtTakesIsNamed()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(QString, problem);
+    QJsonParseError error;
+    QJsonDocument::fromJson(text, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError); // Qt takes every one of them
+    const QString found = jsonSyntaxProblem(text);
+    if (problem.isEmpty())
+        QVERIFY2(found.isEmpty(), qPrintable(found));
+    else
+        QVERIFY2(found.contains(problem), qPrintable(found));
+}
+
 #include "tst_jsonfields.moc"

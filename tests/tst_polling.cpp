@@ -478,6 +478,8 @@ void TestPolling::badInputIsA400AndNeverHurts()
         {"publish", "{\"action\": \"x\"}", u"eventType"_s},
         {"publish", "{\"eventType\": \"T\", \"metadata\": []}", u"metadata"_s},
         {"publish", "not json", u"not JSON"_s},
+        {"publish", "\"T\"", u"JSON object"_s},
+        {"publish", R"({"eventType": "T", "action": "\q"})", u"invalid escape"_s},
         {"order-status-change", "{\"orderId\": \"o\", \"newStatus\": \"S\"}", u"userId"_s},
         {"order-status-change", "{\"orderId\": {}, \"userId\": \"u\", \"newStatus\": \"S\"}",
          u"orderId"_s},

@@ -1272,6 +1272,7 @@ void TestTimeouts::badInputIsA400AndWritesNothing()
         {"/conversations/keep/agent-message", "{\"agent_id\": \"a\"", u"body"_s},
         {"/conversations/keep/agent-message", "[1, 2]", u"body"_s},
         {"/conversations/keep/agent-message", "\"agent-1\"", u"body"_s},
+        {"/conversations/keep/agent-message", "{\"agent_id\": \"\\xff\"}", u"body"_s},
         {"/conversations/keep/agent-message", "{\"agent_id\": 5}", u"agent_id"_s},
         {"/conversations/keep/agent-message", "{\"agent_id\": {\"id\": \"a\"}}", u"agent_id"_s},
         {"/conversations/keep/agent-message", "{\"message_id\": []}", u"message_id"_s},

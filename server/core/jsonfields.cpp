@@ -1,5 +1,8 @@
 #include "jsonfields.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 namespace Switchboard {
 
 namespace {
@@ -48,6 +51,43 @@ QJsonValue jsonField(const QJsonObject &object, QStringView name)
         }
     }
     return exact;
+}
+
+QString jsonSyntaxProblem(QByteArrayView text)
+{
+    const auto isDigit = [&text](qsizetype i) {
+        return i >= 0 && i < text.size() && text[i] >= '0' && text[i] <= '9';
+    };
+    bool inString = false;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const uchar c = uchar(text[i]);
+        if (inString) {
+            if (c == '"') {
+                inString = false;
+            } else if (c < 0x20) {
+                return QStringLiteral("control character U+%1 unescaped in a string at offset %2")
+                    .arg(QString::number(c, 16).toUpper().rightJustified(4, u'0'))
+                    .arg(i);
+            } else if (c == '\\') {
+                const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+                if (next == '\0' || !QByteArrayView("\"\\/bfnrtu").contains(next))
+                    return QStringLiteral("invalid escape at offset %1").arg(i);
+                ++i; // the escaped character; \u's hex digits Qt has checked
+            }
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '.' && (!isDigit(i - 1) || !isDigit(i + 1))) {
+            return QStringLiteral("a number needs a digit on each side of its point (offset %1)")
+                .arg(i);
+        }
+    }
+    return {};
+}
+
+bool isJsonScalar(const QByteArray &body)
+{
+    const QByteArray trimmed = body.trimmed();
+    return !trimmed.isEmpty() && QJsonDocument::fromJson('[' + trimmed + ']').array().size() == 1;
 }
 
 } // namespace Switchboard

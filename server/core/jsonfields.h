@@ -14,6 +14,7 @@
 // (code-unit) order is taken; the keys not taken are ignored, where Go would have refused the
 // body if one of them had the wrong type.
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QStringView>
@@ -35,5 +36,18 @@ bool jsonKeyMatchesField(QStringView key, QStringView name);
 // The exact key is looked up first (a binary search); only when it is missing or null are the
 // object's keys scanned, which costs a QString per key (QJsonObject in Qt 6.4 has no key view).
 QJsonValue jsonField(const QJsonObject &object, QStringView name);
+
+// Whether a body QJsonDocument refused is a JSON string, number, true, false or null: Qt 6.4
+// takes only an object or an array at the top, and a client that sent "a.vn" or 42 is told that
+// the body must be an object, not that it is not JSON.
+bool isJsonScalar(const QByteArray &body);
+
+// What Go's encoding/json refuses and QJsonDocument (Qt 6.4) takes, in a text QJsonDocument has
+// parsed: an escape other than \" \\ \/ \b \f \n \r \t \uXXXX (Qt drops the backslash: "\q"
+// becomes "q"), a control character (U+0000 to U+001F) unescaped in a string, and a number with
+// no digit on one side of its point (1. or .5). Empty when there is none; else which and at what
+// byte offset. A client of the Go services got a 400 for each; here the event was accepted, and
+// its original bytes then refused by every endpoint that parses JSON strictly.
+QString jsonSyntaxProblem(QByteArrayView text);
 
 } // namespace Switchboard

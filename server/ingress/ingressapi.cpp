@@ -1,5 +1,6 @@
 #include "ingressapi.h"
 
+#include "core/jsonfields.h"
 #include "http/apiaccess.h"
 #include "http/httpserver.h"
 #include "ingressevent.h"
@@ -110,11 +111,14 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
     };
     QJsonParseError parseError;
     const QJsonDocument document = parseEvent(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
+    if (parseError.error != QJsonParseError::NoError && !isJsonScalar(request.body))
         return reject(u"the body is not valid JSON: %1 at offset %2"_s.arg(parseError.errorString())
                           .arg(parseError.offset));
     if (!document.isObject())
         return reject(u"the body must be a JSON object"_s);
+    // Its bytes go to the endpoints as they are: JSON Qt reads and they may not, refused here.
+    if (const QString problem = jsonSyntaxProblem(request.body); !problem.isEmpty())
+        return reject(u"the body is not valid JSON: "_s + problem);
     const QJsonObject event = document.object();
     const QJsonValue domainValue = domainOf(event);
     if (!domainValue.isString() || domainValue.toString().trimmed().isEmpty())

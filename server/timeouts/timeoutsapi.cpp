@@ -8,7 +8,6 @@
 #include "redis/redisclient.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -100,10 +99,7 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
         if (parseError.error != QJsonParseError::NoError) {
-            // QJsonDocument takes only an object or an array at the top: a string or a number
-            // is JSON all the same, and the client's mistake is its type.
-            const QJsonDocument wrapped = QJsonDocument::fromJson('[' + trimmed + ']');
-            *error = wrapped.array().size() == 1
+            *error = isJsonScalar(trimmed)
                 ? u"body: expected a JSON object"_s
                 : u"body: not JSON: %1 at offset %2"_s.arg(parseError.errorString())
                       .arg(parseError.offset);
@@ -111,6 +107,10 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
         }
         if (!document.isObject()) {
             *error = u"body: expected a JSON object"_s;
+            return std::nullopt;
+        }
+        if (const QString problem = jsonSyntaxProblem(body); !problem.isEmpty()) {
+            *error = u"body: not JSON: "_s + problem;
             return std::nullopt;
         }
         object = document.object();
