@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTemporaryFile>
@@ -177,6 +178,7 @@ private Q_SLOTS:
     void natsDownAnswers503AndNothingAcceptedIsLost();
     void aTlsUrlIsNeverUsedInTheClear();
     void percentEncodedNatsCredentialsAreDecoded();
+    void aNatsUrlListConnects();
     void eventsRefusedWhileNatsIsDownDoNotKeepHealthRedOnceItIsBack();
     void hungNatsAnswers503InTimeThenRecovers();
     void connectionNatsClosedForGoodIsOpenedAgain();
@@ -1169,6 +1171,27 @@ void TestIngress::percentEncodedNatsCredentialsAreDecoded()
     QVERIFY(m_node);
     m_port = m_node->httpPort();
     QCOMPARE(post(callEvent(u"a.vn"_s, u"with-a-token"_s)).status, 202);
+    QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
+}
+
+// NATS_URL as a comma list (README: "one URL or a comma list"), one server of it down: the node
+// connects to the other. natsOptions_SetURL took the list as one URL whose port was
+// "4222,nats://…": no server was ever tried, 503 for ever.
+void TestIngress::aNatsUrlListConnects()
+{
+    quint16 closedPort = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        closedPort = probe.serverPort();
+    }
+    Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
+    config.nats.url =
+        u"nats://127.0.0.1:%1, nats://127.0.0.1:%2"_s.arg(closedPort).arg(m_nats.port());
+    m_node.reset(startNode(config));
+    QVERIFY(m_node);
+    m_port = m_node->httpPort();
+    QCOMPARE(post(callEvent(u"a.vn"_s, u"from-a-list"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
 }
 

@@ -3,6 +3,7 @@
 #include <QRandomGenerator>
 #include <QUrl>
 #include <algorithm>
+#include <vector>
 
 // What cnats' garbage-collector thread runs for every message (its free callback): exported by
 // libnats (3.4 and earlier), not declared in nats.h.
@@ -90,8 +91,18 @@ natsStatus createNatsOptions(natsOptions **created, const NatsConnectionOptions 
     natsStatus s = natsOptions_Create(&o);
     const DecodedCredentials servers = decodedCredentials(options.url);
     const QByteArray name = options.name.toUtf8();
-    if (s == NATS_OK)
+    // natsOptions_SetURL takes one URL: a comma list given to it was one URL whose port read
+    // "4222,nats://…", and the node never connected (natsConnection_ConnectTo splits a list, the
+    // options do not). Each server is set on its own.
+    const QList<QByteArray> serverList = servers.urls.split(',');
+    if (s == NATS_OK && serverList.size() > 1) {
+        std::vector<const char *> pointers;
+        for (const QByteArray &server : serverList)
+            pointers.push_back(server.constData());
+        s = natsOptions_SetServers(o, pointers.data(), int(pointers.size()));
+    } else if (s == NATS_OK) {
         s = natsOptions_SetURL(o, servers.urls.constData());
+    }
     if (s == NATS_OK && !servers.user.isEmpty())
         s = natsOptions_SetUserInfo(o, servers.user.constData(), servers.password.constData());
     if (s == NATS_OK && !servers.token.isEmpty())
