@@ -366,6 +366,7 @@ private Q_SLOTS:
     void natsUrlEnvironmentOverridesFile();
     void eventHubConfigLoadsUnchanged();
     void mergeKeysAreReadAsGoReadThem();
+    void aliasesThatNameTheirOwnHolderOrNestDeepAreRead();
     void eventHubServerTimeoutsAreNotUnknownKeys();
     void routes_data();
     void routes();
@@ -885,6 +886,34 @@ routes:
     QCOMPARE(describe(c.ingress.routes),
              u"a.example -> https://backend1.example.com/webhook; "
              u"b.example -> https://backend1.example.com/webhook"_s);
+}
+
+// The merge-key pass followed every alias: one naming the list that holds it crashed the node
+// (SIGSEGV, no word) where it used to warn of an unknown key, and nested aliases expanded
+// exponentially. A cycle is refused with its line; an alias is converted once.
+void TestConfig::aliasesThatNameTheirOwnHolderOrNestDeepAreRead()
+{
+    const ConfigResult cycle = load({}, {}, "x-cycle: &a [*a]\n");
+    QVERIFY(!cycle.config);
+    QVERIFY2(cycle.error.contains(u"alias names the map or list that holds it"_s),
+             qPrintable(cycle.error));
+    QVERIFY2(cycle.error.contains(u":1:"_s), qPrintable(cycle.error));
+
+    QByteArray nested = "x-0: &l0 [a, a, a, a, a, a, a, a, a, a]\n";
+    for (int level = 1; level <= 9; ++level) {
+        QByteArray items;
+        for (int i = 0; i < 10; ++i)
+            items += (i ? ", *l" : "*l") + QByteArray::number(level - 1);
+        nested += "x-" + QByteArray::number(level) + ": &l" + QByteArray::number(level) + " ["
+            + items + "]\n";
+    }
+    nested += "server:\n  port: 8123\n";
+    QElapsedTimer clock;
+    clock.start();
+    const ConfigResult deep = load({}, {}, nested);
+    QVERIFY2(deep.config, qPrintable(deep.error));
+    QCOMPARE(deep.config->server.port, 8123);
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
 }
 
 void TestConfig::natsAndIngressFileValues_data()

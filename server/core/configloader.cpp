@@ -1023,45 +1023,80 @@ std::optional<int> tabIndentedLine(const QByteArray &text, int errorLine)
 // config.yaml with it; yaml-cpp 0.7 keeps "<<" as an ordinary key, so a route that took its
 // endpoints that way had none, and a nats: section that took its url had the local stack's.
 // A quoted '<<' is a plain key, as in YAML.
-YAML::Node withMergedKeys(const YAML::Node &node)
+// yaml-cpp makes an alias the very node it names: one read twice is converted once (a file of
+// nested aliases, each naming the one before ten times, would otherwise expand into billions of
+// nodes), and one that names a map or list holding it (`a: &a [*a]`) is a cycle, refused with its
+// line rather than followed until the stack overflows.
+class MergedKeys
 {
-    if (node.IsSequence()) {
-        YAML::Node items(YAML::NodeType::Sequence);
-        for (const YAML::Node &item : node)
-            items.push_back(withMergedKeys(item));
-        return items;
-    }
-    if (!node.IsMap())
-        return node;
-    YAML::Node merged(YAML::NodeType::Map);
-    QSet<QString> keys;
-    std::vector<YAML::Node> mergedMaps;
-    for (const auto &entry : node) {
-        const YAML::Node &value = entry.second;
-        const bool mergeKey =
-            entry.first.IsScalar() && entry.first.Scalar() == "<<" && entry.first.Tag() != "!";
-        if (mergeKey && value.IsMap()) {
-            mergedMaps.push_back(withMergedKeys(value));
-        } else if (mergeKey && value.IsSequence()
-                   && std::all_of(value.begin(), value.end(),
-                                  [](const YAML::Node &item) { return item.IsMap(); })) {
-            for (const YAML::Node &item : value)
-                mergedMaps.push_back(withMergedKeys(item));
-        } else {
-            keys.insert(QString::fromStdString(entry.first.Scalar()));
-            merged.force_insert(entry.first, withMergedKeys(value));
+public:
+    YAML::Node operator()(const YAML::Node &node)
+    {
+        if (!node.IsMap() && !node.IsSequence())
+            return node;
+        for (const YAML::Node &open : m_open) {
+            if (open.is(node))
+                throw YAML::ParserException(node.Mark(),
+                                            "an alias names the map or list that holds it");
         }
+        for (const auto &[original, converted] : m_done) {
+            if (original.is(node))
+                return converted;
+        }
+        m_open.push_back(node);
+        YAML::Node converted = convert(node);
+        m_open.pop_back();
+        m_done.emplace_back(node, converted);
+        return converted;
     }
-    for (const YAML::Node &map : mergedMaps) {
-        for (const auto &entry : map) {
-            const QString key = QString::fromStdString(entry.first.Scalar());
-            if (!keys.contains(key)) {
-                keys.insert(key);
-                merged.force_insert(entry.first, entry.second);
+
+private:
+    YAML::Node convert(const YAML::Node &node)
+    {
+        if (node.IsSequence()) {
+            YAML::Node items(YAML::NodeType::Sequence);
+            for (const YAML::Node &item : node)
+                items.push_back((*this)(item));
+            return items;
+        }
+        YAML::Node merged(YAML::NodeType::Map);
+        QSet<QString> keys;
+        std::vector<YAML::Node> mergedMaps;
+        for (const auto &entry : node) {
+            const YAML::Node &value = entry.second;
+            const bool mergeKey =
+                entry.first.IsScalar() && entry.first.Scalar() == "<<" && entry.first.Tag() != "!";
+            if (mergeKey && value.IsMap()) {
+                mergedMaps.push_back((*this)(value));
+            } else if (mergeKey && value.IsSequence()
+                       && std::all_of(value.begin(), value.end(),
+                                      [](const YAML::Node &item) { return item.IsMap(); })) {
+                for (const YAML::Node &item : value)
+                    mergedMaps.push_back((*this)(item));
+            } else {
+                keys.insert(QString::fromStdString(entry.first.Scalar()));
+                merged.force_insert(entry.first, (*this)(value));
             }
         }
+        for (const YAML::Node &map : mergedMaps) {
+            for (const auto &entry : map) {
+                const QString key = QString::fromStdString(entry.first.Scalar());
+                if (!keys.contains(key)) {
+                    keys.insert(key);
+                    merged.force_insert(entry.first, entry.second);
+                }
+            }
+        }
+        return merged;
     }
-    return merged;
+
+    std::vector<YAML::Node> m_open; // the maps and lists being converted, outermost first
+    std::vector<std::pair<YAML::Node, YAML::Node>> m_done; // converted: original, result
+};
+
+YAML::Node withMergedKeys(const YAML::Node &node)
+{
+    return MergedKeys()(node);
 }
 
 class Loader
