@@ -161,6 +161,7 @@ void SyncEngine::connectClients()
     m_remote = new RedisClient(remote, this);
 
     connect(m_local, &RedisClient::connected, this, &SyncEngine::ensureGroups);
+    connect(m_local, &RedisClient::disconnected, this, &SyncEngine::forgetCounterBaselines);
     connect(m_reader, &RedisClient::connected, this, [this] {
         for (auto &stream : m_streams)
             stream->historyDone = false;
@@ -226,11 +227,11 @@ void SyncEngine::ensureGroups()
                 m_groupsReady = true;
                 m_groupsCreated = true;
                 scanConsumers();
-                for (auto &stream : m_streams)
-                    stream->readCounterBehind = -1; // a restarted Redis reloaded its counters
+                forgetCounterBaselines();
                 // Answered before the group figures that follow, on the same connection.
                 m_local->send({"INFO", "persistence"}, [this](const RedisReply &reply) {
-                    m_localAppendOnly = reply.view().contains("aof_enabled:1");
+                    if (!reply.isError())
+                        m_localAppendOnly = reply.view().contains("aof_enabled:1");
                 });
                 refreshGroupStats();
             }
@@ -1342,6 +1343,17 @@ void SyncEngine::readGroupInfo(StreamState &s, const RedisReply &groups)
     }
 }
 
+// A local Redis met again may have restarted and reloaded its counters: what they are behind is
+// found again (countDeletedUnread()), once INFO has said whether it runs with an AOF.
+void SyncEngine::forgetCounterBaselines()
+{
+    m_localAppendOnly.reset();
+    for (auto &stream : m_streams) {
+        stream->readCounterBehind = -1;
+        stream->deliveredAtFirstLook.reset();
+    }
+}
+
 // Entries a producer trims (MAXLEN, MINID) while the group has not read them yet, reading
 // paused behind a remote that is down, are gone before sync sees them: nothing else would say
 // so. The stream has had `entries-added`, of which the oldest `removed` are gone; the group was
@@ -1355,7 +1367,8 @@ void SyncEngine::readGroupInfo(StreamState &s, const RedisReply &groups)
 // read, none removed, `entries-read` 28 025; 33 768 behind after 10 minutes at 500 events/s).
 // On such a Redis the difference found at the first look, the group having read all, is taken
 // as the counter's and not as lost: a loss from before this process, read past already, is then
-// not counted either. Without an AOF the counter is exact and the group's past is counted.
+// not counted either. Without an AOF the counter is exact and the group's past is counted (a
+// replica promoted after a failover can be behind the same way: not detected).
 void SyncEngine::countDeletedUnread(StreamState &s, const RedisReply &stream)
 {
     const qint64 added = stream.field("entries-added").toInteger(-1);
@@ -1366,6 +1379,8 @@ void SyncEngine::countDeletedUnread(StreamState &s, const RedisReply &stream)
     if (added < 0 || length < 0 || read < 0 || s.groupLastDelivered.isEmpty())
         return; // Redis 6, or a group whose counter Redis lost track of
     const EntryId delivered = EntryId::parse(s.groupLastDelivered);
+    if (!s.deliveredAtFirstLook)
+        s.deliveredAtFirstLook = delivered;
     const bool beforeGap = length > 0 && delivered < firstLeft;
     const bool allRead = delivered == lastAdded;
     const qint64 known = s.stats.deletedBeforeRead; // -1: not counted yet
@@ -1374,10 +1389,18 @@ void SyncEngine::countDeletedUnread(StreamState &s, const RedisReply &stream)
     qint64 lost = counted;
     if (beforeGap) {
         lost = std::max(lost, removed - read - std::max<qint64>(0, s.readCounterBehind));
-    } else if (allRead) {
-        if (s.readCounterBehind < 0)
-            s.readCounterBehind =
-                m_localAppendOnly ? std::max<qint64>(0, added - read - counted) : 0;
+    } else if (allRead && (s.readCounterBehind >= 0 || m_localAppendOnly)) {
+        if (s.readCounterBehind < 0) {
+            // An entry the group had not read at the first look that has been trimmed since
+            // (the stream now starts after what the group had read then) may be a loss of this
+            // process's: then none of the difference is taken as the counter's.
+            const bool trimmedPastFirstLook = length > 0
+                ? *s.deliveredAtFirstLook < firstLeft
+                : removed > 0 && *s.deliveredAtFirstLook < lastAdded;
+            s.readCounterBehind = *m_localAppendOnly && !trimmedPastFirstLook
+                ? std::max<qint64>(0, added - read - counted)
+                : 0;
+        }
         lost = std::max(lost, added - read - s.readCounterBehind);
     }
     lost = std::min(lost, removed); // never more than the stream ever lost

@@ -144,6 +144,9 @@ private:
         // How far the group's entries-read is behind what it read, found at the first look
         // after the groups were (re)joined; -1 not known yet. See countDeletedUnread().
         qint64 readCounterBehind = -1;
+        // The group's last-delivered-id at that first look: only what the group had read by
+        // then can hide behind the counter's error.
+        std::optional<EntryId> deliveredAtFirstLook;
     };
 
     void connectClients();
@@ -188,6 +191,7 @@ private:
     bool isEarlierProcessOfThisHost(const QByteArray &consumer) const;
     void dropLaneIfIdle(Lane *lane);
     void refreshGroupStats();
+    void forgetCounterBaselines();
     // The parts of one stream's XINFO GROUPS and XINFO STREAM, taken in one transaction.
     void readGroupInfo(StreamState &s, const RedisReply &groups);
     void countDeletedUnread(StreamState &s, const RedisReply &stream);
@@ -212,7 +216,9 @@ private:
     bool m_scriptReady = false;
     bool m_groupsReady = false;
     bool m_groupsCreated = false; // every group existed once: a lost one starts again from "0"
-    bool m_localAppendOnly = false; // the local Redis reloads from an AOF (INFO persistence)
+    // The local Redis reloads from an AOF (INFO persistence); unknown until it answered, after
+    // each (re)join of the groups.
+    std::optional<bool> m_localAppendOnly;
     bool m_readsAllowed = false; // after the pending entries of earlier processes are written
     bool m_readInFlight = false;
     qint64 m_readerClientId = 0; // CLIENT ID of the reader's connection, 0 until known
