@@ -3,6 +3,7 @@
 
 #include "addnodedialog.h"
 #include "consolesettings.h"
+#include "figuresbox.h"
 #include "ingresspanel.h"
 #include "localnodesource.h"
 #include "logpanel.h"
@@ -49,6 +50,7 @@
 #include <QTextDocument>
 #include <QTranslator>
 #include <QUrlQuery>
+#include <QValueAxis>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <QtTest>
@@ -334,6 +336,14 @@ private Q_SLOTS:
     void chartsShowThePresentAfterTheClockIsSetBack();
     void syncStreamsShowEntriesLostBeforeTheyWereRead();
     void panelsPlotAtOnceAfterTheClockIsSetBack();
+    void aLongNodeNameDoesNotWidenTheWindow();
+    void theLogKeepsItsPlaceAsRecordsCome();
+    void deadLettersKeepTheirPlaceAsNewOnesCome();
+    void figuresAreReadWholeAtTheWindowsSize();
+    void connectNowSaysTheNodeWasAskedAgain();
+    void timeoutsDataLostStaysInSight();
+    void aHugeFigureDoesNotFreezeTheCharts();
+    void nodesNotHeardFromAreNotCalledHealthy();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -360,6 +370,8 @@ private:
     QUrl remoteUrl(quint16 port) const;
     // Stops a node of this process as its owner would, and waits for it (twice `drainMs` at most).
     static bool stopNode(SwitchboardNode &node, int drainMs = 5000);
+    // figuresAreReadWholeAtTheWindowsSize() in one language, its translators installed.
+    void figuresAreReadWholeIn(const QString &language);
 
     NatsServer m_nats;
     QTemporaryDir m_dataDir;
@@ -2411,4 +2423,340 @@ void TestConsole::syncStreamsShowEntriesLostBeforeTheyWereRead()
     QCOMPARE(cells[u"whole"_s].data().toString(), u"0"_s);
     QVERIFY(!cells[u"whole"_s].data(Qt::ForegroundRole).isValid());
     QCOMPARE(cells[u"redis6"_s].data().toString(), u"unknown"_s);
+}
+
+// A node reached by a long host name (a cloud's internal DNS name): its name above the tabs set
+// the window's minimum width, and the window grew past the screen.
+void TestConsole::aLongNodeNameDoesNotWidenTheWindow()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    const int width = window->width();
+    auto *source = new FakeNodeSource(
+        u"switchboard-ingress-primary-0.switchboard-ingress-headless.contact-centre-production"
+        ".svc.cluster.local.eu-west-1.compute.internal.example.com:8080"_s);
+    window->addNode(source);
+    source->setStatus(healthyStatus({u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s}));
+    // The name is in the amber note too while the node does not answer.
+    source->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    NodeView *view = window->nodeView(0);
+    for (const QString &engine : {u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s}) {
+        view->showEngine(engine);
+        for (int pass = 0; pass < 3; ++pass)
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QVERIFY2(window->minimumSizeHint().width() <= width && window->width() == width,
+                 qPrintable(u"%1: the window needs %2 px, is %3 px wide"_s.arg(engine)
+                                .arg(window->minimumSizeHint().width())
+                                .arg(window->width())));
+    }
+    // Cut, the name keeps its port in sight, and is whole in the tooltip.
+    bool titled = false;
+    for (QLabel *label : view->findChildren<QLabel *>())
+        titled = titled
+            || (label->toolTip() == source->displayName() && label->text().endsWith(u":8080"_s));
+    QVERIFY(titled);
+}
+
+// The operator scrolled down the log to read an older warning: each new record, put on top,
+// pushed it down a row, so that it slid away while being read.
+void TestConsole::theLogKeepsItsPlaceAsRecordsCome()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s});
+    QJsonArray logs;
+    const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-600);
+    const auto record = [&](int i) {
+        return QJsonObject {{u"time"_s, start.addSecs(i).toString(Qt::ISODateWithMs)},
+                            {u"level"_s, u"warning"_s},
+                            {u"category"_s, u"switchboard.ingress"_s},
+                            {u"message"_s, u"warning %1"_s.arg(i)}};
+    };
+    for (int i = 0; i < 150; ++i)
+        logs.append(record(i));
+    status[u"logs"_s] = logs;
+    source->setStatus(status);
+    window->selectNode(0);
+    NodeView *view = window->nodeView(0);
+    view->showLog();
+    auto *table = view->logPanel()->findChild<QTableView *>(u"logTable"_s);
+    QVERIFY(table);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    table->scrollTo(table->model()->index(80, 0), QAbstractItemView::PositionAtTop);
+    const QString read =
+        table->indexAt(QPoint(2, 2)).siblingAtColumn(LogModel::Message).data().toString();
+    QCOMPARE(read, u"warning 69"_s);
+
+    for (int i = 150; i < 153; ++i) {
+        logs.append(record(i));
+        status[u"logs"_s] = logs;
+        source->setStatus(status);
+    }
+    QCOMPARE(table->model()->rowCount(), 153);
+    QCOMPARE(table->indexAt(QPoint(2, 2)).siblingAtColumn(LogModel::Message).data().toString(),
+             read);
+    // At the top, the newest records come into sight as they come.
+    table->scrollToTop();
+    logs.append(record(153));
+    status[u"logs"_s] = logs;
+    source->setStatus(status);
+    QCOMPARE(table->indexAt(QPoint(2, 2)).siblingAtColumn(LogModel::Message).data().toString(),
+             u"warning 153"_s);
+}
+
+// Working down the dead letters, newest first: each one the node made meanwhile, listed on top,
+// pushed the rows being read down.
+void TestConsole::deadLettersKeepTheirPlaceAsNewOnesCome()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    int newest = 120;
+    source->answer = [&newest](const QByteArray &, const QString &path) {
+        QJsonArray letters;
+        const QString time = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        if (path.startsWith(u"/api/v1/ingress/dead-letters?"_s)) {
+            for (int id = newest; id > 0; --id)
+                letters.append(unroutedDeadLetter(quint64(id), time));
+            return std::pair<int, QJsonObject>(
+                200, {{u"dead_letters"_s, letters}, {u"total"_s, letters.size()}});
+        }
+        return std::pair<int, QJsonObject>(404, {{u"error"_s, u"not found"_s}});
+    };
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"ingress"_s});
+    const auto setCount = [&] {
+        QJsonObject engines = status[u"engines"_s].toObject();
+        QJsonObject ingress = engines[u"ingress"_s].toObject();
+        ingress[u"dead_letters_no_route"_s] = newest;
+        engines[u"ingress"_s] = ingress;
+        status[u"engines"_s] = engines;
+        source->setStatus(status);
+    };
+    setCount();
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    auto *table = view->findChild<QTableView *>(u"deadLettersTable"_s);
+    QVERIFY(table);
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 120, 3000);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    table->scrollTo(table->model()->index(60, 0), QAbstractItemView::PositionAtTop);
+    const QString read = table->indexAt(QPoint(2, 2)).siblingAtColumn(0).data().toString();
+    QCOMPARE(read, u"60"_s);
+    newest = 123;
+    setCount();
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 123, 3000);
+    QCOMPARE(table->indexAt(QPoint(2, 2)).siblingAtColumn(0).data().toString(), read);
+}
+
+// At the window's first size the Ingress figures wrapped to a second line that their box had no
+// room for: "Rejected: 0 (0 invalid, 0", "Forward latency: p50 0.31 ms," (no p99), "NATS:
+// connected to" (no address).
+void TestConsole::figuresAreReadWholeAtTheWindowsSize()
+{
+    for (const QString &language : {u"en"_s, u"pt_BR"_s, u"vi"_s}) {
+        installConsoleTranslators(language);
+        figuresAreReadWholeIn(language);
+        for (QTranslator *translator : qApp->findChildren<QTranslator *>()) {
+            QCoreApplication::removeTranslator(translator);
+            delete translator;
+        }
+        if (QTest::currentTestFailed())
+            return;
+    }
+}
+
+void TestConsole::figuresAreReadWholeIn(const QString &language)
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s});
+    QJsonObject engines = status[u"engines"_s].toObject();
+    engines[u"ingress"_s] = QJsonObject {{u"status"_s, u"healthy"_s},
+                                         {u"received"_s, 1234567},
+                                         {u"published"_s, 1234560},
+                                         {u"rejected_invalid"_s, 1234},
+                                         {u"rejected_unavailable"_s, 5678},
+                                         {u"redeliveries"_s, 45678},
+                                         {u"dead_letters_no_route"_s, 1234},
+                                         {u"dead_letters_max_deliveries"_s, 567},
+                                         {u"events_per_second"_s, 123.4},
+                                         {u"forward_p50_ms"_s, 12.34},
+                                         {u"forward_p99_ms"_s, 456.78},
+                                         {u"consumer_pending"_s, 1234},
+                                         {u"in_flight"_s, 12},
+                                         {u"nats"_s, u"nats://10.20.30.40:4222"_s},
+                                         {u"nats_connected"_s, true}};
+    status[u"engines"_s] = engines;
+    source->setStatus(status);
+    window->selectNode(0);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    NodeView *view = window->nodeView(0);
+    for (const QString &engine : {u"sync"_s, u"ingress"_s, u"timeouts"_s}) {
+        view->showEngine(engine);
+        for (int pass = 0; pass < 3; ++pass)
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        QWidget *panel = view->tabs()->currentWidget();
+        const QList<FiguresBox *> boxes = panel->findChildren<FiguresBox *>();
+        QVERIFY(!boxes.isEmpty());
+        for (QLabel *value : boxes.constFirst()->values()) {
+            if (value->text().isEmpty())
+                continue;
+            QVERIFY2(value->height() >= value->heightForWidth(value->width()),
+                     qPrintable(u"%1, %2: \"%3\" needs %4 px, has %5"_s
+                                    .arg(language, engine, value->text())
+                                    .arg(value->heightForWidth(value->width()))
+                                    .arg(value->height())));
+        }
+    }
+}
+
+// Connect now (F5) on a node still down changed nothing on screen: the same "unreachable since
+// …" as before, and the operator could not tell whether the node had been asked at all.
+void TestConsole::connectNowSaysTheNodeWasAskedAgain()
+{
+    const quint16 port = freeLoopbackPort(); // nothing listens there
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->addNode(new RemoteNodeSource(remoteUrl(port), {}));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    auto *connectNow = view->findChild<QPushButton *>(u"connectNowButton"_s);
+    auto *detail = view->findChild<QLabel *>(u"nodeDetail"_s);
+    QVERIFY(connectNow && detail);
+    NodeSource *source = window->nodesModel()->nodeSource(0);
+    QTRY_COMPARE_WITH_TIMEOUT(source->reachability(), NodeSource::Reachability::Unreachable, 3000);
+    QElapsedTimer sinceLost;
+    sinceLost.start();
+    const QString before = detail->text();
+    QVERIFY2(!before.contains(u"asked again"_s), qPrintable(before));
+
+    // Asked at once, well before the next attempt of its own (2 s ± 20 % after the first).
+    connectNow->click();
+    QTRY_VERIFY_WITH_TIMEOUT(detail->text().contains(u"asked again at "_s), 1000);
+    QVERIFY2(sinceLost.elapsed() < 1500, qPrintable(QString::number(sinceLost.elapsed())));
+    QVERIFY2(detail->text().startsWith(before), qPrintable(detail->text()));
+    QCOMPARE(source->reachability(), NodeSource::Reachability::Unreachable);
+}
+
+// Redis lost the timeouts' data: the node is unhealthy for 15 minutes, its log says so once. The
+// operator who came later saw a green tab, the log line long pushed out of the node's last 200
+// records by forward warnings, and nothing else of it.
+void TestConsole::timeoutsDataLostStaysInSight()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"timeouts"_s});
+    QJsonObject engines = status[u"engines"_s].toObject();
+    const QDateTime lostAt = QDateTime::currentDateTime().addSecs(-20 * 60);
+    engines[u"timeouts"_s] =
+        QJsonObject {{u"status"_s, u"healthy"_s},
+                     {u"redis"_s, u"127.0.0.1:6379"_s},
+                     {u"redis_connected"_s, true},
+                     {u"data_lost"_s,
+                      QJsonObject {{u"count"_s, 1},
+                                   {u"last_at_ms"_s, lostAt.toMSecsSinceEpoch()},
+                                   {u"last_waiting"_s, 1234},
+                                   {u"last_pending"_s, 5},
+                                   {u"waiting_total"_s, 1234}}}};
+    status[u"engines"_s] = engines;
+    source->setStatus(status);
+    NodeView *view = showEngine(window.get(), u"timeouts"_s);
+    QVERIFY(view);
+    QLabel *shown = nullptr;
+    for (QLabel *label : view->findChildren<QLabel *>()) {
+        if (label->isVisible() && label->text().contains(u"1,234 conversations"_s))
+            shown = label;
+    }
+    QVERIFY(shown);
+    QVERIFY2(shown->text().contains(u"#b71c1c"_s) && shown->text().contains(u">1, the last at "_s)
+                 && shown->text().contains(lostAt.toString(u"HH:mm:ss"_s)),
+             qPrintable(shown->text()));
+}
+
+// A lag going from 10 to 5 million entries (a remote down for an hour) froze the console: the
+// value axis got its new range before its new tick interval, and Qt Charts laid out a tick
+// every 2 entries, 2.5 million of them, in the GUI thread. The axes are watched here with
+// figures small enough for the old order to finish, so that it fails rather than hangs.
+void TestConsole::aHugeFigureDoesNotFreezeTheCharts()
+{
+    // The most ticks an axis had at any moment.
+    const auto watchTicks = [](QValueAxis *axis, double *mostTicks) {
+        const auto count = [axis, mostTicks] {
+            *mostTicks = std::max(*mostTicks, (axis->max() - axis->min()) / axis->tickInterval());
+        };
+        QObject::connect(axis, &QValueAxis::rangeChanged, axis, count);
+        QObject::connect(axis, &QValueAxis::tickIntervalChanged, axis, count);
+    };
+
+    std::unique_ptr<TimeChart> chart = shownChart(u"events"_s, u"jobs"_s);
+    QVERIFY(chart);
+    auto *lagAxis = qobject_cast<QValueAxis *>(chart->chart()->axes(Qt::Vertical).value(0));
+    QVERIFY(lagAxis);
+    double mostTicks = 0;
+    watchTicks(lagAxis, &mostTicks);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    chart->append(u"events"_s, now, 3);
+    chart->advance(now);
+    chart->append(u"events"_s, now + 1000, 5000);
+    chart->advance(now + 1000);
+    QCOMPARE(lagAxis->max(), 5000.0);
+    // Millions are written out, not "2e+06".
+    chart->append(u"events"_s, now + 2000, 2e6);
+    chart->advance(now + 2000);
+    QCOMPARE(lagAxis->max(), 2e6);
+    const QString label = QString::asprintf(qPrintable(lagAxis->labelFormat()), 2e6);
+    QVERIFY2(label == u"2000000"_s && chart->chart()->localizeNumbers(), qPrintable(label));
+    // Back to small figures, once the peak has left the window.
+    chart->append(u"events"_s, now + 11 * 60 * 1000, 3);
+    chart->advance(now + 11 * 60 * 1000);
+    QCOMPARE(lagAxis->max(), 10.0);
+    QVERIFY2(mostTicks <= 10, qPrintable(QString::number(mostTicks)));
+
+    // The Timeouts tab's forecast of the next 30 minutes.
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"timeouts"_s});
+    const auto setForecast = [&](int due) {
+        QJsonObject engines = status[u"engines"_s].toObject();
+        engines[u"timeouts"_s] = QJsonObject {{u"status"_s, u"healthy"_s},
+                                              {u"redis_connected"_s, true},
+                                              {u"forecast"_s, QJsonArray {due, 1, 2}}};
+        status[u"engines"_s] = engines;
+        source->setStatus(status);
+    };
+    setForecast(3);
+    NodeView *view = showEngine(window.get(), u"timeouts"_s);
+    auto *forecast = view->findChild<QChartView *>(u"timeoutsForecastChart"_s);
+    QVERIFY(forecast);
+    auto *dueAxis = qobject_cast<QValueAxis *>(forecast->chart()->axes(Qt::Vertical).value(0));
+    QVERIFY(dueAxis);
+    mostTicks = 0;
+    watchTicks(dueAxis, &mostTicks);
+    setForecast(5000);
+    QCOMPARE(dueAxis->max(), 5000.0);
+    setForecast(3);
+    QCOMPARE(dueAxis->max(), 10.0);
+    QVERIFY2(mostTicks <= 10, qPrintable(QString::number(mostTicks)));
+}
+
+// The console just started (or a node was just added): before any node had sent a status the
+// status bar and the tray said "all engines healthy".
+void TestConsole::nodesNotHeardFromAreNotCalledHealthy()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *a = new FakeNodeSource(u"node-a:8080"_s);
+    auto *b = new FakeNodeSource(u"node-b:8080"_s);
+    window->addNode(a);
+    window->addNode(b);
+    auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
+    QVERIFY(summary);
+    QCOMPARE(summary->text(), u"Nodes: 2 · waiting for a first status: 2"_s);
+    a->setStatus(healthyStatus({u"sync"_s}));
+    QCOMPARE(summary->text(), u"Nodes: 2 · waiting for a first status: 1"_s);
+    b->setStatus(healthyStatus({u"sync"_s}));
+    QCOMPARE(summary->text(), u"Nodes: 2 · all engines healthy"_s);
+    // A problem is said first.
+    window->addNode(new FakeNodeSource(u"node-c:8080"_s));
+    b->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
+    QCOMPARE(summary->text(), u"Nodes: 3 · not answering: 1"_s);
 }

@@ -929,6 +929,10 @@
         <source>This computer&apos;s engines are not running: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>waiting for a first status: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -966,6 +970,10 @@
     </message>
     <message>
         <source>Ask the node again now (F5). The console asks on its own too, less often the longer the node is lost, 18 s apart at the most.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>asked again at %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1738,6 +1746,22 @@
     </message>
     <message>
         <source>set aside %1 (refused, in timeout:refused_notifications)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data lost</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Times this node found that Redis had lost the timeouts&apos; data (timeout:dataset gone): the conversations then waiting are notified no more. The node is unhealthy for 15 minutes after each; this stays until it restarts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, the last at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 conversations were waiting then</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -929,6 +929,10 @@
         <source>This computer&apos;s engines are not running: %1</source>
         <translation>Os mecanismos deste computador não estão em execução: %1</translation>
     </message>
+    <message>
+        <source>waiting for a first status: %1</source>
+        <translation>aguardando o primeiro status: %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -967,6 +971,10 @@
     <message>
         <source>Ask the node again now (F5). The console asks on its own too, less often the longer the node is lost, 18 s apart at the most.</source>
         <translation>Perguntar ao nó de novo agora (F5). O console também pergunta sozinho, menos vezes quanto mais tempo o nó fica perdido, com no máximo 18 s entre as tentativas.</translation>
+    </message>
+    <message>
+        <source>asked again at %1</source>
+        <translation>perguntado de novo às %1</translation>
     </message>
 </context>
 <context>
@@ -1739,6 +1747,22 @@
     <message>
         <source>set aside %1 (refused, in timeout:refused_notifications)</source>
         <translation>postas de lado %1 (recusadas, em timeout:refused_notifications)</translation>
+    </message>
+    <message>
+        <source>Data lost</source>
+        <translation>Dados perdidos</translation>
+    </message>
+    <message>
+        <source>Times this node found that Redis had lost the timeouts&apos; data (timeout:dataset gone): the conversations then waiting are notified no more. The node is unhealthy for 15 minutes after each; this stays until it restarts</source>
+        <translation>Vezes em que este nó descobriu que o Redis perdeu os dados dos timeouts (timeout:dataset sumiu): as conversas que esperavam então não são mais notificadas. O nó fica não saudável por 15 minutos após cada uma; isto fica até ele reiniciar</translation>
+    </message>
+    <message>
+        <source>%1, the last at %2</source>
+        <translation>%1, a última às %2</translation>
+    </message>
+    <message>
+        <source>%1 conversations were waiting then</source>
+        <translation>%1 conversas esperavam então</translation>
     </message>
 </context>
 </TS>

@@ -928,6 +928,10 @@
         <source>This computer&apos;s engines are not running: %1</source>
         <translation>Các bộ xử lý của máy này không chạy: %1</translation>
     </message>
+    <message>
+        <source>waiting for a first status: %1</source>
+        <translation>đang chờ trạng thái đầu tiên: %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -966,6 +970,10 @@
     <message>
         <source>Ask the node again now (F5). The console asks on its own too, less often the longer the node is lost, 18 s apart at the most.</source>
         <translation>Hỏi lại nút ngay bây giờ (F5). Bảng điều khiển cũng tự hỏi lại, càng thưa hơn khi nút mất liên lạc càng lâu, cách nhau tối đa 18 giây.</translation>
+    </message>
+    <message>
+        <source>asked again at %1</source>
+        <translation>đã hỏi lại lúc %1</translation>
     </message>
 </context>
 <context>
@@ -1737,6 +1745,22 @@
     <message>
         <source>set aside %1 (refused, in timeout:refused_notifications)</source>
         <translation>để riêng %1 (bị từ chối, trong timeout:refused_notifications)</translation>
+    </message>
+    <message>
+        <source>Data lost</source>
+        <translation>Mất dữ liệu</translation>
+    </message>
+    <message>
+        <source>Times this node found that Redis had lost the timeouts&apos; data (timeout:dataset gone): the conversations then waiting are notified no more. The node is unhealthy for 15 minutes after each; this stays until it restarts</source>
+        <translation>Số lần nút này phát hiện Redis đã mất dữ liệu timeouts (timeout:dataset biến mất): các cuộc hội thoại đang chờ lúc đó sẽ không được thông báo nữa. Nút không khỏe trong 15 phút sau mỗi lần; con số này giữ nguyên cho đến khi nút khởi động lại</translation>
+    </message>
+    <message>
+        <source>%1, the last at %2</source>
+        <translation>%1, lần gần nhất lúc %2</translation>
+    </message>
+    <message>
+        <source>%1 conversations were waiting then</source>
+        <translation>%1 cuộc hội thoại đang chờ lúc đó</translation>
     </message>
 </context>
 </TS>

@@ -65,8 +65,11 @@ IngressPanel::IngressPanel(NodeSource *source, QWidget *parent)
     auto *overview = new QWidget(this);
     auto *overviewLayout = new QHBoxLayout(overview);
     overviewLayout->setContentsMargins(0, 0, 0, 0);
-    overviewLayout->addWidget(createFigures());
-    overviewLayout->addWidget(createChart(), 1);
+    // The figures get the room of their longest line (in Portuguese too): at their box's
+    // narrowest they wrapped to a second line that the pane had no height for, and read "NATS:
+    // connected to" without the address.
+    overviewLayout->addWidget(createFigures(), 3);
+    overviewLayout->addWidget(createChart(), 2);
 
     auto *endpointsBox = new QGroupBox(tr("Endpoints"), this);
     m_endpointsTable = createSortableTable(u"ingressEndpointsTable"_s, m_endpoints, endpointsBox);
@@ -165,6 +168,7 @@ QWidget *IngressPanel::createDeadLetters()
 
     m_deadLettersTable = createTable(u"deadLettersTable"_s, m_deadLetters, box);
     m_deadLettersTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    keepPlaceAsRowsComeAbove(m_deadLettersTable);
     connect(m_deadLettersTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &IngressPanel::showSelectedDeadLetter);
     // A removed selected row reports a selection change; a model reset clears the selection

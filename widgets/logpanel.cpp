@@ -220,6 +220,7 @@ LogPanel::LogPanel(NodeSource *source, QWidget *parent)
     m_table->setWordWrap(false);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
+    keepPlaceAsRowsComeAbove(m_table);
     QHeaderView *header = m_table->horizontalHeader();
     header->setStretchLastSection(true);
     const QFontMetrics metrics = m_table->fontMetrics();

@@ -562,9 +562,16 @@ void MainWindow::showHealthSummary()
     if (refused > 0)
         problems.append(tr("API token refused: %1").arg(refused));
     const QString nodes = tr("Nodes: %1").arg(m_nodes->nodeCount());
-    const QString summary = m_nodes->nodeCount() == 0 ? nodes
-        : problems.isEmpty() ? tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount())
-                             : nodes + u" · "_s + problems.join(u" · "_s);
+    // A node not heard from yet is not known to be healthy: the console just started, or the
+    // node was just added.
+    const int connecting = m_nodes->nodeCount(Reachability::Connecting);
+    QString summary = nodes;
+    if (!problems.isEmpty())
+        summary = nodes + u" · "_s + problems.join(u" · "_s);
+    else if (connecting > 0)
+        summary = nodes + u" · "_s + tr("waiting for a first status: %1").arg(connecting);
+    else if (m_nodes->nodeCount() > 0)
+        summary = tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount());
     const bool problem = !problems.isEmpty();
     // The style first: the label's width follows the (bold) text set after it.
     m_summary->setStyleSheet(problem ? u"QLabel { color: #b71c1c; font-weight: bold; }"_s

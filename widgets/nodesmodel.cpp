@@ -1,5 +1,6 @@
 #include "nodesmodel.h"
 
+#include <QAbstractItemView>
 #include <QColor>
 #include <QFont>
 #include <QGuiApplication>
@@ -8,7 +9,9 @@
 #include <QPainter>
 #include <QPalette>
 #include <QPixmap>
+#include <QScrollBar>
 #include <algorithm>
+#include <memory>
 
 namespace Switchboard {
 
@@ -162,6 +165,26 @@ void showStaleNote(QLabel *note, const NodeSource &source)
     }
     note->setText(text.arg(source.displayName(), since, source.unreachableReason()));
     note->show();
+}
+
+void keepPlaceAsRowsComeAbove(QAbstractItemView *view)
+{
+    // The row at the top of the viewport when rows are about to come, while the view is
+    // scrolled down: views keep their scroll value, so the rows above it pushed what was being
+    // read down and out of sight, a row per new record.
+    auto topRow = std::make_shared<QPersistentModelIndex>();
+    QAbstractItemModel *model = view->model();
+    QObject::connect(model, &QAbstractItemModel::rowsAboutToBeInserted, view,
+                     [view, topRow](const QModelIndex &parent) {
+                         *topRow = parent.isValid() || view->verticalScrollBar()->value() == 0
+                             ? QPersistentModelIndex()
+                             : QPersistentModelIndex(view->indexAt(QPoint(0, 0)));
+                     });
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, view, [view, topRow] {
+        if (topRow->isValid())
+            view->scrollTo(*topRow, QAbstractItemView::PositionAtTop);
+        *topRow = QPersistentModelIndex();
+    });
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <vector>
 
 QT_BEGIN_NAMESPACE
+class QAbstractItemView;
 class QLabel;
 QT_END_NAMESPACE
 
@@ -63,6 +64,10 @@ void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engi
 // The amber note of a panel: shown while the node does not answer (since when, why, and whether
 // the figures shown are its last status), hidden otherwise.
 void showStaleNote(QLabel *note, const NodeSource &source);
+// A table whose newest rows come on top (the log, the dead letters): while the operator has
+// scrolled away from the top, the rows in sight stay there as rows come above them; at the top,
+// the new rows come into sight. Call after the view has its model.
+void keepPlaceAsRowsComeAbove(QAbstractItemView *view);
 
 // Something the operator must hear of: shown in the node's log view and, for problems, as a
 // tray notification.

@@ -52,8 +52,14 @@ void NodeSource::setReachability(Reachability reachability, const QString &reaso
     const bool lost =
         reachability == Reachability::Unreachable || reachability == Reachability::Refused;
     const QString shownReason = lost ? reason : QString();
-    if (reachability == m_reachability && shownReason == m_unreachableReason)
+    if (reachability == m_reachability && shownReason == m_unreachableReason) {
+        // Asked again, the same answer: nothing changed but that it was asked.
+        if (lost) {
+            m_lastAskedAgain = QDateTime::currentDateTimeUtc();
+            Q_EMIT reachabilityChanged();
+        }
         return;
+    }
     // Since when this state holds: a node that comes back refusing the token has refused it
     // since then, whenever it stopped answering before.
     if (reachability != m_reachability) {
@@ -61,6 +67,9 @@ void NodeSource::setReachability(Reachability reachability, const QString &reaso
             m_unreachableSince = {};
         else
             m_unreachableSince = since.isValid() ? since.toUTC() : QDateTime::currentDateTimeUtc();
+        m_lastAskedAgain = {};
+    } else {
+        m_lastAskedAgain = QDateTime::currentDateTimeUtc();
     }
     m_reachability = reachability;
     m_unreachableReason = shownReason;

@@ -63,6 +63,10 @@ public:
     // Since when the node has been in that state, and why (valid while isLost()).
     QDateTime unreachableSince() const { return m_unreachableSince; }
     QString unreachableReason() const { return m_unreachableReason; }
+    // When the node was last asked again and still did not answer (or still refused); invalid
+    // before the first attempt after it was lost. Each such attempt emits reachabilityChanged(),
+    // so that the operator who pressed Connect now sees it was done.
+    QDateTime lastAskedAgain() const { return m_lastAskedAgain; }
 
     // The latest /api/v1/status document: {"node": {...}, "engines": {"sync": {...},
     // "ingress": {...}}, "logs": [...]}; empty before the first one arrives.
@@ -88,6 +92,7 @@ private:
     Reachability m_reachability = Reachability::Connecting;
     QDateTime m_unreachableSince;
     QString m_unreachableReason;
+    QDateTime m_lastAskedAgain;
     QJsonObject m_status;
     QDateTime m_statusTime;
 };

@@ -23,6 +23,8 @@ namespace {
 
 // Tabs in the order of consoleEngines, then the log.
 constexpr int logTab = int(consoleEngines.size());
+// The room the node's name has above its tabs.
+constexpr int maxTitleChars = 40;
 
 } // namespace
 
@@ -44,7 +46,12 @@ NodeView::NodeView(NodeSource *source, QWidget *parent)
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.3);
     titleFont.setBold(true);
     m_title->setFont(titleFont);
-    m_title->setText(source->displayName());
+    // A cloud's internal host name runs to a hundred characters: whole, it set the window's
+    // minimum width, and the window grew past the screen. Cut in the middle, the port stays.
+    const QString name = source->displayName();
+    m_title->setText(QFontMetrics(titleFont).elidedText(
+        name, Qt::ElideMiddle, QFontMetrics(titleFont).averageCharWidth() * maxTitleChars));
+    m_title->setToolTip(name);
     m_detail->setObjectName(u"nodeDetail"_s);
     m_detail->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_detail->setForegroundRole(QPalette::PlaceholderText);
@@ -117,6 +124,10 @@ void NodeView::showHeader()
     case NodeSource::Reachability::Unreachable:
     case NodeSource::Reachability::Refused:
         parts.append(unreachableText(*m_source));
+        // For the operator who pressed Connect now (or waits for the next attempt): the node
+        // was asked, and answered no better.
+        if (m_source->lastAskedAgain().isValid())
+            parts.append(tr("asked again at %1").arg(statusTimeText(m_source->lastAskedAgain())));
         break;
     case NodeSource::Reachability::Live:
         break;

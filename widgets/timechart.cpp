@@ -34,13 +34,29 @@ void setNiceRange(QValueAxis *axis, double peak, double minimumTop)
             }
         }
     }
-    if (axis->max() != top || axis->tickInterval() != interval) {
+    setRangeAndTicks(axis, top, interval);
+}
+
+} // namespace
+
+void setRangeAndTicks(QValueAxis *axis, double top, double interval)
+{
+    if (axis->max() == top && axis->tickInterval() == interval)
+        return;
+    // Qt Charts lays the ticks out at each of the two calls: a range grown before its interval
+    // (or an interval shrunk before its range) made millions of ticks for a moment. A lag going
+    // from 10 to 5 million froze the console for good.
+    // "%g" wrote a lag of millions as "2e+06". Whole numbers from an interval of 1 up, in the
+    // operator's locale ("2,000,000") where the chart localizes its numbers.
+    axis->setLabelFormat(interval >= 1 ? u"%.0f"_s : u"%.1f"_s);
+    if (interval > axis->tickInterval()) {
+        axis->setTickInterval(interval);
+        axis->setRange(0, top);
+    } else {
         axis->setRange(0, top);
         axis->setTickInterval(interval);
     }
 }
-
-} // namespace
 
 TimeChart::TimeChart(const Options &options, QWidget *parent)
     // QChartView(parent) would make a default chart of its own, which setChart() then leaves to
@@ -54,6 +70,7 @@ TimeChart::TimeChart(const Options &options, QWidget *parent)
     chart->setMargins(QMargins(4, 4, 4, 4));
     // Points arrive once a second: an animation would never finish.
     chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setLocalizeNumbers(true);
 
     m_timeAxis = new QDateTimeAxis(chart);
     m_timeAxis->setFormat(u"HH:mm:ss"_s);
@@ -64,11 +81,9 @@ TimeChart::TimeChart(const Options &options, QWidget *parent)
 
     m_valueAxis = new QValueAxis(chart);
     m_valueAxis->setTitleText(options.unit);
-    m_valueAxis->setLabelFormat(u"%g"_s);
     m_valueAxis->setTickType(QValueAxis::TicksDynamic);
     m_valueAxis->setTickAnchor(0);
-    m_valueAxis->setRange(0, options.minimumTop);
-    m_valueAxis->setTickInterval(options.minimumTop / 5);
+    setRangeAndTicks(m_valueAxis, options.minimumTop, options.minimumTop / 5);
     chart->addAxis(m_valueAxis, Qt::AlignLeft);
 
     // No antialiasing: with ten minutes of history, frames over 16 ms in console_bench went

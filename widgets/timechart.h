@@ -20,6 +20,10 @@ QT_END_NAMESPACE
 
 namespace Switchboard {
 
+// Sets a value axis to 0..top with a tick every `interval`, never laying out more ticks than
+// the old or the new range and interval have.
+void setRangeAndTicks(QValueAxis *axis, double top, double interval);
+
 class TimeChart : public QChartView
 {
     Q_OBJECT

@@ -384,6 +384,10 @@ QWidget *TimeoutsPanel::createFigures()
             {tr("Webhook"), tr("Notifications posted to NOTIFICATION_WEBHOOK_URL by this node")},
             {tr("Last webhook error"), tr("The last failed delivery's reason")},
             {tr("API"), tr("Requests to /conversations/{id}/… this node answered")},
+            {tr("Data lost"),
+             tr("Times this node found that Redis had lost the timeouts' data (timeout:dataset "
+                "gone): the conversations then waiting are notified no more. The node is "
+                "unhealthy for 15 minutes after each; this stays until it restarts")},
         },
         2, this);
     m_figures = box->values();
@@ -402,6 +406,7 @@ QWidget *TimeoutsPanel::createForecast()
     chart->setTitle(tr("Notifications due in the next 30 minutes"));
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setLocalizeNumbers(true);
     chart->legend()->hide();
 
     // One set of 30 bars, changed in place: replacing a value redraws one bar.
@@ -429,11 +434,9 @@ QWidget *TimeoutsPanel::createForecast()
 
     m_forecastAxis = new QValueAxis(chart);
     m_forecastAxis->setTitleText(tr("notifications"));
-    m_forecastAxis->setLabelFormat(u"%g"_s);
-    m_forecastAxis->setRange(0, 10);
     m_forecastAxis->setTickType(QValueAxis::TicksDynamic);
     m_forecastAxis->setTickAnchor(0);
-    m_forecastAxis->setTickInterval(2);
+    setRangeAndTicks(m_forecastAxis, 10, 2);
     chart->addAxis(m_forecastAxis, Qt::AlignLeft);
     series->attachAxis(m_forecastAxis);
 
@@ -704,6 +707,24 @@ void TimeoutsPanel::showFigures(const QJsonObject &timeouts)
     m_figures[WebhookError]->setToolTip(
         lastError.isEmpty() ? tr("The last failed delivery's reason") : lastError);
 
+    // Red for as long as the node runs: the banner is gone 15 minutes after, and the log line
+    // under the node's later warnings.
+    const QJsonObject dataLost = timeouts.value(u"data_lost"_s).toObject();
+    const qint64 losses = dataLost.value(u"count"_s).toInteger();
+    if (dataLost.isEmpty())
+        m_figures[DataLost]->setText(plain(tr("unknown")));
+    else if (losses == 0)
+        m_figures[DataLost]->setText(plain(tr("none")));
+    else {
+        QString lost = tr("%1, the last at %2")
+                           .arg(locale.toString(losses),
+                                timeText(dataLost.value(u"last_at_ms"_s).toInteger()));
+        if (const qint64 waiting = dataLost.value(u"last_waiting"_s).toInteger(-1); waiting >= 0)
+            lost +=
+                u", "_s + tr("%1 conversations were waiting then").arg(locale.toString(waiting));
+        m_figures[DataLost]->setText(redText(lost));
+    }
+
     const QJsonObject api = timeouts.value(u"api"_s).toObject();
     m_figures[Api]->setText(
         plain(tr("agent messages %1, customer responses %2, bad requests %3")
@@ -722,10 +743,7 @@ void TimeoutsPanel::showForecast(const QJsonArray &forecast)
             m_forecast->replace(minute, due);
     }
     const double top = niceTop(peak, 10);
-    if (m_forecastAxis->max() != top) {
-        m_forecastAxis->setRange(0, top);
-        m_forecastAxis->setTickInterval(top / 5);
-    }
+    setRangeAndTicks(m_forecastAxis, top, top / 5);
 }
 
 void TimeoutsPanel::showTable(const QJsonObject &timeouts)

@@ -106,6 +106,7 @@ private:
         Webhook,
         WebhookError,
         Api,
+        DataLost,
     };
 
     // Who leads, by the Redis of this node: pod and epoch name one leadership.
