@@ -1,6 +1,7 @@
 #include "metrics.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace Switchboard {
@@ -23,6 +24,35 @@ void Histogram::observe(double seconds)
     ++m_counts[size_t(it - m_bounds.begin())];
     ++m_count;
     m_sum += seconds;
+}
+
+Histogram Histogram::since(const Histogram &earlier) const
+{
+    Histogram difference(m_bounds);
+    for (size_t i = 0; i < m_counts.size() && i < earlier.m_counts.size(); ++i)
+        difference.m_counts[i] = m_counts[i] - std::min(m_counts[i], earlier.m_counts[i]);
+    difference.m_count = m_count - std::min(m_count, earlier.m_count);
+    difference.m_sum = std::max(0.0, m_sum - earlier.m_sum);
+    return difference;
+}
+
+Histogram RecentHistogram::lastMinute(const Histogram &total, qint64 nowMs)
+{
+    if (m_copies.empty() || nowMs - m_copies.back().first >= 1000)
+        m_copies.emplace_back(nowMs, total);
+    // The newest copy at least a minute old is the base; older ones serve no more.
+    while (m_copies.size() > 1 && m_copies[1].first <= nowMs - windowMs)
+        m_copies.pop_front();
+    if (m_copies.front().first > nowMs - windowMs)
+        return total;
+    return total.since(m_copies.front().second);
+}
+
+Histogram RecentHistogram::lastMinute(const Histogram &total)
+{
+    using namespace std::chrono;
+    return lastMinute(total,
+                      duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
 double Histogram::quantile(double q) const

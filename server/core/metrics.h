@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QList>
 #include <QPair>
+#include <deque>
 #include <vector>
 
 namespace Switchboard {
@@ -24,6 +25,9 @@ public:
     // Estimate from the buckets (linear inside a bucket), in seconds; 0 when empty.
     double quantile(double q) const;
 
+    // What this one holds beyond `earlier`, an older copy of it (same bounds).
+    Histogram since(const Histogram &earlier) const;
+
     const std::vector<double> &bounds() const { return m_bounds; }
     const std::vector<quint64> &counts() const { return m_counts; } // per bucket, not cumulative
     quint64 count() const { return m_count; }
@@ -38,6 +42,24 @@ private:
     std::vector<quint64> m_counts; // m_bounds.size() + 1 (the last is +Inf)
     quint64 m_count = 0;
     double m_sum = 0;
+};
+
+// The last minute of a histogram that only grows, for the figures an operator reads as "now"
+// (the p50 and p99 of /api/v1/status and the console). Over the life of the node, a p99 kept an
+// incident of the morning on the chart for hours, and days at 1 ms hid a new one. /metrics keeps
+// the whole histogram: Prometheus takes differences itself.
+class RecentHistogram
+{
+public:
+    static constexpr qint64 windowMs = 60 * 1000;
+
+    // `total` now minus what it held about a minute ago (all of it during the first minute).
+    // `nowMs`: a monotonic clock; copies are kept at most once a second.
+    Histogram lastMinute(const Histogram &total, qint64 nowMs);
+    Histogram lastMinute(const Histogram &total);
+
+private:
+    std::deque<std::pair<qint64, Histogram>> m_copies; // oldest first
 };
 
 class MetricsWriter

@@ -973,6 +973,7 @@ void IngressEngine::publishSnapshot()
     }
     snapshot->eventsPerSecond = m_rate;
     snapshot->forwardLatency = m_forwardLatency;
+    snapshot->forwardLatencyLastMinute = m_recentForwardLatency.lastMinute(m_forwardLatency);
     for (const auto &route : m_routes) {
         for (const Target &target : route->targets) {
             IngressEndpointStats stats = target.stats;

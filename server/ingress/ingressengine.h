@@ -192,6 +192,7 @@ private:
     quint64 m_deadMaxDeliveries = 0;
     qint64 m_consumerPending = -1;
     Histogram m_forwardLatency;
+    RecentHistogram m_recentForwardLatency;
     QList<DeadLetter> m_latestDeadLetters;
     quint64 m_deliveredAtLastSnapshot = 0;
     QElapsedTimer m_rateClock;

@@ -57,8 +57,8 @@ QJsonObject IngressSnapshot::toJson() const
             {u"in_flight"_s, double(inFlight)},
             {u"consumer_pending"_s, double(consumerPending)},
             {u"events_per_second"_s, eventsPerSecond},
-            {u"forward_p50_ms"_s, forwardLatency.quantile(0.5) * 1000},
-            {u"forward_p99_ms"_s, forwardLatency.quantile(0.99) * 1000},
+            {u"forward_p50_ms"_s, forwardLatencyLastMinute.quantile(0.5) * 1000},
+            {u"forward_p99_ms"_s, forwardLatencyLastMinute.quantile(0.99) * 1000},
             {u"endpoints"_s, endpointRows},
             {u"latest_dead_letters"_s, letters}};
 }

@@ -57,6 +57,7 @@ public:
     qint64 consumerPending = -1; // in the stream, not yet delivered; -1 unknown
     double eventsPerSecond = 0; // acked per second, last second
     Histogram forwardLatency; // one POST to one endpoint, seconds
+    Histogram forwardLatencyLastMinute; // the same over the last minute: the status' p50, p99
     QList<IngressEndpointStats> endpoints;
     QList<DeadLetter> latestDeadLetters; // newest first, bodies left out
 };

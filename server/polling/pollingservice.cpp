@@ -633,6 +633,7 @@ void PollingService::publishSnapshot()
         m_publishedHistory.pop_front();
     m_snapshot.publishesPerSecond = double(m_publishedTotal - m_publishedHistory.front())
         * (4.0 / double(std::max<size_t>(1, m_publishedHistory.size() - 1)));
+    m_snapshot.wakeLatencyLastMinute = m_recentWakeLatency.lastMinute(m_snapshot.wakeLatency);
     m_board->publish(std::make_shared<PollingSnapshot>(m_snapshot));
 }
 

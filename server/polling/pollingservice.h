@@ -151,6 +151,7 @@ private:
     PublishRefusals m_refusals;
     bool m_refusalsLogged = false;
     PollingSnapshot m_snapshot; // counters kept here, copied to the board
+    RecentHistogram m_recentWakeLatency;
 };
 
 } // namespace Switchboard

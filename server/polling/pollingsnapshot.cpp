@@ -43,8 +43,8 @@ QJsonObject PollingSnapshot::toJson() const
         {u"auth_failures"_s, failures},
         {u"clients_gone"_s, qint64(clientsGone)},
         {u"history_lost"_s, qint64(historyLost)},
-        {u"wake_p50_ms"_s, wakeLatency.quantile(0.5) * 1000},
-        {u"wake_p99_ms"_s, wakeLatency.quantile(0.99) * 1000},
+        {u"wake_p50_ms"_s, wakeLatencyLastMinute.quantile(0.5) * 1000},
+        {u"wake_p99_ms"_s, wakeLatencyLastMinute.quantile(0.99) * 1000},
         {u"wakes"_s, qint64(wakeLatency.count())},
     };
 }

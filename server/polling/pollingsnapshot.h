@@ -36,6 +36,7 @@ public:
     quint64 historyLost = 0; // answers with "historyLost": true
     // From the publish (its Redis time) to the answer of a held poll it woke, seconds.
     Histogram wakeLatency {Histogram::latencyBounds()};
+    Histogram wakeLatencyLastMinute; // the same over the last minute: the status' p50 and p99
 };
 
 } // namespace Switchboard

@@ -1531,6 +1531,8 @@ void SyncEngine::publishSnapshot()
     snapshot->backPressure = bufferFull();
     for (auto &stream : m_streams) {
         snapshot->streams.append(stream->stats);
+        snapshot->streams.back().latencyLastMinute =
+            stream->recentLatency.lastMinute(stream->stats.latency);
         if (stream->stats.lastSync > snapshot->lastSync || !snapshot->lastSync.isValid())
             snapshot->lastSync = stream->stats.lastSync;
     }

@@ -136,6 +136,7 @@ private:
         bool historyDone = false; // our own pending entries re-read after a reconnect
         bool newHistory = false; // the group was recreated on a stream that lost our entries
         SyncStreamStats stats;
+        RecentHistogram recentLatency;
         quint64 replicatedAtLastTick = 0;
         // From the last XINFO GROUPS, for the XINFO STREAM that follows it; -1 unknown.
         qint64 groupLag = -1;

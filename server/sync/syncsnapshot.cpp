@@ -36,8 +36,8 @@ QJsonObject SyncSnapshot::toJson() const
             {u"consumers"_s, s.consumers},
             {u"rate"_s, s.rate},
             {u"last_sync"_s, time(s.lastSync)},
-            {u"latency_p50_ms"_s, s.latency.quantile(0.5) * 1000},
-            {u"latency_p99_ms"_s, s.latency.quantile(0.99) * 1000},
+            {u"latency_p50_ms"_s, s.latencyLastMinute.quantile(0.5) * 1000},
+            {u"latency_p99_ms"_s, s.latencyLastMinute.quantile(0.99) * 1000},
         });
     }
     return QJsonObject {

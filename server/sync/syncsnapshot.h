@@ -26,6 +26,7 @@ struct SyncStreamStats
     double rate = 0; // entries per second, last second
     QDateTime lastSync; // last confirmed write
     Histogram latency; // event time → remote write, seconds
+    Histogram latencyLastMinute; // the same over the last minute: the status' p50 and p99
 };
 
 class SyncSnapshot : public EngineSnapshot

@@ -475,6 +475,7 @@ void TimeoutsEngine::publishSnapshot()
     s.perMinute = m_perMinute;
     s.sentByThisNode = m_sent;
     s.checkDuration = m_checkDuration;
+    s.checkDurationLastMinute = m_recentCheckDuration.lastMinute(m_checkDuration);
     s.lastCheckMs = m_lastCheckMs;
     s.dataLoss = m_dataLoss;
     if (m_notifier) {

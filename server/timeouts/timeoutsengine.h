@@ -106,6 +106,7 @@ private:
     std::array<double, 3> m_perMinute {};
     std::array<quint64, 3> m_sent {};
     Histogram m_checkDuration;
+    RecentHistogram m_recentCheckDuration;
     double m_lastCheckMs = 0;
     QString m_lastScanError;
     qint64 m_scanFailingSinceMs = -1; // m_clock time of the first failed check in a row; -1: none

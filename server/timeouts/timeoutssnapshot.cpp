@@ -91,7 +91,7 @@ QJsonObject TimeoutsSnapshot::toJson() const
              {u"last_pending"_s, dataLoss.lastPending},
              {u"waiting_total"_s, qint64(dataLoss.waitingLost)},
          }},
-        {u"check_p99_ms"_s, checkDuration.quantile(0.99) * 1000},
+        {u"check_p99_ms"_s, checkDurationLastMinute.quantile(0.99) * 1000},
         {u"checks"_s, qint64(checkDuration.count())},
         {u"webhook"_s,
          QJsonObject {

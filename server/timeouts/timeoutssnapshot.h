@@ -45,6 +45,7 @@ public:
     std::array<double, 3> perMinute {}; // cluster-wide notifications per level, last minute
     std::array<quint64, 3> sentByThisNode {};
     Histogram checkDuration;
+    Histogram checkDurationLastMinute; // the same over the last minute: the status' p99
     double lastCheckMs = 0;
     TimeoutsDataLoss dataLoss;
 
