@@ -289,6 +289,9 @@ private Q_SLOTS:
     void connectionCloseClosesAfterTheAnswer();
     void connectionCloseLetsTheWholeAnswerArrive();
     void anUpgradeAfterConnectionCloseIsNotTaken();
+    void aWebSocketAskedForWhereThereIsNoneGetsOneAnswer();
+    void aHeaderBlockQtHttpServerWouldDropIsRefused_data();
+    void aHeaderBlockQtHttpServerWouldDropIsRefused();
     void anHttp10ConnectionLastsOneRequestUnlessKeptAlive();
     void listenFailureIsReported();
 
@@ -1546,6 +1549,101 @@ void tst_HttpServer::anUpgradeAfterConnectionCloseIsNotTaken()
     QByteArray received = client.readAll();
     QVERIFY2(!received.contains("101"), received.constData());
     QCOMPARE(upgrades, 0);
+}
+
+// A WebSocket upgrade on a path without one (found by a fuzzing helper): QtHttpServer 6.4 ran the
+// route and then handed the connection to its WebSocket server, so the client got the route's
+// answer, then "101 Switching Protocols" and a close frame; a held answer went into the
+// WebSocket later. Now: one 404, the route not run, and the connection closed.
+void tst_HttpServer::aWebSocketAskedForWhereThereIsNoneGetsOneAnswer()
+{
+    addCountedEchoRoute();
+    addParkRoute();
+    m_server->addWebSocketRoute(
+        u"/ws"_s, [](const HttpRequest &) { return 0; }, [](QWebSocket *socket) { delete socket; });
+    const QByteArray upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 13\r\n";
+    for (const QByteArray &request :
+         {"GET /hello-nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n" + upgrade + "\r\n",
+          "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n" + upgrade + "\r\n",
+          "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n" + upgrade + "\r\n"}) {
+        const int client = rawClient(m_port);
+        QVERIFY(client >= 0);
+        const auto closeClient = qScopeGuard([client] { ::close(client); });
+        QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
+        QByteArray received;
+        char buffer[4096];
+        bool ended = false;
+        QDeadlineTimer deadline(1000);
+        while (!deadline.hasExpired() && !ended) {
+            const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+            if (n > 0)
+                received.append(buffer, n);
+            else if (n == 0)
+                ended = true;
+            else
+                QTest::qWait(2); // the server's turn
+        }
+        QVERIFY2(received.startsWith("HTTP/1.1 404 "), received.constData());
+        QVERIFY2(!received.contains(" 101 "), received.constData());
+        QVERIFY2(received.contains("\"error\":\"not_found\""), received.constData());
+        QVERIFY2(ended, received.constData());
+    }
+    QCOMPARE(m_handlerCalls, 0);
+    QVERIFY(!m_parked);
+}
+
+// QtHttpServer 6.4 ignores its header parser's refusal (more than 100 fields, a field above
+// 100 KiB, 256 KiB in all, a name that is not a token) and hands the request over with no headers
+// at all (found by a fuzzing helper): no Content-Length, so its body ran as a second request on the
+// connection (request smuggling), and no Authorization. Now refused before the parser reads it.
+void tst_HttpServer::aHeaderBlockQtHttpServerWouldDropIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("headers");
+    QTest::addColumn<int>("status");
+    QByteArray manyFields;
+    for (int i = 0; i < 100; ++i)
+        manyFields += "X-" + QByteArray::number(i) + ": y\r\n";
+    QTest::newRow("101 fields") << manyFields << 431;
+    QTest::newRow("a field of 101 KiB") << "X-Pad: " + QByteArray(101 * 1024, 'a') + "\r\n" << 431;
+    QTest::newRow("300 KiB of fields") << QByteArray(
+        "X-A: " + QByteArray(90 * 1024, 'a') + "\r\nX-B: " + QByteArray(90 * 1024, 'b')
+        + "\r\nX-C: " + QByteArray(90 * 1024, 'c') + "\r\n")
+                                       << 431;
+    QTest::newRow("a name with a space") << QByteArray("X Bad: 1\r\n") << 400;
+    QTest::newRow("a line without a colon") << QByteArray("Garbage\r\n") << 400;
+}
+
+void tst_HttpServer::aHeaderBlockQtHttpServerWouldDropIsRefused()
+{
+    QFETCH(QByteArray, headers);
+    QFETCH(int, status);
+    addCountedEchoRoute();
+    const QByteArray smuggled =
+        "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n";
+    const QByteArray request = "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers
+        + "Content-Length: " + QByteArray::number(smuggled.size()) + "\r\n\r\n" + smuggled;
+    const int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
+    QByteArray received;
+    char buffer[4096];
+    QDeadlineTimer deadline(1000);
+    while (!deadline.hasExpired()) {
+        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0)
+            received.append(buffer, n);
+        else if (n == 0)
+            break;
+        else
+            QTest::qWait(2); // the server's turn
+    }
+    QVERIFY2(received.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '),
+             received.constData());
+    QCOMPARE(received.count("HTTP/1.1 "), 1);
+    QCOMPARE(m_handlerCalls, 0);
 }
 
 // An HTTP/1.0 client reads its answer to the end of the connection unless both sides said

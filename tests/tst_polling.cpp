@@ -370,8 +370,9 @@ void TestPolling::badTokensAre401AndUsersOnTheAdminRouteAre403_data()
                      {u"exp"_s, now + 7 * 86400}})
                                    << QByteArray("not_access_token");
     QTest::newRow("over 8 KiB") << "Bearer " + QByteArray(9000, 'a') << QByteArray("too_large");
-    // QtHttpServer 6.4 drops a header this long before the route sees it: still a 401.
-    QTest::newRow("100 KiB") << "Bearer " + QByteArray(100 * 1024, 'a') << QByteArray("missing");
+    // A header of 100 KiB or more: QtHttpServer 6.4 would drop every header of the request (its
+    // Content-Length too), so it is refused with 431 before that (tst_httpserver,
+    // aHeaderBlockQtHttpServerWouldDropIsRefused), not a 401 here.
 }
 
 void TestPolling::badTokensAre401AndUsersOnTheAdminRouteAre403()

@@ -183,6 +183,70 @@ BodyFraming bodyFraming(const QByteArray &headerBlock)
     return framing;
 }
 
+// Why QtHttpServer 6.4's header parser would refuse a request's header block, or nothing when it
+// takes it. Its readHeader() ignores QHttpHeaderParser::parseHeaders()'s refusal, and the request
+// then has no headers at all: no Content-Length nor Transfer-Encoding, so its body was read as the
+// next request on the connection (request smuggling: bodyFraming() had framed it by them), and no
+// Authorization or Connection either. The parser's limits (qhttpheaderparser.cpp): 100 fields,
+// 100 KiB a field (its name, the colon and the value), 256 KiB in all, and a name that is a token
+// (RFC 9110 5.1). `head` is the request line and the header block, with its blank line.
+struct HeaderBlockProblem
+{
+    int status = 0; // 0: none
+    QString detail;
+};
+
+HeaderBlockProblem headerBlockProblem(QByteArrayView head)
+{
+    constexpr qsizetype maxFieldCount = 100;
+    constexpr qsizetype maxFieldSize = 100 * 1024;
+    constexpr qsizetype maxTotalSize = 256 * 1024;
+    const auto tooLarge = [](const QString &detail) {
+        return HeaderBlockProblem {431, detail};
+    };
+    const auto spaceStart = [](QByteArrayView h) {
+        return h.startsWith(' ') || h.startsWith('\t');
+    };
+    const auto tokenCharacter = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+    };
+    QByteArrayView block = head.sliced(head.indexOf('\n') + 1);
+    if (spaceStart(block))
+        return {400, u"a header line starts with a space"_s};
+    while (const int tail = block.endsWith("\n\r\n") ? 2 : block.endsWith("\n\n") ? 1 : 0)
+        block.chop(tail);
+    if (block.size() - (block.endsWith("\r\n") ? 2 : 1) > maxTotalSize)
+        return tooLarge(u"the headers exceed %1 bytes"_s.arg(maxTotalSize));
+    qsizetype fields = 0;
+    while (!block.isEmpty()) {
+        const qsizetype colon = block.indexOf(':');
+        if (colon < 0)
+            return fields == 0 && (block == "\n" || block == "\r\n")
+                ? HeaderBlockProblem()
+                : HeaderBlockProblem {400, u"a header line has no colon"_s};
+        if (fields >= maxFieldCount)
+            return tooLarge(u"more than %1 header fields"_s.arg(maxFieldCount));
+        const QByteArrayView name = block.first(colon);
+        if (name.isEmpty() || !std::all_of(name.begin(), name.end(), tokenCharacter))
+            return {400, u"a header name is not a token (RFC 9110 5.1)"_s};
+        block = block.sliced(colon + 1);
+        qsizetype space = maxFieldSize - name.size() - 1;
+        do {
+            const qsizetype lineEnd = block.indexOf('\n');
+            if (lineEnd < 0)
+                return {400, u"a header line has no end"_s};
+            const QByteArrayView line = block.first(lineEnd);
+            space -= line.size() - (line.endsWith('\r') ? 1 : 0);
+            if (space < 0)
+                return tooLarge(u"a header field exceeds %1 bytes"_s.arg(maxFieldSize));
+            block = block.sliced(lineEnd + 1);
+        } while (spaceStart(block));
+        ++fields;
+    }
+    return {};
+}
+
 // Where the request line starts in the bytes that came for a request. QtHttpServer's parser
 // skips the line breaks and blanks before it (what a client sent after its previous request,
 // RFC 9112 2.2): they are not the request line, and two of them are not the end of a head.
@@ -658,6 +722,12 @@ std::optional<qint64> HttpServerPrivate::inspectArrival(QTcpSocket *socket,
         const qsizetype lineEnd = head.indexOf('\n');
         state->http10 =
             lineEnd > 0 && QByteArrayView(head).first(lineEnd).trimmed().endsWith(" HTTP/1.0");
+        if (const HeaderBlockProblem problem = headerBlockProblem(head); problem.status != 0) {
+            return problem.status == 431
+                ? refuse(socket, state, 431, "Request Header Fields Too Large",
+                         u"request_header_fields_too_large"_s, problem.detail)
+                : refuse(socket, state, 400, "Bad Request", u"bad_request"_s, problem.detail);
+        }
         const BodyFraming framing = bodyFraming(head);
         if (!framing.refusal.isEmpty())
             return refuse(socket, state, 400, "Bad Request", u"bad_request"_s, framing.refusal);
@@ -819,9 +889,24 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return !upgrade;
     }
 
+    const QByteArray connection = request.value("connection");
+    // As QtHttpServer tells an upgrade: "upgrade" anywhere in the Connection header.
+    if (connection.toLower().contains("upgrade")
+        && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+        // A WebSocket asked for where there is none. QtHttpServer 6.4 hands every upgrade that
+        // handleRequest() says it handled to its WebSocket server: the route ran, then the
+        // client got a 101 and a close frame behind its answer (two answers to one request),
+        // and an answer its handler wrote later (a held poll, a publish waiting for its ack)
+        // went into the WebSocket. Not run: refused, and false closes the connection after it.
+        HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath,
+                              state);
+        refused.setPersistence(HttpResponder::Persistence::Close);
+        state->closing = true;
+        refused.sendError(404, u"not_found"_s, u"no WebSocket at "_s + httpRequest.path);
+        return false;
+    }
     HttpResponder responder(makeResponder(request, socket), httpRequest.methodName, encodedPath,
                             state);
-    const QByteArray connection = request.value("connection");
     const bool http10 = std::exchange(state->http10, false);
     if (hasConnectionOption(connection, "close")
         || (http10 && !hasConnectionOption(connection, "keep-alive"))) {
