@@ -255,6 +255,29 @@ std::unique_ptr<TimeChart> shownChart(const QString &first, const QString &secon
     return chart;
 }
 
+// The layouts settle: a label's new text asks its layouts again through posted events.
+void settleLayouts()
+{
+    for (int pass = 0; pass < 3; ++pass)
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+}
+
+// Shows each of `engines` in `view` in turn: the first whose tab needs a wider window than
+// `width` (the window's), said as the failure, or nothing.
+QString tabWiderThanTheWindow(const MainWindow &window, NodeView *view, int width,
+                              const QStringList &engines)
+{
+    for (const QString &engine : engines) {
+        view->showEngine(engine);
+        settleLayouts();
+        if (window.minimumSizeHint().width() > width || window.width() != width)
+            return u"%1: the window needs %2 px, is %3 px wide"_s.arg(engine)
+                .arg(window.minimumSizeHint().width())
+                .arg(window.width());
+    }
+    return {};
+}
+
 QJsonObject healthyStatus(const QStringList &engines)
 {
     QJsonObject health;
@@ -1465,16 +1488,9 @@ void TestConsole::longFiguresWrapRatherThanWidenTheWindow()
     source->setStatus(status);
 
     NodeView *view = window->nodeView(0);
-    for (const QString &engine : {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s}) {
-        view->showEngine(engine);
-        // The layouts settle (a label's new text asks its layouts again through posted events).
-        for (int pass = 0; pass < 3; ++pass)
-            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        QVERIFY2(window->minimumSizeHint().width() <= width && window->width() == width,
-                 qPrintable(u"%1: the window needs %2 px, is %3 px wide"_s.arg(engine)
-                                .arg(window->minimumSizeHint().width())
-                                .arg(window->width())));
-    }
+    const QString wider = tabWiderThanTheWindow(
+        *window, view, width, {u"sync"_s, u"ingress"_s, u"polling"_s, u"timeouts"_s});
+    QVERIFY2(wider.isEmpty(), qPrintable(wider));
     // And the error is there to read: its start, and the whole in the tooltip.
     bool shown = false;
     for (QLabel *label : view->findChildren<QLabel *>()) {
@@ -2439,15 +2455,9 @@ void TestConsole::aLongNodeNameDoesNotWidenTheWindow()
     // The name is in the amber note too while the node does not answer.
     source->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
     NodeView *view = window->nodeView(0);
-    for (const QString &engine : {u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s}) {
-        view->showEngine(engine);
-        for (int pass = 0; pass < 3; ++pass)
-            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        QVERIFY2(window->minimumSizeHint().width() <= width && window->width() == width,
-                 qPrintable(u"%1: the window needs %2 px, is %3 px wide"_s.arg(engine)
-                                .arg(window->minimumSizeHint().width())
-                                .arg(window->width())));
-    }
+    const QString wider = tabWiderThanTheWindow(
+        *window, view, width, {u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s});
+    QVERIFY2(wider.isEmpty(), qPrintable(wider));
     // Cut, the name keeps its port in sight, and is whole in the tooltip.
     bool titled = false;
     for (QLabel *label : view->findChildren<QLabel *>())
@@ -2593,8 +2603,7 @@ void TestConsole::figuresAreReadWholeIn(const QString &language)
     NodeView *view = window->nodeView(0);
     for (const QString &engine : {u"sync"_s, u"ingress"_s, u"timeouts"_s}) {
         view->showEngine(engine);
-        for (int pass = 0; pass < 3; ++pass)
-            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        settleLayouts();
         QWidget *panel = view->tabs()->currentWidget();
         const QList<FiguresBox *> boxes = panel->findChildren<FiguresBox *>();
         QVERIFY(!boxes.isEmpty());

@@ -102,11 +102,13 @@ struct RawRead
     qint64 received = 0;
     bool ended = false; // the server closed (end of stream)
     int error = 0; // errno of a failed read
+    QByteArray bytes; // what came, when asked to keep it
 };
 
 // Reads `client` (rawClient()) until the server closes, a read fails, `stopAt` bytes came (0: no
 // such bound) or `timeoutMs` passed, letting the event loop (the server) run between reads.
-RawRead readToTheEnd(int client, int timeoutMs, qint64 stopAt = 0)
+// `keep`: the bytes are kept in RawRead::bytes, not only counted.
+RawRead readToTheEnd(int client, int timeoutMs, qint64 stopAt = 0, bool keep = false)
 {
     RawRead read;
     char buffer[65536];
@@ -115,6 +117,8 @@ RawRead readToTheEnd(int client, int timeoutMs, qint64 stopAt = 0)
         const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
         if (n > 0) {
             read.received += n;
+            if (keep)
+                read.bytes.append(buffer, n);
         } else if (n == 0) {
             read.ended = true;
             break;
@@ -1572,23 +1576,12 @@ void tst_HttpServer::aWebSocketAskedForWhereThereIsNoneGetsOneAnswer()
         QVERIFY(client >= 0);
         const auto closeClient = qScopeGuard([client] { ::close(client); });
         QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
-        QByteArray received;
-        char buffer[4096];
-        bool ended = false;
-        QDeadlineTimer deadline(1000);
-        while (!deadline.hasExpired() && !ended) {
-            const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
-            if (n > 0)
-                received.append(buffer, n);
-            else if (n == 0)
-                ended = true;
-            else
-                QTest::qWait(2); // the server's turn
-        }
+        const RawRead read = readToTheEnd(client, 1000, 0, true);
+        const QByteArray &received = read.bytes;
         QVERIFY2(received.startsWith("HTTP/1.1 404 "), received.constData());
         QVERIFY2(!received.contains(" 101 "), received.constData());
         QVERIFY2(received.contains("\"error\":\"not_found\""), received.constData());
-        QVERIFY2(ended, received.constData());
+        QVERIFY2(read.ended, received.constData());
     }
     QCOMPARE(m_handlerCalls, 0);
     QVERIFY(!m_parked);
@@ -1628,18 +1621,7 @@ void tst_HttpServer::aHeaderBlockQtHttpServerWouldDropIsRefused()
     QVERIFY(client >= 0);
     const auto closeClient = qScopeGuard([client] { ::close(client); });
     QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
-    QByteArray received;
-    char buffer[4096];
-    QDeadlineTimer deadline(1000);
-    while (!deadline.hasExpired()) {
-        const ssize_t n = ::recv(client, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n > 0)
-            received.append(buffer, n);
-        else if (n == 0)
-            break;
-        else
-            QTest::qWait(2); // the server's turn
-    }
+    const QByteArray received = readToTheEnd(client, 1000, 0, true).bytes;
     QVERIFY2(received.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '),
              received.constData());
     QCOMPARE(received.count("HTTP/1.1 "), 1);
