@@ -207,6 +207,13 @@ private:
                           const QString &forwardTimeout);
     Config baseConfig(const QList<IngressRoute> &routes);
     SwitchboardNode *startNode(const Config &config);
+    // startNode() as the test's node (m_node, m_port); false when it did not start.
+    bool startTheNode(const Config &config)
+    {
+        m_node.reset(startNode(config));
+        m_port = m_node ? m_node->httpPort() : 0;
+        return bool(m_node);
+    }
     void stopNode(std::unique_ptr<SwitchboardNode> &node);
     static QJsonObject ingressStatus(quint16 port);
     // A client of the test's nats-server, connected; nullptr when it is not within 5 s.
@@ -322,10 +329,8 @@ QJsonObject TestIngress::ingressStatus(quint16 port)
 
 void TestIngress::seedBodyReachesEveryEndpointOfADottedDomain()
 {
-    m_node.reset(startNode(baseConfig(
+    QVERIFY(startTheNode(baseConfig(
         {{u"vietanh.cloudgo.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
 
     const HttpResult accepted = post(seedBody);
     QCOMPARE(accepted.status, 202);
@@ -355,9 +360,7 @@ void TestIngress::seedBodyReachesEveryEndpointOfADottedDomain()
 void TestIngress::endpointsGetTheHubsCallIdAndDomainHeaders()
 {
     Config config = baseConfig({{u"vietanh.cloudgo.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     QCOMPARE(post(seedBody).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
@@ -381,11 +384,9 @@ void TestIngress::endpointsGetTheHubsCallIdAndDomainHeaders()
 
 void TestIngress::domainsThatNestStayApart()
 {
-    m_node.reset(startNode(
+    QVERIFY(startTheNode(
         baseConfig({{u"cloudgo.vn"_s, {m_sinkA->url(u"/parent"_s)}, Milliseconds(0)},
                     {u"vietanh.cloudgo.vn"_s, {m_sinkA->url(u"/child"_s)}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
 
     QCOMPARE(post(callEvent(u"cloudgo.vn"_s, u"parent-1"_s)).status, 202);
     QCOMPARE(post(callEvent(u"vietanh.cloudgo.vn"_s, u"child-1"_s)).status, 202);
@@ -408,9 +409,7 @@ void TestIngress::domainsThatNestStayApart()
 // the 202 says which one the endpoints will see.
 void TestIngress::eventIdsThatCannotBeAHeaderAreReplaced()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
 
     const QList<QByteArray> bodies = {
         R"({"domain":"a.vn","call_id":"split\r\nX-Injected: yes"})",
@@ -441,9 +440,7 @@ void TestIngress::eventIdsThatCannotBeAHeaderAreReplaced()
 // X-Event-Id 1.2345678901234568e+18, and an endpoint idempotent on it, as it should be, kept one.
 void TestIngress::numericCallIdsKeepEveryDigit()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
 
     const QList<QByteArray> ids = {"1234567890123456789", "1234567890123456790", "42"};
     for (const QByteArray &id : ids) {
@@ -495,9 +492,7 @@ void TestIngress::badRequestsAreRefusedAndServingGoesOn()
     QFETCH(QByteArray, body);
     QFETCH(QString, detail);
     if (!m_node) {
-        m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-        QVERIFY(m_node);
-        m_port = m_node->httpPort();
+        QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
     }
     const HttpResult refused = post(body);
     QCOMPARE(refused.status, 400);
@@ -512,9 +507,7 @@ void TestIngress::wrongMethodAndOversizedBody()
 {
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.server.bodyLimitBytes = 4096;
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     for (const QByteArray method : {"GET", "PUT", "DELETE"}) {
         const HttpResult wrong = httpRequest(m_port, method, "/events", {}, 3000);
@@ -640,9 +633,7 @@ void TestIngress::alwaysFailingEndpointEndsInADeadLetterThatReplays()
 
 void TestIngress::noRouteIsADeadLetterAtOnce()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
 
     QCOMPARE(post(callEvent(u"nobody.example"_s, u"lost-1"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 1,
@@ -664,9 +655,7 @@ void TestIngress::noRouteIsADeadLetterAtOnce()
 // line break in `state`, and coloured the operator's terminal with an ESC in `call_id`.
 void TestIngress::aClientsFieldsStayOnTheirLogLine()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
     const QByteArray forged = "2026-11-24T00:00:00.000Z error switchboard.app: FORGED";
     const QByteArray body = R"({"domain":"nobody.example","call_id":"c\u001b[31m1","state":"ring\n)"
         + forged + R"(","status":"x\r\ny\u2028z","event_id":"forged-1"})";
@@ -694,9 +683,7 @@ void TestIngress::aClientsFieldsStayOnTheirLogLine()
 void TestIngress::replayOfADeadLetterWhoseBodyIsGoneAnswers410()
 {
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     const std::unique_ptr<NatsClient> producer = natsClient();
     QVERIFY(producer);
@@ -774,9 +761,7 @@ void TestIngress::twoReplaysAtOnceDeliverTheEventOnce()
     m_sinkB->setResponder(downUntil(fixed));
     const Config config =
         baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     QCOMPARE(post(callEvent(u"a.vn"_s, u"twice-1"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
@@ -831,9 +816,7 @@ void TestIngress::twoReplaysAtOnceDeliverTheEventOnce()
 // subject.
 void TestIngress::domainsOverADnsNameAreRefusedAndTheLongestIsServed()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
 
     const QString longest = u"a"_s + QString(252, u'.'); // 253 bytes, no route
     const HttpResult refused = post(callEvent(longest + u'.', u"too-long-1"_s));
@@ -880,9 +863,7 @@ void TestIngress::aBurstToASlowEndpointCostsNoAttempts()
     });
     Config config = baseConfig({{u"calls.vn"_s, {m_sinkA->url(u"/calls"_s)}, Milliseconds(400)}});
     config.ingress.maxConnectionsPerHost = 1;
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     constexpr int calls = 8;
     for (int i = 0; i < calls; ++i)
@@ -936,9 +917,7 @@ void TestIngress::aHungEndpointDoesNotHoldOtherDomainsBack()
     config.ingress.maxInFlight = 16;
     config.ingress.maxConnectionsPerHost = 2;
     config.ingress.circuitBreakerFailures = 4;
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     constexpr int hungEvents = 60;
     for (int i = 0; i < hungEvents; ++i) {
@@ -999,9 +978,7 @@ void TestIngress::anEndpointRefusingBadEventsIsStillCalled()
     config.ingress.circuitBreakerFailures = 3;
     config.ingress.retryDelay = Milliseconds(2000); // a skipped good event would wait this long
     config.ingress.retryMaxDelay = Milliseconds(2000);
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
 
     for (int i = 0; i < 6; ++i)
         QCOMPARE(post(callEvent(u"a.vn"_s, u"bad-%1"_s.arg(i))).status, 202);
@@ -1028,9 +1005,7 @@ void TestIngress::forwardThatTimesOutAtTheEndpointIsAnAttempt()
         answer.neverAnswer = true;
         return answer;
     });
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(300)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(300)}})));
 
     QCOMPARE(post(callEvent(u"a.vn"_s, u"hung-1"_s)).status, 202);
     QTRY_VERIFY_WITH_TIMEOUT(m_sinkA->count() >= 3, 10000);
@@ -1054,9 +1029,7 @@ void TestIngress::forwardThatTimesOutAtTheEndpointIsAnAttempt()
 void TestIngress::deadLettersSurviveARestartAndCanBeDeleted()
 {
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     for (int i = 1; i <= 3; ++i)
         QCOMPARE(post(callEvent(u"nobody.example"_s, u"lost-%1"_s.arg(i))).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_no_route"_s).toInt(), 3,
@@ -1094,9 +1067,7 @@ void TestIngress::deadLettersSurviveARestartAndCanBeDeleted()
 
 void TestIngress::natsDownAnswers503AndNothingAcceptedIsLost()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
 
     QSet<QByteArray> accepted;
     for (int i = 0; i < 20; ++i) {
@@ -1167,9 +1138,7 @@ void TestIngress::percentEncodedNatsCredentialsAreDecoded()
     QVERIFY2(restartNats(u"s3cr@t:with/slash"_s), qPrintable(m_nats.error()));
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.nats.url = u"nats://s3cr%40t%3Awith%2Fslash@127.0.0.1:%1"_s.arg(m_nats.port());
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QCOMPARE(post(callEvent(u"a.vn"_s, u"with-a-token"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
 }
@@ -1188,9 +1157,7 @@ void TestIngress::aNatsUrlListConnects()
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.nats.url =
         u"nats://127.0.0.1:%1, nats://127.0.0.1:%2"_s.arg(closedPort).arg(m_nats.port());
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QCOMPARE(post(callEvent(u"a.vn"_s, u"from-a-list"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
 }
@@ -1201,9 +1168,7 @@ void TestIngress::aNatsUrlListConnects()
 // node whose /health is red held it out for that minute after every NATS restart.
 void TestIngress::eventsRefusedWhileNatsIsDownDoNotKeepHealthRedOnceItIsBack()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
     m_nats.kill();
     QTRY_VERIFY_WITH_TIMEOUT(!ingressStatus(m_port).value(u"events_connected"_s).toBool(), 5000);
     for (int i = 0; i < 5; ++i)
@@ -1223,9 +1188,7 @@ void TestIngress::eventsRefusedWhileNatsIsDownDoNotKeepHealthRedOnceItIsBack()
 // blocks the server): every POST still gets an answer within the 2 s the issue allows.
 void TestIngress::hungNatsAnswers503InTimeThenRecovers()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
     QCOMPARE(post(callEvent(u"a.vn"_s, u"before"_s)).status, 202);
 
     QVERIFY(pauseByPid(m_nats.pid()));
@@ -1257,9 +1220,7 @@ void TestIngress::connectionNatsClosedForGoodIsOpenedAgain()
     QVERIFY2(restartNats(u"right"_s), qPrintable(m_nats.error()));
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.nats.url = u"nats://right@127.0.0.1:%1"_s.arg(m_nats.port());
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QCOMPARE(post(callEvent(u"a.vn"_s, u"before"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->received().size(), 1, 10000);
 
@@ -1378,9 +1339,7 @@ QHash<QByteArray, int> eventCounts(const WebhookSink &sink)
 void TestIngress::deletedDeadLetterStreamAndBucketAreMadeAgain()
 {
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     const QString deadLetters = config.ingress.deadLetterStreamName(config.nats);
     const QString bucket = u"KV_"_s + config.ingress.deliveredBucketName(config.nats);
     QString error;
@@ -1417,9 +1376,7 @@ void TestIngress::consumerOrStreamDeletedOnTheServerIsMadeAgain()
 {
     const Config config =
         baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     // `count` events named prefix-0, prefix-1...; their ids, or none when one was not accepted.
     auto postEvents = [this](const QString &prefix, int count) {
         QStringList ids;
@@ -1474,9 +1431,7 @@ void TestIngress::consumerOrStreamDeletedOnTheServerIsMadeAgain()
 void TestIngress::aStreamMadeAgainByHandIsDeliveredFromItsStart()
 {
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     for (int i = 0; i < 20; ++i)
         QCOMPARE(post(callEvent(u"a.vn"_s, u"old-%1"_s.arg(i))).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 20, 10000);
@@ -1506,9 +1461,7 @@ void TestIngress::aStreamMadeAgainByHandIsDeliveredFromItsStart()
 void TestIngress::stopDoesNotWaitForADeadLetterThatCannotBeStored()
 {
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QString error;
     QVERIFY2(deleteStream(m_nats.url(), config.ingress.deadLetterStreamName(config.nats), &error),
              qPrintable(error));
@@ -1520,9 +1473,7 @@ void TestIngress::stopDoesNotWaitForADeadLetterThatCannotBeStored()
     stopNode(m_node); // its deadline: 5 s
     QVERIFY2(stopping.elapsed() < 2500, qPrintable(u"%1 ms"_s.arg(stopping.elapsed())));
 
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QTRY_COMPARE_WITH_TIMEOUT(
         json(httpGet(m_port, "/api/v1/ingress/dead-letters")).value(u"total"_s).toInt(), 1, 20000);
     QCOMPARE(deadLetters(m_port).first().toObject().value(u"event_id"_s).toString(), u"stuck-1"_s);
@@ -1536,9 +1487,7 @@ void TestIngress::stopDoesNotWaitForADeadLetterThatCannotBeStored()
 void TestIngress::aFullStreamIsSaidOnHealthAndLosesNothingAccepted()
 {
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QCOMPARE(post(callEvent(u"nowhere.vn"_s, u"dead-1"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(deadLetters(m_port).size(), 1, 10000);
     QString error;
@@ -1614,9 +1563,7 @@ void TestIngress::aDeadLetterRefusedBeforeNatsIsReopenedDoesNotStayOnHealth()
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.nats.url = u"nats://right@127.0.0.1:%1"_s.arg(m_nats.port());
     config.nats.ackWait = Milliseconds(2000);
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     auto reason = [&] {
         return json(httpGet(m_port, "/health"))[u"engines"_s][u"ingress"_s][u"reason"_s].toString();
     };
@@ -1726,9 +1673,7 @@ void TestIngress::gracefulStopFinishesForwardsInFlight()
         return answer;
     });
     const Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     for (int i = 0; i < 10; ++i)
         QCOMPARE(post(callEvent(u"a.vn"_s, u"slow-%1"_s.arg(i))).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 10, 5000); // all ten are being answered slowly
@@ -1755,9 +1700,7 @@ void TestIngress::stoppingNodeHandsUnfinishedEventsOverAtOnce()
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}});
     config.ingress.forwardTimeout = Milliseconds(60000);
     config.nats.ackWait = Milliseconds(30000);
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QCOMPARE(post(callEvent(u"a.vn"_s, u"held-1"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(m_sinkA->count(), 1, 5000);
     Config second = config;
@@ -1827,9 +1770,7 @@ void TestIngress::nodeKilledOnTheLastAttemptStillLeavesADeadLetter()
     // attempts are counted in KV, not by JetStream's deliveries), fails, and the event becomes a
     // dead letter; the endpoint that had it is not called again and is shown as delivered.
     config.server.port = freeLoopbackPort();
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
                               1, 10000);
     QCOMPARE(m_sinkB->count(), 4);
@@ -1925,9 +1866,7 @@ void TestIngress::migrationSkipsTheHubsHistoryAndTakesForeignEvents()
     for (int i = 0; i < 5; ++i)
         QVERIFY(hub->publishAndWait(subject, {}, callEvent(u"a.vn"_s, u"old-%1"_s.arg(i))).ok);
 
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     // An operator deletes the consumer before it delivered anything: the node makes it again
     // where the history ends, not at the stream's start (JetStream's ack floor is still 0).
     QVERIFY2(deleteStream(m_nats.url(), config.nats.streamName, &error, config.nats.consumerName),
@@ -1964,9 +1903,7 @@ void TestIngress::foreignEventOfARecreatedStreamIsNotTakenForAnOldOne()
     Config config = baseConfig({{u"a.vn"_s, {m_sinkA->url(), m_sinkB->url()}, Milliseconds(0)}});
     config.ingress.forwardTimeout = Milliseconds(60000);
     config.nats.ackWait = Milliseconds(30000);
-    m_node.reset(startNode(config));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(config));
     const std::unique_ptr<NatsClient> other = natsClient();
     QVERIFY(other);
     QString error;
@@ -2008,9 +1945,7 @@ void TestIngress::endpointCredentialsAreSentButNeverShown()
     const QString urlB = withCredentials(*m_sinkB, u"sk_live_s3cret-B"_s); // an API key as user
     std::atomic<bool> fixed {false};
     m_sinkB->setResponder(downUntil(fixed));
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {urlA, urlB}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {urlA, urlB}, Milliseconds(0)}})));
 
     QCOMPARE(post(callEvent(u"a.vn"_s, u"secret-1"_s)).status, 202);
     QTRY_COMPARE_WITH_TIMEOUT(ingressStatus(m_port).value(u"dead_letters_max_deliveries"_s).toInt(),
@@ -2058,9 +1993,7 @@ void TestIngress::endpointCredentialsAreSentButNeverShown()
 
 void TestIngress::latin1BytesInAStringAreAcceptedAsTheHubDid()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)}})));
 
     // A caller name from a PBX in Latin-1 ("José", 0xE9): not UTF-8. Go's encoding/json, behind
     // the Event Hub's 202, reads such bytes as U+FFFD; a 400 would drop the call for good,
@@ -2084,10 +2017,8 @@ void TestIngress::latin1BytesInAStringAreAcceptedAsTheHubDid()
 // (the hub's consumer decoded the same way). The original bytes are still what is forwarded.
 void TestIngress::keysInAnotherCaseAreReadAsTheHubReadThem()
 {
-    m_node.reset(startNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)},
-                                       {u"b.vn"_s, {m_sinkB->url()}, Milliseconds(0)}})));
-    QVERIFY(m_node);
-    m_port = m_node->httpPort();
+    QVERIFY(startTheNode(baseConfig({{u"a.vn"_s, {m_sinkA->url()}, Milliseconds(0)},
+                                     {u"b.vn"_s, {m_sinkB->url()}, Milliseconds(0)}})));
 
     const QByteArray cased = R"({"Domain":"a.vn","CALL_ID":"cased-1","State":"missed"})";
     const HttpResult accepted = post(cased);
