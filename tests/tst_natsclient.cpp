@@ -3,6 +3,7 @@
 // JetStream store), stalls, or when an owner deletes a wrapper from inside its own callback.
 // Streams are checked with plain cnats calls, never with the wrappers under test.
 
+#include "loglines.h"
 #include "nats/natsclient.h"
 #include "nats/natspublisher.h"
 #include "serverprocess.h"
@@ -108,6 +109,7 @@ private Q_SLOTS:
     void publishesToNoStreamFailAtOnceOneAtATime();
     void aServerLostByItsPingsIsLeftWithoutSocketWarnings();
     void aServerThatNeverGreetsDoesNotHoldThePublishersThread();
+    void aConnectionIsLoggedOnce();
 
 private:
     NatsConnectionOptions optionsFor() const
@@ -491,6 +493,21 @@ void TestNatsClient::aServerThatNeverGreetsDoesNotHoldThePublishersThread()
     QVERIFY2(m_server->start(port), qPrintable(m_server->error()));
     QVERIFY(makeStream(u"late"_s, u"late.>"_s));
     QVERIFY(publishesAgain(publisher, "late.event", "{}", waitMs));
+}
+
+// Each connection's "connected" is one line in the log: the operator counting connections in
+// the journal saw two per connection, one from open() and one from the state change.
+void TestNatsClient::aConnectionIsLoggedOnce()
+{
+    const LogLines log("switchboard.nats");
+    for (const bool eventLoop : {false, true}) {
+        NatsConnectionOptions options = optionsFor();
+        options.eventLoop = eventLoop;
+        auto client = connectedClient(options);
+        QVERIFY(client);
+    }
+    QTest::qWait(200); // a second line would have come with the state change already
+    QCOMPARE(log.count(u"connected"_s), 2);
 }
 
 QTEST_GUILESS_MAIN(TestNatsClient)

@@ -282,8 +282,9 @@ bool NatsClient::open(QString *error)
     }
     if (s == NATS_OK && natsConnection_Status(m_connection) == NATS_CONN_STATUS_CONNECTED)
         setState(State::Connected);
-    qCInfo(lcNats).noquote() << "NATS" << m_displayUrl
-                             << (isConnected() ? "connected" : "not reachable yet, retrying");
+    // "connected" is setState()'s line; saying it here too wrote it twice per connection.
+    if (!isConnected())
+        qCInfo(lcNats).noquote() << "NATS" << m_displayUrl << "not reachable yet, retrying";
     return true;
 }
 
