@@ -459,6 +459,9 @@ void TestIngress::badRequestsAreRefusedAndServingGoesOn_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<QString>("detail");
     QTest::newRow("not JSON") << QByteArray("{\"domain\": ") << u"not valid JSON"_s;
+    QTest::newRow("cut short")
+        << QByteArray("{\"domain\":\"a.vn\"")
+        << u"not valid JSON: the JSON ends at byte 16 before it is complete"_s;
     QTest::newRow("garbage") << QByteArray("\xff\xfe garbage") << u"not valid JSON"_s;
     QTest::newRow("array") << QByteArray("[{\"domain\":\"a.vn\"}]") << u"JSON object"_s;
     QTest::newRow("string") << QByteArray("\"a.vn\"") << u"must be a JSON object"_s;
@@ -477,7 +480,7 @@ void TestIngress::badRequestsAreRefusedAndServingGoesOn_data()
     QTest::newRow("number domain") << QByteArray("{\"domain\":42}") << u"domain"_s;
     QTest::newRow("null domain") << QByteArray("{\"domain\":null}") << u"domain"_s;
     QTest::newRow("object domain") << QByteArray("{\"domain\":{\"a\":1}}") << u"domain"_s;
-    QTest::newRow("empty body") << QByteArray() << u"not valid JSON"_s;
+    QTest::newRow("empty body") << QByteArray() << u"the body is empty"_s;
     // A DNS name has at most 253 bytes; in a NATS subject each dot takes three.
     QTest::newRow("254-byte domain")
         << callEvent(QString(250, u'x') + u".com"_s, u"x"_s) << u"at most 253"_s;

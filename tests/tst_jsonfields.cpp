@@ -19,6 +19,8 @@ private Q_SLOTS:
     void keysFoldAsGoFoldsThem();
     void whatGoRefusesAndQtTakesIsNamed_data();
     void whatGoRefusesAndQtTakesIsNamed();
+    void aRefusalIsNamedForWhatIsWrong_data();
+    void aRefusalIsNamedForWhatIsWrong();
 };
 
 void TestJsonFields::keysFoldAsGoFoldsThem()
@@ -50,6 +52,35 @@ void TestJsonFields::keysFoldAsGoFoldsThem()
     const QJsonObject both =
         QJsonDocument::fromJson(R"({"DOMAIN":"upper","domain":"exact","Domain":"cased"})").object();
     QCOMPARE(jsonField(both, u"domain"), QJsonValue(u"exact"_s));
+}
+
+// What a client is told of a body QJsonDocument refuses. Qt 6.4 names a body cut short by what
+// it was reading when the bytes ran out: {"domain":"x" was an "unterminated string", though the
+// string is closed, and [1,2 an "invalid termination by number".
+void TestJsonFields::aRefusalIsNamedForWhatIsWrong_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("object not closed")
+        << QByteArray(R"({"domain":"x")") << u"the JSON ends at byte 13 before it is complete"_s;
+    QTest::newRow("string not closed")
+        << QByteArray(R"({"domain":"x)") << u"the JSON ends at byte 12 before it is complete"_s;
+    QTest::newRow("array not closed, spaces after")
+        << QByteArray("{\"a\":[1,2 \r\n") << u"the JSON ends at byte 12 before it is complete"_s;
+    QTest::newRow("empty") << QByteArray(" \n") << u"the body is empty"_s;
+    QTest::newRow("wrong in the middle")
+        << QByteArray(R"({"domain" "x"})") << u"missing name separator at offset 11"_s;
+}
+
+void TestJsonFields::aRefusalIsNamedForWhatIsWrong()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, text);
+    QJsonParseError error;
+    QJsonDocument::fromJson(body, &error);
+    QVERIFY(error.error != QJsonParseError::NoError);
+    const QString said = jsonParseErrorText(body, error);
+    QVERIFY2(said.startsWith(text), qPrintable(said));
 }
 
 QTEST_GUILESS_MAIN(TestJsonFields)

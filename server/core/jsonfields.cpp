@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -88,6 +89,21 @@ bool isJsonScalar(const QByteArray &body)
 {
     const QByteArray trimmed = body.trimmed();
     return !trimmed.isEmpty() && QJsonDocument::fromJson('[' + trimmed + ']').array().size() == 1;
+}
+
+QString jsonParseErrorText(QByteArrayView body, const QJsonParseError &error)
+{
+    const auto whitespace = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    };
+    if (std::all_of(body.begin(), body.end(), whitespace))
+        return QStringLiteral("the body is empty");
+    const qsizetype from = std::clamp<qsizetype>(error.offset, 0, body.size());
+    if (std::all_of(body.begin() + from, body.end(), whitespace))
+        return QStringLiteral("the JSON ends at byte %1 before it is complete (an object, array or "
+                              "string is not closed)")
+            .arg(body.size());
+    return QStringLiteral("%1 at offset %2").arg(error.errorString()).arg(error.offset);
 }
 
 } // namespace Switchboard

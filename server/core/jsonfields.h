@@ -16,6 +16,7 @@
 
 #include <QByteArray>
 #include <QJsonObject>
+#include <QJsonParseError>
 #include <QJsonValue>
 #include <QStringView>
 
@@ -41,6 +42,12 @@ QJsonValue jsonField(const QJsonObject &object, QStringView name);
 // takes only an object or an array at the top, and a client that sent "a.vn" or 42 is told that
 // the body must be an object, not that it is not JSON.
 bool isJsonScalar(const QByteArray &body);
+
+// QJsonDocument's refusal of `body` in words: its own, at a byte offset; but for a body that
+// ends before its JSON does, which Qt 6.4 names by whatever it was reading ({"domain":"x" is an
+// "unterminated string", [1,2 an "invalid termination by number"), that the JSON is cut short,
+// as Go's "unexpected end of JSON input" said.
+QString jsonParseErrorText(QByteArrayView body, const QJsonParseError &error);
 
 // What Go's encoding/json refuses and QJsonDocument (Qt 6.4) takes, in a text QJsonDocument has
 // parsed: an escape other than \" \\ \/ \b \f \n \r \t \uXXXX (Qt drops the backslash: "\q"

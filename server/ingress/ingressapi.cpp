@@ -112,8 +112,8 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
     QJsonParseError parseError;
     const QJsonDocument document = parseEvent(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError && !isJsonScalar(request.body))
-        return reject(u"the body is not valid JSON: %1 at offset %2"_s.arg(parseError.errorString())
-                          .arg(parseError.offset));
+        return reject(u"the body is not valid JSON: "_s
+                      + jsonParseErrorText(request.body, parseError));
     if (!document.isObject())
         return reject(u"the body must be a JSON object"_s);
     // Its bytes go to the endpoints as they are: JSON Qt reads and they may not, refused here.

@@ -91,7 +91,7 @@ PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, c
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError && !isJsonScalar(body))
-        return {std::nullopt, u"body is not JSON: %1"_s.arg(parseError.errorString())};
+        return {std::nullopt, u"body is not JSON: "_s + jsonParseErrorText(body, parseError)};
     if (!document.isObject())
         return {std::nullopt, u"body must be a JSON object"_s};
     if (const QString problem = jsonSyntaxProblem(body); !problem.isEmpty())

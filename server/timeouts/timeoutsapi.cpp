@@ -101,8 +101,7 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
         if (parseError.error != QJsonParseError::NoError) {
             *error = isJsonScalar(trimmed)
                 ? u"body: expected a JSON object"_s
-                : u"body: not JSON: %1 at offset %2"_s.arg(parseError.errorString())
-                      .arg(parseError.offset);
+                : u"body: not JSON: "_s + jsonParseErrorText(body, parseError);
             return std::nullopt;
         }
         if (!document.isObject()) {
