@@ -49,6 +49,7 @@
 #include <QTextCursor>
 #include <QTextDocument>
 #include <QTranslator>
+#include <QTreeView>
 #include <QUrlQuery>
 #include <QValueAxis>
 #include <QWebSocket>
@@ -297,7 +298,9 @@ QJsonObject healthyStatus(const QStringList &engines)
         {u"version"_s, u"0.1.0"_s},
         {u"host"_s, u"fake"_s},
         {u"pid"_s, 4242},
-        {u"started_at"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)}};
+        // Up for an hour: its engines are past starting, an unhealthy one has failed.
+        {u"started_at"_s,
+         QDateTime::currentDateTimeUtc().addSecs(-3600).toString(Qt::ISODateWithMs)}};
     return {{u"node"_s, node}, {u"health"_s, health}, {u"engines"_s, figures}};
 }
 
@@ -367,6 +370,12 @@ private Q_SLOTS:
     void timeoutsDataLostStaysInSight();
     void aHugeFigureDoesNotFreezeTheCharts();
     void nodesNotHeardFromAreNotCalledHealthy();
+    void aNodeStartingIsNotShownFailed();
+    void aNodeRunningNoEngineIsNotCalledHealthy();
+    void fortyNodesAreSeenAtOnce();
+    void wakeLatencyOfAQuietMinuteIsNotShownInstant();
+    void syncFiguresOfALostLocalRedisAreUnknown();
+    void anEngineWithNoFiguresYetIsNotCalledNotRunning();
 
 private:
     // A headless node with only the ingress engine, on the test's nats-server: it starts no
@@ -2768,4 +2777,301 @@ void TestConsole::nodesNotHeardFromAreNotCalledHealthy()
     window->addNode(new FakeNodeSource(u"node-c:8080"_s));
     b->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
     QCOMPARE(summary->text(), u"Nodes: 3 · not answering: 1"_s);
+}
+
+namespace {
+
+// `status` as node process `pid`, started at `startedAt` (by the node's clock), sends it.
+QJsonObject ofRun(QJsonObject status, const QDateTime &startedAt, int pid)
+{
+    QJsonObject node = status[u"node"_s].toObject();
+    node[u"started_at"_s] = startedAt.toUTC().toString(Qt::ISODateWithMs);
+    node[u"pid"_s] = pid;
+    status[u"node"_s] = node;
+    return status;
+}
+
+// `status` with `engine` unhealthy for `reason`, in its health and its figures, as StatusApi
+// writes them.
+QJsonObject withUnhealthy(QJsonObject status, const QString &engine, const QString &reason)
+{
+    const QJsonObject unhealthy {{u"status"_s, u"unhealthy"_s}, {u"reason"_s, reason}};
+    QJsonObject health = status[u"health"_s].toObject();
+    health[engine] = unhealthy;
+    status[u"health"_s] = health;
+    QJsonObject engines = status[u"engines"_s].toObject();
+    engines[engine] = unhealthy;
+    status[u"engines"_s] = engines;
+    return status;
+}
+
+} // namespace
+
+// A node just started (or restarted, or the console started its local stack) reports its
+// engines unhealthy until they are up: "starting: no status yet", the JetStream set-up, its
+// Redis not accepting connections yet. The console showed that red, with a tray notification:
+// a false alarm at every start. Starting reads as starting; it turns red if the engine is
+// still not running 30 s after the node started, or at once if it was running and failed.
+void TestConsole::aNodeStartingIsNotShownFailed()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource(u"node-a:8080"_s);
+    window->addNode(source);
+    NodesModel *nodes = window->nodesModel();
+    QSignalSpy alerts(nodes, &NodesModel::alertRaised);
+    auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
+    QVERIFY(summary);
+    const QImage red = engineStateIcon(EngineState::Unhealthy).pixmap(16, 16).toImage();
+    const QJsonObject healthy = healthyStatus({u"ingress"_s, u"timeouts"_s});
+    QJsonObject starting =
+        withUnhealthy(healthy, u"ingress"_s, u"setting up the JetStream stream and consumer"_s);
+    starting = withUnhealthy(starting, u"timeouts"_s, u"starting: no status yet"_s);
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    source->setStatus(ofRun(starting, now.addSecs(-2), 4242));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    for (const QStringView engine : {u"ingress", u"timeouts"}) {
+        QVERIFY2(nodes->engineState(0, engine) != EngineState::Unhealthy,
+                 qPrintable(engine.toString()));
+    }
+    QVERIFY(iconImage(nodes->data(nodes->nodeIndex(0), Qt::DecorationRole)) != red);
+    QVERIFY(iconImage(view->tabs()->tabIcon(1)) != red);
+    QString row = nodes->data(nodes->nodeIndex(0)).toString();
+    QVERIFY2(row.contains(u"starting"_s) && !row.contains(u"unhealthy"_s), qPrintable(row));
+    QVERIFY2(!summary->text().contains(u"unhealthy"_s) && !summary->text().contains(u"healthy"_s),
+             qPrintable(summary->text()));
+    QCOMPARE(alerts.count(), 0);
+    // The tab says what it waits for, not in the red of a failure.
+    auto *banner = view->findChild<QLabel *>(u"ingressBanner"_s);
+    QVERIFY(banner);
+    QVERIFY2(!banner->isVisible() || !banner->styleSheet().contains(u"#c62828"_s),
+             qPrintable(banner->styleSheet()));
+
+    // Healthy, the node is healthy; no alarm was raised on the way.
+    source->setStatus(ofRun(healthy, now.addSecs(-2), 4242));
+    QCOMPARE(summary->text(), u"Nodes: 1 · all engines healthy"_s);
+    QCOMPARE(alerts.count(), 0);
+
+    // The node restarts (another process): starting again, not failed.
+    source->setStatus(ofRun(starting, now.addSecs(-1), 4343));
+    QCOMPARE(nodes->engineState(0, u"ingress"), nodes->engineState(0, u"timeouts"));
+    QVERIFY(nodes->engineState(0, u"ingress") != EngineState::Unhealthy);
+    QCOMPARE(alerts.count(), 0);
+
+    // A run whose engines are still not running 31 s after it started: failed, and said so.
+    source->setStatus(ofRun(starting, now.addSecs(-31), 4545));
+    QCOMPARE(nodes->engineState(0, u"ingress"), EngineState::Unhealthy);
+    QCOMPARE(nodes->engineState(0, u"timeouts"), EngineState::Unhealthy);
+    QCOMPARE(iconImage(nodes->data(nodes->nodeIndex(0), Qt::DecorationRole)), red);
+    QVERIFY2(summary->text().contains(u"unhealthy engines: 2"_s), qPrintable(summary->text()));
+    QVERIFY(banner->isVisible() && banner->styleSheet().contains(u"#c62828"_s));
+    QCOMPARE(alerts.count(), 2);
+
+    // Running, then failing, early in a run: a failure at once.
+    source->setStatus(ofRun(healthy, now.addSecs(-1), 4444));
+    QCOMPARE(nodes->engineState(0, u"ingress"), EngineState::Healthy);
+    source->setStatus(ofRun(
+        withUnhealthy(healthy, u"ingress"_s, u"NATS nats://127.0.0.1:4222 is not connected"_s),
+        now.addSecs(-1), 4444));
+    QCOMPARE(nodes->engineState(0, u"ingress"), EngineState::Unhealthy);
+    QCOMPARE(iconImage(nodes->data(nodes->nodeIndex(0), Qt::DecorationRole)), red);
+}
+
+// A node that answers but runs no engine (its configuration enables none) counted as healthy:
+// the status bar and the tray said "all engines healthy" for a node doing nothing.
+void TestConsole::aNodeRunningNoEngineIsNotCalledHealthy()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *working = new FakeNodeSource(u"node-a:8080"_s);
+    auto *idle = new FakeNodeSource(u"node-b:8080"_s);
+    window->addNode(working);
+    window->addNode(idle);
+    working->setStatus(healthyStatus({u"sync"_s}));
+    idle->setStatus(healthyStatus({}));
+    NodesModel *nodes = window->nodesModel();
+    const QString row = nodes->data(nodes->nodeIndex(1)).toString();
+    QVERIFY2(row.contains(u"no engine running"_s), qPrintable(row));
+    QVERIFY(iconImage(nodes->data(nodes->nodeIndex(1), Qt::DecorationRole))
+            != engineStateIcon(EngineState::Healthy).pixmap(16, 16).toImage());
+    auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
+    QVERIFY(summary);
+    QCOMPARE(summary->text(), u"Nodes: 2 · running no engine: 1"_s);
+    idle->setStatus(healthyStatus({u"polling"_s}));
+    QCOMPARE(summary->text(), u"Nodes: 2 · all engines healthy"_s);
+}
+
+// Forty nodes took five lines each (the node and its four engines): an operator saw six of
+// them, and a red one further down only by scrolling. One line a node, all in sight.
+void TestConsole::fortyNodesAreSeenAtOnce()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    window->resize(1400, 900);
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    const QStringList engines {u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s};
+    for (int number = 0; number < 40; ++number) {
+        auto *source =
+            new FakeNodeSource(u"node-%1.example.com:8080"_s.arg(number, 2, 10, QChar(u'0')));
+        window->addNode(source);
+        QJsonObject status = healthyStatus(engines);
+        if (number == 39)
+            status = withUnhealthy(status, u"sync"_s,
+                                   u"remote Redis 10.0.0.5:6379: connection refused"_s);
+        source->setStatus(status);
+    }
+    settleLayouts();
+    auto *list = window->findChild<QTreeView *>(u"nodesView"_s);
+    QVERIFY(list);
+    NodesModel *nodes = window->nodesModel();
+    const QRect inSight = list->viewport()->rect();
+    for (int row = 0; row < nodes->nodeCount(); ++row) {
+        const QRect rect = list->visualRect(nodes->nodeIndex(row));
+        QVERIFY2(inSight.contains(rect),
+                 qPrintable(u"node %1 at %2,%3 %4x%5, the list %6 px high"_s.arg(row)
+                                .arg(rect.x())
+                                .arg(rect.y())
+                                .arg(rect.width())
+                                .arg(rect.height())
+                                .arg(inSight.height())));
+    }
+    // The red one says so on its line, and why in its tooltip.
+    QCOMPARE(iconImage(nodes->data(nodes->nodeIndex(39), Qt::DecorationRole)),
+             engineStateIcon(EngineState::Unhealthy).pixmap(16, 16).toImage());
+    QVERIFY(nodes->data(nodes->nodeIndex(39)).toString().contains(u"unhealthy: Sync"_s));
+    QVERIFY(nodes->data(nodes->nodeIndex(39), Qt::ToolTipRole)
+                .toString()
+                .contains(u"connection refused"_s));
+}
+
+// Polling's wake latency is of the last minute, 0 when nothing woke in it. The chart plotted
+// that 0 ("instant"), the figure said "p50 0.00 ms", and before the first wake-up its time axis
+// stood at the console's start while the chart beside it moved on.
+void TestConsole::wakeLatencyOfAQuietMinuteIsNotShownInstant()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"polling"_s});
+    const auto sendWakes = [&](qint64 wakes, double p50, double p99, const QDateTime &time) {
+        QJsonObject engines = status[u"engines"_s].toObject();
+        QJsonObject polling = engines[u"polling"_s].toObject();
+        polling[u"wakes"_s] = wakes;
+        polling[u"wake_p50_ms"_s] = p50;
+        polling[u"wake_p99_ms"_s] = p99;
+        engines[u"polling"_s] = polling;
+        status[u"engines"_s] = engines;
+        source->setStatus(status, time);
+    };
+    const QDateTime start = QDateTime::currentDateTimeUtc();
+    sendWakes(0, 0, 0, start);
+    NodeView *view = showEngine(window.get(), u"polling"_s);
+    QVERIFY(view);
+    PollingPanel *panel = view->pollingPanel();
+    QVERIFY(QTest::qWaitForWindowExposed(window.get()));
+    TimeChart *chart = panel->wakeChart();
+    auto *axis = qobject_cast<QDateTimeAxis *>(chart->chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(axis);
+    sendWakes(0, 0, 0, start.addSecs(5));
+    QCOMPARE(axis->max().toMSecsSinceEpoch(), start.addSecs(5).toMSecsSinceEpoch());
+
+    sendWakes(5, 2.5, 4.5, start.addSecs(6));
+    QCOMPARE(chart->pointCount(u"p99"_s), 1);
+    // A minute with no wake-up: no point at 0, and the figure says so.
+    sendWakes(5, 0, 0, start.addSecs(70));
+    QCOMPARE(chart->pointCount(u"p99"_s), 1);
+    QCOMPARE(chart->series(u"p99"_s)->points().last().y(), 4.5);
+    QCOMPARE(axis->max().toMSecsSinceEpoch(), start.addSecs(70).toMSecsSinceEpoch());
+    const QList<QLabel *> labels = panel->findChildren<QLabel *>();
+    const auto wakes = std::find_if(labels.cbegin(), labels.cend(), [](const QLabel *label) {
+        return label->text().startsWith(u"5 ("_s);
+    });
+    QVERIFY(wakes != labels.cend());
+    QVERIFY2(!(*wakes)->text().contains(u"0.00"_s), qPrintable((*wakes)->text()));
+}
+
+// The local Redis of sync killed: the node stops reading its streams' lag, group and rate, and
+// its status keeps their last values. The Sync tab showed lag 0 and 18 entries/s, and plotted
+// the 0, for as long as nothing could be read.
+void TestConsole::syncFiguresOfALostLocalRedisAreUnknown()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s});
+    const auto sendSync = [&](bool localConnected, const QDateTime &time) {
+        QJsonObject engines = status[u"engines"_s].toObject();
+        QJsonObject sync = engines[u"sync"_s].toObject();
+        sync[u"local"_s] =
+            QJsonObject {{u"address"_s, u"127.0.0.1:6379/0"_s}, {u"connected"_s, localConnected}};
+        sync[u"streams"_s] = QJsonArray {QJsonObject {{u"stream"_s, u"events"_s},
+                                                      {u"lag"_s, 0},
+                                                      {u"rate"_s, 18},
+                                                      {u"consumers"_s, 2},
+                                                      {u"group_pending"_s, 0},
+                                                      {u"deleted_before_read"_s, 0}}};
+        engines[u"sync"_s] = sync;
+        status[u"engines"_s] = engines;
+        source->setStatus(status, time);
+    };
+    const QDateTime start = QDateTime::currentDateTimeUtc();
+    sendSync(true, start);
+    NodeView *view = showEngine(window.get(), u"sync"_s);
+    QVERIFY(view);
+    SyncPanel *panel = view->syncPanel();
+    QTRY_COMPARE(panel->streamsModel()->rowCount(), 1);
+    QCOMPARE(panel->lagSeries(u"events"_s)->count(), 1);
+    QAbstractItemModel *streams = panel->streamsModel();
+    QCOMPARE(streams->index(0, SyncStreamsModel::Lag).data().toString(), u"0"_s);
+
+    sendSync(false, start.addSecs(2));
+    for (const int column :
+         {int(SyncStreamsModel::Lag), int(SyncStreamsModel::Rate), int(SyncStreamsModel::Consumers),
+          int(SyncStreamsModel::Pending), int(SyncStreamsModel::DeletedUnread)}) {
+        const QString shown = streams->index(0, column).data().toString();
+        QVERIFY2(shown == u"unknown"_s,
+                 qPrintable(u"column %1 shows %2"_s.arg(QString::number(column), shown)));
+    }
+    // No new point: the chart stops where the figures were last read.
+    QCOMPARE(panel->lagSeries(u"events"_s)->count(), 1);
+
+    sendSync(true, start.addSecs(4));
+    QCOMPARE(streams->index(0, SyncStreamsModel::Rate).data().toString(),
+             QLocale().toString(18.0, 'f', 0));
+    QCOMPARE(panel->lagSeries(u"events"_s)->count(), 2);
+}
+
+// Until an engine's first snapshot its node lists it only in "health" (starting: no status yet),
+// with no figures: its tab said "Ingress engine not running on this node.", and no banner.
+void TestConsole::anEngineWithNoFiguresYetIsNotCalledNotRunning()
+{
+    std::unique_ptr<MainWindow> window = openWindow();
+    auto *source = new FakeNodeSource;
+    window->addNode(source);
+    QJsonObject status = healthyStatus({u"sync"_s});
+    QJsonObject health = status[u"health"_s].toObject();
+    health[u"ingress"_s] =
+        QJsonObject {{u"status"_s, u"unhealthy"_s}, {u"reason"_s, u"starting: no status yet"_s}};
+    status[u"health"_s] = health;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    source->setStatus(ofRun(status, now.addSecs(-2), 4242));
+    NodeView *view = showEngine(window.get(), u"ingress"_s);
+    QVERIFY(view);
+    auto *placeholder = view->findChild<QLabel *>(u"ingressPlaceholder"_s);
+    auto *banner = view->findChild<QLabel *>(u"ingressBanner"_s);
+    QVERIFY(placeholder && banner);
+    QVERIFY(placeholder->isVisible());
+    QVERIFY2(!placeholder->text().contains(u"not running"_s), qPrintable(placeholder->text()));
+    QVERIFY(banner->isVisible());
+    QVERIFY2(banner->text().contains(u"starting: no status yet"_s), qPrintable(banner->text()));
+    QVERIFY2(!banner->styleSheet().contains(u"#c62828"_s), qPrintable(banner->styleSheet()));
+
+    // Still no figures 31 s after the start: failed, in red.
+    source->setStatus(ofRun(status, now.addSecs(-31), 4343));
+    QVERIFY(banner->isVisible());
+    QVERIFY2(banner->styleSheet().contains(u"#c62828"_s), qPrintable(banner->styleSheet()));
+
+    // A node that does not run it says so.
+    source->setStatus(healthyStatus({u"sync"_s}));
+    QVERIFY2(placeholder->text().contains(u"not running"_s), qPrintable(placeholder->text()));
+    QVERIFY(!banner->isVisible());
 }

@@ -259,6 +259,13 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::EnginePanel</name>
+    <message>
+        <source>No figures yet: the engine has not reported since its node started.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::IngressEndpointsModel</name>
     <message>
         <source>circuit open</source>
@@ -933,6 +940,14 @@
         <source>waiting for a first status: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>engines starting: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running no engine: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -974,6 +989,10 @@
     </message>
     <message>
         <source>asked again at %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>starting: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1079,6 +1098,18 @@
         <source>%1 accepts the console&apos;s API token again</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Starting: %1. Shown as failed if it is not running at %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>starting: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: starting (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1172,6 +1203,10 @@
     </message>
     <message>
         <source>%1 in flight, %2 queued</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (none in the last minute)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -259,6 +259,13 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::EnginePanel</name>
+    <message>
+        <source>No figures yet: the engine has not reported since its node started.</source>
+        <translation>Ainda sem números: o mecanismo não informou nada desde que seu nó iniciou.</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::IngressEndpointsModel</name>
     <message>
         <source>circuit open</source>
@@ -933,6 +940,14 @@
         <source>waiting for a first status: %1</source>
         <translation>aguardando o primeiro status: %1</translation>
     </message>
+    <message>
+        <source>engines starting: %1</source>
+        <translation>mecanismos iniciando: %1</translation>
+    </message>
+    <message>
+        <source>running no engine: %1</source>
+        <translation>sem mecanismo em execução: %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -975,6 +990,10 @@
     <message>
         <source>asked again at %1</source>
         <translation>perguntado de novo às %1</translation>
+    </message>
+    <message>
+        <source>starting: %1</source>
+        <translation>iniciando: %1</translation>
     </message>
 </context>
 <context>
@@ -1079,6 +1098,18 @@
         <source>%1 accepts the console&apos;s API token again</source>
         <translation>%1 voltou a aceitar o token da API do console</translation>
     </message>
+    <message>
+        <source>Starting: %1. Shown as failed if it is not running at %2.</source>
+        <translation>Iniciando: %1. Será mostrado como falha se não estiver em execução às %2.</translation>
+    </message>
+    <message>
+        <source>starting: %1</source>
+        <translation>iniciando: %1</translation>
+    </message>
+    <message>
+        <source>%1: starting (%2)</source>
+        <translation>%1: iniciando (%2)</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1173,6 +1204,10 @@
     <message>
         <source>%1 in flight, %2 queued</source>
         <translation>%1 em andamento, %2 na fila</translation>
+    </message>
+    <message>
+        <source>%1 (none in the last minute)</source>
+        <translation>%1 (nenhum no último minuto)</translation>
     </message>
 </context>
 <context>

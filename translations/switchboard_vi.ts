@@ -259,6 +259,13 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::EnginePanel</name>
+    <message>
+        <source>No figures yet: the engine has not reported since its node started.</source>
+        <translation>Chưa có số liệu: bộ xử lý chưa báo cáo kể từ khi node khởi động.</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::IngressEndpointsModel</name>
     <message>
         <source>circuit open</source>
@@ -932,6 +939,14 @@
         <source>waiting for a first status: %1</source>
         <translation>đang chờ trạng thái đầu tiên: %1</translation>
     </message>
+    <message>
+        <source>engines starting: %1</source>
+        <translation>bộ xử lý đang khởi động: %1</translation>
+    </message>
+    <message>
+        <source>running no engine: %1</source>
+        <translation>không chạy bộ xử lý nào: %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::NodeView</name>
@@ -974,6 +989,10 @@
     <message>
         <source>asked again at %1</source>
         <translation>đã hỏi lại lúc %1</translation>
+    </message>
+    <message>
+        <source>starting: %1</source>
+        <translation>đang khởi động: %1</translation>
     </message>
 </context>
 <context>
@@ -1078,6 +1097,18 @@
         <source>%1 accepts the console&apos;s API token again</source>
         <translation>%1 đã chấp nhận lại API token của bảng điều khiển</translation>
     </message>
+    <message>
+        <source>Starting: %1. Shown as failed if it is not running at %2.</source>
+        <translation>Đang khởi động: %1. Sẽ hiện là lỗi nếu chưa chạy lúc %2.</translation>
+    </message>
+    <message>
+        <source>starting: %1</source>
+        <translation>đang khởi động: %1</translation>
+    </message>
+    <message>
+        <source>%1: starting (%2)</source>
+        <translation>%1: đang khởi động (%2)</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PollingPanel</name>
@@ -1172,6 +1203,10 @@
     <message>
         <source>%1 in flight, %2 queued</source>
         <translation>%1 đang chạy, %2 đang chờ</translation>
+    </message>
+    <message>
+        <source>%1 (none in the last minute)</source>
+        <translation>%1 (không có trong phút vừa qua)</translation>
     </message>
 </context>
 <context>

@@ -49,10 +49,22 @@ std::optional<QJsonObject> EnginePanel::showEngineStatus()
     const QJsonObject &status = m_source->status();
     const QJsonObject engines = status.value(u"engines"_s).toObject();
     if (!engines.contains(m_engine)) {
-        m_placeholder->setText(status.isEmpty() ? m_texts.waiting : m_texts.notRunning);
+        // An engine the node runs has figures once it published its first snapshot; until
+        // then only its health says it is there (starting: no status yet). "Not running on
+        // this node" read as a configuration mistake, under a tab whose dot said starting.
+        const bool expected = status.value(u"health"_s).toObject().contains(m_engine);
+        m_placeholder->setText(status.isEmpty() ? m_texts.waiting
+                                   : expected
+                                   ? tr("No figures yet: the engine has not reported since its "
+                                        "node started.")
+                                   : m_texts.notRunning);
         m_pages->setCurrentWidget(m_placeholder);
-        m_banner->hide();
-        m_shownHealth = {};
+        if (expected) {
+            showEngineBanner(m_banner, *m_source, m_engine, m_shownHealth, m_texts.unhealthy);
+        } else {
+            m_banner->hide();
+            m_shownHealth = {};
+        }
         return std::nullopt;
     }
     m_pages->setCurrentIndex(1);

@@ -24,7 +24,6 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QStyledItemDelegate>
 #include <QSystemTrayIcon>
 #include <QTimer>
 #include <QTreeView>
@@ -54,28 +53,6 @@ QIcon problemIcon(const QIcon &base)
     painter.end();
     return QIcon(pixmap);
 }
-
-// Rows as tall as their wrapped text, so that an unhealthy engine's reason is read in full in
-// the list rather than in a tooltip. QTreeView asks for row heights without the column's width,
-// with which the default delegate never wraps.
-class NodesDelegate : public QStyledItemDelegate
-{
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-
-    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
-    {
-        const auto *tree = qobject_cast<const QTreeView *>(option.widget);
-        if (!tree)
-            return QStyledItemDelegate::sizeHint(option, index);
-        int depth = 0;
-        for (QModelIndex parent = index.parent(); parent.isValid(); parent = parent.parent())
-            ++depth;
-        QStyleOptionViewItem sized = option;
-        sized.rect = QRect(0, 0, qMax(80, tree->columnWidth(0) - depth * tree->indentation()), 1);
-        return QStyledItemDelegate::sizeHint(sized, index);
-    }
-};
 
 } // namespace
 
@@ -127,30 +104,18 @@ QWidget *MainWindow::createNodesPane()
     m_nodesView->setObjectName(u"nodesView"_s);
     m_nodesView->setModel(m_nodes);
     m_nodesView->header()->hide();
-    // Every engine of every node stays in sight: an operator must see at a glance which one
-    // is red, and why, without opening anything.
+    // One line per node, its dot the worst of its engines': a fleet of forty must be seen
+    // whole, the red one among them. Each engine's dot and reason are in the row's tooltip and
+    // on the node's tabs (its engine rows, five lines a node, hid all but a few nodes).
     m_nodesView->setItemsExpandable(false);
     m_nodesView->setRootIsDecorated(false);
-    m_nodesView->setIndentation(18);
+    m_nodesView->setUniformRowHeights(true);
     m_nodesView->setIconSize(QSize(16, 16));
     m_nodesView->setTextElideMode(Qt::ElideRight);
-    m_nodesView->setWordWrap(true);
-    m_nodesView->setItemDelegate(new NodesDelegate(m_nodesView));
-    // A wider or narrower list wraps differently: the rows are measured again, once the
-    // resize is over.
-    connect(m_nodesView->header(), &QHeaderView::sectionResized, m_nodesView, [this] {
-        QMetaObject::invokeMethod(m_nodesView, &QTreeView::doItemsLayout, Qt::QueuedConnection);
-    });
+    m_nodesView->setWordWrap(false);
     m_nodesView->setSelectionMode(QAbstractItemView::SingleSelection);
     m_nodesView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_nodesView->setMinimumWidth(260);
-    connect(m_nodes, &QAbstractItemModel::rowsInserted, m_nodesView,
-            [this](const QModelIndex &parent, int first, int last) {
-                if (parent.isValid())
-                    return;
-                for (int row = first; row <= last; ++row)
-                    m_nodesView->expand(m_nodes->nodeIndex(row));
-            });
     connect(m_nodesView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::showSelectedNode);
 
@@ -276,13 +241,8 @@ void MainWindow::showSelectedNode()
     const bool editable = qobject_cast<RemoteNodeSource *>(source) && !m_stopping;
     m_editButton->setEnabled(editable);
     m_editAction->setEnabled(editable);
-    if (row < 0)
-        return;
-    m_views->setCurrentIndex(row);
-    // Selecting an engine under a node opens its tab.
-    const QString engine = current.data(NodesModel::EngineNameRole).toString();
-    if (!engine.isEmpty())
-        nodeView(row)->showEngine(engine);
+    if (row >= 0)
+        m_views->setCurrentIndex(row);
 }
 
 void MainWindow::addRemoteNode()
@@ -562,14 +522,24 @@ void MainWindow::showHealthSummary()
     if (refused > 0)
         problems.append(tr("API token refused: %1").arg(refused));
     const QString nodes = tr("Nodes: %1").arg(m_nodes->nodeCount());
-    // A node not heard from yet is not known to be healthy: the console just started, or the
-    // node was just added.
+    // What is not known to be healthy, and is no failure (yet): a node not heard from (the
+    // console just started, or the node was just added), an engine starting, a node that runs
+    // none (nothing of it is healthy).
+    QStringList notes;
     const int connecting = m_nodes->nodeCount(Reachability::Connecting);
+    if (connecting > 0)
+        notes.append(tr("waiting for a first status: %1").arg(connecting));
+    const int starting = m_nodes->startingCount();
+    if (starting > 0)
+        notes.append(tr("engines starting: %1").arg(starting));
+    const int idle = m_nodes->nodesRunningNoEngine();
+    if (idle > 0)
+        notes.append(tr("running no engine: %1").arg(idle));
     QString summary = nodes;
     if (!problems.isEmpty())
         summary = nodes + u" · "_s + problems.join(u" · "_s);
-    else if (connecting > 0)
-        summary = nodes + u" · "_s + tr("waiting for a first status: %1").arg(connecting);
+    else if (!notes.isEmpty())
+        summary = nodes + u" · "_s + notes.join(u" · "_s);
     else if (m_nodes->nodeCount() > 0)
         summary = tr("Nodes: %1 · all engines healthy").arg(m_nodes->nodeCount());
     const bool problem = !problems.isEmpty();

@@ -1,8 +1,9 @@
 #pragma once
 
-// The operator console: the nodes on the left (this process and remote headless nodes, each
-// with a dot per engine), the selected node's view on the right, a tray icon that raises the
-// console's alerts. The window never calls an engine: it sees nodes only through NodeSource.
+// The operator console: the nodes on the left (this process and remote headless nodes, a line
+// each with the dot of its worst engine), the selected node's view on the right, a tray icon that
+// raises the console's alerts. The window never calls an engine: it sees nodes only through
+// NodeSource.
 
 #include <QList>
 #include <QMainWindow>

@@ -40,11 +40,24 @@ QColor stateColor(EngineState state)
         return QColor(0x2e, 0x9d, 0x4a);
     case EngineState::Unhealthy:
         return QColor(0xd3, 0x2f, 0x2f);
+    case EngineState::Starting:
+        return refusedColor;
     case EngineState::Unknown:
     case EngineState::NotRunning:
         break;
     }
     return QColor(0x9e, 0x9e, 0x9e);
+}
+
+// The panels' banner: red for an unhealthy engine; amber, as the stale note, for one starting:
+// something to watch, not a failure.
+QString bannerStyle(EngineState state)
+{
+    return state == EngineState::Starting
+        ? u"QLabel { background: #fff3cd; color: #5c4400; font-weight: bold; padding: 6px; "
+          "border-radius: 3px; }"_s
+        : u"QLabel { background: #c62828; color: white; font-weight: bold; padding: 6px; "
+          "border-radius: 3px; }"_s;
 }
 
 } // namespace
@@ -66,16 +79,33 @@ EngineCondition engineCondition(const NodeSource &source, QStringView engine)
     const QJsonObject figures = status.value(u"engines"_s).toObject().value(engine).toObject();
     if (health.isEmpty() && figures.isEmpty())
         return {EngineState::NotRunning, {}};
-    const QString state = health.isEmpty() ? figures.value(u"status"_s).toString()
-                                           : health.value(u"status"_s).toString();
-    if (state == u"healthy")
+    if (engineStatusText(status, engine) == u"healthy")
         return {EngineState::Healthy, {}};
     QString reason = health.value(u"reason"_s).toString();
     if (reason.isEmpty())
         reason = figures.value(u"reason"_s).toString();
     if (reason.isEmpty())
         reason = NodesModel::tr("the node gives no reason");
+    // A node reports its engines unhealthy until they are up ("starting: no status yet",
+    // "setting up the JetStream stream and consumer", its Redis refusing connections while the
+    // local stack starts it): red and a tray notification at every start or restart of a node.
+    // One that was healthy in this run and is no longer has failed, at once.
+    const QDateTime deadline = startingDeadline(source);
+    if (!source.hasBeenHealthy(engine) && deadline.isValid()) {
+        // The node's clock against the console's: a node whose clock is ahead looks younger,
+        // for a grace at most; one that started "in the future" by more is not believed.
+        const qint64 left = source.statusTime().msecsTo(deadline);
+        if (left > 0 && left <= 2 * startingGraceMs)
+            return {EngineState::Starting, reason};
+    }
     return {EngineState::Unhealthy, reason};
+}
+
+QDateTime startingDeadline(const NodeSource &source)
+{
+    const QDateTime started =
+        statusTime(source.status().value(u"node"_s).toObject().value(u"started_at"_s));
+    return started.isValid() ? started.addMSecs(startingGraceMs) : QDateTime();
 }
 
 QString unreachableText(const NodeSource &source)
@@ -116,8 +146,7 @@ void setUpAlertBanner(QLabel *label, const QString &objectName)
     label->setObjectName(objectName);
     label->setWordWrap(true);
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    label->setStyleSheet(u"QLabel { background: #c62828; color: white; font-weight: bold; "
-                         "padding: 6px; border-radius: 3px; }"_s);
+    label->setStyleSheet(bannerStyle(EngineState::Unhealthy));
     label->hide();
 }
 
@@ -136,12 +165,19 @@ void showEngineBanner(QLabel *banner, const NodeSource &source, QStringView engi
     const EngineCondition health = engineCondition(source, engine);
     if (health == shown)
         return;
+    const EngineState was = shown.state;
     shown = health;
-    if (health.state != EngineState::Unhealthy) {
+    if (health.state != EngineState::Unhealthy && health.state != EngineState::Starting) {
         banner->hide();
         return;
     }
-    banner->setText(text.arg(health.reason));
+    const bool starting = health.state == EngineState::Starting;
+    if (starting != (was == EngineState::Starting) || banner->isHidden())
+        banner->setStyleSheet(bannerStyle(health.state));
+    banner->setText(starting ? NodesModel::tr("Starting: %1. Shown as failed if it is not running "
+                                              "at %2.")
+                                   .arg(health.reason, statusTimeText(startingDeadline(source)))
+                             : text.arg(health.reason));
     banner->show();
 }
 
@@ -222,8 +258,9 @@ QIcon refusedNodeIcon()
 NodesModel::NodesModel(QObject *parent)
     : QAbstractItemModel(parent)
 {
-    for (const EngineState state : {EngineState::Unknown, EngineState::NotRunning,
-                                    EngineState::Healthy, EngineState::Unhealthy})
+    for (const EngineState state :
+         {EngineState::Unknown, EngineState::NotRunning, EngineState::Healthy,
+          EngineState::Unhealthy, EngineState::Starting})
         m_icons[size_t(state)] = engineStateIcon(state);
     m_refusedIcon = refusedNodeIcon();
 }
@@ -351,6 +388,27 @@ int NodesModel::unhealthyCount() const
     return count;
 }
 
+int NodesModel::startingCount() const
+{
+    int count = 0;
+    for (const auto &node : m_nodes) {
+        for (const EngineCondition &engine : node->engines)
+            count += engine.state == EngineState::Starting ? 1 : 0;
+    }
+    return count;
+}
+
+int NodesModel::nodesRunningNoEngine() const
+{
+    return int(std::count_if(m_nodes.cbegin(), m_nodes.cend(), [](const auto &node) {
+        return node->reachability == NodeSource::Reachability::Live
+            && std::all_of(node->engines.cbegin(), node->engines.cend(),
+                           [](const EngineCondition &engine) {
+                               return engine.state == EngineState::NotRunning;
+                           });
+    }));
+}
+
 // Engine rows carry their node in internalPointer (node rows carry none): a Node lives on the
 // heap, so the pointer stays right while rows above it come and go.
 QModelIndex NodesModel::index(int row, int column, const QModelIndex &parent) const
@@ -397,13 +455,16 @@ QVariant NodesModel::data(const QModelIndex &index, int role) const
         case Qt::DisplayRole:
             return engineText(engine, health);
         case Qt::ToolTipRole:
-            return health.reason.isEmpty() ? engineText(engine, health)
-                                           : engineTitle(engine) + u": "_s + health.reason;
+            return health.state == EngineState::Unknown && !health.reason.isEmpty()
+                ? engineTitle(engine) + u": "_s + health.reason
+                : engineText(engine, health);
         case Qt::DecorationRole:
             return m_icons[size_t(health.state)];
         case Qt::ForegroundRole:
             if (health.state == EngineState::Unhealthy)
                 return stateColor(EngineState::Unhealthy).darker(120);
+            if (health.state == EngineState::Starting)
+                return stateColor(EngineState::Starting).darker(140);
             if (health.state != EngineState::Healthy)
                 return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
             return {};
@@ -536,20 +597,29 @@ QString NodesModel::nodeText(const Node &node) const
         break;
     case NodeSource::Reachability::Live: {
         QStringList unhealthy;
+        QStringList starting;
         bool anyRunning = false;
         for (size_t number = 0; number < node.engines.size(); ++number) {
             if (node.engines[number].state == EngineState::Unhealthy)
                 unhealthy.append(engineTitle(consoleEngines[number]));
+            else if (node.engines[number].state == EngineState::Starting)
+                starting.append(engineTitle(consoleEngines[number]));
             anyRunning = anyRunning || node.engines[number].state != EngineState::NotRunning;
         }
+        QStringList parts;
         if (!unhealthy.isEmpty())
-            state = tr("unhealthy: %1").arg(unhealthy.join(u", "_s));
-        else
-            state = anyRunning ? tr("all engines healthy") : tr("no engine running");
+            parts.append(tr("unhealthy: %1").arg(unhealthy.join(u", "_s)));
+        if (!starting.isEmpty())
+            parts.append(tr("starting: %1").arg(starting.join(u", "_s)));
+        if (parts.isEmpty())
+            parts.append(anyRunning ? tr("all engines healthy") : tr("no engine running"));
+        state = parts.join(u"; "_s);
         break;
     }
     }
-    return node.source->displayName() + u'\n' + state;
+    // One line: forty nodes must fit in the list. The reasons are in the tooltip and on the
+    // node's tabs.
+    return node.source->displayName() + u" · "_s + state;
 }
 
 QString NodesModel::nodeToolTip(const Node &node) const
@@ -567,11 +637,15 @@ EngineState NodesModel::nodeState(const Node &node) const
     if (node.reachability != NodeSource::Reachability::Live)
         return EngineState::Unknown;
     bool anyRunning = false;
+    bool anyStarting = false;
     for (const EngineCondition &engine : node.engines) {
         if (engine.state == EngineState::Unhealthy)
             return EngineState::Unhealthy;
         anyRunning = anyRunning || engine.state == EngineState::Healthy;
+        anyStarting = anyStarting || engine.state == EngineState::Starting;
     }
+    if (anyStarting)
+        return EngineState::Starting;
     return anyRunning ? EngineState::Healthy : EngineState::NotRunning;
 }
 
@@ -586,6 +660,8 @@ QString NodesModel::engineText(QStringView engine, const EngineCondition &health
         // Why (unreachable since…, waiting…) is on the node's row and in the tooltip: the
         // same words on four rows would hide the one that matters.
         return tr("%1: unknown").arg(engineTitle(engine));
+    case EngineState::Starting:
+        return tr("%1: starting (%2)").arg(engineTitle(engine), health.reason);
     case EngineState::Unhealthy:
         break;
     }

@@ -2,7 +2,8 @@
 
 // The nodes the console watches, and the health of each engine on each: a tree with one row
 // per node and, under it, one row per engine (sync, ingress, timeouts, polling) with a dot and
-// the reason. It raises the console's alerts: an engine turning red, a node no longer answering.
+// the reason. The window's list shows the node rows alone, one line each, the engines in their
+// tooltip. It raises the console's alerts: an engine turning red, a node no longer answering.
 
 #include "nodesource.h"
 
@@ -29,7 +30,15 @@ enum class EngineState {
     NotRunning, // the node runs without this engine: grey
     Healthy, // green
     Unhealthy, // red, with a reason
+    // Amber, with what it waits for: not healthy yet in the first startingGraceMs of its node's
+    // run, and never healthy in it. A node just (re)started is not a failure to wake anyone for.
+    Starting,
 };
+
+// How long after its node started an engine that has not been healthy yet reads as starting
+// rather than failed: the local stack's Redis and NATS coming up, a JetStream set-up (API calls
+// of up to 5 s), a first connection's timeout.
+inline constexpr qint64 startingGraceMs = 30000;
 
 struct EngineCondition
 {
@@ -43,6 +52,9 @@ struct EngineCondition
 // the engine's own "reason" when health gives none. The nodes list, the tabs and the panels
 // all ask here, so that they never disagree.
 EngineCondition engineCondition(const NodeSource &source, QStringView engine);
+// When an engine of the node still starting turns red (its node's start plus startingGraceMs,
+// by the node's clock); invalid when the status does not say when the node started.
+QDateTime startingDeadline(const NodeSource &source);
 // "unreachable since 12:45:46 (connection refused)", "API token refused since 12:45:46 (403:
 // wrong Bearer token)"; empty while the node answers.
 QString unreachableText(const NodeSource &source);
@@ -113,6 +125,10 @@ public:
     int nodeRowOf(const QModelIndex &index) const;
     // Engines shown red, over every node.
     int unhealthyCount() const;
+    // Engines still starting (amber), over every node.
+    int startingCount() const;
+    // Nodes that answer and run no engine at all: nothing of theirs is healthy.
+    int nodesRunningNoEngine() const;
     // Nodes in that state (Unreachable, Refused...).
     int nodeCount(NodeSource::Reachability reachability) const;
 
@@ -144,7 +160,7 @@ private:
     QString engineText(QStringView engine, const EngineCondition &health) const;
 
     std::vector<std::unique_ptr<Node>> m_nodes;
-    std::array<QIcon, 4> m_icons; // per EngineState: data() is asked for them on every paint
+    std::array<QIcon, 5> m_icons; // per EngineState: data() is asked for them on every paint
     QIcon m_refusedIcon;
 };
 

@@ -41,6 +41,18 @@ void NodeSource::httpRequest(const QByteArray &token, const QByteArray &method, 
 void NodeSource::setStatus(const QJsonObject &status, const QDateTime &time)
 {
     m_status = status;
+    const QJsonObject node = status.value(u"node"_s).toObject();
+    const QString run = node.value(u"started_at"_s).toString() + u'/'
+        + QString::number(node.value(u"pid"_s).toInteger());
+    if (run != m_run) {
+        m_run = run;
+        m_healthyThisRun.clear();
+    }
+    for (const QString &engine : status.value(u"engines"_s).toObject().keys()
+             + status.value(u"health"_s).toObject().keys()) {
+        if (!m_healthyThisRun.contains(engine) && engineStatusText(status, engine) == u"healthy")
+            m_healthyThisRun.append(engine);
+    }
     m_statusTime = time.isValid() ? time.toUTC() : QDateTime::currentDateTimeUtc();
     setReachability(Reachability::Live);
     Q_EMIT statusChanged();
@@ -74,6 +86,19 @@ void NodeSource::setReachability(Reachability reachability, const QString &reaso
     m_reachability = reachability;
     m_unreachableReason = shownReason;
     Q_EMIT reachabilityChanged();
+}
+
+QString engineStatusText(const QJsonObject &status, QStringView engine)
+{
+    const QJsonObject health = status.value(u"health"_s).toObject().value(engine).toObject();
+    if (!health.isEmpty())
+        return health.value(u"status"_s).toString();
+    return status.value(u"engines"_s)
+        .toObject()
+        .value(engine)
+        .toObject()
+        .value(u"status"_s)
+        .toString();
 }
 
 QDateTime statusTime(const QJsonValue &value)

@@ -10,6 +10,7 @@
 #include <QDateTime>
 #include <QJsonObject>
 #include <QObject>
+#include <QStringList>
 #include <QUrl>
 #include <functional>
 
@@ -72,6 +73,10 @@ public:
     // "ingress": {...}}, "logs": [...]}; empty before the first one arrives.
     const QJsonObject &status() const { return m_status; }
     QDateTime statusTime() const { return m_statusTime; }
+    // Whether `engine` ("sync"...) has said it is healthy in a status of this run of the node
+    // (the process that started at node.started_at): one that never has is still starting, one
+    // that has and no longer is has failed.
+    bool hasBeenHealthy(QStringView engine) const { return m_healthyThisRun.contains(engine); }
 
 Q_SIGNALS:
     void statusChanged(); // a new status document (a few per second)
@@ -95,7 +100,13 @@ private:
     QDateTime m_lastAskedAgain;
     QJsonObject m_status;
     QDateTime m_statusTime;
+    QString m_run; // node.started_at and node.pid of the latest status
+    QStringList m_healthyThisRun;
 };
+
+// An engine's "status" in a status document: its "health" object's, else its figures'; empty
+// when the node does not run it.
+QString engineStatusText(const QJsonObject &status, QStringView engine);
 
 // A time from a status document ("2026-11-23T12:45:41.986Z"); invalid when absent.
 QDateTime statusTime(const QJsonValue &value);

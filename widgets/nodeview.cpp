@@ -162,7 +162,9 @@ void NodeView::showTabStates()
         m_tabs->setTabToolTip(int(tab),
                               health.state == EngineState::Healthy          ? tr("healthy")
                                   : health.state == EngineState::NotRunning ? tr("not running")
-                                                                            : health.reason);
+                                  : health.state == EngineState::Starting
+                                  ? tr("starting: %1").arg(health.reason)
+                                  : health.reason);
     }
     m_tabStatesShown = true;
 }

@@ -119,14 +119,16 @@ void PollingPanel::plot(const QJsonObject &polling, qint64 timeMs)
     m_activity->append(u"held"_s, timeMs, polling.value(u"held_polls"_s).toDouble());
     m_activity->append(u"published"_s, timeMs, polling.value(u"publishes_per_second"_s).toDouble());
     m_activity->advance(timeMs);
-    // Latency only once there was a wake-up: 0 would read as "instant".
-    if (polling.value(u"wakes"_s).toInteger() > 0) {
+    // Latency only of a minute with a wake-up in it: the node's figures are of the last minute,
+    // 0 when there was none, and 0 would read as "instant" (the Sync tab's rule). The time axis
+    // moves on without them: it stood still at the console's start, as if the chart had stopped.
+    if (polling.value(u"wake_p99_ms"_s).toDouble() > 0) {
         line(m_wake, u"p50"_s, tr("wake latency"), 2, Qt::SolidLine);
         line(m_wake, u"p99"_s, u"p99"_s, 2, Qt::DashLine);
         m_wake->append(u"p50"_s, timeMs, polling.value(u"wake_p50_ms"_s).toDouble());
         m_wake->append(u"p99"_s, timeMs, polling.value(u"wake_p99_ms"_s).toDouble());
-        m_wake->advance(timeMs);
     }
+    m_wake->advance(timeMs);
 }
 
 void PollingPanel::showFigures(const QJsonObject &polling)
@@ -139,11 +141,13 @@ void PollingPanel::showFigures(const QJsonObject &polling)
     m_figures[HeldPolls]->setText(locale.toString(polling.value(u"held_polls"_s).toInteger()));
     m_figures[PublishesPerSecond]->setText(
         locale.toString(polling.value(u"publishes_per_second"_s).toDouble(), 'f', 1));
+    const QString wakes = locale.toString(polling.value(u"wakes"_s).toInteger());
     m_figures[Wakes]->setText(
-        tr("%1 (p50 %2 ms, p99 %3 ms)")
-            .arg(locale.toString(polling.value(u"wakes"_s).toInteger()),
-                 locale.toString(polling.value(u"wake_p50_ms"_s).toDouble(), 'f', 2),
-                 locale.toString(polling.value(u"wake_p99_ms"_s).toDouble(), 'f', 2)));
+        polling.value(u"wake_p99_ms"_s).toDouble() > 0
+            ? tr("%1 (p50 %2 ms, p99 %3 ms)")
+                  .arg(wakes, locale.toString(polling.value(u"wake_p50_ms"_s).toDouble(), 'f', 2),
+                       locale.toString(polling.value(u"wake_p99_ms"_s).toDouble(), 'f', 2))
+            : tr("%1 (none in the last minute)").arg(wakes));
     m_figures[Reads]->setText(
         tr("%1 in flight, %2 queued")
             .arg(locale.toString(polling.value(u"reads_in_flight"_s).toInteger()),

@@ -90,7 +90,8 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         case LatencyP99:
             return msText(row.latencyP99Ms);
         case Rate:
-            return locale.toString(row.rate, 'f', row.rate < 10 ? 1 : 0);
+            return row.rate < 0 ? tr("unknown")
+                                : locale.toString(row.rate, 'f', row.rate < 10 ? 1 : 0);
         case Replicated:
             return locale.toString(row.replicated);
         case ReadErrors:
@@ -100,7 +101,7 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         case LastSync:
             return row.lastSync.isValid() ? statusTimeText(row.lastSync) : tr("never");
         case Consumers:
-            return locale.toString(row.consumers);
+            return row.consumers < 0 ? tr("unknown") : locale.toString(row.consumers);
         case Pending:
             return row.pending < 0 ? tr("unknown") : locale.toString(row.pending);
         case DeletedUnread:
@@ -134,7 +135,7 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         case LatencyP99:
             return row.latencyP99Ms;
         case Rate:
-            return row.rate;
+            return row.rate < 0 ? QVariant() : QVariant(row.rate);
         case Replicated:
             return row.replicated;
         case ReadErrors:
@@ -144,7 +145,7 @@ QVariant SyncStreamsModel::data(const QModelIndex &index, int role) const
         case LastSync:
             return row.lastSync.isValid() ? QVariant(row.lastSync) : QVariant();
         case Consumers:
-            return row.consumers;
+            return row.consumers < 0 ? QVariant() : QVariant(row.consumers);
         case Pending:
             return row.pending < 0 ? QVariant() : QVariant(row.pending);
         case DeletedUnread:
@@ -324,7 +325,20 @@ void SyncPanel::showStatus()
         m_streams->clear();
         return;
     }
-    const QJsonArray streams = sync->value(u"streams"_s).toArray();
+    QJsonArray streams = sync->value(u"streams"_s).toArray();
+    // What the node reads from the local Redis (each stream's lag, its group's pending entries
+    // and consumers, the entries lost unread, and the rate counted at the same reading) keeps
+    // its last value while that Redis is not connected: a lag of 0 and 18 entries/s, plotted
+    // and shown as current while nothing could be read. Unknown, until it is read again.
+    if (!sync->value(u"local"_s).toObject().value(u"connected"_s).toBool(true)) {
+        for (QJsonValueRef value : streams) {
+            QJsonObject stream = value.toObject();
+            for (const QString &key : {u"lag"_s, u"group_pending"_s, u"deleted_before_read"_s,
+                                       u"consumers"_s, u"rate"_s})
+                stream.insert(key, -1);
+            value = stream;
+        }
+    }
     if (const std::optional<qint64> timeMs = pointDue())
         plot(streams, *timeMs);
     // A console watching several nodes shows one: the others' tables wait until shown.

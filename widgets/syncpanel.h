@@ -32,12 +32,12 @@ struct SyncStreamRow
     qint64 lag = -1; // -1: unknown (the local Redis does not answer)
     double latencyP50Ms = 0;
     double latencyP99Ms = 0;
-    double rate = 0;
+    double rate = 0; // entries replicated per second; -1: unknown
     qint64 replicated = 0;
     qint64 readErrors = 0;
     qint64 writeErrors = 0;
     QDateTime lastSync;
-    int consumers = 0;
+    int consumers = 0; // -1: unknown
     qint64 pending = -1; // -1: unknown
     qint64 deletedUnread = -1; // removed from the local stream before read; -1: unknown
 
