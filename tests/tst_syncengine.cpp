@@ -105,6 +105,7 @@ private Q_SLOTS:
     void remoteThatWentBackNamesWhatAnEarlierProcessWroteAndLost();
     void aFailedCheckLeavesNoReasonOnceChecksPassAgain();
     void resumesAfterLocalRedisRestart();
+    void whatOnlyTheLocalRedisKnowsIsUnknownWhileItIsDown();
     void localRedisRestartedEmptyWithItsClockBackLosesNothing();
     void startFromLatestOnlyAppliesToTheFirstStart();
     void localCrashWithPersistenceResumesWhereItStopped();
@@ -743,6 +744,35 @@ void TestSyncEngine::localRedisRestartedEmptyWithItsClockBackLosesNothing()
         10000);
     QCOMPARE(streamLength(m_remote->port(), events), qint64(120));
     QCOMPARE(fieldsOf(readStream(m_remote->port(), events)), expected);
+}
+
+// Lag, pending entries and consumers are read from the local Redis once a second. While it does
+// not answer they are unknown: the status kept the last reading (lag 0) as current, and /metrics
+// a lag of 0 that no alert on lag could see through.
+void TestSyncEngine::whatOnlyTheLocalRedisKnowsIsUnknownWhileItIsDown()
+{
+    startEngine(config());
+    writeEntries(m_local->port(), events, 20, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(20), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).lag, qint64(0), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).consumers >= 1, 5000);
+
+    m_local->kill();
+    QTRY_VERIFY_WITH_TIMEOUT(!syncSnapshot(m_host->board())->localConnected, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(syncSnapshot(m_host->board())->streams.value(0).lag, qint64(-1),
+                              3000);
+    const auto snapshot = syncSnapshot(m_host->board());
+    for (const SyncStreamStats &stream : snapshot->streams) {
+        QCOMPARE(stream.lag, qint64(-1));
+        QCOMPARE(stream.groupPending, qint64(-1));
+        QCOMPARE(stream.consumers, -1);
+    }
+    MetricsWriter metrics;
+    snapshot->writeMetrics(metrics);
+    const QByteArray text = metrics.text();
+    QVERIFY2(text.contains("switchboard_sync_replicated_total"), text.constData());
+    QVERIFY2(!text.contains("switchboard_sync_lag_entries{"), text.constData());
+    QVERIFY2(!text.contains("switchboard_sync_consumers{"), text.constData());
 }
 
 void TestSyncEngine::startFromLatestOnlyAppliesToTheFirstStart()

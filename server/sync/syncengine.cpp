@@ -1302,21 +1302,28 @@ void SyncEngine::dropLaneIfIdle(Lane *lane)
 
 void SyncEngine::refreshGroupStats()
 {
-    if (!m_groupsReady || !m_local->isConnected())
-        return;
+    const bool readable = m_groupsReady && m_local->isConnected();
     for (auto &stream : m_streams) {
         StreamState *s = stream.get();
-        // In one transaction: a trim between the two would count entries as lost that the
-        // group read meanwhile.
-        m_local->send({"MULTI"}, [](const RedisReply &) {});
-        m_local->send({"XINFO", "GROUPS", s->name}, [](const RedisReply &) {});
-        m_local->send({"XINFO", "STREAM", s->name}, [](const RedisReply &) {});
-        m_local->send({"EXEC"}, [this, s](const RedisReply &reply) {
-            if (reply.isError() || reply.size() != 2)
-                return;
-            readGroupInfo(*s, reply.at(0));
-            countDeletedUnread(*s, reply.at(1));
-        });
+        if (readable) {
+            // In one transaction: a trim between the two would count entries as lost that the
+            // group read meanwhile.
+            m_local->send({"MULTI"}, [](const RedisReply &) {});
+            m_local->send({"XINFO", "GROUPS", s->name}, [](const RedisReply &) {});
+            m_local->send({"XINFO", "STREAM", s->name}, [](const RedisReply &) {});
+            m_local->send({"EXEC"}, [this, s](const RedisReply &reply) {
+                if (reply.isError() || reply.size() != 2)
+                    return;
+                readGroupInfo(*s, reply.at(0));
+                countDeletedUnread(*s, reply.at(1));
+            });
+        } else if (m_groupsReady) {
+            // What only the local Redis can tell is unknown while it does not answer: its last
+            // reading (a lag of 0, say) was reported as current, in the status and /metrics.
+            s->stats.lag = -1;
+            s->stats.groupPending = -1;
+            s->stats.consumers = -1;
+        }
         const quint64 replicated = s->stats.replicated;
         s->stats.rate = double(replicated - s->replicatedAtLastTick);
         s->replicatedAtLastTick = replicated;

@@ -105,7 +105,8 @@ void SyncSnapshot::writeMetrics(MetricsWriter &out) const
             out.gauge("switchboard_sync_deleted_before_read_entries",
                       "Entries removed from the local stream before the group read them", l,
                       double(s.deletedBeforeRead));
-        out.gauge("switchboard_sync_consumers", "Consumers in the group", l, s.consumers);
+        if (s.consumers >= 0)
+            out.gauge("switchboard_sync_consumers", "Consumers in the group", l, s.consumers);
         out.gauge("switchboard_sync_rate", "Entries replicated per second", l, s.rate);
         out.histogram("switchboard_sync_latency_seconds",
                       "From the event's own time to the confirmed remote write", l, s.latency);

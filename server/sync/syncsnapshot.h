@@ -22,7 +22,7 @@ struct SyncStreamStats
     // them, since the group was made: they never reach the remote. From Redis 7's counters (an
     // XDEL in the middle is not seen); -1 unknown.
     qint64 deletedBeforeRead = -1;
-    int consumers = 0;
+    int consumers = 0; // -1: unknown (the local Redis does not answer)
     double rate = 0; // entries per second, last second
     QDateTime lastSync; // last confirmed write
     Histogram latency; // event time → remote write, seconds
