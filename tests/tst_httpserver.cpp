@@ -294,6 +294,9 @@ private Q_SLOTS:
     void connectionCloseLetsTheWholeAnswerArrive();
     void anUpgradeAfterConnectionCloseIsNotTaken();
     void aWebSocketAskedForWhereThereIsNoneGetsOneAnswer();
+    void aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt_data();
+    void aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt();
+    void aPlainRequestToAWebSocketRouteBehindAHeldAnswerWaitsForIt();
     void aHeaderBlockQtHttpServerWouldDropIsRefused_data();
     void aHeaderBlockQtHttpServerWouldDropIsRefused();
     void anHttp10ConnectionLastsOneRequestUnlessKeptAlive();
@@ -1585,6 +1588,62 @@ void tst_HttpServer::aWebSocketAskedForWhereThereIsNoneGetsOneAnswer()
     }
     QCOMPARE(m_handlerCalls, 0);
     QVERIFY(!m_parked);
+}
+
+// The same upgrade pipelined behind a request whose answer is held (a long poll): its 404 went
+// out at once, ahead of the held answer, and the client took it for the poll's answer. Neither
+// may pass the held answer: the connection ends without either (QtHttpServer closes it, or takes
+// it for a WebSocket, as soon as the upgrade is handled).
+void tst_HttpServer::aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::newRow("no WebSocket there") << QByteArray("/hello-nowhere");
+    QTest::newRow("a WebSocket route") << QByteArray("/ws");
+}
+
+void tst_HttpServer::aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt()
+{
+    QFETCH(QByteArray, path);
+    addParkRoute();
+    m_server->addWebSocketRoute(
+        u"/ws"_s, [](const HttpRequest &) { return 0; }, [](QWebSocket *socket) { delete socket; });
+    const QByteArray requests = "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET " + path
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    QCOMPARE(::send(client, requests.constData(), size_t(requests.size()), 0), requests.size());
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QByteArray received = readToTheEnd(client, 500, 0, true).bytes;
+    if (m_parked->isOpen())
+        m_parked->send(200, "first", "text/plain");
+    received += readToTheEnd(client, 500, 0, true).bytes;
+    // Whatever came is the held answer first: never a 404 or a 101 in its place.
+    QVERIFY2(received.isEmpty() || received.startsWith("HTTP/1.1 200 "), received.constData());
+}
+
+// A plain GET of a WebSocket route (no upgrade: 426) pipelined behind a held answer is an
+// ordinary request: it waits its turn like any other, its 426 after the held answer.
+void tst_HttpServer::aPlainRequestToAWebSocketRouteBehindAHeldAnswerWaitsForIt()
+{
+    addParkRoute();
+    m_server->addWebSocketRoute(
+        u"/ws"_s, [](const HttpRequest &) { return 0; }, [](QWebSocket *socket) { delete socket; });
+    const QByteArray requests = "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    QCOMPARE(::send(client, requests.constData(), size_t(requests.size()), 0), requests.size());
+    QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
+    QByteArray received = readToTheEnd(client, 500, 0, true).bytes;
+    QVERIFY2(received.isEmpty(), received.constData());
+    QVERIFY(m_parked->isOpen());
+    m_parked->send(200, "first", "text/plain");
+    received += readToTheEnd(client, 1000, 0, true).bytes;
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
+    QVERIFY2(received.indexOf("HTTP/1.1 426 ") > 0, received.constData());
 }
 
 // QtHttpServer 6.4 ignores its header parser's refusal (more than 100 fields, a field above

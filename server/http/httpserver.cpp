@@ -868,31 +868,38 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         // closes the connection instead.
         return request.value("upgrade").isEmpty();
     }
+    const QByteArray connection = request.value("connection");
+    // As QtHttpServer tells an upgrade: "upgrade" anywhere in the Connection header.
+    const bool webSocketUpgrade = connection.toLower().contains("upgrade")
+        && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
+    if (webSocketUpgrade && state->owed > 0) {
+        // Pipelined behind a request whose answer is still held (a long poll): QtHttpServer
+        // closes the connection or takes it for a WebSocket as soon as this returns, so neither
+        // a 404 nor a 101 can wait for that answer, and written now either would pass it (the
+        // client took the 404 for its poll's answer). As refuse() does: the connection ends.
+        socket->abort();
+        return false;
+    }
     const auto webSocketRoute = m_webSocketRoutes.constFind(httpRequest.path);
-    if (webSocketRoute != m_webSocketRoutes.cend()) {
-        const bool upgrade =
-            request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0;
-        const int refusal = upgrade ? webSocketRoute->accept(httpRequest) : 426;
+    // A request for a WebSocket route without the upgrade is an ordinary one, answered 426 by
+    // route() in its turn: answered here, it passed an answer still held before it.
+    if (webSocketRoute != m_webSocketRoutes.cend()
+        && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+        const int refusal = webSocketRoute->accept(httpRequest);
         if (refusal == 0) {
             state->webSocket = true; // no idle timeout of ours
             return true; // QtHttpServer now hands the socket to its WebSocket server
         }
         HttpResponder refused(makeResponder(request, socket), httpRequest.methodName, encodedPath,
                               state);
-        if (refusal == 426)
-            refused.sendError(426, u"upgrade_required"_s, u"this is a WebSocket endpoint"_s);
-        else
-            refused.sendError(refusal, refusal == 401 ? u"unauthorized"_s : u"forbidden"_s,
-                              u"the WebSocket was refused"_s);
+        refused.sendError(refusal, refusal == 401 ? u"unauthorized"_s : u"forbidden"_s,
+                          u"the WebSocket was refused"_s);
         // An upgrade answered here must not reach the WebSocket server: false makes QtHttpServer
         // close the connection after the answer is written.
-        return !upgrade;
+        return false;
     }
 
-    const QByteArray connection = request.value("connection");
-    // As QtHttpServer tells an upgrade: "upgrade" anywhere in the Connection header.
-    if (connection.toLower().contains("upgrade")
-        && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+    if (webSocketUpgrade) {
         // A WebSocket asked for where there is none. QtHttpServer 6.4 hands every upgrade that
         // handleRequest() says it handled to its WebSocket server: the route ran, then the
         // client got a 101 and a close frame behind its answer (two answers to one request),
@@ -944,6 +951,10 @@ void HttpServerPrivate::route(HttpRequest httpRequest, HttpResponder &&answer,
     const std::optional<QStringList> segments = decodedSegments(encodedPath);
     if (!segments) {
         responder.sendError(400, u"bad_request"_s, u"the path is not UTF-8 once percent-decoded"_s);
+        return;
+    }
+    if (m_webSocketRoutes.contains(httpRequest.path)) {
+        responder.sendError(426, u"upgrade_required"_s, u"this is a WebSocket endpoint"_s);
         return;
     }
     Match match = findRoute(httpRequest.method, *segments);
