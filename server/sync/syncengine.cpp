@@ -161,7 +161,9 @@ void SyncEngine::connectClients()
     m_remote = new RedisClient(remote, this);
 
     connect(m_local, &RedisClient::connected, this, &SyncEngine::ensureGroups);
-    connect(m_local, &RedisClient::disconnected, this, &SyncEngine::forgetCounterBaselines);
+    // Whether the Redis met again is the one whose counters we know is asked once the groups are
+    // joined again (ensureGroups()); until then no count is made.
+    connect(m_local, &RedisClient::disconnected, this, [this] { m_localInfoAnswered = false; });
     connect(m_reader, &RedisClient::connected, this, [this] {
         for (auto &stream : m_streams)
             stream->historyDone = false;
@@ -203,8 +205,11 @@ void SyncEngine::ensureGroups()
         }
         auto groupReady = [this, remaining, lostOurEntries, s = stream.get()](bool created) {
             const QByteArray &name = s->name;
-            if (created) // a new group: its counters start again
+            if (created) { // a new group: its counters start again
                 s->stats.deletedBeforeRead = -1;
+                s->readCounterBehind = -1;
+                s->deliveredAtFirstLook.reset();
+            }
             if (created && *lostOurEntries) {
                 qCWarning(lcSync).noquote() << "local stream" << name
                                             << "was recreated (it no longer holds" << s->lastSeenId
@@ -227,11 +232,27 @@ void SyncEngine::ensureGroups()
                 m_groupsReady = true;
                 m_groupsCreated = true;
                 scanConsumers();
-                forgetCounterBaselines();
-                // Answered before the group figures that follow, on the same connection.
-                m_local->send({"INFO", "persistence"}, [this](const RedisReply &reply) {
+                // Answered before the group figures that follow, on the same connection. The
+                // counters' error is learnt again only from a Redis that is not the one met
+                // before (it restarted and reloaded them, or another took its place): a
+                // connection lost and made again to the same process changes nothing, and
+                // forgetting it there counted the whole error as lost while the group was
+                // behind a gap.
+                m_local->send({"INFO"}, [this](const RedisReply &reply) {
+                    const QByteArray info = reply.isError() ? QByteArray() : reply.toByteArray();
+                    constexpr QByteArrayView runIdKey("\nrun_id:");
+                    QByteArray runId;
+                    if (const qsizetype at = info.indexOf(runIdKey); at >= 0) {
+                        const qsizetype start = at + runIdKey.size();
+                        runId = info.mid(start, info.indexOf('\n', start) - start).trimmed();
+                    }
+                    if (runId.isEmpty() || runId != m_localRunId)
+                        forgetCounterBaselines();
+                    m_localRunId = runId;
+                    m_localAppendOnly.reset();
                     if (!reply.isError())
-                        m_localAppendOnly = reply.view().contains("aof_enabled:1");
+                        m_localAppendOnly = info.contains("aof_enabled:1");
+                    m_localInfoAnswered = true;
                 });
                 refreshGroupStats();
             }
@@ -1350,11 +1371,10 @@ void SyncEngine::readGroupInfo(StreamState &s, const RedisReply &groups)
     }
 }
 
-// A local Redis met again may have restarted and reloaded its counters: what they are behind is
-// found again (countDeletedUnread()), once INFO has said whether it runs with an AOF.
+// A local Redis met for the first time, or one that restarted and reloaded its counters (another
+// run_id): what they are behind is found again (countDeletedUnread()).
 void SyncEngine::forgetCounterBaselines()
 {
-    m_localAppendOnly.reset();
     for (auto &stream : m_streams) {
         stream->readCounterBehind = -1;
         stream->deliveredAtFirstLook.reset();
@@ -1385,6 +1405,8 @@ void SyncEngine::countDeletedUnread(StreamState &s, const RedisReply &stream)
     const qint64 read = s.groupEntriesRead;
     if (added < 0 || length < 0 || read < 0 || s.groupLastDelivered.isEmpty())
         return; // Redis 6, or a group whose counter Redis lost track of
+    if (!m_localInfoAnswered)
+        return; // a look sent before INFO after a reconnection: maybe another Redis's counters
     const EntryId delivered = EntryId::parse(s.groupLastDelivered);
     if (!s.deliveredAtFirstLook)
         s.deliveredAtFirstLook = delivered;

@@ -220,6 +220,8 @@ private:
     // The local Redis reloads from an AOF (INFO persistence); unknown until it answered, after
     // each (re)join of the groups.
     std::optional<bool> m_localAppendOnly;
+    QByteArray m_localRunId; // INFO's run_id of the local Redis whose counters we know
+    bool m_localInfoAnswered = false; // since the last (re)connection to the local Redis
     bool m_readsAllowed = false; // after the pending entries of earlier processes are written
     bool m_readInFlight = false;
     qint64 m_readerClientId = 0; // CLIENT ID of the reader's connection, 0 until known
