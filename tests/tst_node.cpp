@@ -7,11 +7,15 @@
 #include "http/apiaccess.h"
 #include "http/httprequest.h"
 #include "http/httpserver.h"
+#include "ingress/ingresssnapshot.h"
 #include "node/statusapi.h"
 #include "node/switchboardnode.h"
 #include "nodeconfig.h"
+#include "polling/pollingsnapshot.h"
 #include "resp.h"
 #include "serverprocess.h"
+#include "sync/syncsnapshot.h"
+#include "timeouts/timeoutssnapshot.h"
 
 #include <QDir>
 #include <QFile>
@@ -778,6 +782,34 @@ void TestNode::statusFiguresAreOfTheLastMinute()
     for (int i = 0; i < 10; ++i)
         total.observe(5.0);
     QVERIFY(recent.lastMinute(total, now + 200).quantile(0.99) > 1);
+
+    // And the status documents show the last minute's, not the whole histogram's (which the
+    // lines above would not notice).
+    Histogram incident;
+    for (int i = 0; i < 100; ++i)
+        incident.observe(3.0);
+    Histogram quiet;
+    quiet.observe(0.001);
+    const auto isQuiet = [](const QJsonValue &p99) {
+        return p99.toDouble(-1) >= 0 && p99.toDouble() < 2;
+    };
+    SyncSnapshot sync;
+    sync.streams.append(SyncStreamStats());
+    sync.streams[0].latency = incident;
+    sync.streams[0].latencyLastMinute = quiet;
+    QVERIFY(isQuiet(sync.toJson()[u"streams"_s][0][u"latency_p99_ms"_s]));
+    IngressSnapshot ingress;
+    ingress.forwardLatency = incident;
+    ingress.forwardLatencyLastMinute = quiet;
+    QVERIFY(isQuiet(ingress.toJson()[u"forward_p99_ms"_s]));
+    PollingSnapshot polling;
+    polling.wakeLatency = incident;
+    polling.wakeLatencyLastMinute = quiet;
+    QVERIFY(isQuiet(polling.toJson()[u"wake_p99_ms"_s]));
+    TimeoutsSnapshot timeouts;
+    timeouts.checkDuration = incident;
+    timeouts.checkDurationLastMinute = quiet;
+    QVERIFY(isQuiet(timeouts.toJson()[u"check_p99_ms"_s]));
 }
 
 // What a remote console reads: /api/v1/stream is a WebSocket sending the status document at
