@@ -105,6 +105,7 @@ private Q_SLOTS:
     void onlyTheConfiguredOriginsMayReadPolls();
     void longPollTakesGoBooleans();
     void keysInAnotherCaseAreReadAsTheTelemetryServiceReadThem();
+    void bytesThatAreNotUtf8AreReadAsGoReadThem();
 
 private:
     Config baseConfig() const;
@@ -1471,6 +1472,27 @@ void TestPolling::keysInAnotherCaseAreReadAsTheTelemetryServiceReadThem()
 // Go's encoding/json folds a key rune by rune to the smallest rune of its Unicode simple-folding
 // orbit (fold.go, foldName). For the ASCII names of the Go structs, that is ASCII case and two
 // letters outside ASCII: KELVIN SIGN (with k) and LATIN SMALL LETTER LONG S (with s).
+
+// A customer name from a Latin-1 database ("José", 0xE9): not UTF-8. Go's encoding/json, behind
+// the Telemetry Service's 200, read such bytes as U+FFFD; Qt refuses the whole body, and a 400
+// loses the event for good (the Spring service does not retry it).
+void TestPolling::bytesThatAreNotUtf8AreReadAsGoReadThem()
+{
+    startNode(baseConfig());
+    const HttpResult published = httpRequest(
+        m_port, "POST", "/v1/internal/events/new-order",
+        "{\"orderId\":\"o-9\",\"customerName\":\"Jos\xe9\",\"totalAmount\":\"1.00\"}", 5000);
+    QCOMPARE(published.status, 200);
+    const QJsonArray events =
+        json(poll("/v1/polling/admin/events", adminToken()))[u"events"_s].toArray();
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events[0][u"metadata"_s][u"customerName"_s].toString(), u"Jos\uFFFD"_s);
+    // Bytes outside a string are still no JSON.
+    QCOMPARE(httpRequest(m_port, "POST", "/v1/internal/events/new-order",
+                         "{\"orderId\":\"o-9\",\"totalAmount\":\xe9}", 5000)
+                 .status,
+             400);
+}
 
 QTEST_GUILESS_MAIN(TestPolling)
 #include "tst_polling.moc"

@@ -1440,6 +1440,12 @@ void TestTimeouts::bodiesTheGoServiceAcceptedAreAccepted()
                  answer.body.constData());
     }
     QCOMPARE(score("waiting_conversations", "scalar"), -1);
+
+    // An agent's name from a Latin-1 system ("José", 0xE9), not UTF-8: Go read the byte as
+    // U+FFFD and answered 200; Qt refuses the body, and the wait was never started.
+    const HttpResult latin1 = post("latin-1", "agent-message", "{\"agent_id\":\"Jos\xe9\"}");
+    QVERIFY2(latin1.status == 200, latin1.body.constData());
+    QCOMPARE(redis({"HGET", "timeout:agents", "latin-1"}).string, QByteArray("Jos\xef\xbf\xbd"));
 }
 
 // Ids as clients send them, percent-encoded in the path: unicode, spaces, slashes and '%' reach

@@ -85,6 +85,18 @@ QString jsonSyntaxProblem(QByteArrayView text)
     return {};
 }
 
+QJsonDocument parseJsonAsGo(const QByteArray &body, QJsonParseError *error)
+{
+    QJsonParseError parseError;
+    QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    // Rare: the decoding copy is made only for a body that needs it.
+    if (parseError.error == QJsonParseError::IllegalUTF8String)
+        document = QJsonDocument::fromJson(QString::fromUtf8(body).toUtf8(), &parseError);
+    if (error)
+        *error = parseError;
+    return document;
+}
+
 bool isJsonScalar(const QByteArray &body)
 {
     const QByteArray trimmed = body.trimmed();

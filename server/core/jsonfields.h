@@ -15,6 +15,7 @@
 // body if one of them had the wrong type.
 
 #include <QByteArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
@@ -37,6 +38,13 @@ bool jsonKeyMatchesField(QStringView key, QStringView name);
 // The exact key is looked up first (a binary search); only when it is missing or null are the
 // object's keys scanned, which costs a QString per key (QJsonObject in Qt 6.4 has no key view).
 QJsonValue jsonField(const QJsonObject &object, QStringView name);
+
+// A request body parsed as Go's encoding/json read it: bytes that are not UTF-8 inside a string
+// (a caller name in Latin-1 from a PBX, a customer name from a Latin-1 database) become U+FFFD
+// instead of failing the parse, as Go replaced them; the Go services answered such a body 2xx,
+// and a client does not retry a 400. Only the parsed view is changed: ingress publishes and
+// forwards the original bytes.
+QJsonDocument parseJsonAsGo(const QByteArray &body, QJsonParseError *error = nullptr);
 
 // Whether a body QJsonDocument refused is a JSON string, number, true, false or null: Qt 6.4
 // takes only an object or an array at the top, and a client that sent "a.vn" or 42 is told that

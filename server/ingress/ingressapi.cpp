@@ -110,7 +110,7 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
         responder.sendError(400, u"bad_request"_s, detail);
     };
     QJsonParseError parseError;
-    const QJsonDocument document = parseEvent(request.body, &parseError);
+    const QJsonDocument document = parseJsonAsGo(request.body, &parseError);
     if (parseError.error != QJsonParseError::NoError && !isJsonScalar(request.body))
         return reject(u"the body is not valid JSON: "_s
                       + jsonParseErrorText(request.body, parseError));

@@ -1,5 +1,6 @@
 #include "ingressengine.h"
 
+#include "core/jsonfields.h"
 #include "http/httpclient.h"
 #include "ingressevent.h"
 #include "nats/natsoptions.h"
@@ -393,7 +394,7 @@ void IngressEngine::onDeliveries(QList<NatsDelivery> batch)
             !flight.callId.isEmpty() || (ours && d.header(IngressHeader::replayOf).isEmpty());
         if (!ours || !callIdKnown) {
             // Published by another program, or a replay: read what we need from the body.
-            const QJsonObject event = parseEvent(d.data()).object();
+            const QJsonObject event = parseJsonAsGo(d.data()).object();
             if (flight.domain.isEmpty())
                 flight.domain = domainOf(event).toString();
             const QByteArray callId = callIdOf(event);

@@ -82,18 +82,6 @@ QByteArray domainHeaderValue(const QString &domain)
     return firstControlCharacter(value) < 0 ? value : QByteArray();
 }
 
-QJsonDocument parseEvent(const QByteArray &body, QJsonParseError *error)
-{
-    QJsonParseError parseError;
-    QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    // Rare: the decoding copy is made only for a body that needs it.
-    if (parseError.error == QJsonParseError::IllegalUTF8String)
-        document = QJsonDocument::fromJson(QString::fromUtf8(body).toUtf8(), &parseError);
-    if (error)
-        *error = parseError;
-    return document;
-}
-
 QByteArray newId()
 {
     // 128 bits from Qt's seeded generator: unique enough for delivery keys, and without the
@@ -106,7 +94,7 @@ QByteArray newId()
 
 QString eventLogFields(const QByteArray &body)
 {
-    const QJsonObject event = parseEvent(body).object();
+    const QJsonObject event = parseJsonAsGo(body).object();
     // A client's text: the log handler keeps it on one line; a call id of a megabyte is cut, as
     // each failed attempt logs it again.
     auto field = [&](const QString &name) {

@@ -75,12 +75,6 @@ QByteArray callIdOf(const QJsonObject &event);
 // character, possible only in an event another program published to the stream).
 QByteArray domainHeaderValue(const QString &domain);
 
-// An event body parsed as the Event Hub's Go decoder read it: bytes that are not UTF-8 inside a
-// string (a caller name in Latin-1 from a PBX) become U+FFFD instead of failing the parse: the
-// Event Hub answered such a body 202, and a client does not retry a 400. Only the parsed view
-// is changed: the original bytes are what is published and forwarded.
-QJsonDocument parseEvent(const QByteArray &body, QJsonParseError *error = nullptr);
-
 // A fresh id: 32 hex digits.
 QByteArray newId();
 

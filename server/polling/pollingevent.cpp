@@ -89,7 +89,7 @@ private:
 PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, const QDateTime &now)
 {
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    const QJsonDocument document = parseJsonAsGo(body, &parseError);
     if (parseError.error != QJsonParseError::NoError && !isJsonScalar(body))
         return {std::nullopt, u"body is not JSON: "_s + jsonParseErrorText(body, parseError)};
     if (!document.isObject())

@@ -97,7 +97,7 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
     // Go's decoder left the request struct untouched for a JSON null, as for absent fields.
     if (const QByteArray trimmed = body.trimmed(); !trimmed.isEmpty() && trimmed != "null") {
         QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+        const QJsonDocument document = parseJsonAsGo(body, &parseError);
         if (parseError.error != QJsonParseError::NoError) {
             *error = isJsonScalar(trimmed)
                 ? u"body: expected a JSON object"_s
