@@ -297,6 +297,7 @@ private Q_SLOTS:
     void aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt_data();
     void aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt();
     void aPlainRequestToAWebSocketRouteBehindAHeldAnswerWaitsForIt();
+    void anUpgradeHeaderWithoutConnectionUpgradeIsAnswered();
     void aHeaderBlockQtHttpServerWouldDropIsRefused_data();
     void aHeaderBlockQtHttpServerWouldDropIsRefused();
     void anHttp10ConnectionLastsOneRequestUnlessKeptAlive();
@@ -1644,6 +1645,26 @@ void tst_HttpServer::aPlainRequestToAWebSocketRouteBehindAHeldAnswerWaitsForIt()
     received += readToTheEnd(client, 1000, 0, true).bytes;
     QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
     QVERIFY2(received.indexOf("HTTP/1.1 426 ") > 0, received.constData());
+}
+
+// "Upgrade: websocket" without "Connection: Upgrade" (a proxy that forwards one hop-by-hop header
+// and not the other) is no upgrade to QtHttpServer: it was accepted as one all the same, so the
+// client never got an answer and the connection, exempt from the idle timeout as a WebSocket,
+// stayed open for good. It is an ordinary request for the route: 426.
+void tst_HttpServer::anUpgradeHeaderWithoutConnectionUpgradeIsAnswered()
+{
+    m_server->addWebSocketRoute(
+        u"/ws"_s, [](const HttpRequest &) { return 0; }, [](QWebSocket *socket) { delete socket; });
+    const QByteArray request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                               "Connection: keep-alive\r\n"
+                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                               "Sec-WebSocket-Version: 13\r\n\r\n";
+    const int client = rawClient(m_port);
+    QVERIFY(client >= 0);
+    const auto closeClient = qScopeGuard([client] { ::close(client); });
+    QCOMPARE(::send(client, request.constData(), size_t(request.size()), 0), request.size());
+    const QByteArray received = readToTheEnd(client, 1000, 0, true).bytes;
+    QVERIFY2(received.startsWith("HTTP/1.1 426 "), received.constData());
 }
 
 // QtHttpServer 6.4 ignores its header parser's refusal (more than 100 fields, a field above

@@ -881,10 +881,11 @@ bool HttpServerPrivate::handleRequest(const QHttpServerRequest &request, QTcpSoc
         return false;
     }
     const auto webSocketRoute = m_webSocketRoutes.constFind(httpRequest.path);
-    // A request for a WebSocket route without the upgrade is an ordinary one, answered 426 by
-    // route() in its turn: answered here, it passed an answer still held before it.
-    if (webSocketRoute != m_webSocketRoutes.cend()
-        && request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0) {
+    // A request for a WebSocket route without the upgrade (or with "Upgrade: websocket" and no
+    // "Connection: upgrade", which QtHttpServer does not take for one: accepted here, it was
+    // never answered) is an ordinary one, answered 426 by route() in its turn: answered here,
+    // it passed an answer still held before it.
+    if (webSocketRoute != m_webSocketRoutes.cend() && webSocketUpgrade) {
         const int refusal = webSocketRoute->accept(httpRequest);
         if (refusal == 0) {
             state->webSocket = true; // no idle timeout of ours
