@@ -68,8 +68,20 @@ QString oneLine(const QString &message)
     return line;
 }
 
+// QtHttpServer 6.4 warns so for every WebSocket upgrade that HttpServer refuses (404 where there
+// is none, 401/403 for a console with a wrong token, at each of its retries), though its slot is
+// connected and the client has had its answer: a warning that blames the wrong thing, in the
+// journal and on the console's Log tab.
+bool isAnsweredQtNoise(const char *category, const QString &text)
+{
+    return qstrcmp(category, "qt.httpserver") == 0
+        && text.startsWith(u"WebSocket received but no slots connected");
+}
+
 void handleMessage(QtMsgType type, const QMessageLogContext &context, const QString &text)
 {
+    if (isAnsweredQtNoise(context.category, text))
+        return;
     const QString message = oneLine(text);
     const QString time = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const char *category = context.category ? context.category : "default";
