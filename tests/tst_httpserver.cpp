@@ -32,6 +32,10 @@ namespace {
 using Method = QHttpServerRequest::Method;
 
 constexpr int timeoutMs = 5000;
+// A WebSocket handshake's headers, behind a request line and Host.
+const QByteArray webSocketUpgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                    "Sec-WebSocket-Version: 13\r\n";
 constexpr qint64 testBodyLimit = 1024;
 
 // One complete HTTP/1.1 response read from a raw socket.
@@ -1551,9 +1555,8 @@ void tst_HttpServer::anUpgradeAfterConnectionCloseIsNotTaken()
     client.connectToHost(QHostAddress::LocalHost, m_port);
     QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::ConnectedState, timeoutMs);
     client.write("GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-                 "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                 "Sec-WebSocket-Version: 13\r\n\r\n");
+                 "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                 + webSocketUpgrade + "\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(m_parked, timeoutMs);
     QTest::qWait(300);
     QByteArray received = client.readAll();
@@ -1571,9 +1574,7 @@ void tst_HttpServer::aWebSocketAskedForWhereThereIsNoneGetsOneAnswer()
     addParkRoute();
     m_server->addWebSocketRoute(
         u"/ws"_s, [](const HttpRequest &) { return 0; }, [](QWebSocket *socket) { delete socket; });
-    const QByteArray upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                               "Sec-WebSocket-Version: 13\r\n";
+    const QByteArray &upgrade = webSocketUpgrade;
     for (const QByteArray &request :
          {"GET /hello-nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n" + upgrade + "\r\n",
           "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n" + upgrade + "\r\n",
@@ -1611,8 +1612,7 @@ void tst_HttpServer::aWebSocketAskedForBehindAHeldAnswerDoesNotPassIt()
     m_server->addWebSocketRoute(
         u"/ws"_s, [](const HttpRequest &) { return 0; }, [](QWebSocket *socket) { delete socket; });
     const QByteArray requests = "GET /park HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET " + path
-        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + webSocketUpgrade + "\r\n";
     const int client = rawClient(m_port);
     QVERIFY(client >= 0);
     const auto closeClient = qScopeGuard([client] { ::close(client); });
@@ -1683,9 +1683,8 @@ void tst_HttpServer::aRefusedUpgradeLeavesNoMisleadingQtWarningInTheLog()
         u"/ws"_s, [](const HttpRequest &) { return 403; },
         [](QWebSocket *socket) { delete socket; });
     for (const QByteArray path : {"/ws", "/nowhere"}) {
-        const QByteArray request = "GET " + path
-            + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        const QByteArray request =
+            "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + webSocketUpgrade + "\r\n";
         const int client = rawClient(m_port);
         QVERIFY(client >= 0);
         const auto closeClient = qScopeGuard([client] { ::close(client); });

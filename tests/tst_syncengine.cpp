@@ -133,6 +133,12 @@ private:
     SyncConfig config() const;
     void startEngine(const SyncConfig &config);
     void stopEngine();
+    // The first stream's figures in the engine's latest snapshot (empty before the first one).
+    SyncStreamStats firstStreamStats() const;
+    // An AOF Redis on `local` whose group counter (entries-read) is 100 behind what the group
+    // read, as Redis 7.0 leaves it: 200 entries replicated, 100 of them after an AOF rewrite,
+    // the server restarted; the entries, all read, trimmed to 10 first when `trimmed`.
+    void leaveTheGroupCounterBehindAfterAnAofReload(quint16 local, bool trimmed);
     static void stopHost(std::unique_ptr<EngineHost> &host);
     QProcessEnvironment processEnvironment(quint16 httpPort) const;
 
@@ -191,6 +197,32 @@ void TestSyncEngine::stopHost(std::unique_ptr<EngineHost> &host)
     host->stopAll(5000);
     QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, 10000);
     host.reset();
+}
+
+SyncStreamStats TestSyncEngine::firstStreamStats() const
+{
+    const auto snapshot = syncSnapshot(m_host->board());
+    return snapshot ? snapshot->streams.value(0) : SyncStreamStats();
+}
+
+void TestSyncEngine::leaveTheGroupCounterBehindAfterAnAofReload(quint16 local, bool trimmed)
+{
+    m_local->stop();
+    QVERIFY(m_local->start(local, durable));
+    startEngine(config());
+    writeEntries(local, events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
+    redisQuery(local, {"BGREWRITEAOF"});
+    QTRY_VERIFY_WITH_TIMEOUT(
+        redisQuery(local, {"INFO", "persistence"}).string.contains("aof_rewrite_in_progress:0"),
+        5000);
+    writeEntries(local, events, 100, m_generator);
+    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(200), 10000);
+    stopEngine();
+    if (trimmed) // as a producer's MAXLEN does, of entries all read
+        redisQuery(local, {"XTRIM", events, "MAXLEN", "10"});
+    m_local->stop();
+    QVERIFY(m_local->start(local, durable));
 }
 
 void TestSyncEngine::replicatesEventsAndJobsIdenticallyInOrder()
@@ -1173,13 +1205,9 @@ void TestSyncEngine::aLossWhileThisProcessRunsIsCountedOnAnAofRedis()
     redisQuery(local, {"XACK", events, group, pending.elements[0].elements[0].string});
     relay.release();
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(59), 15000);
-    const auto stats = [this] {
-        const auto snapshot = syncSnapshot(m_host->board());
-        return snapshot ? snapshot->streams.value(0) : SyncStreamStats();
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(0), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().lag, qint64(0), 5000);
     QTest::qWait(1500);
-    QCOMPARE(stats().deletedBeforeRead, qint64(40));
+    QCOMPARE(firstStreamStats().deletedBeforeRead, qint64(40));
     stopEngine();
 }
 
@@ -1192,20 +1220,7 @@ void TestSyncEngine::aLocalReconnectDoesNotCountTheAofCountersErrorAsLost()
 {
     const LogLines log("switchboard.sync");
     const quint16 local = m_local->port();
-    m_local->stop();
-    QVERIFY(m_local->start(local, durable));
-    startEngine(config());
-    writeEntries(local, events, 100, m_generator);
-    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
-    redisQuery(local, {"BGREWRITEAOF"});
-    QTRY_VERIFY_WITH_TIMEOUT(
-        redisQuery(local, {"INFO", "persistence"}).string.contains("aof_rewrite_in_progress:0"),
-        5000);
-    writeEntries(local, events, 100, m_generator);
-    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(200), 10000);
-    stopEngine();
-    m_local->stop();
-    QVERIFY(m_local->start(local, durable)); // entries-read now 100 behind what the group read
+    leaveTheGroupCounterBehindAfterAnAofReload(local, false);
 
     const quint16 remote = m_remote->port();
     TcpRelay relay(remote);
@@ -1215,13 +1230,9 @@ void TestSyncEngine::aLocalReconnectDoesNotCountTheAofCountersErrorAsLost()
     c.bufferSize = 10;
     c.readerBatchSize = 10;
     startEngine(c);
-    const auto stats = [this] {
-        const auto snapshot = syncSnapshot(m_host->board());
-        return snapshot ? snapshot->streams.value(0) : SyncStreamStats();
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(0), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().lag, qint64(0), 5000);
     QTest::qWait(1500); // a look or two: all read, the counter's error learnt
-    QCOMPARE(stats().deletedBeforeRead, qint64(0));
+    QCOMPARE(firstStreamStats().deletedBeforeRead, qint64(0));
 
     relay.hold();
     writeEntries(local, events, 100, m_generator);
@@ -1229,19 +1240,19 @@ void TestSyncEngine::aLocalReconnectDoesNotCountTheAofCountersErrorAsLost()
         syncSnapshot(m_host->board()) && syncSnapshot(m_host->board())->buffered == 10, 10000);
     // 300 in the stream, 210 read: trimmed to 50, 40 of the 250 gone were never read.
     redisQuery(local, {"XTRIM", events, "MAXLEN", "50"});
-    QTRY_COMPARE_WITH_TIMEOUT(stats().deletedBeforeRead, qint64(40), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().deletedBeforeRead, qint64(40), 5000);
 
     // The local connections cut, the same Redis met again.
     const Resp killed = redisQuery(local, {"CLIENT", "KILL", "TYPE", "normal"});
     QVERIFY2(killed.integer >= 2, killed.string.constData());
     QTest::qWait(3000); // reconnected, a few looks
-    QCOMPARE(stats().deletedBeforeRead, qint64(40));
+    QCOMPARE(firstStreamStats().deletedBeforeRead, qint64(40));
 
     relay.release();
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(260), 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(0), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().lag, qint64(0), 5000);
     QTest::qWait(1500);
-    QCOMPARE(stats().deletedBeforeRead, qint64(40));
+    QCOMPARE(firstStreamStats().deletedBeforeRead, qint64(40));
     QCOMPARE(log.count(u"more entries"_s), 1); // the 40, said once
     QCOMPARE(log.count(u"; 40 since the group was made"_s), 1);
     stopEngine();
@@ -1371,12 +1382,8 @@ void TestSyncEngine::entriesTrimmedBeforeTheyWereReadAreCountedAndNotLag()
                 "1", events});
     QCOMPARE(streamLength(local, events), qint64(100));
 
-    const auto stats = [this] {
-        const auto snapshot = syncSnapshot(m_host->board()); // none before the engine's first
-        return snapshot ? snapshot->streams.value(0) : SyncStreamStats();
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(stats().deletedBeforeRead, qint64(100), 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(150), 5000); // 100 unread, 50 pending
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().deletedBeforeRead, qint64(100), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().lag, qint64(150), 5000); // 100 unread, 50 pending
     const QString said = u"100 entries of freeswitch:telephony:events were trimmed from the local "
                          "stream (a producer's MAXLEN or MINID) before they could be read, since "
                          "the group was made: they are not on the remote"_s;
@@ -1384,14 +1391,14 @@ void TestSyncEngine::entriesTrimmedBeforeTheyWereReadAreCountedAndNotLag()
 
     relay.release();
     QTRY_COMPARE_WITH_TIMEOUT(streamLength(remote, events), qint64(170), 15000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(0), 5000);
-    QCOMPARE(stats().deletedBeforeRead, qint64(100));
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().lag, qint64(0), 5000);
+    QCOMPARE(firstStreamStats().deletedBeforeRead, qint64(100));
     stopEngine();
 
     // A restart counts the group's past again, and says it once, as the group's past.
     startEngine(c);
-    QTRY_COMPARE_WITH_TIMEOUT(stats().deletedBeforeRead, qint64(100), 5000);
-    QCOMPARE(stats().lag, qint64(0));
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().deletedBeforeRead, qint64(100), 5000);
+    QCOMPARE(firstStreamStats().lag, qint64(0));
     QTRY_COMPARE_WITH_TIMEOUT(log.count(said), 2, 2000);
     QCOMPARE(log.count(u"more entries"_s), 0);
     stopEngine();
@@ -1415,22 +1422,7 @@ void TestSyncEngine::aGroupCounterBehindAfterAnAofReloadCountsNothingLost()
     QFETCH(bool, capped);
     const LogLines log("switchboard.sync");
     const quint16 local = m_local->port();
-    m_local->stop();
-    QVERIFY(m_local->start(local, durable));
-    startEngine(config());
-    writeEntries(local, events, 100, m_generator);
-    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(100), 10000);
-    redisQuery(local, {"BGREWRITEAOF"});
-    QTRY_VERIFY_WITH_TIMEOUT(
-        redisQuery(local, {"INFO", "persistence"}).string.contains("aof_rewrite_in_progress:0"),
-        5000);
-    writeEntries(local, events, 100, m_generator);
-    QTRY_COMPARE_WITH_TIMEOUT(streamLength(m_remote->port(), events), qint64(200), 10000);
-    stopEngine();
-    if (capped) // as a producer's MAXLEN does, of entries all read
-        redisQuery(local, {"XTRIM", events, "MAXLEN", "10"});
-    m_local->stop();
-    QVERIFY(m_local->start(local, durable));
+    leaveTheGroupCounterBehindAfterAnAofReload(local, capped);
     // What Redis says now: all 200 delivered, 100 of them counted.
     const Resp groups = redisQuery(local, {"XINFO", "GROUPS", events});
     QCOMPARE(groups.elements.size(), 1);
@@ -1443,12 +1435,8 @@ void TestSyncEngine::aGroupCounterBehindAfterAnAofReloadCountsNothingLost()
     QCOMPARE(entriesRead, qint64(100));
 
     startEngine(config());
-    const auto stats = [this] {
-        const auto snapshot = syncSnapshot(m_host->board());
-        return snapshot ? snapshot->streams.value(0) : SyncStreamStats();
-    };
-    QTRY_COMPARE_WITH_TIMEOUT(stats().deletedBeforeRead, qint64(0), 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(stats().lag, qint64(0), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().deletedBeforeRead, qint64(0), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(firstStreamStats().lag, qint64(0), 5000);
     QCOMPARE(log.count(u"trimmed from the local stream"_s), 0);
     stopEngine();
 }

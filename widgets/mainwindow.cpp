@@ -509,7 +509,7 @@ void MainWindow::notifyPendingAlerts()
 void MainWindow::showHealthSummary()
 {
     using Reachability = NodeSource::Reachability;
-    const int unhealthy = m_nodes->unhealthyCount();
+    const int unhealthy = m_nodes->enginesIn(EngineState::Unhealthy);
     const int unreachable = m_nodes->nodeCount(Reachability::Unreachable);
     const int refused = m_nodes->nodeCount(Reachability::Refused);
     // What is wrong, and where: the engines seen red, and the nodes whose engines cannot be
@@ -529,7 +529,7 @@ void MainWindow::showHealthSummary()
     const int connecting = m_nodes->nodeCount(Reachability::Connecting);
     if (connecting > 0)
         notes.append(tr("waiting for a first status: %1").arg(connecting));
-    const int starting = m_nodes->startingCount();
+    const int starting = m_nodes->enginesIn(EngineState::Starting);
     if (starting > 0)
         notes.append(tr("engines starting: %1").arg(starting));
     const int idle = m_nodes->nodesRunningNoEngine();

@@ -378,22 +378,13 @@ int NodesModel::nodeCount(NodeSource::Reachability reachability) const
     }));
 }
 
-int NodesModel::unhealthyCount() const
+int NodesModel::enginesIn(EngineState state) const
 {
     int count = 0;
     for (const auto &node : m_nodes) {
-        for (const EngineCondition &engine : node->engines)
-            count += engine.state == EngineState::Unhealthy ? 1 : 0;
-    }
-    return count;
-}
-
-int NodesModel::startingCount() const
-{
-    int count = 0;
-    for (const auto &node : m_nodes) {
-        for (const EngineCondition &engine : node->engines)
-            count += engine.state == EngineState::Starting ? 1 : 0;
+        count += int(std::count_if(
+            node->engines.cbegin(), node->engines.cend(),
+            [state](const EngineCondition &engine) { return engine.state == state; }));
     }
     return count;
 }

@@ -123,10 +123,8 @@ public:
     QModelIndex engineIndex(int row, QStringView engine) const;
     // The node row an index belongs to (itself or its parent), -1 for none.
     int nodeRowOf(const QModelIndex &index) const;
-    // Engines shown red, over every node.
-    int unhealthyCount() const;
-    // Engines still starting (amber), over every node.
-    int startingCount() const;
+    // Engines in that state (Unhealthy: shown red; Starting: amber), over every node.
+    int enginesIn(EngineState state) const;
     // Nodes that answer and run no engine at all: nothing of theirs is healthy.
     int nodesRunningNoEngine() const;
     // Nodes in that state (Unreachable, Refused...).
