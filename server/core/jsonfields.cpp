@@ -97,6 +97,22 @@ QJsonDocument parseJsonAsGo(const QByteArray &body, QJsonParseError *error)
     return document;
 }
 
+std::optional<QJsonObject> parseJsonObjectAsGo(const QByteArray &body, QString *notJson)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = parseJsonAsGo(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError && !isJsonScalar(body)) {
+        *notJson = jsonParseErrorText(body, parseError);
+        return std::nullopt;
+    }
+    if (!document.isObject())
+        return std::nullopt;
+    *notJson = jsonSyntaxProblem(body);
+    if (!notJson->isEmpty())
+        return std::nullopt;
+    return document.object();
+}
+
 bool isJsonScalar(const QByteArray &body)
 {
     const QByteArray trimmed = body.trimmed();

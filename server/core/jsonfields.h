@@ -20,6 +20,7 @@
 #include <QJsonParseError>
 #include <QJsonValue>
 #include <QStringView>
+#include <optional>
 
 namespace Switchboard {
 
@@ -45,6 +46,12 @@ QJsonValue jsonField(const QJsonObject &object, QStringView name);
 // and a client does not retry a 400. Only the parsed view is changed: ingress publishes and
 // forwards the original bytes.
 QJsonDocument parseJsonAsGo(const QByteArray &body, QJsonParseError *error = nullptr);
+
+// A request body that must be one JSON object, read as the Go services read it: parseJsonAsGo(),
+// then held to what Go refused (jsonSyntaxProblem()). The object, or nothing and in `notJson`
+// why the body is not JSON (jsonParseErrorText(), jsonSyntaxProblem()); `notJson` is left empty
+// for JSON that is not an object (a string, a number, an array). Each route words the refusal.
+std::optional<QJsonObject> parseJsonObjectAsGo(const QByteArray &body, QString *notJson);
 
 // Whether a body QJsonDocument refused is a JSON string, number, true, false or null: Qt 6.4
 // takes only an object or an array at the top, and a client that sent "a.vn" or 42 is told that

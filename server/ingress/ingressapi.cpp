@@ -8,7 +8,6 @@
 
 #include <QDeadlineTimer>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 namespace Switchboard {
 
@@ -109,17 +108,13 @@ void IngressApi::postEvent(const HttpRequest &request, HttpResponder &&responder
         counters.rejectedInvalid.fetch_add(1, std::memory_order_relaxed);
         responder.sendError(400, u"bad_request"_s, detail);
     };
-    QJsonParseError parseError;
-    const QJsonDocument document = parseJsonAsGo(request.body, &parseError);
-    if (parseError.error != QJsonParseError::NoError && !isJsonScalar(request.body))
-        return reject(u"the body is not valid JSON: "_s
-                      + jsonParseErrorText(request.body, parseError));
-    if (!document.isObject())
-        return reject(u"the body must be a JSON object"_s);
-    // Its bytes go to the endpoints as they are: JSON Qt reads and they may not, refused here.
-    if (const QString problem = jsonSyntaxProblem(request.body); !problem.isEmpty())
-        return reject(u"the body is not valid JSON: "_s + problem);
-    const QJsonObject event = document.object();
+    // Its bytes go to the endpoints as they are: JSON Qt reads and they may not is refused too.
+    QString notJson;
+    const std::optional<QJsonObject> parsed = parseJsonObjectAsGo(request.body, &notJson);
+    if (!parsed)
+        return reject(notJson.isEmpty() ? u"the body must be a JSON object"_s
+                                        : u"the body is not valid JSON: "_s + notJson);
+    const QJsonObject &event = *parsed;
     const QJsonValue domainValue = domainOf(event);
     if (!domainValue.isString() || domainValue.toString().trimmed().isEmpty())
         return reject(u"\"domain\" is required: a non-empty string naming the tenant"_s);

@@ -5,7 +5,6 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QJsonParseError>
 #include <charconv>
 #include <limits>
 #include <optional>
@@ -88,15 +87,13 @@ private:
 
 PollingEventParse parsePublishBody(PublishRoute route, const QByteArray &body, const QDateTime &now)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = parseJsonAsGo(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError && !isJsonScalar(body))
-        return {std::nullopt, u"body is not JSON: "_s + jsonParseErrorText(body, parseError)};
-    if (!document.isObject())
-        return {std::nullopt, u"body must be a JSON object"_s};
-    if (const QString problem = jsonSyntaxProblem(body); !problem.isEmpty())
-        return {std::nullopt, u"body is not JSON: "_s + problem};
-    const QJsonObject fields = document.object();
+    QString notJson;
+    const std::optional<QJsonObject> parsed = parseJsonObjectAsGo(body, &notJson);
+    if (!parsed)
+        return {std::nullopt,
+                notJson.isEmpty() ? u"body must be a JSON object"_s
+                                  : u"body is not JSON: "_s + notJson};
+    const QJsonObject &fields = *parsed;
     BodyReader read(fields);
 
     QJsonObject event;

@@ -8,7 +8,6 @@
 #include "redis/redisclient.h"
 
 #include <QDateTime>
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 
@@ -96,23 +95,14 @@ parseConversationRequest(const QString &id, const QByteArray &body, bool agent, 
     QJsonObject object;
     // Go's decoder left the request struct untouched for a JSON null, as for absent fields.
     if (const QByteArray trimmed = body.trimmed(); !trimmed.isEmpty() && trimmed != "null") {
-        QJsonParseError parseError;
-        const QJsonDocument document = parseJsonAsGo(body, &parseError);
-        if (parseError.error != QJsonParseError::NoError) {
-            *error = isJsonScalar(trimmed)
-                ? u"body: expected a JSON object"_s
-                : u"body: not JSON: "_s + jsonParseErrorText(body, parseError);
+        QString notJson;
+        const std::optional<QJsonObject> parsed = parseJsonObjectAsGo(body, &notJson);
+        if (!parsed) {
+            *error = notJson.isEmpty() ? u"body: expected a JSON object"_s
+                                       : u"body: not JSON: "_s + notJson;
             return std::nullopt;
         }
-        if (!document.isObject()) {
-            *error = u"body: expected a JSON object"_s;
-            return std::nullopt;
-        }
-        if (const QString problem = jsonSyntaxProblem(body); !problem.isEmpty()) {
-            *error = u"body: not JSON: "_s + problem;
-            return std::nullopt;
-        }
-        object = document.object();
+        object = *parsed;
     }
     const QString who = agent ? u"agent_id"_s : u"customer_id"_s;
     if (!optionalString(object, who, agent ? &request.agentId : nullptr, error)
