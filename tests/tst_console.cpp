@@ -240,6 +240,14 @@ private:
     bool m_local;
 };
 
+// A fake node named `name`, added to `window` (which then owns it).
+FakeNodeSource *addFakeNode(MainWindow &window, const QString &name)
+{
+    auto *source = new FakeNodeSource(name);
+    window.addNode(source);
+    return source;
+}
+
 // A status document with `engines` healthy; the polling engine with its figures.
 // A lag chart on screen with two lines, `first` blue and `second` dark green; null when it
 // could not be shown.
@@ -1350,10 +1358,8 @@ void TestConsole::chartsLeaveAGapWhereNoStatusCame()
 void TestConsole::statusBarSaysWhenANodeDoesNotAnswer()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *a = new FakeNodeSource(u"node-a:8080"_s);
-    auto *b = new FakeNodeSource(u"node-b:8080"_s);
-    window->addNode(a);
-    window->addNode(b);
+    auto *a = addFakeNode(*window, u"node-a:8080"_s);
+    auto *b = addFakeNode(*window, u"node-b:8080"_s);
     a->setStatus(healthyStatus({u"sync"_s}));
     b->setStatus(healthyStatus({u"sync"_s}));
     auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
@@ -1429,10 +1435,8 @@ void TestConsole::logRowCountStaysRightPastTheCap()
 void TestConsole::statusBarDropsAProblemOnceItIsOver()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *a = new FakeNodeSource(u"node-a:8080"_s);
-    auto *b = new FakeNodeSource(u"node-b:8080"_s);
-    window->addNode(a);
-    window->addNode(b);
+    auto *a = addFakeNode(*window, u"node-a:8080"_s);
+    auto *b = addFakeNode(*window, u"node-b:8080"_s);
     a->setStatus(healthyStatus({u"sync"_s}));
     b->setStatus(healthyStatus({u"sync"_s}));
     QStatusBar *bar = window->statusBar();
@@ -2762,10 +2766,8 @@ void TestConsole::aHugeFigureDoesNotFreezeTheCharts()
 void TestConsole::nodesNotHeardFromAreNotCalledHealthy()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *a = new FakeNodeSource(u"node-a:8080"_s);
-    auto *b = new FakeNodeSource(u"node-b:8080"_s);
-    window->addNode(a);
-    window->addNode(b);
+    auto *a = addFakeNode(*window, u"node-a:8080"_s);
+    auto *b = addFakeNode(*window, u"node-b:8080"_s);
     auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
     QVERIFY(summary);
     QCOMPARE(summary->text(), u"Nodes: 2 · waiting for a first status: 2"_s);
@@ -2815,8 +2817,7 @@ QJsonObject withUnhealthy(QJsonObject status, const QString &engine, const QStri
 void TestConsole::aNodeStartingIsNotShownFailed()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource(u"node-a:8080"_s);
-    window->addNode(source);
+    auto *source = addFakeNode(*window, u"node-a:8080"_s);
     NodesModel *nodes = window->nodesModel();
     QSignalSpy alerts(nodes, &NodesModel::alertRaised);
     auto *summary = window->findChild<QLabel *>(u"healthSummary"_s);
@@ -2883,10 +2884,8 @@ void TestConsole::aNodeStartingIsNotShownFailed()
 void TestConsole::aNodeRunningNoEngineIsNotCalledHealthy()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *working = new FakeNodeSource(u"node-a:8080"_s);
-    auto *idle = new FakeNodeSource(u"node-b:8080"_s);
-    window->addNode(working);
-    window->addNode(idle);
+    auto *working = addFakeNode(*window, u"node-a:8080"_s);
+    auto *idle = addFakeNode(*window, u"node-b:8080"_s);
     working->setStatus(healthyStatus({u"sync"_s}));
     idle->setStatus(healthyStatus({}));
     NodesModel *nodes = window->nodesModel();
