@@ -241,7 +241,7 @@ private:
 };
 
 // A fake node named `name`, added to `window` (which then owns it).
-FakeNodeSource *addFakeNode(MainWindow &window, const QString &name)
+FakeNodeSource *addFakeNode(MainWindow &window, const QString &name = u"fake-node:8080"_s)
 {
     auto *source = new FakeNodeSource(name);
     window.addNode(source);
@@ -1230,8 +1230,7 @@ void TestConsole::refusedTokenIsToldApartFromANodeThatDoesNotAnswer()
 void TestConsole::unreachableSinceHasTheDateWhenNotToday()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     source->setStatus(healthyStatus({u"sync"_s}));
     NodesModel *nodes = window->nodesModel();
     QCOMPARE(nodes->engineState(0, u"sync"), EngineState::Healthy);
@@ -1379,8 +1378,7 @@ void TestConsole::statusBarSaysWhenANodeDoesNotAnswer()
 void TestConsole::pollingTabSaysItsFiguresAreOldWhileTheNodeDoesNotAnswer()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     source->setStatus(healthyStatus({u"polling"_s}));
     NodeView *view = showEngine(window.get(), u"polling"_s);
     QVERIFY(view);
@@ -1459,8 +1457,7 @@ void TestConsole::longFiguresWrapRatherThanWidenTheWindow()
 {
     std::unique_ptr<MainWindow> window = openWindow();
     const int width = window->width();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s});
     QJsonObject engines = status[u"engines"_s].toObject();
     const QString longError = u"HTTP 503 from https://hooks.tenant-17.example.com/notifications/"
@@ -1568,8 +1565,7 @@ void TestConsole::aLanguageWithoutATranslationGetsEnglishPlurals()
 void TestConsole::nodeHeaderSaysFirstThatTheNodeDoesNotAnswer()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     source->setStatus(healthyStatus({u"sync"_s}));
     source->setReachability(NodeSource::Reachability::Unreachable, u"no status for 3 s"_s);
     auto *detail = window->nodeView(0)->findChild<QLabel *>(u"nodeDetail"_s);
@@ -1766,8 +1762,7 @@ void TestConsole::anEndpointWhoseCircuitIsOpenSaysSo()
     status.insert(u"engines"_s, engines);
 
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     source->setStatus(status);
     NodeView *view = showEngine(window.get(), u"ingress"_s);
     QVERIFY(view);
@@ -1828,8 +1823,7 @@ void TestConsole::tablesSortByTheClickedColumnThroughUpdates()
     const QList<qint64> lags {9, 100, -1, 10, 2};
 
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     source->setStatus(statusWith(failures, lags));
     NodeView *view = showEngine(window.get(), u"ingress"_s);
     QVERIFY(view);
@@ -2255,8 +2249,7 @@ void TestConsole::aProxyRefusingTheStreamIsNamed()
 void TestConsole::panelsPlotAtOnceAfterTheClockIsSetBack()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s, u"polling"_s, u"timeouts"_s});
     QJsonObject engines = status[u"engines"_s].toObject();
     QJsonObject sync = engines[u"sync"_s].toObject();
@@ -2421,8 +2414,7 @@ void TestConsole::chartsShowThePresentAfterTheClockIsSetBack()
 void TestConsole::syncStreamsShowEntriesLostBeforeTheyWereRead()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s});
     QJsonObject engines = status[u"engines"_s].toObject();
     QJsonObject sync = engines[u"sync"_s].toObject();
@@ -2484,8 +2476,7 @@ void TestConsole::aLongNodeNameDoesNotWidenTheWindow()
 void TestConsole::theLogKeepsItsPlaceAsRecordsCome()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s});
     QJsonArray logs;
     const QDateTime start = QDateTime::currentDateTimeUtc().addSecs(-600);
@@ -2590,8 +2581,7 @@ void TestConsole::figuresAreReadWholeAtTheWindowsSize()
 void TestConsole::figuresAreReadWholeIn(const QString &language)
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s, u"ingress"_s, u"timeouts"_s, u"polling"_s});
     QJsonObject engines = status[u"engines"_s].toObject();
     engines[u"ingress"_s] = QJsonObject {{u"status"_s, u"healthy"_s},
@@ -2664,8 +2654,7 @@ void TestConsole::connectNowSaysTheNodeWasAskedAgain()
 void TestConsole::timeoutsDataLostStaysInSight()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"timeouts"_s});
     QJsonObject engines = status[u"engines"_s].toObject();
     const QDateTime lostAt = QDateTime::currentDateTime().addSecs(-20 * 60);
@@ -2735,8 +2724,7 @@ void TestConsole::aHugeFigureDoesNotFreezeTheCharts()
 
     // The Timeouts tab's forecast of the next 30 minutes.
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"timeouts"_s});
     const auto setForecast = [&](int due) {
         QJsonObject engines = status[u"engines"_s].toObject();
@@ -2948,8 +2936,7 @@ void TestConsole::fortyNodesAreSeenAtOnce()
 void TestConsole::wakeLatencyOfAQuietMinuteIsNotShownInstant()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"polling"_s});
     const auto sendWakes = [&](qint64 wakes, double p50, double p99, const QDateTime &time) {
         QJsonObject engines = status[u"engines"_s].toObject();
@@ -2994,8 +2981,7 @@ void TestConsole::wakeLatencyOfAQuietMinuteIsNotShownInstant()
 void TestConsole::syncFiguresOfALostLocalRedisAreUnknown()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s});
     const auto sendSync = [&](bool localConnected, const QDateTime &time) {
         QJsonObject engines = status[u"engines"_s].toObject();
@@ -3044,8 +3030,7 @@ void TestConsole::syncFiguresOfALostLocalRedisAreUnknown()
 void TestConsole::anEngineWithNoFiguresYetIsNotCalledNotRunning()
 {
     std::unique_ptr<MainWindow> window = openWindow();
-    auto *source = new FakeNodeSource;
-    window->addNode(source);
+    auto *source = addFakeNode(*window);
     QJsonObject status = healthyStatus({u"sync"_s});
     QJsonObject health = status[u"health"_s].toObject();
     health[u"ingress"_s] =
